@@ -1,0 +1,1 @@
+"""The domain core: stories, tags, excerpts, recommendations. No Discord, no SQL."""

@@ -1,0 +1,195 @@
+"""Plain data the whole application passes around.
+
+Chapter text is Discord-flavoured Markdown: paragraphs separated by one blank line, and a
+scene break written as a paragraph holding only SCENE_BREAK, so it is kept as a break and
+never counted or shown as story text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+SCENE_BREAK = "⁂"
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+class TagKind(StrEnum):
+    RATING = "rating"
+    WARNING = "warning"
+    CATEGORY = "category"
+    FANDOM = "fandom"
+    RELATIONSHIP = "relationship"
+    CHARACTER = "character"
+    FREEFORM = "freeform"
+
+
+class Rating(StrEnum):
+    """AO3's ratings, in increasing order of explicitness (NOT_RATED treated as explicit)."""
+
+    GENERAL = "General Audiences"
+    TEEN = "Teen And Up Audiences"
+    MATURE = "Mature"
+    EXPLICIT = "Explicit"
+    NOT_RATED = "Not Rated"
+
+    @property
+    def needs_age_restricted_channel(self) -> bool:
+        return self in (Rating.MATURE, Rating.EXPLICIT, Rating.NOT_RATED)
+
+
+_WORD = re.compile(r"[\w'’-]+")
+
+
+def count_words(text: str) -> int:
+    """Words as readers count them: runs of letters/digits, apostrophes and hyphens inside."""
+    return sum(1 for token in _WORD.finditer(text) if any(ch.isalnum() for ch in token.group()))
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p for p in text.split(PARAGRAPH_SEPARATOR) if p.strip()]
+
+
+def body_words(text: str) -> int:
+    """Words of a chapter body, leaving scene-break markers out."""
+    return sum(count_words(p) for p in paragraphs(text) if p.strip() != SCENE_BREAK)
+
+
+@dataclass(frozen=True)
+class Tag:
+    kind: TagKind
+    name: str
+
+
+@dataclass
+class Chapter:
+    number: int
+    title: str
+    text: str
+
+    @property
+    def words(self) -> int:
+        return body_words(self.text)
+
+
+@dataclass
+class StoryDraft:
+    """A story as an importer read it, before it has an id."""
+
+    title: str
+    authors: list[str]
+    chapters: list[Chapter]
+    rating: Rating | None = None
+    warnings: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    fandoms: list[str] = field(default_factory=list)
+    relationships: list[str] = field(default_factory=list)
+    characters: list[str] = field(default_factory=list)
+    freeform: list[str] = field(default_factory=list)
+    language: str | None = None
+    summary: str = ""
+    notes: str = ""
+    end_notes: str = ""
+    # None when the file does not say; importers that know set True/False.
+    complete: bool | None = None
+    # Planned chapter count when the file says (AO3 "3/?" -> None, "3/5" -> 5).
+    expected_chapters: int | None = None
+    series: str | None = None
+    source: str | None = None
+    format: str = ""
+
+    @property
+    def words(self) -> int:
+        return sum(chapter.words for chapter in self.chapters)
+
+    def tags(self) -> list[Tag]:
+        """Every tag of the draft, rating included, in AO3's order of kinds."""
+        out: list[Tag] = []
+        if self.rating is not None:
+            out.append(Tag(TagKind.RATING, self.rating.value))
+        for kind, names in (
+            (TagKind.WARNING, self.warnings),
+            (TagKind.CATEGORY, self.categories),
+            (TagKind.FANDOM, self.fandoms),
+            (TagKind.RELATIONSHIP, self.relationships),
+            (TagKind.CHARACTER, self.characters),
+            (TagKind.FREEFORM, self.freeform),
+        ):
+            out.extend(Tag(kind, name) for name in names)
+        return out
+
+
+@dataclass
+class Story:
+    """A stored story. Chapters are loaded only when asked for (they can be large)."""
+
+    id: int
+    guild_id: int | None
+    title: str
+    authors: list[str]
+    rating: Rating
+    tags: list[Tag]
+    language: str | None
+    summary: str
+    notes: str
+    end_notes: str
+    words: int
+    chapter_count: int
+    complete: bool | None
+    series: str | None
+    source: str | None
+    format: str
+    added_by: int | None
+    added_at: datetime
+    chapters: list[Chapter] = field(default_factory=list)
+
+    def tag_names(self, kind: TagKind) -> list[str]:
+        return [tag.name for tag in self.tags if tag.kind is kind]
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.tag_names(TagKind.WARNING)
+
+    @property
+    def fandoms(self) -> list[str]:
+        return self.tag_names(TagKind.FANDOM)
+
+    def to_json(self) -> dict[str, object]:
+        """The story record the CLI prints (DESIGN.md, "The command line")."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "authors": self.authors,
+            "rating": self.rating.value,
+            "warnings": self.warnings,
+            "categories": self.tag_names(TagKind.CATEGORY),
+            "fandoms": self.fandoms,
+            "relationships": self.tag_names(TagKind.RELATIONSHIP),
+            "characters": self.tag_names(TagKind.CHARACTER),
+            "tags": self.tag_names(TagKind.FREEFORM),
+            "language": self.language,
+            "summary": self.summary,
+            "notes": self.notes,
+            "end_notes": self.end_notes,
+            "words": self.words,
+            "chapters": self.chapter_count,
+            "complete": self.complete,
+            "series": self.series,
+            "source": self.source,
+            "format": self.format,
+            "guild_id": self.guild_id,
+        }
+
+
+@dataclass(frozen=True)
+class Passage:
+    """An excerpt unit of a story, stored with a stable id that reactions attach to."""
+
+    id: int
+    story_id: int
+    seq: int
+    chapter: int
+    text: str
+    words: int

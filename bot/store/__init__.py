@@ -1,0 +1,1 @@
+"""The only place with SQL: the aiosqlite connection, migrations and repositories."""

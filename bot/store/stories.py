@@ -1,0 +1,313 @@
+"""Stories, their authors, chapters, passages and tags: the library's repository."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal, Protocol
+
+import aiosqlite
+
+from bot.library.errors import DuplicateStory, StoryNotFound
+from bot.library.models import (
+    PARAGRAPH_SEPARATOR,
+    Chapter,
+    Passage,
+    Rating,
+    Story,
+    StoryDraft,
+    Tag,
+    TagKind,
+)
+from bot.store.database import transaction
+from bot.store.tags import TagRepository
+
+# Which stories a caller may see: those of one guild plus the demo library (guild_id NULL),
+# only the demo library (None), or every story (the operator's command line).
+Visibility = int | None | Literal["all"]
+ALL_GUILDS: Literal["all"] = "all"
+
+SortOrder = Literal["title", "newest", "words"]
+_ORDER_BY: dict[str, str] = {
+    "title": "s.title COLLATE NOCASE, s.id",
+    "newest": "s.added_at DESC, s.id DESC",
+    "words": "s.words DESC, s.id",
+}
+
+
+class PassageLike(Protocol):
+    seq: int
+    chapter: int
+    text: str
+    words: int
+
+
+def content_hash(chapters: Sequence[Chapter]) -> str:
+    """A fingerprint of the story text that ignores whitespace and case: duplicates share it."""
+    digest = hashlib.sha256()
+    for chapter in chapters:
+        digest.update(re.sub(r"\s+", " ", chapter.text).strip().casefold().encode("utf-8"))
+        digest.update(b"\x1e")
+    return digest.hexdigest()
+
+
+def _visibility_clause(visibility: Visibility) -> tuple[str, tuple[object, ...]]:
+    if visibility == ALL_GUILDS:
+        return "1", ()
+    if visibility is None:
+        return "s.guild_id IS NULL", ()
+    return "(s.guild_id IS NULL OR s.guild_id = ?)", (visibility,)
+
+
+@dataclass
+class StoryRepository:
+    conn: aiosqlite.Connection
+
+    @property
+    def tags(self) -> TagRepository:
+        return TagRepository(self.conn)
+
+    async def add(
+        self,
+        draft: StoryDraft,
+        passages: Sequence[PassageLike],
+        *,
+        guild_id: int | None,
+        added_by: int | None = None,
+        now: datetime | None = None,
+    ) -> Story:
+        """Store a whole story in one transaction: it is there completely or not at all."""
+        fingerprint = content_hash(draft.chapters)
+        existing = await self._find_by_hash(fingerprint, guild_id)
+        if existing is not None:
+            raise DuplicateStory(existing[0], existing[1])
+        added_at = (now or datetime.now(UTC)).isoformat()
+        rating = draft.rating or Rating.NOT_RATED
+        async with transaction(self.conn):
+            cursor = await self.conn.execute(
+                """INSERT INTO stories (guild_id, title, summary, notes, end_notes, rating,
+                       language, words, chapters, complete, series, source, format,
+                       content_hash, added_by, added_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    guild_id, draft.title, draft.summary, draft.notes, draft.end_notes,
+                    rating.value, draft.language, draft.words, len(draft.chapters),
+                    None if draft.complete is None else int(draft.complete), draft.series,
+                    draft.source, draft.format, fingerprint, added_by, added_at,
+                ),
+            )
+            story_id = cursor.lastrowid
+            assert story_id is not None
+            await self._insert_authors(story_id, draft.authors)
+            await self.conn.executemany(
+                "INSERT INTO chapters (story_id, number, title, text) VALUES (?, ?, ?, ?)",
+                [(story_id, c.number, c.title, c.text) for c in draft.chapters],
+            )
+            await self.conn.executemany(
+                "INSERT INTO passages (story_id, seq, chapter, text, words) VALUES (?, ?, ?, ?, ?)",
+                [(story_id, p.seq, p.chapter, p.text, p.words) for p in passages],
+            )
+            tags = [Tag(TagKind.RATING, rating.value), *(t for t in draft.tags()
+                                                        if t.kind is not TagKind.RATING)]
+            await self._insert_story_tags(story_id, tags)
+            await self._index_for_search(story_id)
+        return await self.get(story_id, ALL_GUILDS)
+
+    async def _find_by_hash(self, fingerprint: str, guild_id: int | None) -> tuple[int, str] | None:
+        async with self.conn.execute(
+            """SELECT id, title FROM stories
+               WHERE content_hash = ? AND (guild_id IS NULL OR guild_id IS ?)""",
+            (fingerprint, guild_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    async def _insert_authors(self, story_id: int, names: Iterable[str]) -> None:
+        seen: set[int] = set()
+        for position, name in enumerate(names):
+            await self.conn.execute("INSERT OR IGNORE INTO authors (name) VALUES (?)", (name,))
+            async with self.conn.execute("SELECT id FROM authors WHERE name = ?", (name,)) as cur:
+                row = await cur.fetchone()
+            assert row is not None
+            author_id = int(row[0])
+            if author_id not in seen:
+                seen.add(author_id)
+                await self.conn.execute(
+                    "INSERT INTO story_authors (story_id, author_id, position) VALUES (?, ?, ?)",
+                    (story_id, author_id, position),
+                )
+
+    async def _insert_story_tags(self, story_id: int, tags: Sequence[Tag]) -> None:
+        seen: set[int] = set()
+        for position, tag in enumerate(tags):
+            tag_id = await self.tags.ensure(tag)
+            if tag_id not in seen:
+                seen.add(tag_id)
+                await self.conn.execute(
+                    "INSERT INTO story_tags (story_id, tag_id, position) VALUES (?, ?, ?)",
+                    (story_id, tag_id, position),
+                )
+
+    async def _index_for_search(self, story_id: int) -> None:
+        """(Re)write the story's full-text row from what is stored."""
+        await self.conn.execute("DELETE FROM story_search WHERE rowid = ?", (story_id,))
+        await self.conn.execute(
+            """INSERT INTO story_search (rowid, title, summary, tags, body)
+               SELECT s.id, s.title, s.summary,
+                      (SELECT IFNULL(group_concat(t.name, ' · '), '')
+                         FROM story_tags st JOIN tags t ON t.id = st.tag_id
+                        WHERE st.story_id = s.id),
+                      (SELECT IFNULL(group_concat(c.text, ?), '')
+                         FROM chapters c WHERE c.story_id = s.id)
+                 FROM stories s WHERE s.id = ?""",
+            (PARAGRAPH_SEPARATOR, story_id),
+        )
+
+    async def get(
+        self, story_id: int, visibility: Visibility, *, with_chapters: bool = False
+    ) -> Story:
+        stories = await self._select(f"s.id = ? AND {_visibility_clause(visibility)[0]}",
+                                     (story_id, *_visibility_clause(visibility)[1]))
+        if not stories:
+            raise StoryNotFound(story_id)
+        story = stories[0]
+        if with_chapters:
+            story.chapters = await self.chapters(story_id)
+        return story
+
+    async def chapters(self, story_id: int) -> list[Chapter]:
+        async with self.conn.execute(
+            "SELECT number, title, text FROM chapters WHERE story_id = ? ORDER BY number",
+            (story_id,),
+        ) as cursor:
+            return [Chapter(int(r[0]), str(r[1]), str(r[2])) async for r in cursor]
+
+    async def passages(self, story_id: int) -> list[Passage]:
+        async with self.conn.execute(
+            """SELECT id, story_id, seq, chapter, text, words FROM passages
+               WHERE story_id = ? ORDER BY seq""",
+            (story_id,),
+        ) as cursor:
+            return [Passage(*row) async for row in cursor]
+
+    async def list(
+        self,
+        visibility: Visibility,
+        *,
+        tag_keys: Sequence[str] = (),
+        sort: SortOrder = "title",
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Story]:
+        """Stories in view, optionally only those carrying every tag (or a synonym of it)."""
+        where, params = _visibility_clause(visibility)
+        clauses, args = [where], list(params)
+        for key in tag_keys:
+            clauses.append(
+                """s.id IN (SELECT st.story_id FROM story_tags st JOIN tags t ON t.id = st.tag_id
+                            WHERE IFNULL(t.canonical_id, t.id) IN (
+                                SELECT IFNULL(canonical_id, id) FROM tags WHERE key = ?))"""
+            )
+            args.append(key)
+        order = _ORDER_BY[sort]
+        return await self._select(
+            " AND ".join(clauses), tuple(args), order=order, limit=limit, offset=offset
+        )
+
+    async def count(self, visibility: Visibility) -> int:
+        where, params = _visibility_clause(visibility)
+        async with self.conn.execute(f"SELECT count(*) FROM stories s WHERE {where}", params) as c:
+            row = await c.fetchone()
+        return int(row[0]) if row else 0
+
+    async def search(self, visibility: Visibility, query: str, *, limit: int = 25) -> list[Story]:
+        """Full-text search; every word of the query must match (as a prefix), best first."""
+        terms = [t for t in re.findall(r"\w+", query) if t]
+        if not terms:
+            return []
+        match = " ".join(f'"{term}"*' for term in terms)
+        where, params = _visibility_clause(visibility)
+        async with self.conn.execute(
+            f"""SELECT s.id FROM story_search JOIN stories s ON s.id = story_search.rowid
+                WHERE story_search MATCH ? AND {where}
+                ORDER BY bm25(story_search, 10.0, 4.0, 6.0, 1.0) LIMIT ?""",
+            (match, *params, limit),
+        ) as cursor:
+            ids = [int(row[0]) async for row in cursor]
+        found = {s.id: s for s in await self._select_ids(ids)}
+        return [found[i] for i in ids if i in found]
+
+    async def remove(self, story_id: int, visibility: Visibility) -> Story:
+        story = await self.get(story_id, visibility)
+        async with transaction(self.conn):
+            await self.conn.execute("DELETE FROM story_search WHERE rowid = ?", (story_id,))
+            await self.conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+        return story
+
+    async def _select_ids(self, ids: Sequence[int]) -> list[Story]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return await self._select(f"s.id IN ({marks})", tuple(ids), limit=len(ids))
+
+    async def _select(
+        self,
+        where: str,
+        params: tuple[object, ...],
+        *,
+        order: str = "s.id",
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Story]:
+        async with self.conn.execute(
+            f"""SELECT s.id, s.guild_id, s.title, s.rating, s.language, s.summary, s.notes,
+                       s.end_notes, s.words, s.chapters, s.complete, s.series, s.source,
+                       s.format, s.added_by, s.added_at
+                  FROM stories s WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?""",
+            (*params, limit, offset),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        ids = [int(r[0]) for r in rows]
+        authors = await self._authors_of(ids)
+        tags = await self._tags_of(ids)
+        return [
+            Story(
+                id=int(r[0]), guild_id=r[1], title=r[2], authors=authors.get(int(r[0]), []),
+                rating=Rating(r[3]), tags=tags.get(int(r[0]), []), language=r[4], summary=r[5],
+                notes=r[6], end_notes=r[7], words=int(r[8]), chapter_count=int(r[9]),
+                complete=None if r[10] is None else bool(r[10]), series=r[11], source=r[12],
+                format=r[13], added_by=r[14], added_at=datetime.fromisoformat(r[15]),
+            )
+            for r in rows
+        ]
+
+    async def _authors_of(self, ids: Sequence[int]) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        if not ids:
+            return out
+        marks = ",".join("?" * len(ids))
+        async with self.conn.execute(
+            f"""SELECT sa.story_id, a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id
+                WHERE sa.story_id IN ({marks}) ORDER BY sa.story_id, sa.position""",
+            tuple(ids),
+        ) as cursor:
+            async for story_id, name in cursor:
+                out.setdefault(int(story_id), []).append(str(name))
+        return out
+
+    async def _tags_of(self, ids: Sequence[int]) -> dict[int, list[Tag]]:
+        out: dict[int, list[Tag]] = {}
+        if not ids:
+            return out
+        marks = ",".join("?" * len(ids))
+        async with self.conn.execute(
+            f"""SELECT st.story_id, t.kind, t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id
+                WHERE st.story_id IN ({marks}) ORDER BY st.story_id, st.position""",
+            tuple(ids),
+        ) as cursor:
+            async for story_id, kind, name in cursor:
+                out.setdefault(int(story_id), []).append(Tag(TagKind(kind), str(name)))
+        return out

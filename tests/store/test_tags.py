@@ -1,0 +1,33 @@
+"""Tags in the store: shipped synonyms fold into canonical tags, counts include synonyms."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.library.models import Chapter, Rating, StoryDraft, Tag, TagKind
+from bot.store.stories import StoryRepository
+from bot.store.tags import TagRepository
+
+
+async def test_a_shipped_synonym_points_at_its_canonical_tag(conn: aiosqlite.Connection) -> None:
+    tags = TagRepository(conn)
+    synonym_id = await tags.ensure(Tag(TagKind.FREEFORM, "soulmate-au"))
+    canonical = await tags.canonical_of(synonym_id)
+    assert canonical.name == "Soulmates" and canonical.canonical_id is None
+    # Another spelling with the same key is the same row.
+    assert await tags.ensure(Tag(TagKind.FREEFORM, "Soulmate_AU")) == synonym_id
+    # The same name in another kind is another tag.
+    assert await tags.ensure(Tag(TagKind.CHARACTER, "soulmate-au")) != synonym_id
+
+
+async def test_counts_group_synonyms_under_the_canonical(conn: aiosqlite.Connection) -> None:
+    repo = StoryRepository(conn)
+    for n, spelling in enumerate(["Soulmate AU", "soulmates", "Soulmate Bond"]):
+        await repo.add(
+            StoryDraft(title=f"S{n}", authors=["A"], chapters=[Chapter(1, "", f"Text {n}.")],
+                       rating=Rating.GENERAL, freeform=[spelling]),
+            [], guild_id=None,
+        )
+    counts = {c.tag.name: c for c in await TagRepository(conn).counts(TagKind.FREEFORM)}
+    assert counts["Soulmates"].stories == 3
+    assert set(counts["Soulmates"].synonyms) == {"Soulmate AU", "Soulmate Bond"}
