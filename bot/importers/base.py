@@ -48,6 +48,11 @@ def decode_text(data: bytes) -> str:
     except UnicodeDecodeError:
         pass
     best = from_bytes(data).best()
+    # Most non-UTF-8 stories are Windows Western text; charset-normalizer alone sometimes
+    # prefers a Central European code page there and garbles the smart quotes.
+    western = from_bytes(data, cp_isolation=["cp1252"]).best()
+    if western is not None and (best is None or western.chaos <= best.chaos + 0.1):
+        return str(western)
     if best is None or best.chaos > 0.2:
         raise ImportRejected("the text is in an encoding that could not be recognised")
     return str(best)

@@ -46,11 +46,16 @@ class PassageLike(Protocol):
 
 
 def content_hash(chapters: Sequence[Chapter]) -> str:
-    """A fingerprint of the story text that ignores whitespace and case: duplicates share it."""
+    """A fingerprint of the story's words alone.
+
+    Markup, emphasis, punctuation, case and chapter boundaries are left out, so the same
+    story downloaded as EPUB, HTML or TXT is recognised as one story.
+    """
     digest = hashlib.sha256()
     for chapter in chapters:
-        digest.update(re.sub(r"\s+", " ", chapter.text).strip().casefold().encode("utf-8"))
-        digest.update(b"\x1e")
+        words = re.findall(r"\w+", chapter.text.casefold())
+        digest.update(" ".join(words).encode("utf-8"))
+        digest.update(b" ")
     return digest.hexdigest()
 
 
@@ -247,6 +252,58 @@ class StoryRepository:
             await self.conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
         return story
 
+    async def titles(self) -> list[tuple[int, int | None, str]]:
+        """(id, guild_id, title) of every story: the source of autocomplete's title index."""
+        async with self.conn.execute("SELECT id, guild_id, title FROM stories") as cursor:
+            return [(int(r[0]), r[1], str(r[2])) async for r in cursor]
+
+    async def update(
+        self,
+        story_id: int,
+        *,
+        title: str | None = None,
+        summary: str | None = None,
+        rating: Rating | None = None,
+        add_tags: Sequence[Tag] = (),
+        remove_tag_keys: Sequence[tuple[TagKind, str]] = (),
+    ) -> None:
+        """Change a story's metadata in one transaction and refresh its search row."""
+        async with transaction(self.conn):
+            for column, value in (("title", title), ("summary", summary),
+                                  ("rating", rating and rating.value)):
+                if value is not None:
+                    await self.conn.execute(
+                        f"UPDATE stories SET {column} = ? WHERE id = ?", (value, story_id)
+                    )
+            if rating is not None:
+                await self.conn.execute(
+                    """DELETE FROM story_tags WHERE story_id = ? AND tag_id IN
+                       (SELECT id FROM tags WHERE kind = 'rating')""",
+                    (story_id,),
+                )
+                add_tags = [Tag(TagKind.RATING, rating.value), *add_tags]
+            for kind, key in remove_tag_keys:
+                await self.conn.execute(
+                    """DELETE FROM story_tags WHERE story_id = ? AND tag_id IN
+                       (SELECT id FROM tags WHERE kind = ? AND key = ?)""",
+                    (story_id, kind.value, key),
+                )
+            async with self.conn.execute(
+                "SELECT IFNULL(max(position), -1) + 1 FROM story_tags WHERE story_id = ?",
+                (story_id,),
+            ) as cursor:
+                row = await cursor.fetchone()
+            position = int(row[0]) if row else 0
+            for tag in add_tags:
+                tag_id = await self.tags.ensure(tag)
+                await self.conn.execute(
+                    "INSERT OR IGNORE INTO story_tags (story_id, tag_id, position) "
+                    "VALUES (?, ?, ?)",
+                    (story_id, tag_id, position),
+                )
+                position += 1
+            await self._index_for_search(story_id)
+
     async def _select_ids(self, ids: Sequence[int]) -> list[Story]:
         if not ids:
             return []
@@ -290,7 +347,8 @@ class StoryRepository:
             return out
         marks = ",".join("?" * len(ids))
         async with self.conn.execute(
-            f"""SELECT sa.story_id, a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id
+            f"""SELECT sa.story_id, a.name
+                  FROM story_authors sa JOIN authors a ON a.id = sa.author_id
                 WHERE sa.story_id IN ({marks}) ORDER BY sa.story_id, sa.position""",
             tuple(ids),
         ) as cursor:
@@ -304,7 +362,8 @@ class StoryRepository:
             return out
         marks = ",".join("?" * len(ids))
         async with self.conn.execute(
-            f"""SELECT st.story_id, t.kind, t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id
+            f"""SELECT st.story_id, t.kind, t.name
+                  FROM story_tags st JOIN tags t ON t.id = st.tag_id
                 WHERE st.story_id IN ({marks}) ORDER BY st.story_id, st.position""",
             tuple(ids),
         ) as cursor:

@@ -20,11 +20,16 @@ class P:
     words: int
 
 
-def draft(title: str = "The Lighthouse Keeper", text: str = "Waves broke. Gulls cried.") -> StoryDraft:
+def draft(
+    title: str = "The Lighthouse Keeper", text: str = "Waves broke. Gulls cried."
+) -> StoryDraft:
     return StoryDraft(
         title=title,
         authors=["Wren", "Ash"],
-        chapters=[Chapter(1, "Arrival", text), Chapter(2, "", f"Night fell.\n\n{SCENE_BREAK}\n\nMorning.")],
+        chapters=[
+            Chapter(1, "Arrival", text),
+            Chapter(2, "", f"Night fell.\n\n{SCENE_BREAK}\n\nMorning."),
+        ],
         rating=Rating.TEEN,
         warnings=["No Archive Warnings Apply"],
         fandoms=["Original Work"],

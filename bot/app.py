@@ -1,0 +1,108 @@
+"""StoryBot: the discord.py client. `setup_hook` owns start-up."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.catalog import Catalog
+from bot.config import Settings
+from bot.errors import StoryCommandTree
+from bot.library.clock import Clock, SystemClock
+
+log = logging.getLogger("storybot")
+
+COGS = (
+    "cogs.library",
+    "cogs.settings",
+    "cogs.help",
+)
+_SYNCED_TREE_KEY = "synced_command_tree"
+
+
+def point_at_api(settings: Settings) -> None:
+    """Send REST calls to a Discord-compatible server (or the sandbox) instead of Discord."""
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+
+
+def bot_intents() -> discord.Intents:
+    """The least the features need: guild structure and reactions. No message content."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_reactions = True
+    return intents
+
+
+class StoryBot(commands.Bot):
+    catalog: Catalog
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=bot_intents(),
+            # Story text never pings anyone; a message that may ping says so itself.
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=StoryCommandTree,
+            help_command=None,
+        )
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        if settings.discord_gateway_url:
+            self._override_gateway(settings.discord_gateway_url)
+
+    def _override_gateway(self, url: str) -> None:
+        original = self.http.get_bot_gateway
+
+        async def gateway_at_url(*args: Any, **kwargs: Any) -> Any:
+            shards, _discord_url, limits = await original(*args, **kwargs)
+            return shards, url, limits
+
+        self.http.get_bot_gateway = gateway_at_url  # type: ignore[method-assign]
+
+    async def setup_hook(self) -> None:
+        self.catalog = await Catalog.open(self.settings.storybot_db)
+        report = await self.catalog.ensure_demo_library(self.settings.demo_stories_dir)
+        if report is not None:
+            log.info("built the demo library: %d stories, %d rejected",
+                     len(report.imported), len(report.rejected))
+        for extension in COGS:
+            await self.load_extension(extension)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Sync to the dev guild when set; globally only when the tree changed since last time."""
+        if self.settings.dev_guild_id:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+            log.info("synced commands to the development server %s", guild.id)
+            return
+        fingerprint = command_tree_fingerprint(self.tree)
+        if await self.catalog.bot_state.get(_SYNCED_TREE_KEY) == fingerprint:
+            log.info("commands unchanged since the last sync; not syncing")
+            return
+        await self.tree.sync()
+        await self.catalog.bot_state.set(_SYNCED_TREE_KEY, fingerprint)
+        log.info("synced commands globally")
+
+    async def on_ready(self) -> None:
+        assert self.user is not None
+        log.info("ready as %s in %d servers", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        await super().close()
+        if hasattr(self, "catalog"):
+            await self.catalog.close()
+
+
+def command_tree_fingerprint(tree: app_commands.CommandTree[Any]) -> str:
+    payload = [command.to_dict(tree) for command in tree.get_commands()]
+    encoded = json.dumps(payload, sort_keys=True, default=str).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()

@@ -1,0 +1,285 @@
+"""The library as the command line and the cogs use it: import, browse, remove.
+
+It joins the importers (bytes -> StoryDraft), segmentation (StoryDraft -> passages) and the
+store (SQL). Nothing here knows about Discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiosqlite
+
+from bot.importers import read_story, read_story_file
+from bot.importers.base import ImportLimits
+from bot.importers.sidecar import apply_metadata
+from bot.library.errors import (
+    DuplicateStory,
+    ImportRejected,
+    InvalidInput,
+    StoryNotFound,
+)
+from bot.library.excerpts import segment_chapters
+from bot.library.lookup import fuzzy_matches, resolve_name, suggestion
+from bot.library.models import Passage, Rating, Story, StoryDraft, Tag, TagKind
+from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, tag_key
+from bot.store.database import connect
+from bot.store.settings import BotStateRepository, SettingsRepository
+from bot.store.stories import ALL_GUILDS, SortOrder, StoryRepository, Visibility
+from bot.store.tags import TagCount, TagRepository
+
+MAX_TITLE_LENGTH = 256  # Discord's embed title limit
+
+# Files a folder import passes over: metadata sidecars, READMEs and hidden files.
+_SKIPPED_SUFFIXES = (".meta.yaml", ".meta.yml", ".meta.json")
+
+
+@dataclass
+class ImportOutcome:
+    path: str
+    story: Story | None = None
+    error: str | None = None
+    duplicate_of: int | None = None
+
+
+@dataclass
+class ImportReport:
+    outcomes: list[ImportOutcome] = field(default_factory=list)
+
+    @property
+    def imported(self) -> list[Story]:
+        return [o.story for o in self.outcomes if o.story is not None]
+
+    @property
+    def rejected(self) -> list[ImportOutcome]:
+        return [o for o in self.outcomes if o.error is not None]
+
+    @property
+    def duplicates(self) -> list[ImportOutcome]:
+        return [o for o in self.outcomes if o.duplicate_of is not None]
+
+
+def story_files(paths: Sequence[Path]) -> Iterator[Path]:
+    """Files named directly, and story files found below folders (sorted, recursive)."""
+    for path in paths:
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                if found.is_file() and _is_story_candidate(found):
+                    yield found
+        else:
+            yield path
+
+
+def _is_story_candidate(path: Path) -> bool:
+    name = path.name.lower()
+    return not (
+        name.startswith((".", "readme"))
+        or name.endswith(_SKIPPED_SUFFIXES)
+        or any(part.startswith(".") for part in path.parts[:-1] if part not in (".", ".."))
+    )
+
+
+class Catalog:
+    def __init__(self, conn: aiosqlite.Connection, limits: ImportLimits | None = None) -> None:
+        self.conn = conn
+        self.stories = StoryRepository(conn)
+        self.tags = TagRepository(conn)
+        self.settings = SettingsRepository(conn)
+        self.bot_state = BotStateRepository(conn)
+        self.limits = limits or ImportLimits()
+        # id -> (guild_id, title) of every story, for instant autocomplete; kept in step
+        # with every add, edit and remove made through this catalog.
+        self._titles: dict[int, tuple[int | None, str]] | None = None
+
+    @classmethod
+    async def open(cls, db_path: Path | str, limits: ImportLimits | None = None) -> Catalog:
+        return cls(await connect(db_path), limits)
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    # -- importing ---------------------------------------------------------------------
+
+    async def add_draft(
+        self, draft: StoryDraft, *, guild_id: int | None, added_by: int | None = None
+    ) -> Story:
+        if not draft.title.strip():
+            raise ImportRejected("the story has no title (give one with --title)")
+        if len(draft.title) > MAX_TITLE_LENGTH:
+            raise ImportRejected(f"the title is over {MAX_TITLE_LENGTH} characters")
+        try:
+            for tag in draft.tags():
+                _check_tag(tag.name)
+        except InvalidInput as problem:
+            raise ImportRejected(str(problem)) from None
+        passages = await asyncio.to_thread(segment_chapters, draft.chapters)
+        story = await self.stories.add(draft, passages, guild_id=guild_id, added_by=added_by)
+        if self._titles is not None:
+            self._titles[story.id] = (story.guild_id, story.title)
+        return story
+
+    async def import_bytes(
+        self,
+        data: bytes,
+        filename: str,
+        *,
+        metadata: Mapping[str, object] | None = None,
+        guild_id: int | None,
+        added_by: int | None = None,
+    ) -> Story:
+        """An uploaded file -> a stored story. Parsing runs off the event loop."""
+        draft = await asyncio.to_thread(read_story, data, filename, self.limits)
+        if metadata:
+            draft = apply_metadata(draft, metadata)
+        return await self.add_draft(draft, guild_id=guild_id, added_by=added_by)
+
+    async def import_path(
+        self,
+        path: Path,
+        *,
+        metadata: Mapping[str, object] | None = None,
+        guild_id: int | None = None,
+        added_by: int | None = None,
+    ) -> Story:
+        draft = await asyncio.to_thread(read_story_file, path, self.limits)
+        if metadata:
+            draft = apply_metadata(draft, metadata)
+        return await self.add_draft(draft, guild_id=guild_id, added_by=added_by)
+
+    async def import_paths(
+        self,
+        paths: Sequence[Path],
+        *,
+        metadata: Mapping[str, object] | None = None,
+        guild_id: int | None = None,
+        on_file: Callable[[ImportOutcome], None] | None = None,
+    ) -> ImportReport:
+        """Import every file, going on past bad ones; each story is all-or-nothing."""
+        report = ImportReport()
+        for path in story_files(paths):
+            outcome = ImportOutcome(str(path))
+            try:
+                outcome.story = await self.import_path(path, metadata=metadata, guild_id=guild_id)
+            except DuplicateStory as duplicate:
+                outcome.error, outcome.duplicate_of = str(duplicate), duplicate.existing_id
+            except ImportRejected as rejected:
+                outcome.error = str(rejected)
+            except OSError as problem:
+                outcome.error = f"cannot read the file ({problem.strerror or problem})"
+            report.outcomes.append(outcome)
+            if on_file is not None:
+                on_file(outcome)
+        return report
+
+    async def ensure_demo_library(self, folder: Path) -> ImportReport | None:
+        """Build the bundled demo library the first time the database is opened."""
+        if await self.stories.count(None) > 0 or not folder.is_dir():
+            return None
+        return await self.import_paths([folder], guild_id=None)
+
+    # -- browsing ----------------------------------------------------------------------
+
+    async def get(self, story_id: int, visibility: Visibility = ALL_GUILDS) -> Story:
+        return await self.stories.get(story_id, visibility)
+
+    async def list(
+        self,
+        visibility: Visibility = ALL_GUILDS,
+        *,
+        tags: Sequence[str] = (),
+        sort: SortOrder = "title",
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Story]:
+        keys = [tag_key(t) for t in tags if tag_key(t)]
+        return await self.stories.list(visibility, tag_keys=keys, sort=sort, limit=limit,
+                                       offset=offset)
+
+    async def search(self, query: str, visibility: Visibility = ALL_GUILDS,
+                     limit: int = 25) -> list[Story]:
+        if not query.strip():
+            raise InvalidInput("the search is empty: give a word or two")
+        return await self.stories.search(visibility, query, limit=limit)
+
+    async def remove(self, story_id: int, visibility: Visibility = ALL_GUILDS) -> Story:
+        story = await self.stories.remove(story_id, visibility)
+        if self._titles is not None:
+            self._titles.pop(story_id, None)
+        return story
+
+    async def edit(
+        self,
+        story_id: int,
+        visibility: Visibility,
+        *,
+        title: str | None = None,
+        summary: str | None = None,
+        rating: Rating | None = None,
+        add_tags: Sequence[Tag] = (),
+        remove_tags: Sequence[Tag] = (),
+    ) -> Story:
+        """Fix a story's metadata; tags are added or removed by kind and name."""
+        await self.stories.get(story_id, visibility)
+        if title is not None and not (0 < len(title.strip()) <= MAX_TITLE_LENGTH):
+            raise InvalidInput(f"a title must be 1 to {MAX_TITLE_LENGTH} characters")
+        cleaned = [Tag(t.kind, clean_tag_name(_check_tag(t.name))) for t in add_tags]
+        await self.stories.update(
+            story_id, title=title and title.strip(), summary=summary, rating=rating,
+            add_tags=cleaned, remove_tag_keys=[(t.kind, tag_key(t.name)) for t in remove_tags],
+        )
+        story = await self.stories.get(story_id, visibility)
+        if self._titles is not None:
+            self._titles[story.id] = (story.guild_id, story.title)
+        return story
+
+    # -- finding a story from what someone typed -------------------------------------
+
+    async def titles(self, visibility: Visibility) -> dict[int, str]:
+        if self._titles is None:
+            self._titles = {sid: (gid, title) for sid, gid, title in await self.stories.titles()}
+        return {
+            sid: title
+            for sid, (gid, title) in self._titles.items()
+            if visibility == ALL_GUILDS or gid is None or gid == visibility
+        }
+
+    async def story_choices(self, query: str, visibility: Visibility) -> list[tuple[int, str]]:
+        return fuzzy_matches(query, await self.titles(visibility))
+
+    async def tag_choices(self, query: str, kind: TagKind | None = None) -> list[str]:
+        """Tag names (canonical and synonyms) for autocomplete, best match first."""
+        rows = [row for row in await self.tags.all() if kind is None or row.kind is kind]
+        found = fuzzy_matches(query, {row.id: row.name for row in rows})
+        seen: set[str] = set()
+        return [name for _, name in found if not (name in seen or seen.add(name))]
+
+    async def resolve(self, text: str, visibility: Visibility) -> Story:
+        """The story someone meant: an id (what autocomplete sends) or a title."""
+        titles = await self.titles(visibility)
+        story_id = resolve_name(text, titles)
+        if story_id is None:
+            nearest = suggestion(text, titles)
+            hint = f"; did you mean “{nearest}”?" if nearest else ""
+            raise InvalidInput(f"no story called “{text.strip()[:100]}”{hint}")
+        try:
+            return await self.stories.get(story_id, visibility)
+        except StoryNotFound:
+            raise StoryNotFound(text.strip()[:100]) from None
+
+    async def passages(self, story_id: int, visibility: Visibility = ALL_GUILDS) -> list[Passage]:
+        await self.stories.get(story_id, visibility)
+        return await self.stories.passages(story_id)
+
+    async def tag_counts(self, kind: TagKind | None = None) -> list[TagCount]:
+        return await self.tags.counts(kind)
+
+
+def _check_tag(name: str) -> str:
+    if not name.strip():
+        raise InvalidInput("a tag cannot be empty")
+    if len(name) > MAX_TAG_LENGTH:
+        raise InvalidInput(f"the tag “{name[:40]}…” is over {MAX_TAG_LENGTH} characters")
+    return name

@@ -1,0 +1,233 @@
+"""The `storybot` command line (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from bot.catalog import Catalog, ImportOutcome, story_files
+from bot.config import load_settings
+from bot.library.errors import StoryBotError
+from bot.library.models import Story
+
+app = typer.Typer(
+    help="storybot: a story library for Discord servers.", no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+T = TypeVar("T")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", envvar="STORYBOT_DB", help="The library database file."),
+    ] = None,
+) -> None:
+    ctx.obj = db or load_settings().storybot_db
+
+
+def _run(ctx: typer.Context, work: Callable[[Catalog], Awaitable[T]]) -> T:
+    """Open the library, run one piece of async work, close it; library errors -> one line."""
+
+    async def runner() -> T:
+        catalog = await Catalog.open(ctx.obj)
+        try:
+            return await work(catalog)
+        finally:
+            await catalog.close()
+
+    try:
+        return asyncio.run(runner())
+    except StoryBotError as problem:
+        err.print(f"[red]error:[/red] {problem}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _story_table(stories: list[Story]) -> Table:
+    table = Table(show_lines=False)
+    for column, justify in (("id", "right"), ("title", "left"), ("authors", "left"),
+                            ("rating", "left"), ("fandom", "left"), ("words", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for story in stories:
+        table.add_row(str(story.id), story.title, ", ".join(story.authors) or "—",
+                      story.rating.value, ", ".join(story.fandoms) or "—", f"{story.words:,}")
+    return table
+
+
+@app.command("import")
+def import_stories(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Story files or folders (recursive).")],
+    title: Annotated[str | None, typer.Option(help="Title, for files that carry none.")] = None,
+    author: Annotated[list[str] | None, typer.Option(help="Author (repeatable).")] = None,
+    rating: Annotated[str | None, typer.Option(help="AO3 rating, e.g. 'Teen And Up'.")] = None,
+    warning: Annotated[list[str] | None, typer.Option(help="Archive warning.")] = None,
+    category: Annotated[list[str] | None, typer.Option(help="Category, e.g. M/M.")] = None,
+    fandom: Annotated[list[str] | None, typer.Option(help="Fandom (repeatable).")] = None,
+    relationship: Annotated[list[str] | None, typer.Option(help="Relationship.")] = None,
+    character: Annotated[list[str] | None, typer.Option(help="Character.")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="Additional (freeform) tag.")] = None,
+    language: Annotated[str | None, typer.Option(help="Language, e.g. English.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import story files: plain text, Markdown, AO3 HTML, FanFicFare HTML/TXT/EPUB, EPUB."""
+    metadata: dict[str, object] = {
+        key: value
+        for key, value in {
+            "title": title, "authors": author, "rating": rating, "warnings": warning,
+            "categories": category, "fandoms": fandom, "relationships": relationship,
+            "characters": character, "tags": tag, "language": language,
+        }.items()
+        if value
+    }
+    files = list(story_files(paths))
+
+    async def work(catalog: Catalog) -> list[ImportOutcome]:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
+            task = bar.add_task("importing", total=len(files))
+
+            def advance(outcome: ImportOutcome) -> None:
+                bar.update(task, advance=1, description=Path(outcome.path).name[:40])
+
+            report = await catalog.import_paths(files, metadata=metadata, on_file=advance)
+        return report.outcomes
+
+    outcomes = _run(ctx, work)
+    imported = [o.story for o in outcomes if o.story is not None]
+    rejected = [o for o in outcomes if o.error is not None]
+    for outcome in rejected:
+        err.print(f"{outcome.path}: {outcome.error}", highlight=False, markup=False)
+    if as_json:
+        _print_json([story.to_json() for story in imported])
+    else:
+        for story in imported:
+            out.print(f"imported {story.id}: {story.title} ({story.words:,} words)",
+                      highlight=False, markup=False)
+        out.print(f"{len(imported)} imported, {len(rejected)} rejected", highlight=False)
+    if not files:
+        err.print("no story files found in the given paths", highlight=False)
+    if rejected or not files:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_stories(
+    ctx: typer.Context,
+    tag: Annotated[list[str] | None, typer.Option(help="Only stories with this tag.")] = None,
+    sort: Annotated[str, typer.Option(help="title, newest or words.")] = "title",
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
+    as_json: JsonOption = False,
+) -> None:
+    """List the library's stories."""
+    if sort not in ("title", "newest", "words"):
+        err.print(f"error: unknown sort '{sort}' (use title, newest or words)")
+        raise typer.Exit(2)
+    stories = _run(ctx, lambda c: c.list(tags=tag or [], sort=sort, limit=limit))  # type: ignore[arg-type]
+    if as_json:
+        _print_json([s.to_json() for s in stories])
+    elif stories:
+        out.print(_story_table(stories))
+    else:
+        out.print("the library is empty" if not tag else "no story has those tags")
+
+
+@app.command("show")
+def show_story(
+    ctx: typer.Context, story_id: Annotated[int, typer.Argument(help="Story id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show one story's metadata."""
+    story = _run(ctx, lambda c: c.get(story_id))
+    if as_json:
+        _print_json(story.to_json())
+        return
+    out.print(f"[bold]{story.title}[/bold] by {', '.join(story.authors) or 'unknown'}",
+              highlight=False)
+    for key, value in story.to_json().items():
+        if key not in ("title", "authors") and value not in (None, "", []):
+            shown = ", ".join(value) if isinstance(value, list) else value
+            out.print(f"  {key}: {shown}", highlight=False, markup=False)
+
+
+@app.command("search")
+def search_stories(
+    ctx: typer.Context, query: Annotated[str, typer.Argument(help="Words to look for.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Full-text search over titles, summaries, tags and text."""
+    stories = _run(ctx, lambda c: c.search(query))
+    if as_json:
+        _print_json([s.to_json() for s in stories])
+    elif stories:
+        out.print(_story_table(stories))
+    else:
+        out.print(f"nothing matches '{query}'", highlight=False, markup=False)
+
+
+@app.command("remove")
+def remove_story(
+    ctx: typer.Context, story_id: Annotated[int, typer.Argument(help="Story id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Remove a story and everything attached to it."""
+    story = _run(ctx, lambda c: c.remove(story_id))
+    if as_json:
+        _print_json(story.to_json())
+    else:
+        out.print(f"removed {story.id}: {story.title}", highlight=False, markup=False)
+
+
+@app.command("excerpts")
+def list_excerpts(
+    ctx: typer.Context, story_id: Annotated[int, typer.Argument(help="Story id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """The passages a story was cut into."""
+    passages = _run(ctx, lambda c: c.passages(story_id))
+    if as_json:
+        _print_json([
+            {"id": p.id, "seq": p.seq, "chapter": p.chapter, "words": p.words, "text": p.text}
+            for p in passages
+        ])
+        return
+    for p in passages:
+        preview = p.text[:70].replace("\n", " ")
+        out.print(f"{p.seq + 1:>3}  ch {p.chapter:<3} {p.words:>4} words  {preview}…",
+                  highlight=False, markup=False)
+
+
+@app.command("start")
+def start(ctx: typer.Context) -> None:
+    """The README's first command: build the demo library on first run, then list it."""
+    settings = load_settings()
+
+    async def work(catalog: Catalog) -> list[Story]:
+        report = await catalog.ensure_demo_library(settings.demo_stories_dir)
+        if report is not None:
+            for outcome in report.rejected:
+                err.print(f"{outcome.path}: {outcome.error}", highlight=False, markup=False)
+            out.print(f"built the demo library: {len(report.imported)} stories", highlight=False)
+        return await catalog.list()
+
+    stories = _run(ctx, work)
+    out.print(_story_table(stories))

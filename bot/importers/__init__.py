@@ -1,0 +1,128 @@
+"""Turn an uploaded or local file into a StoryDraft, or reject it with one clear line.
+
+`read_story` is the single entry point for bytes (an upload), `read_story_file` for a path
+(the CLI), which also applies an `X.meta.yaml` sidecar. Every importer's output goes
+through `normalise_draft`, so all chapter text follows the project's text convention.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path, PurePath
+
+from bot.importers.base import ImportLimits, normalise_newlines
+from bot.importers.detect import detect_importer
+from bot.importers.sidecar import apply_metadata, load_sidecar
+from bot.library.errors import ImportRejected
+from bot.library.models import PARAGRAPH_SEPARATOR, SCENE_BREAK, Chapter, StoryDraft
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "ImportLimits",
+    "normalise_chapter_text",
+    "normalise_draft",
+    "read_story",
+    "read_story_file",
+]
+
+_BLANK_LINES = re.compile(r"\n(?:[ \t\u00a0]*\n)+")
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+_MEGABYTE = 1024 * 1024
+DEFAULT_LIMITS = ImportLimits()
+
+
+def _size_text(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < _MEGABYTE:
+        return f"{size / 1024:.1f} KB".replace(".0 KB", " KB")
+    return f"{size / _MEGABYTE:.1f} MB".replace(".0 MB", " MB")
+
+
+def check_size(size: int, limits: ImportLimits) -> None:
+    if size == 0:
+        raise ImportRejected("the file is empty")
+    if size > limits.max_bytes:
+        shown, limit = _size_text(size), _size_text(limits.max_bytes)
+        if shown == limit:  # 20.04 MB must not read as "20 MB; the limit is 20 MB"
+            shown = f"{size:,} bytes"
+            limit = f"{limits.max_bytes:,} bytes"
+        raise ImportRejected(f"the file is {shown}; the limit is {limit}")
+
+
+def normalise_chapter_text(text: str) -> str:
+    """Paragraphs separated by exactly one blank line, no stray spaces, and no scene break
+    at a chapter's edges or twice in a row (nothing to separate there)."""
+    text = _TRAILING_SPACE.sub("", normalise_newlines(text))
+    text = _BLANK_LINES.sub(PARAGRAPH_SEPARATOR, text.strip())
+    kept: list[str] = []
+    for paragraph in text.split(PARAGRAPH_SEPARATOR):
+        paragraph = paragraph.strip("\n")
+        if not paragraph.strip():
+            continue
+        is_break = paragraph.strip() == SCENE_BREAK
+        if is_break and (not kept or kept[-1] == SCENE_BREAK):
+            continue
+        kept.append(SCENE_BREAK if is_break else paragraph)
+    while kept and kept[-1] == SCENE_BREAK:
+        kept.pop()
+    return PARAGRAPH_SEPARATOR.join(kept)
+
+
+def normalise_draft(draft: StoryDraft, filename: str = "") -> StoryDraft:
+    """Apply the text convention to any importer's draft; empty chapters are dropped and
+    the rest renumbered from 1."""
+    chapters: list[Chapter] = []
+    for chapter in draft.chapters:
+        text = normalise_chapter_text(chapter.text)
+        if text:
+            number = len(chapters) + 1
+            chapters.append(Chapter(number=number, title=chapter.title.strip(), text=text))
+    title = " ".join(draft.title.split()) or " ".join(PurePath(filename).stem.split())
+    return dataclasses.replace(
+        draft,
+        title=title or "Untitled",
+        chapters=chapters,
+        summary=normalise_chapter_text(draft.summary),
+        notes=normalise_chapter_text(draft.notes),
+        end_notes=normalise_chapter_text(draft.end_notes),
+    )
+
+
+def read_story(data: bytes, filename: str, limits: ImportLimits = DEFAULT_LIMITS) -> StoryDraft:
+    """Bytes of a story file -> a normalised draft. Raises ImportRejected with the reason."""
+    check_size(len(data), limits)
+    if not data.strip():
+        raise ImportRejected("the file is empty")
+    importer = detect_importer(data, filename)
+    try:
+        parsed = importer.parse(data, filename, limits)
+    except RecursionError:
+        # Tree-walking parsers recurse per nesting level; thousands of nested tags are an
+        # attack or a broken export, never a story.
+        raise ImportRejected("the file is nested too deeply to be a story") from None
+    draft = normalise_draft(parsed, filename)
+    if not draft.chapters or draft.words == 0:
+        raise ImportRejected("no story text found")
+    draft.format = importer.name
+    return draft
+
+
+def read_story_file(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> StoryDraft:
+    """A story file on disk, its sidecar metadata applied. The size is checked before the
+    file is read, so a huge file is never loaded."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ImportRejected("the file does not exist") from None
+    if path.is_dir():
+        raise ImportRejected("this is a folder, not a file")
+    check_size(size, limits)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ImportRejected(f"the file could not be read ({error.strerror})") from None
+    draft = read_story(data, path.name, limits)
+    meta = load_sidecar(path)
+    return apply_metadata(draft, meta) if meta else draft

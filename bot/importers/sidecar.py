@@ -1,0 +1,176 @@
+"""Story metadata given as a mapping: Markdown front matter, `X.meta.yaml` sidecars, CLI options.
+
+All three use the same keys, read by `metadata_fields`, so a key means the same thing
+wherever a curator writes it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+
+from bot.library.errors import ImportRejected
+from bot.library.models import Rating, StoryDraft
+
+SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
+
+# Key as a curator writes it -> StoryDraft field holding a list of names.
+_LIST_KEYS = {
+    "authors": "authors",
+    "warnings": "warnings",
+    "warning": "warnings",
+    "categories": "categories",
+    "category": "categories",
+    "fandoms": "fandoms",
+    "fandom": "fandoms",
+    "relationships": "relationships",
+    "relationship": "relationships",
+    "characters": "characters",
+    "character": "characters",
+    "tags": "freeform",
+    "tag": "freeform",
+    "freeform": "freeform",
+}
+_TEXT_KEYS = {"summary", "notes", "end_notes"}
+_OPTIONAL_TEXT_KEYS = {"language", "series", "source"}
+
+_RATING_NAMES: dict[str, Rating] = {
+    **{rating.value.lower(): rating for rating in Rating},
+    **{rating.name.lower().replace("_", " "): rating for rating in Rating},
+    "teen and up": Rating.TEEN,
+    "general audience": Rating.GENERAL,
+    "unrated": Rating.NOT_RATED,
+    "g": Rating.GENERAL,
+    "t": Rating.TEEN,
+    "m": Rating.MATURE,
+    "e": Rating.EXPLICIT,
+}
+
+_TRUE_WORDS = {"true", "yes", "y", "1", "complete", "completed", "finished"}
+_FALSE_WORDS = {"false", "no", "n", "0", "incomplete", "in progress", "wip", "ongoing"}
+
+
+def parse_rating(value: object) -> Rating:
+    """AO3's rating names, case-insensitive, plus the short forms curators type."""
+    key = re.sub(r"[\s_\-]+", " ", str(value)).strip().lower()
+    rating = _RATING_NAMES.get(key)
+    if rating is None:
+        choices = ", ".join(rating.value for rating in Rating)
+        raise ImportRejected(f"unknown rating {str(value)!r}; use one of {choices}")
+    return rating
+
+
+def parse_name_list(value: object, key: str) -> list[str]:
+    """A YAML list or a comma-separated string -> stripped names, blanks and repeats dropped."""
+    if isinstance(value, str):
+        items: list[object] = list(value.split(","))
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    elif isinstance(value, int | float):
+        items = [value]
+    else:
+        raise ImportRejected(f"{key!r} must be a list or a comma-separated text")
+    names: list[str] = []
+    for item in items:
+        if isinstance(item, dict | list):
+            raise ImportRejected(f"{key!r} must hold plain names, not nested lists or maps")
+        name = " ".join(str(item).split())
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def parse_complete(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in _TRUE_WORDS:
+        return True
+    if word in _FALSE_WORDS:
+        return False
+    raise ImportRejected(f"'complete' must be true or false, not {str(value)!r}")
+
+
+def _scalar_text(value: object, key: str) -> str:
+    if isinstance(value, dict | list):
+        raise ImportRejected(f"{key!r} must be a text, not a list or map")
+    return str(value).strip()
+
+
+def metadata_fields(meta: Mapping[str, object]) -> dict[str, object]:
+    """Read metadata keys into StoryDraft field values. Keys with no value are left out;
+    unknown keys are ignored (front matter often carries keys of other tools)."""
+    fields: dict[str, object] = {}
+    for raw_key, value in meta.items():
+        key = str(raw_key).strip().lower().replace("-", "_")
+        if value is None:
+            continue
+        if key == "title":
+            title = " ".join(_scalar_text(value, key).split())
+            if title:
+                fields["title"] = title
+        elif key == "author":
+            # One author as a text (a pseud may contain a comma); a list is accepted too.
+            names = (
+                parse_name_list(value, key)
+                if isinstance(value, list)
+                else [" ".join(_scalar_text(value, key).split())]
+            )
+            fields["authors"] = [name for name in names if name]
+        elif key in _LIST_KEYS:
+            fields[_LIST_KEYS[key]] = parse_name_list(value, key)
+        elif key == "rating":
+            fields["rating"] = parse_rating(value)
+        elif key == "complete":
+            fields["complete"] = parse_complete(value)
+        elif key in _TEXT_KEYS:
+            fields[key] = _scalar_text(value, key)
+        elif key in _OPTIONAL_TEXT_KEYS:
+            fields[key] = _scalar_text(value, key) or None
+    return fields
+
+
+def apply_metadata(draft: StoryDraft, meta: Mapping[str, object]) -> StoryDraft:
+    """A copy of `draft` with every field the mapping names set from it."""
+    return dataclasses.replace(draft, **metadata_fields(meta))  # type: ignore[arg-type]
+
+
+def parse_yaml_mapping(text: str, what: str) -> dict[str, object]:
+    """YAML text that must be a mapping; any problem becomes one ImportRejected line."""
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or "it could not be parsed"
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ImportRejected(f"the {what} is not valid YAML: {problem}{where}") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ImportRejected(f"the {what} must be a YAML mapping of keys to values")
+    return {str(key): value for key, value in loaded.items()}
+
+
+def sidecar_path(path: Path) -> Path | None:
+    """The existing `X.meta.yaml` (or `.meta.yml`) next to story file `X.<ext>`, if any."""
+    for suffix in SIDECAR_SUFFIXES:
+        candidate = path.with_name(path.stem + suffix)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_sidecar(path: Path) -> dict[str, object] | None:
+    """The metadata mapping of the sidecar next to story file `path`, None if there is none."""
+    found = sidecar_path(path)
+    if found is None:
+        return None
+    try:
+        text = found.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected(f"the metadata file {found.name} is not UTF-8 text") from None
+    return parse_yaml_mapping(text, f"metadata file {found.name}")

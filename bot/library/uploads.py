@@ -1,0 +1,54 @@
+"""Rules for story files people upload and the options that come with them."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from bot.library.errors import ImportRejected
+
+ACCEPTED_SUFFIXES = frozenset({"", ".txt", ".text", ".md", ".markdown", ".html", ".htm",
+                               ".xhtml", ".epub"})
+
+
+def human_size(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
+
+
+def check_upload(filename: str, size: int, max_bytes: int) -> None:
+    """Refuse, before downloading, files that are too big or plainly not stories."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        raise ImportRejected(
+            f"{filename}: {suffix} files aren't stories I can read; "
+            "send .txt, .md, .html or .epub"
+        )
+    if size > max_bytes:
+        raise ImportRejected(
+            f"{filename}: the file is {human_size(size)}; the limit is {human_size(max_bytes)}"
+        )
+
+
+def parse_tag_list(text: str | None) -> list[str]:
+    """'a, b,, c' -> ['a', 'b', 'c'] (AO3 tags never contain commas)."""
+    if not text:
+        return []
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def metadata_from_options(
+    *, title: str | None, author: str | None, rating: str | None, fandom: str | None,
+    tags: str | None,
+) -> dict[str, object]:
+    """Slash-command options -> the metadata mapping importers apply over a file's own."""
+    metadata: dict[str, object] = {}
+    if title:
+        metadata["title"] = title
+    if author:
+        metadata["authors"] = [author]
+    if rating:
+        metadata["rating"] = rating
+    if fandom:
+        metadata["fandoms"] = [fandom]
+    if tags:
+        metadata["tags"] = parse_tag_list(tags)
+    return metadata

@@ -1,0 +1,20 @@
+"""A server's settings as an embed."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.library.guild_settings import GuildSettings
+
+
+def settings_embed(settings: GuildSettings) -> discord.Embed:
+    embed = discord.Embed(title="Server settings")
+    role = f"<@&{settings.curator_role_id}>" if settings.curator_role_id else "not set"
+    embed.add_field(name="Curator role", value=f"{role} (Manage Server always curates)",
+                    inline=False)
+    embed.add_field(name="Archive warnings", value=settings.warning_style.value)
+    embed.add_field(name="Spoiler-safe excerpts",
+                    value=f"first {settings.spoiler_fraction:.0%} of a story")
+    restricted = ", ".join(sorted(r.value for r in settings.age_restricted_ratings)) or "none"
+    embed.add_field(name="Only in age-restricted channels", value=restricted, inline=False)
+    return embed

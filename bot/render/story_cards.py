@@ -1,0 +1,86 @@
+"""Stories as Discord embeds: the info card and list pages."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.library.guild_settings import WarningStyle
+from bot.library.models import Rating, Story, TagKind
+from bot.render.text import (
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_FIELD_VALUE_LIMIT,
+    EMBED_TITLE_LIMIT,
+    join_limited,
+    spoiler,
+    truncate,
+)
+
+RATING_COLOURS: dict[Rating, int] = {
+    Rating.GENERAL: 0x77A50E,
+    Rating.TEEN: 0xE8D405,
+    Rating.MATURE: 0xE07C00,
+    Rating.EXPLICIT: 0x990000,
+    Rating.NOT_RATED: 0x7F7F7F,
+}
+
+
+def warnings_text(story: Story, style: WarningStyle) -> str:
+    """Archive warnings are always shown; a server may ask for them behind spoilers."""
+    warnings = story.warnings or ["No Archive Warnings given"]
+    text = join_limited(warnings, EMBED_FIELD_VALUE_LIMIT - 4)
+    return spoiler(text) if style is WarningStyle.SPOILER else text
+
+
+def status_text(story: Story) -> str:
+    if story.complete is None:
+        return f"{story.chapter_count} chapter{'s' if story.chapter_count != 1 else ''}"
+    state = "complete" if story.complete else "in progress"
+    return f"{story.chapter_count} chapter{'s' if story.chapter_count != 1 else ''}, {state}"
+
+
+def story_embed(story: Story, warning_style: WarningStyle = WarningStyle.PLAIN) -> discord.Embed:
+    embed = discord.Embed(
+        title=truncate(story.title, EMBED_TITLE_LIMIT),
+        url=story.source if story.source and story.source.startswith("http") else None,
+        description=truncate(story.summary, EMBED_DESCRIPTION_LIMIT // 2) or None,
+        colour=RATING_COLOURS[story.rating],
+    )
+    embed.add_field(name="By", value=truncate(", ".join(story.authors) or "unknown",
+                                              EMBED_FIELD_VALUE_LIMIT))
+    embed.add_field(name="Rating", value=story.rating.value)
+    embed.add_field(name="Archive warnings", value=warnings_text(story, warning_style),
+                    inline=False)
+    for kind, label in ((TagKind.FANDOM, "Fandoms"), (TagKind.RELATIONSHIP, "Relationships"),
+                        (TagKind.CHARACTER, "Characters"), (TagKind.FREEFORM, "Tags")):
+        names = story.tag_names(kind)
+        if names:
+            embed.add_field(name=label, value=join_limited(names, EMBED_FIELD_VALUE_LIMIT),
+                            inline=kind is not TagKind.FREEFORM)
+    embed.add_field(name="Length", value=f"{story.words:,} words · {status_text(story)}")
+    embed.set_footer(text=f"Story {story.id}" + (f" · {story.language}" if story.language else ""))
+    return embed
+
+
+def story_line(story: Story) -> str:
+    authors = ", ".join(story.authors) or "unknown"
+    fandom = story.fandoms[0] if story.fandoms else "Original"
+    return truncate(
+        f"`{story.id:>4}` **{story.title}** by {authors} · {fandom} · "
+        f"{story.rating.value} · {story.words:,} words",
+        300,
+    )
+
+
+def story_list_embed(stories: list[Story], heading: str, empty: str) -> discord.Embed:
+    if not stories:
+        return discord.Embed(title=heading, description=empty)
+    lines: list[str] = []
+    size = 0
+    for story in stories:
+        line = story_line(story)
+        if size + len(line) + 1 > EMBED_DESCRIPTION_LIMIT - 40:
+            lines.append(f"… and {len(stories) - len(lines)} more")
+            break
+        lines.append(line)
+        size += len(line) + 1
+    return discord.Embed(title=truncate(heading, EMBED_TITLE_LIMIT), description="\n".join(lines))

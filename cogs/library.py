@@ -1,0 +1,171 @@
+"""/story: add, browse, fix and remove the server's stories."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import curator_only, guild_id_of
+from bot.library.errors import InvalidInput
+from bot.library.models import Rating, Tag, TagKind
+from bot.library.uploads import check_upload, metadata_from_options, parse_tag_list
+from bot.render.story_cards import story_embed, story_list_embed
+from bot.render.text import truncate
+
+if TYPE_CHECKING:
+    from bot.app import StoryBot
+
+Interaction = discord.Interaction["StoryBot"]
+Choices = list[app_commands.Choice[str]]
+RATING_CHOICES = [app_commands.Choice(name=r.value, value=r.value) for r in Rating]
+SORT_CHOICES = [
+    app_commands.Choice(name="title", value="title"),
+    app_commands.Choice(name="newest first", value="newest"),
+    app_commands.Choice(name="longest first", value="words"),
+]
+TAG_KIND_CHOICES = [app_commands.Choice(name=k.value, value=k.value) for k in TagKind]
+
+
+async def story_autocomplete(interaction: Interaction, current: str) -> Choices:
+    if interaction.guild_id is None:
+        return []
+    found = await interaction.client.catalog.story_choices(current, interaction.guild_id)
+    return [app_commands.Choice(name=truncate(title, 100), value=str(sid)) for sid, title in found]
+
+
+async def tag_autocomplete(interaction: Interaction, current: str) -> Choices:
+    names = await interaction.client.catalog.tag_choices(current)
+    return [app_commands.Choice(name=truncate(name, 100), value=name[:100]) for name in names]
+
+
+class LibraryCog(commands.Cog):
+    story = app_commands.Group(name="story", description="The server's story library",
+                               guild_only=True)
+
+    def __init__(self, bot: StoryBot) -> None:
+        self.bot = bot
+
+    @story.command(name="add", description="Add a story from a file (txt, md, html, epub)")
+    @app_commands.describe(
+        file="The story file, as downloaded from AO3, FanFicFare or pasted into a .txt",
+        title="Title, for files that carry none", author="Author, for files that carry none",
+        rating="AO3 rating, for files that carry none",
+        fandom="Fandom, for files that carry none", tags="Extra tags, separated by commas",
+    )
+    @app_commands.choices(rating=RATING_CHOICES)
+    @curator_only()
+    async def add(
+        self, interaction: Interaction, file: discord.Attachment,
+        title: app_commands.Range[str, 1, 256] | None = None,
+        author: app_commands.Range[str, 1, 100] | None = None,
+        rating: app_commands.Choice[str] | None = None,
+        fandom: app_commands.Range[str, 1, 100] | None = None,
+        tags: str | None = None,
+    ) -> None:
+        check_upload(file.filename, file.size, self.bot.catalog.limits.max_bytes)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await file.read()
+        metadata = metadata_from_options(title=title, author=author,
+                                         rating=rating.value if rating else None,
+                                         fandom=fandom, tags=tags)
+        story = await self.bot.catalog.import_bytes(
+            data, file.filename, metadata=metadata, guild_id=guild_id_of(interaction),
+            added_by=interaction.user.id,
+        )
+        settings = await self.bot.catalog.settings.get(guild_id_of(interaction))
+        await interaction.followup.send(
+            f"Added story {story.id}: {story.title}",
+            embed=story_embed(story, settings.warning_style), ephemeral=True,
+        )
+
+    @story.command(name="info", description="Show a story's card")
+    @app_commands.describe(story="Start typing a title")
+    @app_commands.autocomplete(story=story_autocomplete)
+    async def info(self, interaction: Interaction, story: str) -> None:
+        guild_id = guild_id_of(interaction)
+        found = await self.bot.catalog.resolve(story, guild_id)
+        settings = await self.bot.catalog.settings.get(guild_id)
+        await interaction.response.send_message(embed=story_embed(found, settings.warning_style))
+
+    @story.command(name="list", description="List the library's stories")
+    @app_commands.describe(tag="Only stories with this tag", sort="Order of the list")
+    @app_commands.autocomplete(tag=tag_autocomplete)
+    @app_commands.choices(sort=SORT_CHOICES)
+    async def list_(
+        self, interaction: Interaction, tag: str | None = None,
+        sort: app_commands.Choice[str] | None = None,
+    ) -> None:
+        stories = await self.bot.catalog.list(
+            guild_id_of(interaction), tags=[tag] if tag else [],
+            sort=sort.value if sort else "title", limit=50,  # type: ignore[arg-type]
+        )
+        heading = f"Stories tagged {tag}" if tag else "The library"
+        empty = "No story carries that tag yet." if tag else "The library is empty."
+        await interaction.response.send_message(embed=story_list_embed(stories, heading, empty))
+
+    @story.command(name="search", description="Search titles, summaries, tags and text")
+    @app_commands.describe(query="Words to look for")
+    async def search(self, interaction: Interaction,
+                     query: app_commands.Range[str, 1, 200]) -> None:
+        stories = await self.bot.catalog.search(query, guild_id_of(interaction))
+        await interaction.response.send_message(
+            embed=story_list_embed(stories, f"Search: {query}", "Nothing matches that search.")
+        )
+
+    @story.command(name="edit", description="Fix a story's title, summary, rating or tags")
+    @app_commands.describe(
+        story="Start typing a title", title="New title", summary="New summary",
+        rating="New rating", tag_kind="Kind of the tags below (default: freeform)",
+        add_tags="Tags to add, separated by commas", remove_tags="Tags to remove",
+    )
+    @app_commands.autocomplete(story=story_autocomplete)
+    @app_commands.choices(rating=RATING_CHOICES, tag_kind=TAG_KIND_CHOICES)
+    @curator_only()
+    async def edit(
+        self, interaction: Interaction, story: str,
+        title: app_commands.Range[str, 1, 256] | None = None,
+        summary: app_commands.Range[str, 1, 2000] | None = None,
+        rating: app_commands.Choice[str] | None = None,
+        tag_kind: app_commands.Choice[str] | None = None,
+        add_tags: str | None = None, remove_tags: str | None = None,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        found = await self.bot.catalog.resolve(story, guild_id)
+        if found.guild_id != guild_id:
+            raise InvalidInput("demo stories belong to every server and can't be edited here")
+        kind = TagKind(tag_kind.value) if tag_kind else TagKind.FREEFORM
+        edited = await self.bot.catalog.edit(
+            found.id, guild_id, title=title, summary=summary,
+            rating=Rating(rating.value) if rating else None,
+            add_tags=[Tag(kind, n) for n in parse_tag_list(add_tags)],
+            remove_tags=[Tag(kind, n) for n in parse_tag_list(remove_tags)],
+        )
+        settings = await self.bot.catalog.settings.get(guild_id)
+        await interaction.response.send_message(
+            f"Updated story {edited.id}.", embed=story_embed(edited, settings.warning_style),
+            ephemeral=True,
+        )
+
+    @story.command(name="remove", description="Remove a story from the library")
+    @app_commands.describe(story="Start typing a title")
+    @app_commands.autocomplete(story=story_autocomplete)
+    @curator_only()
+    async def remove(self, interaction: Interaction, story: str) -> None:
+        guild_id = guild_id_of(interaction)
+        found = await self.bot.catalog.resolve(story, guild_id)
+        if found.guild_id != guild_id:
+            raise InvalidInput("demo stories belong to every server and can't be removed here")
+        removed = await self.bot.catalog.remove(found.id, guild_id)
+        await interaction.response.send_message(
+            f"Removed story {removed.id}: {truncate(removed.title, 200)}", ephemeral=True
+        )
+
+
+async def setup(bot: StoryBot) -> None:
+    await bot.add_cog(LibraryCog(bot))
+
+
+__all__: list[Any] = ["LibraryCog", "setup"]
