@@ -1,0 +1,272 @@
+"""Segmentation: nothing lost or reordered, limits always kept, cuts where readers expect."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.library.excerpts import (
+    ELLIPSIS,
+    Cut,
+    PassageDraft,
+    SegmentRules,
+    _count_words,
+    display_text,
+    segment_chapters,
+)
+from bot.library.models import SCENE_BREAK, Chapter, body_words, count_words
+
+FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures"
+SEED_STORY = FIXTURES / "seed" / "000_243aa131780b4f07.txt"
+
+
+# --- generated chapters, built so the test knows every paragraph and sentence span ---------
+
+
+@dataclass
+class BuiltChapter:
+    chapter: Chapter
+    scenes: list[tuple[int, int]]  # span of each scene's text (first to last paragraph)
+    paragraphs: list[tuple[int, int]]
+    sentences: list[tuple[int, int]]
+
+
+# Letters from several scripts, digits and in-word punctuation; never whitespace or ⁂.
+WORD_ALPHABET = "abcdefghijklmnopqrstuvwxyzÉéßøłçЖжΩωあ漢😀0123456789'’-_—,;.\"*"
+WORD = st.one_of(
+    st.text(WORD_ALPHABET, min_size=1, max_size=10),
+    st.text(WORD_ALPHABET, min_size=30, max_size=200),  # long runs with no spaces at all
+)
+SENTENCE = st.builds(
+    lambda words, seps, end: "".join(w + s for w, s in zip(words, seps, strict=False))
+    + words[-1]
+    + end,
+    st.lists(WORD, min_size=1, max_size=25),
+    st.lists(st.sampled_from([" ", " ", "  ", "\t"]), min_size=25, max_size=25),
+    st.sampled_from([".", "!", "?", "…", ".”", "?!"]),
+)
+PARAGRAPH = st.lists(SENTENCE, min_size=1, max_size=8)
+ITEM = st.one_of(PARAGRAPH, PARAGRAPH, PARAGRAPH, st.just(SCENE_BREAK))
+RULES = st.builds(
+    lambda low, extra, chars: SegmentRules(min_words=low, max_words=low + extra, max_chars=chars),
+    st.integers(0, 30),
+    st.integers(1, 60),
+    st.integers(8, 600),
+)
+
+
+def build_chapter(number: int, items: list[list[str] | str]) -> BuiltChapter:
+    parts: list[str] = []
+    scenes: list[tuple[int, int]] = []
+    paragraphs: list[tuple[int, int]] = []
+    sentences: list[tuple[int, int]] = []
+    position = 0
+    scene_start: int | None = None
+    scene_end = 0
+    for index, item in enumerate(items):
+        if index:
+            parts.append("\n\n")
+            position += 2
+        if item == SCENE_BREAK:
+            if scene_start is not None:
+                scenes.append((scene_start, scene_end))
+            scene_start = None
+            parts.append(SCENE_BREAK)
+            position += len(SCENE_BREAK)
+            continue
+        if scene_start is None:
+            scene_start = position
+        paragraph_start = position
+        for s_index, sentence in enumerate(item):
+            if s_index:
+                parts.append(" ")
+                position += 1
+            sentences.append((position, position + len(sentence)))
+            parts.append(sentence)
+            position += len(sentence)
+        paragraphs.append((paragraph_start, position))
+        scene_end = position
+    if scene_start is not None:
+        scenes.append((scene_start, scene_end))
+    return BuiltChapter(Chapter(number, f"Chapter {number}", "".join(parts)), scenes, paragraphs,
+                        sentences)
+
+
+def containing(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
+    return next(span for span in spans if span[0] <= offset <= span[1])
+
+
+def check_chapter(built: BuiltChapter, passages: list[PassageDraft], rules: SegmentRules) -> None:
+    text = built.chapter.text
+    for passage in passages:
+        assert passage.span is not None
+        start, end = passage.span
+        assert passage.text == text[start:end]
+        assert passage.text and passage.text == passage.text.strip()
+        assert passage.words == count_words(passage.text) <= rules.max_words
+        assert len(passage.text) <= rules.max_chars
+        assert SCENE_BREAK not in passage.text
+        # A passage ends at a paragraph end unless that paragraph alone is over a limit...
+        if passage.cut_after < Cut.PARAGRAPH:
+            paragraph = text[slice(*containing(built.paragraphs, end))]
+            assert not rules.fits(count_words(paragraph), len(paragraph))
+        # ...and splits a sentence only when that sentence alone is over a limit.
+        if passage.cut_after.mid_sentence:
+            sentence = text[slice(*containing(built.sentences, end))]
+            assert not rules.fits(count_words(sentence), len(sentence))
+    # Each scene is rebuilt exactly from its passages and the whitespace between them.
+    remaining = list(passages)
+    for scene_start, scene_end in built.scenes:
+        inside = [p for p in remaining if p.span and scene_start <= p.span[0] < scene_end]
+        assert inside and remaining[: len(inside)] == inside  # in order, none skipped
+        remaining = remaining[len(inside) :]
+        assert inside[0].span[0] == scene_start and inside[-1].span[1] == scene_end
+        rebuilt = inside[0].text
+        for before, after in zip(inside, inside[1:], strict=False):
+            separator = text[before.span[1] : after.span[0]]
+            if before.cut_after is Cut.INSIDE_WORD:
+                assert separator == "" and after.cut_before is Cut.INSIDE_WORD
+            else:
+                assert separator and not separator.strip()
+            rebuilt += separator + after.text
+        assert rebuilt == text[scene_start:scene_end]
+    assert not remaining
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(ITEM, min_size=0, max_size=12), min_size=1, max_size=3), RULES)
+def test_passages_rebuild_every_scene_and_keep_limits(chapters_items, rules):
+    built = [build_chapter(n + 1, items) for n, items in enumerate(chapters_items)]
+    passages = segment_chapters([b.chapter for b in built], rules)
+    assert [p.seq for p in passages] == list(range(len(passages)))
+    for b in built:
+        check_chapter(b, [p for p in passages if p.chapter == b.chapter.number], rules)
+    # Independently of spans: the story's non-space characters, in order, are all there.
+    expected = "".join(
+        "".join(b.chapter.text.replace(SCENE_BREAK, "").split()) for b in built
+    )
+    assert "".join("".join(p.text.split()) for p in passages) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("ab_'’- \n—Ω1.")), max_size=60) | st.text(max_size=60))
+def test_fast_word_count_matches_the_model(text):
+    assert _count_words(text) == count_words(text)
+
+
+def paragraph_of(words: int, word: str = "word") -> str:
+    return " ".join([word] * (words - 1) + [word + "."])
+
+
+def test_short_tail_is_rebalanced_at_a_paragraph_end():
+    text = "\n\n".join(paragraph_of(50) for _ in range(8))  # 400 words
+    passages = segment_chapters([Chapter(1, "", text)])
+    assert [p.words for p in passages] == [200, 200]
+    assert all(p.cut_after >= Cut.PARAGRAPH for p in passages)
+
+
+def test_short_tail_merges_back_when_it_fits():
+    text = "\n\n".join([paragraph_of(100), paragraph_of(100), paragraph_of(20)])
+    passages = segment_chapters([Chapter(1, "", text)], SegmentRules(120, 220, 3500))
+    assert [p.words for p in passages] == [220]
+
+
+def test_short_scene_and_chapter_are_their_own_passages_and_breaks_vanish():
+    chapter_one = "\n\n".join([paragraph_of(30), SCENE_BREAK, paragraph_of(40, "after")])
+    chapter_two = paragraph_of(10, "two")
+    passages = segment_chapters([Chapter(1, "", chapter_one), Chapter(2, "", chapter_two)])
+    assert [(p.seq, p.chapter, p.words) for p in passages] == [(0, 1, 30), (1, 1, 40), (2, 2, 10)]
+    assert passages[1].text.startswith("after") and passages[1].cut_before is Cut.SCENE
+
+
+def test_huge_sentence_is_cut_between_words_with_a_marker_only_when_shown():
+    sentence = " ".join(f"w{i}" for i in range(1700)) + "."  # one sentence, ~6,000 chars
+    text = "Before it. " + sentence + " After it."
+    rules = SegmentRules()
+    passages = segment_chapters([Chapter(1, "", text)], rules)
+    assert len(passages) >= 5
+    assert all(p.words <= 350 and len(p.text) <= 3500 for p in passages)
+    assert " ".join(p.text for p in passages) == text  # single spaces were the only gaps
+    assert ELLIPSIS not in "".join(p.text for p in passages)
+    middle = passages[2]
+    assert middle.cut_before is Cut.WORD and middle.cut_after is Cut.WORD
+    assert display_text(middle) == ELLIPSIS + middle.text + ELLIPSIS
+    assert passages[0].text.startswith("Before it.") and passages[0].cut_before is Cut.SCENE
+    assert not display_text(passages[0]).startswith(ELLIPSIS)
+    assert len(display_text(middle)) <= rules.max_chars + 2
+
+
+def test_word_with_no_spaces_is_hard_split_and_rejoins_exactly():
+    blob = "x" * 5000
+    passages = segment_chapters([Chapter(1, "", blob)])
+    assert "".join(p.text for p in passages) == blob
+    assert [len(p.text) for p in passages] == [3500, 1500]
+    assert passages[0].cut_after is Cut.INSIDE_WORD
+    assert display_text(passages[0]).endswith("x" + ELLIPSIS)
+
+
+def test_many_words_glued_without_spaces_respect_max_words():
+    blob = "—".join(["a"] * 1000)  # 1,000 words for count_words, no whitespace
+    passages = segment_chapters([Chapter(1, "", blob)])
+    assert "".join(p.text for p in passages) == blob
+    assert all(count_words(p.text) <= 350 for p in passages)
+
+
+def test_rules_reject_impossible_limits():
+    with pytest.raises(ValueError):
+        SegmentRules(min_words=400, max_words=350)
+    with pytest.raises(ValueError):
+        SegmentRules(max_chars=0)
+
+
+def seed_chapter() -> Chapter:
+    raw = SEED_STORY.read_text(encoding="utf-8")
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", raw) if p.strip()]
+    paragraphs = [SCENE_BREAK if p == "o.O.o" else p for p in paragraphs]
+    assert paragraphs.count(SCENE_BREAK) == 1
+    return Chapter(1, "", "\n\n".join(paragraphs))
+
+
+def test_seed_story_never_crosses_its_scene_break():
+    chapter = seed_chapter()
+    paragraphs = chapter.text.split("\n\n")
+    at = paragraphs.index(SCENE_BREAK)
+    before, after = paragraphs[at - 1], paragraphs[at + 1]
+    passages = segment_chapters([chapter])
+    assert all(SCENE_BREAK not in p.text for p in passages)
+    holder_before = [p.seq for p in passages if before in p.text]
+    holder_after = [p.seq for p in passages if after in p.text]
+    assert len(holder_before) == len(holder_after) == 1
+    assert holder_before[0] + 1 == holder_after[0]
+    assert passages[holder_before[0]].text.endswith(before)
+    assert passages[holder_after[0]].text.startswith(after)
+    assert sum(p.words for p in passages) == body_words(chapter.text)
+    assert all(p.words <= 350 for p in passages)
+    assert all(p.cut_after >= Cut.PARAGRAPH for p in passages)  # no paragraph is that long
+
+
+def test_hundred_thousand_words_segment_quickly():
+    paragraph = " ".join(
+        " ".join(["lorem", "ipsum", "dolor", "sit", "amet", "consectetur"] * 2) + "."
+        for _ in range(5)
+    )  # 60 words
+    chapters = []
+    for number in range(1, 31):
+        items = [paragraph] * 56
+        items.insert(28, SCENE_BREAK)
+        chapters.append(Chapter(number, "", "\n\n".join(items)))
+    assert sum(c.words for c in chapters) == 100_800
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        passages = segment_chapters(chapters)
+        timings.append(time.perf_counter() - started)
+    assert sum(p.words for p in passages) == 100_800
+    # The target is 100 ms; the bound leaves room for a loaded shared machine.
+    assert min(timings) < 0.3, f"best of 3 took {min(timings) * 1000:.0f} ms"
