@@ -15,7 +15,7 @@ import aiosqlite
 
 from bot.importers import read_story, read_story_file
 from bot.importers.base import ImportLimits
-from bot.importers.sidecar import apply_metadata
+from bot.importers.sidecar import add_metadata
 from bot.library.errors import (
     DuplicateStory,
     ImportRejected,
@@ -133,7 +133,7 @@ class Catalog:
         """An uploaded file -> a stored story. Parsing runs off the event loop."""
         draft = await asyncio.to_thread(read_story, data, filename, self.limits)
         if metadata:
-            draft = apply_metadata(draft, metadata)
+            draft = add_metadata(draft, metadata)
         return await self.add_draft(draft, guild_id=guild_id, added_by=added_by)
 
     async def import_path(
@@ -146,7 +146,7 @@ class Catalog:
     ) -> Story:
         draft = await asyncio.to_thread(read_story_file, path, self.limits)
         if metadata:
-            draft = apply_metadata(draft, metadata)
+            draft = add_metadata(draft, metadata)
         return await self.add_draft(draft, guild_id=guild_id, added_by=added_by)
 
     async def import_paths(

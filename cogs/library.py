@@ -9,9 +9,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import curator_only, guild_id_of
+from bot.importers.uploads import check_upload, metadata_from_options, parse_tag_list
 from bot.library.errors import InvalidInput
 from bot.library.models import Rating, Tag, TagKind
-from bot.library.uploads import check_upload, metadata_from_options, parse_tag_list
 from bot.render.story_cards import story_embed, story_list_embed
 from bot.render.text import truncate
 
@@ -53,7 +53,7 @@ class LibraryCog(commands.Cog):
         file="The story file, as downloaded from AO3, FanFicFare or pasted into a .txt",
         title="Title, for files that carry none", author="Author, for files that carry none",
         rating="AO3 rating, for files that carry none",
-        fandom="Fandom, for files that carry none", tags="Extra tags, separated by commas",
+        fandom="Fandom to add", tags="Tags to add, separated by commas",
     )
     @app_commands.choices(rating=RATING_CHOICES)
     @curator_only()

@@ -139,6 +139,18 @@ def apply_metadata(draft: StoryDraft, meta: Mapping[str, object]) -> StoryDraft:
     return dataclasses.replace(draft, **metadata_fields(meta))  # type: ignore[arg-type]
 
 
+def add_metadata(draft: StoryDraft, meta: Mapping[str, object]) -> StoryDraft:
+    """Like `apply_metadata`, but names given for list fields (authors, tags...) are added to
+    what the file says instead of replacing it: a curator's `--tag` must not erase AO3's."""
+    fields = metadata_fields(meta)
+    for name, value in fields.items():
+        if isinstance(value, list):
+            current: list[str] = list(getattr(draft, name))
+            known = {item.casefold() for item in current}
+            fields[name] = current + [item for item in value if item.casefold() not in known]
+    return dataclasses.replace(draft, **fields)  # type: ignore[arg-type]
+
+
 def parse_yaml_mapping(text: str, what: str) -> dict[str, object]:
     """YAML text that must be a mapping; any problem becomes one ImportRejected line."""
     try:

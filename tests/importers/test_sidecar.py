@@ -120,3 +120,16 @@ def test_demo_text_stories_take_their_metadata_from_the_sidecar(story: Path) -> 
     assert draft.rating is not None and draft.rating.value == meta["rating"]
     assert draft.freeform == meta["tags"]
     assert draft.words > 500
+
+
+def test_added_metadata_extends_lists_and_replaces_single_values() -> None:
+    from bot.importers.sidecar import add_metadata
+    from bot.library.models import Chapter, Rating, StoryDraft
+
+    draft = StoryDraft(title="Old", authors=["A"], chapters=[Chapter(1, "", "Text.")],
+                       freeform=["Fluff", "Angst"], rating=Rating.GENERAL)
+    merged = add_metadata(draft, {"tag": ["angst", "Found Family"], "title": "New",
+                                  "rating": "Mature"})
+    assert merged.freeform == ["Fluff", "Angst", "Found Family"]
+    assert merged.title == "New" and merged.rating is Rating.MATURE
+    assert merged.authors == ["A"]

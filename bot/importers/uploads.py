@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from bot.importers import check_size
+from bot.importers.base import ImportLimits
 from bot.library.errors import ImportRejected
 
 ACCEPTED_SUFFIXES = frozenset({"", ".txt", ".text", ".md", ".markdown", ".html", ".htm",
                                ".xhtml", ".epub"})
-
-
-def human_size(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
 
 
 def check_upload(filename: str, size: int, max_bytes: int) -> None:
@@ -22,10 +20,10 @@ def check_upload(filename: str, size: int, max_bytes: int) -> None:
             f"{filename}: {suffix} files aren't stories I can read; "
             "send .txt, .md, .html or .epub"
         )
-    if size > max_bytes:
-        raise ImportRejected(
-            f"{filename}: the file is {human_size(size)}; the limit is {human_size(max_bytes)}"
-        )
+    try:
+        check_size(size, ImportLimits(max_bytes=max_bytes))
+    except ImportRejected as problem:
+        raise ImportRejected(f"{filename}: {problem}") from None
 
 
 def parse_tag_list(text: str | None) -> list[str]:

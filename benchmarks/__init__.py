@@ -1,0 +1,1 @@
+"""Reproducible performance measurements. Each prints one JSON line of figures."""
