@@ -1,0 +1,392 @@
+"""Drive the sandbox as Discord users would: the API tests and the console use.
+
+    async with Sandbox.start() as sb, sb.pointed_at():   # discord.py now talks to the sandbox
+        await bot.login("any-token"); asyncio.create_task(bot.connect())
+        await sb.wait_until_bot_ready()
+        result = await sb.slash(sb.users.reader, "story info", {"story": "3"}, channel="stories")
+        assert result.ephemeral and "Chapter" in result.content
+
+Every method that sends an interaction waits (with a timeout) for the bot's callback and
+returns an InteractionResult that keeps updating as the bot edits and follows up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .entities import Channel, JsonDict, SandboxUser
+from .interactions import (
+    APPLICATION_COMMAND,
+    AUTOCOMPLETE,
+    MESSAGE_COMPONENT,
+    MODAL_SUBMIT,
+    InteractionRecord,
+    build_command_data,
+    build_component_data,
+    build_interaction,
+    build_modal_data,
+)
+from .messages import LOADING, MessageRecord
+from .server import SandboxServer
+from .state import LoggedRequest, SandboxState
+from .world import SandboxRoles, SandboxUsers
+
+ChannelRef = str | int | Channel
+MessageRef = MessageRecord | int
+
+
+class SandboxTimeout(TimeoutError):
+    """The bot did not do what was awaited in time (message says what was awaited)."""
+
+
+@dataclass
+class InteractionResult:
+    """The bot's answer to one interaction; a live view (follow-ups and edits keep arriving).
+
+    callback_type: 4 message, 5 deferred ("thinking"), 6 deferred update, 7 update message,
+    8 autocomplete choices, 9 modal. `message` is what @original refers to: the response
+    message (types 4/5) or the clicked message (types 6/7)."""
+
+    record: InteractionRecord
+    state: SandboxState
+
+    @property
+    def callback_type(self) -> int | None:
+        return self.record.callback_type
+
+    @property
+    def callback(self) -> JsonDict | None:
+        """The raw callback body the bot sent ({"type": ..., "data": ...})."""
+        return self.record.callbacks[0] if self.record.callbacks else None
+
+    @property
+    def deferred(self) -> bool:
+        return self.callback_type in (5, 6)
+
+    @property
+    def message(self) -> MessageRecord | None:
+        return self.record.response_message
+
+    @property
+    def content(self) -> str:
+        return self.message.content if self.message else ""
+
+    @property
+    def embeds(self) -> list[JsonDict]:
+        return self.message.embeds if self.message else []
+
+    @property
+    def components(self) -> list[JsonDict]:
+        return self.message.components if self.message else []
+
+    @property
+    def flags(self) -> int:
+        return self.message.flags if self.message else 0
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(self.message and self.message.ephemeral)
+
+    @property
+    def allowed_mentions(self) -> JsonDict | None:
+        return self.message.allowed_mentions if self.message else None
+
+    @property
+    def followups(self) -> list[MessageRecord]:
+        """Messages sent through the interaction webhook. After a type-5 defer the first one
+        is the original (loading) message, edited in place, as on Discord."""
+        return list(self.record.followups)
+
+    @property
+    def choices(self) -> list[JsonDict] | None:
+        cb = self.callback
+        return (cb.get("data") or {}).get("choices") if cb and cb["type"] == 8 else None
+
+    @property
+    def modal(self) -> JsonDict | None:
+        cb = self.callback
+        return cb.get("data") if cb and cb["type"] == 9 else None
+
+    async def wait(self, predicate: Callable[[InteractionResult], Any], timeout: float = 5.0,
+                   what: str = "condition") -> Any:
+        """Wait until predicate(self) is truthy and return its value."""
+        try:
+            return await self.state.wait_for(lambda: predicate(self), timeout)
+        except TimeoutError:
+            raise SandboxTimeout(
+                f"interaction /{self.record.command_name or self.record.type}: {what} not met in "
+                f"{timeout}s (callbacks={self.record.callbacks!r})"
+            ) from None
+
+    async def wait_for_followups(self, count: int = 1, timeout: float = 5.0) -> list[
+        MessageRecord
+    ]:
+        """Wait until at least `count` follow-ups were sent; returns them all."""
+        await self.wait(lambda r: len(r.record.followups) >= count, timeout,
+                        f"{count} follow-up(s)")
+        return self.followups
+
+    async def wait_until_done(self, timeout: float = 5.0) -> MessageRecord:
+        """Wait until the response message exists and is no longer "thinking" (loading)."""
+        return await self.wait(
+            lambda r: r.message if r.message and not r.message.flags & LOADING else None,
+            timeout, "a finished response message")
+
+
+class Sandbox:
+    """A running sandbox (server + state) and the verbs users have in it."""
+
+    def __init__(self, server: SandboxServer) -> None:
+        self.server = server
+        self.state: SandboxState = server.state
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def start(cls, port: int = 0) -> AsyncIterator[Sandbox]:
+        """Start on 127.0.0.1 (a free port unless given); stop on exit. State lives as long
+        as this context, across any number of bot connections."""
+        server = SandboxServer()
+        await server.start(port)
+        try:
+            yield cls(server)
+        finally:
+            await server.stop()
+
+    # ----- addresses and discord.py wiring
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    @property
+    def api_base(self) -> str:
+        """Value for discord.http.Route.BASE."""
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        """Value for discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY (discord.Client does
+        not ask /gateway/bot; it connects to DEFAULT_GATEWAY directly)."""
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    @contextlib.contextmanager
+    def pointed_at(self) -> Iterator[None]:
+        """Point the process's discord.py at this sandbox (REST base and gateway), restoring
+        the previous values on exit."""
+        with point_discord(self.api_base, self.gateway_url):
+            yield
+
+    # ----- the world
+
+    @property
+    def users(self) -> SandboxUsers:
+        """.owner, .curator (has the Curator role), .reader, .reader2, .bot"""
+        return self.state.users
+
+    @property
+    def roles(self) -> SandboxRoles:
+        """.everyone, .curator, .readers, .bot"""
+        return self.state.roles
+
+    @property
+    def guild_id(self) -> int:
+        return self.state.guild.id
+
+    @property
+    def channels(self) -> dict[str, Channel]:
+        """Channels and threads by name: general, stories, book-club, after-dark (nsfw),
+        announcements (the bot may not post), curators (the bot cannot see it)."""
+        return {ch.name: ch for ch in self.state.guild.channels.values()}
+
+    def channel(self, ref: ChannelRef) -> Channel:
+        return self.state.channel(ref)
+
+    def messages(self, channel: ChannelRef, *, include_ephemeral: bool = False) -> list[
+        MessageRecord
+    ]:
+        """Messages in a channel, oldest first (ephemeral ones only if asked)."""
+        return self.state.channel_messages(self.channel(channel).id,
+                                           include_ephemeral=include_ephemeral)
+
+    def message(self, ref: MessageRef) -> MessageRecord:
+        return ref if isinstance(ref, MessageRecord) else self.state.messages[int(ref)]
+
+    def registered_commands(self, *, guild: bool | None = None) -> list[JsonDict]:
+        """Registered commands: global (guild=False), guild (guild=True) or both (None)."""
+        found: list[JsonDict] = []
+        if guild in (None, False):
+            found += list(self.state.global_commands.values())
+        if guild in (None, True):
+            found += list(self.state.commands_for(self.guild_id).values())
+        return found
+
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        """Every REST call the bot made: .method, .path, .route, .json, .status, .files."""
+        return self.state.requests
+
+    @property
+    def unknown_routes(self) -> list[str]:
+        return self.state.unknown_routes
+
+    def bot_messages(self) -> list[MessageRecord]:
+        """Everything the bot posted anywhere (incl. ephemeral and interaction replies)."""
+        return [m for m in self.state.messages.values() if m.author.id == self.users.bot.id]
+
+    # ----- waiting
+
+    async def wait_until_bot_ready(self, timeout: float = 10.0) -> None:
+        """Wait until a bot is connected, identified and has been sent the guild."""
+        try:
+            await self.state.wait_for(self.server.hub.ready_connections, timeout)
+        except TimeoutError:
+            raise SandboxTimeout(f"no bot connected to the gateway within {timeout}s") from None
+
+    async def wait_for_commands(self, *names: str, timeout: float = 10.0) -> None:
+        """Wait until every named top-level command is registered (global or guild)."""
+        def synced() -> bool:
+            have = {c["name"] for c in self.registered_commands()}
+            return all(name in have for name in names)
+        try:
+            await self.state.wait_for(synced, timeout)
+        except TimeoutError:
+            raise SandboxTimeout(f"commands {names} not registered within {timeout}s") from None
+
+    async def wait_for_message(self, channel: ChannelRef,
+                               predicate: Callable[[MessageRecord], bool] = lambda m: True,
+                               timeout: float = 5.0) -> MessageRecord:
+        """Wait for a (non-ephemeral) message in the channel matching predicate; newest first."""
+        target = self.channel(channel)
+
+        def find() -> MessageRecord | None:
+            return next((m for m in reversed(self.messages(target)) if predicate(m)), None)
+        try:
+            return await self.state.wait_for(find, timeout)
+        except TimeoutError:
+            raise SandboxTimeout(f"no matching message in #{target.name} in {timeout}s") from None
+
+    async def _send(self, record: InteractionRecord, timeout: float | None) -> InteractionResult:
+        self.state.dispatch("INTERACTION_CREATE", record.payload)
+        result = InteractionResult(record, self.state)
+        if timeout:
+            await result.wait(lambda r: r.record.callbacks, timeout, "an interaction callback")
+        return result
+
+    # ----- what users do
+
+    async def slash(self, user: SandboxUser, command: str, options: dict[str, Any] | None = None,
+                    *, channel: ChannelRef = "general", timeout: float | None = 5.0
+                    ) -> InteractionResult:
+        """Run a registered slash command ("story info", "tags merge", ...) as `user`.
+        Option values are plain Python values, converted by the registered option type:
+        str/int/float/bool, SandboxUser or id, Channel or name, Role or id, and for attachment
+        options the payload from `upload()`. Waits for the bot's callback unless timeout=None."""
+        target = self.channel(channel)
+        data = build_command_data(self.state, command, options or {}, user, target)
+        record = build_interaction(self.state, APPLICATION_COMMAND, user, target, data)
+        return await self._send(record, timeout)
+
+    async def autocomplete(self, user: SandboxUser, command: str, options: dict[str, Any],
+                           focused: str, *, channel: ChannelRef = "general",
+                           timeout: float = 5.0) -> list[JsonDict]:
+        """Ask for autocomplete choices for option `focused` (its current text is
+        options[focused]); returns the bot's choices ([{"name": ..., "value": ...}])."""
+        target = self.channel(channel)
+        data = build_command_data(self.state, command, options, user, target, focused=focused)
+        result = await self._send(
+            build_interaction(self.state, AUTOCOMPLETE, user, target, data), timeout)
+        return result.choices or []
+
+    async def click(self, user: SandboxUser, message: MessageRef, custom_id: str,
+                    values: list[str] | None = None, *, timeout: float | None = 5.0
+                    ) -> InteractionResult:
+        """Click a button (or choose `values` in a select menu) on a message."""
+        record_message = self.message(message)
+        data = build_component_data(record_message, custom_id, values)
+        channel = self.state.guild.channels[record_message.channel_id]
+        record = build_interaction(self.state, MESSAGE_COMPONENT, user, channel, data,
+                                   message=record_message)
+        return await self._send(record, timeout)
+
+    async def submit_modal(self, user: SandboxUser, custom_id: str, values: dict[str, Any],
+                           *, timeout: float | None = 5.0) -> InteractionResult:
+        """Submit the latest modal with this custom_id that the bot showed to `user`;
+        `values` maps each text input's custom_id to what the user typed."""
+        opener = next(
+            (r for r in reversed(list(self.state.interactions.values()))
+             if r.user.id == user.id and r.callback_type == 9
+             and (r.callbacks[0].get("data") or {}).get("custom_id") == custom_id),
+            None,
+        )
+        if opener is None:
+            raise LookupError(f"the bot never showed {user.username} a modal {custom_id!r}")
+        data = build_modal_data(opener.callbacks[0]["data"], values)
+        record = build_interaction(self.state, MODAL_SUBMIT, user, opener.channel, data,
+                                   message=opener.source_message)
+        return await self._send(record, timeout)
+
+    async def react(self, user: SandboxUser, message: MessageRef, emoji: str | JsonDict) -> None:
+        """Add a reaction: a unicode emoji, "name:id" for a custom one, or an emoji payload."""
+        self.state.set_reaction(self.message(message), user.id, _emoji(emoji), added=True)
+
+    async def unreact(self, user: SandboxUser, message: MessageRef, emoji: str | JsonDict
+                      ) -> None:
+        self.state.set_reaction(self.message(message), user.id, _emoji(emoji), added=False)
+
+    async def say(self, user: SandboxUser, channel: ChannelRef, content: str) -> MessageRecord:
+        """Post a plain message as a user (MESSAGE_CREATE reaches the bot)."""
+        return self.state.create_message(self.channel(channel), user, {"content": content})
+
+    def upload(self, filename: str, data: bytes, *, channel: ChannelRef = "general") -> JsonDict:
+        """Store a file as a user upload; pass the returned payload as an attachment option."""
+        return self.state.store_file(filename, data, self.channel(channel).id).to_payload()
+
+    async def delete_channel(self, channel: ChannelRef) -> None:
+        """Delete a channel (CHANNEL_DELETE reaches the bot)."""
+        self.state.delete_channel(self.channel(channel))
+
+    async def restart_gateway(self) -> None:
+        """Drop the bot's gateway connection(s) like a Discord-side restart; the bot
+        reconnects and RESUMEs. State is kept."""
+        await self.server.hub.close_all(code=4000)
+
+
+def _emoji(emoji: str | JsonDict) -> JsonDict:
+    if isinstance(emoji, dict):
+        return emoji
+    if ":" in emoji:
+        name, _, emoji_id = emoji.rpartition(":")
+        return {"id": emoji_id, "name": name.removeprefix("a:"), "animated": name.startswith("a:")}
+    return {"id": None, "name": emoji}
+
+
+def gateway_url_for(api_base: str) -> str:
+    """The sandbox gateway url for a sandbox REST base ("http://127.0.0.1:P/api/v10")."""
+    origin = api_base.split("/api/", 1)[0]
+    return origin.replace("https://", "wss://").replace("http://", "ws://") + "/gateway"
+
+
+@contextlib.contextmanager
+def point_discord(api_base: str, gateway_url: str) -> Iterator[None]:
+    """Make this process's discord.py use the given REST base and gateway, then restore.
+    Both are needed: the REST base is discord.http.Route.BASE and discord.Client connects
+    to DiscordWebSocket.DEFAULT_GATEWAY without asking /gateway/bot."""
+    import discord.gateway
+    import discord.http
+    import yarl
+
+    old_base = discord.http.Route.BASE
+    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    discord.http.Route.BASE = api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+    try:
+        yield
+    finally:
+        discord.http.Route.BASE = old_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
+
+
+__all__ = ["InteractionResult", "Sandbox", "SandboxTimeout", "gateway_url_for", "point_discord"]

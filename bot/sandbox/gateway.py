@@ -1,0 +1,235 @@
+"""The gateway websocket (/gateway): HELLO, heartbeats, IDENTIFY -> READY + GUILD_CREATE,
+RESUME, REQUEST_GUILD_MEMBERS, and dispatch of events to every identified connection,
+filtered by the connection's intents. Speaks JSON, optionally with zlib-stream transport
+compression (one compressor per connection, every message ended with Z_SYNC_FLUSH)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from .entities import JsonDict
+from .state import SandboxState
+
+log = logging.getLogger(__name__)
+
+DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE, VOICE, RESUME, RECONNECT = 0, 1, 2, 3, 4, 6, 7
+REQUEST_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 8, 9, 10, 11
+
+INTENT_GUILDS = 1 << 0
+INTENT_GUILD_MEMBERS = 1 << 1
+INTENT_GUILD_MESSAGES = 1 << 9
+INTENT_GUILD_MESSAGE_REACTIONS = 1 << 10
+INTENT_MESSAGE_CONTENT = 1 << 15
+
+# Which intent an event needs; events not listed (READY, INTERACTION_CREATE, ...) always go out.
+EVENT_INTENTS = {
+    "GUILD_CREATE": INTENT_GUILDS,
+    "CHANNEL_CREATE": INTENT_GUILDS,
+    "CHANNEL_DELETE": INTENT_GUILDS,
+    "CHANNEL_UPDATE": INTENT_GUILDS,
+    "THREAD_CREATE": INTENT_GUILDS,
+    "THREAD_UPDATE": INTENT_GUILDS,
+    "THREAD_DELETE": INTENT_GUILDS,
+    "MESSAGE_CREATE": INTENT_GUILD_MESSAGES,
+    "MESSAGE_UPDATE": INTENT_GUILD_MESSAGES,
+    "MESSAGE_DELETE": INTENT_GUILD_MESSAGES,
+    "MESSAGE_REACTION_ADD": INTENT_GUILD_MESSAGE_REACTIONS,
+    "MESSAGE_REACTION_REMOVE": INTENT_GUILD_MESSAGE_REACTIONS,
+}
+HEARTBEAT_INTERVAL_MS = 41_250
+
+
+@dataclass
+class GatewaySession:
+    """Survives a dropped connection so the bot can RESUME it."""
+
+    session_id: str
+    intents: int
+    sequence: int = 0
+
+
+@dataclass
+class GatewayConnection:
+    ws: web.WebSocketResponse
+    compressor: Any | None  # zlib compressobj for zlib-stream, else None (plain text frames)
+    session: GatewaySession | None = None
+    guild_sent: bool = False
+    outbox: asyncio.Queue[JsonDict | None] = field(default_factory=asyncio.Queue)
+
+    async def write(self, payload: JsonDict) -> None:
+        text = json.dumps(payload, separators=(",", ":"))
+        if self.compressor is None:
+            await self.ws.send_str(text)
+        else:
+            data = self.compressor.compress(text.encode())
+            data += self.compressor.flush(zlib.Z_SYNC_FLUSH)  # ends in 00 00 ff ff
+            await self.ws.send_bytes(data)
+
+
+class GatewayHub:
+    """All gateway connections of one sandbox; `dispatch` fans an event out to them."""
+
+    def __init__(self, state: SandboxState, gateway_url: str = "") -> None:
+        self.state = state
+        self.gateway_url = gateway_url
+        self.connections: list[GatewayConnection] = []
+        self.sessions: dict[str, GatewaySession] = {}
+        self.identify_payloads: list[JsonDict] = []
+        self.connect_queries: list[dict[str, str]] = []  # ?v=&encoding=&compress= per connection
+        state.dispatch = self.dispatch
+
+    def ready_connections(self) -> list[GatewayConnection]:
+        return [c for c in self.connections if c.guild_sent and not c.ws.closed]
+
+    def dispatch(self, event: str, data: JsonDict) -> None:
+        for connection in self.connections:
+            if connection.session is not None:
+                self._queue(connection, event, data)
+
+    def _queue(self, connection: GatewayConnection, event: str, data: JsonDict) -> None:
+        session = connection.session
+        assert session is not None
+        needed = EVENT_INTENTS.get(event, 0)
+        if needed and not session.intents & needed:
+            return
+        if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") and not session.intents & (
+            INTENT_MESSAGE_CONTENT
+        ):
+            data = _without_content(data, self.state.users.bot.id)
+        session.sequence += 1
+        connection.outbox.put_nowait({"op": DISPATCH, "t": event, "s": session.sequence, "d": data})
+
+    async def close_all(self, code: int = 4000) -> None:
+        """Drop every connection (the bot will reconnect and RESUME), as Discord sometimes does."""
+        for connection in list(self.connections):
+            await connection.ws.close(code=code, message=b"sandbox restart")
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(max_msg_size=0)
+        await ws.prepare(request)
+        self.connect_queries.append(dict(request.query))
+        compress = request.query.get("compress")
+        compressor = zlib.compressobj() if compress == "zlib-stream" else None
+        connection = GatewayConnection(ws, compressor)
+        self.connections.append(connection)
+        writer = asyncio.create_task(self._write_loop(connection))
+        hello = {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}
+        await connection.outbox.put({"op": HELLO, "d": hello, "s": None, "t": None})
+        try:
+            async for message in ws:
+                if message.type is WSMsgType.TEXT:
+                    await self._receive(connection, json.loads(message.data))
+                elif message.type is WSMsgType.ERROR:
+                    break
+        finally:
+            self.connections.remove(connection)
+            connection.outbox.put_nowait(None)
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
+            self.state.notify()
+        return ws
+
+    async def _write_loop(self, connection: GatewayConnection) -> None:
+        while (payload := await connection.outbox.get()) is not None:
+            if connection.ws.closed:
+                return
+            try:
+                await connection.write(payload)
+            except (ConnectionError, RuntimeError):
+                return
+            if payload.get("t") == "GUILD_CREATE":
+                connection.guild_sent = True
+                self.state.notify()
+
+    async def _receive(self, connection: GatewayConnection, message: JsonDict) -> None:
+        op, data = message.get("op"), message.get("d")
+        if op == HEARTBEAT:
+            await connection.outbox.put({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None})
+        elif op == IDENTIFY:
+            self._identify(connection, data or {})
+        elif op == RESUME:
+            self._resume(connection, data or {})
+        elif op == REQUEST_MEMBERS and connection.session is not None:
+            self._queue(connection, "GUILD_MEMBERS_CHUNK", self._members_chunk(data or {}))
+        elif op in (PRESENCE, VOICE):
+            pass  # presence and voice are not simulated
+        else:
+            log.warning("sandbox gateway: unhandled op %s", op)
+
+    def _identify(self, connection: GatewayConnection, data: JsonDict) -> None:
+        self.identify_payloads.append(data)
+        session = GatewaySession(secrets.token_hex(16), int(data.get("intents", 0)))
+        self.sessions[session.session_id] = session
+        connection.session = session
+        state = self.state
+        bot = state.users.bot.to_payload()
+        bot.update(verified=True, mfa_enabled=False, email=None, bot=True)
+        ready: JsonDict = {
+            "v": 10,
+            "user": bot,
+            "guilds": [{"id": str(state.guild.id), "unavailable": True}],
+            "session_id": session.session_id,
+            "session_type": "normal",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(state.application.id), "flags": (1 << 15) | (1 << 19)},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
+            "user_settings": {},
+            "_trace": ["sandbox"],
+        }
+        if "shard" in data:
+            ready["shard"] = data["shard"]
+        self._queue(connection, "READY", ready)
+        guild = state.guild.to_payload(
+            include_members=bool(session.intents & INTENT_GUILD_MEMBERS),
+            bot_user_id=state.users.bot.id,
+        )
+        self._queue(connection, "GUILD_CREATE", guild)
+
+    def _resume(self, connection: GatewayConnection, data: JsonDict) -> None:
+        session = self.sessions.get(str(data.get("session_id")))
+        if session is None:
+            connection.outbox.put_nowait({"op": INVALID_SESSION, "d": False, "s": None, "t": None})
+            return
+        connection.session = session
+        connection.guild_sent = True  # the bot still has the guild from before
+        self._queue(connection, "RESUMED", {"_trace": ["sandbox"]})
+        self.state.notify()
+
+    def _members_chunk(self, data: JsonDict) -> JsonDict:
+        members = list(self.state.guild.members.values())
+        wanted = data.get("user_ids")
+        if wanted:
+            ids = {int(x) for x in (wanted if isinstance(wanted, list) else [wanted])}
+            members = [m for m in members if m.user.id in ids]
+        elif data.get("query"):
+            members = [m for m in members if m.user.username.startswith(data["query"].lower())]
+        return {
+            "guild_id": str(self.state.guild.id),
+            "members": [m.to_payload() for m in members],
+            "chunk_index": 0,
+            "chunk_count": 1,
+            "not_found": [],
+            "nonce": data.get("nonce"),
+        }
+
+
+def _without_content(data: JsonDict, bot_id: int) -> JsonDict:
+    """Without the Message Content intent, Discord blanks content of others' messages."""
+    author_id = int(data.get("author", {}).get("id", 0))
+    mentioned = any(int(u["id"]) == bot_id for u in data.get("mentions", []))
+    if author_id == bot_id or mentioned:
+        return data
+    return {**data, "content": "", "embeds": [], "attachments": [], "components": []}

@@ -1,0 +1,335 @@
+"""SandboxState: everything the fake Discord knows — the world, messages, files, threads,
+reactions, application commands, interactions and a log of every request the bot made.
+Gateway events are pushed through `dispatch`, which the gateway hub installs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .entities import PUBLIC_THREAD, Channel, JsonDict, Member, SandboxUser
+from .messages import MessageRecord, StoredFile, guess_content_type
+from .snowflake import SnowflakeFactory
+from .world import build_world
+
+if TYPE_CHECKING:
+    from .interactions import InteractionRecord
+
+Dispatcher = Callable[[str, JsonDict], None]
+
+
+@dataclass
+class LoggedRequest:
+    """One HTTP request the bot made (json is the JSON body or the multipart payload_json)."""
+
+    method: str
+    path: str
+    route: str  # the matched route pattern, e.g. "/channels/{channel_id}/messages"
+    json: Any
+    status: int
+    files: list[str] = field(default_factory=list)
+
+
+class SandboxState:
+    """The in-memory Discord. All mutation goes through here so events and waiters stay right."""
+
+    def __init__(self) -> None:
+        self.ids = SnowflakeFactory()
+        self.application, self.guild, self.users, self.roles = build_world(self.ids)
+        self.base_url = "http://127.0.0.1:0"  # set by the server once its port is known
+        self.messages: dict[int, MessageRecord] = {}
+        self.files: dict[int, StoredFile] = {}
+        self.global_commands: dict[int, JsonDict] = {}
+        self.guild_commands: dict[int, dict[int, JsonDict]] = {}
+        self.interactions: dict[str, InteractionRecord] = {}  # by token
+        self.interactions_by_id: dict[int, InteractionRecord] = {}
+        self.requests: list[LoggedRequest] = []
+        self.unknown_routes: list[str] = []
+        # Discord drops an interaction not answered within 3 s (404 Unknown interaction).
+        self.interaction_deadline = 3.0
+        self.dispatch: Dispatcher = lambda event, data: None
+        self._changed = asyncio.Condition()
+
+    # ----- change notification (tests wait on the state instead of sleeping)
+
+    def notify(self) -> None:
+        """Wake everything waiting in `wait_for` (called after every mutation)."""
+
+        async def wake() -> None:
+            async with self._changed:
+                self._changed.notify_all()
+
+        with contextlib.suppress(RuntimeError):  # no running loop: nobody can be waiting
+            asyncio.get_running_loop().create_task(wake())
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+        """Wait until predicate() returns something truthy and return it."""
+        async with asyncio.timeout(timeout):
+            async with self._changed:
+                while True:
+                    result = predicate()
+                    if result:
+                        return result
+                    # Also re-check every 20 ms: predicates may look at things outside the
+                    # state (e.g. what a bot in this process recorded).
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._changed.wait(), 0.02)
+
+    # ----- lookups
+
+    def member(self, user_id: int) -> Member | None:
+        return self.guild.members.get(user_id)
+
+    def user(self, user_id: int) -> SandboxUser | None:
+        member = self.member(user_id)
+        return member.user if member else None
+
+    def channel(self, ref: int | str | Channel) -> Channel:
+        """A channel or thread by id, by name ("stories" or "#stories") or itself."""
+        if isinstance(ref, Channel):
+            return ref
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+            return self.guild.channels[int(ref)]
+        name = ref.removeprefix("#")
+        for channel in self.guild.channels.values():
+            if channel.name == name:
+                return channel
+        raise KeyError(f"no channel named {ref!r}")
+
+    def permissions(self, user_id: int, channel: Channel) -> int:
+        member = self.member(user_id)
+        return self.guild.channel_permissions(member, channel) if member else 0
+
+    def channel_messages(self, channel_id: int, *, include_ephemeral: bool = False) -> list[
+        MessageRecord
+    ]:
+        return [
+            m
+            for m in self.messages.values()
+            if m.channel_id == channel_id
+            and not m.deleted
+            and (include_ephemeral or not m.ephemeral)
+        ]
+
+    # ----- files
+
+    def store_file(
+        self, filename: str, data: bytes, channel_id: int, description: str | None = None
+    ) -> StoredFile:
+        file_id = self.ids.next()
+        url = f"{self.base_url}/attachments/{channel_id}/{file_id}/{filename}"
+        stored = StoredFile(file_id, filename, data, guess_content_type(filename), url, description)
+        self.files[file_id] = stored
+        return stored
+
+    def attachments_from_request(
+        self,
+        body: JsonDict,
+        uploads: dict[int, tuple[str, bytes]],
+        channel_id: int,
+        existing: list[JsonDict] | None = None,
+    ) -> list[JsonDict] | None:
+        """Attachment payloads for a create/edit body. `attachments` entries whose id is an
+        upload index become new files; entries with an existing attachment id are kept.
+        Returns None when the body says nothing about attachments (keep what is there)."""
+        entries = body.get("attachments")
+        if entries is None and not uploads:
+            return None
+        if entries is None:
+            entries = [{"id": index, "filename": name} for index, (name, _) in uploads.items()]
+        kept = {str(a["id"]): a for a in existing or []}
+        result: list[JsonDict] = []
+        for entry in entries:
+            key = str(entry.get("id"))
+            if key in kept:
+                result.append(kept[key])
+            elif key.isdigit() and int(key) in uploads:
+                name, data = uploads[int(key)]
+                stored = self.store_file(
+                    entry.get("filename") or name, data, channel_id, entry.get("description")
+                )
+                result.append(stored.to_payload())
+        return result
+
+    # ----- messages
+
+    def message_payload(self, record: MessageRecord) -> JsonDict:
+        thread = self.guild.channels.get(record.thread_id) if record.thread_id else None
+        payload = record.to_payload(thread=thread.to_payload() if thread else None)
+        payload["mentions"] = [
+            self.users_by_id()[uid].to_payload()
+            for uid in record.pings.users
+            if uid in self.users_by_id()
+        ]
+        return payload
+
+    def users_by_id(self) -> dict[int, SandboxUser]:
+        return {m.user.id: m.user for m in self.guild.members.values()}
+
+    def create_message(
+        self,
+        channel: Channel,
+        author: SandboxUser,
+        body: JsonDict,
+        uploads: dict[int, tuple[str, bytes]] | None = None,
+        **fields: Any,
+    ) -> MessageRecord:
+        """Store a message built from a Create Message / webhook body and announce it."""
+        embeds = body.get("embeds") or ([body["embed"]] if body.get("embed") else [])
+        record = MessageRecord(
+            id=self.ids.next(),
+            channel_id=channel.id,
+            guild_id=self.guild.id,
+            author=author,
+            content=body.get("content") or "",
+            embeds=list(embeds),
+            components=list(body.get("components") or []),
+            flags=int(body.get("flags") or 0),
+            allowed_mentions=body.get("allowed_mentions"),
+            tts=bool(body.get("tts", False)),
+            message_reference=body.get("message_reference"),
+            extra={k: body[k] for k in ("poll", "sticker_ids") if k in body},
+            **fields,
+        )
+        if record.message_reference:
+            record.type = max(record.type, 19) if record.type == 0 else record.type
+        record.attachments = (
+            self.attachments_from_request(body, uploads or {}, channel.id) or []
+        )
+        self.messages[record.id] = record
+        if channel.is_thread:
+            channel.message_count += 1
+        if not record.ephemeral:
+            self.dispatch("MESSAGE_CREATE", self._with_member(self.message_payload(record)))
+        self.notify()
+        return record
+
+    def edit_message(
+        self, record: MessageRecord, body: JsonDict, uploads: dict[int, tuple[str, bytes]] | None
+    ) -> MessageRecord:
+        """Apply an Edit Message body: fields present replace, absent fields stay."""
+        if "content" in body:
+            record.content = body["content"] or ""
+        if "embeds" in body or "embed" in body:
+            embeds = body.get("embeds")
+            record.embeds = list(embeds if embeds is not None else [body["embed"]] if body.get(
+                "embed") else [])
+        if "components" in body:
+            record.components = list(body["components"] or [])
+        if "flags" in body and body["flags"] is not None:
+            keep = record.flags & 64  # ephemeral cannot be changed by an edit
+            record.flags = (int(body["flags"]) & ~64) | keep
+        if "allowed_mentions" in body:
+            record.allowed_mentions = body["allowed_mentions"]
+        attachments = self.attachments_from_request(
+            body, uploads or {}, record.channel_id, record.attachments
+        )
+        if attachments is not None:
+            record.attachments = attachments
+        record.flags &= ~128  # an edit ends the "thinking" state
+        record.edited_ms = int(time.time() * 1000)
+        if not record.ephemeral:
+            self.dispatch("MESSAGE_UPDATE", self._with_member(self.message_payload(record)))
+        self.notify()
+        return record
+
+    def delete_message(self, record: MessageRecord) -> None:
+        record.deleted = True
+        if not record.ephemeral:
+            self.dispatch(
+                "MESSAGE_DELETE",
+                {"id": str(record.id), "channel_id": str(record.channel_id),
+                 "guild_id": str(self.guild.id)},
+            )
+        self.notify()
+
+    def _with_member(self, payload: JsonDict) -> JsonDict:
+        member = self.member(int(payload["author"]["id"]))
+        if member is not None and "webhook_id" not in payload:
+            payload["member"] = member.to_payload(with_user=False)
+        return payload
+
+    # ----- threads, reactions, channels
+
+    def create_thread(
+        self,
+        parent: Channel,
+        name: str,
+        owner: SandboxUser,
+        *,
+        from_message: MessageRecord | None = None,
+        thread_type: int = PUBLIC_THREAD,
+        auto_archive_duration: int = 1440,
+    ) -> Channel:
+        thread_id = from_message.id if from_message else self.ids.next()  # Discord reuses the id
+        thread = Channel(
+            thread_id, name, self.guild.id, type=thread_type, parent_id=parent.id,
+            owner_id=owner.id, auto_archive_duration=auto_archive_duration,
+        )
+        self.guild.channels[thread.id] = thread
+        if from_message is not None:
+            from_message.thread_id = thread.id
+        payload = thread.to_payload()
+        payload["newly_created"] = True
+        self.dispatch("THREAD_CREATE", payload)
+        self.notify()
+        return thread
+
+    def set_reaction(
+        self, record: MessageRecord, user_id: int, emoji: JsonDict, *, added: bool
+    ) -> bool:
+        """Add or remove one user's reaction; returns whether anything changed. Dispatches the
+        raw MESSAGE_REACTION_ADD / _REMOVE event like Discord does."""
+        key = emoji["name"] if not emoji.get("id") else f"{emoji['name']}:{emoji['id']}"
+        _, users = record.reactions.setdefault(key, (emoji, []))
+        if added == (user_id in users):
+            return False
+        if added:
+            users.append(user_id)
+        else:
+            users.remove(user_id)
+        event: JsonDict = {
+            "user_id": str(user_id),
+            "channel_id": str(record.channel_id),
+            "message_id": str(record.id),
+            "guild_id": str(self.guild.id),
+            "emoji": emoji,
+            "burst": False,
+            "type": 0,
+        }
+        member = self.member(user_id)
+        if added:
+            event["message_author_id"] = str(record.author.id)
+            event["burst_colors"] = []
+            if member is not None:
+                event["member"] = member.to_payload()
+        self.dispatch("MESSAGE_REACTION_ADD" if added else "MESSAGE_REACTION_REMOVE", event)
+        self.notify()
+        return True
+
+    def delete_channel(self, channel: Channel) -> None:
+        self.guild.channels.pop(channel.id, None)
+        for thread in [t for t in self.guild.threads() if t.parent_id == channel.id]:
+            self.guild.channels.pop(thread.id, None)
+        self.dispatch("CHANNEL_DELETE", channel.to_payload())
+        self.notify()
+
+    # ----- application commands
+
+    def commands_for(self, guild_id: int | None) -> dict[int, JsonDict]:
+        if guild_id is None:
+            return self.global_commands
+        return self.guild_commands.setdefault(guild_id, {})
+
+    def find_command(self, name: str, guild_id: int | None = None) -> JsonDict | None:
+        """A registered chat-input command by top-level name (guild commands win)."""
+        scopes = ([self.commands_for(guild_id)] if guild_id else []) + [self.global_commands]
+        for scope in scopes:
+            for command in scope.values():
+                if command["name"] == name and command.get("type", 1) == 1:
+                    return command
+        return None
