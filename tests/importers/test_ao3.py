@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -121,13 +120,11 @@ def test_chapter_titles_and_dropped_chapter_notes() -> None:
     assert f"{SCENE_BREAK}\n\n{SCENE_BREAK}" not in first
 
 
-def test_largest_fixture_parses_fast() -> None:
+def test_largest_fixture_keeps_all_its_words() -> None:
+    # Its import speed is measured by benchmarks/bench_import.py, not by a timed test.
     data = (AO3_DIR / "keep-the-home-fires.html").read_bytes()
-    started = time.perf_counter()
     draft = AO3HtmlImporter().parse(data, "keep-the-home-fires.html", ImportLimits())
-    elapsed = time.perf_counter() - started
-    assert draft.words > 30_000
-    assert elapsed < 2.0  # about 0.3 s here; generous for a loaded 2-core machine
+    assert draft.words == 32_900  # AO3's own "Words:" figure for this work
 
 
 def test_anonymous_byline_without_author_links(tmp_path: Path) -> None:

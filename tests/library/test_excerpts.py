@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,9 +43,9 @@ WORD = st.one_of(
     st.text(WORD_ALPHABET, min_size=30, max_size=200),  # long runs with no spaces at all
 )
 SENTENCE = st.builds(
-    lambda words, seps, end: "".join(w + s for w, s in zip(words, seps, strict=False))
-    + words[-1]
-    + end,
+    lambda words, seps, end: (
+        "".join(w + s for w, s in zip(words, seps, strict=False)) + words[-1] + end
+    ),
     st.lists(WORD, min_size=1, max_size=25),
     st.lists(st.sampled_from([" ", " ", "  ", "\t"]), min_size=25, max_size=25),
     st.sampled_from([".", "!", "?", "…", ".”", "?!"]),
@@ -94,8 +93,9 @@ def build_chapter(number: int, items: list[list[str] | str]) -> BuiltChapter:
         scene_end = position
     if scene_start is not None:
         scenes.append((scene_start, scene_end))
-    return BuiltChapter(Chapter(number, f"Chapter {number}", "".join(parts)), scenes, paragraphs,
-                        sentences)
+    return BuiltChapter(
+        Chapter(number, f"Chapter {number}", "".join(parts)), scenes, paragraphs, sentences
+    )
 
 
 def containing(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
@@ -148,9 +148,7 @@ def test_passages_rebuild_every_scene_and_keep_limits(chapters_items, rules):
     for b in built:
         check_chapter(b, [p for p in passages if p.chapter == b.chapter.number], rules)
     # Independently of spans: the story's non-space characters, in order, are all there.
-    expected = "".join(
-        "".join(b.chapter.text.replace(SCENE_BREAK, "").split()) for b in built
-    )
+    expected = "".join("".join(b.chapter.text.replace(SCENE_BREAK, "").split()) for b in built)
     assert "".join("".join(p.text.split()) for p in passages) == expected
 
 
@@ -251,7 +249,8 @@ def test_seed_story_never_crosses_its_scene_break():
     assert all(p.cut_after >= Cut.PARAGRAPH for p in passages)  # no paragraph is that long
 
 
-def test_hundred_thousand_words_segment_quickly():
+def test_a_hundred_thousand_word_story_keeps_every_word():
+    # Its speed is measured by benchmarks/bench_import.py, not here.
     paragraph = " ".join(
         " ".join(["lorem", "ipsum", "dolor", "sit", "amet", "consectetur"] * 2) + "."
         for _ in range(5)
@@ -262,11 +261,6 @@ def test_hundred_thousand_words_segment_quickly():
         items.insert(28, SCENE_BREAK)
         chapters.append(Chapter(number, "", "\n\n".join(items)))
     assert sum(c.words for c in chapters) == 100_800
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        passages = segment_chapters(chapters)
-        timings.append(time.perf_counter() - started)
+    passages = segment_chapters(chapters)
     assert sum(p.words for p in passages) == 100_800
-    # The target is 100 ms; the bound leaves room for a loaded shared machine.
-    assert min(timings) < 0.3, f"best of 3 took {min(timings) * 1000:.0f} ms"
+    assert all(p.words <= 350 for p in passages)
