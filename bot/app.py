@@ -8,12 +8,16 @@ import logging
 from typing import Any
 
 import discord
+import discord.gateway
+import yarl
 from discord import app_commands
 from discord.ext import commands
 
 from bot.catalog import Catalog
+from bot.components import ExpiredButton
 from bot.config import Settings
 from bot.errors import StoryCommandTree
+from bot.importers.base import ImportLimits
 from bot.library.clock import Clock, SystemClock
 
 log = logging.getLogger("storybot")
@@ -27,9 +31,15 @@ _SYNCED_TREE_KEY = "synced_command_tree"
 
 
 def point_at_api(settings: Settings) -> None:
-    """Send REST calls to a Discord-compatible server (or the sandbox) instead of Discord."""
+    """Talk to a Discord-compatible server (or the sandbox) instead of Discord.
+
+    discord.py reads the REST base from Route.BASE and connects to DEFAULT_GATEWAY without
+    asking /gateway/bot, so both are set.
+    """
     if settings.discord_api_base:
         discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
 def bot_intents() -> discord.Intents:
@@ -43,7 +53,9 @@ def bot_intents() -> discord.Intents:
 class StoryBot(commands.Bot):
     catalog: Catalog
 
-    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, clock: Clock | None = None, **options: Any
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
@@ -51,29 +63,21 @@ class StoryBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=StoryCommandTree,
             help_command=None,
+            **options,
         )
         self.settings = settings
         self.clock = clock or SystemClock()
-        if settings.discord_gateway_url:
-            self._override_gateway(settings.discord_gateway_url)
-
-    def _override_gateway(self, url: str) -> None:
-        original = self.http.get_bot_gateway
-
-        async def gateway_at_url(*args: Any, **kwargs: Any) -> Any:
-            shards, _discord_url, limits = await original(*args, **kwargs)
-            return shards, url, limits
-
-        self.http.get_bot_gateway = gateway_at_url  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
-        self.catalog = await Catalog.open(self.settings.storybot_db)
+        limits = ImportLimits(max_bytes=self.settings.max_upload_bytes)
+        self.catalog = await Catalog.open(self.settings.storybot_db, limits)
         report = await self.catalog.ensure_demo_library(self.settings.demo_stories_dir)
         if report is not None:
             log.info("built the demo library: %d stories, %d rejected",
                      len(report.imported), len(report.rejected))
         for extension in COGS:
             await self.load_extension(extension)
+        self.add_dynamic_items(ExpiredButton)
         await self.sync_commands()
 
     async def sync_commands(self) -> None:

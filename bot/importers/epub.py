@@ -1,8 +1,7 @@
-"""EPUB 2/3: metadata from the OPF package, chapters from the spine.
+"""EPUB 2/3: metadata from the OPF package, chapters from the spine, read with ebooklib.
 
-Read with zipfile + lxml rather than ebooklib: ebooklib inflates every entry up front, and
-we must check a zip bomb before anything is inflated (declared sizes) and while reading
-(actual sizes, since declared ones can lie).
+epub_safety checks the archive (zip bombs, falsified sizes) before and while ebooklib reads
+it; this module turns the loaded book into a StoryDraft.
 
 FanFicFare EPUBs carry a title page with the same labelled list as its HTML and TXT; for
 those the list is used (so the three formats agree) and FanFicFare's default dc:language
@@ -15,79 +14,23 @@ import io
 import posixpath
 import zipfile
 import zlib
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from typing import Any
 from urllib.parse import unquote
 
 from bs4 import BeautifulSoup, Tag
-from lxml import etree
+from ebooklib import epub
 
 from bot.importers.base import ImportLimits
+from bot.importers.epub_safety import EPUB_MIMETYPE, load_epub
 from bot.importers.fanficfare import apply_fields
 from bot.importers.html_text import html_summary, html_to_markdown, parse_html, plain_text
 from bot.importers.html_text import plain_text_to_markdown as plain_summary
 from bot.library.errors import ImportRejected
 from bot.library.models import Chapter, StoryDraft
 
-EPUB_MIMETYPE = b"application/epub+zip"
-MAX_ENTRIES = 10_000
-_DAMAGED = "the EPUB is damaged or incomplete"
-_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True,
-                              huge_tree=False)
 # Spine documents that are not story text, recognised by their manifest id or file name.
 _FRONT_MATTER = ("title_page", "titlepage", "title-page", "toc", "nav", "cover", "contents")
-
-
-def _local(element: etree._Element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
-
-
-class _GuardedZip:
-    """Reads entries while counting inflated bytes against the expansion budget."""
-
-    def __init__(self, data: bytes, limits: ImportLimits) -> None:
-        try:
-            self.archive = zipfile.ZipFile(io.BytesIO(data))
-            infos = self.archive.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
-            raise ImportRejected(_DAMAGED) from None
-        if len(infos) > MAX_ENTRIES:
-            raise ImportRejected("the EPUB holds too many files")
-        self.budget = limits.max_expanded_bytes
-        if sum(info.file_size for info in infos) > self.budget:
-            raise ImportRejected("the EPUB unpacks to more than the size limit allows")
-        self.names = {info.filename for info in infos}
-
-    def read(self, name: str) -> bytes:
-        if name not in self.names:
-            raise ImportRejected(f"the EPUB lists a file it does not contain ({name})")
-        chunks: list[bytes] = []
-        try:
-            with self.archive.open(name) as entry:
-                while chunk := entry.read(64 * 1024):
-                    self.budget -= len(chunk)
-                    if self.budget < 0:
-                        raise ImportRejected("the EPUB unpacks to more than the size limit allows")
-                    chunks.append(chunk)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError):
-            raise ImportRejected(_DAMAGED) from None
-        return b"".join(chunks)
-
-    def xml(self, name: str) -> etree._Element:
-        try:
-            root = etree.fromstring(self.read(name), _XML_PARSER)
-        except etree.XMLSyntaxError:
-            root = None
-        if root is None:
-            raise ImportRejected(f"the EPUB's {posixpath.basename(name)} is not readable XML")
-        return root
-
-
-@dataclass
-class _SpineItem:
-    path: str
-    item_id: str
-    properties: str
-    media_type: str
 
 
 class EpubImporter:
@@ -109,36 +52,35 @@ class EpubImporter:
     def parse(self, data: bytes, filename: str, limits: ImportLimits) -> StoryDraft:
         if len(data) > limits.max_bytes:
             raise ImportRejected("the file is larger than the import limit")
-        archive = _GuardedZip(data, limits)
-        if "mimetype" in archive.names and archive.read("mimetype").strip() != EPUB_MIMETYPE:
-            raise ImportRejected("the file is a zip archive but not an EPUB")
-        opf_path = _package_path(archive)
-        package = archive.xml(opf_path)
-        metadata = _metadata(package)
-        spine = _spine(package, posixpath.dirname(opf_path))
-        titles = _toc_titles(archive, package, posixpath.dirname(opf_path))
+        loaded = load_epub(data, limits)
+        book = loaded.book
         draft = StoryDraft(
-            title=(metadata.get("title") or [""])[0],
-            authors=metadata.get("creator", []),
+            title=next(iter(_dc(book, "title")), ""),
+            authors=_authors(book),
             chapters=[],
-            freeform=metadata.get("subject", []),
-            language=next(iter(metadata.get("language", [])), None),
+            freeform=_dc(book, "subject"),
+            language=next(iter(_dc(book, "language")), None),
             format=self.name,
         )
-        description = (metadata.get("description") or [""])[0]
+        description = next(iter(_dc(book, "description")), "")
         draft.summary = html_summary(description) if "<" in description else plain_summary(
             description)
-        draft.source = _source_url(metadata)
+        draft.source = _source_url(book)
+        titles = _toc_titles(book)
         title_page: Tag | None = None
-        for item in spine:
-            soup = parse_html(archive.read(item.path))
+        for item in _spine_documents(book):
+            if loaded.path_of(item) in loaded.missing:
+                raise ImportRejected(
+                    f"the EPUB lists a file it does not contain ({loaded.path_of(item)})")
+            soup = parse_html(item.content or b"")
             body = soup.body or soup
             if "fff_titlepage" in (body.get("class") or []):
                 title_page = body
                 continue
             if _is_front_matter(item):
                 continue
-            chapter = _chapter(body, soup, titles.get(item.path), len(draft.chapters) + 1)
+            toc_title = titles.get(posixpath.normpath(item.get_name()))
+            chapter = _chapter(body, soup, toc_title, len(draft.chapters) + 1)
             if chapter is not None:
                 draft.chapters.append(chapter)
         if not draft.chapters:
@@ -150,108 +92,90 @@ class EpubImporter:
         return draft
 
 
-def _package_path(archive: _GuardedZip) -> str:
-    if "META-INF/container.xml" in archive.names:
-        container = archive.xml("META-INF/container.xml")
-        for element in container.iter():
-            if _local(element) == "rootfile" and element.get("full-path"):
-                path = unquote(element.get("full-path", ""))
-                if path in archive.names:
-                    return path
-    candidates = sorted(name for name in archive.names if name.lower().endswith(".opf"))
-    if not candidates:
-        raise ImportRejected("the EPUB has no package document (OPF)")
-    return candidates[0]
+def _dc_entries(book: epub.EpubBook, name: str) -> list[tuple[str, dict[str, str]]]:
+    """(text, attributes) of each dc:<name>, text whitespace-collapsed, empty ones dropped."""
+    try:
+        entries = book.get_metadata("DC", name)
+    except KeyError:  # a package without the Dublin Core namespace
+        return []
+    collapsed = ((" ".join((value or "").split()), attrs or {}) for value, attrs in entries)
+    return [(text, attrs) for text, attrs in collapsed if text]
 
 
-def _metadata(package: etree._Element) -> dict[str, list[str]]:
-    values: dict[str, list[str]] = {}
-    for block in package:
-        if _local(block) != "metadata":
-            continue
-        for element in block.iter():
-            name = _local(element)
-            text = " ".join("".join(element.itertext()).split())
-            if not text or element is block:
-                continue
-            if name == "creator" and _role(element) not in ("", "aut"):
-                continue
-            if name == "identifier" and not text.lower().startswith("http"):
-                continue
-            values.setdefault(name, []).append(text)
-    return values
+def _dc(book: epub.EpubBook, name: str) -> list[str]:
+    return [text for text, _ in _dc_entries(book, name)]
 
 
-def _role(element: etree._Element) -> str:
-    for key, value in element.attrib.items():
-        if etree.QName(key).localname == "role":
+def _authors(book: epub.EpubBook) -> list[str]:
+    """dc:creator entries, except those whose opf:role says they are not the author."""
+    return [text for text, attrs in _dc_entries(book, "creator") if _role(attrs) in ("", "aut")]
+
+
+def _role(attrs: dict[str, str]) -> str:
+    for key, value in attrs.items():
+        if key.rsplit("}", 1)[-1] == "role":  # opf:role, whatever the prefix
             return value.strip().lower()
     return ""
 
 
-def _source_url(metadata: dict[str, list[str]]) -> str | None:
-    for value in metadata.get("source", []) + metadata.get("identifier", []):
+def _source_url(book: epub.EpubBook) -> str | None:
+    for value in _dc(book, "source") + _dc(book, "identifier"):
         if value.lower().startswith(("http://", "https://")):
             return value
     return None
 
 
-def _manifest(package: etree._Element, base: str) -> dict[str, _SpineItem]:
-    items: dict[str, _SpineItem] = {}
-    for element in package.iter():
-        if _local(element) == "item" and element.get("id") and element.get("href"):
-            path = posixpath.normpath(posixpath.join(base, unquote(element.get("href", ""))))
-            items[element.get("id", "")] = _SpineItem(
-                path, element.get("id", ""), element.get("properties", ""),
-                element.get("media-type", ""),
-            )
-    return items
+def _spine_documents(book: epub.EpubBook) -> list[epub.EpubItem]:
+    """The linear spine's (X)HTML documents, in reading order."""
+    by_id = {item.get_id(): item for item in book.get_items()}
+    documents = []
+    for idref, linear in book.spine:
+        item = by_id.get(idref)
+        if item is None or linear == "no":
+            continue
+        media_type = item.media_type or ""
+        if "html" in media_type or media_type == "":
+            documents.append(item)
+    return documents
 
 
-def _spine(package: etree._Element, base: str) -> list[_SpineItem]:
-    manifest = _manifest(package, base)
-    spine = [
-        manifest[ref.get("idref", "")]
-        for ref in package.iter()
-        if _local(ref) == "itemref" and ref.get("idref") in manifest and ref.get("linear") != "no"
-    ]
-    return [item for item in spine if "html" in item.media_type or item.media_type == ""]
-
-
-def _is_front_matter(item: _SpineItem) -> bool:
-    if "nav" in item.properties.split():
+def _is_front_matter(item: epub.EpubItem) -> bool:
+    if isinstance(item, epub.EpubNav) or "nav" in getattr(item, "properties", []):
         return True
-    stem = posixpath.splitext(posixpath.basename(item.path))[0].lower()
-    return item.item_id.lower() in _FRONT_MATTER or stem in _FRONT_MATTER
+    stem = posixpath.splitext(posixpath.basename(item.get_name()))[0].lower()
+    return (item.get_id() or "").lower() in _FRONT_MATTER or stem in _FRONT_MATTER
 
 
-def _toc_titles(archive: _GuardedZip, package: etree._Element, base: str) -> dict[str, str]:
-    """Chapter titles by document path, from the EPUB 2 NCX (or the EPUB 3 nav document)."""
+def _toc_titles(book: epub.EpubBook) -> dict[str, str]:
+    """Chapter titles by document path (relative to the package), from ebooklib's book.toc.
+
+    ebooklib reads the EPUB 3 nav document when there is one (its hrefs already relative
+    to the package), else the EPUB 2 NCX (hrefs relative to the NCX file).
+    """
+    items = list(book.get_items())
+    if any(isinstance(item, epub.EpubNav) for item in items):
+        base = ""
+    else:
+        ncx = next((item for item in items if isinstance(item, epub.EpubNcx)), None)
+        base = posixpath.dirname(ncx.get_name()) if ncx is not None else ""
     titles: dict[str, str] = {}
-    for item in _manifest(package, base).values():
-        if item.media_type == "application/x-dtbncx+xml":
-            ncx = archive.xml(item.path)
-            for point in ncx.iter():
-                if _local(point) != "navPoint":
-                    continue
-                label = next((e for e in point.iter() if _local(e) == "text"), None)
-                content = next((e for e in point.iter() if _local(e) == "content"), None)
-                if label is not None and content is not None:
-                    _add_title(titles, posixpath.dirname(item.path), content.get("src", ""),
-                               "".join(label.itertext()))
-        elif "nav" in item.properties.split():
-            nav = parse_html(archive.read(item.path))
-            for link in nav.find_all("a", href=True):
-                _add_title(titles, posixpath.dirname(item.path), str(link["href"]),
-                           plain_text(link))
+    for link in _toc_links(book.toc):
+        path = posixpath.normpath(posixpath.join(base, unquote(link.href.split("#", 1)[0])))
+        label = " ".join((link.title or "").split())
+        if label:
+            titles.setdefault(path, label)
     return titles
 
 
-def _add_title(titles: dict[str, str], base: str, href: str, label: str) -> None:
-    path = posixpath.normpath(posixpath.join(base, unquote(href.split("#", 1)[0])))
-    label = " ".join(label.split())
-    if label:
-        titles.setdefault(path, label)
+def _toc_links(entries: Iterable[Any]) -> Iterator[epub.Link | epub.Section]:
+    """Flatten ebooklib's toc: Links, Sections, and (Section, [children]) pairs."""
+    for entry in entries:
+        if isinstance(entry, tuple):
+            section, children = entry
+            yield from _toc_links([section])
+            yield from _toc_links(children)
+        elif isinstance(entry, (epub.Link, epub.Section)) and entry.href:
+            yield entry
 
 
 def _chapter(body: Tag, soup: BeautifulSoup, toc_title: str | None, number: int) -> Chapter | None:

@@ -1,25 +1,30 @@
 """HTML -> chapter text in the project's convention (Discord Markdown, "\\n\\n" paragraphs).
 
 Every HTML-based importer (AO3, FanFicFare, EPUB, generic HTML) goes through here, so a story
-reads the same whichever file it came from. The walker is our own rather than markdownify's:
-we need paragraph-level rules markdownify does not have (ornament paragraphs become scene
-breaks, double <br> splits a paragraph, a line-start-aware escape of plain text).
+reads the same whichever file it came from. The tree walk is markdownify's
+(`MarkdownConverter`); `StoryMarkdownConverter` extends it because a story excerpt needs
+paragraph rules markdownify does not have:
+
+- every block is a plain paragraph (no headings, bullets, quotes, tables, links or images in
+  the output: Discord would render them, and they are not story text);
+- an ornament-only paragraph (o.O.o, * * *) or an <hr> is a scene break, SCENE_BREAK;
+- <br> is a line break and a double <br> splits the paragraph;
+- emphasis is Discord's (*i*, **b**, __u__, ~~s~~) and is closed on each line, since
+  Discord's emphasis does not span lines;
+- plain text is escaped with text_rules.escape_markdown, whose '>', '#', '- ', '1. ' rule
+  only applies at a line start: markdownify converts bottom-up and cannot know where a
+  line starts, so text is escaped mid-line first and line starts once the lines are known.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from bs4 import (
-    BeautifulSoup,
-    Comment,
-    NavigableString,
-    PageElement,
-    Tag,
-)
+from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag
 from bs4.element import Doctype, ProcessingInstruction
+from markdownify import MarkdownConverter
 
 from bot.importers.base import decode_text
 from bot.importers.text_rules import escape_markdown, is_scene_break
@@ -41,6 +46,7 @@ BLOCK_TAGS = frozenset({
     "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "pre", "center",
     "figure", "figcaption", "address", "details", "summary", "fieldset", "hgroup",
 })
+_BLOCK_OR_RULE = BLOCK_TAGS | {"hr"}
 
 # Inline tags that become Discord emphasis; every other inline tag is unwrapped to its text.
 EMPHASIS_MARKERS = {
@@ -51,6 +57,19 @@ EMPHASIS_MARKERS = {
 }
 
 _WHITESPACE = re.compile(r"\s+")
+# Paragraph boundaries in the converted string: blocks add "\n\n" (markdownify's own
+# convention); text never holds a newline since its whitespace is collapsed.
+_PARAGRAPH_BOUNDARY = re.compile(r"\n+")
+# A <br> inside a paragraph. A vertical tab is whitespace, so no text node can carry one
+# (text whitespace is collapsed to spaces), and markdownify's newline collapsing ignores it.
+_LINE_BREAK = "\v"
+_SPACES = re.compile(r" {2,}")
+# In converted text every literal \ * _ ~ ` | is backslash-escaped, so an unescaped * _ ~
+# is emphasis markup: dropping those and unescaping the rest gives back the plain text.
+_MARKUP_OR_ESCAPE = re.compile(r"\\(.)|[*_~]")
+# The characters escape_markdown backslash-escapes anywhere; the line-start rule never
+# involves them, so a line's escaped head is the run before the first of them.
+_LINE_HEAD = re.compile(r"[^\\*_~`|]*")
 # EPUB documents are XHTML. lxml's HTML parser reads them well (and tolerates broken ones);
 # without the XML declaration BeautifulSoup does not warn that it looks like XML.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -78,96 +97,127 @@ def plain_text(node: Tag | None) -> str:
     return _WHITESPACE.sub(" ", node.get_text(" ")).strip()
 
 
-@dataclass
-class _Line:
-    marked: str = ""  # Discord Markdown
-    plain: str = ""  # the same text without markup, for scene-break checks
+class StoryMarkdownConverter(MarkdownConverter):
+    """markdownify with the story paragraph rules (see the module docstring).
 
+    Only the tags in this module's tables are converted; any other tag, including those
+    markdownify knows (links, images, code, tables, lists), is unwrapped to its text.
+    """
 
-@dataclass
-class _Paragraph:
-    lines: list[_Line] = field(default_factory=lambda: [_Line()])
+    if TYPE_CHECKING:  # markdownify's stub declares only its public conversion entry points
+        def process_element(self, node: PageElement, parent_tags: set[str] | None = None) -> str:
+            ...
 
-    @property
-    def current(self) -> _Line:
-        return self.lines[-1]
-
-
-class _MarkdownWriter:
-    """Collects paragraphs while the tree is walked; flushes one at each block boundary."""
-
-    def __init__(self, scene_breaks: bool, continues_line: bool = False) -> None:
+    def __init__(self, *, scene_breaks: bool = True) -> None:
+        super().__init__()
+        # False for summaries and notes: <hr> is dropped and an ornament stays text.
         self.scene_breaks = scene_breaks
-        self.paragraphs: list[str] = []
-        self.open = _Paragraph()
-        # An emphasis run is rendered by a sub-writer that may start in mid-line.
-        self.continues_line = continues_line
 
-    def _at_line_start(self) -> bool:
-        first_line = len(self.open.lines) == 1
-        return not self.open.current.marked.strip() and not (first_line and self.continues_line)
+    def get_conv_fn(self, tag_name: str) -> Callable[[Tag, str, set[str]], str] | None:
+        """markdownify's per-tag dispatch, restricted to the tags in this module's tables."""
+        name = tag_name.lower()
+        if name in NON_TEXT_TAGS:
+            return self.convert_non_text
+        if name in BLOCK_TAGS:
+            return self.convert_block
+        if name in EMPHASIS_MARKERS:
+            return self.convert_emphasis
+        if name == "br":
+            return self.convert_br
+        if name == "hr":
+            return self.convert_hr
+        return None
 
-    def text(self, raw: str) -> None:
-        collapsed = _WHITESPACE.sub(" ", raw)
-        at_line_start = self._at_line_start()
-        if at_line_start:
-            collapsed = collapsed.lstrip()
-        if not collapsed:
-            return
-        # escape_markdown's line-start rule must only fire at a real line start, so text
-        # that continues a line is escaped behind a neutral prefix that is then cut off.
-        if at_line_start:
-            escaped = escape_markdown(collapsed)
-        else:
-            escaped = escape_markdown("x" + collapsed)[1:]
-        self.open.current.marked += escaped
-        self.open.current.plain += collapsed
+    def process_text(self, el: NavigableString, parent_tags: set[str] | None = None) -> str:
+        # Text inside <pre>/<code> is story text too: collapsed and escaped like any other.
+        if isinstance(el, (Comment, Doctype, ProcessingInstruction)):
+            return ""
+        return self.escape(_WHITESPACE.sub(" ", str(el)), parent_tags or set())
 
-    def append_emphasis(self, lines: list[_Line], marker: str) -> None:
-        """Wrap each line of an emphasis run in its marker (Discord's emphasis is per line)."""
-        for index, line in enumerate(lines):
-            if index:
-                self.line_break()
-            core = line.marked.strip()
+    def escape(self, text: str, parent_tags: set[str]) -> str:
+        # Mid-line escape: the neutral prefix keeps the line-start rule from firing here;
+        # story_text applies it where lines really start.
+        return escape_markdown("x" + text)[1:] if text else ""
+
+    def convert_non_text(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        return ""
+
+    def convert_block(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        return f"\n\n{text}\n\n"
+
+    def convert_br(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        return _LINE_BREAK + text
+
+    def convert_hr(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        return f"\n\n{SCENE_BREAK}\n\n" if self.scene_breaks else "\n\n"
+
+    def convert_emphasis(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        """Wrap each line of the run in the tag's marker, spaces kept outside the markers."""
+        if el.find(_BLOCK_OR_RULE) is not None:
+            return text  # emphasis around whole paragraphs: Discord cannot show that
+        marker = EMPHASIS_MARKERS[el.name.lower()]
+        lines = []
+        for line in text.split(_LINE_BREAK):
+            core = line.strip(" ")
             if not core:
-                self.text(line.plain)
+                lines.append(line)
                 continue
-            current = self.open.current.marked
-            needs_space = line.marked[:1].isspace() and not current[-1:].isspace()
-            lead = " " if needs_space and not self._at_line_start() else ""
-            trail = " " if line.marked[-1:].isspace() else ""
-            self.open.current.marked += f"{lead}{marker}{core}{marker}{trail}"
-            self.open.current.plain += line.plain
+            lead = " " if line.startswith(" ") else ""
+            trail = " " if line.endswith(" ") else ""
+            lines.append(f"{lead}{marker}{core}{marker}{trail}")
+        return _LINE_BREAK.join(lines)
 
-    def line_break(self) -> None:
-        self.open.lines.append(_Line())
+    def story_text(self, root: Tag) -> str:
+        """Chapter text of root's content: "\\n\\n"-joined paragraphs, scene breaks marked."""
+        # The content only: the root's own tag (often the <div> or <blockquote> an importer
+        # picked) is a container, and an inline root must not wrap the whole text.
+        parent_tags = {root.name}
+        try:
+            converted = "".join(
+                self.process_element(child, parent_tags) for child in root.children
+            )
+        except RecursionError:
+            # markdownify recurses a few frames per nesting level; real stories nest a few
+            # dozen levels deep.
+            raise ImportRejected("the HTML is nested too deeply to read") from None
+        paragraphs: list[str] = []
+        for block in _PARAGRAPH_BOUNDARY.split(converted):
+            paragraphs.extend(self._paragraphs_of_block(block))
+        return join_paragraphs(paragraphs)
 
-    def scene_break(self) -> None:
-        self.flush()
-        if self.scene_breaks:
-            self.paragraphs.append(SCENE_BREAK)
-
-    def flush(self) -> None:
-        """Close the open paragraph; an empty line inside it (double <br>) splits it."""
-        group: list[_Line] = []
-        for line in [*self.open.lines, _Line()]:
-            if line.plain.strip():
+    def _paragraphs_of_block(self, block: str) -> list[str]:
+        """A block's lines -> paragraphs: an empty line (double <br>) splits it."""
+        paragraphs: list[str] = []
+        group: list[str] = []
+        for line in [*block.split(_LINE_BREAK), ""]:
+            line = _SPACES.sub(" ", line).strip()
+            if _plain(line).strip():
                 group.append(line)
             elif group:
-                self._emit(group)
+                paragraphs.append(self._paragraph(group))
                 group = []
-        self.open = _Paragraph()
+        return paragraphs
 
-    def _emit(self, lines: list[_Line]) -> None:
-        plain = " ".join(line.plain.strip() for line in lines)
-        if is_scene_break(plain) and self.scene_breaks:
-            self.paragraphs.append(SCENE_BREAK)
-            return
-        self.paragraphs.append("\n".join(line.marked.strip() for line in lines))
+    def _paragraph(self, lines: list[str]) -> str:
+        plain = " ".join(_plain(line).strip() for line in lines)
+        if self.scene_breaks and is_scene_break(plain):
+            return SCENE_BREAK
+        return "\n".join(_escape_line_start(line) for line in lines)
 
-    def result(self) -> str:
-        self.flush()
-        return join_paragraphs(self.paragraphs)
+
+def _plain(converted: str) -> str:
+    return _MARKUP_OR_ESCAPE.sub(lambda m: m.group(1) or "", converted)
+
+
+def _escape_line_start(line: str) -> str:
+    """Apply escape_markdown's line-start rule to an already escaped line."""
+    head = _LINE_HEAD.match(line)
+    end = head.end() if head else 0
+    return escape_markdown(line[:end]) + line[end:]
+
+
+_STORY_CONVERTER = StoryMarkdownConverter()
+_SUMMARY_CONVERTER = StoryMarkdownConverter(scene_breaks=False)
 
 
 def join_paragraphs(paragraphs: Iterable[str]) -> str:
@@ -184,52 +234,11 @@ def join_paragraphs(paragraphs: Iterable[str]) -> str:
     return PARAGRAPH_SEPARATOR.join(out)
 
 
-def _walk(node: Tag, writer: _MarkdownWriter) -> None:
-    for child in node.children:
-        if isinstance(child, (Comment, Doctype, ProcessingInstruction)):
-            continue
-        if isinstance(child, NavigableString):
-            writer.text(str(child))
-            continue
-        if not isinstance(child, Tag):
-            continue
-        name = child.name
-        if name in NON_TEXT_TAGS:
-            continue
-        if name == "br":
-            writer.line_break()
-        elif name == "hr":
-            writer.scene_break()
-        elif name in BLOCK_TAGS:
-            writer.flush()
-            _walk(child, writer)
-            writer.flush()
-        elif name in EMPHASIS_MARKERS and not _has_block(child):
-            inner = _MarkdownWriter(writer.scene_breaks, continues_line=True)
-            _walk(child, inner)
-            writer.append_emphasis(inner.open.lines, EMPHASIS_MARKERS[name])
-        else:
-            _walk(child, writer)
-
-
-def _walk_guarded(root: Tag, writer: _MarkdownWriter) -> None:
-    # The walk recurses once per nesting level; real stories nest a few dozen levels deep.
-    try:
-        _walk(root, writer)
-    except RecursionError:
-        raise ImportRejected("the HTML is nested too deeply to read") from None
-
-
-def _has_block(node: Tag) -> bool:
-    return node.find(BLOCK_TAGS | {"hr"}) is not None
-
-
 def html_to_markdown(node: Tag | str | bytes, *, scene_breaks: bool = True) -> str:
     """Chapter text of an element (or an HTML string): Markdown paragraphs joined by "\\n\\n"."""
     root = parse_html(node) if isinstance(node, (str, bytes)) else node
-    writer = _MarkdownWriter(scene_breaks)
-    _walk_guarded(root, writer)
-    return writer.result()
+    converter = _STORY_CONVERTER if scene_breaks else _SUMMARY_CONVERTER
+    return converter.story_text(root)
 
 
 def html_nodes_to_markdown(nodes: Iterable[PageElement]) -> str:
@@ -237,9 +246,7 @@ def html_nodes_to_markdown(nodes: Iterable[PageElement]) -> str:
     wrapper = BeautifulSoup("", "lxml").new_tag("div")
     for node in list(nodes):
         wrapper.append(node.extract())
-    writer = _MarkdownWriter(scene_breaks=True)
-    _walk_guarded(wrapper, writer)
-    return writer.result()
+    return _STORY_CONVERTER.story_text(wrapper)
 
 
 def html_summary(node: Tag | str | bytes | None) -> str:

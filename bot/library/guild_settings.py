@@ -31,9 +31,7 @@ class GuildSettings:
         return frozenset(Rating) - self.age_restricted_ratings
 
 
-def is_curator(
-    settings: GuildSettings, *, role_ids: set[int], manages_server: bool
-) -> bool:
+def is_curator(settings: GuildSettings, *, role_ids: set[int], manages_server: bool) -> bool:
     """Curators are members with Manage Server, or with the role the server chose."""
     return manages_server or (
         settings.curator_role_id is not None and settings.curator_role_id in role_ids

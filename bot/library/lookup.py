@@ -18,7 +18,11 @@ def fuzzy_matches(
         ordered = sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
         return ordered[:limit]
     found = process.extract(
-        query, names, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit,
+        query,
+        names,
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        limit=limit,
         score_cutoff=40,
     )
     return [(key, name) for name, _score, key in found]
@@ -34,7 +38,10 @@ def resolve_name(query: str, names: Mapping[int, str]) -> int | None:
         if name.casefold() == folded:
             return key
     best = process.extractOne(
-        text, names, scorer=fuzz.WRatio, processor=utils.default_process,
+        text,
+        names,
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
         score_cutoff=CONFIDENT_SCORE,
     )
     return None if best is None else int(best[2])
@@ -42,6 +49,7 @@ def resolve_name(query: str, names: Mapping[int, str]) -> int | None:
 
 def suggestion(query: str, names: Mapping[int, str]) -> str | None:
     """The nearest name, for "did you mean …?" lines."""
-    best = process.extractOne(query, names, scorer=fuzz.WRatio, processor=utils.default_process,
-                              score_cutoff=50)
+    best = process.extractOne(
+        query, names, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=50
+    )
     return None if best is None else str(best[0])

@@ -105,3 +105,55 @@ def test_absurdly_deep_nesting_is_rejected_not_crashing() -> None:
     html = "<div><i>" * 5000 + "deep" + "</i></div>" * 5000
     with pytest.raises(ImportRejected, match="nested too deeply"):
         html_to_markdown(html)
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # markdownify would write these as Markdown syntax; a story excerpt keeps the text.
+        ("<p><a href='http://x'>http://x</a> <img alt='pic' src='s.png'> <q>q</q></p>",
+         "http://x q"),
+        ("<p><code>x*y</code> <kbd>k_k</kbd> H<sub>2</sub>O</p>", "x\\*y k\\_k H2O"),
+        ("<pre>  a *b*\n   c</pre>", "a \\*b\\* c"),
+        ("<table><tr><th>h</th></tr><tr><td>a</td><td>b</td></tr></table>", "h\n\na\n\nb"),
+        ("<ol><li># one</li></ol><h1>Title</h1><blockquote><p>q</p></blockquote>",
+         "\\# one\n\nTitle\n\nq"),
+    ],
+)
+def test_tags_markdownify_would_format_become_plain_text(html: str, expected: str) -> None:
+    assert html_to_markdown(html) == expected
+
+
+def test_spaces_from_neighbouring_nodes_collapse_to_one() -> None:
+    assert html_to_markdown("<p>he <i>was </i> here, <span> really</span></p>") == (
+        "he *was* here, really"
+    )
+    assert html_to_markdown("<p>a<i> </i>b</p>") == "a b"
+
+
+def test_line_start_escape_sees_text_split_over_several_nodes() -> None:
+    assert html_to_markdown("<p><span>1</span>. not a list<br><b></b>- nor this</p>") == (
+        "\\1. not a list\n\\- nor this"  # escape_markdown's form for "1. "
+    )
+    assert html_to_markdown("<p><i># x</i> and - y</p>") == "*# x* and - y"
+
+
+def test_br_breaks_lines_inside_headings_and_cells_too() -> None:
+    assert html_to_markdown("<h2>one<br>two</h2><table><tr><td>a<br><br>b</td></tr></table>") == (
+        "one\ntwo\n\na\n\nb"
+    )
+
+
+def test_emphasis_around_whole_paragraphs_is_dropped() -> None:
+    assert html_to_markdown("<b><p>x</p><p>y</p></b>") == "x\n\ny"
+
+
+def test_summary_keeps_ornament_text_as_text() -> None:
+    assert html_summary("<p>before</p><p>* * *</p><p>after</p>") == (
+        "before\n\n\\* \\* \\*\n\nafter"
+    )
+
+
+def test_an_element_root_contributes_only_its_content() -> None:
+    soup = parse_html("<div><i>whole <b>run</b></i></div>")
+    assert html_to_markdown(soup.find("i")) == "whole **run**"

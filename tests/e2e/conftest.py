@@ -1,0 +1,58 @@
+"""The real StoryBot, unmodified discord.py, against the sandbox on 127.0.0.1.
+
+The demo library is built once per test session into a template database; each test gets
+its own copy, so tests never see each other's changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.catalog import Catalog
+from bot.config import Settings
+from bot.sandbox.control import Sandbox
+from bot.sandbox.session import RunningBot, start_bot
+from tests.conftest import DEMO_STORIES
+
+
+@pytest.fixture(scope="session")
+def demo_library_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "library.db"
+
+    async def build() -> None:
+        catalog = await Catalog.open(path)
+        try:
+            report = await catalog.ensure_demo_library(DEMO_STORIES)
+            assert report is not None and not report.rejected, report and report.rejected
+        finally:
+            await catalog.close()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, demo_library_template: Path) -> Settings:
+    db = tmp_path / "library.db"
+    shutil.copy(demo_library_template, db)
+    return Settings(storybot_db=db, demo_stories_dir=DEMO_STORIES, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    async with Sandbox.start() as sb:
+        with sb.pointed_at():
+            yield sb
+
+
+@pytest.fixture
+async def storybot(sandbox: Sandbox, settings: Settings) -> AsyncIterator[RunningBot]:
+    running = await start_bot(sandbox, settings)
+    await sandbox.wait_for_commands("story", "help", "config")
+    yield running
+    await running.stop()
