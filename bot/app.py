@@ -89,11 +89,13 @@ class StoryBot(commands.Bot):
             log.info("synced commands to the development server %s", guild.id)
             return
         fingerprint = command_tree_fingerprint(self.tree)
-        if await self.catalog.bot_state.get(_SYNCED_TREE_KEY) == fingerprint:
+        # Remembered per application and API, so another bot or server still gets a sync.
+        key = f"{_SYNCED_TREE_KEY}:{self.application_id}:{discord.http.Route.BASE}"
+        if await self.catalog.bot_state.get(key) == fingerprint:
             log.info("commands unchanged since the last sync; not syncing")
             return
         await self.tree.sync()
-        await self.catalog.bot_state.set(_SYNCED_TREE_KEY, fingerprint)
+        await self.catalog.bot_state.set(key, fingerprint)
         log.info("synced commands globally")
 
     async def on_ready(self) -> None:

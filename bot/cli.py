@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from bot.catalog import Catalog, ImportOutcome, story_files
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.library.errors import StoryBotError
 from bot.library.models import Story
 
@@ -216,18 +217,46 @@ def list_excerpts(
                   highlight=False, markup=False)
 
 
+def _settings(ctx: typer.Context) -> Settings:
+    return load_settings(storybot_db=ctx.obj)
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command("run")
+def run_bot(ctx: typer.Context) -> None:
+    """Connect to Discord with DISCORD_TOKEN (from the environment or .env)."""
+    settings = _settings(ctx)
+    if settings.discord_token is None:
+        err.print("error: DISCORD_TOKEN is not set; put it in .env (see .env.example) "
+                  "or try `storybot sandbox`", highlight=False)
+        raise typer.Exit(2)
+    _configure_logging(settings)
+    from bot.app import StoryBot, point_at_api
+
+    point_at_api(settings)
+    StoryBot(settings).run(settings.discord_token.get_secret_value(), log_handler=None)
+
+
+@app.command("sandbox")
+def run_sandbox(ctx: typer.Context) -> None:
+    """Run the real bot against a local stand-in for Discord, with a console to drive it."""
+    from bot.sandbox.console import run_console
+
+    settings = _settings(ctx)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    raise typer.Exit(asyncio.run(run_console(settings)))
+
+
 @app.command("start")
 def start(ctx: typer.Context) -> None:
-    """The README's first command: build the demo library on first run, then list it."""
-    settings = load_settings()
-
-    async def work(catalog: Catalog) -> list[Story]:
-        report = await catalog.ensure_demo_library(settings.demo_stories_dir)
-        if report is not None:
-            for outcome in report.rejected:
-                err.print(f"{outcome.path}: {outcome.error}", highlight=False, markup=False)
-            out.print(f"built the demo library: {len(report.imported)} stories", highlight=False)
-        return await catalog.list()
-
-    stories = _run(ctx, work)
-    out.print(_story_table(stories))
+    """The README's first command: the bot on Discord with a token, else the sandbox."""
+    if _settings(ctx).discord_token is None:
+        err.print("No DISCORD_TOKEN set: starting the local sandbox. To go live, put "
+                  "DISCORD_TOKEN=... in .env (see .env.example) and run again.", highlight=False)
+        run_sandbox(ctx)
+    else:
+        run_bot(ctx)

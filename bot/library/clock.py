@@ -40,3 +40,19 @@ class FakeClock:
 
     def set(self, moment: datetime) -> None:
         self._now = _as_utc(moment)
+
+
+class ShiftedClock:
+    """Real time plus a shift that only grows: the sandbox console's "move the clock on"."""
+
+    def __init__(self) -> None:
+        self.shift = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.shift
+
+    def advance(self, delta: timedelta) -> datetime:
+        if delta < timedelta(0):
+            raise ValueError("time does not run backwards")
+        self.shift += delta
+        return self.now()

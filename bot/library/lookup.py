@@ -23,7 +23,7 @@ def fuzzy_matches(
         scorer=fuzz.WRatio,
         processor=utils.default_process,
         limit=limit,
-        score_cutoff=40,
+        score_cutoff=60,
     )
     return [(key, name) for name, _score, key in found]
 
