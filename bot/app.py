@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import pkgutil
 from typing import Any
 
 import discord
@@ -22,11 +23,17 @@ from bot.library.clock import Clock, SystemClock
 
 log = logging.getLogger("storybot")
 
-COGS = (
-    "cogs.library",
-    "cogs.settings",
-    "cogs.help",
-)
+
+
+def cog_extensions() -> list[str]:
+    """Every module in cogs/ is one cog with `async def setup(bot)`; adding a file adds it."""
+    import cogs
+
+    return sorted(f"cogs.{module.name}" for module in pkgutil.iter_modules(cogs.__path__)
+                  if not module.name.startswith("_"))
+
+
+COGS = cog_extensions()
 _SYNCED_TREE_KEY = "synced_command_tree"
 
 

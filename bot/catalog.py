@@ -7,7 +7,7 @@ store (SQL). Nothing here knows about Discord.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,6 +93,13 @@ class Catalog:
         # id -> (guild_id, title) of every story, for instant autocomplete; kept in step
         # with every add, edit and remove made through this catalog.
         self._titles: dict[int, tuple[int | None, str]] | None = None
+        # Called with a story id after it was added, edited or removed (e.g. to keep the
+        # recommendation index in step). Listeners must not raise.
+        self.change_listeners: list[Callable[[int], Awaitable[None]]] = []
+
+    async def _changed(self, story_id: int) -> None:
+        for listener in self.change_listeners:
+            await listener(story_id)
 
     @classmethod
     async def open(cls, db_path: Path | str, limits: ImportLimits | None = None) -> Catalog:
@@ -119,6 +126,7 @@ class Catalog:
         story = await self.stories.add(draft, passages, guild_id=guild_id, added_by=added_by)
         if self._titles is not None:
             self._titles[story.id] = (story.guild_id, story.title)
+        await self._changed(story.id)
         return story
 
     async def import_bytes(
@@ -208,6 +216,7 @@ class Catalog:
         story = await self.stories.remove(story_id, visibility)
         if self._titles is not None:
             self._titles.pop(story_id, None)
+        await self._changed(story_id)
         return story
 
     async def edit(
@@ -233,6 +242,7 @@ class Catalog:
         story = await self.stories.get(story_id, visibility)
         if self._titles is not None:
             self._titles[story.id] = (story.guild_id, story.title)
+        await self._changed(story.id)
         return story
 
     # -- finding a story from what someone typed -------------------------------------

@@ -1,0 +1,58 @@
+"""The messages the bot posted with a passage (message id -> story and passage)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.store.database import transaction
+
+
+@dataclass(frozen=True)
+class PostRecord:
+    message_id: int
+    guild_id: int | None
+    channel_id: int
+    story_id: int
+    passage_id: int | None
+    kind: str
+    thread_id: int | None
+    posted_by: int | None
+    posted_at: datetime
+
+
+_COLUMNS = ("message_id, guild_id, channel_id, story_id, passage_id, kind, thread_id, "
+            "posted_by, posted_at")
+
+
+def _record(row: aiosqlite.Row) -> PostRecord:
+    values = tuple(row)
+    return PostRecord(*values[:8], posted_at=datetime.fromisoformat(values[8]))  # type: ignore[arg-type]
+
+
+@dataclass
+class PostRepository:
+    conn: aiosqlite.Connection
+
+    async def record(self, post: PostRecord) -> None:
+        async with transaction(self.conn):
+            await self.conn.execute(
+                f"INSERT OR REPLACE INTO posts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (post.message_id, post.guild_id, post.channel_id, post.story_id, post.passage_id,
+                 post.kind, post.thread_id, post.posted_by, post.posted_at.isoformat()),
+            )
+
+    async def get(self, message_id: int) -> PostRecord | None:
+        async with self.conn.execute(
+            f"SELECT {_COLUMNS} FROM posts WHERE message_id = ?", (message_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else _record(row)
+
+    async def set_thread(self, message_id: int, thread_id: int) -> None:
+        async with transaction(self.conn):
+            await self.conn.execute(
+                "UPDATE posts SET thread_id = ? WHERE message_id = ?", (thread_id, message_id)
+            )
