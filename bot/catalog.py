@@ -27,7 +27,11 @@ from bot.library.lookup import fuzzy_matches, resolve_name, suggestion
 from bot.library.models import Passage, Rating, Story, StoryDraft, Tag, TagKind
 from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, tag_key
 from bot.store.database import connect
-from bot.store.settings import BotStateRepository, SettingsRepository
+from bot.store.settings import (
+    BotStateRepository,
+    GuildBlockedTagsRepository,
+    SettingsRepository,
+)
 from bot.store.stories import ALL_GUILDS, SortOrder, StoryRepository, Visibility
 from bot.store.tags import TagCount, TagRepository
 
@@ -89,6 +93,7 @@ class Catalog:
         self.tags = TagRepository(conn)
         self.settings = SettingsRepository(conn)
         self.bot_state = BotStateRepository(conn)
+        self.blocked_tags = GuildBlockedTagsRepository(conn)
         self.limits = limits or ImportLimits()
         # id -> (guild_id, title) of every story, for instant autocomplete; kept in step
         # with every add, edit and remove made through this catalog.

@@ -10,6 +10,7 @@ import aiosqlite
 from bot.library.guild_settings import GuildSettings, WarningStyle
 from bot.library.models import Rating
 from bot.store.database import transaction
+from bot.store.tags import TagRow, tag_row
 
 
 @dataclass
@@ -68,3 +69,36 @@ class BotStateRepository:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+
+@dataclass
+class GuildBlockedTagsRepository:
+    """Tags a server never wants shown; stored as canonical tag ids (synonyms follow)."""
+
+    conn: aiosqlite.Connection
+
+    async def list(self, guild_id: int) -> list[TagRow]:
+        async with self.conn.execute(
+            """SELECT t.id, t.kind, t.name, t.key, t.canonical_id
+                 FROM guild_blocked_tags b JOIN tags t ON t.id = b.tag_id
+                WHERE b.guild_id = ? ORDER BY t.name COLLATE NOCASE""",
+            (guild_id,),
+        ) as cursor:
+            return [tag_row(r) async for r in cursor]
+
+    async def block(self, guild_id: int, canonical_tag_id: int) -> bool:
+        """True when newly blocked."""
+        async with transaction(self.conn):
+            cursor = await self.conn.execute(
+                "INSERT OR IGNORE INTO guild_blocked_tags (guild_id, tag_id) VALUES (?, ?)",
+                (guild_id, canonical_tag_id),
+            )
+        return cursor.rowcount == 1
+
+    async def unblock(self, guild_id: int, canonical_tag_id: int) -> bool:
+        async with transaction(self.conn):
+            cursor = await self.conn.execute(
+                "DELETE FROM guild_blocked_tags WHERE guild_id = ? AND tag_id = ?",
+                (guild_id, canonical_tag_id),
+            )
+        return cursor.rowcount == 1

@@ -39,7 +39,7 @@ class TagRepository:
             (kind.value, tag_key(name)),
         ) as cursor:
             row = await cursor.fetchone()
-        return _row(row) if row else None
+        return tag_row(row) if row else None
 
     async def ensure(self, tag: Tag) -> int:
         """The id of `tag`, creating it (and its shipped canonical tag) when new.
@@ -71,13 +71,13 @@ class TagRepository:
             row = await cursor.fetchone()
         if row is None:
             raise InvalidInput(f"no tag with id {tag_id}")
-        return _row(row)
+        return tag_row(row)
 
     async def all(self) -> list[TagRow]:
         async with self.conn.execute(
             "SELECT id, kind, name, key, canonical_id FROM tags ORDER BY kind, key"
         ) as cursor:
-            return [_row(r) async for r in cursor]
+            return [tag_row(r) async for r in cursor]
 
     async def counts(self, kind: TagKind | None = None) -> list[TagCount]:
         """Canonical tags in use with story counts (synonyms counted with their canonical)."""
@@ -94,12 +94,12 @@ class TagRepository:
             (kind and kind.value, kind and kind.value),
         ) as cursor:
             return [
-                TagCount(_row(r[:5]), int(r[5]), tuple(sorted(r[6].split(","))) if r[6] else ())
+                TagCount(tag_row(r[:5]), int(r[5]), tuple(sorted(r[6].split(","))) if r[6] else ())
                 async for r in cursor
             ]
 
 
-def _row(row: aiosqlite.Row | tuple[object, ...]) -> TagRow:
+def tag_row(row: aiosqlite.Row | tuple[object, ...]) -> TagRow:
     tag_id, kind, name, key, canonical_id = tuple(row)
     return TagRow(
         int(tag_id),  # type: ignore[call-overload]

@@ -31,3 +31,16 @@ async def test_counts_group_synonyms_under_the_canonical(conn: aiosqlite.Connect
     counts = {c.tag.name: c for c in await TagRepository(conn).counts(TagKind.FREEFORM)}
     assert counts["Soulmates"].stories == 3
     assert set(counts["Soulmates"].synonyms) == {"Soulmate AU", "Soulmate Bond"}
+
+
+async def test_a_server_blocks_and_unblocks_a_tag(conn: aiosqlite.Connection) -> None:
+    from bot.store.settings import GuildBlockedTagsRepository
+
+    tag_id = await TagRepository(conn).ensure(Tag(TagKind.FREEFORM, "Angst"))
+    blocks = GuildBlockedTagsRepository(conn)
+    assert await blocks.block(9, tag_id) is True
+    assert await blocks.block(9, tag_id) is False
+    assert [t.name for t in await blocks.list(9)] == ["Angst"]
+    assert await blocks.list(10) == []
+    assert await blocks.unblock(9, tag_id) is True
+    assert await blocks.list(9) == []
