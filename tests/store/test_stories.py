@@ -124,3 +124,23 @@ async def test_removing_a_story_removes_its_chapters_passages_and_search_row(
     assert await repo.search(ALL_GUILDS, "lighthouse") == []
     with pytest.raises(StoryNotFound):
         await repo.remove(story.id, ALL_GUILDS)
+
+
+async def test_a_bulk_batch_stores_the_same_as_one_by_one(conn: aiosqlite.Connection) -> None:
+    from bot.store.bulk_import import BulkStoryWriter
+
+    repo = StoryRepository(conn)
+    one = await repo.add(draft("Single", "A single story."), [P(0, 1, "A single story.", 3)],
+                         guild_id=None)
+    ids = await BulkStoryWriter(conn).add_batch(
+        [(draft("Bulk A", "First bulk text."), [P(0, 1, "First bulk text.", 3)]),
+         (draft("Bulk B", "Second bulk text."), [])],
+        guild_id=None,
+    )
+    assert ids == [one.id + 1, one.id + 2]
+    bulk = await repo.get(ids[0], ALL_GUILDS)
+    single = await repo.get(one.id, ALL_GUILDS)
+    assert bulk.tags == single.tags and bulk.authors == single.authors
+    assert [p.text for p in await repo.passages(ids[0])] == ["First bulk text."]
+    assert [s.id for s in await repo.search(ALL_GUILDS, "second")] == [ids[1]]
+    assert {s.id for s in await repo.list(ALL_GUILDS, tag_keys=["soulmates"])} == {one.id, *ids}
