@@ -273,6 +273,11 @@ class Catalog:
 
     async def resolve(self, text: str, visibility: Visibility) -> Story:
         """The story someone meant: an id (what autocomplete sends) or a title."""
+        if text.strip().isdigit():  # the common case: no need to scan every title
+            try:
+                return await self.stories.get(int(text), visibility)
+            except StoryNotFound:
+                pass
         titles = await self.titles(visibility)
         story_id = resolve_name(text, titles)
         if story_id is None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiosqlite
 
@@ -15,9 +16,18 @@ from bot.store.tags import TagRow, tag_row
 
 @dataclass
 class SettingsRepository:
+    """Settings are read by nearly every command and change rarely, so they are cached;
+    this repository is the only writer of the table, so the cache stays true."""
+
     conn: aiosqlite.Connection
+    _cache: dict[int, GuildSettings] = field(default_factory=dict)
 
     async def get(self, guild_id: int) -> GuildSettings:
+        if guild_id not in self._cache:
+            self._cache[guild_id] = await self._load(guild_id)
+        return dataclasses.replace(self._cache[guild_id])
+
+    async def _load(self, guild_id: int) -> GuildSettings:
         async with self.conn.execute(
             """SELECT curator_role_id, warning_style, spoiler_fraction, age_restricted_ratings
                  FROM guild_settings WHERE guild_id = ?""",
@@ -49,6 +59,7 @@ class SettingsRepository:
                 (settings.guild_id, settings.curator_role_id, settings.warning_style.value,
                  settings.spoiler_fraction, ratings),
             )
+        self._cache[settings.guild_id] = dataclasses.replace(settings)
 
 
 @dataclass

@@ -1,0 +1,94 @@
+"""Synthetic story libraries in real SQLite files, for benchmarks that need a big library.
+
+Tags come from `synthetic.make_library` (Zipf-shaped, AO3-like); each story gets a few
+hundred words of generated text, is segmented like any import, and is stored through the
+bulk writer. Built files are kept under the temp dir and reused by later benchmarks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.synthetic import make_library
+from bot.library.excerpts import segment_chapters
+from bot.library.models import Chapter, Rating, StoryDraft, TagKind
+from bot.library.tag_index import IndexedStory
+from bot.store.bulk_import import BulkStoryWriter
+from bot.store.database import connect
+
+CACHE = Path(tempfile.gettempdir()) / "storybot-bench"
+RATINGS = {"general": Rating.GENERAL, "teen": Rating.TEEN, "mature": Rating.MATURE,
+           "explicit": Rating.EXPLICIT, "not rated": Rating.NOT_RATED}
+WORDS = ("the lantern river kept moving under a quiet sky while she counted every bridge "
+         "and named the crows that followed him home across winter light").split()
+BATCH = 1000
+
+
+def _text(rng: random.Random) -> str:
+    paragraphs = []
+    for _ in range(rng.randint(3, 8)):
+        sentences = [" ".join(rng.choices(WORDS, k=rng.randint(6, 16))).capitalize() + "."
+                     for _ in range(rng.randint(2, 5))]
+        paragraphs.append(" ".join(sentences))
+    return "\n\n".join(paragraphs)
+
+
+def _draft(story: IndexedStory, rng: random.Random) -> StoryDraft:
+    names: dict[TagKind, list[str]] = {}
+    for kind, key in sorted(story.tags):
+        names.setdefault(kind, []).append(key.title())
+    return StoryDraft(
+        title=f"Synthetic Story {story.story_id}",
+        authors=[a.title() for a in story.authors],
+        chapters=[Chapter(1, "", f"Story {story.story_id}.\n\n{_text(rng)}")],
+        rating=RATINGS[story.rating],
+        warnings=names.get(TagKind.WARNING, []),
+        categories=[c.upper() for c in names.get(TagKind.CATEGORY, [])],
+        fandoms=names.get(TagKind.FANDOM, []),
+        relationships=names.get(TagKind.RELATIONSHIP, []),
+        characters=names.get(TagKind.CHARACTER, []),
+        freeform=names.get(TagKind.FREEFORM, []),
+        language="English", summary=f"A synthetic story, number {story.story_id}.",
+        complete=True, series=story.series, format="synthetic",
+    )
+
+
+async def _build(path: Path, size: int) -> None:
+    rng = random.Random(size)
+    conn = await connect(path)
+    try:
+        writer = BulkStoryWriter(conn)
+        stories = make_library(size)
+        for start in range(0, size, BATCH):
+            drafts = [_draft(story, rng) for story in stories[start:start + BATCH]]
+            batch = [(d, segment_chapters(d.chapters)) for d in drafts]
+            await writer.add_batch(batch, guild_id=None)
+    finally:
+        await conn.close()
+
+
+def library_file(size: int) -> Path:
+    """A database file holding `size` synthetic stories (built once, then reused)."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"library-{size}.db"
+    if not path.exists():
+        started = time.perf_counter()
+        partial = path.with_suffix(".building")
+        partial.unlink(missing_ok=True)
+        asyncio.run(_build(partial, size))
+        partial.rename(path)
+        print(f"built a {size:,}-story library in {time.perf_counter() - started:.1f} s",
+              file=sys.stderr, flush=True)
+    return path
+
+
+def copy_of_library(size: int, destination: Path) -> Path:
+    """A private copy, so a benchmark's writes never leak into the next one."""
+    shutil.copy(library_file(size), destination)
+    return destination
