@@ -1,0 +1,70 @@
+"""`make bench`: run every benchmark, print their JSON lines, then one Markdown table.
+
+Each benchmark runs in its own process (so one's memory or event loop never skews
+another's), in a fixed order; big synthetic libraries are built once and shared.
+`--quick` passes --quick to each, for a smoke run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+BENCHMARKS = ("import", "recommend", "interaction", "reactions", "startup")
+
+
+def run_one(name: str, quick: bool) -> dict[str, Any] | None:
+    module = f"benchmarks.bench_{name}"
+    if not (Path(__file__).parent / f"bench_{name}.py").exists():
+        return None
+    command = [sys.executable, "-m", module, *(["--quick"] if quick else [])]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    sys.stderr.write(result.stderr)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode != 0 or not lines:
+        return {"benchmark": name, "error": f"exit {result.returncode}"}
+    print(lines[-1], flush=True)
+    parsed: dict[str, Any] = json.loads(lines[-1])
+    return parsed
+
+
+def flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        rows: list[tuple[str, Any]] = []
+        for key, inner in value.items():
+            rows += flatten(f"{prefix}.{key}" if prefix else str(key), inner)
+        return rows
+    return [(prefix, value)]
+
+
+def markdown_table(results: list[dict[str, Any]]) -> str:
+    lines = ["| benchmark | figure | value |", "|---|---|---|"]
+    for result in results:
+        name = result.get("benchmark", "?")
+        for key, value in flatten("", {k: v for k, v in result.items() if k != "benchmark"}):
+            lines.append(f"| {name} | {key} | {value} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    results = [r for name in BENCHMARKS if (r := run_one(name, args.quick)) is not None]
+    print()
+    print(f"Machine: {platform.machine()}, {platform.python_implementation()} "
+          f"{platform.python_version()}, Linux {platform.release()}; "
+          f"total {time.perf_counter() - started:.0f} s")
+    print()
+    print(markdown_table(results))
+
+
+if __name__ == "__main__":
+    main()

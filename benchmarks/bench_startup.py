@@ -1,0 +1,87 @@
+"""Start-up and memory: the bot as its own process, from launch to ready on the sandbox.
+
+"Ready" is when the sandbox has sent the bot its guild and the bot's commands are
+registered, i.e. when a person could use it. Resident memory is read from /proc after
+ready. Measured with an empty library and with a 100k-story one, each a few times.
+Run: `.venv/bin/python -m benchmarks.bench_startup [--quick]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.library_builder import copy_of_library
+from benchmarks.stats import emit
+from bot.sandbox.control import Sandbox
+from bot.sandbox.session import SANDBOX_TOKEN
+
+
+def resident_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def one_start(db: Path, empty_demo_dir: Path) -> tuple[float, float]:
+    async with Sandbox.start() as sandbox:
+        env = {**os.environ, "DISCORD_TOKEN": SANDBOX_TOKEN,
+               "DISCORD_API_BASE": sandbox.api_base, "DISCORD_GATEWAY_URL": sandbox.gateway_url,
+               "DEMO_STORIES_DIR": str(empty_demo_dir), "LOG_LEVEL": "WARNING"}
+        started = time.perf_counter()
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "--db", str(db), "run", env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )
+        try:
+            await sandbox.wait_until_bot_ready(timeout=120)
+            await sandbox.wait_for_commands("story", timeout=120)
+            ready = time.perf_counter() - started
+            await asyncio.sleep(0.5)  # let start-up work that follows READY settle
+            memory = resident_mb(process.pid)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), 20)
+            except TimeoutError:
+                process.kill()
+    return ready, memory
+
+
+def measure(db: Path, runs: int, empty_demo_dir: Path) -> dict[str, float]:
+    results = [asyncio.run(one_start(db, empty_demo_dir)) for _ in range(runs)]
+    ready = [r for r, _ in results]
+    memory = [m for _, m in results]
+    return {"runs": runs,
+            "ready_s_median": round(statistics.median(ready), 3),
+            "ready_s_max": round(max(ready), 3),
+            "rss_mb_median": round(statistics.median(memory), 1),
+            "rss_mb_max": round(max(memory), 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="10k instead of 100k, 2 runs")
+    args = parser.parse_args()
+    size, runs = (10_000, 2) if args.quick else (100_000, 3)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        empty = measure(folder / "empty.db", runs, folder / "no-demo")
+        big = measure(copy_of_library(size, folder / "big.db"), runs, folder / "no-demo")
+    emit("startup", {"empty_library": empty, f"library_{size}": big,
+                     "ready_ratio_big_to_empty": round(big["ready_s_median"]
+                                                       / empty["ready_s_median"], 2),
+                     "targets": {"ready_le_3s": big["ready_s_max"] <= 3.0,
+                                 "rss_le_250mb": big["rss_mb_max"] <= 250}})
+
+
+if __name__ == "__main__":
+    main()
