@@ -7,6 +7,7 @@ store (SQL). Nothing here knows about Discord.
 from __future__ import annotations
 
 import asyncio
+import builtins
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -206,13 +207,13 @@ class Catalog:
         sort: SortOrder = "title",
         limit: int = 100,
         offset: int = 0,
-    ) -> list[Story]:
+    ) -> builtins.list[Story]:
         keys = [tag_key(t) for t in tags if tag_key(t)]
         return await self.stories.list(visibility, tag_keys=keys, sort=sort, limit=limit,
                                        offset=offset)
 
     async def search(self, query: str, visibility: Visibility = ALL_GUILDS,
-                     limit: int = 25) -> list[Story]:
+                     limit: int = 25) -> builtins.list[Story]:
         if not query.strip():
             raise InvalidInput("the search is empty: give a word or two")
         return await self.stories.search(visibility, query, limit=limit)
@@ -261,15 +262,16 @@ class Catalog:
             if visibility == ALL_GUILDS or gid is None or gid == visibility
         }
 
-    async def story_choices(self, query: str, visibility: Visibility) -> list[tuple[int, str]]:
+    async def story_choices(
+        self, query: str, visibility: Visibility
+    ) -> builtins.list[tuple[int, str]]:
         return fuzzy_matches(query, await self.titles(visibility))
 
-    async def tag_choices(self, query: str, kind: TagKind | None = None) -> list[str]:
+    async def tag_choices(self, query: str, kind: TagKind | None = None) -> builtins.list[str]:
         """Tag names (canonical and synonyms) for autocomplete, best match first."""
         rows = [row for row in await self.tags.all() if kind is None or row.kind is kind]
         found = fuzzy_matches(query, {row.id: row.name for row in rows})
-        seen: set[str] = set()
-        return [name for _, name in found if not (name in seen or seen.add(name))]
+        return list(dict.fromkeys(name for _, name in found))
 
     async def resolve(self, text: str, visibility: Visibility) -> Story:
         """The story someone meant: an id (what autocomplete sends) or a title."""
@@ -289,11 +291,13 @@ class Catalog:
         except StoryNotFound:
             raise StoryNotFound(text.strip()[:100]) from None
 
-    async def passages(self, story_id: int, visibility: Visibility = ALL_GUILDS) -> list[Passage]:
+    async def passages(
+        self, story_id: int, visibility: Visibility = ALL_GUILDS
+    ) -> builtins.list[Passage]:
         await self.stories.get(story_id, visibility)
         return await self.stories.passages(story_id)
 
-    async def tag_counts(self, kind: TagKind | None = None) -> list[TagCount]:
+    async def tag_counts(self, kind: TagKind | None = None) -> builtins.list[TagCount]:
         return await self.tags.counts(kind)
 
 

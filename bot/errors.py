@@ -18,7 +18,7 @@ GENERIC_FAILURE = "Something went wrong on our side; it has been logged. Please 
 def friendly_message(error: BaseException) -> str | None:
     """The one line a person sees for an error we expect, or None for a bug."""
     if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError):
-        error = error.__cause__ or getattr(error, "original", error)
+        error = error.__cause__ or getattr(error, "original", None) or error
     if isinstance(error, StoryBotError):
         return str(error)
     if isinstance(error, app_commands.CheckFailure):

@@ -28,8 +28,10 @@ _COLUMNS = ("message_id, guild_id, channel_id, story_id, passage_id, kind, threa
 
 
 def _record(row: aiosqlite.Row) -> PostRecord:
-    values = tuple(row)
-    return PostRecord(*values[:8], posted_at=datetime.fromisoformat(values[8]))  # type: ignore[arg-type]
+    (message_id, guild_id, channel_id, story_id, passage_id, kind, thread_id, posted_by,
+     posted_at) = tuple(row)
+    return PostRecord(message_id, guild_id, channel_id, story_id, passage_id, kind, thread_id,
+                      posted_by, datetime.fromisoformat(posted_at))
 
 
 @dataclass

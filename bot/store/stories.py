@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -30,6 +31,9 @@ from bot.store.tags import TagRepository
 Visibility = int | None | Literal["all"]
 ALL_GUILDS: Literal["all"] = "all"
 
+# bot.library.excerpts.Cut.PARAGRAPH: the cut stored for passages that do not say.
+_PARAGRAPH_CUT = 3
+
 SortOrder = Literal["title", "newest", "words"]
 _ORDER_BY: dict[str, str] = {
     "title": "s.title COLLATE NOCASE, s.id",
@@ -39,10 +43,16 @@ _ORDER_BY: dict[str, str] = {
 
 
 class PassageLike(Protocol):
-    seq: int
-    chapter: int
-    text: str
-    words: int
+    """A passage to store: the library's PassageDraft, or anything shaped like it."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def chapter(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def words(self) -> int: ...
 
 
 def content_hash(chapters: Sequence[Chapter]) -> str:
@@ -111,9 +121,14 @@ class StoryRepository:
                 "INSERT INTO chapters (story_id, number, title, text) VALUES (?, ?, ?, ?)",
                 [(story_id, c.number, c.title, c.text) for c in draft.chapters],
             )
+            # Cuts (migration 0005) let "…" be shown where a passage breaks a sentence;
+            # passages without them count as cut between paragraphs.
             await self.conn.executemany(
-                "INSERT INTO passages (story_id, seq, chapter, text, words) VALUES (?, ?, ?, ?, ?)",
-                [(story_id, p.seq, p.chapter, p.text, p.words) for p in passages],
+                "INSERT INTO passages (story_id, seq, chapter, text, words, cut_before, cut_after)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(story_id, p.seq, p.chapter, p.text, p.words,
+                  int(getattr(p, "cut_before", _PARAGRAPH_CUT)),
+                  int(getattr(p, "cut_after", _PARAGRAPH_CUT))) for p in passages],
             )
             tags = [Tag(TagKind.RATING, rating.value), *(t for t in draft.tags()
                                                         if t.kind is not TagKind.RATING)]
@@ -206,7 +221,7 @@ class StoryRepository:
         sort: SortOrder = "title",
         limit: int = 100,
         offset: int = 0,
-    ) -> list[Story]:
+    ) -> builtins.list[Story]:
         """Stories in view, optionally only those carrying every tag (or a synonym of it)."""
         where, params = _visibility_clause(visibility)
         clauses, args = [where], list(params)
@@ -228,7 +243,9 @@ class StoryRepository:
             row = await c.fetchone()
         return int(row[0]) if row else 0
 
-    async def search(self, visibility: Visibility, query: str, *, limit: int = 25) -> list[Story]:
+    async def search(
+        self, visibility: Visibility, query: str, *, limit: int = 25
+    ) -> builtins.list[Story]:
         """Full-text search; every word of the query must match (as a prefix), best first."""
         terms = [t for t in re.findall(r"\w+", query) if t]
         if not terms:
@@ -252,7 +269,7 @@ class StoryRepository:
             await self.conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
         return story
 
-    async def titles(self) -> list[tuple[int, int | None, str]]:
+    async def titles(self) -> builtins.list[tuple[int, int | None, str]]:
         """(id, guild_id, title) of every story: the source of autocomplete's title index."""
         async with self.conn.execute("SELECT id, guild_id, title FROM stories") as cursor:
             return [(int(r[0]), r[1], str(r[2])) async for r in cursor]
@@ -304,7 +321,7 @@ class StoryRepository:
                 position += 1
             await self._index_for_search(story_id)
 
-    async def _select_ids(self, ids: Sequence[int]) -> list[Story]:
+    async def _select_ids(self, ids: Sequence[int]) -> builtins.list[Story]:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
@@ -318,7 +335,7 @@ class StoryRepository:
         order: str = "s.id",
         limit: int = 100,
         offset: int = 0,
-    ) -> list[Story]:
+    ) -> builtins.list[Story]:
         async with self.conn.execute(
             f"""SELECT s.id, s.guild_id, s.title, s.rating, s.language, s.summary, s.notes,
                        s.end_notes, s.words, s.chapters, s.complete, s.series, s.source,
@@ -341,8 +358,8 @@ class StoryRepository:
             for r in rows
         ]
 
-    async def _authors_of(self, ids: Sequence[int]) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {}
+    async def _authors_of(self, ids: Sequence[int]) -> dict[int, builtins.list[str]]:
+        out: dict[int, builtins.list[str]] = {}
         if not ids:
             return out
         marks = ",".join("?" * len(ids))
@@ -356,8 +373,8 @@ class StoryRepository:
                 out.setdefault(int(story_id), []).append(str(name))
         return out
 
-    async def _tags_of(self, ids: Sequence[int]) -> dict[int, list[Tag]]:
-        out: dict[int, list[Tag]] = {}
+    async def _tags_of(self, ids: Sequence[int]) -> dict[int, builtins.list[Tag]]:
+        out: dict[int, builtins.list[Tag]] = {}
         if not ids:
             return out
         marks = ",".join("?" * len(ids))
