@@ -124,3 +124,16 @@ async def test_every_cog_loads_and_command_names_are_unique(settings: Settings) 
             "story remove", "help", "config show", "config curator-role"} <= set(names)
     for command in bot.tree.walk_commands():
         assert command.description, command.qualified_name
+
+
+async def test_a_development_server_gets_its_commands_directly(
+    sandbox: Sandbox, settings: Settings
+) -> None:
+    dev = settings.model_copy(update={"dev_guild_id": sandbox.guild_id})
+    running = await start_bot(sandbox, dev)
+    try:
+        await sandbox.wait_for_commands("story")
+        assert {"story", "help"} <= {c["name"] for c in sandbox.registered_commands(guild=True)}
+        assert sandbox.registered_commands(guild=False) == []
+    finally:
+        await running.stop()
