@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 import aiosqlite
 
 from bot.library.errors import DuplicateStory
-from bot.library.models import PARAGRAPH_SEPARATOR, Rating, StoryDraft, Tag, TagKind
+from bot.library.models import Rating, StoryDraft, Tag, TagKind
 from bot.library.tags import clean_tag_name, shipped_synonyms, tag_key
 from bot.store.database import transaction
-from bot.store.stories import PassageLike, content_hash
+from bot.store.stories import PassageLike, StoryRepository, content_hash
 
 
 @dataclass
@@ -120,15 +120,5 @@ class BulkStoryWriter:
             await self.conn.executemany(
                 "INSERT INTO story_tags (story_id, tag_id, position) VALUES (?, ?, ?)", tag_rows
             )
-            await self.conn.execute(
-                """INSERT INTO story_search (rowid, title, summary, tags, body)
-                   SELECT s.id, s.title, s.summary,
-                          (SELECT IFNULL(group_concat(t.name, ' · '), '')
-                             FROM story_tags st JOIN tags t ON t.id = st.tag_id
-                            WHERE st.story_id = s.id),
-                          (SELECT IFNULL(group_concat(c.text, ?), '')
-                             FROM chapters c WHERE c.story_id = s.id)
-                     FROM stories s WHERE s.id BETWEEN ? AND ?""",
-                (PARAGRAPH_SEPARATOR, ids[0], ids[-1]),
-            )
+            await StoryRepository(self.conn).index_for_search(ids[0], ids[-1])
         return ids

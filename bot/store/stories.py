@@ -172,8 +172,13 @@ class StoryRepository:
                 )
 
     async def _index_for_search(self, story_id: int) -> None:
-        """(Re)write the story's full-text row from what is stored."""
-        await self.conn.execute("DELETE FROM story_search WHERE rowid = ?", (story_id,))
+        await self.index_for_search(story_id, story_id)
+
+    async def index_for_search(self, first_id: int, last_id: int) -> None:
+        """(Re)write the full-text rows of stories first_id..last_id from what is stored."""
+        await self.conn.execute(
+            "DELETE FROM story_search WHERE rowid BETWEEN ? AND ?", (first_id, last_id)
+        )
         await self.conn.execute(
             """INSERT INTO story_search (rowid, title, summary, tags, body)
                SELECT s.id, s.title, s.summary,
@@ -182,8 +187,8 @@ class StoryRepository:
                         WHERE st.story_id = s.id),
                       (SELECT IFNULL(group_concat(c.text, ?), '')
                          FROM chapters c WHERE c.story_id = s.id)
-                 FROM stories s WHERE s.id = ?""",
-            (PARAGRAPH_SEPARATOR, story_id),
+                 FROM stories s WHERE s.id BETWEEN ? AND ?""",
+            (PARAGRAPH_SEPARATOR, first_id, last_id),
         )
 
     async def get(
