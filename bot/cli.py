@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -215,6 +216,45 @@ def list_excerpts(
         preview = p.text[:70].replace("\n", " ")
         out.print(f"{p.seq + 1:>3}  ch {p.chapter:<3} {p.words:>4} words  {preview}…",
                   highlight=False, markup=False)
+
+
+@app.command("recommend")
+def recommend_stories(
+    ctx: typer.Context,
+    like: Annotated[str | None, typer.Option(help="A story id (or title) to be like.")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="Tag every result has (repeatable).")]
+    = None,
+    exclude_tag: Annotated[list[str] | None, typer.Option(help="Tag no result has.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=25)] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Stories by shared tags, each with the tags that made it a match (every story and
+    rating: the operator's view, no server or reader filters)."""
+    from bot.services.recommendations import RecommendationService
+
+    async def work(catalog: Catalog) -> list[tuple[Story, float, list[str]]]:
+        service = RecommendationService(catalog)
+        await service.start()
+        page = await service.recommend_for(None, None, True, like=like, tags=tag or [],
+                                           exclude=exclude_tag or [], limit=limit)
+        return [(found.story, found.score, found.reasons) for found in page.results]
+
+    results = _run(ctx, work)
+    if as_json:
+        _print_json([{**story.to_json(), "score": score, "reasons": reasons}
+                     for story, score, reasons in results])
+        return
+    if not results:
+        out.print("nothing matches that", highlight=False)
+        return
+    table = Table(show_lines=False)
+    for column, justify in (("#", "right"), ("id", "right"), ("title", "left"),
+                            ("rating", "left"), ("why", "left")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for rank, (story, _score, reasons) in enumerate(results, start=1):
+        table.add_row(str(rank), str(story.id), escape(story.title), story.rating.value,
+                      escape(", ".join(reasons)))
+    out.print(table)
 
 
 def _settings(ctx: typer.Context) -> Settings:

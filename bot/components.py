@@ -10,7 +10,9 @@ import discord
 # Every button storybot makes has a custom_id "sb:<action>:..."; the actions registered
 # below are the ones this version understands.
 CUSTOM_ID_PREFIX = "sb:"
-KNOWN_ACTIONS: tuple[str, ...] = ()
+KNOWN_ACTIONS: tuple[str, ...] = (
+    "next", "discuss", "rec-excerpt", "kudos", "bookmark", "feedback", "forget", "bookmarks",
+)
 
 
 def _unknown_pattern() -> str:

@@ -1,4 +1,4 @@
-"""/config: the server's settings (curator role for now)."""
+"""/config: the server's settings (curators, spoilers, warnings, blocked tags, ratings)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,35 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.catalog import Catalog
 from bot.checks import curator_only, guild_id_of
+from bot.library.errors import InvalidInput
+from bot.library.guild_settings import WarningStyle
+from bot.library.models import Rating
+from bot.library.tags import tag_key
 from bot.render.settings_card import settings_embed
+from bot.store.tags import TagRow
+from cogs.library import RATING_CHOICES, tag_autocomplete
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
 
 Interaction = discord.Interaction["StoryBot"]
+WARNING_CHOICES = [app_commands.Choice(name="plain", value=WarningStyle.PLAIN.value),
+                   app_commands.Choice(name="behind spoilers", value=WarningStyle.SPOILER.value)]
+
+
+async def canonical_tags(catalog: Catalog, name: str) -> list[TagRow]:
+    """The canonical tags a typed name (a tag or a synonym, of any kind) stands for."""
+    key = tag_key(name)
+    found: dict[int, TagRow] = {}
+    for row in await catalog.tags.all():
+        if row.key == key:
+            canonical = await catalog.tags.canonical_of(row.id)
+            found[canonical.id] = canonical
+    if not found:
+        raise InvalidInput(f"no tag called “{name.strip()[:100]}” in the library")
+    return list(found.values())
 
 
 class SettingsCog(commands.Cog):
@@ -26,8 +48,11 @@ class SettingsCog(commands.Cog):
 
     @config.command(name="show", description="Show this server's settings")
     async def show(self, interaction: Interaction) -> None:
-        settings = await self.bot.catalog.settings.get(guild_id_of(interaction))
-        await interaction.response.send_message(embed=settings_embed(settings), ephemeral=True)
+        guild_id = guild_id_of(interaction)
+        settings = await self.bot.catalog.settings.get(guild_id)
+        blocked = [row.name for row in await self.bot.catalog.blocked_tags.list(guild_id)]
+        await interaction.response.send_message(embed=settings_embed(settings, blocked),
+                                                ephemeral=True)
 
     @config.command(name="curator-role", description="Choose the role whose members curate")
     @app_commands.describe(role="Members with this role can add, edit and remove stories")
@@ -40,6 +65,78 @@ class SettingsCog(commands.Cog):
             f"Curators are now members with {role.mention} (and anyone with Manage Server).",
             ephemeral=True,
         )
+
+    @config.command(name="spoiler-safe", description="How much of a story excerpts may come from")
+    @app_commands.describe(percent="Excerpts come from the first this-many percent (default 60)")
+    @curator_only()
+    async def spoiler_safe(self, interaction: Interaction,
+                           percent: app_commands.Range[int, 1, 100]) -> None:
+        settings = await self.bot.catalog.settings.get(guild_id_of(interaction))
+        settings.spoiler_fraction = percent / 100
+        await self.bot.catalog.settings.save(settings)
+        await interaction.response.send_message(
+            f"Excerpts now come from the first {percent}% of a story.", ephemeral=True)
+
+    @config.command(name="warnings", description="Show archive warnings plainly or as spoilers")
+    @app_commands.choices(style=WARNING_CHOICES)
+    @curator_only()
+    async def warnings(self, interaction: Interaction, style: app_commands.Choice[str]) -> None:
+        settings = await self.bot.catalog.settings.get(guild_id_of(interaction))
+        settings.warning_style = WarningStyle(style.value)
+        await self.bot.catalog.settings.save(settings)
+        await interaction.response.send_message(f"Archive warnings are now shown {style.name}.",
+                                                ephemeral=True)
+
+    @config.command(name="age-restricted",
+                    description="Choose whether a rating is only shown in age-restricted channels")
+    @app_commands.describe(rating="The rating", restricted="True: only in age-restricted channels")
+    @app_commands.choices(rating=RATING_CHOICES)
+    @curator_only()
+    async def age_restricted(self, interaction: Interaction, rating: app_commands.Choice[str],
+                             restricted: bool) -> None:
+        settings = await self.bot.catalog.settings.get(guild_id_of(interaction))
+        chosen = Rating(rating.value)
+        ratings = set(settings.age_restricted_ratings)
+        ratings = ratings | {chosen} if restricted else ratings - {chosen}
+        settings.age_restricted_ratings = frozenset(ratings)
+        await self.bot.catalog.settings.save(settings)
+        where = "only in age-restricted channels" if restricted else "in every channel"
+        await interaction.response.send_message(f"{chosen.value} stories are now shown {where}.",
+                                                ephemeral=True)
+
+    @config.command(name="block-tag", description="Never show stories with this tag here")
+    @app_commands.describe(tag="A tag; its synonyms are blocked with it")
+    @app_commands.autocomplete(tag=tag_autocomplete)
+    @curator_only()
+    async def block_tag(self, interaction: Interaction, tag: str) -> None:
+        guild_id = guild_id_of(interaction)
+        rows = await canonical_tags(self.bot.catalog, tag)
+        for row in rows:
+            await self.bot.catalog.blocked_tags.block(guild_id, row.id)
+        names = ", ".join(row.name for row in rows)
+        await interaction.response.send_message(
+            f"Blocked {names}: stories with it (or a synonym) are no longer shown here.",
+            ephemeral=True)
+
+    @config.command(name="unblock-tag", description="Allow a blocked tag again")
+    @app_commands.describe(tag="A blocked tag")
+    @app_commands.autocomplete(tag=tag_autocomplete)
+    @curator_only()
+    async def unblock_tag(self, interaction: Interaction, tag: str) -> None:
+        guild_id = guild_id_of(interaction)
+        rows = await canonical_tags(self.bot.catalog, tag)
+        removed = [row.name for row in rows
+                   if await self.bot.catalog.blocked_tags.unblock(guild_id, row.id)]
+        text = (f"Unblocked {', '.join(removed)}." if removed
+                else f"“{tag.strip()[:100]}” was not blocked.")
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @config.command(name="blocked-tags", description="List the tags this server blocks")
+    async def blocked_tags(self, interaction: Interaction) -> None:
+        rows = await self.bot.catalog.blocked_tags.list(guild_id_of(interaction))
+        text = ("Blocked tags: " + ", ".join(row.name for row in rows)) if rows else (
+            "No tags are blocked here.")
+        await interaction.response.send_message(text[:2000], ephemeral=True)
 
 
 async def setup(bot: StoryBot) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
 
 from bot.library.guild_settings import GuildSettings
+from bot.render.text import EMBED_FIELD_VALUE_LIMIT, join_limited
 
 
-def settings_embed(settings: GuildSettings) -> discord.Embed:
+def settings_embed(settings: GuildSettings, blocked_tags: Sequence[str] = ()) -> discord.Embed:
     embed = discord.Embed(title="Server settings")
     role = f"<@&{settings.curator_role_id}>" if settings.curator_role_id else "not set"
     embed.add_field(name="Curator role", value=f"{role} (Manage Server always curates)",
@@ -17,4 +20,6 @@ def settings_embed(settings: GuildSettings) -> discord.Embed:
                     value=f"first {settings.spoiler_fraction:.0%} of a story")
     restricted = ", ".join(sorted(r.value for r in settings.age_restricted_ratings)) or "none"
     embed.add_field(name="Only in age-restricted channels", value=restricted, inline=False)
+    blocked = join_limited(list(blocked_tags), EMBED_FIELD_VALUE_LIMIT) or "none"
+    embed.add_field(name="Blocked tags", value=blocked, inline=False)
     return embed

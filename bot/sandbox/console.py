@@ -105,6 +105,7 @@ class ConsoleSession:
     channel: str = "stories"
     shown: dict[int, tuple[int | None, int]] = field(default_factory=dict)
     last_card: MessageRecord | None = None
+    bot: Any = None  # the running StoryBot, whose scheduled work runs when the clock moves
 
     @property
     def user(self) -> SandboxUser:
@@ -131,6 +132,7 @@ class ConsoleSession:
                 self.clock.advance(parse_duration(rest))
                 self.out.print(f"the clock is now {self.clock.now():%Y-%m-%d %H:%M} UTC")
                 await asyncio.sleep(1.5)  # let scheduled work notice
+                await self.run_scheduled_work()
             elif verb in ("help", "?"):
                 self.out.print(__doc__.split("\n", 2)[2], highlight=False, markup=False)
             elif verb in ("quit", "exit"):
@@ -141,6 +143,13 @@ class ConsoleSession:
             self.out.print(f"[red]✗[/red] {problem}", highlight=False)
         self.show_new_messages()
         return True
+
+    async def run_scheduled_work(self) -> None:
+        """Run the daily post's tick now, as its loop would within 30 s of the new time."""
+        daily = self.bot.get_cog("Daily") if self.bot is not None else None
+        if daily is not None:
+            await daily.tick()
+            await asyncio.sleep(0.2)  # the thread's opening message follows the post
 
     async def slash(self, line: str) -> None:
         paths = command_paths(self.sandbox.registered_commands())
@@ -247,9 +256,9 @@ async def run_console(settings: Settings, out: Console | None = None) -> int:
     clock = ShiftedClock()
     interactive = sys.stdin.isatty()
     out.print("[dim]starting the sandbox and the bot…[/dim]")
-    async with bot_in_sandbox(settings, clock=clock) as (sandbox, _running):
+    async with bot_in_sandbox(settings, clock=clock) as (sandbox, running):
         await sandbox.wait_for_commands("story", timeout=30)
-        session = ConsoleSession(sandbox, clock, out)
+        session = ConsoleSession(sandbox, clock, out, bot=running.bot)
         session.shown = {m.id: (m.edited_ms, len(m.reactions)) for m in sandbox.bot_messages()}
         out.print("storybot sandbox: server “Story Circle”, you are the curator in #stories. "
                   "Type help for what you can do.", highlight=False)

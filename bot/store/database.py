@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -72,13 +74,25 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
     return conn
 
 
+# One connection is shared by every coroutine of the bot; a second BEGIN while another
+# coroutine's transaction is open would fail, so write transactions take turns.
+_write_locks: weakref.WeakKeyDictionary[aiosqlite.Connection, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 @asynccontextmanager
 async def transaction(conn: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
-    """One write transaction: committed when the block ends, rolled back if it raises."""
-    await conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        await conn.execute("ROLLBACK")
-        raise
-    await conn.execute("COMMIT")
+    """One write transaction: committed when the block ends, rolled back if it raises.
+
+    Not re-entrant: code inside a transaction calls helpers that do not open their own.
+    """
+    lock = _write_locks.setdefault(conn, asyncio.Lock())
+    async with lock:
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+        await conn.execute("COMMIT")

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import aiosqlite
 
 from bot.library.errors import InvalidInput
 from bot.library.models import Tag, TagKind
-from bot.library.tags import clean_tag_name, shipped_synonyms, tag_key
+from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, shipped_synonyms, tag_key
+from bot.store.database import transaction
+
+# Rewrites one story's full-text row (StoryRepository._index_for_search), passed in by the
+# caller so this module need not import the story repository (which imports this one).
+SearchReindexer = Callable[[int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,10 @@ class TagRepository:
         canonical_id: int | None = None
         canonical_name = shipped_synonyms().canonical_for(tag.kind, tag.name)
         if canonical_name is not None:
-            canonical_id = await self.ensure(Tag(tag.kind, canonical_name))
+            # The shipped canonical may since have been merged into another tag: point at
+            # that one, so synonyms stay one hop from their canonical tag.
+            shipped_id = await self.ensure(Tag(tag.kind, canonical_name))
+            canonical_id = (await self.canonical_of(shipped_id)).id
         name = clean_tag_name(tag.name)
         cursor = await self.conn.execute(
             "INSERT INTO tags (kind, name, key, canonical_id) VALUES (?, ?, ?, ?)",
@@ -97,6 +106,88 @@ class TagRepository:
                 TagCount(tag_row(r[:5]), int(r[5]), tuple(sorted(r[6].split(","))) if r[6] else ())
                 async for r in cursor
             ]
+
+    # -- wrangling (AO3-style: nothing is lost, stories keep their own tag rows) ----------
+
+    async def with_key(self, name: str) -> list[TagRow]:
+        """Every tag, of any kind, whose key equals the key of `name`."""
+        async with self.conn.execute(
+            "SELECT id, kind, name, key, canonical_id FROM tags WHERE key = ? ORDER BY kind",
+            (tag_key(name),),
+        ) as cursor:
+            return [tag_row(r) async for r in cursor]
+
+    async def stories_carrying(self, canonical_id: int) -> list[int]:
+        """Stories carrying the canonical tag or any of its synonyms."""
+        async with self.conn.execute(
+            """SELECT DISTINCT st.story_id FROM story_tags st JOIN tags t ON t.id = st.tag_id
+                WHERE t.id = ? OR t.canonical_id = ? ORDER BY st.story_id""",
+            (canonical_id, canonical_id),
+        ) as cursor:
+            return [int(r[0]) async for r in cursor]
+
+    async def merge(
+        self, source: TagRow, target: TagRow, reindex: SearchReindexer
+    ) -> list[int]:
+        """Make canonical `source` (and its synonyms) synonyms of canonical `target`.
+
+        Returns the stories whose canonical tags changed; their search rows are rewritten in
+        the same transaction.
+        """
+        if source.canonical_id is not None or target.canonical_id is not None:
+            raise InvalidInput("only canonical tags can be merged")
+        if source.kind is not target.kind:
+            raise InvalidInput(
+                f"“{source.name}” is a {source.kind.value} tag and “{target.name}” a "
+                f"{target.kind.value} tag: only tags of the same kind can be merged"
+            )
+        if source.id == target.id:
+            raise InvalidInput(f"“{source.name}” and “{target.name}” are already the same tag")
+        affected = await self.stories_carrying(source.id)
+        async with transaction(self.conn):
+            await self.conn.execute(
+                "UPDATE tags SET canonical_id = ? WHERE id = ? OR canonical_id = ?",
+                (target.id, source.id, source.id),
+            )
+            for story_id in affected:
+                await reindex(story_id)
+        return affected
+
+    async def rename(self, tag: TagRow, new_name: str, reindex: SearchReindexer) -> list[int]:
+        """Give canonical `tag` a new display name (and key); returns the affected stories.
+
+        A key already used by another tag of the same kind is refused: that is a merge.
+        """
+        if tag.canonical_id is not None:
+            raise InvalidInput("only canonical tags can be renamed")
+        name = clean_tag_name(new_name)
+        if not name or len(name) > MAX_TAG_LENGTH:
+            raise InvalidInput(f"a tag name must be 1 to {MAX_TAG_LENGTH} characters")
+        clash = await self.find(tag.kind, name)
+        if clash is not None and clash.canonical_id == tag.id:
+            raise InvalidInput(
+                f"“{clash.name}” is already a synonym of “{tag.name}”; pick another name"
+            )
+        if clash is not None and clash.id != tag.id:
+            raise InvalidInput(
+                f"there is already a {tag.kind.value} tag “{clash.name}”: "
+                f"use /tags merge to fold “{tag.name}” into it"
+            )
+        affected = await self.stories_carrying(tag.id)
+        async with transaction(self.conn):
+            await self.conn.execute(
+                "UPDATE tags SET name = ?, key = ? WHERE id = ?", (name, tag_key(name), tag.id)
+            )
+            if tag_key(name) != tag.key:
+                # The old name stays a synonym: later imports spelling it (or a shipped
+                # synonym leading to it) still fold into the renamed tag.
+                await self.conn.execute(
+                    "INSERT INTO tags (kind, name, key, canonical_id) VALUES (?, ?, ?, ?)",
+                    (tag.kind.value, tag.name, tag.key, tag.id),
+                )
+            for story_id in affected:
+                await reindex(story_id)
+        return affected
 
 
 def tag_row(row: aiosqlite.Row | tuple[object, ...]) -> TagRow:

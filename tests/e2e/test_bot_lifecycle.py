@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 
 from bot.app import COGS, StoryBot
+from bot.catalog import Catalog
 from bot.config import Settings
 from bot.sandbox.control import Sandbox
 from bot.sandbox.session import RunningBot, start_bot
@@ -116,14 +117,23 @@ async def test_an_unknown_button_gets_a_clear_answer(
 
 async def test_every_cog_loads_and_command_names_are_unique(settings: Settings) -> None:
     bot = StoryBot(settings)
-    for extension in COGS:
-        await bot.load_extension(extension)
-    names = [c.qualified_name for c in bot.tree.walk_commands()]
-    assert len(names) == len(set(names)), names
-    assert {"story add", "story info", "story list", "story search", "story edit",
-            "story remove", "help", "config show", "config curator-role"} <= set(names)
-    for command in bot.tree.walk_commands():
-        assert command.description, command.qualified_name
+    # As in setup_hook: the library is open before the cogs load.
+    bot.catalog = await Catalog.open(settings.storybot_db)
+    try:
+        for extension in COGS:
+            await bot.load_extension(extension)
+        names = [c.qualified_name for c in bot.tree.walk_commands()]
+        assert len(names) == len(set(names)), names
+        assert {"story add", "story info", "story list", "story search", "story edit",
+                "story remove", "help", "config show", "config curator-role", "excerpt",
+                "daily set", "recommend", "tags merge", "me block", "me forget", "stats",
+                "feedback", "export feedback"} <= set(names)
+        for command in bot.tree.walk_commands():
+            assert command.description, command.qualified_name
+    finally:
+        for extension in COGS:
+            await bot.unload_extension(extension)
+        await bot.catalog.close()
 
 
 async def test_a_development_server_gets_its_commands_directly(

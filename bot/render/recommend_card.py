@@ -1,0 +1,71 @@
+"""Recommendations and tag lists as Discord embeds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from bot.importers.text_rules import escape_markdown
+from bot.library.models import Story, TagKind
+from bot.render.text import (
+    EMBED_DESCRIPTION_LIMIT,
+    EMBED_FIELD_VALUE_LIMIT,
+    EMBED_TITLE_LIMIT,
+    truncate,
+)
+from bot.services.recommendations import RecommendationPage, TagUse
+
+RECOMMEND_COLOUR = 0x5865F2
+_LIST_ROOM = EMBED_DESCRIPTION_LIMIT - 60
+
+
+def _byline(story: Story) -> str:
+    authors = ", ".join(story.authors) or "unknown"
+    fandom = story.fandoms[0] if story.fandoms else "Original"
+    return f"by {authors} · {fandom} · {story.rating.value} · {story.words:,} words"
+
+
+def recommendation_embed(page: RecommendationPage) -> discord.Embed:
+    """One field per story: title, who and what, then why it was picked."""
+    embed = discord.Embed(
+        title=truncate(f"Recommended: {page.asked}", EMBED_TITLE_LIMIT),
+        colour=RECOMMEND_COLOUR,
+    )
+    if not page.results:
+        embed.description = (
+            "Nothing in the library matches that here. Try fewer tags, or ask in an "
+            "age-restricted channel for Mature and Explicit stories."
+        )
+        return embed
+    for number, found in enumerate(page.results, start=1):
+        reasons = escape_markdown(", ".join(found.reasons)) or "what you asked for"
+        value = f"{_byline(found.story)}\n**Why:** shares {reasons}"
+        embed.add_field(
+            name=truncate(f"{number}. {found.story.title}", 256),
+            value=truncate(value, EMBED_FIELD_VALUE_LIMIT),
+            inline=False,
+        )
+    embed.set_footer(text="Reasons are the tags that weighed most. "
+                          "Buttons post an excerpt of a result.")
+    return embed
+
+
+def tag_list_embed(uses: Sequence[TagUse], kind: TagKind | None) -> discord.Embed:
+    """Canonical tags, most used first, with their story counts and synonyms."""
+    heading = f"Tags: {kind.value}" if kind else "Tags"
+    if not uses:
+        return discord.Embed(title=heading, description="No story carries such a tag yet.")
+    lines: list[str] = []
+    size = 0
+    for shown_count, use in enumerate(uses):
+        also = f" (also: {truncate(', '.join(use.synonyms), 120)})" if use.synonyms else ""
+        label = "" if kind else f" · {use.kind.value}"
+        line = truncate(f"**{use.stories}** {escape_markdown(use.name)}{label}"
+                        f"{escape_markdown(also)}", 300)
+        if size + len(line) + 1 > _LIST_ROOM:
+            lines.append(f"… and {len(uses) - shown_count} more")
+            break
+        lines.append(line)
+        size += len(line) + 1
+    return discord.Embed(title=heading, description="\n".join(lines))

@@ -1,0 +1,1 @@
+"""Orchestration between the store, the library engines and the cogs."""

@@ -1,0 +1,152 @@
+"""Choosing passages for a server and a channel: the rules of /excerpt, Next and the daily post.
+
+Every choice goes through the same gate: the server's rating ceiling for the channel
+(restricted ratings only in age-restricted channels) and its blocked tags (a story carrying
+a blocked tag or any synonym of it is never shown). Nothing here talks to Discord.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from bot.catalog import Catalog
+from bot.library.clock import Clock
+from bot.library.errors import InvalidInput
+from bot.library.guild_settings import GuildSettings
+from bot.library.models import Story
+from bot.library.selection import (
+    PassageCandidate,
+    SelectionRules,
+    SerialPosition,
+    next_serial_passage,
+    select_passage,
+)
+from bot.store.excerpt_history import ExcerptHistoryRepository, StoredPassage
+from bot.store.posts import PostRecord, PostRepository
+
+# (guild id, passage ids) -> weight per passage id (liked > 1.0 > dismissed); missing = 1.0.
+PassageWeights = Callable[[int, list[int]], Awaitable[dict[int, float]]]
+STORY_COOLDOWN = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A passage ready to be shown: the card needs the story, the passage and the settings."""
+
+    story: Story
+    passage: StoredPassage
+    settings: GuildSettings
+
+
+class ExcerptService:
+    def __init__(self, catalog: Catalog, clock: Clock, rng: random.Random | None = None) -> None:
+        self.catalog = catalog
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.history = ExcerptHistoryRepository(catalog.conn)
+        self.posts = PostRepository(catalog.conn)
+        # Set by the reactions feature; None weighs every passage 1.0.
+        self.passage_weights: PassageWeights | None = None
+
+    async def candidates(
+        self, guild_id: int, age_restricted: bool, story_ids: Sequence[int] | None = None
+    ) -> list[PassageCandidate]:
+        """Every passage the channel may show (all of each story; spoiler limits come later)."""
+        settings = await self.catalog.settings.get(guild_id)
+        blocked = [row.id for row in await self.catalog.blocked_tags.list(guild_id)]
+        found = await self.history.candidates(
+            guild_id, settings.allowed_ratings(age_restricted), blocked, story_ids
+        )
+        if self.passage_weights is None or not found:
+            return found
+        weights = await self.passage_weights(guild_id, [c.passage_id for c in found])
+        return [replace(c, weight=weights.get(c.passage_id, 1.0)) for c in found]
+
+    async def rules(self, guild_id: int) -> SelectionRules:
+        settings = await self.catalog.settings.get(guild_id)
+        return SelectionRules(spoiler_fraction=settings.spoiler_fraction,
+                              story_cooldown=STORY_COOLDOWN)
+
+    async def choose(
+        self, guild_id: int, age_restricted: bool, story: Story | None = None
+    ) -> Excerpt:
+        """A spoiler-safe passage this server has not seen in this cycle, and remember it."""
+        candidates = await self.candidates(guild_id, age_restricted,
+                                           None if story is None else [story.id])
+        if not candidates:
+            raise await self._nothing_to_show(guild_id, age_restricted, story)
+        now = self.clock.now()
+        history = await self.history.history(guild_id)
+        chosen = select_passage(candidates, history, now, await self.rules(guild_id), self.rng)
+        if chosen is None:  # pragma: no cover - select_passage always keeps a first passage
+            raise InvalidInput("there is no passage to show here")
+        await self.history.record(guild_id, chosen, now)
+        return await self.excerpt(chosen.passage_id, guild_id)
+
+    async def next_serial(
+        self, guild_id: int, age_restricted: bool, position: SerialPosition | None
+    ) -> Excerpt:
+        """The book club's next passage: on in the same story, or the start of a new one."""
+        candidates = await self.candidates(guild_id, age_restricted)
+        if not candidates:
+            raise await self._nothing_to_show(guild_id, age_restricted, None)
+        now = self.clock.now()
+        history = await self.history.history(guild_id)
+        chosen = next_serial_passage(candidates, position, history, now,
+                                     await self.rules(guild_id), self.rng)
+        if chosen is None:  # pragma: no cover - there are candidates, so an opening exists
+            raise InvalidInput("there is no passage to show here")
+        if position is None or chosen.story_id != position.story_id:
+            # Only openings are recorded (see next_serial_passage).
+            await self.history.record(guild_id, chosen, now)
+        return await self.excerpt(chosen.passage_id, guild_id)
+
+    async def following(self, passage_id: int, guild_id: int, age_restricted: bool) -> Excerpt:
+        """The passage after `passage_id` in its story, if this channel may still show it."""
+        current = await self.history.passage(passage_id)
+        if current is None:
+            raise InvalidInput("that passage is no longer in the library")
+        allowed = await self.candidates(guild_id, age_restricted, [current.story_id])
+        if not allowed:
+            raise await self._nothing_to_show(guild_id, age_restricted,
+                                              await self.catalog.get(current.story_id, guild_id))
+        following = await self.history.passage_at(current.story_id, current.seq + 1)
+        if following is None:
+            raise InvalidInput("that was the last passage of the story")
+        return await self.excerpt(following.id, guild_id)
+
+    async def excerpt(self, passage_id: int, guild_id: int) -> Excerpt:
+        passage = await self.history.passage(passage_id)
+        if passage is None:
+            raise InvalidInput("that passage is no longer in the library")
+        story = await self.catalog.get(passage.story_id, guild_id)
+        return Excerpt(story, passage, await self.catalog.settings.get(guild_id))
+
+    async def record_post(
+        self, *, message_id: int, guild_id: int | None, channel_id: int, excerpt: Excerpt,
+        kind: str = "excerpt", posted_by: int | None = None, thread_id: int | None = None,
+    ) -> None:
+        await self.posts.record(PostRecord(
+            message_id=message_id, guild_id=guild_id, channel_id=channel_id,
+            story_id=excerpt.story.id, passage_id=excerpt.passage.id, kind=kind,
+            thread_id=thread_id, posted_by=posted_by, posted_at=self.clock.now(),
+        ))
+
+    async def _nothing_to_show(
+        self, guild_id: int, age_restricted: bool, story: Story | None
+    ) -> InvalidInput:
+        """Why nothing may be shown: one clear line."""
+        if story is None:
+            return InvalidInput("no story in this server's library may be shown in this channel "
+                                "(check the blocked tags and the age-restricted ratings)")
+        settings = await self.catalog.settings.get(guild_id)
+        if story.rating not in settings.allowed_ratings(age_restricted):
+            return InvalidInput(f"“{story.title}” is rated {story.rating.value}: it can only be "
+                                "shown in an age-restricted channel")
+        blocked = await self.catalog.blocked_tags.list(guild_id)
+        if blocked:
+            return InvalidInput(f"“{story.title}” carries a tag this server blocked")
+        return InvalidInput(f"“{story.title}” has no passages to show")

@@ -1,0 +1,229 @@
+"""Reader feedback for the bot: raw reactions in, kudos/bookmarks/stars, stats and exports out.
+
+Reactions on messages that are not the bot's posts are dropped before any await: an add on
+someone else's message is recognised by its author (`message_author_id`), and a message id
+looked up once is remembered (posts in `known_posts`, loaded at start and fed by `note_post`;
+others in a bounded `_not_posts` LRU), so the database is asked at most once per message.
+A bot message younger than a minute is never remembered as "not a post": the bot records a
+post just after sending it, and a fast reader can react in between.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.library.clock import Clock
+from bot.library.errors import InvalidInput
+from bot.library.feedback import (
+    clean_comment,
+    love_score,
+    parse_stars,
+    passage_weight,
+    story_affinity,
+)
+from bot.services.reaction_writer import FeedbackWriter
+from bot.store import feedback as store
+from bot.store.feedback import FeedbackEntry, FeedbackRepository, Ranked, ReactionChange
+from bot.store.privacy import forget_user
+
+NOT_POSTS_REMEMBERED = 50_000
+# A post is recorded just after it is sent; a reaction can come first. Messages younger than
+# this are never remembered as "not a post".
+RECORDING_GRACE_SECONDS = 60.0
+DISCORD_EPOCH_MS = 1_420_070_400_000
+BOOKMARKS_PER_PAGE = 10
+EXPORT_COLUMNS = ("kind", "story_id", "title", "passage_id", "user_id", "emoji", "stars",
+                  "comment", "at")
+
+
+class StoryGone(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__("That story was removed from the library; this button no longer works.")
+
+
+@dataclass(frozen=True)
+class StoryStats:
+    story_id: int
+    totals: store.StoryTotals
+    best_passages: list[tuple[int, int, float]]  # (passage id, seq, love score)
+    comments: list[FeedbackEntry]  # empty unless the viewer may read them
+    days: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class GuildStats:
+    stories: list[tuple[int, float]]  # (story id, love score), best first
+    passages: list[tuple[int, int, int, float]]  # (passage id, story id, seq, score)
+    days: list[tuple[str, int]]
+
+
+def _age_seconds(snowflake: int) -> float:
+    """How long ago Discord made this id (its top bits are milliseconds since 2015)."""
+    return time.time() - ((snowflake >> 22) + DISCORD_EPOCH_MS) / 1000
+
+
+def _inert(cell: object) -> object:
+    """A reader's comment must not become a spreadsheet formula when the CSV is opened."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
+def _score(r: Ranked) -> float:
+    return love_score(r.reactions, r.kudos, r.bookmarks, r.stars_total, r.stars_count)
+
+
+class FeedbackService:
+    def __init__(self, reads: aiosqlite.Connection, writer: FeedbackWriter, clock: Clock) -> None:
+        self.repo = FeedbackRepository(reads)
+        self.writer = writer
+        self.clock = clock
+        self.known_posts: set[int] = set()
+        self._not_posts: OrderedDict[int, None] = OrderedDict()
+        # False: reactions are not recorded at all (the benchmark's do-nothing baseline).
+        self.ingest_enabled = True
+
+    async def load_known_posts(self) -> None:
+        self.known_posts = set(await self.repo.post_message_ids())
+
+    def note_post(self, message_id: int) -> None:
+        """Call after recording a post, so its reactions are taken without a lookup."""
+        self.known_posts.add(message_id)
+        self._not_posts.pop(message_id, None)
+
+    def _now(self) -> str:
+        return self.clock.now().isoformat()
+
+    # ----- reactions
+
+    async def reaction(self, message_id: int, user_id: int, emoji: str, *, added: bool,
+                       message_author_id: int | None, bot_user_id: int | None) -> bool:
+        """Queue one raw reaction event if it is on a bot post; True when queued."""
+        if not self.ingest_enabled or user_id == bot_user_id:
+            return False
+        if message_id not in self.known_posts:
+            if message_author_id is not None and message_author_id != bot_user_id:
+                return False
+            if message_id in self._not_posts or not await self._is_post(message_id):
+                return False
+        self.writer.submit(ReactionChange(message_id, user_id, emoji, added, self._now()))
+        return True
+
+    async def _is_post(self, message_id: int) -> bool:
+        if await self.repo.is_post(message_id):
+            self.known_posts.add(message_id)
+            return True
+        if _age_seconds(message_id) < RECORDING_GRACE_SECONDS:
+            return False  # the bot may be about to record it: ask again next time
+        self._not_posts[message_id] = None
+        if len(self._not_posts) > NOT_POSTS_REMEMBERED:
+            self._not_posts.popitem(last=False)
+        return False
+
+    # ----- buttons and the modal
+
+    async def story_of_passage(self, passage_id: int) -> int:
+        story_id = await self.repo.passage_story(passage_id)
+        if story_id is None:
+            raise StoryGone()
+        return story_id
+
+    async def toggle_kudos(self, guild_id: int | None, user_id: int, story_id: int) -> bool:
+        at = self._now()
+        return await self.writer.run(
+            lambda conn: store.toggle_kudos(conn, story_id, user_id, guild_id, at))
+
+    async def toggle_bookmark(self, guild_id: int | None, user_id: int, passage_id: int) -> bool:
+        story_id = await self.story_of_passage(passage_id)
+        at = self._now()
+        return await self.writer.run(
+            lambda conn: store.toggle_bookmark(conn, user_id, passage_id, story_id, guild_id, at))
+
+    async def save_feedback(self, guild_id: int | None, user_id: int, story_id: int,
+                            passage_id: int | None, stars: str, comment: str | None
+                            ) -> FeedbackEntry:
+        """Validate (one clear line on bad input) and store; replaces an earlier entry."""
+        entry = FeedbackEntry(guild_id, story_id, passage_id, user_id, parse_stars(stars),
+                              clean_comment(comment), self._now())
+        await self.writer.run(lambda conn: store.save_feedback(conn, entry))
+        return entry
+
+    async def feedback_of(self, user_id: int, story_id: int,
+                          passage_id: int | None) -> FeedbackEntry | None:
+        return await self.repo.feedback_of(user_id, story_id, passage_id)
+
+    # ----- stats
+
+    async def story_stats(self, guild_id: int, story_id: int, *, with_comments: bool,
+                          best: int = 3) -> StoryStats:
+        totals = await self.repo.story_totals(guild_id, story_id)
+        signals = await self.repo.passage_signals(guild_id, story_id=story_id)
+        seqs = await self.repo.passage_stories(list(signals))
+        ranked = sorted(
+            ((pid, seqs[pid][1], love_score(s.reactions, 0, s.bookmarks, s.stars_total,
+                                           s.stars_count))
+             for pid, s in signals.items() if pid in seqs), key=lambda t: (-t[2], t[1]))
+        comments = await self.repo.comments(guild_id, story_id) if with_comments else []
+        days = await self.repo.reaction_days(guild_id, story_id)
+        return StoryStats(story_id, totals, [r for r in ranked if r[2] > 0][:best], comments, days)
+
+    async def guild_stats(self, guild_id: int, visible: Iterable[int], top: int = 5) -> GuildStats:
+        shown = set(visible)
+        stories = sorted(((r.story_id, _score(r)) for r in await self.repo.story_figures(guild_id)
+                          if r.story_id in shown), key=lambda t: (-t[1], t[0]))
+        signals = await self.repo.passage_signals(guild_id)
+        where = await self.repo.passage_stories(list(signals))
+        passages = sorted(
+            ((pid, where[pid][0], where[pid][1],
+              love_score(s.reactions, 0, s.bookmarks, s.stars_total, s.stars_count))
+             for pid, s in signals.items() if pid in where and where[pid][0] in shown),
+            key=lambda t: (-t[3], t[0]))
+        days = await self.repo.reaction_days(guild_id, None)
+        return GuildStats([s for s in stories if s[1] > 0][:top],
+                          [p for p in passages if p[3] > 0][:top], days)
+
+    async def export_csv(self, guild_id: int) -> bytes:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_COLUMNS)
+        writer.writerows([_inert(cell) for cell in row]
+                         for row in await self.repo.export_rows(guild_id))
+        return buffer.getvalue().encode("utf-8")
+
+    # ----- personal data
+
+    async def bookmarks_page(self, user_id: int, guild_id: int, page: int
+                             ) -> tuple[list[store.BookmarkRow], int, int]:
+        """(rows, page actually shown, page count) for a 0-based page (clamped)."""
+        _, total = await self.repo.bookmarks(user_id, guild_id, 0, 0)
+        pages = max(1, -(-total // BOOKMARKS_PER_PAGE))
+        page = min(max(0, page), pages - 1)
+        rows, _ = await self.repo.bookmarks(user_id, guild_id, page * BOOKMARKS_PER_PAGE,
+                                            BOOKMARKS_PER_PAGE)
+        return rows, page, pages
+
+    async def forget(self, user_id: int) -> dict[str, int]:
+        """Delete everything held about the user, after every queued write of theirs."""
+        return await self.writer.run(lambda conn: forget_user(conn, user_id))
+
+    # ----- what excerpts and recommendations read
+
+    async def passage_weights(self, guild_id: int, passage_ids: list[int]) -> dict[int, float]:
+        """Selection weight per passage: 1.0 without feedback, > 1 liked, < 1 dismissed."""
+        signals = await self.repo.passage_signals(guild_id, list(passage_ids))
+        return {pid: passage_weight(signals[pid]) if pid in signals else 1.0
+                for pid in passage_ids}
+
+    async def reader_profile(self, guild_id: int, user_id: int
+                             ) -> tuple[dict[int, float], set[int]]:
+        """(story id -> affinity, stories the reader gave kudos) for "for me" recommendations."""
+        signals = await self.repo.reader_signals(guild_id, user_id)
+        return ({sid: story_affinity(s) for sid, s in signals.items()},
+                {sid for sid, s in signals.items() if s.kudos})

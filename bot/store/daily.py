@@ -1,0 +1,193 @@
+"""The daily post's schedule, its one-per-local-day claims, and story discussion prompts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import aiosqlite
+
+from bot.library.schedule import DailySchedule
+from bot.library.selection import SerialPosition
+from bot.store.database import transaction
+
+
+@dataclass(frozen=True)
+class ScheduleRecord:
+    guild_id: int
+    schedule: DailySchedule
+    serial_position: SerialPosition | None
+    last_error: str | None
+    last_error_at: datetime | None
+    # When the schedule was last set: a post whose moment came before it is not owed.
+    saved_at: datetime
+
+
+@dataclass(frozen=True)
+class DailyPostRow:
+    guild_id: int
+    local_date: date
+    claimed_at: datetime
+    message_id: int | None
+    channel_id: int | None
+    passage_id: int | None
+    error: str | None
+
+
+_SCHEDULE_COLUMNS = ("guild_id, channel_id, local_time, timezone, mode, role_id, enabled, "
+                     "serial_story_id, serial_seq, last_error, last_error_at, saved_at")
+
+
+def _schedule_record(row: aiosqlite.Row) -> ScheduleRecord:
+    hour, minute = (int(part) for part in str(row[2]).split(":"))
+    schedule = DailySchedule(channel_id=int(row[1]), local_time=time(hour, minute),
+                             timezone=str(row[3]), mode=row[4], role_id=row[5],
+                             enabled=bool(row[6]))
+    position = None if row[7] is None or row[8] is None else SerialPosition(int(row[7]),
+                                                                            int(row[8]))
+    error_at = None if row[10] is None else datetime.fromisoformat(row[10])
+    return ScheduleRecord(int(row[0]), schedule, position, row[9], error_at,
+                          datetime.fromisoformat(row[11]))
+
+
+def _post_row(row: aiosqlite.Row) -> DailyPostRow:
+    return DailyPostRow(int(row[0]), date.fromisoformat(row[1]), datetime.fromisoformat(row[2]),
+                        row[3], row[4], row[5], row[6])
+
+
+@dataclass
+class DailyRepository:
+    conn: aiosqlite.Connection
+
+    # -- the schedule --------------------------------------------------------------------
+
+    async def get(self, guild_id: int) -> ScheduleRecord | None:
+        async with self.conn.execute(
+            f"SELECT {_SCHEDULE_COLUMNS} FROM daily_schedules WHERE guild_id = ?", (guild_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else _schedule_record(row)
+
+    async def enabled(self) -> list[ScheduleRecord]:
+        async with self.conn.execute(
+            f"SELECT {_SCHEDULE_COLUMNS} FROM daily_schedules WHERE enabled = 1 ORDER BY guild_id"
+        ) as cursor:
+            return [_schedule_record(row) async for row in cursor]
+
+    async def save(self, guild_id: int, schedule: DailySchedule, now: datetime) -> None:
+        """Set (or replace) the schedule; a new mode or channel keeps the serial position."""
+        async with transaction(self.conn):
+            await self.conn.execute(
+                """INSERT INTO daily_schedules (guild_id, channel_id, local_time, timezone, mode,
+                                                role_id, enabled, saved_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (guild_id) DO UPDATE SET
+                       channel_id = excluded.channel_id, local_time = excluded.local_time,
+                       timezone = excluded.timezone, mode = excluded.mode,
+                       role_id = excluded.role_id, enabled = excluded.enabled,
+                       saved_at = excluded.saved_at, last_error = NULL, last_error_at = NULL""",
+                (guild_id, schedule.channel_id, schedule.local_time.strftime("%H:%M"),
+                 schedule.timezone, schedule.mode, schedule.role_id, int(schedule.enabled),
+                 now.isoformat()),
+            )
+
+    async def disable(self, guild_id: int) -> bool:
+        """True when a schedule was on."""
+        async with transaction(self.conn):
+            cursor = await self.conn.execute(
+                "UPDATE daily_schedules SET enabled = 0 WHERE guild_id = ? AND enabled = 1",
+                (guild_id,),
+            )
+        return cursor.rowcount == 1
+
+    async def set_serial_position(self, guild_id: int, position: SerialPosition) -> None:
+        async with transaction(self.conn):
+            await self.conn.execute(
+                "UPDATE daily_schedules SET serial_story_id = ?, serial_seq = ? WHERE guild_id = ?",
+                (position.story_id, position.seq, guild_id),
+            )
+
+    async def record_error(self, guild_id: int, error: str, at: datetime) -> None:
+        async with transaction(self.conn):
+            await self.conn.execute(
+                "UPDATE daily_schedules SET last_error = ?, last_error_at = ? WHERE guild_id = ?",
+                (error, at.isoformat(), guild_id),
+            )
+
+    # -- one post per local day ------------------------------------------------------------
+
+    async def claim(self, guild_id: int, local_date: date, at: datetime) -> bool:
+        """Reserve the post for `local_date`; False when it was already claimed (never twice)."""
+        async with transaction(self.conn):
+            cursor = await self.conn.execute(
+                """INSERT OR IGNORE INTO daily_posts (guild_id, local_date, claimed_at)
+                   VALUES (?, ?, ?)""",
+                (guild_id, local_date.isoformat(), at.isoformat()),
+            )
+        return cursor.rowcount == 1
+
+    async def mark_sent(self, guild_id: int, local_date: date, *, message_id: int,
+                        channel_id: int, passage_id: int) -> None:
+        async with transaction(self.conn):
+            await self.conn.execute(
+                """UPDATE daily_posts SET message_id = ?, channel_id = ?, passage_id = ?
+                   WHERE guild_id = ? AND local_date = ?""",
+                (message_id, channel_id, passage_id, guild_id, local_date.isoformat()),
+            )
+
+    async def mark_failed(self, guild_id: int, local_date: date, error: str) -> None:
+        async with transaction(self.conn):
+            await self.conn.execute(
+                "UPDATE daily_posts SET error = ? WHERE guild_id = ? AND local_date = ?",
+                (error, guild_id, local_date.isoformat()),
+            )
+
+    async def last_claimed_date(self, guild_id: int) -> date | None:
+        """The latest local date claimed: that day and every earlier one are done or gone."""
+        async with self.conn.execute(
+            "SELECT max(local_date) FROM daily_posts WHERE guild_id = ?", (guild_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None or row[0] is None else date.fromisoformat(row[0])
+
+    async def posts(self, guild_id: int) -> list[DailyPostRow]:
+        async with self.conn.execute(
+            """SELECT guild_id, local_date, claimed_at, message_id, channel_id, passage_id, error
+                 FROM daily_posts WHERE guild_id = ? ORDER BY local_date""",
+            (guild_id,),
+        ) as cursor:
+            return [_post_row(row) async for row in cursor]
+
+    async def last_sent(self, guild_id: int) -> DailyPostRow | None:
+        async with self.conn.execute(
+            """SELECT guild_id, local_date, claimed_at, message_id, channel_id, passage_id, error
+                 FROM daily_posts WHERE guild_id = ? AND message_id IS NOT NULL
+                ORDER BY local_date DESC LIMIT 1""",
+            (guild_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else _post_row(row)
+
+    # -- discussion prompts ----------------------------------------------------------------
+
+    async def set_prompt(self, guild_id: int, story_id: int, prompt: str | None) -> None:
+        async with transaction(self.conn):
+            if prompt:
+                await self.conn.execute(
+                    """INSERT INTO story_prompts (guild_id, story_id, prompt) VALUES (?, ?, ?)
+                       ON CONFLICT (guild_id, story_id) DO UPDATE SET prompt = excluded.prompt""",
+                    (guild_id, story_id, prompt),
+                )
+            else:
+                await self.conn.execute(
+                    "DELETE FROM story_prompts WHERE guild_id = ? AND story_id = ?",
+                    (guild_id, story_id),
+                )
+
+    async def prompt(self, guild_id: int, story_id: int) -> str | None:
+        async with self.conn.execute(
+            "SELECT prompt FROM story_prompts WHERE guild_id = ? AND story_id = ?",
+            (guild_id, story_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else str(row[0])

@@ -1,0 +1,147 @@
+"""Which passages a server may be shown, and what it has already seen (the selection history)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.library.excerpts import Cut, PassageDraft
+from bot.library.models import Rating
+from bot.library.selection import PassageCandidate, ServerHistory
+from bot.store.database import transaction
+from bot.store.stories import ALL_GUILDS, Visibility
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    """A stored passage with where it was cut, as the excerpt card needs it."""
+
+    id: int
+    story_id: int
+    seq: int
+    chapter: int
+    text: str
+    words: int
+    cut_before: Cut
+    cut_after: Cut
+    story_passage_count: int
+
+    def draft(self) -> PassageDraft:
+        """The form `display_text` reads."""
+        return PassageDraft(self.seq, self.chapter, self.text, self.words,
+                            cut_before=self.cut_before, cut_after=self.cut_after)
+
+
+_PASSAGE_COLUMNS = """p.id, p.story_id, p.seq, p.chapter, p.text, p.words, p.cut_before,
+    p.cut_after, (SELECT count(*) FROM passages q WHERE q.story_id = p.story_id)"""
+
+
+def _stored(row: aiosqlite.Row) -> StoredPassage:
+    return StoredPassage(int(row[0]), int(row[1]), int(row[2]), int(row[3]), str(row[4]),
+                         int(row[5]), Cut(int(row[6])), Cut(int(row[7])), int(row[8]))
+
+
+def _visibility(visibility: Visibility) -> tuple[str, tuple[object, ...]]:
+    if visibility == ALL_GUILDS:
+        return "1", ()
+    if visibility is None:
+        return "s.guild_id IS NULL", ()
+    return "(s.guild_id IS NULL OR s.guild_id = ?)", (visibility,)
+
+
+@dataclass
+class ExcerptHistoryRepository:
+    conn: aiosqlite.Connection
+
+    # -- passages ------------------------------------------------------------------------
+
+    async def passage(self, passage_id: int) -> StoredPassage | None:
+        async with self.conn.execute(
+            f"SELECT {_PASSAGE_COLUMNS} FROM passages p WHERE p.id = ?", (passage_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else _stored(row)
+
+    async def passage_at(self, story_id: int, seq: int) -> StoredPassage | None:
+        async with self.conn.execute(
+            f"SELECT {_PASSAGE_COLUMNS} FROM passages p WHERE p.story_id = ? AND p.seq = ?",
+            (story_id, seq),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else _stored(row)
+
+    async def candidates(
+        self,
+        visibility: Visibility,
+        ratings: Collection[Rating],
+        blocked_canonical_tag_ids: Collection[int],
+        story_ids: Sequence[int] | None = None,
+    ) -> list[PassageCandidate]:
+        """Every passage of the stories in view with an allowed rating and no blocked tag.
+
+        A story is out when it carries a blocked tag or any synonym of it (tags are compared
+        by their canonical id). Weights are left at 1.0 for the caller to set.
+        """
+        where, params = _visibility(visibility)
+        clauses, args = [where], list(params)
+        rating_marks = ",".join("?" * len(ratings)) or "NULL"
+        clauses.append(f"s.rating IN ({rating_marks})")
+        args.extend(r.value for r in ratings)
+        if blocked_canonical_tag_ids:
+            marks = ",".join("?" * len(blocked_canonical_tag_ids))
+            clauses.append(
+                f"""s.id NOT IN (SELECT st.story_id FROM story_tags st
+                                   JOIN tags t ON t.id = st.tag_id
+                                  WHERE IFNULL(t.canonical_id, t.id) IN ({marks}))"""
+            )
+            args.extend(blocked_canonical_tag_ids)
+        if story_ids is not None:
+            clauses.append(f"s.id IN ({','.join('?' * len(story_ids)) or 'NULL'})")
+            args.extend(story_ids)
+        async with self.conn.execute(
+            f"""SELECT p.id, p.story_id, p.seq,
+                       (SELECT count(*) FROM passages q WHERE q.story_id = p.story_id)
+                  FROM passages p JOIN stories s ON s.id = p.story_id
+                 WHERE {' AND '.join(clauses)} ORDER BY p.story_id, p.seq""",
+            tuple(args),
+        ) as cursor:
+            return [PassageCandidate(int(r[0]), int(r[1]), int(r[2]), int(r[3]))
+                    async for r in cursor]
+
+    # -- what a server has seen ---------------------------------------------------------
+
+    async def history(self, guild_id: int) -> ServerHistory:
+        async with self.conn.execute(
+            "SELECT passage_id FROM excerpt_shown WHERE guild_id = ?", (guild_id,)
+        ) as cursor:
+            shown = {int(r[0]) async for r in cursor}
+        async with self.conn.execute(
+            "SELECT story_id, featured_at FROM excerpt_featured WHERE guild_id = ?", (guild_id,)
+        ) as cursor:
+            featured = {int(r[0]): datetime.fromisoformat(r[1]) async for r in cursor}
+        return ServerHistory(shown_passage_ids=shown, last_featured=featured)
+
+    async def record(self, guild_id: int, chosen: PassageCandidate, now: datetime) -> None:
+        """Store what `record_selection` computes: a repeat starts a new cycle."""
+        async with transaction(self.conn):
+            async with self.conn.execute(
+                "SELECT 1 FROM excerpt_shown WHERE guild_id = ? AND passage_id = ?",
+                (guild_id, chosen.passage_id),
+            ) as cursor:
+                repeat = await cursor.fetchone() is not None
+            if repeat:
+                await self.conn.execute("DELETE FROM excerpt_shown WHERE guild_id = ?",
+                                        (guild_id,))
+            await self.conn.execute(
+                "INSERT OR IGNORE INTO excerpt_shown (guild_id, passage_id) VALUES (?, ?)",
+                (guild_id, chosen.passage_id),
+            )
+            await self.conn.execute(
+                """INSERT INTO excerpt_featured (guild_id, story_id, featured_at) VALUES (?, ?, ?)
+                   ON CONFLICT (guild_id, story_id)
+                   DO UPDATE SET featured_at = excluded.featured_at""",
+                (guild_id, chosen.story_id, now.isoformat()),
+            )

@@ -1,0 +1,322 @@
+"""Reader feedback in SQL: reactions, kudos, bookmarks, stars and comments.
+
+Write functions take the connection they run on (the feedback writer calls them inside its
+batch transaction); reads go through FeedbackRepository. Everything is per server
+(guild_id), because the bundled stories are shared by every server.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import aiosqlite
+
+from bot.library.feedback import NEGATIVE_EMOJIS, PassageSignals, StorySignals
+
+
+class ReactionChange(NamedTuple):
+    """One raw reaction event: added (True) or removed (False)."""
+
+    message_id: int
+    user_id: int
+    emoji: str
+    added: bool
+    at: str
+
+
+@dataclass(frozen=True)
+class FeedbackEntry:
+    guild_id: int | None
+    story_id: int
+    passage_id: int | None  # None: about the whole story
+    user_id: int
+    stars: int
+    comment: str
+    at: str
+
+
+@dataclass(frozen=True)
+class StoryTotals:
+    kudos: int
+    bookmarks: int
+    reactions: dict[str, int]
+    stars_average: float | None
+    ratings: int
+    comments: int
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A story or passage with its figures, for "most loved" lists."""
+
+    id: int
+    story_id: int
+    reactions: int
+    kudos: int
+    bookmarks: int
+    stars_total: int
+    stars_count: int
+
+
+@dataclass(frozen=True)
+class BookmarkRow:
+    passage_id: int
+    story_id: int
+    title: str
+    seq: int
+    chapter: int
+    at: str
+
+
+_NEGATIVE = tuple(sorted(NEGATIVE_EMOJIS))
+_NEGATIVE_MARKS = ", ".join("?" * len(_NEGATIVE))
+
+
+# ----- writes (run inside the writer's transaction)
+
+async def apply_reaction_changes(conn: aiosqlite.Connection, changes: list[ReactionChange]) -> int:
+    """Apply changes in order. Only the last change per (message, reader, emoji) decides the
+    final row, so the run is folded to that before touching the table. A reaction on a
+    message that is not (or no longer) a recorded post is dropped by the join on posts.
+
+    Each side is ONE statement over a JSON array (json_each), so SQLite does the per-row
+    work in C without holding Python's GIL: the event loop keeps running meanwhile."""
+    last: dict[tuple[int, int, str], ReactionChange] = {}
+    for change in changes:
+        key = (change.message_id, change.user_id, change.emoji)
+        last.pop(key, None)  # re-insert so dict order follows the latest change
+        last[key] = change
+    removed = [[c.message_id, c.user_id, c.emoji] for c in last.values() if not c.added]
+    added = [[c.message_id, c.user_id, c.emoji, c.at] for c in last.values() if c.added]
+    if removed:
+        await conn.execute(
+            "DELETE FROM reactions WHERE (message_id, user_id, emoji) IN ("
+            "SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))",
+            (json.dumps(removed, ensure_ascii=False),))
+    if added:
+        await conn.execute(
+            "INSERT OR IGNORE INTO reactions "
+            "(message_id, user_id, emoji, passage_id, story_id, guild_id, at) "
+            "SELECT p.message_id, j.value ->> 1, j.value ->> 2, p.passage_id, p.story_id, "
+            "p.guild_id, j.value ->> 3 FROM json_each(?) AS j "
+            "JOIN posts AS p ON p.message_id = j.value ->> 0",
+            (json.dumps(added, ensure_ascii=False),))
+    return len(changes)
+
+
+async def toggle_kudos(conn: aiosqlite.Connection, story_id: int, user_id: int,
+                       guild_id: int | None, at: str) -> bool:
+    """Give kudos, or take them back if already given. True when the reader now has kudos."""
+    cursor = await conn.execute(
+        "DELETE FROM kudos WHERE story_id = ? AND user_id = ?", (story_id, user_id))
+    if cursor.rowcount:
+        return False
+    await conn.execute("INSERT INTO kudos (story_id, user_id, guild_id, at) VALUES (?, ?, ?, ?)",
+                       (story_id, user_id, guild_id, at))
+    return True
+
+
+async def toggle_bookmark(conn: aiosqlite.Connection, user_id: int, passage_id: int,
+                          story_id: int, guild_id: int | None, at: str) -> bool:
+    """Bookmark a passage, or remove the bookmark. True when it is now bookmarked."""
+    cursor = await conn.execute(
+        "DELETE FROM bookmarks WHERE user_id = ? AND passage_id = ?", (user_id, passage_id))
+    if cursor.rowcount:
+        return False
+    await conn.execute(
+        "INSERT INTO bookmarks (user_id, passage_id, story_id, guild_id, at) "
+        "VALUES (?, ?, ?, ?, ?)", (user_id, passage_id, story_id, guild_id, at))
+    return True
+
+
+async def save_feedback(conn: aiosqlite.Connection, entry: FeedbackEntry) -> None:
+    """One entry per reader per passage (or per story): a second one replaces the first."""
+    await conn.execute(
+        "INSERT INTO feedback (guild_id, story_id, passage_id, user_id, stars, comment, at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (user_id, story_id, IFNULL(passage_id, 0)) DO UPDATE SET "
+        "stars = excluded.stars, comment = excluded.comment, at = excluded.at, "
+        "guild_id = excluded.guild_id",
+        (entry.guild_id, entry.story_id, entry.passage_id, entry.user_id, entry.stars,
+         entry.comment, entry.at))
+
+
+# ----- reads
+
+@dataclass
+class FeedbackRepository:
+    conn: aiosqlite.Connection
+
+    async def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[aiosqlite.Row]:
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def post_message_ids(self) -> list[int]:
+        return [row[0] for row in await self._rows("SELECT message_id FROM posts")]
+
+    async def is_post(self, message_id: int) -> bool:
+        return bool(await self._rows("SELECT 1 FROM posts WHERE message_id = ?", (message_id,)))
+
+    async def passage_story(self, passage_id: int) -> int | None:
+        rows = await self._rows("SELECT story_id FROM passages WHERE id = ?", (passage_id,))
+        return int(rows[0][0]) if rows else None
+
+    async def feedback_of(self, user_id: int, story_id: int,
+                          passage_id: int | None) -> FeedbackEntry | None:
+        rows = await self._rows(
+            "SELECT guild_id, story_id, passage_id, user_id, stars, comment, at FROM feedback "
+            "WHERE user_id = ? AND story_id = ? AND IFNULL(passage_id, 0) = ?",
+            (user_id, story_id, passage_id or 0))
+        return FeedbackEntry(*rows[0]) if rows else None
+
+    async def reactions(self, guild_id: int | None = None) -> list[tuple[int, int, str]]:
+        """(message, user, emoji) rows, sorted; all servers when guild_id is None."""
+        where, params = ("WHERE guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
+        rows = await self._rows(
+            f"SELECT message_id, user_id, emoji FROM reactions {where} ORDER BY 1, 2, 3", params)
+        return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
+
+    async def story_totals(self, guild_id: int, story_id: int) -> StoryTotals:
+        scope = (story_id, guild_id)
+        kudos = await self._rows(
+            "SELECT COUNT(*) FROM kudos WHERE story_id = ? AND guild_id = ?", scope)
+        marks = await self._rows(
+            "SELECT COUNT(*) FROM bookmarks WHERE story_id = ? AND guild_id = ?", scope)
+        by_emoji = await self._rows(
+            "SELECT emoji, COUNT(*) FROM reactions WHERE story_id = ? AND guild_id = ? "
+            "GROUP BY emoji ORDER BY 2 DESC, 1", scope)
+        stars = await self._rows(
+            "SELECT AVG(stars), COUNT(*), SUM(comment != '') FROM feedback "
+            "WHERE story_id = ? AND guild_id = ?", scope)
+        average, ratings, comments = stars[0]
+        return StoryTotals(kudos=kudos[0][0], bookmarks=marks[0][0],
+                           reactions={str(r[0]): int(r[1]) for r in by_emoji},
+                           stars_average=None if average is None else float(average),
+                           ratings=int(ratings), comments=int(comments or 0))
+
+    async def comments(self, guild_id: int, story_id: int, limit: int = 10) -> list[FeedbackEntry]:
+        rows = await self._rows(
+            "SELECT guild_id, story_id, passage_id, user_id, stars, comment, at FROM feedback "
+            "WHERE story_id = ? AND guild_id = ? AND comment != '' ORDER BY at DESC LIMIT ?",
+            (story_id, guild_id, limit))
+        return [FeedbackEntry(*row) for row in rows]
+
+    async def passage_signals(self, guild_id: int, passage_ids: list[int] | None = None,
+                              story_id: int | None = None) -> dict[int, PassageSignals]:
+        """Per passage: reactions (and how many were negative), bookmarks, stars."""
+        filters, params = ["guild_id = ?", "passage_id IS NOT NULL"], [guild_id]
+        if passage_ids is not None:
+            filters.append(f"passage_id IN ({', '.join('?' * len(passage_ids))})")
+            params += passage_ids
+        if story_id is not None:
+            filters.append("story_id = ?")
+            params.append(story_id)
+        where = " AND ".join(filters)
+        found: dict[int, dict[str, int]] = {}
+        for row in await self._rows(
+            f"SELECT passage_id, COUNT(*), SUM(emoji IN ({_NEGATIVE_MARKS})) FROM reactions "
+            f"WHERE {where} GROUP BY passage_id", (*_NEGATIVE, *params)):
+            found.setdefault(row[0], {}).update(reactions=row[1], negative_reactions=row[2])
+        for row in await self._rows(
+            f"SELECT passage_id, COUNT(*) FROM bookmarks WHERE {where} GROUP BY passage_id",
+            tuple(params)):
+            found.setdefault(row[0], {})["bookmarks"] = row[1]
+        for row in await self._rows(
+            f"SELECT passage_id, SUM(stars), COUNT(*) FROM feedback WHERE {where} "
+            "GROUP BY passage_id", tuple(params)):
+            found.setdefault(row[0], {}).update(stars_total=row[1], stars_count=row[2])
+        return {pid: PassageSignals(**figures) for pid, figures in found.items()}
+
+    async def reaction_days(self, guild_id: int, story_id: int | None) -> list[tuple[str, int]]:
+        """Reactions per UTC day (YYYY-MM-DD), oldest first."""
+        story_filter, params = ("AND story_id = ?", (guild_id, story_id)) if story_id else (
+            "", (guild_id,))
+        rows = await self._rows(
+            f"SELECT substr(at, 1, 10), COUNT(*) FROM reactions WHERE guild_id = ? "
+            f"{story_filter} GROUP BY 1 ORDER BY 1", params)
+        return [(str(r[0]), int(r[1])) for r in rows]
+
+    async def story_figures(self, guild_id: int) -> list[Ranked]:
+        """Every story of this server that got any feedback, with its figures."""
+        figures: dict[int, Counter[str]] = {}
+        queries = {
+            "reactions": "SELECT story_id, COUNT(*), 0 FROM reactions WHERE guild_id = ? "
+                         "GROUP BY story_id",
+            "kudos": "SELECT story_id, COUNT(*), 0 FROM kudos WHERE guild_id = ? GROUP BY 1",
+            "bookmarks": "SELECT story_id, COUNT(*), 0 FROM bookmarks WHERE guild_id = ? "
+                         "GROUP BY 1",
+            "stars": "SELECT story_id, SUM(stars), COUNT(*) FROM feedback WHERE guild_id = ? "
+                     "GROUP BY 1",
+        }
+        for name, sql in queries.items():
+            for story_id, value, count in await self._rows(sql, (guild_id,)):
+                bucket = figures.setdefault(int(story_id), Counter())
+                if name == "stars":
+                    bucket["stars_total"] += value
+                    bucket["stars_count"] += count
+                else:
+                    bucket[name] += value
+        return [Ranked(id=sid, story_id=sid, reactions=f["reactions"], kudos=f["kudos"],
+                       bookmarks=f["bookmarks"], stars_total=f["stars_total"],
+                       stars_count=f["stars_count"]) for sid, f in figures.items()]
+
+    async def passage_stories(self, passage_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """passage id -> (story id, seq)."""
+        if not passage_ids:
+            return {}
+        rows = await self._rows(
+            f"SELECT id, story_id, seq FROM passages WHERE id IN "
+            f"({', '.join('?' * len(passage_ids))})", tuple(passage_ids))
+        return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
+    async def reader_signals(self, guild_id: int, user_id: int) -> dict[int, StorySignals]:
+        """Per story, what this reader did in this server."""
+        scope = (user_id, guild_id)
+        found: dict[int, dict[str, int]] = {}
+        for (story_id,) in await self._rows(
+                "SELECT story_id FROM kudos WHERE user_id = ? AND guild_id = ?", scope):
+            found.setdefault(story_id, {})["kudos"] = True
+        for story_id, count in await self._rows(
+                "SELECT story_id, COUNT(*) FROM bookmarks WHERE user_id = ? AND guild_id = ? "
+                "GROUP BY 1", scope):
+            found.setdefault(story_id, {})["bookmarks"] = count
+        for story_id, count, negative in await self._rows(
+                f"SELECT story_id, COUNT(*), SUM(emoji IN ({_NEGATIVE_MARKS})) FROM reactions "
+                "WHERE user_id = ? AND guild_id = ? GROUP BY 1", (*_NEGATIVE, *scope)):
+            found.setdefault(story_id, {}).update(reactions=count, negative_reactions=negative)
+        for story_id, total, count in await self._rows(
+                "SELECT story_id, SUM(stars), COUNT(*) FROM feedback "
+                "WHERE user_id = ? AND guild_id = ? GROUP BY 1", scope):
+            found.setdefault(story_id, {}).update(stars_total=total, stars_count=count)
+        return {sid: StorySignals(**figures) for sid, figures in found.items()}  # type: ignore[arg-type]
+
+    async def bookmarks(self, user_id: int, guild_id: int, offset: int,
+                        limit: int) -> tuple[list[BookmarkRow], int]:
+        """One page of a reader's bookmarks in this server (newest first), and the total."""
+        total = await self._rows(
+            "SELECT COUNT(*) FROM bookmarks WHERE user_id = ? AND guild_id = ?",
+            (user_id, guild_id))
+        rows = await self._rows(
+            "SELECT b.passage_id, b.story_id, s.title, p.seq, p.chapter, b.at "
+            "FROM bookmarks b JOIN passages p ON p.id = b.passage_id "
+            "JOIN stories s ON s.id = b.story_id WHERE b.user_id = ? AND b.guild_id = ? "
+            "ORDER BY b.at DESC, b.passage_id DESC LIMIT ? OFFSET ?",
+            (user_id, guild_id, limit, offset))
+        return [BookmarkRow(*row) for row in rows], int(total[0][0])
+
+    async def export_rows(self, guild_id: int) -> list[tuple[object, ...]]:
+        """Every feedback and reaction row of the server, for the CSV export:
+        (kind, story_id, title, passage_id, user_id, emoji, stars, comment, at)."""
+        return [tuple(row) for row in await self._rows(
+            "SELECT 'feedback', f.story_id, s.title, f.passage_id, f.user_id, '', f.stars, "
+            "f.comment, f.at FROM feedback f JOIN stories s ON s.id = f.story_id "
+            "WHERE f.guild_id = ? "
+            "UNION ALL SELECT 'reaction', r.story_id, s.title, r.passage_id, r.user_id, r.emoji, "
+            "NULL, '', r.at FROM reactions r JOIN stories s ON s.id = r.story_id "
+            "WHERE r.guild_id = ? "
+            "UNION ALL SELECT 'kudos', k.story_id, s.title, NULL, k.user_id, '', NULL, '', k.at "
+            "FROM kudos k JOIN stories s ON s.id = k.story_id WHERE k.guild_id = ? "
+            "ORDER BY 9, 1", (guild_id, guild_id, guild_id))]

@@ -1,0 +1,158 @@
+"""A reader's own blocked tags, tag merges and renames, and the recommendation index rows."""
+
+from __future__ import annotations
+
+import aiosqlite
+import pytest
+
+from bot.library.errors import InvalidInput
+from bot.library.models import Chapter, Rating, StoryDraft, Tag, TagKind
+from bot.store.reader_blocks import ReaderBlocksRepository
+from bot.store.recommend import VocabularyEntry, index_row, index_rows, tag_vocabulary
+from bot.store.stories import StoryRepository
+from bot.store.tags import TagRepository
+
+READER, OTHER = 111, 222
+
+
+async def add_story(conn: aiosqlite.Connection, title: str, *freeform: str,
+                    authors: tuple[str, ...] = ("A",), series: str | None = None) -> int:
+    story = await StoryRepository(conn).add(
+        StoryDraft(title=title, authors=list(authors), chapters=[Chapter(1, "", f"{title}.")],
+                   rating=Rating.TEEN, fandoms=["Star Trek"], freeform=list(freeform),
+                   series=series),
+        [], guild_id=None,
+    )
+    return story.id
+
+
+async def search_text(conn: aiosqlite.Connection, story_id: int) -> str:
+    async with conn.execute("SELECT tags FROM story_search WHERE rowid = ?", (story_id,)) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+async def test_blocks_are_per_reader(conn: aiosqlite.Connection) -> None:
+    tags, blocks = TagRepository(conn), ReaderBlocksRepository(conn)
+    angst = await tags.ensure(Tag(TagKind.FREEFORM, "Angst"))
+    fluff = await tags.ensure(Tag(TagKind.FREEFORM, "Fluff"))
+    assert await blocks.block(READER, angst)
+    assert not await blocks.block(READER, angst)  # already blocked
+    assert await blocks.block(READER, fluff)
+    assert [row.name for row in await blocks.list(READER)] == ["Angst", "Fluff"]
+    assert await blocks.list(OTHER) == []
+    assert await blocks.unblock(READER, angst)
+    assert not await blocks.unblock(READER, angst)
+    assert [row.name for row in await blocks.list(READER)] == ["Fluff"]
+    assert await blocks.forget(READER) == 1
+    assert await blocks.list(READER) == []
+
+
+async def test_personal_data_column_is_user_id(conn: aiosqlite.Connection) -> None:
+    async with conn.execute("PRAGMA table_info(reader_blocks)") as cur:
+        columns = {row[1] async for row in cur}
+    assert columns == {"user_id", "tag_id"}
+
+
+async def test_a_block_follows_its_tag_through_a_merge(conn: aiosqlite.Connection) -> None:
+    tags, blocks = TagRepository(conn), ReaderBlocksRepository(conn)
+    await add_story(conn, "One", "Whump", "Hurt/Comfort")
+    whump = await tags.find(TagKind.FREEFORM, "Whump")
+    comfort = await tags.find(TagKind.FREEFORM, "Hurt/Comfort")
+    assert whump is not None and comfort is not None
+    await blocks.block(READER, whump.id)
+    stories = StoryRepository(conn)
+    await tags.merge(whump, comfort, stories._index_for_search)
+    assert [row.name for row in await blocks.list(READER)] == ["Hurt/Comfort"]
+    # Unblocking the canonical tag also lifts the block made on the merged one.
+    assert await blocks.unblock(READER, comfort.id)
+    assert await blocks.list(READER) == []
+
+
+async def test_merge_keeps_every_tag_row_and_folds_synonyms(conn: aiosqlite.Connection) -> None:
+    tags, stories = TagRepository(conn), StoryRepository(conn)
+    first = await add_story(conn, "First", "Pining")  # shipped synonym of Mutual Pining
+    second = await add_story(conn, "Second", "Yearning")
+    pining = await tags.canonical_of((await tags.find(TagKind.FREEFORM, "Pining")).id)  # type: ignore[union-attr]
+    yearning = await tags.find(TagKind.FREEFORM, "Yearning")
+    assert pining.name == "Mutual Pining" and yearning is not None
+    affected = await tags.merge(pining, yearning, stories._index_for_search)
+    assert affected == [first]
+    # The old canonical and its synonym now both point at Yearning; nothing was deleted.
+    for name in ("Mutual Pining", "Pining"):
+        row = await tags.find(TagKind.FREEFORM, name)
+        assert row is not None and row.canonical_id == yearning.id
+    vocabulary = await tag_vocabulary(conn)
+    yearning_entry = VocabularyEntry(TagKind.FREEFORM, "yearning", "Yearning")
+    async for story in index_rows(conn):
+        assert story.story_id in (first, second)
+        assert yearning_entry in {vocabulary[tag_id] for tag_id in story.tag_ids}
+    assert "Pining" in (await StoryRepository(conn).get(first, "all")).tag_names(TagKind.FREEFORM)
+
+
+async def test_merge_refusals(conn: aiosqlite.Connection) -> None:
+    tags, stories = TagRepository(conn), StoryRepository(conn)
+    await add_story(conn, "Story", "Angst")
+    angst = await tags.find(TagKind.FREEFORM, "Angst")
+    trek = await tags.find(TagKind.FANDOM, "Star Trek")
+    assert angst is not None and trek is not None
+    with pytest.raises(InvalidInput, match="same kind"):
+        await tags.merge(angst, trek, stories._index_for_search)
+    with pytest.raises(InvalidInput, match="already the same tag"):
+        await tags.merge(angst, angst, stories._index_for_search)
+
+
+async def test_rename_changes_name_and_key_and_refreshes_search(
+    conn: aiosqlite.Connection,
+) -> None:
+    tags, stories = TagRepository(conn), StoryRepository(conn)
+    story = await add_story(conn, "Story", "Sad Ending", "Angst")
+    sad = await tags.find(TagKind.FREEFORM, "Sad Ending")
+    assert sad is not None
+    assert await tags.rename(sad, "Bittersweet  Ending", stories._index_for_search) == [story]
+    renamed = await tags.find(TagKind.FREEFORM, "bittersweet ending")
+    assert renamed is not None and renamed.id == sad.id and renamed.name == "Bittersweet Ending"
+    assert "Bittersweet Ending" in await search_text(conn, story)
+    with pytest.raises(InvalidInput, match="use /tags merge"):
+        await tags.rename(renamed, "angst", stories._index_for_search)
+    with pytest.raises(InvalidInput, match="1 to 100"):
+        await tags.rename(renamed, "x" * 101, stories._index_for_search)
+
+
+async def test_index_rows_carry_canonical_tags_authors_and_series(
+    conn: aiosqlite.Connection,
+) -> None:
+    sid = await add_story(conn, "Story", "Soulmate AU", "soulmates", authors=("B", "A"),
+                          series="Saga")
+    row = await index_row(conn, sid)
+    assert row is not None
+    assert row.authors == ("B", "A") and row.series == "Saga"
+    assert row.rating == Rating.TEEN.value
+    vocabulary = await tag_vocabulary(conn, row.tag_ids)
+    canonical = {vocabulary[tag_id] for tag_id in row.tag_ids}
+    # Two spellings, two tag rows, one canonical tag.
+    assert len(row.tag_ids) == 4  # rating, fandom and the two spellings
+    assert {entry for entry in canonical if entry.kind is TagKind.FREEFORM} == {
+        VocabularyEntry(TagKind.FREEFORM, "soulmates", "Soulmates")}
+    assert await index_row(conn, sid + 1) is None
+
+
+async def test_new_spellings_fold_after_wrangling(conn: aiosqlite.Connection) -> None:
+    tags, stories = TagRepository(conn), StoryRepository(conn)
+    await add_story(conn, "One", "Pining", "Soulmates")
+    await add_story(conn, "Two", "Yearning")
+    pining = await tags.canonical_of((await tags.find(TagKind.FREEFORM, "Pining")).id)  # type: ignore[union-attr]
+    yearning = await tags.find(TagKind.FREEFORM, "Yearning")
+    assert yearning is not None
+    await tags.merge(pining, yearning, stories._index_for_search)
+    # "Mutual Pinning" is a shipped synonym of Mutual Pining, now merged into Yearning.
+    later = await tags.ensure(Tag(TagKind.FREEFORM, "Mutual Pinning"))
+    assert (await tags.canonical_of(later)).id == yearning.id
+
+    soulmates = await tags.find(TagKind.FREEFORM, "Soulmates")
+    assert soulmates is not None
+    await tags.rename(soulmates, "Soulbonds", stories._index_for_search)
+    for spelling in ("Soulmates", "Soul Mates"):  # the old name, and a shipped synonym of it
+        assert (await tags.canonical_of(await tags.ensure(Tag(TagKind.FREEFORM, spelling)))
+                ).id == soulmates.id
