@@ -118,6 +118,7 @@ class RecommendCog(commands.Cog, name=COG_NAME):
         # Other cogs: `await recommendation_service(bot)`; `service` is None until built.
         self.service: RecommendationService | None = None
         self._building = asyncio.Lock()
+        self._warm_up: asyncio.Task[RecommendationService] | None = None
 
     async def ready_service(self) -> RecommendationService:
         async with self._building:
@@ -129,10 +130,14 @@ class RecommendCog(commands.Cog, name=COG_NAME):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RecommendedExcerptButton)
-        if hasattr(self.bot, "catalog"):  # the normal start: index the library now
-            await self.ready_service()
+        if hasattr(self.bot, "catalog"):
+            # Index the library in the background: a big library takes seconds, and the bot
+            # should be online meanwhile; commands that need the index wait for it.
+            self._warm_up = asyncio.create_task(self.ready_service(), name="recommend-index")
 
     async def cog_unload(self) -> None:
+        if self._warm_up is not None and not self._warm_up.done():
+            self._warm_up.cancel()
         self.bot.remove_dynamic_items(RecommendedExcerptButton)
         if self.service is not None and self.service.refresh in self.bot.catalog.change_listeners:
             self.bot.catalog.change_listeners.remove(self.service.refresh)

@@ -16,7 +16,13 @@ from bot.library.errors import DuplicateStory
 from bot.library.models import Rating, StoryDraft, Tag, TagKind
 from bot.library.tags import clean_tag_name, shipped_synonyms, tag_key
 from bot.store.database import transaction
-from bot.store.stories import PassageLike, StoryRepository, content_hash
+from bot.store.stories import (
+    PASSAGE_INSERT,
+    PassageLike,
+    StoryRepository,
+    content_hash,
+    passage_row,
+)
 
 
 @dataclass
@@ -89,7 +95,7 @@ class BulkStoryWriter:
                 for position, name in enumerate(dict.fromkeys(draft.authors)):
                     author_rows.append((story_id, await self._author_id(name), position))
                 chapter_rows += [(story_id, c.number, c.title, c.text) for c in draft.chapters]
-                passage_rows += [(story_id, p.seq, p.chapter, p.text, p.words) for p in passages]
+                passage_rows += [passage_row(story_id, p) for p in passages]
                 tags = [Tag(TagKind.RATING, rating.value),
                         *(t for t in draft.tags() if t.kind is not TagKind.RATING)]
                 seen: set[int] = set()
@@ -113,10 +119,7 @@ class BulkStoryWriter:
                 "INSERT INTO chapters (story_id, number, title, text) VALUES (?, ?, ?, ?)",
                 chapter_rows,
             )
-            await self.conn.executemany(
-                "INSERT INTO passages (story_id, seq, chapter, text, words) VALUES (?, ?, ?, ?, ?)",
-                passage_rows,
-            )
+            await self.conn.executemany(PASSAGE_INSERT, passage_rows)
             await self.conn.executemany(
                 "INSERT INTO story_tags (story_id, tag_id, position) VALUES (?, ?, ?)", tag_rows
             )

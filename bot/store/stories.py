@@ -34,6 +34,17 @@ ALL_GUILDS: Literal["all"] = "all"
 # bot.library.excerpts.Cut.PARAGRAPH: the cut stored for passages that do not say.
 _PARAGRAPH_CUT = 3
 
+
+def passage_row(story_id: int, passage: PassageLike) -> tuple[object, ...]:
+    """A passages row; where a passage was cut (mid-sentence or not) defaults to a paragraph."""
+    return (story_id, passage.seq, passage.chapter, passage.text, passage.words,
+            int(getattr(passage, "cut_before", _PARAGRAPH_CUT)),
+            int(getattr(passage, "cut_after", _PARAGRAPH_CUT)))
+
+
+PASSAGE_INSERT = ("INSERT INTO passages (story_id, seq, chapter, text, words, cut_before, "
+                  "cut_after) VALUES (?, ?, ?, ?, ?, ?, ?)")
+
 SortOrder = Literal["title", "newest", "words"]
 _ORDER_BY: dict[str, str] = {
     "title": "s.title COLLATE NOCASE, s.id",
@@ -124,11 +135,7 @@ class StoryRepository:
             # Cuts (migration 0005) let "…" be shown where a passage breaks a sentence;
             # passages without them count as cut between paragraphs.
             await self.conn.executemany(
-                "INSERT INTO passages (story_id, seq, chapter, text, words, cut_before, cut_after)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(story_id, p.seq, p.chapter, p.text, p.words,
-                  int(getattr(p, "cut_before", _PARAGRAPH_CUT)),
-                  int(getattr(p, "cut_after", _PARAGRAPH_CUT))) for p in passages],
+                PASSAGE_INSERT, [passage_row(story_id, p) for p in passages]
             )
             tags = [Tag(TagKind.RATING, rating.value), *(t for t in draft.tags()
                                                         if t.kind is not TagKind.RATING)]
@@ -182,8 +189,11 @@ class StoryRepository:
         await self.conn.execute(
             """INSERT INTO story_search (rowid, title, summary, tags, body)
                SELECT s.id, s.title, s.summary,
-                      (SELECT IFNULL(group_concat(t.name, ' · '), '')
+                      (SELECT IFNULL(group_concat(
+                                  CASE WHEN c.id = t.id THEN t.name
+                                       ELSE t.name || ' · ' || c.name END, ' · '), '')
                          FROM story_tags st JOIN tags t ON t.id = st.tag_id
+                         JOIN tags c ON c.id = IFNULL(t.canonical_id, t.id)
                         WHERE st.story_id = s.id),
                       (SELECT IFNULL(group_concat(c.text, ?), '')
                          FROM chapters c WHERE c.story_id = s.id)

@@ -44,3 +44,16 @@ async def test_a_server_blocks_and_unblocks_a_tag(conn: aiosqlite.Connection) ->
     assert await blocks.list(10) == []
     assert await blocks.unblock(9, tag_id) is True
     assert await blocks.list(9) == []
+
+
+async def test_search_finds_a_story_by_its_tag_s_canonical_name(
+    conn: aiosqlite.Connection,
+) -> None:
+    from bot.store.stories import ALL_GUILDS
+
+    repo = StoryRepository(conn)
+    story = await repo.add(
+        StoryDraft(title="Lantern", authors=["A"], chapters=[Chapter(1, "", "Text here.")],
+                   rating=Rating.GENERAL, fandoms=["ACD Holmes"]), [], guild_id=None)
+    found = await repo.search(ALL_GUILDS, "Arthur Conan Doyle")
+    assert [s.id for s in found] == [story.id]
