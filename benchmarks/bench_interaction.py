@@ -19,7 +19,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from benchmarks.library_builder import copy_of_library
+from benchmarks.library_builder import copy_of_library, library_file
 from benchmarks.stats import emit, summary_ms
 from bot.app import StoryBot
 from bot.config import Settings
@@ -97,6 +97,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1k stories, 50 rounds")
     args = parser.parse_args()
     size, rounds = (1000, 50) if args.quick else (10_000, 300)
+    library_file(size)  # build (or reuse) it before the event loop starts
     emit("interaction", asyncio.run(run(size, rounds)))
 
 

@@ -31,7 +31,7 @@ def resident_mb(pid: int) -> float:
     return float("nan")
 
 
-async def one_start(db: Path, empty_demo_dir: Path) -> tuple[float, float]:
+async def one_start(db: Path, empty_demo_dir: Path) -> tuple[float, float, float]:
     async with Sandbox.start() as sandbox:
         env = {**os.environ, "DISCORD_TOKEN": SANDBOX_TOKEN,
                "DISCORD_API_BASE": sandbox.api_base, "DISCORD_GATEWAY_URL": sandbox.gateway_url,
@@ -45,7 +45,13 @@ async def one_start(db: Path, empty_demo_dir: Path) -> tuple[float, float]:
             await sandbox.wait_until_bot_ready(timeout=120)
             await sandbox.wait_for_commands("story", timeout=120)
             ready = time.perf_counter() - started
-            await asyncio.sleep(0.5)  # let start-up work that follows READY settle
+            # The recommendation index is built in the background after start; the first
+            # /recommend answer means it is complete, so memory is read after that.
+            first = await sandbox.slash(sandbox.users.reader, "recommend",
+                                        {"tags": "Fluff"}, channel="stories", timeout=120)
+            if first.deferred:
+                await first.wait_until_done(timeout=120)
+            recommend_ready = time.perf_counter() - started
             memory = resident_mb(process.pid)
         finally:
             process.send_signal(signal.SIGTERM)
@@ -53,16 +59,18 @@ async def one_start(db: Path, empty_demo_dir: Path) -> tuple[float, float]:
                 await asyncio.wait_for(process.wait(), 20)
             except TimeoutError:
                 process.kill()
-    return ready, memory
+    return ready, recommend_ready, memory
 
 
 def measure(db: Path, runs: int, empty_demo_dir: Path) -> dict[str, float]:
     results = [asyncio.run(one_start(db, empty_demo_dir)) for _ in range(runs)]
-    ready = [r for r, _ in results]
-    memory = [m for _, m in results]
+    ready = [r for r, _, _ in results]
+    recommending = [r for _, r, _ in results]
+    memory = [m for _, _, m in results]
     return {"runs": runs,
             "ready_s_median": round(statistics.median(ready), 3),
             "ready_s_max": round(max(ready), 3),
+            "first_recommend_answer_s_median": round(statistics.median(recommending), 3),
             "rss_mb_median": round(statistics.median(memory), 1),
             "rss_mb_max": round(max(memory), 1)}
 

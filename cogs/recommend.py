@@ -160,7 +160,9 @@ class RecommendCog(commands.Cog, name=COG_NAME):
         exclude: app_commands.Range[str, 1, 2000] | None = None,
         for_me: bool = False,
     ) -> None:
-        service = await recommendation_service(self.bot)
+        if self.service is None:  # still indexing a large library just after start-up
+            await interaction.response.defer(ephemeral=for_me, thinking=True)
+        service = await self.ready_service()
         page = await service.recommend_for(
             guild_id_of(interaction), interaction.user.id, channel_is_age_restricted(interaction),
             like=like, tags=parse_tag_list(tags), exclude=parse_tag_list(exclude),
@@ -169,9 +171,9 @@ class RecommendCog(commands.Cog, name=COG_NAME):
         view = discord.ui.View(timeout=None)
         for number, found in enumerate(page.results, start=1):
             view.add_item(RecommendedExcerptButton(found.story.id, number))
-        await interaction.response.send_message(
-            embed=recommendation_embed(page), view=view, ephemeral=for_me,
-        )
+        send = (interaction.followup.send if interaction.response.is_done()
+                else interaction.response.send_message)
+        await send(embed=recommendation_embed(page), view=view, ephemeral=for_me)
         view.stop()  # the dynamic items answer the clicks, not this view
 
 

@@ -88,7 +88,7 @@ class _Plan:
             return False
         if self.allowed_ratings is not None and story.rating not in self.allowed_ratings:
             return False
-        if not story.tags.isdisjoint(self.banned):
+        if any(tag in self.banned for tag in story.tags):
             return False
         return all(tag in story.tags for tag in self.include_weights)
 

@@ -133,7 +133,7 @@ class RecommendationService:
 
     def _add(self, row: IndexRow) -> None:
         refs = self._tags
-        tags = frozenset(refs[tag_id] for tag_id in row.tag_ids if tag_id in refs)
+        tags = tuple(dict.fromkeys(refs[tag_id] for tag_id in row.tag_ids if tag_id in refs))
         self.index.add(IndexedStory(row.story_id, tags, row.rating, row.authors, row.series))
         self._guild_of[row.story_id] = row.guild_id
         self._by_guild.setdefault(row.guild_id, set()).add(row.story_id)
