@@ -15,7 +15,7 @@ import aiosqlite
 from bot.library.errors import DuplicateStory
 from bot.library.models import Rating, StoryDraft, Tag, TagKind
 from bot.library.tags import clean_tag_name, shipped_synonyms, tag_key
-from bot.store.database import transaction
+from bot.store.database import fetch_all, transaction
 from bot.store.stories import (
     PASSAGE_INSERT,
     PassageLike,
@@ -33,15 +33,15 @@ class BulkStoryWriter:
 
     async def _load_caches(self) -> None:
         if not self._tag_ids:
-            async with self.conn.execute("SELECT id, kind, key FROM tags") as cursor:
-                self._tag_ids = {(kind, key): int(tid) async for tid, kind, key in cursor}
+            rows = await fetch_all(self.conn, "SELECT id, kind, key FROM tags")
+            self._tag_ids = {(kind, key): int(tid) for tid, kind, key in rows}
         if not self._author_ids:
-            async with self.conn.execute("SELECT id, name FROM authors") as cursor:
-                self._author_ids = {str(name): int(aid) async for aid, name in cursor}
+            rows = await fetch_all(self.conn, "SELECT id, name FROM authors")
+            self._author_ids = {str(name): int(aid) for aid, name in rows}
 
     async def _next_id(self, table: str) -> int:
-        async with self.conn.execute(f"SELECT IFNULL(max(id), 0) + 1 FROM {table}") as cursor:
-            row = await cursor.fetchone()
+        rows = await fetch_all(self.conn, f"SELECT IFNULL(max(id), 0) + 1 FROM {table}")
+        row = rows[0] if rows else None
         return int(row[0]) if row else 1
 
     async def _tag_id(self, tag: Tag) -> int:

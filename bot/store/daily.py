@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.library.schedule import DailySchedule
 from bot.library.selection import SerialPosition
-from bot.store.database import transaction
+from bot.store.database import fetch_all, transaction
 
 
 @dataclass(frozen=True)
@@ -62,17 +62,19 @@ class DailyRepository:
     # -- the schedule --------------------------------------------------------------------
 
     async def get(self, guild_id: int) -> ScheduleRecord | None:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             f"SELECT {_SCHEDULE_COLUMNS} FROM daily_schedules WHERE guild_id = ?", (guild_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
+        row = rows[0] if rows else None
         return None if row is None else _schedule_record(row)
 
     async def enabled(self) -> list[ScheduleRecord]:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             f"SELECT {_SCHEDULE_COLUMNS} FROM daily_schedules WHERE enabled = 1 ORDER BY guild_id"
-        ) as cursor:
-            return [_schedule_record(row) async for row in cursor]
+        )
+        return [_schedule_record(row) for row in rows]
 
     async def save(self, guild_id: int, schedule: DailySchedule, now: datetime) -> None:
         """Set (or replace) the schedule; a new mode or channel keeps the serial position."""
@@ -144,28 +146,31 @@ class DailyRepository:
 
     async def last_claimed_date(self, guild_id: int) -> date | None:
         """The latest local date claimed: that day and every earlier one are done or gone."""
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             "SELECT max(local_date) FROM daily_posts WHERE guild_id = ?", (guild_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
+        row = rows[0] if rows else None
         return None if row is None or row[0] is None else date.fromisoformat(row[0])
 
     async def posts(self, guild_id: int) -> list[DailyPostRow]:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             """SELECT guild_id, local_date, claimed_at, message_id, channel_id, passage_id, error
                  FROM daily_posts WHERE guild_id = ? ORDER BY local_date""",
             (guild_id,),
-        ) as cursor:
-            return [_post_row(row) async for row in cursor]
+        )
+        return [_post_row(row) for row in rows]
 
     async def last_sent(self, guild_id: int) -> DailyPostRow | None:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             """SELECT guild_id, local_date, claimed_at, message_id, channel_id, passage_id, error
                  FROM daily_posts WHERE guild_id = ? AND message_id IS NOT NULL
                 ORDER BY local_date DESC LIMIT 1""",
             (guild_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
+        row = rows[0] if rows else None
         return None if row is None else _post_row(row)
 
     # -- discussion prompts ----------------------------------------------------------------
@@ -185,9 +190,10 @@ class DailyRepository:
                 )
 
     async def prompt(self, guild_id: int, story_id: int) -> str | None:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             "SELECT prompt FROM story_prompts WHERE guild_id = ? AND story_id = ?",
             (guild_id, story_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
+        row = rows[0] if rows else None
         return None if row is None else str(row[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -39,9 +39,20 @@ def load_migrations() -> list[Migration]:
     return found
 
 
+async def fetch_all(
+    conn: aiosqlite.Connection, sql: str, params: Sequence[object] | Mapping[str, object] = ()
+) -> list[aiosqlite.Row]:
+    """Run a query and fetch its rows in one hop to the database thread.
+
+    `async with conn.execute(...)` costs a hop for the execute, one per batch of rows and
+    one for closing; on the bot's hot paths those hops were most of a command's time.
+    """
+    return list(await conn.execute_fetchall(sql, params))
+
+
 async def schema_version(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
+    rows = await fetch_all(conn, "PRAGMA user_version")
+    row = rows[0] if rows else None
     return int(row[0]) if row else 0
 
 

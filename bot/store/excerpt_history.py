@@ -11,7 +11,7 @@ import aiosqlite
 from bot.library.excerpts import Cut, PassageDraft
 from bot.library.models import Rating
 from bot.library.selection import PassageCandidate, ServerHistory
-from bot.store.database import transaction
+from bot.store.database import fetch_all, transaction
 from bot.store.stories import ALL_GUILDS, Visibility
 
 
@@ -59,18 +59,20 @@ class ExcerptHistoryRepository:
     # -- passages ------------------------------------------------------------------------
 
     async def passage(self, passage_id: int) -> StoredPassage | None:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             f"SELECT {_PASSAGE_COLUMNS} FROM passages p WHERE p.id = ?", (passage_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
+        row = rows[0] if rows else None
         return None if row is None else _stored(row)
 
     async def passage_at(self, story_id: int, seq: int) -> StoredPassage | None:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             f"SELECT {_PASSAGE_COLUMNS} FROM passages p WHERE p.story_id = ? AND p.seq = ?",
             (story_id, seq),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
+        row = rows[0] if rows else None
         return None if row is None else _stored(row)
 
     async def candidates(
@@ -101,37 +103,41 @@ class ExcerptHistoryRepository:
         if story_ids is not None:
             clauses.append(f"s.id IN ({','.join('?' * len(story_ids)) or 'NULL'})")
             args.extend(story_ids)
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             f"""SELECT p.id, p.story_id, p.seq,
                        (SELECT count(*) FROM passages q WHERE q.story_id = p.story_id)
                   FROM passages p JOIN stories s ON s.id = p.story_id
                  WHERE {' AND '.join(clauses)} ORDER BY p.story_id, p.seq""",
             tuple(args),
-        ) as cursor:
-            return [PassageCandidate(int(r[0]), int(r[1]), int(r[2]), int(r[3]))
-                    async for r in cursor]
+        )
+        return [PassageCandidate(int(r[0]), int(r[1]), int(r[2]), int(r[3]))
+                for r in rows]
 
     # -- what a server has seen ---------------------------------------------------------
 
     async def history(self, guild_id: int) -> ServerHistory:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             "SELECT passage_id FROM excerpt_shown WHERE guild_id = ?", (guild_id,)
-        ) as cursor:
-            shown = {int(r[0]) async for r in cursor}
-        async with self.conn.execute(
+        )
+        shown = {int(r[0]) for r in rows}
+        rows = await fetch_all(
+            self.conn,
             "SELECT story_id, featured_at FROM excerpt_featured WHERE guild_id = ?", (guild_id,)
-        ) as cursor:
-            featured = {int(r[0]): datetime.fromisoformat(r[1]) async for r in cursor}
+        )
+        featured = {int(r[0]): datetime.fromisoformat(r[1]) for r in rows}
         return ServerHistory(shown_passage_ids=shown, last_featured=featured)
 
     async def record(self, guild_id: int, chosen: PassageCandidate, now: datetime) -> None:
         """Store what `record_selection` computes: a repeat starts a new cycle."""
         async with transaction(self.conn):
-            async with self.conn.execute(
+            rows = await fetch_all(
+                self.conn,
                 "SELECT 1 FROM excerpt_shown WHERE guild_id = ? AND passage_id = ?",
                 (guild_id, chosen.passage_id),
-            ) as cursor:
-                repeat = await cursor.fetchone() is not None
+            )
+            repeat = (rows[0] if rows else None) is not None
             if repeat:
                 await self.conn.execute("DELETE FROM excerpt_shown WHERE guild_id = ?",
                                         (guild_id,))

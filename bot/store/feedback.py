@@ -15,6 +15,7 @@ from typing import NamedTuple
 import aiosqlite
 
 from bot.library.feedback import NEGATIVE_EMOJIS, PassageSignals, StorySignals
+from bot.store.database import fetch_all
 
 
 class ReactionChange(NamedTuple):
@@ -151,8 +152,8 @@ class FeedbackRepository:
     conn: aiosqlite.Connection
 
     async def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        found = await fetch_all(self.conn, sql, params)
+        return list(found)
 
     async def post_message_ids(self) -> list[int]:
         return [row[0] for row in await self._rows("SELECT message_id FROM posts")]

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.store.database import transaction
+from bot.store.database import fetch_all, transaction
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,11 @@ class PostRepository:
             )
 
     async def get(self, message_id: int) -> PostRecord | None:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             f"SELECT {_COLUMNS} FROM posts WHERE message_id = ?", (message_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
+        row = rows[0] if rows else None
         return None if row is None else _record(row)
 
     async def set_thread(self, message_id: int, thread_id: int) -> None:

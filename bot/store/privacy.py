@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.store.database import fetch_all
+
 PERSONAL_COLUMN = "user_id"
 ATTRIBUTION_SUFFIX = "_by"
 
@@ -24,16 +26,17 @@ class UserColumns:
 
 async def user_columns(conn: aiosqlite.Connection) -> UserColumns:
     """Tables and columns that can hold a user id, from sqlite_master and table_info."""
-    async with conn.execute(
+    rows = await fetch_all(
+        conn,
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
         "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name"
-    ) as cursor:
-        tables = [str(row[0]) for row in await cursor.fetchall()]
+    )
+    tables = [str(row[0]) for row in rows]
     personal: list[str] = []
     attribution: list[tuple[str, str]] = []
     for table in tables:
-        async with conn.execute(f'PRAGMA table_info("{table}")') as cursor:
-            columns = [str(row[1]) for row in await cursor.fetchall()]
+        found = await fetch_all(conn, f'PRAGMA table_info("{table}")')
+        columns = [str(row[1]) for row in found]
         if PERSONAL_COLUMN in columns:
             personal.append(table)
         attribution += [(table, c) for c in columns if c.endswith(ATTRIBUTION_SUFFIX)]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.store.database import transaction
+from bot.store.database import fetch_all, transaction
 from bot.store.tags import TagRow, tag_row
 
 
@@ -19,7 +19,8 @@ class ReaderBlocksRepository:
 
     async def list(self, user_id: int) -> list[TagRow]:
         """The canonical tags this reader blocked, A-Z (duplicates after merges folded)."""
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             """SELECT DISTINCT c.id, c.kind, c.name, c.key, c.canonical_id
                  FROM reader_blocks b
                  JOIN tags t ON t.id = b.tag_id
@@ -27,8 +28,8 @@ class ReaderBlocksRepository:
                 WHERE b.user_id = ?
                 ORDER BY c.name COLLATE NOCASE, c.kind""",
             (user_id,),
-        ) as cursor:
-            return [tag_row(r) async for r in cursor]
+        )
+        return [tag_row(r) for r in rows]
 
     async def block(self, user_id: int, canonical_tag_id: int) -> bool:
         """True when newly blocked."""

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import aiosqlite
 
 from bot.library.models import TagKind
+from bot.store.database import fetch_all
 
 _KINDS = {kind.value: kind for kind in TagKind}
 _BATCH = 2000
@@ -56,11 +57,11 @@ async def tag_vocabulary(
                FROM tags t JOIN tags c ON c.id = IFNULL(t.canonical_id, t.id)"""
     if ids is not None:
         sql += f" WHERE t.id IN ({', '.join('?' * len(ids))})"
-    async with conn.execute(sql, tuple(ids or ())) as cursor:
-        return {
-            int(tag_id): VocabularyEntry(_KINDS[kind], str(key), str(name))
-            async for tag_id, kind, key, name in cursor
-        }
+    rows = await fetch_all(conn, sql, tuple(ids or ()))
+    return {
+        int(tag_id): VocabularyEntry(_KINDS[kind], str(key), str(name))
+        for tag_id, kind, key, name in rows
+    }
 
 
 def _index_row(row: aiosqlite.Row) -> IndexRow:
@@ -78,7 +79,7 @@ def _index_row(row: aiosqlite.Row) -> IndexRow:
 async def index_rows(conn: aiosqlite.Connection) -> AsyncIterator[IndexRow]:
     """Every story of every guild, in id order, one row at a time."""
     async with conn.execute(_INDEX_ROWS + " ORDER BY s.id") as cursor:
-        # Large batches: each fetch is a hop to the database thread and back.
+        # Streamed in large batches: each fetch is a hop to the database thread and back.
         while rows := await cursor.fetchmany(_BATCH):
             for row in rows:
                 yield _index_row(row)
@@ -86,6 +87,6 @@ async def index_rows(conn: aiosqlite.Connection) -> AsyncIterator[IndexRow]:
 
 async def index_row(conn: aiosqlite.Connection, story_id: int) -> IndexRow | None:
     """One story's row, or None when it no longer exists."""
-    async with conn.execute(_INDEX_ROWS + " WHERE s.id = ?", (story_id,)) as cursor:
-        row = await cursor.fetchone()
+    rows = await fetch_all(conn, _INDEX_ROWS + " WHERE s.id = ?", (story_id,))
+    row = rows[0] if rows else None
     return None if row is None else _index_row(row)

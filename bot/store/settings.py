@@ -10,7 +10,7 @@ import aiosqlite
 
 from bot.library.guild_settings import GuildSettings, WarningStyle
 from bot.library.models import Rating
-from bot.store.database import transaction
+from bot.store.database import fetch_all, transaction
 from bot.store.tags import TagRow, tag_row
 
 
@@ -28,12 +28,13 @@ class SettingsRepository:
         return dataclasses.replace(self._cache[guild_id])
 
     async def _load(self, guild_id: int) -> GuildSettings:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             """SELECT curator_role_id, warning_style, spoiler_fraction, age_restricted_ratings
                  FROM guild_settings WHERE guild_id = ?""",
             (guild_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
+        row = rows[0] if rows else None
         if row is None:
             return GuildSettings(guild_id)
         return GuildSettings(
@@ -69,8 +70,8 @@ class BotStateRepository:
     conn: aiosqlite.Connection
 
     async def get(self, key: str) -> str | None:
-        async with self.conn.execute("SELECT value FROM bot_state WHERE key = ?", (key,)) as cur:
-            row = await cur.fetchone()
+        rows = await fetch_all(self.conn, "SELECT value FROM bot_state WHERE key = ?", (key,))
+        row = rows[0] if rows else None
         return None if row is None else str(row[0])
 
     async def set(self, key: str, value: str) -> None:
@@ -89,13 +90,14 @@ class GuildBlockedTagsRepository:
     conn: aiosqlite.Connection
 
     async def list(self, guild_id: int) -> list[TagRow]:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             """SELECT t.id, t.kind, t.name, t.key, t.canonical_id
                  FROM guild_blocked_tags b JOIN tags t ON t.id = b.tag_id
                 WHERE b.guild_id = ? ORDER BY t.name COLLATE NOCASE""",
             (guild_id,),
-        ) as cursor:
-            return [tag_row(r) async for r in cursor]
+        )
+        return [tag_row(r) for r in rows]
 
     async def block(self, guild_id: int, canonical_tag_id: int) -> bool:
         """True when newly blocked."""

@@ -23,7 +23,7 @@ from bot.library.models import (
     Tag,
     TagKind,
 )
-from bot.store.database import transaction
+from bot.store.database import fetch_all, transaction
 from bot.store.tags import TagRepository
 
 # Which stories a caller may see: those of one guild plus the demo library (guild_id NULL),
@@ -144,20 +144,21 @@ class StoryRepository:
         return await self.get(story_id, ALL_GUILDS)
 
     async def _find_by_hash(self, fingerprint: str, guild_id: int | None) -> tuple[int, str] | None:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             """SELECT id, title FROM stories
                WHERE content_hash = ? AND (guild_id IS NULL OR guild_id IS ?)""",
             (fingerprint, guild_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
+        row = rows[0] if rows else None
         return (int(row[0]), str(row[1])) if row else None
 
     async def _insert_authors(self, story_id: int, names: Iterable[str]) -> None:
         seen: set[int] = set()
         for position, name in enumerate(names):
             await self.conn.execute("INSERT OR IGNORE INTO authors (name) VALUES (?)", (name,))
-            async with self.conn.execute("SELECT id FROM authors WHERE name = ?", (name,)) as cur:
-                row = await cur.fetchone()
+            rows = await fetch_all(self.conn, "SELECT id FROM authors WHERE name = ?", (name,))
+            row = rows[0] if rows else None
             assert row is not None
             author_id = int(row[0])
             if author_id not in seen:
@@ -214,19 +215,21 @@ class StoryRepository:
         return story
 
     async def chapters(self, story_id: int) -> list[Chapter]:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             "SELECT number, title, text FROM chapters WHERE story_id = ? ORDER BY number",
             (story_id,),
-        ) as cursor:
-            return [Chapter(int(r[0]), str(r[1]), str(r[2])) async for r in cursor]
+        )
+        return [Chapter(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
     async def passages(self, story_id: int) -> list[Passage]:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             """SELECT id, story_id, seq, chapter, text, words FROM passages
                WHERE story_id = ? ORDER BY seq""",
             (story_id,),
-        ) as cursor:
-            return [Passage(*row) async for row in cursor]
+        )
+        return [Passage(*row) for row in rows]
 
     async def list(
         self,
@@ -254,8 +257,8 @@ class StoryRepository:
 
     async def count(self, visibility: Visibility) -> int:
         where, params = _visibility_clause(visibility)
-        async with self.conn.execute(f"SELECT count(*) FROM stories s WHERE {where}", params) as c:
-            row = await c.fetchone()
+        rows = await fetch_all(self.conn, f"SELECT count(*) FROM stories s WHERE {where}", params)
+        row = rows[0] if rows else None
         return int(row[0]) if row else 0
 
     async def search(
@@ -267,13 +270,14 @@ class StoryRepository:
             return []
         match = " ".join(f'"{term}"*' for term in terms)
         where, params = _visibility_clause(visibility)
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             f"""SELECT s.id FROM story_search JOIN stories s ON s.id = story_search.rowid
                 WHERE story_search MATCH ? AND {where}
                 ORDER BY bm25(story_search, 10.0, 4.0, 6.0, 1.0) LIMIT ?""",
             (match, *params, limit),
-        ) as cursor:
-            ids = [int(row[0]) async for row in cursor]
+        )
+        ids = [int(row[0]) for row in rows]
         found = {s.id: s for s in await self._select_ids(ids)}
         return [found[i] for i in ids if i in found]
 
@@ -286,8 +290,8 @@ class StoryRepository:
 
     async def titles(self) -> builtins.list[tuple[int, int | None, str]]:
         """(id, guild_id, title) of every story: the source of autocomplete's title index."""
-        async with self.conn.execute("SELECT id, guild_id, title FROM stories") as cursor:
-            return [(int(r[0]), r[1], str(r[2])) async for r in cursor]
+        rows = await fetch_all(self.conn, "SELECT id, guild_id, title FROM stories")
+        return [(int(r[0]), r[1], str(r[2])) for r in rows]
 
     async def update(
         self,
@@ -320,11 +324,12 @@ class StoryRepository:
                        (SELECT id FROM tags WHERE kind = ? AND key = ?)""",
                     (story_id, kind.value, key),
                 )
-            async with self.conn.execute(
+            rows = await fetch_all(
+                self.conn,
                 "SELECT IFNULL(max(position), -1) + 1 FROM story_tags WHERE story_id = ?",
                 (story_id,),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
+            row = rows[0] if rows else None
             position = int(row[0]) if row else 0
             for tag in add_tags:
                 tag_id = await self.tags.ensure(tag)
@@ -351,14 +356,15 @@ class StoryRepository:
         limit: int = 100,
         offset: int = 0,
     ) -> builtins.list[Story]:
-        async with self.conn.execute(
+        found = await fetch_all(
+            self.conn,
             f"""SELECT s.id, s.guild_id, s.title, s.rating, s.language, s.summary, s.notes,
                        s.end_notes, s.words, s.chapters, s.complete, s.series, s.source,
                        s.format, s.added_by, s.added_at
                   FROM stories s WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?""",
             (*params, limit, offset),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
+        rows = found
         ids = [int(r[0]) for r in rows]
         authors = await self._authors_of(ids)
         tags = await self._tags_of(ids)
@@ -378,14 +384,15 @@ class StoryRepository:
         if not ids:
             return out
         marks = ",".join("?" * len(ids))
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             f"""SELECT sa.story_id, a.name
                   FROM story_authors sa JOIN authors a ON a.id = sa.author_id
                 WHERE sa.story_id IN ({marks}) ORDER BY sa.story_id, sa.position""",
             tuple(ids),
-        ) as cursor:
-            async for story_id, name in cursor:
-                out.setdefault(int(story_id), []).append(str(name))
+        )
+        for story_id, name in rows:
+            out.setdefault(int(story_id), []).append(str(name))
         return out
 
     async def _tags_of(self, ids: Sequence[int]) -> dict[int, builtins.list[Tag]]:
@@ -393,12 +400,13 @@ class StoryRepository:
         if not ids:
             return out
         marks = ",".join("?" * len(ids))
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             f"""SELECT st.story_id, t.kind, t.name
                   FROM story_tags st JOIN tags t ON t.id = st.tag_id
                 WHERE st.story_id IN ({marks}) ORDER BY st.story_id, st.position""",
             tuple(ids),
-        ) as cursor:
-            async for story_id, kind, name in cursor:
-                out.setdefault(int(story_id), []).append(Tag(TagKind(kind), str(name)))
+        )
+        for story_id, kind, name in rows:
+            out.setdefault(int(story_id), []).append(Tag(TagKind(kind), str(name)))
         return out

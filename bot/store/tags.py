@@ -10,7 +10,7 @@ import aiosqlite
 from bot.library.errors import InvalidInput
 from bot.library.models import Tag, TagKind
 from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, shipped_synonyms, tag_key
-from bot.store.database import transaction
+from bot.store.database import fetch_all, transaction
 
 # Rewrites one story's full-text row (StoryRepository._index_for_search), passed in by the
 # caller so this module need not import the story repository (which imports this one).
@@ -40,11 +40,12 @@ class TagRepository:
     conn: aiosqlite.Connection
 
     async def find(self, kind: TagKind, name: str) -> TagRow | None:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             "SELECT id, kind, name, key, canonical_id FROM tags WHERE kind = ? AND key = ?",
             (kind.value, tag_key(name)),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
+        row = rows[0] if rows else None
         return tag_row(row) if row else None
 
     async def ensure(self, tag: Tag) -> int:
@@ -71,26 +72,29 @@ class TagRepository:
         return cursor.lastrowid
 
     async def canonical_of(self, tag_id: int) -> TagRow:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             """SELECT c.id, c.kind, c.name, c.key, c.canonical_id
                  FROM tags t JOIN tags c ON c.id = IFNULL(t.canonical_id, t.id)
                 WHERE t.id = ?""",
             (tag_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
+        row = rows[0] if rows else None
         if row is None:
             raise InvalidInput(f"no tag with id {tag_id}")
         return tag_row(row)
 
     async def all(self) -> list[TagRow]:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             "SELECT id, kind, name, key, canonical_id FROM tags ORDER BY kind, key"
-        ) as cursor:
-            return [tag_row(r) async for r in cursor]
+        )
+        return [tag_row(r) for r in rows]
 
     async def counts(self, kind: TagKind | None = None) -> list[TagCount]:
         """Canonical tags in use with story counts (synonyms counted with their canonical)."""
-        async with self.conn.execute(
+        found = await fetch_all(
+            self.conn,
             """SELECT c.id, c.kind, c.name, c.key, c.canonical_id,
                       count(DISTINCT st.story_id),
                       group_concat(DISTINCT CASE WHEN t.id != c.id THEN t.name END)
@@ -101,30 +105,32 @@ class TagRepository:
                 GROUP BY c.id
                 ORDER BY count(DISTINCT st.story_id) DESC, c.name COLLATE NOCASE""",
             (kind and kind.value, kind and kind.value),
-        ) as cursor:
-            return [
-                TagCount(tag_row(r[:5]), int(r[5]), tuple(sorted(r[6].split(","))) if r[6] else ())
-                async for r in cursor
-            ]
+        )
+        return [
+            TagCount(tag_row(r[:5]), int(r[5]), tuple(sorted(r[6].split(","))) if r[6] else ())
+            for r in found
+        ]
 
     # -- wrangling (AO3-style: nothing is lost, stories keep their own tag rows) ----------
 
     async def with_key(self, name: str) -> list[TagRow]:
         """Every tag, of any kind, whose key equals the key of `name`."""
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             "SELECT id, kind, name, key, canonical_id FROM tags WHERE key = ? ORDER BY kind",
             (tag_key(name),),
-        ) as cursor:
-            return [tag_row(r) async for r in cursor]
+        )
+        return [tag_row(r) for r in rows]
 
     async def stories_carrying(self, canonical_id: int) -> list[int]:
         """Stories carrying the canonical tag or any of its synonyms."""
-        async with self.conn.execute(
+        found = await fetch_all(
+            self.conn,
             """SELECT DISTINCT st.story_id FROM story_tags st JOIN tags t ON t.id = st.tag_id
                 WHERE t.id = ? OR t.canonical_id = ? ORDER BY st.story_id""",
             (canonical_id, canonical_id),
-        ) as cursor:
-            return [int(r[0]) async for r in cursor]
+        )
+        return [int(r[0]) for r in found]
 
     async def merge(
         self, source: TagRow, target: TagRow, reindex: SearchReindexer
