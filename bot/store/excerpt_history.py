@@ -12,7 +12,7 @@ from bot.library.excerpts import Cut, PassageDraft
 from bot.library.models import Rating
 from bot.library.selection import PassageCandidate, ServerHistory
 from bot.store.database import fetch_all, transaction
-from bot.store.stories import ALL_GUILDS, Visibility
+from bot.store.stories import Visibility, visibility_clause
 
 
 @dataclass(frozen=True)
@@ -42,14 +42,6 @@ _PASSAGE_COLUMNS = """p.id, p.story_id, p.seq, p.chapter, p.text, p.words, p.cut
 def _stored(row: aiosqlite.Row) -> StoredPassage:
     return StoredPassage(int(row[0]), int(row[1]), int(row[2]), int(row[3]), str(row[4]),
                          int(row[5]), Cut(int(row[6])), Cut(int(row[7])), int(row[8]))
-
-
-def _visibility(visibility: Visibility) -> tuple[str, tuple[object, ...]]:
-    if visibility == ALL_GUILDS:
-        return "1", ()
-    if visibility is None:
-        return "s.guild_id IS NULL", ()
-    return "(s.guild_id IS NULL OR s.guild_id = ?)", (visibility,)
 
 
 @dataclass
@@ -87,7 +79,7 @@ class ExcerptHistoryRepository:
         A story is out when it carries a blocked tag or any synonym of it (tags are compared
         by their canonical id). Weights are left at 1.0 for the caller to set.
         """
-        where, params = _visibility(visibility)
+        where, params = visibility_clause(visibility)
         clauses, args = [where], list(params)
         rating_marks = ",".join("?" * len(ratings)) or "NULL"
         clauses.append(f"s.rating IN ({rating_marks})")

@@ -80,7 +80,7 @@ def content_hash(chapters: Sequence[Chapter]) -> str:
     return digest.hexdigest()
 
 
-def _visibility_clause(visibility: Visibility) -> tuple[str, tuple[object, ...]]:
+def visibility_clause(visibility: Visibility) -> tuple[str, tuple[object, ...]]:
     if visibility == ALL_GUILDS:
         return "1", ()
     if visibility is None:
@@ -205,8 +205,8 @@ class StoryRepository:
     async def get(
         self, story_id: int, visibility: Visibility, *, with_chapters: bool = False
     ) -> Story:
-        stories = await self._select(f"s.id = ? AND {_visibility_clause(visibility)[0]}",
-                                     (story_id, *_visibility_clause(visibility)[1]))
+        where, params = visibility_clause(visibility)
+        stories = await self._select(f"s.id = ? AND {where}", (story_id, *params))
         if not stories:
             raise StoryNotFound(story_id)
         story = stories[0]
@@ -241,7 +241,7 @@ class StoryRepository:
         offset: int = 0,
     ) -> builtins.list[Story]:
         """Stories in view, optionally only those carrying every tag (or a synonym of it)."""
-        where, params = _visibility_clause(visibility)
+        where, params = visibility_clause(visibility)
         clauses, args = [where], list(params)
         for key in tag_keys:
             clauses.append(
@@ -256,7 +256,7 @@ class StoryRepository:
         )
 
     async def count(self, visibility: Visibility) -> int:
-        where, params = _visibility_clause(visibility)
+        where, params = visibility_clause(visibility)
         rows = await fetch_all(self.conn, f"SELECT count(*) FROM stories s WHERE {where}", params)
         row = rows[0] if rows else None
         return int(row[0]) if row else 0
@@ -269,7 +269,7 @@ class StoryRepository:
         if not terms:
             return []
         match = " ".join(f'"{term}"*' for term in terms)
-        where, params = _visibility_clause(visibility)
+        where, params = visibility_clause(visibility)
         rows = await fetch_all(
             self.conn,
             f"""SELECT s.id FROM story_search JOIN stories s ON s.id = story_search.rowid
