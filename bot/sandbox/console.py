@@ -105,6 +105,7 @@ class ConsoleSession:
     channel: str = "stories"
     shown: dict[int, tuple[int | None, int]] = field(default_factory=dict)
     last_card: MessageRecord | None = None
+    last_public_card: MessageRecord | None = None  # ephemeral messages take no reactions
     bot: Any = None  # the running StoryBot, whose scheduled work runs when the clock moves
 
     @property
@@ -188,9 +189,9 @@ class ConsoleSession:
         await asyncio.sleep(0.2)
 
     async def react(self, emoji: str) -> None:
-        if self.last_card is None:
+        if self.last_public_card is None:
             raise ConsoleError("nothing to react to yet")
-        await self.sandbox.react(self.user, self.last_card.id, emoji or "❤️")
+        await self.sandbox.react(self.user, self.last_public_card.id, emoji or "❤️")
         await asyncio.sleep(0.2)
         self.out.print(f"{self.user_name} reacted {emoji or '❤️'}")
 
@@ -230,6 +231,8 @@ class ConsoleSession:
                                         self.user_name))
             if message.components:
                 self.last_card = message
+                if not message.ephemeral:
+                    self.last_public_card = message
 
     def _for_current_user(self, message: MessageRecord) -> bool:
         meta = message.interaction_metadata or {}
