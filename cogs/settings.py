@@ -13,8 +13,8 @@ from bot.checks import curator_only, guild_id_of
 from bot.library.errors import InvalidInput
 from bot.library.guild_settings import WarningStyle
 from bot.library.models import Rating
-from bot.library.tags import tag_key
 from bot.render.settings_card import settings_embed
+from bot.services.tag_lookup import TagLookup
 from bot.store.tags import TagRow
 from cogs.library import RATING_CHOICES, tag_autocomplete
 
@@ -28,15 +28,10 @@ WARNING_CHOICES = [app_commands.Choice(name="plain", value=WarningStyle.PLAIN.va
 
 async def canonical_tags(catalog: Catalog, name: str) -> list[TagRow]:
     """The canonical tags a typed name (a tag or a synonym, of any kind) stands for."""
-    key = tag_key(name)
-    found: dict[int, TagRow] = {}
-    for row in await catalog.tags.all():
-        if row.key == key:
-            canonical = await catalog.tags.canonical_of(row.id)
-            found[canonical.id] = canonical
-    if not found:
-        raise InvalidInput(f"no tag called “{name.strip()[:100]}” in the library")
-    return list(found.values())
+    try:
+        return await TagLookup(catalog.tags).canonical_matches(name)
+    except InvalidInput:
+        raise InvalidInput(f"no tag called “{name.strip()[:100]}” in the library") from None
 
 
 class SettingsCog(commands.Cog):
