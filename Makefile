@@ -19,8 +19,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot cogs tests benchmarks
-	$(BIN)/mypy bot cogs
+	$(BIN)/ruff check bot cogs sandbox tests benchmarks
+	$(BIN)/mypy bot cogs sandbox
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -24,8 +24,8 @@ from bs4 import BeautifulSoup
 from benchmarks.stats import emit, summary_ms
 from bot.catalog import Catalog
 from bot.importers import read_story
-from bot.library.excerpts import segment_chapters
 from bot.library.models import Chapter
+from bot.library.segmentation import segment_chapters
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
 FILES = {

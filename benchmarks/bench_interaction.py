@@ -23,8 +23,8 @@ from benchmarks.library_builder import copy_of_library, library_file
 from benchmarks.stats import emit, summary_ms
 from bot.app import StoryBot
 from bot.config import Settings
-from bot.sandbox.control import Sandbox
-from bot.sandbox.session import start_bot
+from sandbox.control import Sandbox
+from sandbox.session import start_bot
 
 NOOP = "bench-noop"
 

@@ -31,11 +31,11 @@ import discord
 from benchmarks.stats import emit, summary_ms
 from bot.catalog import Catalog
 from bot.config import Settings
-from bot.sandbox.control import Sandbox
-from bot.sandbox.session import RunningBot, start_bot
 from bot.services.feedback import FeedbackService
 from bot.store.feedback import FeedbackRepository
 from bot.store.posts import PostRecord, PostRepository
+from sandbox.control import Sandbox
+from sandbox.session import RunningBot, start_bot
 
 DEMO_STORIES = Path(__file__).resolve().parents[1] / "data" / "stories"
 READERS = 2_000

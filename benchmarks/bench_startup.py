@@ -20,8 +20,8 @@ from pathlib import Path
 
 from benchmarks.library_builder import copy_of_library
 from benchmarks.stats import emit
-from bot.sandbox.control import Sandbox
-from bot.sandbox.session import SANDBOX_TOKEN
+from sandbox.control import Sandbox
+from sandbox.session import SANDBOX_TOKEN
 
 
 def resident_mb(pid: int) -> float:

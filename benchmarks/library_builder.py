@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from benchmarks.synthetic import make_library
-from bot.library.excerpts import segment_chapters
 from bot.library.models import Chapter, Rating, StoryDraft, TagKind
+from bot.library.segmentation import segment_chapters
 from bot.library.tag_index import IndexedStory
 from bot.store.bulk_import import BulkStoryWriter
 from bot.store.database import connect

@@ -23,9 +23,9 @@ from bot.library.errors import (
     InvalidInput,
     StoryNotFound,
 )
-from bot.library.excerpts import segment_chapters
 from bot.library.lookup import fuzzy_matches, resolve_name, suggestion
 from bot.library.models import Passage, Rating, Story, StoryDraft, Tag, TagKind
+from bot.library.segmentation import segment_chapters
 from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, tag_key
 from bot.store.database import connect
 from bot.store.settings import (

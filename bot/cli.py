@@ -284,7 +284,7 @@ def run_bot(ctx: typer.Context) -> None:
 @app.command("sandbox")
 def run_sandbox(ctx: typer.Context) -> None:
     """Run the real bot against a local stand-in for Discord, with a console to drive it."""
-    from bot.sandbox.console import run_console
+    from sandbox.console import run_console
 
     settings = _settings(ctx)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -6,9 +6,9 @@ from typing import Any
 
 import discord
 
-from bot.library.excerpts import display_text
 from bot.library.guild_settings import WarningStyle
 from bot.library.models import Story, TagKind
+from bot.library.segmentation import display_text
 from bot.render.story_cards import RATING_COLOURS, warnings_text
 from bot.render.text import EMBED_TITLE_LIMIT, join_limited, truncate
 from bot.store.excerpt_history import StoredPassage

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.library.excerpts import Cut, PassageDraft
 from bot.library.models import Rating
+from bot.library.segmentation import Cut, PassageDraft
 from bot.library.selection import PassageCandidate, ServerHistory
 from bot.store.database import fetch_all, transaction
 from bot.store.stories import Visibility, visibility_clause

@@ -31,7 +31,7 @@ from bot.store.tags import TagRepository
 Visibility = int | None | Literal["all"]
 ALL_GUILDS: Literal["all"] = "all"
 
-# bot.library.excerpts.Cut.PARAGRAPH: the cut stored for passages that do not say.
+# bot.library.segmentation.Cut.PARAGRAPH: the cut stored for passages that do not say.
 _PARAGRAPH_CUT = 3
 
 

@@ -15,8 +15,8 @@ import pytest
 
 from bot.catalog import Catalog
 from bot.config import Settings
-from bot.sandbox.control import Sandbox
-from bot.sandbox.session import RunningBot, start_bot
+from sandbox.control import Sandbox
+from sandbox.session import RunningBot, start_bot
 from tests.conftest import DEMO_STORIES
 
 

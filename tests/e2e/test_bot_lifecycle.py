@@ -8,8 +8,8 @@ from discord import app_commands
 from bot.app import COGS, StoryBot
 from bot.catalog import Catalog
 from bot.config import Settings
-from bot.sandbox.control import Sandbox
-from bot.sandbox.session import RunningBot, start_bot
+from sandbox.control import Sandbox
+from sandbox.session import RunningBot, start_bot
 
 
 def command_syncs(sandbox: Sandbox) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.console import ConsoleError, command_paths, parse_duration, split_slash_line
+from sandbox.console import ConsoleError, command_paths, parse_duration, split_slash_line
 from tests.conftest import PROJECT_ROOT
 
 PATHS = ["story info", "story list", "story add", "help", "recommend"]

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.library.clock import FakeClock
-from bot.sandbox.control import Sandbox
-from bot.sandbox.messages import MessageRecord
-from bot.sandbox.session import RunningBot, start_bot
 from bot.services.daily import PostOutcome
+from sandbox.control import Sandbox
+from sandbox.messages import MessageRecord
+from sandbox.session import RunningBot, start_bot
 from tests.conftest import PROJECT_ROOT
 
 # 14:00 UTC is 09:00 in New York in January.

@@ -6,10 +6,10 @@ import asyncio
 import math
 
 from bot.config import Settings
-from bot.sandbox.control import Sandbox
-from bot.sandbox.messages import MessageRecord
-from bot.sandbox.session import RunningBot, start_bot
 from bot.store.posts import PostRecord, PostRepository
+from sandbox.control import Sandbox
+from sandbox.messages import MessageRecord
+from sandbox.session import RunningBot, start_bot
 
 
 def button_ids(message: MessageRecord) -> dict[str, str]:

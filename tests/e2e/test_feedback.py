@@ -7,12 +7,12 @@ import asyncio
 import csv
 import io
 
-from bot.sandbox.control import InteractionResult, Sandbox
-from bot.sandbox.messages import MessageRecord
-from bot.sandbox.session import RunningBot
 from bot.services.feedback import FeedbackService
 from bot.store.feedback import FeedbackRepository
 from bot.store.posts import PostRepository
+from sandbox.control import InteractionResult, Sandbox
+from sandbox.messages import MessageRecord
+from sandbox.session import RunningBot
 from tests.conftest import FIXTURES
 from tests.store.test_privacy import rows_holding
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 from bot.library.models import TagKind
-from bot.sandbox.control import InteractionResult, Sandbox
-from bot.sandbox.session import RunningBot
 from bot.store.tags import TagRepository
+from sandbox.control import InteractionResult, Sandbox
+from sandbox.session import RunningBot
 from tests.e2e.test_story_commands import embed_text
 
 SOULMATE_STORIES = {"Dead Reckoning", "Shore Leave", "The Ghost in Flat 4B"}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.sandbox.control import Sandbox
-from bot.sandbox.session import RunningBot
+from sandbox.control import Sandbox
+from sandbox.session import RunningBot
 from tests.conftest import FIXTURES
 
 SEED = FIXTURES / "seed" / "000_243aa131780b4f07.txt"

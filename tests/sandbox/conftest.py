@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.sandbox.control import Sandbox
+from sandbox.control import Sandbox
 
 from .sample_bot import SampleBot
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import aiohttp
 import discord
 
-from bot.sandbox import permissions as p
-from bot.sandbox.control import Sandbox
+from sandbox import permissions as p
+from sandbox.control import Sandbox
 
 from .conftest import start_bot, stop_bot
 from .sample_bot import SampleBot

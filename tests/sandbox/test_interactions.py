@@ -7,7 +7,7 @@ import hashlib
 
 import aiohttp
 
-from bot.sandbox.control import Sandbox
+from sandbox.control import Sandbox
 
 from .sample_bot import SampleBot
 

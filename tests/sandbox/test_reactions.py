@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sandbox.control import Sandbox
+from sandbox.control import Sandbox
 
 from .conftest import start_bot, stop_bot
 

@@ -8,10 +8,10 @@ import time
 import aiohttp
 import discord
 
-from bot.sandbox import permissions as p
-from bot.sandbox.control import Sandbox
-from bot.sandbox.messages import resolve_pings
-from bot.sandbox.snowflake import SnowflakeFactory, snowflake_time_ms
+from sandbox import permissions as p
+from sandbox.control import Sandbox
+from sandbox.messages import resolve_pings
+from sandbox.snowflake import SnowflakeFactory, snowflake_time_ms
 
 
 def test_permission_bits_match_discord_py() -> None:

@@ -14,8 +14,8 @@ import pytest
 from bot.catalog import Catalog
 from bot.library.clock import FakeClock
 from bot.library.errors import InvalidInput
-from bot.library.excerpts import Cut
 from bot.library.models import Chapter, Rating, StoryDraft
+from bot.library.segmentation import Cut
 from bot.render.excerpt_card import excerpt_embed, excerpt_view
 from bot.services.excerpts import ExcerptService
 from tests.conftest import DEMO_STORIES

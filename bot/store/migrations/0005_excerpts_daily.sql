@@ -1,7 +1,7 @@
 -- Excerpts and the daily post: how passages were cut, what each server has seen, the
 -- daily schedule and the one-post-per-local-day claims.
 
--- Where a passage starts and ends (bot.library.excerpts.Cut): "…" is shown at a cut made
+-- Where a passage starts and ends (bot.library.segmentation.Cut): "…" is shown at a cut made
 -- in the middle of a sentence. Passages stored before this migration count as paragraph cuts.
 ALTER TABLE passages ADD COLUMN cut_before INTEGER NOT NULL DEFAULT 3;
 ALTER TABLE passages ADD COLUMN cut_after  INTEGER NOT NULL DEFAULT 3;

@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from bot.sandbox.messages import MessageRecord
+from sandbox.messages import MessageRecord
 
 BUTTON_STYLES = {1: "bold white on blue", 2: "white on grey30", 3: "white on green4",
                  4: "white on red3", 5: "underline cyan"}

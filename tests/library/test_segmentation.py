@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.library.excerpts import (
+from bot.library.models import SCENE_BREAK, Chapter, body_words, count_words
+from bot.library.segmentation import (
     ELLIPSIS,
     Cut,
     PassageDraft,
@@ -19,7 +20,6 @@ from bot.library.excerpts import (
     display_text,
     segment_chapters,
 )
-from bot.library.models import SCENE_BREAK, Chapter, body_words, count_words
 
 FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures"
 SEED_STORY = FIXTURES / "seed" / "000_243aa131780b4f07.txt"

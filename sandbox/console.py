@@ -28,11 +28,11 @@ from rich.console import Console
 
 from bot.config import Settings
 from bot.library.clock import ShiftedClock
-from bot.sandbox.console_render import message_card
-from bot.sandbox.control import Sandbox, SandboxTimeout
-from bot.sandbox.entities import SandboxUser
-from bot.sandbox.messages import MessageRecord
-from bot.sandbox.session import bot_in_sandbox
+from sandbox.console_render import message_card
+from sandbox.control import Sandbox, SandboxTimeout
+from sandbox.entities import SandboxUser
+from sandbox.messages import MessageRecord
+from sandbox.session import bot_in_sandbox
 
 _OPTION = re.compile(r"(?:^|\s)([a-z_][\w-]*):")
 _DURATION = re.compile(r"^\+?(\d+)\s*([dhm])$")

@@ -13,7 +13,7 @@ from typing import Any
 from bot.app import StoryBot, point_at_api
 from bot.config import Settings
 from bot.library.clock import Clock
-from bot.sandbox.control import Sandbox
+from sandbox.control import Sandbox
 
 SANDBOX_TOKEN = "sandbox.token.not-a-secret"
 
