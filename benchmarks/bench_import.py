@@ -22,7 +22,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from benchmarks.stats import emit, summary_ms
-from bot.catalog import Catalog
+from bot.bootstrap import open_services
 from bot.importers import read_story
 from bot.library.models import Chapter
 from bot.library.segmentation import segment_chapters
@@ -94,13 +94,10 @@ async def import_folder(count: int) -> dict[str, float]:
             text = generated_story(rng, number)
             total_bytes += len(text.encode("utf-8"))
             (folder / f"story-{number:04}.md").write_text(text, "utf-8")
-        catalog = await Catalog.open(Path(tmp) / "library.db")
-        try:
+        async with open_services(Path(tmp) / "library.db") as services:
             start = time.perf_counter()
-            report = await catalog.import_paths([folder])
+            report = await services.catalog.import_paths([folder])
             elapsed = time.perf_counter() - start
-        finally:
-            await catalog.close()
     assert len(report.imported) == count, report.rejected[:3]
     return {
         "stories": count,

@@ -29,11 +29,12 @@ from pathlib import Path
 import discord
 
 from benchmarks.stats import emit, summary_ms
-from bot.catalog import Catalog
+from bot.bootstrap import open_services
 from bot.config import Settings
+from bot.library.records import PostRecord
 from bot.services.feedback import FeedbackService
-from bot.store.feedback import FeedbackRepository
-from bot.store.posts import PostRecord, PostRepository
+from bot.store.sqlite.feedback_writer import FeedbackWriter
+from bot.store.sqlite.store import SqliteStore
 from sandbox.control import Sandbox
 from sandbox.session import RunningBot, start_bot
 
@@ -121,37 +122,45 @@ async def push(sandbox: Sandbox, running: RunningBot, stream: Stream, sentinel: 
         await asyncio.sleep(0)
 
 
+def feedback_writer(running: RunningBot) -> FeedbackWriter:
+    """The running bot's feedback writer (the SQLite store owns it), for its figures."""
+    store = running.bot.services.store
+    assert isinstance(store, SqliteStore)
+    return store.writer
+
+
 async def one_run(sandbox: Sandbox, running: RunningBot, service: FeedbackService,
                   stream: Stream, sentinel: dict[str, object], *, ingest: bool
                   ) -> dict[str, object]:
     service.ingest_enabled = ingest
-    await service.writer.run(lambda conn: conn.execute("DELETE FROM reactions"))
+    writer = feedback_writer(running)
+    await writer.run(lambda conn: conn.execute("DELETE FROM reactions"))
     with LagProbe() as probe:
         start = time.perf_counter()
         await push(sandbox, running, stream, sentinel)
         if ingest:
-            await service.writer.flush()
+            await writer.flush()
         elapsed = time.perf_counter() - start
     figures: dict[str, object] = {
         "events_per_s": round(len(stream.events) / elapsed), "seconds": round(elapsed, 3),
         "loop_lag": summary_ms(probe.samples),
     }
     if ingest:
-        rows = await FeedbackRepository(running.bot.catalog.conn).reactions()
+        rows = await running.bot.services.store.feedback.reactions()
         stored = set(rows)
         figures.update(lost=len(stream.expected - stored), extra=len(stored - stream.expected),
                        duplicated=len(rows) - len(stored), expected_rows=len(stream.expected),
-                       batches=service.writer.committed_batches)
+                       batches=writer.committed_batches)
     return figures
 
 
 async def setup_posts(sandbox: Sandbox, running: RunningBot) -> list[int]:
     """POSTS bot messages recorded as excerpt posts of a demo story."""
-    catalog = running.bot.catalog
+    catalog = running.bot.services.catalog
     story = (await catalog.list(sandbox.guild_id))[0]
-    passages = await catalog.passages(story.id)
+    passages = await catalog.passages(story.id, sandbox.guild_id)
     channel = sandbox.channel("stories")
-    repo = PostRepository(catalog.conn)
+    repo = running.bot.services.store.posts
     messages = []
     for index in range(POSTS):
         record = sandbox.state.create_message(channel, sandbox.users.bot,
@@ -167,9 +176,8 @@ async def run(count: int, rounds: int) -> dict[str, object]:
     folder = Path(tempfile.mkdtemp(prefix="bench-reactions-"))
     try:
         db = folder / "library.db"
-        catalog = await Catalog.open(db)
-        await catalog.ensure_demo_library(DEMO_STORIES)
-        await catalog.close()
+        async with open_services(db) as services:
+            await services.catalog.ensure_demo_library(DEMO_STORIES)
         settings = Settings(storybot_db=db, demo_stories_dir=DEMO_STORIES,  # type: ignore[call-arg]
                             _env_file=None)
         async with Sandbox.start() as sandbox:
@@ -185,8 +193,7 @@ async def run(count: int, rounds: int) -> dict[str, object]:
 
 async def measure(sandbox: Sandbox, running: RunningBot, count: int, rounds: int
                   ) -> dict[str, object]:
-    cog = running.bot.get_cog("FeedbackCog")
-    service: FeedbackService = cog.service  # type: ignore[union-attr]
+    service = running.bot.services.feedback
     messages = await setup_posts(sandbox, running)
     for message in messages:
         service.note_post(message)

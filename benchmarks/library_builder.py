@@ -19,8 +19,8 @@ from benchmarks.synthetic import make_library
 from bot.library.models import Chapter, Rating, StoryDraft, TagKind
 from bot.library.segmentation import segment_chapters
 from bot.library.tag_index import IndexedStory
-from bot.store.bulk_import import BulkStoryWriter
-from bot.store.database import connect
+from bot.store.sqlite.bulk_import import BulkStoryWriter
+from bot.store.sqlite.database import connect
 
 CACHE = Path(tempfile.gettempdir()) / "storybot-bench"
 RATINGS = {"general": Rating.GENERAL, "teen": Rating.TEEN, "mature": Rating.MATURE,

@@ -14,12 +14,12 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot.catalog import Catalog
-from bot.components import ExpiredButton
+from bot.bootstrap import Services, build_services
 from bot.config import Settings
 from bot.errors import StoryCommandTree
 from bot.importers.base import ImportLimits
 from bot.library.clock import Clock, SystemClock
+from bot.ui import persistent_items
 
 log = logging.getLogger("storybot")
 
@@ -58,7 +58,7 @@ def bot_intents() -> discord.Intents:
 
 
 class StoryBot(commands.Bot):
-    catalog: Catalog
+    services: Services
 
     def __init__(
         self, settings: Settings, *, clock: Clock | None = None, **options: Any
@@ -76,15 +76,17 @@ class StoryBot(commands.Bot):
         self.clock = clock or SystemClock()
 
     async def setup_hook(self) -> None:
-        limits = ImportLimits(max_bytes=self.settings.max_upload_bytes)
-        self.catalog = await Catalog.open(self.settings.storybot_db, limits)
-        report = await self.catalog.ensure_demo_library(self.settings.demo_stories_dir)
-        if report is not None:
-            log.info("built the demo library: %d stories, %d rejected",
-                     len(report.imported), len(report.rejected))
+        self.services = await build_services(
+            self.settings.storybot_db, clock=self.clock, client=self,
+            limits=ImportLimits(max_bytes=self.settings.max_upload_bytes),
+            demo_stories=self.settings.demo_stories_dir,
+        )
+        # A big library takes seconds to index; the bot is online meanwhile and /recommend
+        # waits for it.
+        self.services.recommendations.start_in_background()
+        self.add_dynamic_items(*persistent_items())
         for extension in COGS:
             await self.load_extension(extension)
-        self.add_dynamic_items(ExpiredButton)
         await self.sync_commands()
 
     async def sync_commands(self) -> None:
@@ -98,11 +100,11 @@ class StoryBot(commands.Bot):
         fingerprint = command_tree_fingerprint(self.tree)
         # Remembered per application and API, so another bot or server still gets a sync.
         key = f"{_SYNCED_TREE_KEY}:{self.application_id}:{discord.http.Route.BASE}"
-        if await self.catalog.bot_state.get(key) == fingerprint:
+        if await self.services.bot_state.get(key) == fingerprint:
             log.info("commands unchanged since the last sync; not syncing")
             return
         await self.tree.sync()
-        await self.catalog.bot_state.set(key, fingerprint)
+        await self.services.bot_state.set(key, fingerprint)
         log.info("synced commands globally")
 
     async def on_ready(self) -> None:
@@ -111,8 +113,8 @@ class StoryBot(commands.Bot):
 
     async def close(self) -> None:
         await super().close()
-        if hasattr(self, "catalog"):
-            await self.catalog.close()
+        if hasattr(self, "services"):
+            await self.services.close()
 
 
 def command_tree_fingerprint(tree: app_commands.CommandTree[Any]) -> str:

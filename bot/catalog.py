@@ -12,11 +12,10 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aiosqlite
-
 from bot.importers import read_story, read_story_file
 from bot.importers.base import ImportLimits
 from bot.importers.sidecar import add_metadata
+from bot.library.clock import Clock, SystemClock
 from bot.library.errors import (
     DuplicateStory,
     ImportRejected,
@@ -25,16 +24,11 @@ from bot.library.errors import (
 )
 from bot.library.lookup import fuzzy_matches, resolve_name, suggestion
 from bot.library.models import Passage, Rating, Story, StoryDraft, Tag, TagKind
+from bot.library.records import SortOrder, TagCount
 from bot.library.segmentation import segment_chapters
 from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, tag_key
-from bot.store.database import connect
-from bot.store.settings import (
-    BotStateRepository,
-    GuildBlockedTagsRepository,
-    SettingsRepository,
-)
-from bot.store.stories import ALL_GUILDS, SortOrder, StoryRepository, Visibility
-from bot.store.tags import TagCount, TagRepository
+from bot.library.visibility import Visibility, can_see
+from bot.store.protocol import Store
 
 MAX_TITLE_LENGTH = 256  # Discord's embed title limit
 
@@ -62,9 +56,6 @@ class ImportReport:
     def rejected(self) -> list[ImportOutcome]:
         return [o for o in self.outcomes if o.error is not None]
 
-    @property
-    def duplicates(self) -> list[ImportOutcome]:
-        return [o for o in self.outcomes if o.duplicate_of is not None]
 
 
 def story_files(paths: Sequence[Path]) -> Iterator[Path]:
@@ -88,13 +79,11 @@ def _is_story_candidate(path: Path) -> bool:
 
 
 class Catalog:
-    def __init__(self, conn: aiosqlite.Connection, limits: ImportLimits | None = None) -> None:
-        self.conn = conn
-        self.stories = StoryRepository(conn)
-        self.tags = TagRepository(conn)
-        self.settings = SettingsRepository(conn)
-        self.bot_state = BotStateRepository(conn)
-        self.blocked_tags = GuildBlockedTagsRepository(conn)
+    def __init__(self, store: Store, limits: ImportLimits | None = None,
+                 clock: Clock | None = None) -> None:
+        self.clock = clock or SystemClock()
+        self._stories = store.stories
+        self._tags = store.tags
         self.limits = limits or ImportLimits()
         # id -> (guild_id, title) of every story, for instant autocomplete; kept in step
         # with every add, edit and remove made through this catalog.
@@ -106,13 +95,6 @@ class Catalog:
     async def _changed(self, story_id: int) -> None:
         for listener in self.change_listeners:
             await listener(story_id)
-
-    @classmethod
-    async def open(cls, db_path: Path | str, limits: ImportLimits | None = None) -> Catalog:
-        return cls(await connect(db_path), limits)
-
-    async def close(self) -> None:
-        await self.conn.close()
 
     # -- importing ---------------------------------------------------------------------
 
@@ -129,7 +111,8 @@ class Catalog:
         except InvalidInput as problem:
             raise ImportRejected(str(problem)) from None
         passages = await asyncio.to_thread(segment_chapters, draft.chapters)
-        story = await self.stories.add(draft, passages, guild_id=guild_id, added_by=added_by)
+        story = await self._stories.add(draft, passages, guild_id=guild_id, added_by=added_by,
+                                        now=self.clock.now())
         if self._titles is not None:
             self._titles[story.id] = (story.guild_id, story.title)
         await self._changed(story.id)
@@ -190,18 +173,18 @@ class Catalog:
 
     async def ensure_demo_library(self, folder: Path) -> ImportReport | None:
         """Build the bundled demo library the first time the database is opened."""
-        if await self.stories.count(None) > 0 or not folder.is_dir():
+        if await self._stories.count(None) > 0 or not folder.is_dir():
             return None
         return await self.import_paths([folder], guild_id=None)
 
     # -- browsing ----------------------------------------------------------------------
 
-    async def get(self, story_id: int, visibility: Visibility = ALL_GUILDS) -> Story:
-        return await self.stories.get(story_id, visibility)
+    async def get(self, story_id: int, visibility: Visibility) -> Story:
+        return await self._stories.get(story_id, visibility)
 
     async def list(
         self,
-        visibility: Visibility = ALL_GUILDS,
+        visibility: Visibility,
         *,
         tags: Sequence[str] = (),
         sort: SortOrder = "title",
@@ -209,17 +192,17 @@ class Catalog:
         offset: int = 0,
     ) -> builtins.list[Story]:
         keys = [tag_key(t) for t in tags if tag_key(t)]
-        return await self.stories.list(visibility, tag_keys=keys, sort=sort, limit=limit,
+        return await self._stories.list(visibility, tag_keys=keys, sort=sort, limit=limit,
                                        offset=offset)
 
-    async def search(self, query: str, visibility: Visibility = ALL_GUILDS,
+    async def search(self, query: str, visibility: Visibility,
                      limit: int = 25) -> builtins.list[Story]:
         if not query.strip():
             raise InvalidInput("the search is empty: give a word or two")
-        return await self.stories.search(visibility, query, limit=limit)
+        return await self._stories.search(visibility, query, limit=limit)
 
-    async def remove(self, story_id: int, visibility: Visibility = ALL_GUILDS) -> Story:
-        story = await self.stories.remove(story_id, visibility)
+    async def remove(self, story_id: int, visibility: Visibility) -> Story:
+        story = await self._stories.remove(story_id, visibility)
         if self._titles is not None:
             self._titles.pop(story_id, None)
         await self._changed(story_id)
@@ -237,15 +220,15 @@ class Catalog:
         remove_tags: Sequence[Tag] = (),
     ) -> Story:
         """Fix a story's metadata; tags are added or removed by kind and name."""
-        await self.stories.get(story_id, visibility)
+        await self._stories.get(story_id, visibility)
         if title is not None and not (0 < len(title.strip()) <= MAX_TITLE_LENGTH):
             raise InvalidInput(f"a title must be 1 to {MAX_TITLE_LENGTH} characters")
         cleaned = [Tag(t.kind, clean_tag_name(_check_tag(t.name))) for t in add_tags]
-        await self.stories.update(
+        await self._stories.update(
             story_id, title=title and title.strip(), summary=summary, rating=rating,
             add_tags=cleaned, remove_tag_keys=[(t.kind, tag_key(t.name)) for t in remove_tags],
         )
-        story = await self.stories.get(story_id, visibility)
+        story = await self._stories.get(story_id, visibility)
         if self._titles is not None:
             self._titles[story.id] = (story.guild_id, story.title)
         await self._changed(story.id)
@@ -255,11 +238,11 @@ class Catalog:
 
     async def titles(self, visibility: Visibility) -> dict[int, str]:
         if self._titles is None:
-            self._titles = {sid: (gid, title) for sid, gid, title in await self.stories.titles()}
+            self._titles = {sid: (gid, title) for sid, gid, title in await self._stories.titles()}
         return {
             sid: title
             for sid, (gid, title) in self._titles.items()
-            if visibility == ALL_GUILDS or gid is None or gid == visibility
+            if can_see(visibility, gid)
         }
 
     async def story_choices(
@@ -269,7 +252,7 @@ class Catalog:
 
     async def tag_choices(self, query: str, kind: TagKind | None = None) -> builtins.list[str]:
         """Tag names (canonical and synonyms) for autocomplete, best match first."""
-        rows = [row for row in await self.tags.all() if kind is None or row.kind is kind]
+        rows = [row for row in await self._tags.all() if kind is None or row.kind is kind]
         found = fuzzy_matches(query, {row.id: row.name for row in rows})
         return list(dict.fromkeys(name for _, name in found))
 
@@ -277,7 +260,7 @@ class Catalog:
         """The story someone meant: an id (what autocomplete sends) or a title."""
         if text.strip().isdigit():  # the common case: no need to scan every title
             try:
-                return await self.stories.get(int(text), visibility)
+                return await self._stories.get(int(text), visibility)
             except StoryNotFound:
                 pass
         titles = await self.titles(visibility)
@@ -287,18 +270,18 @@ class Catalog:
             hint = f"; did you mean “{nearest}”?" if nearest else ""
             raise InvalidInput(f"no story called “{text.strip()[:100]}”{hint}")
         try:
-            return await self.stories.get(story_id, visibility)
+            return await self._stories.get(story_id, visibility)
         except StoryNotFound:
             raise StoryNotFound(text.strip()[:100]) from None
 
     async def passages(
-        self, story_id: int, visibility: Visibility = ALL_GUILDS
+        self, story_id: int, visibility: Visibility
     ) -> builtins.list[Passage]:
-        await self.stories.get(story_id, visibility)
-        return await self.stories.passages(story_id)
+        await self._stories.get(story_id, visibility)
+        return await self._stories.passages(story_id)
 
     async def tag_counts(self, kind: TagKind | None = None) -> builtins.list[TagCount]:
-        return await self.tags.counts(kind)
+        return await self._tags.counts(kind)
 
 
 def _check_tag(name: str) -> str:

@@ -8,29 +8,19 @@ import discord
 from discord import app_commands
 
 from bot.library.guild_settings import is_curator
+from bot.ui.context import channel_is_age_restricted, guild_id_of
+
+__all__ = ["channel_is_age_restricted", "curator_only", "guild_id_of", "needs_curator"]
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
-
-
-def guild_id_of(interaction: discord.Interaction[Any]) -> int:
-    if interaction.guild_id is None:
-        raise app_commands.NoPrivateMessage("This command works in a server, not in DMs.")
-    return interaction.guild_id
-
-
-def channel_is_age_restricted(interaction: discord.Interaction[Any]) -> bool:
-    channel = interaction.channel
-    if isinstance(channel, discord.Thread):
-        channel = channel.parent
-    return bool(getattr(channel, "nsfw", False))
 
 
 async def member_is_curator(interaction: discord.Interaction[StoryBot]) -> bool:
     member = interaction.user
     if not isinstance(member, discord.Member):
         return False
-    settings = await interaction.client.catalog.settings.get(guild_id_of(interaction))
+    settings = await interaction.client.services.guild_settings.get(guild_id_of(interaction))
     return is_curator(
         settings,
         role_ids={role.id for role in member.roles},

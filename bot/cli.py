@@ -16,10 +16,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from bot.catalog import Catalog, ImportOutcome, story_files
+from bot.bootstrap import Services, open_services
+from bot.catalog import ImportOutcome, story_files
 from bot.config import Settings, load_settings
 from bot.library.errors import StoryBotError
 from bot.library.models import Story
+from bot.library.visibility import ALL_GUILDS
 
 app = typer.Typer(
     help="storybot: a story library for Discord servers.", no_args_is_help=True,
@@ -43,15 +45,14 @@ def main_options(
     ctx.obj = db or load_settings().storybot_db
 
 
-def _run(ctx: typer.Context, work: Callable[[Catalog], Awaitable[T]]) -> T:
-    """Open the library, run one piece of async work, close it; library errors -> one line."""
+def _run(ctx: typer.Context, work: Callable[[Services], Awaitable[T]]) -> T:
+    """Open the library, run one piece of async work, close it; library errors -> one line.
+
+    The command line is the operator's: it sees every server's stories (ALL_GUILDS)."""
 
     async def runner() -> T:
-        catalog = await Catalog.open(ctx.obj)
-        try:
-            return await work(catalog)
-        finally:
-            await catalog.close()
+        async with open_services(ctx.obj) as services:
+            return await work(services)
 
     try:
         return asyncio.run(runner())
@@ -103,7 +104,7 @@ def import_stories(
     }
     files = list(story_files(paths))
 
-    async def work(catalog: Catalog) -> list[ImportOutcome]:
+    async def work(services: Services) -> list[ImportOutcome]:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
             task = bar.add_task("importing", total=len(files))
@@ -111,7 +112,7 @@ def import_stories(
             def advance(outcome: ImportOutcome) -> None:
                 bar.update(task, advance=1, description=Path(outcome.path).name[:40])
 
-            report = await catalog.import_paths(files, metadata=metadata, on_file=advance)
+            report = await services.catalog.import_paths(files, metadata=metadata, on_file=advance)
         return report.outcomes
 
     outcomes = _run(ctx, work)
@@ -144,7 +145,8 @@ def list_stories(
     if sort not in ("title", "newest", "words"):
         err.print(f"error: unknown sort '{sort}' (use title, newest or words)")
         raise typer.Exit(2)
-    stories = _run(ctx, lambda c: c.list(tags=tag or [], sort=sort, limit=limit))  # type: ignore[arg-type]
+    stories = _run(ctx, lambda s: s.catalog.list(
+        ALL_GUILDS, tags=tag or [], sort=sort, limit=limit))  # type: ignore[arg-type]
     if as_json:
         _print_json([s.to_json() for s in stories])
     elif stories:
@@ -159,7 +161,7 @@ def show_story(
     as_json: JsonOption = False,
 ) -> None:
     """Show one story's metadata."""
-    story = _run(ctx, lambda c: c.get(story_id))
+    story = _run(ctx, lambda s: s.catalog.get(story_id, ALL_GUILDS))
     if as_json:
         _print_json(story.to_json())
         return
@@ -177,7 +179,7 @@ def search_stories(
     as_json: JsonOption = False,
 ) -> None:
     """Full-text search over titles, summaries, tags and text."""
-    stories = _run(ctx, lambda c: c.search(query))
+    stories = _run(ctx, lambda s: s.catalog.search(query, ALL_GUILDS))
     if as_json:
         _print_json([s.to_json() for s in stories])
     elif stories:
@@ -192,7 +194,7 @@ def remove_story(
     as_json: JsonOption = False,
 ) -> None:
     """Remove a story and everything attached to it."""
-    story = _run(ctx, lambda c: c.remove(story_id))
+    story = _run(ctx, lambda s: s.catalog.remove(story_id, ALL_GUILDS))
     if as_json:
         _print_json(story.to_json())
     else:
@@ -205,7 +207,7 @@ def list_excerpts(
     as_json: JsonOption = False,
 ) -> None:
     """The passages a story was cut into."""
-    passages = _run(ctx, lambda c: c.passages(story_id))
+    passages = _run(ctx, lambda s: s.catalog.passages(story_id, ALL_GUILDS))
     if as_json:
         _print_json([
             {"id": p.id, "seq": p.seq, "chapter": p.chapter, "words": p.words, "text": p.text}
@@ -230,11 +232,8 @@ def recommend_stories(
 ) -> None:
     """Stories by shared tags, each with the tags that made it a match (every story and
     rating: the operator's view, no server or reader filters)."""
-    from bot.services.recommendations import RecommendationService
-
-    async def work(catalog: Catalog) -> list[tuple[Story, float, list[str]]]:
-        service = RecommendationService(catalog)
-        await service.start()
+    async def work(services: Services) -> list[tuple[Story, float, list[str]]]:
+        service = await services.recommendations.ready()
         page = await service.recommend_for(None, None, True, like=like, tags=tag or [],
                                            exclude=exclude_tag or [], limit=limit)
         return [(found.story, found.score, found.reasons) for found in page.results]

@@ -11,11 +11,10 @@ from discord.ext import commands, tasks
 
 from bot.checks import curator_only, guild_id_of
 from bot.library.errors import InvalidInput
+from bot.library.records import ScheduleRecord
 from bot.library.schedule import DailySchedule, parse_local_time, timezone_choices
 from bot.services.daily import DailyService, PostOutcome, missing_permissions
-from bot.store.daily import ScheduleRecord
-from cogs.excerpts import excerpt_service
-from cogs.library import story_autocomplete
+from bot.ui.autocomplete import story_autocomplete
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -56,14 +55,13 @@ class DailyCog(commands.Cog, name=COG_NAME):
 
     def __init__(self, bot: StoryBot) -> None:
         self.bot = bot
-        self._service: DailyService | None = None
 
     @property
     def service(self) -> DailyService:
-        if self._service is None:
-            self._service = DailyService(self.bot, self.bot.catalog.conn,
-                                         lambda: excerpt_service(self.bot), self.bot.clock)
-        return self._service
+        service = self.bot.services.daily
+        if service is None:  # pragma: no cover - the bot's services always post daily
+            raise RuntimeError("daily posts need the running bot")
+        return service
 
     async def cog_load(self) -> None:
         self.loop.start()
@@ -158,7 +156,7 @@ class DailyCog(commands.Cog, name=COG_NAME):
     async def prompt(self, interaction: Interaction, story: str,
                      text: app_commands.Range[str, 0, 500] = "") -> None:
         guild_id = guild_id_of(interaction)
-        found = await self.bot.catalog.resolve(story, guild_id)
+        found = await self.bot.services.catalog.resolve(story, guild_id)
         await self.service.store.set_prompt(guild_id, found.id, text.strip() or None)
         reply = (f"Threads about “{found.title}” will ask: {text.strip()}" if text.strip()
                  else f"Threads about “{found.title}” will use the rotating prompts.")

@@ -9,10 +9,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.importers.text_rules import escape_markdown
-from bot.render.me_ui import FORGET_WARNING, bookmarks_message, forget_view
+from bot.render.stats import FORGET_WARNING
 from bot.services.tag_lookup import shown
-from cogs.library import tag_autocomplete
-from cogs.recommend import recommendation_service
+from bot.ui.autocomplete import tag_autocomplete
+from bot.ui.me_buttons import bookmarks_message, forget_view
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -33,7 +33,7 @@ class MeCog(commands.Cog, name="Me"):
     @app_commands.describe(tag="A tag (synonyms count too)")
     @app_commands.autocomplete(tag=tag_autocomplete)
     async def block(self, interaction: Interaction, tag: TagName) -> None:
-        service = await recommendation_service(self.bot)
+        service = await self.bot.services.recommendations.ready()
         blocked = await service.block(interaction.user.id, tag)
         if blocked:
             names = ", ".join(f"“{shown(row.name)}” ({row.kind.value})" for row in blocked)
@@ -46,7 +46,7 @@ class MeCog(commands.Cog, name="Me"):
     @app_commands.describe(tag="A tag you blocked")
     @app_commands.autocomplete(tag=tag_autocomplete)
     async def unblock(self, interaction: Interaction, tag: TagName) -> None:
-        service = await recommendation_service(self.bot)
+        service = await self.bot.services.recommendations.ready()
         unblocked = await service.unblock(interaction.user.id, tag)
         text = (f"Unblocked “{shown(unblocked[0].name)}”." if unblocked
                 else f"You had not blocked “{shown(tag)}”.")
@@ -54,7 +54,7 @@ class MeCog(commands.Cog, name="Me"):
 
     @me.command(name="blocks", description="The tags you blocked")
     async def blocks(self, interaction: Interaction) -> None:
-        service = await recommendation_service(self.bot)
+        service = await self.bot.services.recommendations.ready()
         rows = await service.blocks(interaction.user.id)
         if not rows:
             text = "You have not blocked any tag. Use /me block to hide one from your results."

@@ -12,8 +12,7 @@ from bot.checks import curator_only, guild_id_of
 from bot.library.models import TagKind
 from bot.render.recommend_card import tag_list_embed
 from bot.services.tag_lookup import shown
-from cogs.library import TAG_KIND_CHOICES, tag_autocomplete
-from cogs.recommend import recommendation_service
+from bot.ui.autocomplete import TAG_KIND_CHOICES, tag_autocomplete
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -37,7 +36,7 @@ class TagsCog(commands.Cog):
     @app_commands.choices(kind=TAG_KIND_CHOICES)
     async def list_(self, interaction: Interaction,
                     kind: app_commands.Choice[str] | None = None) -> None:
-        service = await recommendation_service(self.bot)
+        service = await self.bot.services.recommendations.ready()
         uses = await service.tag_list(guild_id_of(interaction), _kind(kind))
         await interaction.response.send_message(embed=tag_list_embed(uses, _kind(kind)))
 
@@ -50,7 +49,7 @@ class TagsCog(commands.Cog):
     @curator_only()
     async def merge(self, interaction: Interaction, from_: TagName, into: TagName,
                     kind: app_commands.Choice[str] | None = None) -> None:
-        service = await recommendation_service(self.bot)
+        service = await self.bot.services.recommendations.ready()
         source, target, stories = await service.merge_tags(from_, into, _kind(kind))
         await interaction.response.send_message(
             f"Merged “{shown(source.name)}” into “{shown(target.name)}” ({target.kind.value}): "
@@ -67,7 +66,7 @@ class TagsCog(commands.Cog):
     @curator_only()
     async def rename(self, interaction: Interaction, tag: TagName, new_name: TagName,
                      kind: app_commands.Choice[str] | None = None) -> None:
-        service = await recommendation_service(self.bot)
+        service = await self.bot.services.recommendations.ready()
         renamed, stories = await service.rename_tag(tag, new_name, _kind(kind))
         await interaction.response.send_message(
             f"Renamed the {renamed.kind.value} tag to “{shown(renamed.name)}” "

@@ -147,7 +147,7 @@ class ConsoleSession:
 
     async def run_scheduled_work(self) -> None:
         """Run the daily post's tick now, as its loop would within 30 s of the new time."""
-        daily = self.bot.get_cog("Daily") if self.bot is not None else None
+        daily = self.bot.services.daily if self.bot is not None else None
         if daily is not None:
             await daily.tick()
             await asyncio.sleep(0.2)  # the thread's opening message follows the post

@@ -21,7 +21,7 @@ def fixtures_dir() -> Path:
 
 @pytest.fixture
 async def conn(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    from bot.store.database import connect
+    from bot.store.sqlite.database import connect
 
     connection = await connect(tmp_path / "library.db")
     try:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.library.errors import InvalidInput
+from bot.library.records import FeedbackEntry, StoryTotals
 
 MIN_STARS = 1
 MAX_STARS = 5
@@ -124,3 +125,19 @@ def love_score(reactions: int, kudos: int, bookmarks: int, stars_total: int,
     stars above 3 add, stars below 3 take away."""
     stars = (stars_total - 3 * stars_count) if stars_count else 0
     return reactions + 2.0 * kudos + 1.5 * bookmarks + stars
+
+
+@dataclass(frozen=True)
+class StoryStats:
+    story_id: int
+    totals: StoryTotals
+    best_passages: list[tuple[int, int, float]]  # (passage id, seq, love score)
+    comments: list[FeedbackEntry]  # empty unless the viewer may read them
+    days: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class GuildStats:
+    stories: list[tuple[int, float]]  # (story id, love score), best first
+    passages: list[tuple[int, int, int, float]]  # (passage id, story id, seq, score)
+    days: list[tuple[str, int]]

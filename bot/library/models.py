@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 SCENE_BREAK = "⁂"
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -34,10 +34,6 @@ class Rating(StrEnum):
     MATURE = "Mature"
     EXPLICIT = "Explicit"
     NOT_RATED = "Not Rated"
-
-    @property
-    def needs_age_restricted_channel(self) -> bool:
-        return self in (Rating.MATURE, Rating.EXPLICIT, Rating.NOT_RATED)
 
 
 _WORD = re.compile(r"[\w'’-]+")
@@ -183,9 +179,24 @@ class Story:
         }
 
 
+class Cut(IntEnum):
+    """Where a passage boundary falls; a higher value is a cleaner place to cut."""
+
+    INSIDE_WORD = 0  # a whitespace-free run over a limit was split
+    WORD = 1  # between two words of one sentence
+    SENTENCE = 2  # between two sentences (or lines) of one paragraph
+    PARAGRAPH = 3  # between two paragraphs of one scene
+    SCENE = 4  # start or end of a scene or chapter
+
+    @property
+    def mid_sentence(self) -> bool:
+        return self <= Cut.WORD
+
+
 @dataclass(frozen=True)
 class Passage:
-    """An excerpt unit of a story, stored with a stable id that reactions attach to."""
+    """An excerpt unit of a story, stored with a stable id that reactions and feedback
+    attach to, with where it was cut (the card shows "…" at a mid-sentence cut)."""
 
     id: int
     story_id: int
@@ -193,3 +204,6 @@ class Passage:
     chapter: int
     text: str
     words: int
+    cut_before: Cut = Cut.PARAGRAPH
+    cut_after: Cut = Cut.PARAGRAPH
+    story_passage_count: int = 0  # how many passages the story has (0: not read)

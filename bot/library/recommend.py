@@ -25,6 +25,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.library.errors import InvalidInput, StoryNotFound
+from bot.library.models import Story, TagKind
 from bot.library.tag_index import Columns, IndexedStory, TagIndex, TagRef
 
 MAX_QUERY_TAGS = 25
@@ -321,3 +322,24 @@ def _explain(index: TagIndex, plan: _Plan, sid: int, score: float) -> Recommenda
     contributions.sort(key=lambda item: (-item[0], item[1]))
     reasons = [Reason(tag, round(weight, 4)) for weight, tag in contributions[:REASONS_SHOWN]]
     return Recommendation(story_id=sid, score=round(score, 6), reasons=reasons)
+
+
+@dataclass(frozen=True)
+class RecommendedStory:
+    story: Story
+    score: float
+    reasons: list[str]  # display names of the top shared tags
+
+
+@dataclass(frozen=True)
+class RecommendationPage:
+    asked: str  # what was asked for, in words
+    results: list[RecommendedStory]
+
+
+@dataclass(frozen=True)
+class TagUse:
+    name: str
+    kind: TagKind
+    stories: int
+    synonyms: tuple[str, ...]

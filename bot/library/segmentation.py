@@ -27,25 +27,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import IntEnum
 
-from bot.library.models import SCENE_BREAK, Chapter
+from bot.library.models import SCENE_BREAK, Chapter, Cut, Passage
 
 ELLIPSIS = "…"
-
-
-class Cut(IntEnum):
-    """Where a passage boundary falls; a higher value is a cleaner place to cut."""
-
-    INSIDE_WORD = 0  # a whitespace-free run over a limit was split
-    WORD = 1  # between two words of one sentence
-    SENTENCE = 2  # between two sentences (or lines) of one paragraph
-    PARAGRAPH = 3  # between two paragraphs of one scene
-    SCENE = 4  # start or end of a scene or chapter
-
-    @property
-    def mid_sentence(self) -> bool:
-        return self <= Cut.WORD
 
 
 @dataclass(frozen=True)
@@ -79,7 +64,7 @@ class SegmentRules:
         return words <= self.max_words and chars <= self.max_chars
 
 
-def display_text(passage: PassageDraft) -> str:
+def display_text(passage: PassageDraft | Passage) -> str:
     """The passage as shown: "…" where it starts or ends in the middle of a sentence."""
     text = passage.text
     if passage.cut_before.mid_sentence:

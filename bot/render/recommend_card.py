@@ -8,13 +8,13 @@ import discord
 
 from bot.importers.text_rules import escape_markdown
 from bot.library.models import Story, TagKind
+from bot.library.recommend import RecommendationPage, TagUse
 from bot.render.text import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
     EMBED_TITLE_LIMIT,
     truncate,
 )
-from bot.services.recommendations import RecommendationPage, TagUse
 
 RECOMMEND_COLOUR = 0x5865F2
 _LIST_ROOM = EMBED_DESCRIPTION_LIMIT - 60

@@ -11,10 +11,9 @@ from datetime import date
 
 import discord
 
-from bot.library.feedback import emoji_label
+from bot.library.feedback import GuildStats, StoryStats, emoji_label
+from bot.library.records import BookmarkRow
 from bot.render.text import EMBED_FIELD_VALUE_LIMIT, join_limited, truncate
-from bot.services.feedback import GuildStats, StoryStats
-from bot.store.feedback import BookmarkRow
 
 CHART_FILENAME = "reactions.png"
 COMMENT_PREVIEW = 200
@@ -94,3 +93,16 @@ def render_chart(days: list[tuple[str, int]], title: str) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+FORGET_WARNING = ("This deletes everything storybot keeps about you in every server: reactions, "
+                  "kudos, bookmarks, feedback and tag blocks; stories and posts you added stay, "
+                  "without your name. It cannot be undone.")
+
+
+def forget_summary(touched: dict[str, int]) -> str:
+    if not touched:
+        return "Done: there was nothing about you to delete."
+    total = sum(touched.values())
+    parts = ", ".join(f"{table} {count}" for table, count in sorted(touched.items()))
+    return f"Done: deleted or cleared {total} row{'s' if total != 1 else ''} ({parts})."

@@ -11,21 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import aiosqlite
 import discord
 
 from bot.library.clock import Clock
 from bot.library.errors import InvalidInput, StoryBotError
+from bot.library.records import ScheduleRecord
 from bot.library.schedule import DEFAULT_GRACE, due_post, next_run, post_moment
 from bot.library.selection import SerialPosition
-from bot.render.excerpt_card import excerpt_embed, excerpt_view, sent
+from bot.render.excerpt_card import excerpt_embed
 from bot.services.discussion import open_discussion
 from bot.services.excerpts import Excerpt, ExcerptService
-from bot.store.daily import DailyRepository, ScheduleRecord
+from bot.store.protocol import DailyStore, Store
+from bot.ui.excerpt_buttons import excerpt_view, sent
 
 log = logging.getLogger("storybot.daily")
 
@@ -56,7 +56,7 @@ def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member) -
     return [label for flag, label in needed if not getattr(granted, flag)]
 
 
-async def done_through(store: DailyRepository, record: ScheduleRecord) -> date | None:
+async def done_through(store: DailyStore, record: ScheduleRecord) -> date | None:
     """The last local date that is posted or not owed: claimed, or before the schedule was set
     (a schedule set at 19:00 for 18:00 starts tomorrow, it does not post at once)."""
     claimed = await store.last_claimed_date(record.guild_id)
@@ -67,7 +67,7 @@ async def done_through(store: DailyRepository, record: ScheduleRecord) -> date |
     return set_on if claimed is None else max(claimed, set_on)
 
 
-async def claim_due(store: DailyRepository, now: datetime) -> list[DuePost]:
+async def claim_due(store: DailyStore, now: datetime) -> list[DuePost]:
     """The posts due now, each claimed in the database before anything is sent."""
     claimed: list[DuePost] = []
     for record in await store.enabled():
@@ -79,20 +79,14 @@ async def claim_due(store: DailyRepository, now: datetime) -> list[DuePost]:
 
 
 class DailyService:
-    def __init__(self, client: discord.Client, conn: aiosqlite.Connection,
-                 excerpts: Callable[[], ExcerptService], clock: Clock) -> None:
+    def __init__(self, client: discord.Client, store: Store, excerpts: ExcerptService,
+                 clock: Clock) -> None:
         self.client = client
-        # Looked up when needed: the one ExcerptService (with its passage weights) lives in
-        # the excerpts cog, which may load after this.
-        self._excerpts = excerpts
+        self.excerpts = excerpts
         self.clock = clock
-        self.store = DailyRepository(conn)
+        self.store = store.daily
         # One tick at a time: the loop and a console's "clock +1d" may call tick together.
         self._tick_lock = asyncio.Lock()
-
-    @property
-    def excerpts(self) -> ExcerptService:
-        return self._excerpts()
 
     async def next_run(self, record: ScheduleRecord) -> datetime | None:
         last = await done_through(self.store, record)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import discord
 
+from bot.library.errors import InvalidInput
 from bot.render.excerpt_card import spoiler_line, thread_name
 from bot.services.excerpts import Excerpt
-from bot.store.daily import DailyRepository
-from bot.store.posts import PostRepository
+from bot.store.protocol import DailyStore, PostStore
 
 # Used in turn when the curator set no prompt for the story (/daily prompt).
 DEFAULT_PROMPTS: tuple[str, ...] = (
@@ -21,6 +21,7 @@ DEFAULT_PROMPTS: tuple[str, ...] = (
 )
 
 THREAD_EXISTS = 160004  # Discord: a thread has already been created for this message
+UNKNOWN_MESSAGE = 10008  # Discord: the message was deleted
 
 
 def default_prompt(passage_id: int) -> str:
@@ -28,12 +29,12 @@ def default_prompt(passage_id: int) -> str:
     return DEFAULT_PROMPTS[passage_id % len(DEFAULT_PROMPTS)]
 
 
-async def discussion_prompt(daily: DailyRepository, guild_id: int, excerpt: Excerpt) -> str:
+async def discussion_prompt(daily: DailyStore, guild_id: int, excerpt: Excerpt) -> str:
     return await daily.prompt(guild_id, excerpt.story.id) or default_prompt(excerpt.passage.id)
 
 
 async def open_discussion(
-    message: discord.Message, excerpt: Excerpt, posts: PostRepository, daily: DailyRepository
+    message: discord.Message, excerpt: Excerpt, posts: PostStore, daily: DailyStore
 ) -> tuple[discord.Thread | discord.abc.Snowflake, bool]:
     """The post's thread, created (with its spoiler line and prompt) when it has none yet.
 
@@ -47,6 +48,8 @@ async def open_discussion(
         thread = await message.create_thread(name=thread_name(excerpt.story, excerpt.passage),
                                              auto_archive_duration=1440)
     except discord.HTTPException as error:
+        if error.code == UNKNOWN_MESSAGE:
+            raise InvalidInput("That post was deleted, so it can't have a discussion.") from None
         if error.code != THREAD_EXISTS:
             raise
         # Opened in the meantime (a double click): Discord gives a message's thread its id.

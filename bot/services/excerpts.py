@@ -16,7 +16,8 @@ from bot.catalog import Catalog
 from bot.library.clock import Clock
 from bot.library.errors import InvalidInput
 from bot.library.guild_settings import GuildSettings
-from bot.library.models import Story
+from bot.library.models import Passage, Story
+from bot.library.records import PostRecord
 from bot.library.selection import (
     PassageCandidate,
     SelectionRules,
@@ -24,8 +25,7 @@ from bot.library.selection import (
     next_serial_passage,
     select_passage,
 )
-from bot.store.excerpt_history import ExcerptHistoryRepository, StoredPassage
-from bot.store.posts import PostRecord, PostRepository
+from bot.store.protocol import Store
 
 # (guild id, passage ids) -> weight per passage id (liked > 1.0 > dismissed); missing = 1.0.
 PassageWeights = Callable[[int, list[int]], Awaitable[dict[int, float]]]
@@ -37,26 +37,34 @@ class Excerpt:
     """A passage ready to be shown: the card needs the story, the passage and the settings."""
 
     story: Story
-    passage: StoredPassage
+    passage: Passage
     settings: GuildSettings
 
 
 class ExcerptService:
-    def __init__(self, catalog: Catalog, clock: Clock, rng: random.Random | None = None) -> None:
+    def __init__(self, store: Store, catalog: Catalog, clock: Clock, *,
+                 passage_weights: PassageWeights | None = None,
+                 on_post: Callable[[int], None] | None = None,
+                 rng: random.Random | None = None) -> None:
         self.catalog = catalog
         self.clock = clock
         self.rng = rng or random.Random()
-        self.history = ExcerptHistoryRepository(catalog.conn)
-        self.posts = PostRepository(catalog.conn)
-        # Set by the reactions feature; None weighs every passage 1.0.
-        self.passage_weights: PassageWeights | None = None
+        self.history = store.passages
+        self.posts = store.posts
+        self.guild_settings = store.guild_settings
+        self.blocked_tags = store.blocked_tags
+        self.daily = store.daily
+        # Feedback's weights (liked > 1.0 > dismissed); None weighs every passage 1.0.
+        self.passage_weights = passage_weights
+        # Told each recorded post's message id (feedback then takes its reactions at once).
+        self.on_post = on_post
 
     async def candidates(
         self, guild_id: int, age_restricted: bool, story_ids: Sequence[int] | None = None
     ) -> list[PassageCandidate]:
         """Every passage the channel may show (all of each story; spoiler limits come later)."""
-        settings = await self.catalog.settings.get(guild_id)
-        blocked = [row.id for row in await self.catalog.blocked_tags.list(guild_id)]
+        settings = await self.guild_settings.get(guild_id)
+        blocked = [row.id for row in await self.blocked_tags.list(guild_id)]
         found = await self.history.candidates(
             guild_id, settings.allowed_ratings(age_restricted), blocked, story_ids
         )
@@ -66,7 +74,7 @@ class ExcerptService:
         return [replace(c, weight=weights.get(c.passage_id, 1.0)) for c in found]
 
     async def rules(self, guild_id: int) -> SelectionRules:
-        settings = await self.catalog.settings.get(guild_id)
+        settings = await self.guild_settings.get(guild_id)
         return SelectionRules(spoiler_fraction=settings.spoiler_fraction,
                               story_cooldown=STORY_COOLDOWN)
 
@@ -123,7 +131,7 @@ class ExcerptService:
         if passage is None:
             raise InvalidInput("that passage is no longer in the library")
         story = await self.catalog.get(passage.story_id, guild_id)
-        return Excerpt(story, passage, await self.catalog.settings.get(guild_id))
+        return Excerpt(story, passage, await self.guild_settings.get(guild_id))
 
     async def record_post(
         self, *, message_id: int, guild_id: int | None, channel_id: int, excerpt: Excerpt,
@@ -134,6 +142,8 @@ class ExcerptService:
             story_id=excerpt.story.id, passage_id=excerpt.passage.id, kind=kind,
             thread_id=thread_id, posted_by=posted_by, posted_at=self.clock.now(),
         ))
+        if self.on_post is not None:
+            self.on_post(message_id)
 
     async def _nothing_to_show(
         self, guild_id: int, age_restricted: bool, story: Story | None
@@ -142,11 +152,11 @@ class ExcerptService:
         if story is None:
             return InvalidInput("no story in this server's library may be shown in this channel "
                                 "(check the blocked tags and the age-restricted ratings)")
-        settings = await self.catalog.settings.get(guild_id)
+        settings = await self.guild_settings.get(guild_id)
         if story.rating not in settings.allowed_ratings(age_restricted):
             return InvalidInput(f"“{story.title}” is rated {story.rating.value}: it can only be "
                                 "shown in an age-restricted channel")
-        blocked = await self.catalog.blocked_tags.list(guild_id)
+        blocked = await self.blocked_tags.list(guild_id)
         if blocked:
             return InvalidInput(f"“{story.title}” carries a tag this server blocked")
         return InvalidInput(f"“{story.title}” has no passages to show")

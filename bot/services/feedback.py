@@ -4,34 +4,34 @@ Reactions on messages that are not the bot's posts are dropped before any await:
 someone else's message is recognised by its author (`message_author_id`), and a message id
 looked up once is remembered (posts in `known_posts`, loaded at start and fed by `note_post`;
 others in a bounded `_not_posts` LRU), so the database is asked at most once per message.
-A bot message younger than a minute is never remembered as "not a post": the bot records a
-post just after sending it, and a fast reader can react in between.
+The bot records a post just after sending it, and a fast reader can react in between: a
+reaction on a bot message younger than a minute that is not (yet) a known post is held, and
+applied when `note_post` names the message (or dropped once the message is a minute old and
+still no post).
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
-import time
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
-
-import aiosqlite
+from datetime import datetime
 
 from bot.library.clock import Clock
 from bot.library.errors import InvalidInput
 from bot.library.feedback import (
+    GuildStats,
+    StoryStats,
     clean_comment,
     love_score,
     parse_stars,
     passage_weight,
     story_affinity,
 )
-from bot.services.reaction_writer import FeedbackWriter
-from bot.store import feedback as store
-from bot.store.feedback import FeedbackEntry, FeedbackRepository, Ranked, ReactionChange
-from bot.store.privacy import forget_user
+from bot.library.records import BookmarkRow, FeedbackEntry, Ranked, ReactionChange
+from bot.store.protocol import Store
 
 NOT_POSTS_REMEMBERED = 50_000
 # A post is recorded just after it is sent; a reaction can come first. Messages younger than
@@ -48,25 +48,13 @@ class StoryGone(InvalidInput):
         super().__init__("That story was removed from the library; this button no longer works.")
 
 
-@dataclass(frozen=True)
-class StoryStats:
-    story_id: int
-    totals: store.StoryTotals
-    best_passages: list[tuple[int, int, float]]  # (passage id, seq, love score)
-    comments: list[FeedbackEntry]  # empty unless the viewer may read them
-    days: list[tuple[str, int]]
 
 
-@dataclass(frozen=True)
-class GuildStats:
-    stories: list[tuple[int, float]]  # (story id, love score), best first
-    passages: list[tuple[int, int, int, float]]  # (passage id, story id, seq, score)
-    days: list[tuple[str, int]]
 
 
-def _age_seconds(snowflake: int) -> float:
-    """How long ago Discord made this id (its top bits are milliseconds since 2015)."""
-    return time.time() - ((snowflake >> 22) + DISCORD_EPOCH_MS) / 1000
+def _age_seconds(snowflake: int, now: datetime) -> float:
+    """How long before `now` Discord made this id (its top bits are ms since 2015)."""
+    return now.timestamp() - ((snowflake >> 22) + DISCORD_EPOCH_MS) / 1000
 
 
 def _inert(cell: object) -> object:
@@ -81,12 +69,15 @@ def _score(r: Ranked) -> float:
 
 
 class FeedbackService:
-    def __init__(self, reads: aiosqlite.Connection, writer: FeedbackWriter, clock: Clock) -> None:
-        self.repo = FeedbackRepository(reads)
-        self.writer = writer
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.repo = store.feedback
+        self.writes = store.feedback_writes
         self.clock = clock
         self.known_posts: set[int] = set()
         self._not_posts: OrderedDict[int, None] = OrderedDict()
+        # Reactions on young bot messages not yet known as posts: message id -> changes.
+        self._held: dict[int, list[ReactionChange]] = {}
+        self._releasing: set[asyncio.Future[None]] = set()
         # False: reactions are not recorded at all (the benchmark's do-nothing baseline).
         self.ingest_enabled = True
 
@@ -94,9 +85,19 @@ class FeedbackService:
         self.known_posts = set(await self.repo.post_message_ids())
 
     def note_post(self, message_id: int) -> None:
-        """Call after recording a post, so its reactions are taken without a lookup."""
+        """Called when a post is recorded: its reactions are taken without a lookup, and
+        the ones that came before it are applied now."""
         self.known_posts.add(message_id)
         self._not_posts.pop(message_id, None)
+        held = self._held.pop(message_id, [])
+        if held:
+            releasing = asyncio.ensure_future(self._submit_all(held))
+            self._releasing.add(releasing)  # kept until done, so the task is not collected
+            releasing.add_done_callback(self._releasing.discard)
+
+    async def _submit_all(self, changes: list[ReactionChange]) -> None:
+        for change in changes:
+            await self.writes.reaction(change)
 
     def _now(self) -> str:
         return self.clock.now().isoformat()
@@ -108,20 +109,30 @@ class FeedbackService:
         """Queue one raw reaction event if it is on a bot post; True when queued."""
         if not self.ingest_enabled or user_id == bot_user_id:
             return False
+        change = ReactionChange(message_id, user_id, emoji, added, self._now())
         if message_id not in self.known_posts:
             if message_author_id is not None and message_author_id != bot_user_id:
                 return False
-            if message_id in self._not_posts or not await self._is_post(message_id):
+            if message_id in self._not_posts:
                 return False
-        self.writer.submit(ReactionChange(message_id, user_id, emoji, added, self._now()))
+            if not await self._is_post(message_id):
+                if message_id in self._not_posts:
+                    return False
+                # Young, and the bot may be about to record it: hold it until it does.
+                self._held.setdefault(message_id, []).append(change)
+                return True
+        await self.writes.reaction(change)
         return True
 
     async def _is_post(self, message_id: int) -> bool:
         if await self.repo.is_post(message_id):
             self.known_posts.add(message_id)
+            held = self._held.pop(message_id, [])
+            await self._submit_all(held)
             return True
-        if _age_seconds(message_id) < RECORDING_GRACE_SECONDS:
+        if _age_seconds(message_id, self.clock.now()) < RECORDING_GRACE_SECONDS:
             return False  # the bot may be about to record it: ask again next time
+        self._held.pop(message_id, None)  # a minute on and still no post: not one of ours
         self._not_posts[message_id] = None
         if len(self._not_posts) > NOT_POSTS_REMEMBERED:
             self._not_posts.popitem(last=False)
@@ -136,15 +147,12 @@ class FeedbackService:
         return story_id
 
     async def toggle_kudos(self, guild_id: int | None, user_id: int, story_id: int) -> bool:
-        at = self._now()
-        return await self.writer.run(
-            lambda conn: store.toggle_kudos(conn, story_id, user_id, guild_id, at))
+        return await self.writes.toggle_kudos(story_id, user_id, guild_id, self._now())
 
     async def toggle_bookmark(self, guild_id: int | None, user_id: int, passage_id: int) -> bool:
         story_id = await self.story_of_passage(passage_id)
-        at = self._now()
-        return await self.writer.run(
-            lambda conn: store.toggle_bookmark(conn, user_id, passage_id, story_id, guild_id, at))
+        return await self.writes.toggle_bookmark(user_id, passage_id, story_id, guild_id,
+                                                 self._now())
 
     async def save_feedback(self, guild_id: int | None, user_id: int, story_id: int,
                             passage_id: int | None, stars: str, comment: str | None
@@ -152,7 +160,7 @@ class FeedbackService:
         """Validate (one clear line on bad input) and store; replaces an earlier entry."""
         entry = FeedbackEntry(guild_id, story_id, passage_id, user_id, parse_stars(stars),
                               clean_comment(comment), self._now())
-        await self.writer.run(lambda conn: store.save_feedback(conn, entry))
+        await self.writes.save_feedback(entry)
         return entry
 
     async def feedback_of(self, user_id: int, story_id: int,
@@ -200,7 +208,7 @@ class FeedbackService:
     # ----- personal data
 
     async def bookmarks_page(self, user_id: int, guild_id: int, page: int
-                             ) -> tuple[list[store.BookmarkRow], int, int]:
+                             ) -> tuple[list[BookmarkRow], int, int]:
         """(rows, page actually shown, page count) for a 0-based page (clamped)."""
         _, total = await self.repo.bookmarks(user_id, guild_id, 0, 0)
         pages = max(1, -(-total // BOOKMARKS_PER_PAGE))
@@ -211,7 +219,7 @@ class FeedbackService:
 
     async def forget(self, user_id: int) -> dict[str, int]:
         """Delete everything held about the user, after every queued write of theirs."""
-        return await self.writer.run(lambda conn: forget_user(conn, user_id))
+        return await self.writes.forget_user(user_id)
 
     # ----- what excerpts and recommendations read
 

@@ -2,26 +2,33 @@
 library, tag names resolved, the filters that always apply, and tag wrangling.
 
 The index (bot.library.tag_index) is built once at start from one streamed query
-(bot.store.recommend.index_rows) and then updated story by story through the catalog's
+(bot.store.sqlite.recommend_index.index_rows) and then updated story by story through the catalog's
 change listeners, and after tag merges and renames.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence, Set
-from dataclasses import dataclass
 
 from bot.catalog import Catalog
 from bot.library.errors import InvalidInput, StoryNotFound
 from bot.library.models import Story, TagKind
-from bot.library.recommend import MAX_QUERY_TAGS, RecommendQuery, recommend
+from bot.library.recommend import (
+    MAX_QUERY_TAGS,
+    RecommendationPage,
+    RecommendedStory,
+    RecommendQuery,
+    TagUse,
+    recommend,
+)
+from bot.library.records import IndexRow, TagRow
 from bot.library.tag_index import IndexedStory, TagIndex, TagRef
+from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.services.tag_lookup import TagLookup, shown
-from bot.store.reader_blocks import ReaderBlocksRepository
-from bot.store.recommend import IndexRow, index_row, index_rows, tag_vocabulary
-from bot.store.stories import ALL_GUILDS
-from bot.store.tags import TagRow
+from bot.store.protocol import Store
 
 log = logging.getLogger("storybot.recommendations")
 
@@ -34,25 +41,10 @@ NO_TASTE_YET = "I don't know your taste yet: give kudos or feedback on a few sto
 EMPTY_LIBRARY = "the library is empty: a curator can add stories with /story add"
 
 
-@dataclass(frozen=True)
-class RecommendedStory:
-    story: Story
-    score: float
-    reasons: list[str]  # display names of the top shared tags
 
 
-@dataclass(frozen=True)
-class RecommendationPage:
-    asked: str  # what was asked for, in words
-    results: list[RecommendedStory]
 
 
-@dataclass(frozen=True)
-class TagUse:
-    name: str
-    kind: TagKind
-    stories: int
-    synonyms: tuple[str, ...]
 
 
 class _Union(Set[int]):
@@ -73,13 +65,21 @@ class _Union(Set[int]):
 
 
 class RecommendationService:
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, store: Store, catalog: Catalog, *,
+                 profile_source: ProfileSource | None = None) -> None:
         self.catalog = catalog
         self.index = TagIndex()
-        self.lookup = TagLookup(catalog.tags)
-        self.reader_blocks = ReaderBlocksRepository(catalog.conn)
-        # Set later by the reactions/feedback code; while None, "for me" cannot answer.
-        self.profile_source: ProfileSource | None = None
+        self.tags = store.tags
+        self.lookup = TagLookup(store.tags)
+        self.reader_blocks = store.reader_blocks
+        self.guild_settings = store.guild_settings
+        self.guild_blocks = store.blocked_tags
+        self.index_rows = store.recommend_index
+        # Feedback's reader profiles; None: "for me" cannot answer.
+        self.profile_source = profile_source
+        self._ready = asyncio.Event()
+        self._indexing: asyncio.Task[None] | None = None
+        self._changed_while_building: set[int] = set()
         self._guild_of: dict[int, int | None] = {}
         self._by_guild: dict[int | None, set[int]] = {}
         self._tags: dict[int, TagRef] = {}  # any tag id -> its canonical tag
@@ -90,22 +90,55 @@ class RecommendationService:
 
     async def start(self) -> None:
         """Build the index and follow the catalog's changes (idempotent)."""
-        await self.rebuild()
         if not self._started:
+            # Follow changes from the start: a story added while the index builds is
+            # re-read after the build (refresh waits for it).
             self.catalog.change_listeners.append(self.refresh)
             self._started = True
+        await self.rebuild()
+        self._ready.set()
+        while self._changed_while_building:
+            await self.refresh(self._changed_while_building.pop())
+
+    def start_in_background(self) -> None:
+        """Index a large library without holding up start-up; `ready()` waits for it."""
+        if self._indexing is None:
+            self._indexing = asyncio.create_task(self.start(), name="recommend-index")
+
+    @property
+    def is_ready(self) -> bool:
+        return self._ready.is_set()
+
+    async def ready(self) -> RecommendationService:
+        """This service once its index is built (building it now if nobody started it)."""
+        if self._indexing is None and not self._ready.is_set():
+            self.start_in_background()
+        if self._indexing is not None and not self._ready.is_set():
+            await asyncio.shield(self._indexing)
+        return self
+
+    async def stop(self) -> None:
+        if self._indexing is not None and not self._indexing.done():
+            self._indexing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._indexing
+        if self.refresh in self.catalog.change_listeners:
+            self.catalog.change_listeners.remove(self.refresh)
 
     async def rebuild(self) -> None:
         self.index = TagIndex()
         self._guild_of.clear()
         self._by_guild.clear()
         await self._load_vocabulary()
-        async for row in index_rows(self.catalog.conn):
+        async for row in self.index_rows.rows():
             self._add(row)
 
     async def refresh(self, story_id: int) -> None:
         """Re-read one story (added, edited or removed). A catalog change listener: it must
         not raise, so a failure is logged and the story left out until the next change."""
+        if not self._ready.is_set():  # re-read once the build in progress is done
+            self._changed_while_building.add(story_id)
+            return
         try:
             await self._refresh(story_id)
         except Exception:
@@ -113,7 +146,7 @@ class RecommendationService:
 
     async def _refresh(self, story_id: int) -> None:
         self._forget(story_id)
-        row = await index_row(self.catalog.conn, story_id)
+        row = await self.index_rows.row(story_id)
         if row is None:
             return
         new = [tag_id for tag_id in row.tag_ids if tag_id not in self._tags]
@@ -124,7 +157,7 @@ class RecommendationService:
     async def _load_vocabulary(self, ids: list[int] | None = None) -> None:
         """Tag id -> its canonical TagRef, one shared tuple per canonical tag (also saves
         memory); all of them, or only `ids`."""
-        vocabulary = await tag_vocabulary(self.catalog.conn, ids)
+        vocabulary = await self.index_rows.vocabulary(ids)
         if ids is None:
             self._tags, self._names = {}, {}
         for tag_id, entry in vocabulary.items():
@@ -202,12 +235,12 @@ class RecommendationService:
         if for_me:
             await self._add_taste(query, guild_id, user_id)
         if guild_id is not None:
-            settings = await self.catalog.settings.get(guild_id)
+            settings = await self.guild_settings.get(guild_id)
             query.allowed_ratings = {r.value for r in settings.allowed_ratings(channel_nsfw)}
             query.blocked = await self.blocked_tags(guild_id, user_id)
         results = [
             RecommendedStory(
-                await self.catalog.get(found.story_id),
+                await self.catalog.get(found.story_id, _view(guild_id)),
                 found.score,
                 [self.tag_name(reason.tag) for reason in found.reasons],
             )
@@ -222,8 +255,8 @@ class RecommendationService:
             story_id = int(text)
             if story_id not in self.index or (visible is not None and story_id not in visible):
                 raise StoryNotFound(story_id)
-            return await self.catalog.get(story_id)
-        story = await self.catalog.resolve(text, ALL_GUILDS if guild_id is None else guild_id)
+            return await self.catalog.get(story_id, _view(guild_id))
+        story = await self.catalog.resolve(text, _view(guild_id))
         if story.id not in self.index:
             raise StoryNotFound(story.id)
         return story
@@ -243,10 +276,10 @@ class RecommendationService:
     async def blocked_tags(self, guild_id: int, user_id: int | None) -> set[TagRef]:
         """The server's blocked tags and the reader's own, as canonical tags."""
         rows = list(await self.reader_blocks.list(user_id)) if user_id is not None else []
-        for row in await self.catalog.blocked_tags.list(guild_id):
+        for row in await self.guild_blocks.list(guild_id):
             # stored canonical, but a later merge may have made it a synonym
             rows.append(row if row.canonical_id is None
-                        else await self.catalog.tags.canonical_of(row.id))
+                        else await self.tags.canonical_of(row.id))
         return {_ref(row) for row in rows}
 
     # -- tags: counts, wrangling, a reader's blocks ------------------------------------
@@ -270,7 +303,7 @@ class RecommendationService:
 
     async def tag_list(self, guild_id: int | None, kind: TagKind | None = None) -> list[TagUse]:
         """Canonical tags in use here with story counts and their known synonyms."""
-        rows = await self.catalog.tags.all()
+        rows = await self.tags.all()
         by_id = {row.id: row for row in rows}
         synonyms: dict[TagRef, list[str]] = {}
         for row in rows:
@@ -290,9 +323,7 @@ class RecommendationService:
         targets = await self.lookup.canonical_matches(target_name, kind)
         pairs = [(s, t) for s in sources for t in targets if s.kind is t.kind]
         source, target = pairs[0] if pairs else (sources[0], targets[0])
-        affected = await self.catalog.tags.merge(
-            source, target, self.catalog.stories._index_for_search
-        )
+        affected = await self.tags.merge(source, target)
         await self._load_vocabulary()
         for story_id in affected:
             await self.refresh(story_id)
@@ -303,13 +334,11 @@ class RecommendationService:
     ) -> tuple[TagRow, int]:
         """Rename a canonical tag; returns the renamed tag and how many stories carry it."""
         tag = await self.lookup.best(name, kind)
-        affected = await self.catalog.tags.rename(
-            tag, new_name, self.catalog.stories._index_for_search
-        )
+        affected = await self.tags.rename(tag, new_name)
         await self._load_vocabulary()
         for story_id in affected:
             await self.refresh(story_id)
-        return await self.catalog.tags.canonical_of(tag.id), len(affected)
+        return await self.tags.canonical_of(tag.id), len(affected)
 
     async def block(self, user_id: int, name: str) -> list[TagRow]:
         """Block every canonical tag `name` means; returns those newly blocked."""
@@ -328,6 +357,11 @@ class RecommendationService:
 
     async def blocks(self, user_id: int) -> list[TagRow]:
         return await self.reader_blocks.list(user_id)
+
+
+def _view(guild_id: int | None) -> Visibility:
+    """A guild's view, or the operator's view of every story (guild_id None)."""
+    return ALL_GUILDS if guild_id is None else guild_id
 
 
 def _ref(row: TagRow) -> TagRef:

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from bot.library.errors import InvalidInput
 from bot.library.lookup import suggestion
 from bot.library.models import TagKind
+from bot.library.records import TagRow
 from bot.library.tags import shipped_synonyms
-from bot.store.tags import TagRepository, TagRow
+from bot.store.protocol import TagStore
 
 # When one spelling names tags of several kinds ("Sherlock Holmes" the character and the
 # fandom synonym), a search means the kind listed first.
@@ -25,7 +26,7 @@ def shown(name: str) -> str:
 
 
 class TagLookup:
-    def __init__(self, tags: TagRepository) -> None:
+    def __init__(self, tags: TagStore) -> None:
         self.tags = tags
 
     async def canonical_matches(self, text: str, kind: TagKind | None = None) -> list[TagRow]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import Catalog
+from bot.bootstrap import open_services
 from bot.config import Settings
 from sandbox.control import Sandbox
 from sandbox.session import RunningBot, start_bot
@@ -25,12 +25,9 @@ def demo_library_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "library.db"
 
     async def build() -> None:
-        catalog = await Catalog.open(path)
-        try:
-            report = await catalog.ensure_demo_library(DEMO_STORIES)
+        async with open_services(path) as services:
+            report = await services.catalog.ensure_demo_library(DEMO_STORIES)
             assert report is not None and not report.rejected, report and report.rejected
-        finally:
-            await catalog.close()
 
     asyncio.run(build())
     return path

@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 
 from bot.app import COGS, StoryBot
-from bot.catalog import Catalog
+from bot.bootstrap import build_services
 from bot.config import Settings
 from sandbox.control import Sandbox
 from sandbox.session import RunningBot, start_bot
@@ -44,9 +44,9 @@ async def test_every_message_the_bot_sends_pings_no_one(
     sandbox: Sandbox, storybot: RunningBot
 ) -> None:
     # A demo story quotes a chat log with @everyone, a user and a role mention.
-    story = await storybot.bot.catalog.resolve("Last Seen Online", sandbox.guild_id)
-    await storybot.bot.catalog.edit(story.id, "all",
-                                    summary="@everyone look <@&111111111111111111> <@42>")
+    story = await storybot.bot.services.catalog.resolve("Last Seen Online", sandbox.guild_id)
+    await storybot.bot.services.catalog.edit(story.id, "all",
+                                             summary="@everyone look <@&111111111111111111> <@42>")
     await sandbox.slash(sandbox.users.reader, "story info", {"story": str(story.id)})
     await sandbox.slash(sandbox.users.reader, "story search", {"query": "everyone"})
     bodies = [
@@ -117,8 +117,8 @@ async def test_an_unknown_button_gets_a_clear_answer(
 
 async def test_every_cog_loads_and_command_names_are_unique(settings: Settings) -> None:
     bot = StoryBot(settings)
-    # As in setup_hook: the library is open before the cogs load.
-    bot.catalog = await Catalog.open(settings.storybot_db)
+    # As in setup_hook: the services exist before the cogs load.
+    bot.services = await build_services(settings.storybot_db, client=bot)
     try:
         for extension in COGS:
             await bot.load_extension(extension)
@@ -133,7 +133,7 @@ async def test_every_cog_loads_and_command_names_are_unique(settings: Settings) 
     finally:
         for extension in COGS:
             await bot.unload_extension(extension)
-        await bot.catalog.close()
+        await bot.services.close()
 
 
 async def test_a_development_server_gets_its_commands_directly(

@@ -22,11 +22,9 @@ START = datetime(2026, 1, 15, 14, 0, tzinfo=UTC)
 
 
 async def tick(running: RunningBot) -> list[PostOutcome]:
-    # By name: each bot loads its own copy of the cog module, so no isinstance here.
-    cog = running.bot.get_cog("Daily")
-    assert cog is not None
-    outcomes: list[PostOutcome] = await cog.tick()  # type: ignore[attr-defined]
-    return outcomes
+    daily = running.bot.services.daily
+    assert daily is not None
+    return await daily.tick()
 
 
 def daily_posts(sandbox: Sandbox, channel: str) -> list[MessageRecord]:

@@ -6,7 +6,7 @@ import asyncio
 import math
 
 from bot.config import Settings
-from bot.store.posts import PostRecord, PostRepository
+from bot.library.records import PostRecord
 from sandbox.control import Sandbox
 from sandbox.messages import MessageRecord
 from sandbox.session import RunningBot, start_bot
@@ -24,7 +24,7 @@ def footer(message: MessageRecord) -> str:
 
 async def recorded_post(running: RunningBot, message_id: int) -> PostRecord:
     """The post row, which the bot writes right after answering."""
-    posts = PostRepository(running.bot.catalog.conn)
+    posts = running.bot.services.store.posts
     for _ in range(100):
         found = await posts.get(message_id)
         if found is not None:
@@ -34,7 +34,7 @@ async def recorded_post(running: RunningBot, message_id: int) -> PostRecord:
 
 
 async def story_id(running: RunningBot, title: str, sandbox: Sandbox) -> str:
-    return str((await running.bot.catalog.resolve(title, sandbox.guild_id)).id)
+    return str((await running.bot.services.catalog.resolve(title, sandbox.guild_id)).id)
 
 
 async def test_excerpt_posts_a_spoiler_safe_card_with_its_buttons(
@@ -130,7 +130,7 @@ async def test_discuss_opens_one_thread_and_then_links_to_it(
     again = await sandbox.click(sandbox.users.reader2, card.message, discuss)
     assert again.ephemeral and f"<#{thread_id}>" in again.content
     assert "Opened" not in again.content
-    post = await PostRepository(storybot.bot.catalog.conn).get(card.message.id)
+    post = await storybot.bot.services.store.posts.get(card.message.id)
     assert post is not None and post.thread_id == thread_id
 
 

@@ -7,9 +7,11 @@ import asyncio
 import csv
 import io
 
+from bot.library.visibility import ALL_GUILDS
 from bot.services.feedback import FeedbackService
-from bot.store.feedback import FeedbackRepository
-from bot.store.posts import PostRepository
+from bot.store.sqlite.database import connect
+from bot.store.sqlite.feedback_writer import FeedbackWriter
+from bot.store.sqlite.store import SqliteStore
 from sandbox.control import InteractionResult, Sandbox
 from sandbox.messages import MessageRecord
 from sandbox.session import RunningBot
@@ -18,19 +20,33 @@ from tests.store.test_privacy import rows_holding
 
 
 def service(running: RunningBot) -> FeedbackService:
-    cog = running.bot.get_cog("FeedbackCog")
-    assert cog is not None
-    return cog.service  # type: ignore[attr-defined, no-any-return]
+    return running.bot.services.feedback
+
+
+def writer(running: RunningBot) -> FeedbackWriter:
+    """The running bot's feedback writer, for its figures (the SQLite store owns it)."""
+    store = running.bot.services.store
+    assert isinstance(store, SqliteStore)
+    return store.writer
+
+
+async def personal_rows(running: RunningBot, user_id: int) -> dict[str, int]:
+    """Rows holding the user's id, read on a connection of our own to the bot's file."""
+    conn = await connect(running.bot.settings.storybot_db)
+    try:
+        return await rows_holding(conn, user_id)
+    finally:
+        await conn.close()
 
 
 async def posted_excerpt(sandbox: Sandbox, running: RunningBot, story: str = "Baker Street"
                          ) -> MessageRecord:
     """A reader runs /excerpt; returns the card once the bot has recorded it as a post."""
-    story_id = (await running.bot.catalog.resolve(story, sandbox.guild_id)).id
+    story_id = (await running.bot.services.catalog.resolve(story, sandbox.guild_id)).id
     result = await sandbox.slash(sandbox.users.reader, "excerpt", {"story": str(story_id)},
                                  channel="stories")
     message = await result.wait_until_done()
-    posts = PostRepository(running.bot.catalog.conn)
+    posts = running.bot.services.store.posts
     for _ in range(100):
         if await posts.get(message.id) is not None:
             return message
@@ -60,7 +76,6 @@ async def test_a_reader_reacts_clicks_rates_and_forgets(sandbox: Sandbox,
                                                         storybot: RunningBot) -> None:
     reader, reader2 = sandbox.users.reader, sandbox.users.reader2
     card = await posted_excerpt(sandbox, storybot)
-    feedback = service(storybot)
 
     # Raw reactions: adds, a removal, and a custom emoji from another server.
     await sandbox.react(reader, card, "\N{HEAVY BLACK HEART}")
@@ -69,8 +84,8 @@ async def test_a_reader_reacts_clicks_rates_and_forgets(sandbox: Sandbox,
     await sandbox.unreact(reader2, card, "\N{HEAVY BLACK HEART}")
     await sandbox.react(reader2, card, "\N{FACE WITH TEARS OF JOY}")
     async def settled() -> list[tuple[int, int, str]]:
-        await feedback.writer.flush()
-        return await FeedbackRepository(storybot.bot.catalog.conn).reactions(sandbox.guild_id)
+        await writer(storybot).flush()
+        return await storybot.bot.services.store.feedback.reactions(sandbox.guild_id)
     for _ in range(100):
         if len(await settled()) == 3:
             break
@@ -143,36 +158,37 @@ async def test_a_reader_reacts_clicks_rates_and_forgets(sandbox: Sandbox,
     gone = await sandbox.click(reader, confirm, custom_id(confirm, "forget"))
     await gone.wait(lambda r: r.message and r.message.content.startswith("Done"), what="done")
     assert "reactions 2" in gone.message.content and "kudos 1" in gone.message.content  # type: ignore[union-attr]
-    assert await rows_holding(storybot.bot.catalog.conn, reader.id) == {}
-    assert await rows_holding(storybot.bot.catalog.conn, reader2.id) != {}
+    assert await personal_rows(storybot, reader.id) == {}
+    assert await personal_rows(storybot, reader2.id) != {}
 
 
 async def test_buttons_of_a_removed_story_and_reactions_on_its_posts(
     sandbox: Sandbox, storybot: RunningBot
 ) -> None:
     card = await posted_excerpt(sandbox, storybot, "Dead Reckoning")
-    story_id = (await storybot.bot.catalog.resolve("Dead Reckoning", sandbox.guild_id)).id
-    await storybot.bot.catalog.remove(story_id)
+    story_id = (await storybot.bot.services.catalog.resolve("Dead Reckoning",
+                                                            sandbox.guild_id)).id
+    await storybot.bot.services.catalog.remove(story_id, ALL_GUILDS)
     for action in ("kudos", "bookmark", "feedback"):
         answer = await line(await sandbox.click(sandbox.users.reader, card,
                                                 custom_id(card, action)))
         assert answer == "That story was removed from the library; this button no longer works."
     await sandbox.react(sandbox.users.reader, card, "\N{HEAVY BLACK HEART}")  # no error
     await asyncio.sleep(0.05)
-    await service(storybot).writer.flush()
-    assert await FeedbackRepository(storybot.bot.catalog.conn).reactions() == []
+    await writer(storybot).flush()
+    assert await storybot.bot.services.store.feedback.reactions() == []
 
 
 async def test_reactions_on_other_messages_are_ignored_without_a_lookup(
     sandbox: Sandbox, storybot: RunningBot
 ) -> None:
     said = await sandbox.say(sandbox.users.reader2, "general", "hello")
-    feedback = service(storybot)
-    batches = feedback.writer.committed_changes
+    feedback_writer = writer(storybot)
+    batches = feedback_writer.committed_changes
     await sandbox.react(sandbox.users.reader, said, "\N{HEAVY BLACK HEART}")
     await asyncio.sleep(0.05)
-    await feedback.writer.flush()
-    assert feedback.writer.committed_changes == batches  # never even queued
+    await feedback_writer.flush()
+    assert feedback_writer.committed_changes == batches  # never even queued
 
 
 async def test_an_author_sees_comments_on_their_story_and_others_do_not(
@@ -204,18 +220,16 @@ async def test_excerpts_and_recommendations_read_our_feedback(
     sandbox: Sandbox, storybot: RunningBot
 ) -> None:
     feedback = service(storybot)
-    excerpts = storybot.bot.get_cog("Excerpts")
-    recommend = storybot.bot.get_cog("RecommendCog")
-    if excerpts is not None:
-        assert excerpts.service.passage_weights == feedback.passage_weights  # type: ignore[attr-defined]
-    if recommend is not None:
-        assert recommend.service.profile_source == feedback.reader_profile  # type: ignore[attr-defined]
+    excerpts = storybot.bot.services.excerpts
+    recommend = storybot.bot.services.recommendations
+    assert excerpts.passage_weights == feedback.passage_weights
+    assert recommend.profile_source == feedback.reader_profile
     card = await posted_excerpt(sandbox, storybot)
     await sandbox.react(sandbox.users.reader, card, "\N{HEAVY BLACK HEART}")
     kudos = custom_id(card, "kudos")
     await line(await sandbox.click(sandbox.users.reader, card, kudos))
-    await feedback.writer.flush()
-    post = await PostRepository(storybot.bot.catalog.conn).get(card.id)
+    await writer(storybot).flush()
+    post = await storybot.bot.services.store.posts.get(card.id)
     assert post is not None and post.passage_id is not None
     weights = await feedback.passage_weights(sandbox.guild_id, [post.passage_id, 10**9])
     assert weights[post.passage_id] > 1.0 and weights[10**9] == 1.0
@@ -226,15 +240,17 @@ async def test_excerpts_and_recommendations_read_our_feedback(
 async def test_me_bookmarks_pages(sandbox: Sandbox, storybot: RunningBot) -> None:
     reader = sandbox.users.reader
     passages = []
-    for story in await storybot.bot.catalog.list(sandbox.guild_id):
-        passages += await storybot.bot.catalog.passages(story.id)
+    for story in await storybot.bot.services.catalog.list(sandbox.guild_id):
+        passages += await storybot.bot.services.catalog.passages(story.id, sandbox.guild_id)
     assert len(passages) >= 12
     for passage in passages[:12]:
         await service(storybot).toggle_bookmark(sandbox.guild_id, reader.id, passage.id)
     first = await (await sandbox.slash(reader, "me bookmarks")).wait_until_done()
     assert first.ephemeral and first.embeds[0]["footer"]["text"] == "page 1 of 2"
     assert first.embeds[0]["description"].count("\n") == 9  # ten to a page
-    next_page = next(c for c in first.custom_ids() if c.endswith(":next"))
+    # The page buttons' ids name the page they open; the one labelled "Next" turns forward.
+    next_page = next(item["custom_id"] for row in first.components
+                     for item in row.get("components", []) if item.get("label") == "Next")
     turned = await sandbox.click(reader, first, next_page)
     await turned.wait(lambda r: r.message and "page 2 of 2" in str(r.message.embeds),
                       what="page 2")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.library.models import TagKind
-from bot.store.tags import TagRepository
+from bot.library.visibility import ALL_GUILDS
 from sandbox.control import InteractionResult, Sandbox
 from sandbox.session import RunningBot
 from tests.e2e.test_story_commands import embed_text
@@ -27,7 +27,7 @@ def one_line_error(result: InteractionResult) -> str:
 
 
 async def story_id(storybot: RunningBot, title: str) -> int:
-    titles_by_id = await storybot.bot.catalog.titles("all")
+    titles_by_id = await storybot.bot.services.catalog.titles("all")
     return next(sid for sid, name in titles_by_id.items() if name == title)
 
 
@@ -98,10 +98,10 @@ async def test_a_readers_block_applies_to_that_reader_only(
 async def test_server_blocked_tags_apply_to_everyone(
     sandbox: Sandbox, storybot: RunningBot
 ) -> None:
-    catalog = storybot.bot.catalog
-    ghosts = await TagRepository(catalog.conn).find(TagKind.FREEFORM, "Ghosts")
+    services = storybot.bot.services
+    ghosts = await services.store.tags.find(TagKind.FREEFORM, "Ghosts")
     assert ghosts is not None
-    await catalog.blocked_tags.block(sandbox.guild_id, ghosts.id)
+    await services.guild_blocks.block(sandbox.guild_id, ghosts.id)
     result = await sandbox.slash(sandbox.users.reader, "recommend", {"tags": "Soulmates"})
     assert "The Ghost in Flat 4B" not in titles(result)
     assert titles(result)
@@ -179,15 +179,15 @@ async def test_bad_input_gets_one_clear_line(sandbox: Sandbox, storybot: Running
 
 
 async def test_removed_story_and_empty_library(sandbox: Sandbox, storybot: RunningBot) -> None:
-    catalog = storybot.bot.catalog
+    catalog = storybot.bot.services.catalog
     removed = await story_id(storybot, "Shore Leave")
-    await catalog.remove(removed)
+    await catalog.remove(removed, ALL_GUILDS)
     gone = await sandbox.slash(sandbox.users.reader, "recommend", {"like": str(removed)})
     assert "was it removed?" in one_line_error(gone)
     after = await sandbox.slash(sandbox.users.reader, "recommend", {"tags": "Soulmates"})
     assert "Shore Leave" not in titles(after)
     for sid in list(await catalog.titles("all")):
-        await catalog.remove(sid)
+        await catalog.remove(sid, ALL_GUILDS)
     empty = await sandbox.slash(sandbox.users.reader, "recommend", {"tags": "Soulmates"})
     assert "the library is empty" in one_line_error(empty)
 

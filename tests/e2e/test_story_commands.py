@@ -87,7 +87,7 @@ async def test_a_reader_cannot_add_edit_or_remove(sandbox: Sandbox, storybot: Ru
         result = await sandbox.slash(sandbox.users.reader, command, options)
         assert result.ephemeral, command
         assert "Only curators" in result.content, command
-    assert await storybot.bot.catalog.stories.count("all") == 12
+    assert await storybot.bot.services.store.stories.count("all") == 12
 
 
 async def test_importer_errors_reach_the_curator_privately(
@@ -100,13 +100,14 @@ async def test_importer_errors_reach_the_curator_privately(
     pdf = sandbox.upload("story.pdf", b"%PDF-1.4 ...")
     refused = await sandbox.slash(sandbox.users.curator, "story add", {"file": pdf})
     assert refused.ephemeral and ".pdf" in refused.content
-    assert await storybot.bot.catalog.stories.count("all") == 12
+    assert await storybot.bot.services.store.stories.count("all") == 12
 
 
 async def test_an_upload_over_the_cap_is_refused_before_download(
     sandbox: Sandbox, storybot: RunningBot
 ) -> None:
-    storybot.bot.catalog.limits = type(storybot.bot.catalog.limits)(max_bytes=1000)
+    catalog = storybot.bot.services.catalog
+    catalog.limits = type(catalog.limits)(max_bytes=1000)
     upload = sandbox.upload("seed.txt", SEED.read_bytes())
     result = await sandbox.slash(sandbox.users.curator, "story add",
                                  {"file": upload, "title": "Too big"})
@@ -120,8 +121,8 @@ async def test_curator_edits_then_removes_a_story(sandbox: Sandbox, storybot: Ru
     added = await sandbox.slash(sandbox.users.curator, "story add",
                                 {"file": upload, "title": "Draft Title"})
     await added.wait_for_followups(1, timeout=15)
-    (story_id, _), = [(sid, t) for sid, t in (await storybot.bot.catalog.titles("all")).items()
-                      if t == "Draft Title"]
+    titles = await storybot.bot.services.catalog.titles("all")
+    (story_id, _), = [(sid, t) for sid, t in titles.items() if t == "Draft Title"]
     edited = await sandbox.slash(
         sandbox.users.curator, "story edit",
         {"story": str(story_id), "title": "Final Title", "add_tags": "Fix-It, Soulmates"},

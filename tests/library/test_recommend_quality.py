@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import Catalog
+from bot.bootstrap import Services, build_services, open_services
 from bot.library.errors import InvalidInput, StoryNotFound
 from bot.library.models import Tag, TagKind
+from bot.library.visibility import ALL_GUILDS
 from bot.services.recommendations import NO_TASTE_YET, RecommendationService
 from tests.conftest import DEMO_STORIES, FIXTURES
 
@@ -32,8 +33,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("quality") / "library.db"
 
     async def build() -> None:
-        catalog = await Catalog.open(path)
-        try:
+        async with open_services(path) as services:
+            catalog = services.catalog
             sources = [DEMO_STORIES, FIXTURES / "ao3",
                        *sorted((FIXTURES / "fanficfare").glob("*.epub"))]
             report = await catalog.import_paths(sources)
@@ -44,24 +45,28 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
                           "relationships": ["Jack Harkness/Ianto Jones"],
                           "tags": ["soulmate!au", "Reincarnation", "Fix-It"]},
             )
-        finally:
-            await catalog.close()
 
     asyncio.run(build())
     return path
 
 
 @pytest.fixture
-async def service(template: Path, tmp_path: Path) -> AsyncIterator[RecommendationService]:
+async def services(template: Path, tmp_path: Path) -> AsyncIterator[Services]:
     db = tmp_path / "library.db"
     shutil.copy(template, db)
-    catalog = await Catalog.open(db)
-    recommendations = RecommendationService(catalog)
-    await recommendations.start()
+    built = await build_services(db)
     try:
-        yield recommendations
+        yield built
     finally:
-        await catalog.close()
+        await built.close()
+
+
+@pytest.fixture
+async def service(services: Services) -> RecommendationService:
+    # Built without a profile source, as before: "for me" has no taste until a test sets one.
+    recommendations = RecommendationService(services.store, services.catalog)
+    await recommendations.start()
+    return recommendations
 
 
 async def ids(service: RecommendationService) -> dict[str, int]:
@@ -144,15 +149,17 @@ async def test_include_exclude_and_ratings(service: RecommendationService) -> No
     assert set(sfw) == {"Dead Reckoning", "Shore Leave", "The Ghost in Flat 4B"}
 
 
-async def test_reader_and_server_blocks(service: RecommendationService) -> None:
+async def test_reader_and_server_blocks(
+    service: RecommendationService, services: Services
+) -> None:
     await service.block(READER, "Star Trek")
     mine = await ranked(service, GUILD, True, tags=["Soulmates"])
     assert "Dead Reckoning" not in mine and "Shore Leave" not in mine
     page = await service.recommend_for(GUILD, READER + 1, True, tags=["Soulmates"])
     assert "Shore Leave" in [found.story.title for found in page.results]
-    ghosts = await service.catalog.tags.find(TagKind.FREEFORM, "Ghosts")
+    ghosts = await services.store.tags.find(TagKind.FREEFORM, "Ghosts")
     assert ghosts is not None
-    await service.catalog.blocked_tags.block(GUILD, ghosts.id)
+    await services.guild_blocks.block(GUILD, ghosts.id)
     page = await service.recommend_for(GUILD, READER + 1, True, tags=["Soulmates"])
     assert "The Ghost in Flat 4B" not in [found.story.title for found in page.results]
 
@@ -186,7 +193,7 @@ async def test_the_index_follows_edits_removals_merges_and_renames(
     await catalog.edit(stories["Baker Street Lanterns"], "all",
                        add_tags=[Tag(TagKind.FREEFORM, "Soulmate Bond")])
     assert "Baker Street Lanterns" in await ranked(service, tags=["soulmates"])
-    await catalog.remove(stories["Shore Leave"])
+    await catalog.remove(stories["Shore Leave"], ALL_GUILDS)
     assert "Shore Leave" not in await ranked(service, tags=["soulmates"])
     with pytest.raises(StoryNotFound):
         await ranked(service, like=str(stories["Shore Leave"]))
@@ -204,7 +211,7 @@ async def test_the_index_follows_edits_removals_merges_and_renames(
     page = await service.recommend_for(None, None, True, tags=["Soul Mates"])
     assert all("Soulmates & Soulbonds" in found.reasons for found in page.results)
     # Full-text search sees the new name too.
-    assert await catalog.search("Soulbonds")
+    assert await catalog.search("Soulbonds", ALL_GUILDS)
 
 
 async def test_bad_input(service: RecommendationService) -> None:

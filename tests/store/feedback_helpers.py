@@ -8,7 +8,9 @@ import aiosqlite
 
 from bot.catalog import Catalog
 from bot.library.models import Passage, Story
-from bot.store.posts import PostRecord, PostRepository
+from bot.store.sqlite.feedback_writer import FeedbackWriter
+from bot.store.sqlite.posts import PostRecord, PostRepository
+from bot.store.sqlite.store import SqliteStore
 from tests.conftest import DEMO_STORIES
 
 GUILD = 111
@@ -19,9 +21,11 @@ async def story_with_posts(conn: aiosqlite.Connection, name: str = "baker-street
                            posts: int = 3, first_message: int = 9000
                            ) -> tuple[Story, list[Passage], list[int]]:
     """Import a demo story and record `posts` bot posts of its first passages."""
-    catalog = Catalog(conn)
+    # A store on the test's own connection; its writer is never started (the tests run
+    # their own), and the test's fixture closes the connection.
+    catalog = Catalog(SqliteStore(conn, FeedbackWriter(conn)))
     story = await catalog.import_path(DEMO_STORIES / name, guild_id=GUILD, added_by=42)
-    passages = await catalog.passages(story.id)
+    passages = await catalog.passages(story.id, GUILD)
     repo = PostRepository(conn)
     message_ids = []
     for index in range(posts):

@@ -17,8 +17,8 @@ from bot.library.clock import FakeClock
 from bot.library.schedule import DailySchedule
 from bot.library.selection import SerialPosition
 from bot.services.daily import claim_due
-from bot.store.daily import DailyRepository
-from bot.store.database import connect
+from bot.store.sqlite.daily import DailyRepository
+from bot.store.sqlite.database import connect
 
 GUILD = 111
 OTHER_GUILD = 222

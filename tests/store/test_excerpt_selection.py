@@ -7,8 +7,8 @@ import math
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bot.catalog import Catalog
@@ -16,8 +16,10 @@ from bot.library.clock import FakeClock
 from bot.library.errors import InvalidInput
 from bot.library.models import Chapter, Rating, StoryDraft
 from bot.library.segmentation import Cut
-from bot.render.excerpt_card import excerpt_embed, excerpt_view
+from bot.render.excerpt_card import excerpt_embed
 from bot.services.excerpts import ExcerptService
+from bot.store.sqlite.store import SqliteStore
+from bot.ui.excerpt_buttons import excerpt_view
 from tests.conftest import DEMO_STORIES
 
 GUILD = 4242
@@ -26,11 +28,20 @@ SAFE_RATINGS = {Rating.GENERAL, Rating.TEEN}
 
 
 @pytest.fixture
-async def catalog(conn: aiosqlite.Connection) -> AsyncIterator[Catalog]:
-    library = Catalog(conn)
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    opened = await SqliteStore.open(tmp_path / "library.db")
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+async def catalog(store: SqliteStore) -> Catalog:
+    library = Catalog(store)
     report = await library.ensure_demo_library(DEMO_STORIES)
     assert report is not None and not report.rejected
-    yield library
+    return library
 
 
 @pytest.fixture
@@ -39,8 +50,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def service(catalog: Catalog, clock: FakeClock) -> ExcerptService:
-    return ExcerptService(catalog, clock, random.Random(7))
+def service(store: SqliteStore, catalog: Catalog, clock: FakeClock) -> ExcerptService:
+    return ExcerptService(store, catalog, clock, rng=random.Random(7))
 
 
 async def test_no_passage_repeats_until_every_eligible_one_was_shown(
@@ -49,7 +60,7 @@ async def test_no_passage_repeats_until_every_eligible_one_was_shown(
     eligible = 0
     for story in await catalog.list(GUILD):
         if story.rating in SAFE_RATINGS:
-            eligible += math.ceil(0.6 * len(await catalog.passages(story.id)))
+            eligible += math.ceil(0.6 * len(await catalog.passages(story.id, GUILD)))
     seen: list[int] = []
     for _ in range(eligible):
         excerpt = await service.choose(GUILD, age_restricted=False)
@@ -77,13 +88,13 @@ async def test_a_featured_story_rests_while_others_have_passages(
 
 
 async def test_blocked_tags_and_their_synonyms_and_the_rating_ceiling_apply(
-    service: ExcerptService, catalog: Catalog
+    service: ExcerptService, catalog: Catalog, store: SqliteStore
 ) -> None:
     soulmates = await catalog.list(GUILD, tags=["soulmate au"])
     assert len(soulmates) >= 2  # spelled differently in different stories
-    (row,) = [r for r in await catalog.tags.all() if r.key == "soulmate au"]
-    canonical = await catalog.tags.canonical_of(row.id)
-    await catalog.blocked_tags.block(GUILD, canonical.id)
+    (row,) = [r for r in await store.tags.all() if r.key == "soulmate au"]
+    canonical = await store.tags.canonical_of(row.id)
+    await store.blocked_tags.block(GUILD, canonical.id)
     blocked_ids = {s.id for s in soulmates}
     restricted = await service.candidates(GUILD, age_restricted=True)
     assert restricted and not blocked_ids & {c.story_id for c in restricted}
@@ -101,7 +112,7 @@ async def test_passage_weights_from_the_reactions_feature_steer_the_choice(
     service: ExcerptService, catalog: Catalog
 ) -> None:
     story = await catalog.resolve("Baker Street Lanterns", GUILD)
-    favourite = (await catalog.passages(story.id))[1].id
+    favourite = (await catalog.passages(story.id, GUILD))[1].id
     asked: list[tuple[int, int]] = []
 
     async def weights(guild_id: int, passage_ids: list[int]) -> dict[int, float]:
@@ -133,7 +144,7 @@ async def test_serial_reading_goes_on_in_order_then_opens_a_new_story(
 
 async def test_next_passage_and_its_end(service: ExcerptService, catalog: Catalog) -> None:
     story = await catalog.resolve("Shore Leave", GUILD)
-    passages = await catalog.passages(story.id)
+    passages = await catalog.passages(story.id, GUILD)
     second = await service.following(passages[0].id, GUILD, age_restricted=False)
     assert second.passage.id == passages[1].id
     with pytest.raises(InvalidInput, match="last passage"):
@@ -150,7 +161,7 @@ async def test_a_cut_inside_a_sentence_is_stored_and_shown_with_an_ellipsis(
     draft = StoryDraft(title="One Long Breath", authors=["Tester"],
                        chapters=[Chapter(1, "", sentence)], rating=Rating.GENERAL)
     story = await catalog.add_draft(draft, guild_id=GUILD)
-    passages = await catalog.passages(story.id)
+    passages = await catalog.passages(story.id, GUILD)
     assert len(passages) >= 3
     first = await service.excerpt(passages[0].id, GUILD)
     middle = await service.excerpt(passages[1].id, GUILD)

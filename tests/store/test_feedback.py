@@ -7,9 +7,9 @@ import random
 import aiosqlite
 import pytest
 
-from bot.services.reaction_writer import FeedbackWriter
-from bot.store import feedback as store
-from bot.store.feedback import FeedbackEntry, FeedbackRepository, ReactionChange
+from bot.store.sqlite import feedback as store
+from bot.store.sqlite.feedback import FeedbackEntry, FeedbackRepository, ReactionChange
+from bot.store.sqlite.feedback_writer import FeedbackWriter
 from tests.store.feedback_helpers import GUILD, story_with_posts
 
 AT = "2026-11-21T10:00:00+00:00"
@@ -32,7 +32,7 @@ async def test_a_burst_ends_in_each_readers_last_action(
     for _ in range(3000):
         key = (rng.choice(messages), rng.randint(1, 40), rng.choice(["❤️", "😂", "blob:77"]))
         added = rng.random() < 0.6
-        writer.submit(ReactionChange(*key, added, AT))
+        await writer.submit(ReactionChange(*key, added, AT))
         (expected.add if added else expected.discard)(key)
     await writer.flush()
     assert set(await FeedbackRepository(conn).reactions(GUILD)) == expected
@@ -44,9 +44,9 @@ async def test_same_emoji_add_remove_add_keeps_it_and_remove_last_drops_it(
 ) -> None:
     _, _, (message, other, _) = await story_with_posts(conn)
     for added in (True, False, True, False, True):
-        writer.submit(ReactionChange(message, 5, "❤️", added, AT))
+        await writer.submit(ReactionChange(message, 5, "❤️", added, AT))
     for added in (True, False):
-        writer.submit(ReactionChange(other, 5, "❤️", added, AT))
+        await writer.submit(ReactionChange(other, 5, "❤️", added, AT))
     await writer.flush()
     assert await FeedbackRepository(conn).reactions(GUILD) == [(message, 5, "❤️")]
 
@@ -55,11 +55,11 @@ async def test_reactions_on_unknown_or_deleted_posts_are_ignored(
     conn: aiosqlite.Connection, writer: FeedbackWriter
 ) -> None:
     story, _, messages = await story_with_posts(conn)
-    writer.submit(ReactionChange(123456, 5, "❤️", True, AT))  # not a post
-    writer.submit(ReactionChange(messages[0], 5, "❤️", True, AT))
+    await writer.submit(ReactionChange(123456, 5, "❤️", True, AT))  # not a post
+    await writer.submit(ReactionChange(messages[0], 5, "❤️", True, AT))
     await writer.flush()
     await conn.execute("DELETE FROM stories WHERE id = ?", (story.id,))  # removes its posts
-    writer.submit(ReactionChange(messages[1], 6, "❤️", True, AT))
+    await writer.submit(ReactionChange(messages[1], 6, "❤️", True, AT))
     await writer.flush()
     assert await FeedbackRepository(conn).reactions() == []
 
@@ -68,7 +68,7 @@ async def test_a_failing_job_undoes_only_itself(
     conn: aiosqlite.Connection, writer: FeedbackWriter
 ) -> None:
     _, _, messages = await story_with_posts(conn)
-    writer.submit(ReactionChange(messages[0], 5, "❤️", True, AT))
+    await writer.submit(ReactionChange(messages[0], 5, "❤️", True, AT))
 
     async def broken(c: aiosqlite.Connection) -> None:
         await c.execute("INSERT INTO kudos (story_id, user_id, at) VALUES (-1, 1, 'x')")
@@ -121,8 +121,8 @@ async def test_passage_signals_count_reactions_bookmarks_and_stars(
 ) -> None:
     story, passages, messages = await story_with_posts(conn)
     for user in (1, 2, 3):
-        writer.submit(ReactionChange(messages[0], user, "❤️", True, AT))
-    writer.submit(ReactionChange(messages[1], 1, "👎", True, AT))
+        await writer.submit(ReactionChange(messages[0], user, "❤️", True, AT))
+    await writer.submit(ReactionChange(messages[1], 1, "👎", True, AT))
     await writer.run(lambda c: store.toggle_bookmark(c, 1, passages[0].id, story.id, GUILD, AT))
     entry = FeedbackEntry(GUILD, story.id, passages[1].id, 1, 1, "", AT)
     await writer.run(lambda c: store.save_feedback(c, entry))
@@ -138,6 +138,6 @@ async def test_close_commits_everything_queued(conn: aiosqlite.Connection) -> No
     writer = FeedbackWriter(conn, max_delay=0.05)
     writer.start()
     for user in range(500):
-        writer.submit(ReactionChange(messages[0], user, "❤️", True, AT))
+        await writer.submit(ReactionChange(messages[0], user, "❤️", True, AT))
     await writer.close()
     assert len(await FeedbackRepository(conn).reactions()) == 500

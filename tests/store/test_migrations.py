@@ -6,7 +6,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.store.database import connect, load_migrations, schema_version
+from bot.store.sqlite.database import connect, load_migrations, schema_version
 
 
 async def test_migrates_an_empty_file_to_the_latest_version(tmp_path: Path) -> None:

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import aiosqlite
 
 from bot.library.models import Chapter, Rating, StoryDraft
-from bot.store.posts import PostRecord, PostRepository
-from bot.store.stories import ALL_GUILDS, StoryRepository
+from bot.library.visibility import ALL_GUILDS
+from bot.store.sqlite.posts import PostRecord, PostRepository
+from bot.store.sqlite.stories import StoryRepository
 
 
 async def test_a_post_is_found_by_message_id_and_goes_with_its_story(

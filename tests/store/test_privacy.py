@@ -9,10 +9,10 @@ import re
 
 import aiosqlite
 
-from bot.services.reaction_writer import FeedbackWriter
-from bot.store import feedback as store
-from bot.store.feedback import FeedbackEntry, ReactionChange
-from bot.store.privacy import forget_user, user_columns
+from bot.store.sqlite import feedback as store
+from bot.store.sqlite.feedback import FeedbackEntry, ReactionChange
+from bot.store.sqlite.feedback_writer import FeedbackWriter
+from bot.store.sqlite.privacy import forget_user, user_columns
 from tests.store.feedback_helpers import GUILD, story_with_posts
 
 USER = 42  # also the story's added_by and the posts' posted_by
@@ -53,7 +53,7 @@ async def fill_everything(conn: aiosqlite.Connection, user_id: int) -> None:
     writer = FeedbackWriter(conn)
     writer.start()
     for uid in (user_id, OTHER):
-        writer.submit(ReactionChange(messages[0], uid, "❤️", True, AT))
+        await writer.submit(ReactionChange(messages[0], uid, "❤️", True, AT))
         await writer.run(lambda c, u=uid: store.toggle_kudos(c, story.id, u, GUILD, AT))  # type: ignore[misc]
         await writer.run(lambda c, u=uid: store.toggle_bookmark(  # type: ignore[misc]
             c, u, passages[0].id, story.id, GUILD, AT))

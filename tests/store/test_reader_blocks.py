@@ -7,10 +7,10 @@ import pytest
 
 from bot.library.errors import InvalidInput
 from bot.library.models import Chapter, Rating, StoryDraft, Tag, TagKind
-from bot.store.reader_blocks import ReaderBlocksRepository
-from bot.store.recommend import VocabularyEntry, index_row, index_rows, tag_vocabulary
-from bot.store.stories import StoryRepository
-from bot.store.tags import TagRepository
+from bot.store.sqlite.reader_blocks import ReaderBlocksRepository
+from bot.store.sqlite.recommend_index import VocabularyEntry, index_row, index_rows, tag_vocabulary
+from bot.store.sqlite.stories import StoryRepository
+from bot.store.sqlite.tags import TagRepository
 
 READER, OTHER = 111, 222
 
@@ -62,8 +62,7 @@ async def test_a_block_follows_its_tag_through_a_merge(conn: aiosqlite.Connectio
     comfort = await tags.find(TagKind.FREEFORM, "Hurt/Comfort")
     assert whump is not None and comfort is not None
     await blocks.block(READER, whump.id)
-    stories = StoryRepository(conn)
-    await tags.merge(whump, comfort, stories._index_for_search)
+    await tags.merge(whump, comfort)
     assert [row.name for row in await blocks.list(READER)] == ["Hurt/Comfort"]
     # Unblocking the canonical tag also lifts the block made on the merged one.
     assert await blocks.unblock(READER, comfort.id)
@@ -71,13 +70,14 @@ async def test_a_block_follows_its_tag_through_a_merge(conn: aiosqlite.Connectio
 
 
 async def test_merge_keeps_every_tag_row_and_folds_synonyms(conn: aiosqlite.Connection) -> None:
-    tags, stories = TagRepository(conn), StoryRepository(conn)
+    stories = StoryRepository(conn)
+    tags = TagRepository(conn, stories.reindex_for_search)
     first = await add_story(conn, "First", "Pining")  # shipped synonym of Mutual Pining
     second = await add_story(conn, "Second", "Yearning")
     pining = await tags.canonical_of((await tags.find(TagKind.FREEFORM, "Pining")).id)  # type: ignore[union-attr]
     yearning = await tags.find(TagKind.FREEFORM, "Yearning")
     assert pining.name == "Mutual Pining" and yearning is not None
-    affected = await tags.merge(pining, yearning, stories._index_for_search)
+    affected = await tags.merge(pining, yearning)
     assert affected == [first]
     # The old canonical and its synonym now both point at Yearning; nothing was deleted.
     for name in ("Mutual Pining", "Pining"):
@@ -92,32 +92,34 @@ async def test_merge_keeps_every_tag_row_and_folds_synonyms(conn: aiosqlite.Conn
 
 
 async def test_merge_refusals(conn: aiosqlite.Connection) -> None:
-    tags, stories = TagRepository(conn), StoryRepository(conn)
+    stories = StoryRepository(conn)
+    tags = TagRepository(conn, stories.reindex_for_search)
     await add_story(conn, "Story", "Angst")
     angst = await tags.find(TagKind.FREEFORM, "Angst")
     trek = await tags.find(TagKind.FANDOM, "Star Trek")
     assert angst is not None and trek is not None
     with pytest.raises(InvalidInput, match="same kind"):
-        await tags.merge(angst, trek, stories._index_for_search)
+        await tags.merge(angst, trek)
     with pytest.raises(InvalidInput, match="already the same tag"):
-        await tags.merge(angst, angst, stories._index_for_search)
+        await tags.merge(angst, angst)
 
 
 async def test_rename_changes_name_and_key_and_refreshes_search(
     conn: aiosqlite.Connection,
 ) -> None:
-    tags, stories = TagRepository(conn), StoryRepository(conn)
+    stories = StoryRepository(conn)
+    tags = TagRepository(conn, stories.reindex_for_search)
     story = await add_story(conn, "Story", "Sad Ending", "Angst")
     sad = await tags.find(TagKind.FREEFORM, "Sad Ending")
     assert sad is not None
-    assert await tags.rename(sad, "Bittersweet  Ending", stories._index_for_search) == [story]
+    assert await tags.rename(sad, "Bittersweet  Ending") == [story]
     renamed = await tags.find(TagKind.FREEFORM, "bittersweet ending")
     assert renamed is not None and renamed.id == sad.id and renamed.name == "Bittersweet Ending"
     assert "Bittersweet Ending" in await search_text(conn, story)
     with pytest.raises(InvalidInput, match="use /tags merge"):
-        await tags.rename(renamed, "angst", stories._index_for_search)
+        await tags.rename(renamed, "angst")
     with pytest.raises(InvalidInput, match="1 to 100"):
-        await tags.rename(renamed, "x" * 101, stories._index_for_search)
+        await tags.rename(renamed, "x" * 101)
 
 
 async def test_index_rows_carry_canonical_tags_authors_and_series(
@@ -139,20 +141,21 @@ async def test_index_rows_carry_canonical_tags_authors_and_series(
 
 
 async def test_new_spellings_fold_after_wrangling(conn: aiosqlite.Connection) -> None:
-    tags, stories = TagRepository(conn), StoryRepository(conn)
+    stories = StoryRepository(conn)
+    tags = TagRepository(conn, stories.reindex_for_search)
     await add_story(conn, "One", "Pining", "Soulmates")
     await add_story(conn, "Two", "Yearning")
     pining = await tags.canonical_of((await tags.find(TagKind.FREEFORM, "Pining")).id)  # type: ignore[union-attr]
     yearning = await tags.find(TagKind.FREEFORM, "Yearning")
     assert yearning is not None
-    await tags.merge(pining, yearning, stories._index_for_search)
+    await tags.merge(pining, yearning)
     # "Mutual Pinning" is a shipped synonym of Mutual Pining, now merged into Yearning.
     later = await tags.ensure(Tag(TagKind.FREEFORM, "Mutual Pinning"))
     assert (await tags.canonical_of(later)).id == yearning.id
 
     soulmates = await tags.find(TagKind.FREEFORM, "Soulmates")
     assert soulmates is not None
-    await tags.rename(soulmates, "Soulbonds", stories._index_for_search)
+    await tags.rename(soulmates, "Soulbonds")
     for spelling in ("Soulmates", "Soul Mates"):  # the old name, and a shipped synonym of it
         assert (await tags.canonical_of(await tags.ensure(Tag(TagKind.FREEFORM, spelling)))
                 ).id == soulmates.id

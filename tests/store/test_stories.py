@@ -9,7 +9,8 @@ import pytest
 
 from bot.library.errors import DuplicateStory, StoryNotFound
 from bot.library.models import SCENE_BREAK, Chapter, Rating, StoryDraft, TagKind
-from bot.store.stories import ALL_GUILDS, StoryRepository
+from bot.library.visibility import ALL_GUILDS
+from bot.store.sqlite.stories import StoryRepository
 
 
 @dataclass
@@ -127,7 +128,7 @@ async def test_removing_a_story_removes_its_chapters_passages_and_search_row(
 
 
 async def test_a_bulk_batch_stores_the_same_as_one_by_one(conn: aiosqlite.Connection) -> None:
-    from bot.store.bulk_import import BulkStoryWriter
+    from bot.store.sqlite.bulk_import import BulkStoryWriter
 
     repo = StoryRepository(conn)
     one = await repo.add(draft("Single", "A single story."), [P(0, 1, "A single story.", 3)],

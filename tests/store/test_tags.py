@@ -5,8 +5,8 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.library.models import Chapter, Rating, StoryDraft, Tag, TagKind
-from bot.store.stories import StoryRepository
-from bot.store.tags import TagRepository
+from bot.store.sqlite.stories import StoryRepository
+from bot.store.sqlite.tags import TagRepository
 
 
 async def test_a_shipped_synonym_points_at_its_canonical_tag(conn: aiosqlite.Connection) -> None:
@@ -34,7 +34,7 @@ async def test_counts_group_synonyms_under_the_canonical(conn: aiosqlite.Connect
 
 
 async def test_a_server_blocks_and_unblocks_a_tag(conn: aiosqlite.Connection) -> None:
-    from bot.store.settings import GuildBlockedTagsRepository
+    from bot.store.sqlite.guild_settings import GuildBlockedTagsRepository
 
     tag_id = await TagRepository(conn).ensure(Tag(TagKind.FREEFORM, "Angst"))
     blocks = GuildBlockedTagsRepository(conn)
@@ -49,7 +49,7 @@ async def test_a_server_blocks_and_unblocks_a_tag(conn: aiosqlite.Connection) ->
 async def test_search_finds_a_story_by_its_tag_s_canonical_name(
     conn: aiosqlite.Connection,
 ) -> None:
-    from bot.store.stories import ALL_GUILDS
+    from bot.library.visibility import ALL_GUILDS
 
     repo = StoryRepository(conn)
     story = await repo.add(

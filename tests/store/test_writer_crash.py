@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.store.database import connect
+from bot.store.sqlite.database import connect
 from tests.conftest import PROJECT_ROOT
 from tests.store.feedback_helpers import story_with_posts
 
@@ -19,9 +19,9 @@ ROUND_SIZE = 400
 # Writes reaction rounds forever; after each round is committed it prints the round number.
 CHILD = f"""
 import asyncio, sys
-from bot.services.reaction_writer import FeedbackWriter
-from bot.store.database import connect
-from bot.store.feedback import ReactionChange
+from bot.store.sqlite.feedback_writer import FeedbackWriter
+from bot.store.sqlite.database import connect
+from bot.store.sqlite.feedback import ReactionChange
 
 async def main() -> None:
     conn = await connect(sys.argv[1])
@@ -32,9 +32,9 @@ async def main() -> None:
     while True:
         for index in range({ROUND_SIZE}):
             user = round_number * {ROUND_SIZE} + index
-            writer.submit(ReactionChange(message, user, "❤️", True, "2026-11-21T10:00:00"))
-            writer.submit(ReactionChange(message, user, "😂", True, "2026-11-21T10:00:00"))
-            writer.submit(ReactionChange(message, user, "😂", False, "2026-11-21T10:00:00"))
+            await writer.submit(ReactionChange(message, user, "❤️", True, "2026-11-21T10:00:00"))
+            await writer.submit(ReactionChange(message, user, "😂", True, "2026-11-21T10:00:00"))
+            await writer.submit(ReactionChange(message, user, "😂", False, "2026-11-21T10:00:00"))
         await writer.flush()
         print(round_number, flush=True)
         round_number += 1

@@ -9,35 +9,21 @@ import aiosqlite
 
 from bot.library.errors import InvalidInput
 from bot.library.models import Tag, TagKind
+from bot.library.records import TagCount, TagRow
 from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, shipped_synonyms, tag_key
-from bot.store.database import fetch_all, transaction
+from bot.store.sqlite.database import fetch_all, transaction
 
-# Rewrites one story's full-text row (StoryRepository._index_for_search), passed in by the
+# Rewrites one story's full-text row (StoryRepository.reindex_for_search), passed in by the
 # caller so this module need not import the story repository (which imports this one).
 SearchReindexer = Callable[[int], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class TagRow:
-    id: int
-    kind: TagKind
-    name: str
-    key: str
-    canonical_id: int | None
-
-
-@dataclass(frozen=True)
-class TagCount:
-    """A canonical tag with the number of stories carrying it or one of its synonyms."""
-
-    tag: TagRow
-    stories: int
-    synonyms: tuple[str, ...]
 
 
 @dataclass
 class TagRepository:
     conn: aiosqlite.Connection
+    # Rewrites a story's full-text row after its tags changed (the store passes the story
+    # repository's, which imports this module, so it cannot be imported here).
+    reindex: SearchReindexer | None = None
 
     async def find(self, kind: TagKind, name: str) -> TagRow | None:
         rows = await fetch_all(
@@ -132,9 +118,7 @@ class TagRepository:
         )
         return [int(r[0]) for r in found]
 
-    async def merge(
-        self, source: TagRow, target: TagRow, reindex: SearchReindexer
-    ) -> list[int]:
+    async def merge(self, source: TagRow, target: TagRow) -> list[int]:
         """Make canonical `source` (and its synonyms) synonyms of canonical `target`.
 
         Returns the stories whose canonical tags changed; their search rows are rewritten in
@@ -156,10 +140,11 @@ class TagRepository:
                 (target.id, source.id, source.id),
             )
             for story_id in affected:
-                await reindex(story_id)
+                if self.reindex is not None:
+                    await self.reindex(story_id)
         return affected
 
-    async def rename(self, tag: TagRow, new_name: str, reindex: SearchReindexer) -> list[int]:
+    async def rename(self, tag: TagRow, new_name: str) -> list[int]:
         """Give canonical `tag` a new display name (and key); returns the affected stories.
 
         A key already used by another tag of the same kind is refused: that is a merge.
@@ -192,7 +177,8 @@ class TagRepository:
                     (tag.kind.value, tag.name, tag.key, tag.id),
                 )
             for story_id in affected:
-                await reindex(story_id)
+                if self.reindex is not None:
+                    await self.reindex(story_id)
         return affected
 
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import aiosqlite
 
 from bot.library.models import TagKind
-from bot.store.database import fetch_all
+from bot.library.records import IndexRow, VocabularyEntry
+from bot.store.sqlite.database import fetch_all
 
 _KINDS = {kind.value: kind for kind in TagKind}
 _BATCH = 2000
@@ -31,22 +31,6 @@ SELECT s.id, s.guild_id, s.rating, s.series,
                  WHERE sa.story_id = s.id ORDER BY sa.position) a)
   FROM stories s
 """
-
-
-@dataclass(frozen=True)
-class VocabularyEntry:
-    kind: TagKind
-    key: str
-    name: str
-
-
-class IndexRow(NamedTuple):  # a tuple: 100k of them are made at start
-    story_id: int
-    guild_id: int | None
-    rating: str
-    series: str | None
-    tag_ids: tuple[int, ...]  # the story's own tag rows (synonyms not yet folded)
-    authors: tuple[str, ...]
 
 
 async def tag_vocabulary(
@@ -90,3 +74,19 @@ async def index_row(conn: aiosqlite.Connection, story_id: int) -> IndexRow | Non
     rows = await fetch_all(conn, _INDEX_ROWS + " WHERE s.id = ?", (story_id,))
     row = rows[0] if rows else None
     return None if row is None else _index_row(row)
+
+
+@dataclass
+class RecommendIndexRepository:
+    """The recommendation index's reads, for the services (which see no connection)."""
+
+    conn: aiosqlite.Connection
+
+    async def vocabulary(self, ids: Sequence[int] | None = None) -> dict[int, VocabularyEntry]:
+        return await tag_vocabulary(self.conn, ids)
+
+    def rows(self) -> AsyncIterator[IndexRow]:
+        return index_rows(self.conn)
+
+    async def row(self, story_id: int) -> IndexRow | None:
+        return await index_row(self.conn, story_id)

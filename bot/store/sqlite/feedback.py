@@ -10,67 +10,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import aiosqlite
 
 from bot.library.feedback import NEGATIVE_EMOJIS, PassageSignals, StorySignals
-from bot.store.database import fetch_all
-
-
-class ReactionChange(NamedTuple):
-    """One raw reaction event: added (True) or removed (False)."""
-
-    message_id: int
-    user_id: int
-    emoji: str
-    added: bool
-    at: str
-
-
-@dataclass(frozen=True)
-class FeedbackEntry:
-    guild_id: int | None
-    story_id: int
-    passage_id: int | None  # None: about the whole story
-    user_id: int
-    stars: int
-    comment: str
-    at: str
-
-
-@dataclass(frozen=True)
-class StoryTotals:
-    kudos: int
-    bookmarks: int
-    reactions: dict[str, int]
-    stars_average: float | None
-    ratings: int
-    comments: int
-
-
-@dataclass(frozen=True)
-class Ranked:
-    """A story or passage with its figures, for "most loved" lists."""
-
-    id: int
-    story_id: int
-    reactions: int
-    kudos: int
-    bookmarks: int
-    stars_total: int
-    stars_count: int
-
-
-@dataclass(frozen=True)
-class BookmarkRow:
-    passage_id: int
-    story_id: int
-    title: str
-    seq: int
-    chapter: int
-    at: str
-
+from bot.library.records import BookmarkRow, FeedbackEntry, Ranked, ReactionChange, StoryTotals
+from bot.store.sqlite.database import fetch_all
 
 _NEGATIVE = tuple(sorted(NEGATIVE_EMOJIS))
 _NEGATIVE_MARKS = ", ".join("?" * len(_NEGATIVE))

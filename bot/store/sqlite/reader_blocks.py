@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.store.database import fetch_all, transaction
-from bot.store.tags import TagRow, tag_row
+from bot.store.sqlite.database import fetch_all, transaction
+from bot.store.sqlite.tags import TagRow, tag_row
 
 
 @dataclass

@@ -7,32 +7,10 @@ from datetime import date, datetime, time
 
 import aiosqlite
 
+from bot.library.records import DailyPostRow, ScheduleRecord
 from bot.library.schedule import DailySchedule
 from bot.library.selection import SerialPosition
-from bot.store.database import fetch_all, transaction
-
-
-@dataclass(frozen=True)
-class ScheduleRecord:
-    guild_id: int
-    schedule: DailySchedule
-    serial_position: SerialPosition | None
-    last_error: str | None
-    last_error_at: datetime | None
-    # When the schedule was last set: a post whose moment came before it is not owed.
-    saved_at: datetime
-
-
-@dataclass(frozen=True)
-class DailyPostRow:
-    guild_id: int
-    local_date: date
-    claimed_at: datetime
-    message_id: int | None
-    channel_id: int | None
-    passage_id: int | None
-    error: str | None
-
+from bot.store.sqlite.database import fetch_all, transaction
 
 _SCHEDULE_COLUMNS = ("guild_id, channel_id, local_time, timezone, mode, role_id, enabled, "
                      "serial_story_id, serial_seq, last_error, last_error_at, saved_at")

@@ -10,12 +10,12 @@ import aiosqlite
 
 from bot.library.guild_settings import GuildSettings, WarningStyle
 from bot.library.models import Rating
-from bot.store.database import fetch_all, transaction
-from bot.store.tags import TagRow, tag_row
+from bot.store.sqlite.database import fetch_all, transaction
+from bot.store.sqlite.tags import TagRow, tag_row
 
 
 @dataclass
-class SettingsRepository:
+class GuildSettingsRepository:
     """Settings are read by nearly every command and change rarely, so they are cached;
     this repository is the only writer of the table, so the cache stays true."""
 

@@ -8,15 +8,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.catalog import Catalog
 from bot.checks import curator_only, guild_id_of
 from bot.library.errors import InvalidInput
 from bot.library.guild_settings import WarningStyle
 from bot.library.models import Rating
-from bot.render.settings_card import settings_embed
+from bot.library.records import TagRow
+from bot.render.guild_settings_card import settings_embed
 from bot.services.tag_lookup import TagLookup
-from bot.store.tags import TagRow
-from cogs.library import RATING_CHOICES, tag_autocomplete
+from bot.ui.autocomplete import RATING_CHOICES, tag_autocomplete
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -26,15 +25,15 @@ WARNING_CHOICES = [app_commands.Choice(name="plain", value=WarningStyle.PLAIN.va
                    app_commands.Choice(name="behind spoilers", value=WarningStyle.SPOILER.value)]
 
 
-async def canonical_tags(catalog: Catalog, name: str) -> list[TagRow]:
+async def canonical_tags(lookup: TagLookup, name: str) -> list[TagRow]:
     """The canonical tags a typed name (a tag or a synonym, of any kind) stands for."""
     try:
-        return await TagLookup(catalog.tags).canonical_matches(name)
+        return await lookup.canonical_matches(name)
     except InvalidInput:
         raise InvalidInput(f"no tag called “{name.strip()[:100]}” in the library") from None
 
 
-class SettingsCog(commands.Cog):
+class ConfigCog(commands.Cog):
     config = app_commands.Group(name="config", description="This server's storybot settings",
                                 guild_only=True)
 
@@ -44,8 +43,8 @@ class SettingsCog(commands.Cog):
     @config.command(name="show", description="Show this server's settings")
     async def show(self, interaction: Interaction) -> None:
         guild_id = guild_id_of(interaction)
-        settings = await self.bot.catalog.settings.get(guild_id)
-        blocked = [row.name for row in await self.bot.catalog.blocked_tags.list(guild_id)]
+        settings = await self.bot.services.guild_settings.get(guild_id)
+        blocked = [row.name for row in await self.bot.services.guild_blocks.list(guild_id)]
         await interaction.response.send_message(embed=settings_embed(settings, blocked),
                                                 ephemeral=True)
 
@@ -53,9 +52,9 @@ class SettingsCog(commands.Cog):
     @app_commands.describe(role="Members with this role can add, edit and remove stories")
     @curator_only()
     async def curator_role(self, interaction: Interaction, role: discord.Role) -> None:
-        settings = await self.bot.catalog.settings.get(guild_id_of(interaction))
+        settings = await self.bot.services.guild_settings.get(guild_id_of(interaction))
         settings.curator_role_id = role.id
-        await self.bot.catalog.settings.save(settings)
+        await self.bot.services.guild_settings.save(settings)
         await interaction.response.send_message(
             f"Curators are now members with {role.mention} (and anyone with Manage Server).",
             ephemeral=True,
@@ -66,9 +65,9 @@ class SettingsCog(commands.Cog):
     @curator_only()
     async def spoiler_safe(self, interaction: Interaction,
                            percent: app_commands.Range[int, 1, 100]) -> None:
-        settings = await self.bot.catalog.settings.get(guild_id_of(interaction))
+        settings = await self.bot.services.guild_settings.get(guild_id_of(interaction))
         settings.spoiler_fraction = percent / 100
-        await self.bot.catalog.settings.save(settings)
+        await self.bot.services.guild_settings.save(settings)
         await interaction.response.send_message(
             f"Excerpts now come from the first {percent}% of a story.", ephemeral=True)
 
@@ -76,9 +75,9 @@ class SettingsCog(commands.Cog):
     @app_commands.choices(style=WARNING_CHOICES)
     @curator_only()
     async def warnings(self, interaction: Interaction, style: app_commands.Choice[str]) -> None:
-        settings = await self.bot.catalog.settings.get(guild_id_of(interaction))
+        settings = await self.bot.services.guild_settings.get(guild_id_of(interaction))
         settings.warning_style = WarningStyle(style.value)
-        await self.bot.catalog.settings.save(settings)
+        await self.bot.services.guild_settings.save(settings)
         await interaction.response.send_message(f"Archive warnings are now shown {style.name}.",
                                                 ephemeral=True)
 
@@ -89,12 +88,12 @@ class SettingsCog(commands.Cog):
     @curator_only()
     async def age_restricted(self, interaction: Interaction, rating: app_commands.Choice[str],
                              restricted: bool) -> None:
-        settings = await self.bot.catalog.settings.get(guild_id_of(interaction))
+        settings = await self.bot.services.guild_settings.get(guild_id_of(interaction))
         chosen = Rating(rating.value)
         ratings = set(settings.age_restricted_ratings)
         ratings = ratings | {chosen} if restricted else ratings - {chosen}
         settings.age_restricted_ratings = frozenset(ratings)
-        await self.bot.catalog.settings.save(settings)
+        await self.bot.services.guild_settings.save(settings)
         where = "only in age-restricted channels" if restricted else "in every channel"
         await interaction.response.send_message(f"{chosen.value} stories are now shown {where}.",
                                                 ephemeral=True)
@@ -105,9 +104,9 @@ class SettingsCog(commands.Cog):
     @curator_only()
     async def block_tag(self, interaction: Interaction, tag: str) -> None:
         guild_id = guild_id_of(interaction)
-        rows = await canonical_tags(self.bot.catalog, tag)
+        rows = await canonical_tags(self.bot.services.tag_lookup, tag)
         for row in rows:
-            await self.bot.catalog.blocked_tags.block(guild_id, row.id)
+            await self.bot.services.guild_blocks.block(guild_id, row.id)
         names = ", ".join(row.name for row in rows)
         await interaction.response.send_message(
             f"Blocked {names}: stories with it (or a synonym) are no longer shown here.",
@@ -119,20 +118,20 @@ class SettingsCog(commands.Cog):
     @curator_only()
     async def unblock_tag(self, interaction: Interaction, tag: str) -> None:
         guild_id = guild_id_of(interaction)
-        rows = await canonical_tags(self.bot.catalog, tag)
+        rows = await canonical_tags(self.bot.services.tag_lookup, tag)
         removed = [row.name for row in rows
-                   if await self.bot.catalog.blocked_tags.unblock(guild_id, row.id)]
+                   if await self.bot.services.guild_blocks.unblock(guild_id, row.id)]
         text = (f"Unblocked {', '.join(removed)}." if removed
                 else f"“{tag.strip()[:100]}” was not blocked.")
         await interaction.response.send_message(text, ephemeral=True)
 
     @config.command(name="blocked-tags", description="List the tags this server blocks")
     async def blocked_tags(self, interaction: Interaction) -> None:
-        rows = await self.bot.catalog.blocked_tags.list(guild_id_of(interaction))
+        rows = await self.bot.services.guild_blocks.list(guild_id_of(interaction))
         text = ("Blocked tags: " + ", ".join(row.name for row in rows)) if rows else (
             "No tags are blocked here.")
         await interaction.response.send_message(text[:2000], ephemeral=True)
 
 
 async def setup(bot: StoryBot) -> None:
-    await bot.add_cog(SettingsCog(bot))
+    await bot.add_cog(ConfigCog(bot))

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import aiosqlite
 
+from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory
 from bot.library.models import Rating, StoryDraft, Tag, TagKind
 from bot.library.tags import clean_tag_name, shipped_synonyms, tag_key
-from bot.store.database import fetch_all, transaction
-from bot.store.stories import (
+from bot.store.sqlite.database import fetch_all, transaction
+from bot.store.sqlite.stories import (
     PASSAGE_INSERT,
     PassageLike,
     StoryRepository,
@@ -78,7 +79,7 @@ class BulkStoryWriter:
         hashes = [content_hash(draft.chapters) for draft, _ in batch]
         if len(set(hashes)) != len(hashes):
             raise DuplicateStory(0, "a story appears twice in this batch")
-        added_at = (now or datetime.now(UTC)).isoformat()
+        added_at = (now or SystemClock().now()).isoformat()
         async with transaction(self.conn):
             await self._load_caches()
             first_id = await self._next_id("stories")

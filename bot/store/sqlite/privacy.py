@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.store.database import fetch_all
+from bot.store.sqlite.database import fetch_all
 
 PERSONAL_COLUMN = "user_id"
 ATTRIBUTION_SUFFIX = "_by"

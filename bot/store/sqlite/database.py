@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 import weakref
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -26,7 +27,7 @@ class Migration:
 def load_migrations() -> list[Migration]:
     """Every bundled migration, in order. Numbers must run 1, 2, 3... with no gaps."""
     found: list[Migration] = []
-    for entry in resources.files("bot.store").joinpath("migrations").iterdir():
+    for entry in resources.files("bot.store.sqlite").joinpath("migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
@@ -107,3 +108,23 @@ async def transaction(conn: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Con
             await conn.execute("ROLLBACK")
             raise
         await conn.execute("COMMIT")
+
+
+@asynccontextmanager
+async def savepoint(conn: aiosqlite.Connection, name: str) -> AsyncIterator[None]:
+    """A nested part of an open transaction that can fail on its own: its writes are undone
+    and the error raised, the rest of the transaction goes on."""
+    await conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        await conn.execute(f"ROLLBACK TO {name}")
+        await conn.execute(f"RELEASE {name}")
+        raise
+    await conn.execute(f"RELEASE {name}")
+
+
+def is_busy(error: BaseException) -> bool:
+    """SQLite's answer while another process holds the write lock longer than busy_timeout."""
+    return isinstance(error, sqlite3.OperationalError) and (
+        "locked" in str(error) or "busy" in str(error))

@@ -14,34 +14,26 @@ from bot.library.errors import InvalidInput
 from bot.library.models import Rating, Tag, TagKind
 from bot.render.story_cards import story_embed, story_list_embed
 from bot.render.text import truncate
+from bot.ui.autocomplete import (
+    RATING_CHOICES,
+    TAG_KIND_CHOICES,
+    story_autocomplete,
+    tag_autocomplete,
+)
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
 
 Interaction = discord.Interaction["StoryBot"]
 Choices = list[app_commands.Choice[str]]
-RATING_CHOICES = [app_commands.Choice(name=r.value, value=r.value) for r in Rating]
 SORT_CHOICES = [
     app_commands.Choice(name="title", value="title"),
     app_commands.Choice(name="newest first", value="newest"),
     app_commands.Choice(name="longest first", value="words"),
 ]
-TAG_KIND_CHOICES = [app_commands.Choice(name=k.value, value=k.value) for k in TagKind]
 
 
-async def story_autocomplete(interaction: Interaction, current: str) -> Choices:
-    if interaction.guild_id is None:
-        return []
-    found = await interaction.client.catalog.story_choices(current, interaction.guild_id)
-    return [app_commands.Choice(name=truncate(title, 100), value=str(sid)) for sid, title in found]
-
-
-async def tag_autocomplete(interaction: Interaction, current: str) -> Choices:
-    names = await interaction.client.catalog.tag_choices(current)
-    return [app_commands.Choice(name=truncate(name, 100), value=name[:100]) for name in names]
-
-
-class LibraryCog(commands.Cog):
+class StoriesCog(commands.Cog):
     story = app_commands.Group(name="story", description="The server's story library",
                                guild_only=True)
 
@@ -65,17 +57,17 @@ class LibraryCog(commands.Cog):
         fandom: app_commands.Range[str, 1, 100] | None = None,
         tags: str | None = None,
     ) -> None:
-        check_upload(file.filename, file.size, self.bot.catalog.limits.max_bytes)
+        check_upload(file.filename, file.size, self.bot.services.catalog.limits.max_bytes)
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
         metadata = metadata_from_options(title=title, author=author,
                                          rating=rating.value if rating else None,
                                          fandom=fandom, tags=tags)
-        story = await self.bot.catalog.import_bytes(
+        story = await self.bot.services.catalog.import_bytes(
             data, file.filename, metadata=metadata, guild_id=guild_id_of(interaction),
             added_by=interaction.user.id,
         )
-        settings = await self.bot.catalog.settings.get(guild_id_of(interaction))
+        settings = await self.bot.services.guild_settings.get(guild_id_of(interaction))
         await interaction.followup.send(
             f"Added story {story.id}: {story.title}",
             embed=story_embed(story, settings.warning_style), ephemeral=True,
@@ -86,8 +78,8 @@ class LibraryCog(commands.Cog):
     @app_commands.autocomplete(story=story_autocomplete)
     async def info(self, interaction: Interaction, story: str) -> None:
         guild_id = guild_id_of(interaction)
-        found = await self.bot.catalog.resolve(story, guild_id)
-        settings = await self.bot.catalog.settings.get(guild_id)
+        found = await self.bot.services.catalog.resolve(story, guild_id)
+        settings = await self.bot.services.guild_settings.get(guild_id)
         await interaction.response.send_message(embed=story_embed(found, settings.warning_style))
 
     @story.command(name="list", description="List the library's stories")
@@ -98,7 +90,7 @@ class LibraryCog(commands.Cog):
         self, interaction: Interaction, tag: str | None = None,
         sort: app_commands.Choice[str] | None = None,
     ) -> None:
-        stories = await self.bot.catalog.list(
+        stories = await self.bot.services.catalog.list(
             guild_id_of(interaction), tags=[tag] if tag else [],
             sort=sort.value if sort else "title", limit=50,  # type: ignore[arg-type]
         )
@@ -110,7 +102,7 @@ class LibraryCog(commands.Cog):
     @app_commands.describe(query="Words to look for")
     async def search(self, interaction: Interaction,
                      query: app_commands.Range[str, 1, 200]) -> None:
-        stories = await self.bot.catalog.search(query, guild_id_of(interaction))
+        stories = await self.bot.services.catalog.search(query, guild_id_of(interaction))
         await interaction.response.send_message(
             embed=story_list_embed(stories, f"Search: {query}", "Nothing matches that search.")
         )
@@ -133,17 +125,17 @@ class LibraryCog(commands.Cog):
         add_tags: str | None = None, remove_tags: str | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)
-        found = await self.bot.catalog.resolve(story, guild_id)
+        found = await self.bot.services.catalog.resolve(story, guild_id)
         if found.guild_id != guild_id:
             raise InvalidInput("demo stories belong to every server and can't be edited here")
         kind = TagKind(tag_kind.value) if tag_kind else TagKind.FREEFORM
-        edited = await self.bot.catalog.edit(
+        edited = await self.bot.services.catalog.edit(
             found.id, guild_id, title=title, summary=summary,
             rating=Rating(rating.value) if rating else None,
             add_tags=[Tag(kind, n) for n in parse_tag_list(add_tags)],
             remove_tags=[Tag(kind, n) for n in parse_tag_list(remove_tags)],
         )
-        settings = await self.bot.catalog.settings.get(guild_id)
+        settings = await self.bot.services.guild_settings.get(guild_id)
         await interaction.response.send_message(
             f"Updated story {edited.id}.", embed=story_embed(edited, settings.warning_style),
             ephemeral=True,
@@ -155,17 +147,17 @@ class LibraryCog(commands.Cog):
     @curator_only()
     async def remove(self, interaction: Interaction, story: str) -> None:
         guild_id = guild_id_of(interaction)
-        found = await self.bot.catalog.resolve(story, guild_id)
+        found = await self.bot.services.catalog.resolve(story, guild_id)
         if found.guild_id != guild_id:
             raise InvalidInput("demo stories belong to every server and can't be removed here")
-        removed = await self.bot.catalog.remove(found.id, guild_id)
+        removed = await self.bot.services.catalog.remove(found.id, guild_id)
         await interaction.response.send_message(
             f"Removed story {removed.id}: {truncate(removed.title, 200)}", ephemeral=True
         )
 
 
 async def setup(bot: StoryBot) -> None:
-    await bot.add_cog(LibraryCog(bot))
+    await bot.add_cog(StoriesCog(bot))
 
 
-__all__: list[Any] = ["LibraryCog", "setup"]
+__all__: list[Any] = ["StoriesCog", "setup"]

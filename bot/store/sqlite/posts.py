@@ -7,21 +7,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.store.database import fetch_all, transaction
-
-
-@dataclass(frozen=True)
-class PostRecord:
-    message_id: int
-    guild_id: int | None
-    channel_id: int
-    story_id: int
-    passage_id: int | None
-    kind: str
-    thread_id: int | None
-    posted_by: int | None
-    posted_at: datetime
-
+from bot.library.records import PostRecord
+from bot.store.sqlite.database import fetch_all, transaction
 
 _COLUMNS = ("message_id, guild_id, channel_id, story_id, passage_id, kind, thread_id, "
             "posted_by, posted_at")

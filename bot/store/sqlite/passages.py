@@ -8,49 +8,28 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.library.models import Rating
-from bot.library.segmentation import Cut, PassageDraft
+from bot.library.models import Cut, Passage, Rating
 from bot.library.selection import PassageCandidate, ServerHistory
-from bot.store.database import fetch_all, transaction
-from bot.store.stories import Visibility, visibility_clause
-
-
-@dataclass(frozen=True)
-class StoredPassage:
-    """A stored passage with where it was cut, as the excerpt card needs it."""
-
-    id: int
-    story_id: int
-    seq: int
-    chapter: int
-    text: str
-    words: int
-    cut_before: Cut
-    cut_after: Cut
-    story_passage_count: int
-
-    def draft(self) -> PassageDraft:
-        """The form `display_text` reads."""
-        return PassageDraft(self.seq, self.chapter, self.text, self.words,
-                            cut_before=self.cut_before, cut_after=self.cut_after)
-
+from bot.library.visibility import Visibility
+from bot.store.sqlite.database import fetch_all, transaction
+from bot.store.sqlite.stories import visibility_clause
 
 _PASSAGE_COLUMNS = """p.id, p.story_id, p.seq, p.chapter, p.text, p.words, p.cut_before,
     p.cut_after, (SELECT count(*) FROM passages q WHERE q.story_id = p.story_id)"""
 
 
-def _stored(row: aiosqlite.Row) -> StoredPassage:
-    return StoredPassage(int(row[0]), int(row[1]), int(row[2]), int(row[3]), str(row[4]),
+def _stored(row: aiosqlite.Row) -> Passage:
+    return Passage(int(row[0]), int(row[1]), int(row[2]), int(row[3]), str(row[4]),
                          int(row[5]), Cut(int(row[6])), Cut(int(row[7])), int(row[8]))
 
 
 @dataclass
-class ExcerptHistoryRepository:
+class PassageRepository:
     conn: aiosqlite.Connection
 
     # -- passages ------------------------------------------------------------------------
 
-    async def passage(self, passage_id: int) -> StoredPassage | None:
+    async def passage(self, passage_id: int) -> Passage | None:
         rows = await fetch_all(
             self.conn,
             f"SELECT {_PASSAGE_COLUMNS} FROM passages p WHERE p.id = ?", (passage_id,)
@@ -58,7 +37,7 @@ class ExcerptHistoryRepository:
         row = rows[0] if rows else None
         return None if row is None else _stored(row)
 
-    async def passage_at(self, story_id: int, seq: int) -> StoredPassage | None:
+    async def passage_at(self, story_id: int, seq: int) -> Passage | None:
         rows = await fetch_all(
             self.conn,
             f"SELECT {_PASSAGE_COLUMNS} FROM passages p WHERE p.story_id = ? AND p.seq = ?",

@@ -7,11 +7,11 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Literal, Protocol
+from datetime import datetime
 
 import aiosqlite
 
+from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory, StoryNotFound
 from bot.library.models import (
     PARAGRAPH_SEPARATOR,
@@ -23,13 +23,10 @@ from bot.library.models import (
     Tag,
     TagKind,
 )
-from bot.store.database import fetch_all, transaction
-from bot.store.tags import TagRepository
-
-# Which stories a caller may see: those of one guild plus the demo library (guild_id NULL),
-# only the demo library (None), or every story (the operator's command line).
-Visibility = int | None | Literal["all"]
-ALL_GUILDS: Literal["all"] = "all"
+from bot.library.records import PassageLike, SortOrder
+from bot.library.visibility import ALL_GUILDS, Visibility
+from bot.store.sqlite.database import fetch_all, transaction
+from bot.store.sqlite.tags import TagRepository
 
 # bot.library.segmentation.Cut.PARAGRAPH: the cut stored for passages that do not say.
 _PARAGRAPH_CUT = 3
@@ -45,25 +42,11 @@ def passage_row(story_id: int, passage: PassageLike) -> tuple[object, ...]:
 PASSAGE_INSERT = ("INSERT INTO passages (story_id, seq, chapter, text, words, cut_before, "
                   "cut_after) VALUES (?, ?, ?, ?, ?, ?, ?)")
 
-SortOrder = Literal["title", "newest", "words"]
 _ORDER_BY: dict[str, str] = {
     "title": "s.title COLLATE NOCASE, s.id",
     "newest": "s.added_at DESC, s.id DESC",
     "words": "s.words DESC, s.id",
 }
-
-
-class PassageLike(Protocol):
-    """A passage to store: the library's PassageDraft, or anything shaped like it."""
-
-    @property
-    def seq(self) -> int: ...
-    @property
-    def chapter(self) -> int: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def words(self) -> int: ...
 
 
 def content_hash(chapters: Sequence[Chapter]) -> str:
@@ -110,7 +93,7 @@ class StoryRepository:
         existing = await self._find_by_hash(fingerprint, guild_id)
         if existing is not None:
             raise DuplicateStory(existing[0], existing[1])
-        added_at = (now or datetime.now(UTC)).isoformat()
+        added_at = (now or SystemClock().now()).isoformat()
         rating = draft.rating or Rating.NOT_RATED
         async with transaction(self.conn):
             cursor = await self.conn.execute(
@@ -140,7 +123,7 @@ class StoryRepository:
             tags = [Tag(TagKind.RATING, rating.value), *(t for t in draft.tags()
                                                         if t.kind is not TagKind.RATING)]
             await self._insert_story_tags(story_id, tags)
-            await self._index_for_search(story_id)
+            await self.reindex_for_search(story_id)
         return await self.get(story_id, ALL_GUILDS)
 
     async def _find_by_hash(self, fingerprint: str, guild_id: int | None) -> tuple[int, str] | None:
@@ -179,7 +162,7 @@ class StoryRepository:
                     (story_id, tag_id, position),
                 )
 
-    async def _index_for_search(self, story_id: int) -> None:
+    async def reindex_for_search(self, story_id: int) -> None:
         await self.index_for_search(story_id, story_id)
 
     async def index_for_search(self, first_id: int, last_id: int) -> None:
@@ -339,7 +322,7 @@ class StoryRepository:
                     (story_id, tag_id, position),
                 )
                 position += 1
-            await self._index_for_search(story_id)
+            await self.reindex_for_search(story_id)
 
     async def _select_ids(self, ids: Sequence[int]) -> builtins.list[Story]:
         if not ids:

@@ -18,7 +18,9 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.store.feedback import ReactionChange, apply_reaction_changes
+from bot.library.records import ReactionChange
+from bot.store.sqlite.database import is_busy, savepoint, transaction
+from bot.store.sqlite.feedback import apply_reaction_changes
 
 log = logging.getLogger("storybot.feedback.writer")
 
@@ -34,6 +36,10 @@ class _QueuedJob:
 
 
 _STOP = object()
+RETRY_FIRST_DELAY = 0.05
+RETRY_MAX_DELAY = 2.0
+# Reactions waiting at most; past it `submit` waits for room (backpressure, never a drop).
+QUEUE_LIMIT = 100_000
 
 
 class FeedbackWriter:
@@ -47,7 +53,8 @@ class FeedbackWriter:
         self.owns_connection = owns_connection
         self.committed_batches = 0
         self.committed_changes = 0
-        self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.busy_retries = 0
+        self._queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_LIMIT)
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -58,9 +65,10 @@ class FeedbackWriter:
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
-    def submit(self, change: ReactionChange) -> None:
-        """Queue one reaction change; returns at once (never touches the disk)."""
-        self._queue.put_nowait(change)
+    async def submit(self, change: ReactionChange) -> None:
+        """Queue one reaction change; returns at once unless the queue is full (it never
+        touches the disk)."""
+        await self._queue.put(change)
 
     async def run(self, job: Job[T]) -> T:
         """Run `job(conn)` inside the next batch's transaction (after everything queued
@@ -68,7 +76,7 @@ class FeedbackWriter:
         if not self.running:
             raise RuntimeError("the feedback writer is not running")
         queued = _QueuedJob(job)
-        self._queue.put_nowait(queued)
+        await self._queue.put(queued)
         result: T = await queued.done
         return result
 
@@ -81,7 +89,7 @@ class FeedbackWriter:
     async def close(self) -> None:
         """Commit everything queued, then stop (and close the connection if it is ours)."""
         if self._task is not None:
-            self._queue.put_nowait(_STOP)
+            await self._queue.put(_STOP)
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
@@ -110,10 +118,42 @@ class FeedbackWriter:
                 await self._apply(batch)
 
     async def _apply(self, batch: list[Any]) -> None:
+        """Commit the batch; while the database is busy (another process holds the lock),
+        wait and try again: nothing queued is ever dropped."""
+        delay = RETRY_FIRST_DELAY
+        while True:
+            try:
+                jobs, changes = await self._apply_once(batch)
+                break
+            except Exception as error:
+                if is_busy(error):
+                    self.busy_retries += 1
+                    log.warning("the database is busy; retrying a batch of %d in %.2f s",
+                                len(batch), delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, RETRY_MAX_DELAY)
+                    continue
+                log.exception("a feedback batch of %d items failed", len(batch))
+                for item in batch:
+                    if isinstance(item, _QueuedJob) and not item.done.done():
+                        item.done.set_exception(error)
+                return
+        self.committed_batches += 1
+        self.committed_changes += changes
+        for job, result, failure in jobs:
+            if job.done.done():
+                continue
+            if failure is None:
+                job.done.set_result(result)
+            else:
+                job.done.set_exception(failure)
+
+    async def _apply_once(
+        self, batch: list[Any]
+    ) -> tuple[list[tuple[_QueuedJob, Any, BaseException | None]], int]:
         jobs: list[tuple[_QueuedJob, Any, BaseException | None]] = []
         changes = 0
-        try:
-            await self.conn.execute("BEGIN IMMEDIATE")
+        async with transaction(self.conn):
             run: list[ReactionChange] = []
             for item in batch:
                 if isinstance(item, ReactionChange):
@@ -125,32 +165,14 @@ class FeedbackWriter:
                 jobs.append((item, *await self._run_job(item)))
             if run:
                 changes += await apply_reaction_changes(self.conn, run)
-            await self.conn.execute("COMMIT")
-        except Exception as error:  # the disk failed: nothing of this batch was written
-            log.exception("a feedback batch of %d items failed", len(batch))
-            with contextlib.suppress(Exception):
-                await self.conn.execute("ROLLBACK")
-            for item in batch:
-                if isinstance(item, _QueuedJob) and not item.done.done():
-                    item.done.set_exception(error)
-            return
-        self.committed_batches += 1
-        self.committed_changes += changes
-        for job, result, failure in jobs:
-            if job.done.done():
-                continue
-            if failure is None:
-                job.done.set_result(result)
-            else:
-                job.done.set_exception(failure)
+        return jobs, changes
 
     async def _run_job(self, job: _QueuedJob) -> tuple[Any, BaseException | None]:
-        await self.conn.execute("SAVEPOINT feedback_job")
         try:
-            result = await job.run(self.conn)
+            async with savepoint(self.conn, "feedback_job"):
+                result = await job.run(self.conn)
         except Exception as error:
-            await self.conn.execute("ROLLBACK TO feedback_job")
-            await self.conn.execute("RELEASE feedback_job")
+            if is_busy(error):
+                raise  # the whole batch waits and tries again
             return None, error
-        await self.conn.execute("RELEASE feedback_job")
         return result, None

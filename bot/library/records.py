@@ -1,0 +1,153 @@
+"""What the store hands out and takes in: plain records, the same for every backend.
+
+Nothing here knows SQL; a PostgreSQL store returns the very same types as the SQLite one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal, NamedTuple, Protocol
+
+from bot.library.models import TagKind
+from bot.library.schedule import DailySchedule
+from bot.library.selection import SerialPosition
+
+
+@dataclass(frozen=True)
+class VocabularyEntry:
+    kind: TagKind
+    key: str
+    name: str
+
+
+class IndexRow(NamedTuple):  # a tuple: 100k of them are made at start
+    story_id: int
+    guild_id: int | None
+    rating: str
+    series: str | None
+    tag_ids: tuple[int, ...]  # the story's own tag rows (synonyms not yet folded)
+    authors: tuple[str, ...]
+
+
+class ReactionChange(NamedTuple):
+    """One raw reaction event: added (True) or removed (False)."""
+
+    message_id: int
+    user_id: int
+    emoji: str
+    added: bool
+    at: str
+
+
+@dataclass(frozen=True)
+class FeedbackEntry:
+    guild_id: int | None
+    story_id: int
+    passage_id: int | None  # None: about the whole story
+    user_id: int
+    stars: int
+    comment: str
+    at: str
+
+
+@dataclass(frozen=True)
+class StoryTotals:
+    kudos: int
+    bookmarks: int
+    reactions: dict[str, int]
+    stars_average: float | None
+    ratings: int
+    comments: int
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A story or passage with its figures, for "most loved" lists."""
+
+    id: int
+    story_id: int
+    reactions: int
+    kudos: int
+    bookmarks: int
+    stars_total: int
+    stars_count: int
+
+
+@dataclass(frozen=True)
+class BookmarkRow:
+    passage_id: int
+    story_id: int
+    title: str
+    seq: int
+    chapter: int
+    at: str
+
+
+@dataclass(frozen=True)
+class PostRecord:
+    message_id: int
+    guild_id: int | None
+    channel_id: int
+    story_id: int
+    passage_id: int | None
+    kind: str
+    thread_id: int | None
+    posted_by: int | None
+    posted_at: datetime
+
+
+@dataclass(frozen=True)
+class ScheduleRecord:
+    guild_id: int
+    schedule: DailySchedule
+    serial_position: SerialPosition | None
+    last_error: str | None
+    last_error_at: datetime | None
+    # When the schedule was last set: a post whose moment came before it is not owed.
+    saved_at: datetime
+
+
+@dataclass(frozen=True)
+class DailyPostRow:
+    guild_id: int
+    local_date: date
+    claimed_at: datetime
+    message_id: int | None
+    channel_id: int | None
+    passage_id: int | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class TagRow:
+    id: int
+    kind: TagKind
+    name: str
+    key: str
+    canonical_id: int | None
+
+
+@dataclass(frozen=True)
+class TagCount:
+    """A canonical tag with the number of stories carrying it or one of its synonyms."""
+
+    tag: TagRow
+    stories: int
+    synonyms: tuple[str, ...]
+
+
+SortOrder = Literal["title", "newest", "words"]
+
+
+class PassageLike(Protocol):
+    """A passage to store: the library's PassageDraft, or anything shaped like it."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def chapter(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def words(self) -> int: ...

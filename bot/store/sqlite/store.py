@@ -1,0 +1,81 @@
+"""The SQLite store: one file, one shared connection for the bot's reads and writes, and
+the feedback writer's own connection, so reaction batches never interleave other writes.
+
+It is the only object that holds a connection; everything else reaches the database
+through its repositories (see bot/store/protocol.py for the surface they share with any
+other backend).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+
+from bot.store.protocol import Store
+from bot.store.sqlite.bulk_import import BulkStoryWriter
+from bot.store.sqlite.daily import DailyRepository
+from bot.store.sqlite.database import connect
+from bot.store.sqlite.feedback import FeedbackRepository
+from bot.store.sqlite.feedback_writer import FeedbackWriter
+from bot.store.sqlite.feedback_writes import FeedbackWrites
+from bot.store.sqlite.guild_settings import (
+    BotStateRepository,
+    GuildBlockedTagsRepository,
+    GuildSettingsRepository,
+)
+from bot.store.sqlite.passages import PassageRepository
+from bot.store.sqlite.posts import PostRepository
+from bot.store.sqlite.reader_blocks import ReaderBlocksRepository
+from bot.store.sqlite.recommend_index import RecommendIndexRepository
+from bot.store.sqlite.stories import StoryRepository
+from bot.store.sqlite.tags import TagRepository
+
+
+class SqliteStore:
+    def __init__(self, conn: aiosqlite.Connection, writer: FeedbackWriter) -> None:
+        self._conn = conn
+        self._writer = writer
+        self.stories = StoryRepository(conn)
+        self.tags = TagRepository(conn, reindex=self.stories.reindex_for_search)
+        self.guild_settings = GuildSettingsRepository(conn)
+        self.bot_state = BotStateRepository(conn)
+        self.blocked_tags = GuildBlockedTagsRepository(conn)
+        self.passages = PassageRepository(conn)
+        self.posts = PostRepository(conn)
+        self.daily = DailyRepository(conn)
+        self.feedback = FeedbackRepository(conn)
+        self.feedback_writes = FeedbackWrites(writer)
+        self.reader_blocks = ReaderBlocksRepository(conn)
+        self.recommend_index = RecommendIndexRepository(conn)
+        self.bulk = BulkStoryWriter(conn)
+
+    @classmethod
+    async def open(cls, path: Path | str) -> SqliteStore:
+        """Open (creating and migrating) the database; the feedback writer starts at once."""
+        conn = await connect(path)
+        try:
+            if str(path) == ":memory:":  # one in-memory database: the writer shares it
+                writer = FeedbackWriter(conn)
+            else:  # its own connection (own thread) so batches never interleave other writes
+                writer = FeedbackWriter(await connect(path), owns_connection=True)
+        except BaseException:
+            await conn.close()
+            raise
+        writer.start()
+        return cls(conn, writer)
+
+    @property
+    def writer(self) -> FeedbackWriter:
+        """The feedback writer, for its figures (batches, retries) in tests and benchmarks."""
+        return self._writer
+
+    async def close(self) -> None:
+        """Commit everything the writer holds, then close both connections."""
+        await self._writer.close()
+        await self._conn.close()
+
+
+def _conforms(store: SqliteStore) -> Store:
+    """Checked by the type checker: the SQLite store has the whole protocol."""
+    return store

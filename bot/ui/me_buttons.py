@@ -1,0 +1,59 @@
+"""/me forget's confirm button and /me bookmarks' pages: buttons only their owner may use."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeAlias
+
+import discord
+
+from bot.library.errors import PermissionDenied
+from bot.render.stats import bookmarks_embed, forget_summary
+from bot.ui.context import guild_id_of, services_of
+from bot.ui.persistent import PersistentButton
+
+if TYPE_CHECKING:
+    from bot.app import StoryBot
+
+Interaction: TypeAlias = "discord.Interaction[StoryBot]"
+
+
+def _only_for(interaction: Interaction, user_id: int) -> None:
+    if interaction.user.id != user_id:
+        raise PermissionDenied("These buttons belong to someone else's command.")
+
+
+class ForgetButton(PersistentButton, action="forget", fields=("user_id",)):
+    label, style = "Delete my data", discord.ButtonStyle.danger
+
+    async def act(self, interaction: Interaction) -> None:
+        user_id = self.values["user_id"]
+        _only_for(interaction, user_id)
+        touched = await services_of(interaction).feedback.forget(user_id)
+        await interaction.response.edit_message(content=forget_summary(touched), view=None)
+
+
+class BookmarksPageButton(PersistentButton, action="bookmarks", fields=("user_id", "page")):
+    async def act(self, interaction: Interaction) -> None:
+        _only_for(interaction, self.values["user_id"])
+        embed, view = await bookmarks_message(interaction, self.values["page"])
+        await interaction.response.edit_message(embed=embed, view=view)
+
+
+def forget_view(user_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ForgetButton(user_id))
+    return view
+
+
+async def bookmarks_message(interaction: Interaction, page: int
+                            ) -> tuple[discord.Embed, discord.ui.View]:
+    user_id = interaction.user.id
+    rows, page, pages = await services_of(interaction).feedback.bookmarks_page(
+        user_id, guild_id_of(interaction), page)
+    view = discord.ui.View(timeout=None)
+    if pages > 1:
+        view.add_item(BookmarksPageButton(user_id, max(0, page - 1), label="Previous",
+                                          disabled=page == 0))
+        view.add_item(BookmarksPageButton(user_id, min(pages - 1, page + 1), label="Next",
+                                          disabled=page >= pages - 1))
+    return bookmarks_embed(rows, page, pages), view
