@@ -90,12 +90,14 @@ class StoryRepository:
     ) -> Story:
         """Store a whole story in one transaction: it is there completely or not at all."""
         fingerprint = content_hash(draft.chapters)
-        existing = await self._find_by_hash(fingerprint, guild_id)
-        if existing is not None:
-            raise DuplicateStory(existing[0], existing[1])
         added_at = (now or SystemClock().now()).isoformat()
         rating = draft.rating or Rating.NOT_RATED
         async with transaction(self.conn):
+            # Checked inside the write transaction (which holds SQLite's write lock), so two
+            # imports of one story at once, in one process or two, store it once.
+            existing = await self._find_by_hash(fingerprint, guild_id)
+            if existing is not None:
+                raise DuplicateStory(existing[0], existing[1])
             cursor = await self.conn.execute(
                 """INSERT INTO stories (guild_id, title, summary, notes, end_notes, rating,
                        language, words, chapters, complete, series, source, format,
