@@ -7,6 +7,7 @@ import discord
 from bot.library.guild_settings import WarningStyle
 from bot.library.models import Passage, Story, TagKind
 from bot.library.segmentation import display_text
+from bot.render.limits import fit_embed
 from bot.render.story_cards import RATING_COLOURS, warnings_text
 from bot.render.text import EMBED_TITLE_LIMIT, join_limited, truncate
 
@@ -43,7 +44,7 @@ def excerpt_embed(
                                       if len(tags) > _TAGS_SHOWN else [])
         embed.add_field(name="Tags", value=join_limited(shown, _SHORT_FIELD), inline=False)
     embed.set_footer(text=position_text(passage))
-    return embed
+    return fit_embed(embed)
 
 
 def spoiler_line(passage: Passage) -> str:

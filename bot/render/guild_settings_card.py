@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.library.guild_settings import GuildSettings
+from bot.render.limits import fit_embed
 from bot.render.text import EMBED_FIELD_VALUE_LIMIT, join_limited
 
 
@@ -22,4 +23,4 @@ def settings_embed(settings: GuildSettings, blocked_tags: Sequence[str] = ()) ->
     embed.add_field(name="Only in age-restricted channels", value=restricted, inline=False)
     blocked = join_limited(list(blocked_tags), EMBED_FIELD_VALUE_LIMIT) or "none"
     embed.add_field(name="Blocked tags", value=blocked, inline=False)
-    return embed
+    return fit_embed(embed)

@@ -7,6 +7,7 @@ from itertools import groupby
 
 import discord
 
+from bot.render.limits import fit_embed
 from bot.render.text import EMBED_FIELD_VALUE_LIMIT, EMBED_FIELDS_MAX, truncate
 
 GROUP_TITLES = {
@@ -44,4 +45,4 @@ def help_embed(lines: list[CommandLine], for_curator: bool) -> discord.Embed:
         if len(embed.fields) < EMBED_FIELDS_MAX:
             embed.add_field(name=GROUP_TITLES.get(group, group.title()),
                             value=truncate(text, EMBED_FIELD_VALUE_LIMIT), inline=False)
-    return embed
+    return fit_embed(embed)

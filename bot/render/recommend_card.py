@@ -9,6 +9,7 @@ import discord
 from bot.importers.text_rules import escape_markdown
 from bot.library.models import Story, TagKind
 from bot.library.recommend import RecommendationPage, TagUse
+from bot.render.limits import fit_embed
 from bot.render.text import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
@@ -37,7 +38,7 @@ def recommendation_embed(page: RecommendationPage) -> discord.Embed:
             "Nothing in the library matches that here. Try fewer tags, or ask in an "
             "age-restricted channel for Mature and Explicit stories."
         )
-        return embed
+        return fit_embed(embed)
     for number, found in enumerate(page.results, start=1):
         reasons = escape_markdown(", ".join(found.reasons)) or "what you asked for"
         value = f"{_byline(found.story)}\n**Why:** shares {reasons}"
@@ -48,14 +49,15 @@ def recommendation_embed(page: RecommendationPage) -> discord.Embed:
         )
     embed.set_footer(text="Reasons are the tags that weighed most. "
                           "Buttons post an excerpt of a result.")
-    return embed
+    return fit_embed(embed)
 
 
 def tag_list_embed(uses: Sequence[TagUse], kind: TagKind | None) -> discord.Embed:
     """Canonical tags, most used first, with their story counts and synonyms."""
     heading = f"Tags: {kind.value}" if kind else "Tags"
     if not uses:
-        return discord.Embed(title=heading, description="No story carries such a tag yet.")
+        return fit_embed(discord.Embed(title=heading,
+                                       description="No story carries such a tag yet."))
     lines: list[str] = []
     size = 0
     for shown_count, use in enumerate(uses):
@@ -68,4 +70,4 @@ def tag_list_embed(uses: Sequence[TagUse], kind: TagKind | None) -> discord.Embe
             break
         lines.append(line)
         size += len(line) + 1
-    return discord.Embed(title=heading, description="\n".join(lines))
+    return fit_embed(discord.Embed(title=heading, description="\n".join(lines)))

@@ -13,6 +13,7 @@ import discord
 
 from bot.library.feedback import GuildStats, StoryStats, emoji_label
 from bot.library.records import BookmarkRow
+from bot.render.limits import fit_embed
 from bot.render.text import EMBED_FIELD_VALUE_LIMIT, join_limited, truncate
 
 CHART_FILENAME = "reactions.png"
@@ -44,7 +45,7 @@ def story_stats_embed(title: str, stats: StoryStats, *, is_author: bool) -> disc
                         value=join_limited(lines, EMBED_FIELD_VALUE_LIMIT, "\n"), inline=False)
     if stats.days:
         embed.set_image(url=f"attachment://{CHART_FILENAME}")
-    return embed
+    return fit_embed(embed)
 
 
 def guild_stats_embed(stats: GuildStats, titles: dict[int, str]) -> discord.Embed:
@@ -59,7 +60,7 @@ def guild_stats_embed(stats: GuildStats, titles: dict[int, str]) -> discord.Embe
                     or "no feedback yet", inline=False)
     if stats.days:
         embed.set_image(url=f"attachment://{CHART_FILENAME}")
-    return embed
+    return fit_embed(embed)
 
 
 def bookmarks_embed(rows: list[BookmarkRow], page: int, pages: int) -> discord.Embed:
@@ -68,7 +69,7 @@ def bookmarks_embed(rows: list[BookmarkRow], page: int, pages: int) -> discord.E
              for r in rows]
     embed.description = "\n".join(lines) or "No bookmarks yet: use Bookmark under an excerpt."
     embed.set_footer(text=f"page {page + 1} of {pages}")
-    return embed
+    return fit_embed(embed)
 
 
 def render_chart(days: list[tuple[str, int]], title: str) -> bytes:

@@ -6,6 +6,7 @@ import discord
 
 from bot.library.guild_settings import WarningStyle
 from bot.library.models import Rating, Story, TagKind
+from bot.render.limits import fit_embed
 from bot.render.text import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_FIELD_VALUE_LIMIT,
@@ -58,7 +59,7 @@ def story_embed(story: Story, warning_style: WarningStyle = WarningStyle.PLAIN) 
                             inline=kind is not TagKind.FREEFORM)
     embed.add_field(name="Length", value=f"{story.words:,} words · {status_text(story)}")
     embed.set_footer(text=f"Story {story.id}" + (f" · {story.language}" if story.language else ""))
-    return embed
+    return fit_embed(embed)
 
 
 def story_line(story: Story) -> str:
@@ -73,7 +74,7 @@ def story_line(story: Story) -> str:
 
 def story_list_embed(stories: list[Story], heading: str, empty: str) -> discord.Embed:
     if not stories:
-        return discord.Embed(title=heading, description=empty)
+        return fit_embed(discord.Embed(title=heading, description=empty))
     lines: list[str] = []
     size = 0
     for story in stories:
@@ -83,4 +84,5 @@ def story_list_embed(stories: list[Story], heading: str, empty: str) -> discord.
             break
         lines.append(line)
         size += len(line) + 1
-    return discord.Embed(title=truncate(heading, EMBED_TITLE_LIMIT), description="\n".join(lines))
+    return fit_embed(discord.Embed(title=truncate(heading, EMBED_TITLE_LIMIT),
+                                   description="\n".join(lines)))
