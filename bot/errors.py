@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.library.errors import StoryBotError
+from bot.ui.option_bounds import check_declared_bounds
 
 log = logging.getLogger("storybot.errors")
 
@@ -57,6 +58,10 @@ async def handle_interaction_error(
 
 
 class StoryCommandTree(app_commands.CommandTree[Any]):
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        check_declared_bounds(interaction)
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:

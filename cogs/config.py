@@ -16,6 +16,7 @@ from bot.library.records import TagRow
 from bot.render.guild_settings_card import settings_embed
 from bot.services.tag_lookup import TagLookup
 from bot.ui.autocomplete import RATING_CHOICES, tag_autocomplete
+from bot.ui.option_bounds import TagOption
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -102,7 +103,7 @@ class ConfigCog(commands.Cog):
     @app_commands.describe(tag="A tag; its synonyms are blocked with it")
     @app_commands.autocomplete(tag=tag_autocomplete)
     @curator_only()
-    async def block_tag(self, interaction: Interaction, tag: str) -> None:
+    async def block_tag(self, interaction: Interaction, tag: TagOption) -> None:
         guild_id = guild_id_of(interaction)
         rows = await canonical_tags(self.bot.services.tag_lookup, tag)
         for row in rows:
@@ -116,7 +117,7 @@ class ConfigCog(commands.Cog):
     @app_commands.describe(tag="A blocked tag")
     @app_commands.autocomplete(tag=tag_autocomplete)
     @curator_only()
-    async def unblock_tag(self, interaction: Interaction, tag: str) -> None:
+    async def unblock_tag(self, interaction: Interaction, tag: TagOption) -> None:
         guild_id = guild_id_of(interaction)
         rows = await canonical_tags(self.bot.services.tag_lookup, tag)
         removed = [row.name for row in rows

@@ -15,6 +15,7 @@ from bot.library.records import ScheduleRecord
 from bot.library.schedule import DailySchedule, parse_local_time, timezone_choices
 from bot.services.daily import DailyService, PostOutcome, missing_permissions
 from bot.ui.autocomplete import story_autocomplete
+from bot.ui.option_bounds import StoryOption
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -92,8 +93,10 @@ class DailyCog(commands.Cog, name=COG_NAME):
     @app_commands.autocomplete(timezone=timezone_autocomplete)
     @app_commands.choices(mode=MODE_CHOICES)
     @curator_only()
-    async def set_(self, interaction: Interaction, channel: discord.TextChannel, time: str,
-                   timezone: str, mode: app_commands.Choice[str] | None = None,
+    async def set_(self, interaction: Interaction, channel: discord.TextChannel,
+                   time: app_commands.Range[str, 1, 16],
+                   timezone: app_commands.Range[str, 1, 64],
+                   mode: app_commands.Choice[str] | None = None,
                    role: discord.Role | None = None) -> None:
         guild_id = guild_id_of(interaction)
         schedule = DailySchedule(channel_id=channel.id, local_time=parse_local_time(time),
@@ -153,7 +156,7 @@ class DailyCog(commands.Cog, name=COG_NAME):
                            text="The question its discussion threads open with (empty: default)")
     @app_commands.autocomplete(story=story_autocomplete)
     @curator_only()
-    async def prompt(self, interaction: Interaction, story: str,
+    async def prompt(self, interaction: Interaction, story: StoryOption,
                      text: app_commands.Range[str, 0, 500] = "") -> None:
         guild_id = guild_id_of(interaction)
         found = await self.bot.services.catalog.resolve(story, guild_id)

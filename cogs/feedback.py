@@ -21,6 +21,7 @@ from bot.render.stats import (
 )
 from bot.ui.autocomplete import story_autocomplete
 from bot.ui.feedback_modal import FeedbackModal
+from bot.ui.option_bounds import StoryOption
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -64,7 +65,7 @@ class FeedbackCog(commands.Cog):
     @app_commands.describe(story="Start typing a title")
     @app_commands.autocomplete(story=story_autocomplete)
     @app_commands.guild_only()
-    async def feedback(self, interaction: Interaction, story: str) -> None:
+    async def feedback(self, interaction: Interaction, story: StoryOption) -> None:
         found = await self.bot.services.catalog.resolve(story, guild_id_of(interaction))
         await interaction.response.send_modal(
             await FeedbackModal.for_reader(interaction, found.id, None))
@@ -73,7 +74,8 @@ class FeedbackCog(commands.Cog):
     @app_commands.describe(story="A story; leave empty for the server's most-loved")
     @app_commands.autocomplete(story=story_autocomplete)
     @app_commands.guild_only()
-    async def stats(self, interaction: Interaction, story: str | None = None) -> None:
+    async def stats(self, interaction: Interaction,
+                    story: StoryOption | None = None) -> None:
         guild_id = guild_id_of(interaction)
         if story is None:
             await self._guild_stats(interaction, guild_id)

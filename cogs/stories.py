@@ -20,6 +20,7 @@ from bot.ui.autocomplete import (
     story_autocomplete,
     tag_autocomplete,
 )
+from bot.ui.option_bounds import StoryOption, TagListOption, TagOption
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -55,7 +56,7 @@ class StoriesCog(commands.Cog):
         author: app_commands.Range[str, 1, 100] | None = None,
         rating: app_commands.Choice[str] | None = None,
         fandom: app_commands.Range[str, 1, 100] | None = None,
-        tags: str | None = None,
+        tags: TagListOption | None = None,
     ) -> None:
         check_upload(file.filename, file.size, self.bot.services.catalog.limits.max_bytes)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -76,7 +77,7 @@ class StoriesCog(commands.Cog):
     @story.command(name="info", description="Show a story's card")
     @app_commands.describe(story="Start typing a title")
     @app_commands.autocomplete(story=story_autocomplete)
-    async def info(self, interaction: Interaction, story: str) -> None:
+    async def info(self, interaction: Interaction, story: StoryOption) -> None:
         guild_id = guild_id_of(interaction)
         found = await self.bot.services.catalog.resolve(story, guild_id)
         settings = await self.bot.services.guild_settings.get(guild_id)
@@ -87,7 +88,7 @@ class StoriesCog(commands.Cog):
     @app_commands.autocomplete(tag=tag_autocomplete)
     @app_commands.choices(sort=SORT_CHOICES)
     async def list_(
-        self, interaction: Interaction, tag: str | None = None,
+        self, interaction: Interaction, tag: TagOption | None = None,
         sort: app_commands.Choice[str] | None = None,
     ) -> None:
         stories = await self.bot.services.catalog.list(
@@ -117,12 +118,13 @@ class StoriesCog(commands.Cog):
     @app_commands.choices(rating=RATING_CHOICES, tag_kind=TAG_KIND_CHOICES)
     @curator_only()
     async def edit(
-        self, interaction: Interaction, story: str,
+        self, interaction: Interaction, story: StoryOption,
         title: app_commands.Range[str, 1, 256] | None = None,
         summary: app_commands.Range[str, 1, 2000] | None = None,
         rating: app_commands.Choice[str] | None = None,
         tag_kind: app_commands.Choice[str] | None = None,
-        add_tags: str | None = None, remove_tags: str | None = None,
+        add_tags: TagListOption | None = None,
+        remove_tags: TagListOption | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)
         found = await self.bot.services.catalog.resolve(story, guild_id)
@@ -145,7 +147,7 @@ class StoriesCog(commands.Cog):
     @app_commands.describe(story="Start typing a title")
     @app_commands.autocomplete(story=story_autocomplete)
     @curator_only()
-    async def remove(self, interaction: Interaction, story: str) -> None:
+    async def remove(self, interaction: Interaction, story: StoryOption) -> None:
         guild_id = guild_id_of(interaction)
         found = await self.bot.services.catalog.resolve(story, guild_id)
         if found.guild_id != guild_id:
