@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,7 @@ from discord.ext import commands, tasks
 
 from bot.checks import curator_only, guild_id_of
 from bot.library.errors import InvalidInput
-from bot.library.records import ScheduleRecord
+from bot.library.records import DailyPostRow, ScheduleRecord
 from bot.library.schedule import DailySchedule, parse_local_time, timezone_choices
 from bot.services.daily import DailyService, PostOutcome, missing_permissions
 from bot.ui.autocomplete import story_autocomplete
@@ -32,7 +33,8 @@ async def timezone_autocomplete(interaction: Interaction,
     return [app_commands.Choice(name=name, value=name) for name in timezone_choices(current)]
 
 
-def status_lines(record: ScheduleRecord | None, next_at: str | None, last: str | None) -> str:
+def status_lines(record: ScheduleRecord | None, next_at: str | None, last: str | None,
+                 missed: Sequence[DailyPostRow] = ()) -> str:
     if record is None:
         return "There is no daily post here. Set one with /daily set."
     schedule = record.schedule
@@ -44,6 +46,7 @@ def status_lines(record: ScheduleRecord | None, next_at: str | None, last: str |
         f"Next post: {next_at or 'none (the schedule is off)'}",
         f"Last post: {last or 'none yet'}",
     ]
+    lines += [f"Missed {row.local_date:%Y-%m-%d}: {row.error}" for row in missed]
     if record.last_error:
         when = f"{record.last_error_at:%Y-%m-%d %H:%M} UTC" if record.last_error_at else ""
         lines.append(f"Last error ({when}): {record.last_error}")
@@ -135,14 +138,15 @@ class DailyCog(commands.Cog, name=COG_NAME):
         guild_id = guild_id_of(interaction)
         record = await self.service.store.get(guild_id)
         next_at = await self.service.next_run(record) if record else None
-        last = await self.service.store.last_sent(guild_id)
+        last = await self.service.posts.latest(guild_id, "daily")  # /daily now's too
         last_text = None
-        if last is not None and last.message_id and last.channel_id:
-            last_text = (f"{last.local_date:%Y-%m-%d} https://discord.com/channels/{guild_id}/"
+        if last is not None:
+            last_text = (f"{_when(last.posted_at)} https://discord.com/channels/{guild_id}/"
                          f"{last.channel_id}/{last.message_id}")
+        missed = await self.service.store.missed(guild_id)
         await interaction.response.send_message(
-            status_lines(record, _when(next_at) if next_at else None, last_text), ephemeral=True
-        )
+            status_lines(record, _when(next_at) if next_at else None, last_text, missed),
+            ephemeral=True)
 
     @daily.command(name="now", description="Post a daily passage right now (an extra one)")
     @curator_only()

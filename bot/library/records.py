@@ -117,6 +117,7 @@ class DailyPostRow:
     channel_id: int | None
     passage_id: int | None
     error: str | None
+    nonce: str | None = None
 
 
 @dataclass(frozen=True)

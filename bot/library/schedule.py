@@ -205,3 +205,36 @@ def next_run(
         if moment > now_utc:
             return moment
     raise AssertionError("a daily moment always exists within three days")  # pragma: no cover
+
+
+MISSED_DAYS_LOOKED_BACK = 30
+
+
+def missed_dates(
+    schedule: DailySchedule,
+    now_utc: datetime,
+    last_posted_local_date: date | None,
+    grace: timedelta = DEFAULT_GRACE,
+) -> list[date]:
+    """Local dates after `last_posted_local_date` whose post window (moment + grace) has
+    closed without a post: the bot was not running then. At most the last 30 days."""
+    if not schedule.enabled or last_posted_local_date is None:
+        return []
+    zone = schedule.zone
+    today = now_utc.astimezone(zone).date()
+    first = max(last_posted_local_date + timedelta(days=1),
+                today - timedelta(days=MISSED_DAYS_LOOKED_BACK))
+    found: list[date] = []
+    day = first
+    while day <= today:
+        if post_moment(day, schedule.local_time, zone) + grace <= now_utc:
+            found.append(day)
+        day += timedelta(days=1)
+    return found
+
+
+def window_open(schedule: DailySchedule, local_date: date, now_utc: datetime,
+                grace: timedelta = DEFAULT_GRACE) -> bool:
+    """Whether the post for `local_date` may still be made now."""
+    moment = post_moment(local_date, schedule.local_time, schedule.zone)
+    return moment <= now_utc < moment + grace

@@ -2,24 +2,38 @@
 
 A post is claimed in `daily_posts` (one row per server and local date) BEFORE it is sent,
 so neither a second tick, a second instance nor a restart right after can post that day
-again; a post that fails after its claim is recorded as failed, not retried. Errors of one
-server (channel gone, no permission, nothing to show) are recorded for /daily status and
-never stop the others or the loop.
+again. The claim keeps a nonce, and the chosen passage is kept before sending: a post
+interrupted by a crash (claimed, maybe sent, not marked) is retried at the next tick within
+its window with the same nonce and passage, and Discord answers a resend with the message
+it already made (enforce_nonce), so the day still has exactly one post. A post that fails
+is recorded with the reason, not retried; so is a day that passed while the bot was not
+running. Errors of one server (channel gone, no permission, nothing to show) are recorded
+for /daily status and never stop the others or the loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import discord
 
 from bot.library.clock import Clock
 from bot.library.errors import InvalidInput, StoryBotError
 from bot.library.records import ScheduleRecord
-from bot.library.schedule import DEFAULT_GRACE, due_post, next_run, post_moment
+from bot.library.schedule import (
+    DEFAULT_GRACE,
+    due_post,
+    missed_dates,
+    next_run,
+    post_moment,
+    window_open,
+)
 from bot.library.selection import SerialPosition
 from bot.render.excerpt_card import excerpt_embed
 from bot.services.discussion import open_discussion
@@ -34,10 +48,15 @@ class DailyPostFailed(StoryBotError):
     """A daily post could not be made; the message is shown by /daily status."""
 
 
+MISSED_OFFLINE = "the bot was not running within 6 hours of the post time"
+MISSED_INTERRUPTED = "the post was interrupted and its 6-hour window passed before a retry"
+
+
 @dataclass(frozen=True)
 class DuePost:
     record: ScheduleRecord
     local_date: date
+    passage_id: int | None = None  # kept by an interrupted attempt: post the same one
 
 
 @dataclass(frozen=True)
@@ -67,24 +86,39 @@ async def done_through(store: DailyStore, record: ScheduleRecord) -> date | None
     return set_on if claimed is None else max(claimed, set_on)
 
 
+def post_nonce(guild_id: int, local_date: date) -> str:
+    """The same nonce for the same server and day, in every process (Discord: ≤ 25 chars)."""
+    digest = hashlib.sha256(f"daily:{guild_id}:{local_date.isoformat()}".encode()).digest()
+    return str(int.from_bytes(digest[:8], "big"))[:25]
+
+
 async def claim_due(store: DailyStore, now: datetime) -> list[DuePost]:
-    """The posts due now, each claimed in the database before anything is sent."""
+    """The posts due now, each claimed in the database before anything is sent; days whose
+    window closed unposted are recorded as missed."""
     claimed: list[DuePost] = []
     for record in await store.enabled():
+        last = await done_through(store, record)
+        for day in missed_dates(record.schedule, now, last, DEFAULT_GRACE):
+            await store.record_missed(record.guild_id, day, now, MISSED_OFFLINE)
         local_date = due_post(record.schedule, now, await done_through(store, record),
                               DEFAULT_GRACE)
-        if local_date is not None and await store.claim(record.guild_id, local_date, now):
+        if local_date is not None and await store.claim(
+                record.guild_id, local_date, now, post_nonce(record.guild_id, local_date)):
             claimed.append(DuePost(record, local_date))
     return claimed
 
 
 class DailyService:
     def __init__(self, client: discord.Client, store: Store, excerpts: ExcerptService,
-                 clock: Clock) -> None:
+                 clock: Clock, *, checkpoint: Callable[[str], None] | None = None) -> None:
         self.client = client
         self.excerpts = excerpts
         self.clock = clock
         self.store = store.daily
+        self.posts = store.posts
+        # Called with each step's name ("claimed", "chosen", "sent", "marked"); the
+        # crash tests stop a post there the way a killed process would.
+        self.checkpoint = checkpoint or (lambda step: None)
         # One tick at a time: the loop and a console's "clock +1d" may call tick together.
         self._tick_lock = asyncio.Lock()
 
@@ -93,12 +127,29 @@ class DailyService:
         return next_run(record.schedule, self.clock.now(), last, DEFAULT_GRACE)
 
     async def tick(self) -> list[PostOutcome]:
-        """Make every due post (each claimed first). Never raises for one server's problem."""
+        """Finish interrupted posts, then make every due post (each claimed first). Never
+        raises for one server's problem."""
         async with self._tick_lock:
             outcomes: list[PostOutcome] = []
+            for due in await self._interrupted():
+                outcomes.append(await self._post_safely(due))
             for due in await claim_due(self.store, self.clock.now()):
-                outcomes.append(await self._post_safely(due.record, due.local_date))
+                self.checkpoint("claimed")
+                outcomes.append(await self._post_safely(due))
             return outcomes
+
+    async def _interrupted(self) -> list[DuePost]:
+        """Claimed posts a crash left unmarked: retried while their window is open, else
+        recorded as missed."""
+        now = self.clock.now()
+        retry: list[DuePost] = []
+        for row in await self.store.unfinished():
+            record = await self.store.get(row.guild_id)
+            if record is not None and window_open(record.schedule, row.local_date, now):
+                retry.append(DuePost(record, row.local_date, row.passage_id))
+            else:
+                await self.store.mark_failed(row.guild_id, row.local_date, MISSED_INTERRUPTED)
+        return retry
 
     async def post_now(self, guild_id: int) -> discord.Message:
         """/daily now: an extra post outside the schedule (today's scheduled post still comes)."""
@@ -107,10 +158,11 @@ class DailyService:
             raise InvalidInput("there is no daily post here yet: set one with /daily set")
         return await self.post(record)
 
-    async def _post_safely(self, record: ScheduleRecord, local_date: date) -> PostOutcome:
+    async def _post_safely(self, due: DuePost) -> PostOutcome:
+        record, local_date = due.record, due.local_date
         guild_id = record.guild_id
         try:
-            message = await self.post(record, local_date)
+            message = await self.post(record, local_date, passage_id=due.passage_id)
         except (StoryBotError, discord.HTTPException) as problem:
             text = _error_text(problem)
         except Exception:  # a bug must not stop other servers' posts or the loop
@@ -122,10 +174,19 @@ class DailyService:
         await self.store.record_error(guild_id, text, self.clock.now())
         return PostOutcome(guild_id, local_date, error=text)
 
-    async def post(self, record: ScheduleRecord, local_date: date | None = None) -> discord.Message:
+    async def post(self, record: ScheduleRecord, local_date: date | None = None, *,
+                   passage_id: int | None = None) -> discord.Message:
+        """Post to the daily channel; with a `local_date`, as that day's claimed post (its
+        nonce makes a resend after a crash return the message already made)."""
         schedule = record.schedule
         channel = await self._channel(schedule.channel_id)
-        excerpt = await self._choose(record, bool(getattr(channel, "nsfw", False)))
+        if passage_id is not None:
+            excerpt = await self.excerpts.excerpt(passage_id, record.guild_id)
+        else:
+            excerpt = await self._choose(record, bool(getattr(channel, "nsfw", False)))
+            if local_date is not None:
+                await self.store.set_passage(record.guild_id, local_date, excerpt.passage.id)
+        self.checkpoint("chosen")
         mentions = discord.AllowedMentions.none()
         content = f"📖 **Today's passage** from *{excerpt.story.title}*"
         if schedule.role_id is not None:
@@ -134,12 +195,16 @@ class DailyService:
             mentions = discord.AllowedMentions(everyone=False, users=False,
                                                roles=[discord.Object(schedule.role_id)])
         view = excerpt_view(excerpt.passage)
+        # A claimed day's post carries its nonce (discord.py then sets enforce_nonce).
+        nonce: dict[str, Any] = ({"nonce": post_nonce(record.guild_id, local_date)}
+                                 if local_date is not None else {})
         message = await channel.send(
             content, embed=excerpt_embed(excerpt.story, excerpt.passage,
                                          excerpt.settings.warning_style),
-            view=view, allowed_mentions=mentions,
+            view=view, allowed_mentions=mentions, **nonce,
         )
         sent(view)
+        self.checkpoint("sent")
         await self.excerpts.record_post(message_id=message.id, guild_id=record.guild_id,
                                         channel_id=channel.id, excerpt=excerpt, kind="daily")
         if schedule.mode == "serial":
@@ -148,6 +213,7 @@ class DailyService:
         if local_date is not None:
             await self.store.mark_sent(record.guild_id, local_date, message_id=message.id,
                                        channel_id=channel.id, passage_id=excerpt.passage.id)
+            self.checkpoint("marked")
         try:
             await open_discussion(message, excerpt, self.excerpts.posts, self.store)
         except discord.HTTPException as problem:

@@ -28,9 +28,13 @@ def _schedule_record(row: aiosqlite.Row) -> ScheduleRecord:
                           datetime.fromisoformat(row[11]))
 
 
+_POST_COLUMNS = ("guild_id, local_date, claimed_at, message_id, channel_id, passage_id, error, "
+                 "nonce")
+
+
 def _post_row(row: aiosqlite.Row) -> DailyPostRow:
     return DailyPostRow(int(row[0]), date.fromisoformat(row[1]), datetime.fromisoformat(row[2]),
-                        row[3], row[4], row[5], row[6])
+                        row[3], row[4], row[5], row[6], row[7])
 
 
 @dataclass
@@ -96,15 +100,55 @@ class DailyRepository:
 
     # -- one post per local day ------------------------------------------------------------
 
-    async def claim(self, guild_id: int, local_date: date, at: datetime) -> bool:
+    async def claim(self, guild_id: int, local_date: date, at: datetime,
+                    nonce: str | None = None) -> bool:
         """Reserve the post for `local_date`; False when it was already claimed (never twice)."""
         async with transaction(self.conn):
             cursor = await self.conn.execute(
-                """INSERT OR IGNORE INTO daily_posts (guild_id, local_date, claimed_at)
-                   VALUES (?, ?, ?)""",
-                (guild_id, local_date.isoformat(), at.isoformat()),
+                """INSERT OR IGNORE INTO daily_posts (guild_id, local_date, claimed_at, nonce)
+                   VALUES (?, ?, ?, ?)""",
+                (guild_id, local_date.isoformat(), at.isoformat(), nonce),
             )
         return cursor.rowcount == 1
+
+    async def record_missed(self, guild_id: int, local_date: date, at: datetime,
+                            reason: str) -> bool:
+        """Record a day whose post was never made (claimed with the reason, so never later)."""
+        async with transaction(self.conn):
+            cursor = await self.conn.execute(
+                """INSERT OR IGNORE INTO daily_posts (guild_id, local_date, claimed_at, error)
+                   VALUES (?, ?, ?, ?)""",
+                (guild_id, local_date.isoformat(), at.isoformat(), reason),
+            )
+        return cursor.rowcount == 1
+
+    async def set_passage(self, guild_id: int, local_date: date, passage_id: int) -> None:
+        """The passage chosen for a claimed post, kept before it is sent."""
+        async with transaction(self.conn):
+            await self.conn.execute(
+                "UPDATE daily_posts SET passage_id = ? WHERE guild_id = ? AND local_date = ?",
+                (passage_id, guild_id, local_date.isoformat()),
+            )
+
+    async def unfinished(self) -> list[DailyPostRow]:
+        """Claimed posts neither sent nor failed: a crash came between claim and mark."""
+        rows = await fetch_all(
+            self.conn,
+            f"""SELECT {_POST_COLUMNS} FROM daily_posts
+                 WHERE message_id IS NULL AND error IS NULL ORDER BY local_date""",
+        )
+        return [_post_row(row) for row in rows]
+
+    async def missed(self, guild_id: int, limit: int = 5) -> list[DailyPostRow]:
+        """The latest days whose post was not made, with why."""
+        rows = await fetch_all(
+            self.conn,
+            f"""SELECT {_POST_COLUMNS} FROM daily_posts
+                 WHERE guild_id = ? AND message_id IS NULL AND error IS NOT NULL
+                 ORDER BY local_date DESC LIMIT ?""",
+            (guild_id, limit),
+        )
+        return [_post_row(row) for row in rows]
 
     async def mark_sent(self, guild_id: int, local_date: date, *, message_id: int,
                         channel_id: int, passage_id: int) -> None:
@@ -134,7 +178,7 @@ class DailyRepository:
     async def posts(self, guild_id: int) -> list[DailyPostRow]:
         rows = await fetch_all(
             self.conn,
-            """SELECT guild_id, local_date, claimed_at, message_id, channel_id, passage_id, error
+            f"""SELECT {_POST_COLUMNS}
                  FROM daily_posts WHERE guild_id = ? ORDER BY local_date""",
             (guild_id,),
         )
@@ -143,7 +187,7 @@ class DailyRepository:
     async def last_sent(self, guild_id: int) -> DailyPostRow | None:
         rows = await fetch_all(
             self.conn,
-            """SELECT guild_id, local_date, claimed_at, message_id, channel_id, passage_id, error
+            f"""SELECT {_POST_COLUMNS}
                  FROM daily_posts WHERE guild_id = ? AND message_id IS NOT NULL
                 ORDER BY local_date DESC LIMIT 1""",
             (guild_id,),

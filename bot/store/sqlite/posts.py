@@ -41,6 +41,15 @@ class PostRepository:
         row = rows[0] if rows else None
         return None if row is None else _record(row)
 
+    async def latest(self, guild_id: int, kind: str) -> PostRecord | None:
+        """The server's newest post of this kind (e.g. its last daily post, /daily now too)."""
+        rows = await fetch_all(
+            self.conn,
+            f"""SELECT {_COLUMNS} FROM posts WHERE guild_id = ? AND kind = ?
+                ORDER BY posted_at DESC LIMIT 1""", (guild_id, kind)
+        )
+        return _record(rows[0]) if rows else None
+
     async def set_thread(self, message_id: int, thread_id: int) -> None:
         async with transaction(self.conn):
             await self.conn.execute(
