@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .control_faults import SandboxFaults
 from .entities import Channel, JsonDict, SandboxUser
 from .interactions import (
     APPLICATION_COMMAND,
@@ -142,13 +143,17 @@ class Sandbox:
     def __init__(self, server: SandboxServer) -> None:
         self.server = server
         self.state: SandboxState = server.state
+        self.faults = SandboxFaults(server)  # fault injection: see control_faults.py
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def start(cls, port: int = 0) -> AsyncIterator[Sandbox]:
+    async def start(cls, port: int = 0, *, validate_spec: bool = False
+                    ) -> AsyncIterator[Sandbox]:
         """Start on 127.0.0.1 (a free port unless given); stop on exit. State lives as long
-        as this context, across any number of bot connections."""
-        server = SandboxServer()
+        as this context, across any number of bot connections. With `validate_spec` every
+        REST request and response is checked against Discord's OpenAPI document and what
+        disagrees is collected in `spec_violations`."""
+        server = SandboxServer(validate_spec=validate_spec)
         await server.start(port)
         try:
             yield cls(server)
@@ -231,6 +236,15 @@ class Sandbox:
     @property
     def unknown_routes(self) -> list[str]:
         return self.state.unknown_routes
+
+    @property
+    def token(self) -> str | None:
+        """The bot token the sandbox accepts (`Authorization: Bot <token>`, IDENTIFY)."""
+        return self.state.bot_token
+
+    def spec_problems(self) -> list[str]:
+        """Spec violations no allowlist entry explains, one line each (validation mode)."""
+        return [str(v) for v in self.state.unexplained_spec_violations()]
 
     def bot_messages(self) -> list[MessageRecord]:
         """Everything the bot posted anywhere (incl. ephemeral and interaction replies)."""
@@ -326,6 +340,7 @@ class Sandbox:
         data = build_modal_data(opener.callbacks[0]["data"], values)
         record = build_interaction(self.state, MODAL_SUBMIT, user, opener.channel, data,
                                    message=opener.source_message)
+        record.opened_by = opener
         return await self._send(record, timeout)
 
     async def react(self, user: SandboxUser, message: MessageRef, emoji: str | JsonDict) -> None:

@@ -33,6 +33,7 @@ class InteractionRecord:
     response_message: MessageRecord | None = None  # what @original refers to
     followups: list[MessageRecord] = field(default_factory=list)
     source_message: MessageRecord | None = None  # the message a component was clicked on
+    opened_by: InteractionRecord | None = None  # for a modal submit: the interaction that opened it
 
     @property
     def callback_type(self) -> int | None:
