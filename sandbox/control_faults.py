@@ -30,9 +30,11 @@ class SandboxFaults:
         return self._plan.fail_next(route, status, times, retry_after=retry_after,
                                     after_processing=after_processing)
 
-    def delay_next(self, route: str, seconds: float, times: int = 1) -> Fault:
-        """Serve the next `times` calls of `route`, then hold each answer `seconds`."""
-        return self._plan.delay_next(route, seconds, times)
+    def delay_next(self, route: str, seconds: float, times: int = 1, *,
+                   after_processing: bool = True) -> Fault:
+        """Serve the next `times` calls of `route`, then hold each answer `seconds`; with
+        `after_processing=False` hold the request first, then serve it."""
+        return self._plan.delay_next(route, seconds, times, after_processing=after_processing)
 
     def rate_limit(self, route: str, limit: int, window: float) -> None:
         """Give `route` a bucket of `limit` calls per `window` seconds."""

@@ -68,9 +68,12 @@ class FaultPlan:
         self.pending.append(fault)
         return fault
 
-    def delay_next(self, route: str, seconds: float, times: int = 1) -> Fault:
-        """The next `times` calls of `route` are served, then answered `seconds` late."""
-        fault = Fault(route, 0, times, delay=seconds, after_processing=True)
+    def delay_next(self, route: str, seconds: float, times: int = 1, *,
+                   after_processing: bool = True) -> Fault:
+        """The next `times` calls of `route` are served, then answered `seconds` late (or,
+        with after_processing=False, reach the sandbox `seconds` late and are then served:
+        an interaction callback that arrives after the 3 s deadline fails as on Discord)."""
+        fault = Fault(route, 0, times, delay=seconds, after_processing=after_processing)
         self.pending.append(fault)
         return fault
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from .entities import Channel, JsonDict, Role, SandboxUser
 from .messages import MessageRecord, StoredFile
+from .option_rules import check_options
 from .state import SandboxState
 
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
@@ -138,9 +139,13 @@ def build_command_data(
         definitions = match.get("options") or []
     resolved: JsonDict = {}
     by_name = {o["name"]: o for o in definitions}
+    options = {
+        name: state.channel(value)
+        if name in by_name and by_name[name]["type"] == CHANNEL and name != focused else value
+        for name, value in options.items()
+    }
+    check_options(command_path, definitions, options, focused=focused)
     for name, value in options.items():
-        if name not in by_name:
-            raise LookupError(f"/{command_path} has no option {name!r} (has {sorted(by_name)})")
         definition = by_name[name]
         option: JsonDict = {"name": name, "type": definition["type"]}
         if name == focused:

@@ -18,6 +18,7 @@ from . import auth
 from .faults import Fault
 from .gateway import GatewayHub
 from .http_util import MULTIPART_KEY, DiscordError, json_response, parse_json, read_body
+from .ratelimits import RateDecision
 from .rest_core import add_core_routes
 from .rest_interactions import add_interaction_routes
 from .rest_messages import add_message_routes
@@ -51,7 +52,7 @@ def _response_json(response: web.StreamResponse) -> tuple[str, object]:
 
 def create_app(state: SandboxState, hub: GatewayHub) -> web.Application:
     async def serve(request: web.Request, handler: Handler, route: str,
-                    fault: Fault | None) -> web.StreamResponse:
+                    fault: Fault | None, decision: RateDecision) -> web.StreamResponse:
         """Discord's checks in Discord's order, then the handler (or an injected fault)."""
         auth.check_version(request)
         auth.check_token(request, route, state.bot_token)
@@ -60,15 +61,16 @@ def create_app(state: SandboxState, hub: GatewayHub) -> web.Application:
             if text:
                 parse_json(text)
         if fault is not None and not fault.after_processing:
-            return _fault_response(fault)
-        decision = state.rate_limits.take(f"{request.method} {route}", dict(request.match_info))
+            if fault.delay:
+                await asyncio.sleep(fault.delay)  # the request reaches "Discord" late
+            if fault.status:
+                return _fault_response(fault)
         if not decision.allowed:
             state.rate_limits.limited.append(f"{request.method} {request.path}")
             limited = json_response(decision.body(), 429)
             limited.headers.update(decision.headers)
             return limited
         response = await handler(request)
-        response.headers.update(decision.headers)
         if fault is not None:
             if fault.delay:
                 await asyncio.sleep(fault.delay)
@@ -83,8 +85,9 @@ def create_app(state: SandboxState, hub: GatewayHub) -> web.Application:
         resource = request.match_info.route.resource
         route = API_TEMPLATE.sub("", resource.canonical) if resource is not None else request.path
         fault = state.faults.take(request.method, route) if resource is not None else None
+        decision = state.rate_limits.take(f"{request.method} {route}", dict(request.match_info))
         try:
-            response = await serve(request, handler, route, fault)
+            response = await serve(request, handler, route, fault, decision)
         except DiscordError as exc:
             response = json_response(exc.payload, exc.status_code)
         except web.HTTPNotFound:
@@ -94,6 +97,8 @@ def create_app(state: SandboxState, hub: GatewayHub) -> web.Application:
         except web.HTTPMethodNotAllowed:
             state.unknown_routes.append(f"{request.method} {request.path}")
             response = json_response({"message": "405: Method Not Allowed", "code": 0}, 405)
+        if fault is None or fault.status != 429:
+            response.headers.update(decision.headers)
         response.headers.update(ALWAYS_HEADERS)
         body, files = await _logged_body(request)
         state.requests.append(LoggedRequest(request.method, request.path, route, body,

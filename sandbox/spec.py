@@ -262,7 +262,12 @@ def _leaves(error: ValidationError) -> list[ValidationError]:
 
     viable = [errs for errs in branches.values() if not mismatched(errs)] or list(
         branches.values())
-    best_branch = min(viable, key=len)
+    # The branch that got furthest into the value is the one meant; then the fewest errors.
+    # A "null" alternative explains nothing about a value that is present.
+    best_branch = min(viable, key=lambda errs: (
+        -max(len(e.absolute_path) for e in errs),
+        all(e.validator == "type" and e.validator_value == "null" for e in errs),
+        len(errs)))
     return [leaf for sub in best_branch for leaf in _leaves(sub)]
 
 
