@@ -71,6 +71,21 @@ async def test_a_daily_post_that_discord_made_before_failing_is_not_repeated(
         await running.stop()
 
 
+async def test_a_403_on_the_daily_post_is_reported_in_one_line(
+    sandbox: Sandbox, settings: Settings  # noqa: F811
+) -> None:
+    running, _ = await _daily_bot(sandbox, settings)
+    try:
+        sandbox.faults.fail_next(POST_MESSAGE, 403)
+        (outcome,) = await tick(running)
+        assert outcome.message_id is None and outcome.error and "\n" not in outcome.error
+        assert daily_posts(sandbox, "book-club") == []
+        status = await sandbox.slash(sandbox.users.curator, "daily status", channel="stories")
+        assert "Last error" in status.content and "Traceback" not in status.content
+    finally:
+        await running.stop()
+
+
 async def test_story_add_survives_a_503_on_its_followup(
     sandbox: Sandbox, storybot: RunningBot  # noqa: F811
 ) -> None:

@@ -12,7 +12,7 @@ import pytest
 from sandbox.control import Sandbox
 from sandbox.interactions import APPLICATION_COMMAND, build_interaction
 from sandbox.option_rules import OptionRefused
-from sandbox.spec import DiscordSpec
+from sandbox.spec import DiscordSpec, unexplained
 
 from .conftest import bot_headers
 
@@ -295,3 +295,16 @@ def test_responses_are_checked_too() -> None:
     assert [(p.where, p.message) for p in problems][:1] == [
         ("body.id", "5 is not of type 'string'")]
     assert spec.check_response("DELETE", "/api/v10/channels/1/messages/2", 204, "", b"x", {})
+
+
+def test_the_allowlist_explains_known_quirks_and_nothing_else() -> None:
+    spec = DiscordSpec.load()
+    path = "/api/v10/channels/1/messages"
+    quirky = spec.check_request("POST", path, {}, "application/json",
+                                {"content": "hi", "allowed_mentions": {"parse": [], "users": [7]}})
+    assert [v.where for v in quirky] == ["body.allowed_mentions.users.0"]
+    assert unexplained(quirky) == []
+    wrong = spec.check_request("POST", path, {"wait": "1"}, "application/json",
+                               {"content": 5, "allowed_mentions": {"parse": ["user"]}})
+    assert {v.where for v in unexplained(wrong)} == {
+        "query.wait", "body.content", "body.allowed_mentions.parse.0"}
