@@ -194,14 +194,17 @@ class Sandbox:
     # ----- what users do
 
     async def slash(self, user: SandboxUser, command: str, options: dict[str, Any] | None = None,
-                    *, channel: ChannelRef = "general", timeout: float | None = 5.0
-                    ) -> InteractionResult:
+                    *, channel: ChannelRef = "general", timeout: float | None = 5.0,
+                    as_client: bool = True) -> InteractionResult:
         """Run a registered slash command ("story info", "tags merge", ...) as `user`.
         Option values are plain Python values, converted by the registered option type:
         str/int/float/bool, SandboxUser or id, Channel or name, Role or id, and for attachment
-        options the payload from `upload()`. Waits for the bot's callback unless timeout=None."""
+        options the payload from `upload()`. Waits for the bot's callback unless timeout=None.
+        Options breaking the command's declared rules raise OptionRefused, as Discord's client
+        never sends them; `as_client=False` sends them anyway (to test the bot's own bounds)."""
         target = self.channel(channel)
-        data = build_command_data(self.state, command, options or {}, user, target)
+        data = build_command_data(self.state, command, options or {}, user, target,
+                                  as_client=as_client)
         record = build_interaction(self.state, APPLICATION_COMMAND, user, target, data)
         return await self._send(record, timeout)
 

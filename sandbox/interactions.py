@@ -115,9 +115,12 @@ def build_command_data(
     channel: Channel,
     *,
     focused: str | None = None,
+    as_client: bool = True,
 ) -> JsonDict:
     """The `data` of a chat-input (or autocomplete, if `focused`) interaction for a registered
-    command, e.g. command_path "story info" with options {"story": "3"}."""
+    command, e.g. command_path "story info" with options {"story": "3"}. With `as_client`
+    (the default) options the Discord client would refuse raise OptionRefused; without it
+    they are sent anyway, as a hand-made interaction could be, to test the bot's own checks."""
     words = command_path.split()
     command = state.find_command(words[0], state.guild.id)
     if command is None:
@@ -144,7 +147,11 @@ def build_command_data(
         if name in by_name and by_name[name]["type"] == CHANNEL and name != focused else value
         for name, value in options.items()
     }
-    check_options(command_path, definitions, options, focused=focused)
+    if as_client:
+        check_options(command_path, definitions, options, focused=focused)
+    unknown = sorted(set(options) - set(by_name))
+    if unknown:
+        raise LookupError(f"/{command_path} has no option {unknown[0]!r} (has {sorted(by_name)})")
     for name, value in options.items():
         definition = by_name[name]
         option: JsonDict = {"name": name, "type": definition["type"]}

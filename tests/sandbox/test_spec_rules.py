@@ -276,6 +276,16 @@ async def test_invocations_a_client_would_never_send_are_refused(
     assert sent["percent"] == 100 and sent["sort"] == "old"
 
 
+async def test_a_hand_made_interaction_may_break_the_rules(sandbox: Sandbox) -> None:
+    """For testing a bot's own bounds: as_client=False sends what a client would not."""
+    app_id = sandbox.state.application.id
+    await call(sandbox, "PUT", f"/applications/{app_id}/commands", json=[CONSTRAINED])
+    sent = await sandbox.slash(sandbox.users.reader, "bounded", {"percent": 150},
+                               timeout=None, as_client=False)
+    assert sent.record.payload["data"]["options"] == [
+        {"name": "percent", "type": 4, "value": 150}]
+
+
 # ----- the validator itself
 
 
