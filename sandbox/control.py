@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from .control_faults import SandboxFaults
 from .entities import Channel, JsonDict, SandboxUser
 from .interactions import (
     APPLICATION_COMMAND,
@@ -29,7 +29,8 @@ from .interactions import (
     build_interaction,
     build_modal_data,
 )
-from .messages import LOADING, MessageRecord
+from .messages import MessageRecord
+from .results import InteractionResult, SandboxTimeout
 from .server import SandboxServer
 from .state import LoggedRequest, SandboxState
 from .world import SandboxRoles, SandboxUsers
@@ -38,117 +39,23 @@ ChannelRef = str | int | Channel
 MessageRef = MessageRecord | int
 
 
-class SandboxTimeout(TimeoutError):
-    """The bot did not do what was awaited in time (message says what was awaited)."""
-
-
-@dataclass
-class InteractionResult:
-    """The bot's answer to one interaction; a live view (follow-ups and edits keep arriving).
-
-    callback_type: 4 message, 5 deferred ("thinking"), 6 deferred update, 7 update message,
-    8 autocomplete choices, 9 modal. `message` is what @original refers to: the response
-    message (types 4/5) or the clicked message (types 6/7)."""
-
-    record: InteractionRecord
-    state: SandboxState
-
-    @property
-    def callback_type(self) -> int | None:
-        return self.record.callback_type
-
-    @property
-    def callback(self) -> JsonDict | None:
-        """The raw callback body the bot sent ({"type": ..., "data": ...})."""
-        return self.record.callbacks[0] if self.record.callbacks else None
-
-    @property
-    def deferred(self) -> bool:
-        return self.callback_type in (5, 6)
-
-    @property
-    def message(self) -> MessageRecord | None:
-        return self.record.response_message
-
-    @property
-    def content(self) -> str:
-        return self.message.content if self.message else ""
-
-    @property
-    def embeds(self) -> list[JsonDict]:
-        return self.message.embeds if self.message else []
-
-    @property
-    def components(self) -> list[JsonDict]:
-        return self.message.components if self.message else []
-
-    @property
-    def flags(self) -> int:
-        return self.message.flags if self.message else 0
-
-    @property
-    def ephemeral(self) -> bool:
-        return bool(self.message and self.message.ephemeral)
-
-    @property
-    def allowed_mentions(self) -> JsonDict | None:
-        return self.message.allowed_mentions if self.message else None
-
-    @property
-    def followups(self) -> list[MessageRecord]:
-        """Messages sent through the interaction webhook. After a type-5 defer the first one
-        is the original (loading) message, edited in place, as on Discord."""
-        return list(self.record.followups)
-
-    @property
-    def choices(self) -> list[JsonDict] | None:
-        cb = self.callback
-        return (cb.get("data") or {}).get("choices") if cb and cb["type"] == 8 else None
-
-    @property
-    def modal(self) -> JsonDict | None:
-        cb = self.callback
-        return cb.get("data") if cb and cb["type"] == 9 else None
-
-    async def wait(self, predicate: Callable[[InteractionResult], Any], timeout: float = 5.0,
-                   what: str = "condition") -> Any:
-        """Wait until predicate(self) is truthy and return its value."""
-        try:
-            return await self.state.wait_for(lambda: predicate(self), timeout)
-        except TimeoutError:
-            raise SandboxTimeout(
-                f"interaction /{self.record.command_name or self.record.type}: {what} not met in "
-                f"{timeout}s (callbacks={self.record.callbacks!r})"
-            ) from None
-
-    async def wait_for_followups(self, count: int = 1, timeout: float = 5.0) -> list[
-        MessageRecord
-    ]:
-        """Wait until at least `count` follow-ups were sent; returns them all."""
-        await self.wait(lambda r: len(r.record.followups) >= count, timeout,
-                        f"{count} follow-up(s)")
-        return self.followups
-
-    async def wait_until_done(self, timeout: float = 5.0) -> MessageRecord:
-        """Wait until the response message exists and is no longer "thinking" (loading)."""
-        return await self.wait(
-            lambda r: r.message if r.message and not r.message.flags & LOADING else None,
-            timeout, "a finished response message")
-
-
 class Sandbox:
     """A running sandbox (server + state) and the verbs users have in it."""
 
     def __init__(self, server: SandboxServer) -> None:
         self.server = server
         self.state: SandboxState = server.state
+        self.faults = SandboxFaults(server)  # fault injection: see control_faults.py
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def start(cls, port: int = 0) -> AsyncIterator[Sandbox]:
+    async def start(cls, port: int = 0, *, validate_spec: bool = False
+                    ) -> AsyncIterator[Sandbox]:
         """Start on 127.0.0.1 (a free port unless given); stop on exit. State lives as long
-        as this context, across any number of bot connections."""
-        server = SandboxServer()
+        as this context, across any number of bot connections. With `validate_spec` every
+        REST request and response is checked against Discord's OpenAPI document and what
+        disagrees is collected in `spec_violations`."""
+        server = SandboxServer(validate_spec=validate_spec)
         await server.start(port)
         try:
             yield cls(server)
@@ -232,6 +139,15 @@ class Sandbox:
     def unknown_routes(self) -> list[str]:
         return self.state.unknown_routes
 
+    @property
+    def token(self) -> str | None:
+        """The bot token the sandbox accepts (`Authorization: Bot <token>`, IDENTIFY)."""
+        return self.state.bot_token
+
+    def spec_problems(self) -> list[str]:
+        """Spec violations no allowlist entry explains, one line each (validation mode)."""
+        return [str(v) for v in self.state.unexplained_spec_violations()]
+
     def bot_messages(self) -> list[MessageRecord]:
         """Everything the bot posted anywhere (incl. ephemeral and interaction replies)."""
         return [m for m in self.state.messages.values() if m.author.id == self.users.bot.id]
@@ -278,14 +194,17 @@ class Sandbox:
     # ----- what users do
 
     async def slash(self, user: SandboxUser, command: str, options: dict[str, Any] | None = None,
-                    *, channel: ChannelRef = "general", timeout: float | None = 5.0
-                    ) -> InteractionResult:
+                    *, channel: ChannelRef = "general", timeout: float | None = 5.0,
+                    as_client: bool = True) -> InteractionResult:
         """Run a registered slash command ("story info", "tags merge", ...) as `user`.
         Option values are plain Python values, converted by the registered option type:
         str/int/float/bool, SandboxUser or id, Channel or name, Role or id, and for attachment
-        options the payload from `upload()`. Waits for the bot's callback unless timeout=None."""
+        options the payload from `upload()`. Waits for the bot's callback unless timeout=None.
+        Options breaking the command's declared rules raise OptionRefused, as Discord's client
+        never sends them; `as_client=False` sends them anyway (to test the bot's own bounds)."""
         target = self.channel(channel)
-        data = build_command_data(self.state, command, options or {}, user, target)
+        data = build_command_data(self.state, command, options or {}, user, target,
+                                  as_client=as_client)
         record = build_interaction(self.state, APPLICATION_COMMAND, user, target, data)
         return await self._send(record, timeout)
 
@@ -326,6 +245,7 @@ class Sandbox:
         data = build_modal_data(opener.callbacks[0]["data"], values)
         record = build_interaction(self.state, MODAL_SUBMIT, user, opener.channel, data,
                                    message=opener.source_message)
+        record.opened_by = opener
         return await self._send(record, timeout)
 
     async def react(self, user: SandboxUser, message: MessageRef, emoji: str | JsonDict) -> None:

@@ -48,13 +48,20 @@ EVENT_INTENTS = {
 HEARTBEAT_INTERVAL_MS = 41_250
 
 
+REPLAY_LIMIT = 2000  # events a session keeps for a RESUME (Discord keeps a window, too)
+AUTHENTICATION_FAILED = 4004
+
+
 @dataclass
 class GatewaySession:
-    """Survives a dropped connection so the bot can RESUME it."""
+    """Survives a dropped connection so the bot can RESUME it: every event sent in the
+    session is kept (up to REPLAY_LIMIT) so a RESUME replays what the bot missed."""
 
     session_id: str
     intents: int
     sequence: int = 0
+    sent: list[JsonDict] = field(default_factory=list)
+    closed: bool = False  # the bot closed it on purpose (1000/1001): no RESUME, no buffering
 
 
 @dataclass
@@ -63,6 +70,7 @@ class GatewayConnection:
     compressor: Any | None  # zlib compressobj for zlib-stream, else None (plain text frames)
     session: GatewaySession | None = None
     guild_sent: bool = False
+    dropped_by_server: bool = False
     outbox: asyncio.Queue[JsonDict | None] = field(default_factory=asyncio.Queue)
 
     async def write(self, payload: JsonDict) -> None:
@@ -85,19 +93,30 @@ class GatewayHub:
         self.sessions: dict[str, GatewaySession] = {}
         self.identify_payloads: list[JsonDict] = []
         self.connect_queries: list[dict[str, str]] = []  # ?v=&encoding=&compress= per connection
+        self.resume_payloads: list[JsonDict] = []
+        # Cleared during an outage: new connections wait before HELLO until it is set again.
+        self.accepting = asyncio.Event()
+        self.accepting.set()
         state.dispatch = self.dispatch
 
     def ready_connections(self) -> list[GatewayConnection]:
         return [c for c in self.connections if c.guild_sent and not c.ws.closed]
 
     def dispatch(self, event: str, data: JsonDict) -> None:
-        for connection in self.connections:
-            if connection.session is not None:
-                self._queue(connection, event, data)
+        """Send an event to every live session; a session whose connection dropped keeps
+        it for its RESUME."""
+        for session in self.sessions.values():
+            if session.closed:
+                continue
+            connection = next((c for c in self.connections if c.session is session), None)
+            self._queue_session(session, connection, event, data)
 
     def _queue(self, connection: GatewayConnection, event: str, data: JsonDict) -> None:
-        session = connection.session
-        assert session is not None
+        assert connection.session is not None
+        self._queue_session(connection.session, connection, event, data)
+
+    def _queue_session(self, session: GatewaySession, connection: GatewayConnection | None,
+                       event: str, data: JsonDict) -> None:
         needed = EVENT_INTENTS.get(event, 0)
         if needed and not session.intents & needed:
             return
@@ -106,11 +125,16 @@ class GatewayHub:
         ):
             data = _without_content(data, self.state.users.bot.id)
         session.sequence += 1
-        connection.outbox.put_nowait({"op": DISPATCH, "t": event, "s": session.sequence, "d": data})
+        payload = {"op": DISPATCH, "t": event, "s": session.sequence, "d": data}
+        session.sent.append(payload)
+        del session.sent[:-REPLAY_LIMIT]
+        if connection is not None:
+            connection.outbox.put_nowait(payload)
 
     async def close_all(self, code: int = 4000) -> None:
         """Drop every connection (the bot will reconnect and RESUME), as Discord sometimes does."""
         for connection in list(self.connections):
+            connection.dropped_by_server = True
             await connection.ws.close(code=code, message=b"sandbox restart")
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
@@ -120,6 +144,7 @@ class GatewayHub:
         compress = request.query.get("compress")
         compressor = zlib.compressobj() if compress == "zlib-stream" else None
         connection = GatewayConnection(ws, compressor)
+        await self.accepting.wait()  # an outage holds new connections before HELLO
         self.connections.append(connection)
         writer = asyncio.create_task(self._write_loop(connection))
         hello = {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}
@@ -132,6 +157,9 @@ class GatewayHub:
                     break
         finally:
             self.connections.remove(connection)
+            if connection.session is not None and ws.close_code in (1000, 1001) and (
+                    not connection.dropped_by_server):
+                connection.session.closed = True  # closed by the bot: the session ends
             connection.outbox.put_nowait(None)
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
@@ -167,6 +195,10 @@ class GatewayHub:
 
     def _identify(self, connection: GatewayConnection, data: JsonDict) -> None:
         self.identify_payloads.append(data)
+        if self.state.bot_token is not None and data.get("token") != self.state.bot_token:
+            asyncio.get_running_loop().create_task(
+                connection.ws.close(code=AUTHENTICATION_FAILED, message=b"Authentication failed."))
+            return
         session = GatewaySession(secrets.token_hex(16), int(data.get("intents", 0)))
         self.sessions[session.session_id] = session
         connection.session = session
@@ -199,12 +231,22 @@ class GatewayHub:
         self._queue(connection, "GUILD_CREATE", guild)
 
     def _resume(self, connection: GatewayConnection, data: JsonDict) -> None:
+        """Replay every event after the client's last sequence number, then RESUMED."""
+        self.resume_payloads.append(data)
         session = self.sessions.get(str(data.get("session_id")))
-        if session is None:
+        token_ok = self.state.bot_token is None or data.get("token") == self.state.bot_token
+        last_seq = data.get("seq")
+        if session is None or session.closed or not token_ok or not isinstance(last_seq, int):
             connection.outbox.put_nowait({"op": INVALID_SESSION, "d": False, "s": None, "t": None})
             return
+        for other in self.connections:  # a session has one connection at a time
+            if other is not connection and other.session is session:
+                other.session = None
         connection.session = session
         connection.guild_sent = True  # the bot still has the guild from before
+        for payload in session.sent:
+            if payload["s"] > last_seq:
+                connection.outbox.put_nowait(payload)
         self._queue(connection, "RESUMED", {"_trace": ["sandbox"]})
         self.state.notify()
 

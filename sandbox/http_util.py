@@ -59,7 +59,7 @@ async def read_body(request: web.Request) -> tuple[Any, Uploads]:
             name = part.name or ""  # type: ignore[union-attr]
             data = await part.read()  # type: ignore[union-attr]
             if name == "payload_json":
-                body = json.loads(data)
+                body = parse_json(data)
             elif name.startswith("files[") or name.startswith("file"):
                 index = int(name[6:-1]) if name.startswith("files[") else len(uploads)
                 uploads[index] = (part.filename or f"file{index}", bytes(data))  # type: ignore
@@ -68,7 +68,15 @@ async def read_body(request: web.Request) -> tuple[Any, Uploads]:
     if not request.body_exists:
         return {}, uploads
     text = await request.text()  # cached by aiohttp, so the logging middleware can read it too
-    return (json.loads(text) if text else {}), uploads
+    return (parse_json(text) if text else {}), uploads
+
+
+def parse_json(data: str | bytes | bytearray) -> Any:
+    """A request body as JSON, or Discord's 400 "invalid JSON" error (code 50109)."""
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DiscordError(400, 50109, "The request body contains invalid JSON.") from exc
 
 
 def snowflake(request: web.Request, key: str) -> int:

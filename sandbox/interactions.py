@@ -11,6 +11,7 @@ from typing import Any
 
 from .entities import Channel, JsonDict, Role, SandboxUser
 from .messages import MessageRecord, StoredFile
+from .option_rules import check_options
 from .state import SandboxState
 
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
@@ -33,6 +34,7 @@ class InteractionRecord:
     response_message: MessageRecord | None = None  # what @original refers to
     followups: list[MessageRecord] = field(default_factory=list)
     source_message: MessageRecord | None = None  # the message a component was clicked on
+    opened_by: InteractionRecord | None = None  # for a modal submit: the interaction that opened it
 
     @property
     def callback_type(self) -> int | None:
@@ -113,9 +115,12 @@ def build_command_data(
     channel: Channel,
     *,
     focused: str | None = None,
+    as_client: bool = True,
 ) -> JsonDict:
     """The `data` of a chat-input (or autocomplete, if `focused`) interaction for a registered
-    command, e.g. command_path "story info" with options {"story": "3"}."""
+    command, e.g. command_path "story info" with options {"story": "3"}. With `as_client`
+    (the default) options the Discord client would refuse raise OptionRefused; without it
+    they are sent anyway, as a hand-made interaction could be, to test the bot's own checks."""
     words = command_path.split()
     command = state.find_command(words[0], state.guild.id)
     if command is None:
@@ -137,9 +142,17 @@ def build_command_data(
         definitions = match.get("options") or []
     resolved: JsonDict = {}
     by_name = {o["name"]: o for o in definitions}
+    options = {
+        name: state.channel(value)
+        if name in by_name and by_name[name]["type"] == CHANNEL and name != focused else value
+        for name, value in options.items()
+    }
+    if as_client:
+        check_options(command_path, definitions, options, focused=focused)
+    unknown = sorted(set(options) - set(by_name))
+    if unknown:
+        raise LookupError(f"/{command_path} has no option {unknown[0]!r} (has {sorted(by_name)})")
     for name, value in options.items():
-        if name not in by_name:
-            raise LookupError(f"/{command_path} has no option {name!r} (has {sorted(by_name)})")
         definition = by_name[name]
         option: JsonDict = {"name": name, "type": definition["type"]}
         if name == focused:

@@ -3,6 +3,7 @@ message really pings once `allowed_mentions` is applied (Discord's parsing rules
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import re
 from dataclasses import dataclass, field
@@ -53,6 +54,36 @@ def resolve_pings(content: str, allowed_mentions: JsonDict | None) -> Pings:
         tuple(dict.fromkeys(roles)),
         mentions_everyone and "everyone" in parse,
     )
+
+
+def number_components(components: list[JsonDict]) -> list[JsonDict]:
+    """Components as Discord echoes them: every component gets a numeric `id`; ones the
+    sender left out are numbered in order (depth first), skipping ids already taken."""
+    copied: list[JsonDict] = json.loads(json.dumps(components))
+    taken: set[int] = set()
+    order: list[JsonDict] = []
+
+    def walk(items: list[JsonDict]) -> None:
+        for item in items:
+            order.append(item)
+            if isinstance(item.get("id"), int):
+                taken.add(item["id"])
+            for key in ("components", "accessory", "component"):
+                child = item.get(key)
+                if isinstance(child, list):
+                    walk(child)
+                elif isinstance(child, dict):
+                    walk([child])
+
+    walk(copied)
+    next_id = 1
+    for item in order:
+        if not isinstance(item.get("id"), int):
+            while next_id in taken:
+                next_id += 1
+            item["id"] = next_id
+            taken.add(next_id)
+    return copied
 
 
 @dataclass
@@ -112,6 +143,7 @@ class MessageRecord:
     # emoji key ("name" or "name:id") -> (emoji payload, user ids who reacted)
     reactions: dict[str, tuple[JsonDict, list[int]]] = field(default_factory=dict)
     extra: JsonDict = field(default_factory=dict)  # any other fields the sender set (poll, ...)
+    nonce: str | int | None = None
 
     @property
     def ephemeral(self) -> bool:
@@ -176,8 +208,9 @@ class MessageRecord:
             "type": self.type,
             "flags": self.flags,
         }
-        if self.guild_id is not None:
-            payload["guild_id"] = str(self.guild_id)
+        # No guild_id or member here: those are gateway-only (SandboxState.gateway_message).
+        if self.nonce is not None:
+            payload["nonce"] = self.nonce
         if self.reactions:
             payload["reactions"] = [
                 {

@@ -45,21 +45,38 @@ def add_interaction_routes(app: web.Application, state: SandboxState) -> None:
         return DiscordError(400, exc.code, payload["message"], payload)
 
     def interaction_message(record: InteractionRecord, body: JsonDict, uploads: dict,
-                            flags: int = 0) -> MessageRecord:
-        metadata = {
-            "id": str(record.id),
-            "type": record.type,
-            "user": record.user.to_payload(),
-            "authorizing_integration_owners": {"0": str(state.guild.id)},
-        }
-        if record.type == APPLICATION_COMMAND:
-            metadata["name"] = record.command_name
+                            flags: int = 0, *, followup: bool = False) -> MessageRecord:
+        metadata = interaction_metadata(record)
+        if followup and record.response_message is not None:
+            metadata["original_response_message_id"] = str(record.response_message.id)
         return state.create_message(
             record.channel, bot, {**body, "flags": int(body.get("flags") or 0) | flags}, uploads,
             type=MESSAGE_CHAT_INPUT_COMMAND if record.type == APPLICATION_COMMAND else 0,
             webhook_id=state.application.id, application_id=state.application.id,
             interaction_metadata=metadata,
         )
+
+    def interaction_metadata(record: InteractionRecord) -> JsonDict:
+        """Message Interaction Metadata as Discord attaches it to a response message."""
+        metadata: JsonDict = {
+            "id": str(record.id),
+            "type": record.type,
+            "user": record.user.to_payload(),
+            "authorizing_integration_owners": {"0": str(state.guild.id)},
+        }
+        data = record.payload.get("data") or {}
+        if record.type == APPLICATION_COMMAND and data.get("target_id"):
+            if data.get("type") == 3:
+                metadata["target_message_id"] = str(data["target_id"])
+            else:
+                target = state.user(int(data["target_id"]))
+                if target is not None:
+                    metadata["target_user"] = target.to_payload()
+        if record.type == MESSAGE_COMPONENT and record.source_message is not None:
+            metadata["interacted_message_id"] = str(record.source_message.id)
+        if record.type == MODAL_SUBMIT and record.opened_by is not None:
+            metadata["triggering_interaction_metadata"] = interaction_metadata(record.opened_by)
+        return metadata
 
     async def callback(request: web.Request) -> web.Response:
         record = state.interactions_by_id.get(snowflake(request, "interaction_id"))
@@ -100,16 +117,23 @@ def add_interaction_routes(app: web.Application, state: SandboxState) -> None:
         record.response_message = message
         record.callbacks.append(body)
         state.notify()
-        if kind in (PONG, AUTOCOMPLETE_RESULT):
-            return no_content()
+        if request.query.get("with_response") not in ("true", "True", "1"):
+            return no_content()  # Discord answers 204 unless asked for the response
+        return json_response(callback_response(record, kind, message))
+
+    def callback_response(record: InteractionRecord, kind: int, message: MessageRecord | None
+                          ) -> JsonDict:
+        """The Interaction Callback Response: the interaction, and the created resource only
+        for a message sent or updated (a defer creates a loading message, not a resource)."""
         info: JsonDict = {"id": str(record.id), "type": record.type}
-        resource: JsonDict = {"type": kind}
         if message is not None and kind in (CHANNEL_MESSAGE, DEFERRED_MESSAGE, UPDATE_MESSAGE):
             info.update(response_message_id=str(message.id),
                         response_message_loading=bool(message.flags & LOADING),
                         response_message_ephemeral=message.ephemeral)
-            resource["message"] = state.message_payload(message)
-        return json_response({"interaction": info, "resource": resource})
+        response: JsonDict = {"interaction": info}
+        if message is not None and kind in (CHANNEL_MESSAGE, UPDATE_MESSAGE):
+            response["resource"] = {"type": kind, "message": state.message_payload(message)}
+        return response
 
     def interaction_of(request: web.Request) -> InteractionRecord:
         record = state.interactions.get(request.match_info["token"])
@@ -143,7 +167,7 @@ def add_interaction_routes(app: web.Application, state: SandboxState) -> None:
             body.pop("flags", None)  # the loading message keeps the ephemerality of the defer
             message = state.edit_message(original, body, uploads)
         else:
-            message = interaction_message(record, body, uploads)
+            message = interaction_message(record, body, uploads, followup=True)
         record.followups.append(message)
         state.notify()
         if request.query.get("wait") in ("1", "true", "True"):

@@ -95,6 +95,12 @@ def add_message_routes(app: web.Application, state: SandboxState) -> None:
         if channel.is_thread and channel.archived and not channel.locked:
             channel.archived = False  # sending unarchives, as on Discord
         validate(body, has_files=bool(uploads), creating=True)
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            # Discord returns the message already created with this nonce instead of a copy.
+            earlier = state.find_nonce(channel.id, bot.id, nonce)
+            if earlier is not None:
+                return json_response(state.message_payload(earlier))
         if body.get("message_reference"):
             ref = body["message_reference"]
             if int(ref.get("message_id", 0)) not in state.messages and ref.get(

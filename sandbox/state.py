@@ -11,13 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .auth import SANDBOX_BOT_TOKEN
 from .entities import PUBLIC_THREAD, Channel, JsonDict, Member, SandboxUser
-from .messages import MessageRecord, StoredFile, guess_content_type
+from .faults import FaultPlan
+from .messages import MessageRecord, StoredFile, guess_content_type, number_components
+from .ratelimits import RateLimits
 from .snowflake import SnowflakeFactory
 from .world import build_world
 
 if TYPE_CHECKING:
     from .interactions import InteractionRecord
+    from .spec import DiscordSpec, SpecViolation
 
 Dispatcher = Callable[[str, JsonDict], None]
 
@@ -32,6 +36,7 @@ class LoggedRequest:
     json: Any
     status: int
     files: list[str] = field(default_factory=list)
+    query: dict[str, str] = field(default_factory=dict)
 
 
 class SandboxState:
@@ -53,8 +58,21 @@ class SandboxState:
         self.unknown_routes: list[str] = []
         # Discord drops an interaction not answered within 3 s (404 Unknown interaction).
         self.interaction_deadline = 3.0
+        # The token REST calls and IDENTIFY must carry (None: any "Bot <token>" will do).
+        self.bot_token: str | None = SANDBOX_BOT_TOKEN
+        self.rate_limits = RateLimits()
+        self.faults = FaultPlan()
+        # Validation mode: every request and response checked against Discord's spec.
+        self.spec: DiscordSpec | None = None
+        self.spec_violations: list[SpecViolation] = []
         self.dispatch: Dispatcher = lambda event, data: None
         self._changed = asyncio.Condition()
+
+    def unexplained_spec_violations(self) -> list[SpecViolation]:
+        """Spec violations that no entry of spec_allowlist.py explains."""
+        from .spec import unexplained
+
+        return unexplained(self.spec_violations)
 
     # ----- change notification (tests wait on the state instead of sleeping)
 
@@ -189,12 +207,13 @@ class SandboxState:
             author=author,
             content=body.get("content") or "",
             embeds=list(embeds),
-            components=list(body.get("components") or []),
+            components=number_components(list(body.get("components") or [])),
             flags=int(body.get("flags") or 0),
             allowed_mentions=body.get("allowed_mentions"),
             tts=bool(body.get("tts", False)),
             message_reference=body.get("message_reference"),
             extra={k: body[k] for k in ("poll", "sticker_ids") if k in body},
+            nonce=body.get("nonce"),
             **fields,
         )
         if record.message_reference:
@@ -206,7 +225,7 @@ class SandboxState:
         if channel.is_thread:
             channel.message_count += 1
         if not record.ephemeral:
-            self.dispatch("MESSAGE_CREATE", self._with_member(self.message_payload(record)))
+            self.dispatch("MESSAGE_CREATE", self.gateway_message(record))
         self.notify()
         return record
 
@@ -221,7 +240,7 @@ class SandboxState:
             record.embeds = list(embeds if embeds is not None else [body["embed"]] if body.get(
                 "embed") else [])
         if "components" in body:
-            record.components = list(body["components"] or [])
+            record.components = number_components(list(body["components"] or []))
         if "flags" in body and body["flags"] is not None:
             keep = record.flags & 64  # ephemeral cannot be changed by an edit
             record.flags = (int(body["flags"]) & ~64) | keep
@@ -235,7 +254,7 @@ class SandboxState:
         record.flags &= ~128  # an edit ends the "thinking" state
         record.edited_ms = int(time.time() * 1000)
         if not record.ephemeral:
-            self.dispatch("MESSAGE_UPDATE", self._with_member(self.message_payload(record)))
+            self.dispatch("MESSAGE_UPDATE", self.gateway_message(record))
         self.notify()
         return record
 
@@ -249,11 +268,22 @@ class SandboxState:
             )
         self.notify()
 
-    def _with_member(self, payload: JsonDict) -> JsonDict:
+    def gateway_message(self, record: MessageRecord) -> JsonDict:
+        """A message as MESSAGE_CREATE/UPDATE carry it: the REST object plus the
+        gateway-only `guild_id` and the author's partial `member`."""
+        payload = self.message_payload(record)
+        if record.guild_id is not None:
+            payload["guild_id"] = str(record.guild_id)
         member = self.member(int(payload["author"]["id"]))
         if member is not None and "webhook_id" not in payload:
             payload["member"] = member.to_payload(with_user=False)
         return payload
+
+    def find_nonce(self, channel_id: int, author_id: int, nonce: str | int) -> MessageRecord | None:
+        """A recent message with this nonce from this author (for `enforce_nonce`)."""
+        return next((m for m in reversed(list(self.messages.values()))
+                     if m.channel_id == channel_id and m.author.id == author_id
+                     and m.nonce == nonce and not m.deleted), None)
 
     # ----- threads, reactions, channels
 

@@ -14,17 +14,19 @@ COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")
 class InvalidBody(Exception):
     """A request body Discord would refuse; carries the JSON error payload."""
 
-    def __init__(self, path: str, message: str, code: int = 50035) -> None:
+    def __init__(self, path: str, message: str, code: int = 50035,
+                 error_code: str = "BASE_TYPE_BAD_LENGTH") -> None:
         super().__init__(f"{path}: {message}")
         self.path = path
         self.detail = message
         self.code = code
+        self.error_code = error_code
 
     def payload(self) -> JsonDict:
         if self.code != 50035:
             return {"message": self.detail, "code": self.code}
-        errors: JsonDict = {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": self.detail}]}
-        for part in reversed(self.path.split(".")):
+        errors: JsonDict = {"_errors": [{"code": self.error_code, "message": self.detail}]}
+        for part in reversed([p for p in self.path.split(".") if p]):
             errors = {part: errors}
         return {"message": "Invalid Form Body", "code": 50035, "errors": errors}
 
@@ -63,9 +65,34 @@ def check_components(components: list[JsonDict], path: str = "components") -> No
             _max(f"{path}.{i}.components.{j}.label", child.get("label"), 80)
 
 
+MENTION_KINDS = ("everyone", "roles", "users")
+
+
+def check_allowed_mentions(allowed: Any) -> None:
+    """Discord's rules for `allowed_mentions`: parse holds only users/roles/everyone, and
+    parsing a kind excludes listing ids of that kind (at most 100 ids each)."""
+    if allowed is None:
+        return
+    parse = allowed.get("parse") or []
+    for i, kind in enumerate(parse):
+        if kind not in MENTION_KINDS:
+            raise InvalidBody(f"allowed_mentions.parse.{i}",
+                              f"Value must be one of {set(MENTION_KINDS)}.",
+                              error_code="BASE_TYPE_CHOICES")
+    for kind in ("users", "roles"):
+        listed = allowed.get(kind) or []
+        _max(f"allowed_mentions.{kind}", listed, 100)
+        if kind in parse and listed:
+            raise InvalidBody(
+                "allowed_mentions",
+                f'parse:["{kind}"] and {kind}: [{", ".join(map(str, listed))}] are mutually '
+                "exclusive.", error_code="MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE")
+
+
 def check_message(body: JsonDict, *, has_files: bool = False, creating: bool = True) -> None:
     """Limits of a Create/Edit Message or interaction message body."""
     _max("content", body.get("content"), 2000)
+    check_allowed_mentions(body.get("allowed_mentions"))
     embeds = body.get("embeds") or []
     _max("embeds", embeds, 10)
     total = sum(check_embed(embed, f"embeds.{i}") for i, embed in enumerate(embeds))

@@ -18,6 +18,7 @@ from bot.config import Settings
 from sandbox.control import Sandbox
 from sandbox.session import RunningBot, start_bot
 from tests.conftest import DEMO_STORIES
+from tests.sandbox.conftest import assert_spec_clean
 
 
 @pytest.fixture(scope="session")
@@ -42,9 +43,12 @@ def settings(tmp_path: Path, demo_library_template: Path) -> Settings:
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox.start() as sb:
+    """The sandbox in validation mode: everything the bot sends and the sandbox answers is
+    checked against Discord's OpenAPI spec; an unexplained violation fails the test."""
+    async with Sandbox.start(validate_spec=True) as sb:
         with sb.pointed_at():
             yield sb
+        assert_spec_clean(sb)
 
 
 @pytest.fixture

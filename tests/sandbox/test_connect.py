@@ -8,7 +8,7 @@ import discord
 from sandbox import permissions as p
 from sandbox.control import Sandbox
 
-from .conftest import start_bot, stop_bot
+from .conftest import bot_headers, start_bot, stop_bot
 from .sample_bot import SampleBot
 
 
@@ -90,9 +90,14 @@ async def test_gateway_restart_resumes(sandbox: Sandbox, bot: SampleBot) -> None
 
 async def test_unknown_route_is_404_with_discord_shape(sandbox: Sandbox) -> None:
     url = f"{sandbox.api_base}/no/such/route"
-    async with aiohttp.ClientSession() as session, session.get(url) as response:
+    async with aiohttp.ClientSession(headers=bot_headers(sandbox)) as session, session.get(
+            url) as response:
         assert response.status == 404
         assert response.headers["Content-Type"] == "application/json"
         assert await response.json() == {"message": "404: Not Found", "code": 0}
         assert "X-RateLimit-Remaining" in response.headers
     assert sandbox.unknown_routes == ["GET /api/v10/no/such/route"]
+    # Validation mode names it too; this one was on purpose.
+    assert sandbox.spec_problems() == [
+        "request GET /api/v10/no/such/route (?) at path: no such operation in the spec"]
+    sandbox.state.spec_violations.clear()

@@ -13,6 +13,8 @@ from sandbox.control import Sandbox
 from sandbox.messages import resolve_pings
 from sandbox.snowflake import SnowflakeFactory, snowflake_time_ms
 
+from .conftest import bot_headers
+
 
 def test_permission_bits_match_discord_py() -> None:
     names = {
@@ -68,7 +70,7 @@ def test_snowflakes_are_time_based_and_increasing() -> None:
 
 async def test_too_long_content_is_invalid_form_body(sandbox: Sandbox) -> None:
     url = f"{sandbox.api_base}/channels/{sandbox.channels['general'].id}/messages"
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(headers=bot_headers(sandbox)) as session:
         async with session.post(url, json={"content": "x" * 2001}) as response:
             body = await response.json()
             assert response.status == 400 and body["code"] == 50035
