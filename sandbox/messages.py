@@ -66,6 +66,9 @@ def number_components(components: list[JsonDict]) -> list[JsonDict]:
     def walk(items: list[JsonDict]) -> None:
         for item in items:
             order.append(item)
+            emoji = item.get("emoji")
+            if isinstance(emoji, dict) and emoji.get("id") is None:
+                emoji.pop("id", None)  # a unicode emoji comes back with its name alone
             if isinstance(item.get("id"), int):
                 taken.add(item["id"])
             for key in ("components", "accessory", "component"):

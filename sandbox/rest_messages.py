@@ -109,16 +109,7 @@ def add_message_routes(app: web.Application, state: SandboxState) -> None:
                 raise DiscordError(400, 50035, "Invalid Form Body")
             body["message_reference"] = {**ref, "channel_id": str(channel.id),
                                          "guild_id": str(state.guild.id)}
-        nonce = body.get("nonce")
-        if nonce is not None and body.get("enforce_nonce"):
-            # Discord: a second message with the same nonce (from the same author, within a
-            # few minutes) is not created; the first one is returned.
-            earlier = state.sent_nonces.get((channel.id, str(nonce)))
-            if earlier is not None and earlier in state.messages:
-                return json_response(state.message_payload(state.messages[earlier]))
         record = state.create_message(channel, bot, body, uploads)
-        if nonce is not None:
-            state.sent_nonces[(channel.id, str(nonce))] = record.id
         return json_response(state.message_payload(record))
 
     async def list_messages(request: web.Request) -> web.Response:

@@ -47,8 +47,6 @@ class SandboxState:
         self.application, self.guild, self.users, self.roles = build_world(self.ids)
         self.base_url = "http://127.0.0.1:0"  # set by the server once its port is known
         self.messages: dict[int, MessageRecord] = {}
-        # (channel id, nonce) -> the message it made, for enforce_nonce resends.
-        self.sent_nonces: dict[tuple[int, str], int] = {}
         self.files: dict[int, StoredFile] = {}
         self.global_commands: dict[int, JsonDict] = {}
         self.guild_commands: dict[int, dict[int, JsonDict]] = {}

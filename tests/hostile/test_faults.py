@@ -9,14 +9,12 @@ from datetime import timedelta
 
 from bot.config import Settings
 from bot.library.clock import FakeClock
-from bot.store.feedback import FeedbackRepository
 from sandbox.control import Sandbox
 from sandbox.session import RunningBot, start_bot
 
 # The e2e fixtures (a validating sandbox, settings with the demo library, a running bot).
-from tests.e2e.conftest import demo_library_template, sandbox, settings, storybot  # noqa: F401
 from tests.e2e.test_daily import START, daily_posts, set_daily, tick
-from tests.e2e.test_feedback import custom_id, line, posted_excerpt, service
+from tests.e2e.test_feedback import custom_id, line, posted_excerpt
 from tests.e2e.test_story_commands import SEED
 
 POST_MESSAGE = "POST /channels/{channel_id}/messages"
@@ -34,7 +32,7 @@ async def _daily_bot(sb: Sandbox, base: Settings) -> tuple[RunningBot, FakeClock
 
 
 async def test_the_daily_post_survives_a_500_and_a_429_and_posts_once(
-    sandbox: Sandbox, settings: Settings  # noqa: F811
+    sandbox: Sandbox, settings: Settings
 ) -> None:
     running, clock = await _daily_bot(sandbox, settings)
     try:
@@ -53,7 +51,7 @@ async def test_the_daily_post_survives_a_500_and_a_429_and_posts_once(
 
 
 async def test_a_daily_post_that_discord_made_before_failing_is_not_repeated(
-    sandbox: Sandbox, settings: Settings  # noqa: F811
+    sandbox: Sandbox, settings: Settings
 ) -> None:
     """Discord stored the message and still answered 500; discord.py retries with the same
     nonce and enforce_nonce, so Discord (and the sandbox) returns the first message."""
@@ -72,7 +70,7 @@ async def test_a_daily_post_that_discord_made_before_failing_is_not_repeated(
 
 
 async def test_a_403_on_the_daily_post_is_reported_in_one_line(
-    sandbox: Sandbox, settings: Settings  # noqa: F811
+    sandbox: Sandbox, settings: Settings
 ) -> None:
     running, _ = await _daily_bot(sandbox, settings)
     try:
@@ -87,7 +85,7 @@ async def test_a_403_on_the_daily_post_is_reported_in_one_line(
 
 
 async def test_story_add_survives_a_503_on_its_followup(
-    sandbox: Sandbox, storybot: RunningBot  # noqa: F811
+    sandbox: Sandbox, storybot: RunningBot
 ) -> None:
     sandbox.faults.fail_next(FOLLOWUP, 503)
     upload = sandbox.upload("seed.txt", SEED.read_bytes(), channel="stories")
@@ -102,7 +100,7 @@ async def test_story_add_survives_a_503_on_its_followup(
 
 
 async def test_button_clicks_survive_failed_and_rate_limited_callbacks(
-    sandbox: Sandbox, storybot: RunningBot  # noqa: F811
+    sandbox: Sandbox, storybot: RunningBot
 ) -> None:
     reader = sandbox.users.reader
     card = await posted_excerpt(sandbox, storybot)
@@ -117,7 +115,7 @@ async def test_button_clicks_survive_failed_and_rate_limited_callbacks(
 
 
 async def test_a_click_answered_after_the_deadline_fails_alone(
-    sandbox: Sandbox, storybot: RunningBot  # noqa: F811
+    sandbox: Sandbox, storybot: RunningBot
 ) -> None:
     """The callback reaches Discord after 3 s: Discord refuses it (10062) and the user sees
     "the application did not respond"; the bot carries on with the next click."""
@@ -138,7 +136,7 @@ async def test_a_click_answered_after_the_deadline_fails_alone(
 
 
 async def test_a_dropped_gateway_resumes_and_replays_what_was_missed(
-    sandbox: Sandbox, storybot: RunningBot  # noqa: F811
+    sandbox: Sandbox, storybot: RunningBot
 ) -> None:
     hub = sandbox.server.hub
     card = await posted_excerpt(sandbox, storybot)
@@ -154,12 +152,11 @@ async def test_a_dropped_gateway_resumes_and_replays_what_was_missed(
     assert resume["session_id"] == session_id and resume["seq"] < missed
     assert len(hub.identify_payloads) == 1  # resumed, not identified again
 
-    feedback = service(storybot)
-    repository = FeedbackRepository(storybot.bot.catalog.conn)
+    store = storybot.bot.services.store
 
     async def counted() -> set[tuple[int, int, str]]:
-        await feedback.writer.flush()
-        return set(await repository.reactions(sandbox.guild_id))
+        await store.feedback_writes.flush()
+        return set(await store.feedback.reactions(sandbox.guild_id))
 
     wanted = {(card.id, sandbox.users.reader.id, "\N{HEAVY BLACK HEART}"),
               (card.id, sandbox.users.reader2.id, "\N{FIRE}")}
