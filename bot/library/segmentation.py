@@ -139,7 +139,7 @@ def _scene_units(
         line_end = first_line_end(text, start, end)
         # A parenthetical is a cue after a speaker's name or inside a speech: "(Beat.)".
         in_speech = after_cue or bool(dialogue and dialogue[-1])
-        opens_on_cue = is_cue_line(text[start:line_end], in_speech)
+        opens_on_cue = is_cue_line(text, start, line_end, in_speech)
         dialogue.append(after_cue or opens_on_cue or is_dialogue(text, start, end))
         after_cue = opens_on_cue if line_end == end else ends_on_cue(text, start, end)
         cue_ends.append(after_cue)
@@ -152,7 +152,8 @@ def _scene_units(
             cut, quality = Cut.PARAGRAPH, CutQuality.CONVERSATION
         else:
             cut, quality = Cut.PARAGRAPH, CutQuality.PARAGRAPH
-        units[last] = units[last]._replace(cut=cut, quality=quality)
+        unit = units[last]
+        units[last] = Unit(unit.start, unit.end, unit.words, cut, quality)
 
 
 def _scenes(text: str) -> list[list[tuple[int, int]]]:
@@ -226,7 +227,7 @@ def _cue_lines(text: str, start: int, sentences: list[tuple[int, int]]) -> list[
     for index, (s_start, s_end) in enumerate(sentences):
         line_start = s_start == start or "\n" in text[sentences[index - 1][1] : s_start]
         line_end = index == len(sentences) - 1 or "\n" in text[s_end : sentences[index + 1][0]]
-        after_cue = line_start and line_end and is_cue_line(text[s_start:s_end], after_cue)
+        after_cue = line_start and line_end and is_cue_line(text, s_start, s_end, after_cue)
         cues.append(after_cue)
     return cues
 

@@ -102,12 +102,13 @@ _DIALOGUE_OPENING = re.compile(
 )
 
 
-def is_cue_line(line: str, in_speech: bool = False) -> bool:
-    """True for a line that only introduces what follows it (see the module docstring).
-    `in_speech` says the line before was a cue or speech, which makes a parenthetical
-    direction ("(Beat.)") a cue too."""
-    if len(line) > _CUE_MAX_CHARS:
+def is_cue_line(text: str, start: int, end: int, in_speech: bool = False) -> bool:
+    """True when the line text[start:end] only introduces what follows it (see the module
+    docstring). `in_speech` says the line before was a cue or speech, which makes a
+    parenthetical direction ("(Beat.)") a cue too."""
+    if end - start > _CUE_MAX_CHARS:
         return False
+    line = text[start:end]
     bare = line.strip(_EMPHASIS)
     if not bare:
         return False
@@ -140,11 +141,12 @@ def first_line_end(text: str, start: int, end: int) -> int:
 def ends_on_cue(text: str, start: int, end: int) -> bool:
     """Whether the last line of the multi-line paragraph text[start:end] is a cue line (a
     parenthetical counts when the line before it is a speaker's name)."""
-    last_start = text.rfind("\n", start, end) + 1
-    last = text[last_start:end]
-    if is_cue_line(last):
-        return True
-    if not _PARENTHETICAL.fullmatch(last.strip(_EMPHASIS)) or last_start - 1 <= start:
+    last_start = max(start, text.rfind("\n", start, end) + 1)
+    if end - last_start > _CUE_MAX_CHARS:
         return False
-    previous_start = text.rfind("\n", start, last_start - 1) + 1
-    return is_cue_line(text[max(start, previous_start) : last_start - 1])
+    if is_cue_line(text, last_start, end):
+        return True
+    if not _PARENTHETICAL.fullmatch(text[last_start:end].strip(_EMPHASIS)):
+        return False
+    previous_start = max(start, text.rfind("\n", start, last_start - 1) + 1)
+    return is_cue_line(text, previous_start, last_start - 1)
