@@ -143,6 +143,7 @@ def _scene_units(
         dialogue.append(after_cue or opens_on_cue or is_dialogue(text, start, end))
         after_cue = opens_on_cue if line_end == end else ends_on_cue(text, start, end)
         cue_ends.append(after_cue)
+    # Units were built with a plain paragraph cut after them; change those that read worse.
     for index, last in enumerate(ends):
         if index == len(ends) - 1:
             cut, quality = Cut.SCENE, CutQuality.SCENE
@@ -151,7 +152,7 @@ def _scene_units(
         elif dialogue[index] and dialogue[index + 1]:
             cut, quality = Cut.PARAGRAPH, CutQuality.CONVERSATION
         else:
-            cut, quality = Cut.PARAGRAPH, CutQuality.PARAGRAPH
+            continue
         unit = units[last]
         units[last] = Unit(unit.start, unit.end, unit.words, cut, quality)
 

@@ -22,16 +22,16 @@ def pack_scene(units: list[Unit], first: int, last_unit: int, rules: SegmentRule
         best_last = first
         # Every unit fits on its own, so the loop accepts at least the first one.
         for index in range(first, last_unit + 1):
-            unit = units[index]
-            if not rules.fits(words + unit.words, unit.end - origin):
+            _, end, unit_words, _, quality = units[index]
+            if not rules.fits(words + unit_words, end - origin):
                 break
-            words += unit.words
+            words += unit_words
             # Never after a speaker's name if avoidable; then reach merge_below, then the
             # best-reading cut, then min_words, then the longest passage.
             key = (
-                unit.quality >= 0,
+                quality >= 0,
                 words >= rules.merge_below,
-                unit.quality,
+                quality,
                 words >= rules.min_words,
                 index,
             )

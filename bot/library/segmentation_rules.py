@@ -96,10 +96,11 @@ _CUE = re.compile(
 )
 _PARENTHETICAL = re.compile(r"\([^()\n]{1,120}\)")
 _WORD = re.compile(r"[\w'’-]+")
-# Speech openings: a quotation mark or dash, or "Name: " as in chat logs and scripts.
-_DIALOGUE_OPENING = re.compile(
-    r"[*_~\\]*(?:[\"“”„«»‘'「『—–-]|[^\W\d_][\w.'’ -]{0,30}?[*_~\\]*:\s)"
-)
+# Speech opens with a quotation mark or dash (after any emphasis), or with "Name: " as in
+# chat logs and scripts; the prefix is looked for only when a colon comes early.
+_SPEECH_OPENERS = frozenset("\"“”„«»‘'「『—–-")
+_SPEAKER_PREFIX = re.compile(r"[*_~\\]*[^\W\d_][\w.'’ -]{0,30}?[*_~\\]*:[*_~\\]*\s")
+_SPEAKER_PREFIX_CHARS = 40
 
 
 def is_cue_line(text: str, start: int, end: int, in_speech: bool = False) -> bool:
@@ -128,9 +129,16 @@ def is_cue_line(text: str, start: int, end: int, in_speech: bool = False) -> boo
 
 def is_dialogue(text: str, start: int, end: int) -> bool:
     """Whether the paragraph text[start:end] is (or holds) speech."""
-    if _DIALOGUE_OPENING.match(text, start, end):
+    position = start
+    while position < end and text[position] in "*_~\\":
+        position += 1
+    if position < end and text[position] in _SPEECH_OPENERS:
         return True
-    return text.find('"', start, end) >= 0 or text.find("“", start, end) >= 0
+    if text.find('"', start, end) >= 0 or text.find("“", start, end) >= 0:
+        return True
+    if text.find(":", start, min(end, start + _SPEAKER_PREFIX_CHARS)) < 0:
+        return False
+    return _SPEAKER_PREFIX.match(text, start, end) is not None
 
 
 def first_line_end(text: str, start: int, end: int) -> int:
