@@ -51,7 +51,12 @@ SENTENCE = st.builds(
     st.sampled_from([".", "!", "?", "…", ".”", "?!"]),
 )
 PARAGRAPH = st.lists(SENTENCE, min_size=1, max_size=8)
-ITEM = st.one_of(PARAGRAPH, PARAGRAPH, PARAGRAPH, st.just(SCENE_BREAK))
+# Screenplay cues and dialogue, so the reading rules' paths are exercised too.
+SCRIPT_PARAGRAPH = st.sampled_from(
+    [["MARA"], ["OWEN (V.O.)"], ["**Mara:**"], ["(quietly)"], ["MARA\nI told you so."],
+     ["“Speech,” she said."], ["Mara: over here."]]
+)
+ITEM = st.one_of(PARAGRAPH, PARAGRAPH, PARAGRAPH, SCRIPT_PARAGRAPH, st.just(SCENE_BREAK))
 RULES = st.builds(
     lambda low, extra, chars, floor: SegmentRules(
         min_words=low, max_words=low + extra, max_chars=chars, merge_below=min(floor, low)
