@@ -3,17 +3,21 @@
 A story is cut once, at import time, and the passages are stored with stable ids (their
 `seq`). The rules, strongest first:
 
-- a passage never crosses a chapter or a scene break, and a scene break is never part of a
-  passage (nor a passage of its own);
+- a passage never crosses a chapter; a scene break is never a passage of its own, and is
+  inside a passage only where a scene too short to stand alone joins a neighbour;
 - a passage never holds more than `max_words` words (as `count_words` counts them) nor more
   than `max_chars` characters, so it always fits an embed description with room for its card;
-- it ends at a paragraph end, unless one paragraph alone is over a limit; then at a sentence
-  end, unless one sentence alone is over a limit; then between words, and only a "word" over
-  a limit on its own (a run with no whitespace) is cut inside itself;
-- within those limits passages are filled greedily, preferring cuts that leave at least
-  `min_words`; a short last passage of a scene merges back into the one before when that
-  keeps the limits, or the two are rebalanced at an equally good cut. A scene shorter than
-  `min_words` is simply a short passage.
+- it ends at a paragraph end, unless one paragraph alone is over a limit (or moving a cut
+  into a paragraph is the only way to keep a neighbour from being a fragment); then at a
+  sentence end, unless one sentence alone is over a limit; then between words, and only a
+  "word" over a limit on its own (a run with no whitespace) is cut inside itself;
+- no passage is under `merge_below` words unless its chapter is (or the limits leave no
+  choice): short scenes and tails merge into a neighbour, or the cut between them moves;
+- within those limits passages are filled greedily, preferring cuts that read well (see
+  segmentation_rules: never right after a speaker's name, rather where a scene or a
+  conversation pauses than in mid-conversation) and passages of at least `min_words`; a
+  short last passage of a scene merges back into the one before when that keeps the
+  limits, or the two are rebalanced at an equally good cut.
 
 Nothing is lost or reordered: every passage's text is exactly the slice
 `chapter.text[start:end]` of its `span`, and what lies between consecutive passages of a
@@ -27,8 +31,23 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
-from bot.library.models import SCENE_BREAK, Chapter, Cut, Passage
+from bot.library.models import SCENE_BREAK, Chapter, Passage
+from bot.library.segmentation_packing import merge_fragments, pack_scene
+from bot.library.segmentation_rules import (
+    DEFAULT_RULES,
+    Cut,
+    CutQuality,
+    SegmentRules,
+    Unit,
+    ends_on_cue,
+    first_line_end,
+    is_cue_line,
+    is_dialogue,
+)
+
+__all__ = ["ELLIPSIS", "Cut", "PassageDraft", "SegmentRules", "display_text", "segment_chapters"]
 
 ELLIPSIS = "…"
 
@@ -47,23 +66,6 @@ class PassageDraft:
     cut_after: Cut = Cut.PARAGRAPH
 
 
-@dataclass(frozen=True)
-class SegmentRules:
-    min_words: int = 120
-    max_words: int = 350
-    # Discord's embed description holds 4096; the rest is left for the card around it.
-    max_chars: int = 3500
-
-    def __post_init__(self) -> None:
-        if self.max_words < 1 or self.max_chars < 1:
-            raise ValueError("max_words and max_chars must be at least 1")
-        if not 0 <= self.min_words <= self.max_words:
-            raise ValueError("min_words must be between 0 and max_words")
-
-    def fits(self, words: int, chars: int) -> bool:
-        return words <= self.max_words and chars <= self.max_chars
-
-
 def display_text(passage: PassageDraft | Passage) -> str:
     """The passage as shown: "…" where it starts or ends in the middle of a sentence."""
     text = passage.text
@@ -73,9 +75,6 @@ def display_text(passage: PassageDraft | Passage) -> str:
         text = text + ELLIPSIS
     return text
 
-
-# A unit is the smallest piece the packer moves: (start, end, words, cut after it).
-_Unit = tuple[int, int, int, Cut]
 
 # Paragraphs are separated by a blank line; tolerate stray spaces on it and extra blank lines.
 _PARAGRAPH_GAP = re.compile(r"\n\s*\n")
@@ -95,32 +94,67 @@ def _count_words(text: str) -> int:
 
 
 def segment_chapters(
-    chapters: Sequence[Chapter], rules: SegmentRules = SegmentRules()
+    chapters: Sequence[Chapter], rules: SegmentRules = DEFAULT_RULES
 ) -> list[PassageDraft]:
     """Cut the chapters, in the order given, into passages numbered from 0."""
     drafts: list[PassageDraft] = []
     for chapter in chapters:
         text = chapter.text
+        units: list[Unit] = []
+        ranges: list[tuple[int, int]] = []
         for scene in _scenes(text):
-            units: list[_Unit] = []
-            for start, end in scene:
-                _paragraph_units(text, start, end, rules, units)
-            for first, last in _pack(units, rules):
-                start, end = units[first][0], units[last][1]
-                drafts.append(
-                    PassageDraft(
-                        seq=len(drafts),
-                        chapter=chapter.number,
-                        text=text[start:end],
-                        # Units meet at whitespace and never at an INSIDE_WORD cut within
-                        # one passage, so their counts add up to count_words(text).
-                        words=sum(unit[2] for unit in units[first : last + 1]),
-                        span=(start, end),
-                        cut_before=Cut.SCENE if first == 0 else units[first - 1][3],
-                        cut_after=Cut.SCENE if last == len(units) - 1 else units[last][3],
-                    )
+            first = len(units)
+            _scene_units(text, scene, rules, units)
+            ranges += pack_scene(units, first, len(units) - 1, rules)
+        words_before = [0, *accumulate(unit.words for unit in units)]
+        for first, last in merge_fragments(units, words_before, ranges, rules):
+            start, end = units[first].start, units[last].end
+            drafts.append(
+                PassageDraft(
+                    seq=len(drafts),
+                    chapter=chapter.number,
+                    text=text[start:end],
+                    # Units meet at whitespace (or a scene break) and never at an INSIDE_WORD
+                    # cut within one passage, so their counts add up to count_words(text).
+                    words=words_before[last + 1] - words_before[first],
+                    span=(start, end),
+                    cut_before=Cut.SCENE if first == 0 else units[first - 1].cut,
+                    cut_after=units[last].cut,
                 )
+            )
     return drafts
+
+
+def _scene_units(
+    text: str, paragraphs: list[tuple[int, int]], rules: SegmentRules, units: list[Unit]
+) -> None:
+    """Append the units of one scene; the cut after each paragraph says how it reads."""
+    ends: list[int] = []  # index of each paragraph's last unit
+    dialogue: list[bool] = []
+    cue_ends: list[bool] = []  # the paragraph ends on a cue line
+    after_cue = False
+    for start, end in paragraphs:
+        _paragraph_units(text, start, end, rules, units)
+        ends.append(len(units) - 1)
+        line_end = first_line_end(text, start, end)
+        # A parenthetical is a cue after a speaker's name or inside a speech: "(Beat.)".
+        in_speech = after_cue or bool(dialogue and dialogue[-1])
+        opens_on_cue = is_cue_line(text, start, line_end, in_speech)
+        dialogue.append(after_cue or opens_on_cue or is_dialogue(text, start, end))
+        after_cue = opens_on_cue if line_end == end else ends_on_cue(text, start, end)
+        cue_ends.append(after_cue)
+    # Units were built with a plain paragraph cut after them; change those that read worse.
+    for index, last in enumerate(ends):
+        if index == len(ends) - 1:
+            cut, quality = Cut.SCENE, CutQuality.SCENE
+        elif cue_ends[index]:
+            cut, quality = Cut.PARAGRAPH, CutQuality.AFTER_CUE
+        elif dialogue[index] and dialogue[index + 1]:
+            cut, quality = Cut.PARAGRAPH, CutQuality.CONVERSATION
+        else:
+            continue
+        unit = units[last]
+        units[last] = Unit(unit.start, unit.end, unit.words, cut, quality)
 
 
 def _scenes(text: str) -> list[list[tuple[int, int]]]:
@@ -165,37 +199,73 @@ def _pieces(text: str, start: int, end: int, gap: re.Pattern[str]) -> list[tuple
 
 
 def _paragraph_units(
-    text: str, start: int, end: int, rules: SegmentRules, units: list[_Unit]
+    text: str, start: int, end: int, rules: SegmentRules, units: list[Unit]
 ) -> None:
+    """Append the paragraph as one unit, or its sentences (and lines) when it is over a
+    limit; the caller sets the cut after its last unit."""
     words = _count_words(text[start:end])
     if rules.fits(words, end - start):
-        units.append((start, end, words, Cut.PARAGRAPH))
+        units.append(Unit(start, end, words, Cut.PARAGRAPH, CutQuality.PARAGRAPH))
         return
     sentences = _pieces(text, start, end, _SENTENCE_GAP)
+    cues = _cue_lines(text, start, sentences)
     for index, (s_start, s_end) in enumerate(sentences):
-        after = Cut.PARAGRAPH if index == len(sentences) - 1 else Cut.SENTENCE
-        _sentence_units(text, s_start, s_end, after, rules, units)
+        if index == len(sentences) - 1:
+            after, quality = Cut.PARAGRAPH, CutQuality.PARAGRAPH
+        elif cues[index]:
+            after, quality = Cut.SENTENCE, CutQuality.AFTER_CUE
+        elif cues[index + 1]:
+            after, quality = Cut.SENTENCE, CutQuality.TURN
+        else:
+            after, quality = Cut.SENTENCE, CutQuality.SENTENCE
+        _sentence_units(text, s_start, s_end, after, quality, rules, units)
+
+
+def _cue_lines(text: str, start: int, sentences: list[tuple[int, int]]) -> list[bool]:
+    """For each sentence of a paragraph: is it a whole line, and a cue line?"""
+    cues: list[bool] = []
+    after_cue = False
+    for index, (s_start, s_end) in enumerate(sentences):
+        line_start = s_start == start or "\n" in text[sentences[index - 1][1] : s_start]
+        line_end = index == len(sentences) - 1 or "\n" in text[s_end : sentences[index + 1][0]]
+        after_cue = line_start and line_end and is_cue_line(text, s_start, s_end, after_cue)
+        cues.append(after_cue)
+    return cues
 
 
 def _sentence_units(
-    text: str, start: int, end: int, after: Cut, rules: SegmentRules, units: list[_Unit]
+    text: str,
+    start: int,
+    end: int,
+    after: Cut,
+    quality: int,
+    rules: SegmentRules,
+    units: list[Unit],
 ) -> None:
     words = _count_words(text[start:end])
     if rules.fits(words, end - start):
-        units.append((start, end, words, after))
+        units.append(Unit(start, end, words, after, quality))
         return
     tokens = _pieces(text, start, end, _WORD_GAP)
     for index, (t_start, t_end) in enumerate(tokens):
-        token_after = after if index == len(tokens) - 1 else Cut.WORD
+        last = index == len(tokens) - 1
+        token_after = after if last else Cut.WORD
+        token_quality = quality if last else CutQuality.WORD
         token_words = _count_words(text[t_start:t_end])
         if rules.fits(token_words, t_end - t_start):
-            units.append((t_start, t_end, token_words, token_after))
+            units.append(Unit(t_start, t_end, token_words, token_after, token_quality))
         else:
-            _hard_split(text, t_start, t_end, token_after, rules, units)
+            _hard_split(text, t_start, t_end, token_after, token_quality, rules, units)
 
 
 def _hard_split(
-    text: str, start: int, end: int, after: Cut, rules: SegmentRules, units: list[_Unit]
+    text: str,
+    start: int,
+    end: int,
+    after: Cut,
+    quality: int,
+    rules: SegmentRules,
+    units: list[Unit],
 ) -> None:
     """Cut a whitespace-free run into maximal pieces that keep both limits."""
     position = start
@@ -212,66 +282,9 @@ def _hard_split(
                 else:
                     bad = middle
             stop = good
-        cut = after if stop == end else Cut.INSIDE_WORD
-        units.append((position, stop, _count_words(text[position:stop]), cut))
+        words = _count_words(text[position:stop])
+        if stop == end:
+            units.append(Unit(position, stop, words, after, quality))
+        else:
+            units.append(Unit(position, stop, words, Cut.INSIDE_WORD, CutQuality.INSIDE_WORD))
         position = stop
-
-
-def _pack(units: list[_Unit], rules: SegmentRules) -> list[tuple[int, int]]:
-    """Group a scene's units into passages: inclusive (first, last) unit indexes."""
-    ranges: list[tuple[int, int]] = []
-    last_unit = len(units) - 1
-    first = 0
-    while first <= last_unit:
-        origin = units[first][0]
-        words = 0
-        best_key: tuple[bool, int, int] | None = None
-        best_last = first
-        # Every unit fits on its own, so the loop accepts at least the first one.
-        for index in range(first, last_unit + 1):
-            start, end, unit_words, cut = units[index]
-            if not rules.fits(words + unit_words, end - origin):
-                break
-            words += unit_words
-            if index == last_unit:
-                cut = Cut.SCENE
-            # Prefer reaching min_words, then the cleanest cut, then the longest passage.
-            key = (words >= rules.min_words, int(cut), index)
-            if best_key is None or key > best_key:
-                best_key, best_last = key, index
-        ranges.append((first, best_last))
-        first = best_last + 1
-    _balance_tail(units, ranges, rules)
-    return ranges
-
-
-def _balance_tail(units: list[_Unit], ranges: list[tuple[int, int]], rules: SegmentRules) -> None:
-    """Merge a short last passage back, or move the cut before it to even the two out."""
-    if len(ranges) < 2:
-        return
-    (first, cut_index), (_, last) = ranges[-2], ranges[-1]
-    words = [unit[2] for unit in units[first : last + 1]]
-    total = sum(words)
-    tail = sum(words[cut_index + 1 - first :])
-    if tail >= rules.min_words:
-        return
-    if rules.fits(total, units[last][1] - units[first][0]):
-        ranges[-2:] = [(first, last)]
-        return
-    current_cut = units[cut_index][3]
-    best: tuple[int, int] | None = None  # (-imbalance, index)
-    left = 0
-    for index in range(first, last):
-        left += words[index - first]
-        right = total - left
-        if units[index][3] < current_cut or min(left, right) < rules.min_words:
-            continue
-        if not rules.fits(left, units[index][1] - units[first][0]):
-            break
-        if not rules.fits(right, units[last][1] - units[index + 1][0]):
-            continue
-        candidate = (-abs(left - right), index)
-        if best is None or candidate > best:
-            best = candidate
-    if best is not None:
-        ranges[-2:] = [(first, best[1]), (best[1] + 1, last)]

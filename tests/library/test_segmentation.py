@@ -51,12 +51,20 @@ SENTENCE = st.builds(
     st.sampled_from([".", "!", "?", "…", ".”", "?!"]),
 )
 PARAGRAPH = st.lists(SENTENCE, min_size=1, max_size=8)
-ITEM = st.one_of(PARAGRAPH, PARAGRAPH, PARAGRAPH, st.just(SCENE_BREAK))
+# Screenplay cues and dialogue, so the reading rules' paths are exercised too.
+SCRIPT_PARAGRAPH = st.sampled_from(
+    [["MARA"], ["OWEN (V.O.)"], ["**Mara:**"], ["(quietly)"], ["MARA\nI told you so."],
+     ["“Speech,” she said."], ["Mara: over here."]]
+)
+ITEM = st.one_of(PARAGRAPH, PARAGRAPH, PARAGRAPH, SCRIPT_PARAGRAPH, st.just(SCENE_BREAK))
 RULES = st.builds(
-    lambda low, extra, chars: SegmentRules(min_words=low, max_words=low + extra, max_chars=chars),
+    lambda low, extra, chars, floor: SegmentRules(
+        min_words=low, max_words=low + extra, max_chars=chars, merge_below=min(floor, low)
+    ),
     st.integers(0, 30),
     st.integers(1, 60),
     st.integers(8, 600),
+    st.integers(0, 30),
 )
 
 
@@ -104,44 +112,67 @@ def containing(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
 
 def check_chapter(built: BuiltChapter, passages: list[PassageDraft], rules: SegmentRules) -> None:
     text = built.chapter.text
-    for passage in passages:
+    scene_starts = {start for start, _ in built.scenes}
+    scene_ends = {end for _, end in built.scenes}
+    for index, passage in enumerate(passages):
         assert passage.span is not None
         start, end = passage.span
+        following = passages[index + 1] if index + 1 < len(passages) else None
         assert passage.text == text[start:end]
         assert passage.text and passage.text == passage.text.strip()
         assert passage.words == count_words(passage.text) <= rules.max_words
         assert len(passage.text) <= rules.max_chars
-        assert SCENE_BREAK not in passage.text
-        # A passage ends at a paragraph end unless that paragraph alone is over a limit...
+        assert (passage.cut_before is Cut.SCENE) == (start in scene_starts)
+        assert (passage.cut_after is Cut.SCENE) == (end in scene_ends)
+        # A scene break is inside a passage only where a scene too short to stand alone
+        # (or its short tail) joined a neighbour.
+        pieces = passage.text.split(SCENE_BREAK)
+        for before, after in zip(pieces, pieces[1:], strict=False):
+            assert min(count_words(before), count_words(after)) < rules.merge_below
+        # A fragment stays only where joining either neighbour would break a limit.
+        if passage.words < rules.merge_below:
+            for neighbour in passages[max(0, index - 1) : index + 2]:
+                if neighbour is not passage:
+                    first, last = sorted([passage, neighbour], key=lambda p: p.seq)
+                    assert not rules.fits(
+                        passage.words + neighbour.words, last.span[1] - first.span[0]
+                    )
+        # A passage ends at a paragraph end unless that paragraph alone is over a limit,
+        # or the cut moved into it so that neither side is a fragment...
         if passage.cut_after < Cut.PARAGRAPH:
             paragraph = text[slice(*containing(built.paragraphs, end))]
-            assert not rules.fits(count_words(paragraph), len(paragraph))
+            if rules.fits(count_words(paragraph), len(paragraph)):
+                assert following is not None
+                assert min(passage.words, following.words) >= rules.merge_below
+                assert not rules.fits(
+                    passage.words + following.words, following.span[1] - start
+                )
         # ...and splits a sentence only when that sentence alone is over a limit.
         if passage.cut_after.mid_sentence:
             sentence = text[slice(*containing(built.sentences, end))]
             assert not rules.fits(count_words(sentence), len(sentence))
-    # Each scene is rebuilt exactly from its passages and the whitespace between them.
-    remaining = list(passages)
-    for scene_start, scene_end in built.scenes:
-        inside = [p for p in remaining if p.span and scene_start <= p.span[0] < scene_end]
-        assert inside and remaining[: len(inside)] == inside  # in order, none skipped
-        remaining = remaining[len(inside) :]
-        assert inside[0].span[0] == scene_start and inside[-1].span[1] == scene_end
-        rebuilt = inside[0].text
-        for before, after in zip(inside, inside[1:], strict=False):
-            separator = text[before.span[1] : after.span[0]]
-            if before.cut_after is Cut.INSIDE_WORD:
-                assert separator == "" and after.cut_before is Cut.INSIDE_WORD
-            else:
-                assert separator and not separator.strip()
-            rebuilt += separator + after.text
-        assert rebuilt == text[scene_start:scene_end]
-    assert not remaining
+    # The chapter is rebuilt exactly from its passages and what lies between them:
+    # whitespace, or whitespace and scene breaks.
+    if not built.scenes:
+        assert not passages
+        return
+    assert passages[0].span[0] == built.scenes[0][0]
+    assert passages[-1].span[1] == built.scenes[-1][1]
+    rebuilt = passages[0].text
+    for before, after in zip(passages, passages[1:], strict=False):
+        separator = text[before.span[1] : after.span[0]]
+        if before.cut_after is Cut.INSIDE_WORD:
+            assert separator == "" and after.cut_before is Cut.INSIDE_WORD
+        else:
+            assert separator and not separator.replace(SCENE_BREAK, "").strip()
+            assert (SCENE_BREAK in separator) == (before.cut_after is Cut.SCENE)
+        rebuilt += separator + after.text
+    assert rebuilt == text[built.scenes[0][0] : built.scenes[-1][1]]
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(ITEM, min_size=0, max_size=12), min_size=1, max_size=3), RULES)
-def test_passages_rebuild_every_scene_and_keep_limits(chapters_items, rules):
+def test_passages_rebuild_every_chapter_and_keep_limits(chapters_items, rules):
     built = [build_chapter(n + 1, items) for n, items in enumerate(chapters_items)]
     passages = segment_chapters([b.chapter for b in built], rules)
     assert [p.seq for p in passages] == list(range(len(passages)))
@@ -149,7 +180,8 @@ def test_passages_rebuild_every_scene_and_keep_limits(chapters_items, rules):
         check_chapter(b, [p for p in passages if p.chapter == b.chapter.number], rules)
     # Independently of spans: the story's non-space characters, in order, are all there.
     expected = "".join("".join(b.chapter.text.replace(SCENE_BREAK, "").split()) for b in built)
-    assert "".join("".join(p.text.split()) for p in passages) == expected
+    got = "".join("".join(p.text.replace(SCENE_BREAK, "").split()) for p in passages)
+    assert got == expected
 
 
 @settings(max_examples=300, deadline=None)
@@ -175,12 +207,43 @@ def test_short_tail_merges_back_when_it_fits():
     assert [p.words for p in passages] == [220]
 
 
-def test_short_scene_and_chapter_are_their_own_passages_and_breaks_vanish():
+def test_short_scene_joins_its_neighbour_but_never_crosses_a_chapter():
     chapter_one = "\n\n".join([paragraph_of(30), SCENE_BREAK, paragraph_of(40, "after")])
     chapter_two = paragraph_of(10, "two")
     passages = segment_chapters([Chapter(1, "", chapter_one), Chapter(2, "", chapter_two)])
-    assert [(p.seq, p.chapter, p.words) for p in passages] == [(0, 1, 30), (1, 1, 40), (2, 2, 10)]
+    assert [(p.seq, p.chapter, p.words) for p in passages] == [(0, 1, 70), (1, 2, 10)]
+    assert passages[0].text == chapter_one  # the break stays visible inside the passage
+    assert passages[0].cut_before is Cut.SCENE and passages[0].cut_after is Cut.SCENE
+
+
+def test_scenes_long_enough_stay_apart_and_their_break_vanishes():
+    text = "\n\n".join([paragraph_of(100), SCENE_BREAK, paragraph_of(90, "after")])
+    passages = segment_chapters([Chapter(1, "", text)])
+    assert [p.words for p in passages] == [100, 90]
+    assert all(SCENE_BREAK not in p.text for p in passages)
     assert passages[1].text.startswith("after") and passages[1].cut_before is Cut.SCENE
+
+
+def test_a_two_word_scene_between_breaks_joins_the_scene_before():
+    # FanFicFare's test story: "horizontal rules" alone between two breaks.
+    items = [paragraph_of(127), SCENE_BREAK, "horizontal rules", SCENE_BREAK, paragraph_of(205)]
+    passages = segment_chapters([Chapter(1, "", "\n\n".join(items))])
+    assert [p.words for p in passages] == [129, 205]
+    assert passages[0].text.endswith(SCENE_BREAK + "\n\nhorizontal rules")
+
+
+def test_a_tail_that_cannot_join_takes_words_from_the_passage_before():
+    text = "\n\n".join([paragraph_of(100), paragraph_of(240, "more"), paragraph_of(30, "end")])
+    passages = segment_chapters([Chapter(1, "", text)])
+    assert [p.words for p in passages] == [100, 270]
+    assert all(p.cut_after >= Cut.PARAGRAPH for p in passages)
+
+
+def test_fragment_stays_only_where_no_neighbour_can_take_it():
+    # Each neighbour is a single paragraph at the word limit: nothing can move.
+    text = "\n\n".join([paragraph_of(350), paragraph_of(20, "tiny"), paragraph_of(350, "b")])
+    passages = segment_chapters([Chapter(1, "", text)])
+    assert [p.words for p in passages] == [350, 20, 350]
 
 
 def test_huge_sentence_is_cut_between_words_with_a_marker_only_when_shown():

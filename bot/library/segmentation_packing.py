@@ -1,0 +1,141 @@
+"""Grouping a chapter's units into passages: greedy within each scene, then fragments merged.
+
+Ranges are inclusive (first, last) indexes into the chapter's unit list. `words_before`
+holds the running word total (words_before[i] = words of units[:i]) so any range's count is
+one subtraction.
+"""
+
+from __future__ import annotations
+
+from bot.library.segmentation_rules import CutQuality, SegmentRules, Unit
+
+Range = tuple[int, int]
+
+
+def pack_scene(units: list[Unit], first: int, last_unit: int, rules: SegmentRules) -> list[Range]:
+    """Group the units first..last_unit of one scene into passages."""
+    ranges: list[Range] = []
+    while first <= last_unit:
+        origin = units[first].start
+        words = 0
+        best_key: tuple[bool, bool, int, bool, int] | None = None
+        best_last = first
+        # Every unit fits on its own, so the loop accepts at least the first one.
+        for index in range(first, last_unit + 1):
+            _, end, unit_words, _, quality = units[index]
+            if not rules.fits(words + unit_words, end - origin):
+                break
+            words += unit_words
+            # Never after a speaker's name if avoidable; then reach merge_below, then the
+            # best-reading cut, then min_words, then the longest passage.
+            key = (
+                quality >= 0,
+                words >= rules.merge_below,
+                quality,
+                words >= rules.min_words,
+                index,
+            )
+            if best_key is None or key > best_key:
+                best_key, best_last = key, index
+        ranges.append((first, best_last))
+        first = best_last + 1
+    _balance_tail(units, ranges, rules)
+    return ranges
+
+
+def _balance_tail(units: list[Unit], ranges: list[Range], rules: SegmentRules) -> None:
+    """Merge a short last passage back, or move the cut before it to even the two out."""
+    if len(ranges) < 2:
+        return
+    (first, cut_index), (_, last) = ranges[-2], ranges[-1]
+    words = [unit.words for unit in units[first : last + 1]]
+    total = sum(words)
+    tail = sum(words[cut_index + 1 - first :])
+    if tail >= rules.min_words:
+        return
+    if rules.fits(total, units[last].end - units[first].start):
+        ranges[-2:] = [(first, last)]
+        return
+    current_quality = units[cut_index].quality
+    best: tuple[int, int] | None = None  # (-imbalance, index)
+    left = 0
+    for index in range(first, last):
+        left += words[index - first]
+        right = total - left
+        if units[index].quality < current_quality or min(left, right) < rules.min_words:
+            continue
+        if not rules.fits(left, units[index].end - units[first].start):
+            break
+        if not rules.fits(right, units[last].end - units[index + 1].start):
+            continue
+        candidate = (-abs(left - right), index)
+        if best is None or candidate > best:
+            best = candidate
+    if best is not None:
+        ranges[-2:] = [(first, best[1]), (best[1] + 1, last)]
+
+
+def merge_fragments(
+    units: list[Unit], words_before: list[int], ranges: list[Range], rules: SegmentRules
+) -> list[Range]:
+    """Passages of one chapter, none under merge_below words where the limits allow.
+
+    A short passage (a short scene, or a scene's tail that could not be evened out) joins
+    the passage before it, or else the one after; the scene break between them stays in
+    the text. When the two together are over a limit, the cut between them moves instead,
+    to a sentence end or better, so that both keep merge_below words.
+    """
+    merged: list[Range] = []
+    for current in ranges:
+        if merged:
+            previous = merged[-1]
+            short = (
+                _words(words_before, previous) < rules.merge_below
+                or _words(words_before, current) < rules.merge_below
+            )
+            if short:
+                joined = (previous[0], current[1])
+                if _fits(units, words_before, joined, rules):
+                    merged[-1] = joined
+                    continue
+                split = _even_split(units, words_before, joined, rules)
+                if split is not None:
+                    merged[-1] = (previous[0], split)
+                    merged.append((split + 1, current[1]))
+                    continue
+        merged.append(current)
+    return merged
+
+
+def _words(words_before: list[int], span: Range) -> int:
+    return words_before[span[1] + 1] - words_before[span[0]]
+
+
+def _fits(units: list[Unit], words_before: list[int], span: Range, rules: SegmentRules) -> bool:
+    return rules.fits(_words(words_before, span), units[span[1]].end - units[span[0]].start)
+
+
+def _even_split(
+    units: list[Unit], words_before: list[int], span: Range, rules: SegmentRules
+) -> int | None:
+    """The best cut in `span` leaving merge_below words on both sides: the best-reading one
+    at a sentence end or better, then the most even. None if there is none."""
+    first, last = span
+    best: tuple[int, int, int] | None = None  # (quality, -imbalance, index)
+    for index in range(first, last):
+        quality = units[index].quality
+        if quality < CutQuality.SENTENCE:
+            continue
+        left, right = (first, index), (index + 1, last)
+        left_words, right_words = _words(words_before, left), _words(words_before, right)
+        if min(left_words, right_words) < rules.merge_below:
+            continue
+        fits_both = _fits(units, words_before, left, rules) and _fits(
+            units, words_before, right, rules
+        )
+        if not fits_both:
+            continue
+        candidate = (quality, -abs(left_words - right_words), index)
+        if best is None or candidate > best:
+            best = candidate
+    return None if best is None else best[2]
