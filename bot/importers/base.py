@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,23 +40,73 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in sample
 
 
-def decode_text(data: bytes) -> str:
-    """Bytes of a text file -> str, UTF-8 first, else a confident guess, else rejected."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+# One well-formed UTF-8 character of two to four bytes (RFC 3629: no overlongs, no
+# surrogates). Text in a one-byte code page almost never forms these by chance; UTF-8
+# text pasted into it does.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+# What a correct decoding never yields in a story: C1 controls (undefined bytes a
+# code page passes through) and the replacement character.
+_NOT_TEXT = re.compile("[\x80-\x9f\ufffd]")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _mixed_encodings(first_bad: int) -> ImportRejected:
+    return ImportRejected(
+        f"the text mixes UTF-8 with another encoding (byte {first_bad:,} is not UTF-8); "
+        "save it as UTF-8 and try again"
+    )
+
+
+def _guess_legacy(data: bytes) -> tuple[str, str]:
+    """(text, codec) of a file in a one-byte or East Asian code page, or rejected."""
     best = from_bytes(data).best()
     # Most non-UTF-8 stories are Windows Western text; charset-normalizer alone sometimes
     # prefers a Central European code page there and garbles the smart quotes.
     western = from_bytes(data, cp_isolation=["cp1252"]).best()
     if western is not None and (best is None or western.chaos <= best.chaos + 0.1):
-        return str(western)
+        return str(western), western.encoding
     if best is None or best.chaos > 0.2:
         raise ImportRejected("the text is in an encoding that could not be recognised")
-    return str(best)
+    return str(best), best.encoding
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes of a text file -> str: UTF-8 first, else a confident guess of one code page.
+
+    A decoding that needs a replacement character is refused, never stored as mojibake,
+    with the byte offset where the text goes wrong: text mixing UTF-8 with a code page
+    (a pasted paragraph) and bytes that are text in no encoding."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        first_bad = error.start
+    if data.startswith(_UTF16_BOMS):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise ImportRejected(
+                f"the UTF-16 text is broken at byte {error.start:,}"
+            ) from None
+    well_formed = len(_UTF8_MULTIBYTE.findall(data))
+    malformed = data.decode("utf-8", "replace").count("\ufffd")
+    if well_formed and well_formed >= malformed:  # mostly UTF-8, a few foreign bytes
+        raise _mixed_encodings(first_bad)
+    text, codec = _guess_legacy(data)
+    if well_formed:  # a code page for most of it, and UTF-8 characters as well
+        raise _mixed_encodings(first_bad)
+    if (bad := _NOT_TEXT.search(text)) is not None:
+        offset = len(text[: bad.start()].encode(codec, "replace"))
+        raise ImportRejected(
+            f"byte {offset:,} is not text in any encoding I can recognise; "
+            "save the file as UTF-8 and try again"
+        )
+    return text
 
 
 def normalise_newlines(text: str) -> str:
