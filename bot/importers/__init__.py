@@ -30,8 +30,6 @@ __all__ = [
 _BLANK_LINES = re.compile(r"\n(?:[ \t\u00a0]*\n)+")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _MEGABYTE = 1024 * 1024
-_NAME_LISTS = ("authors", "warnings", "categories", "fandoms", "relationships", "characters",
-               "freeform")
 DEFAULT_LIMITS = ImportLimits()
 
 
@@ -77,6 +75,10 @@ def _clean_names(names: list[str]) -> list[str]:
     return [cleaned for name in names if (cleaned := clean_line(name))]
 
 
+def _clean_optional(text: str | None) -> str | None:
+    return clean_line(text) or None if text is not None else None
+
+
 def normalise_draft(draft: StoryDraft, filename: str = "") -> StoryDraft:
     """The draft with the project's text convention applied: chapters that are empty are
     dropped and the rest renumbered from 1, and every field is cleaned of terminal escape
@@ -90,11 +92,6 @@ def normalise_draft(draft: StoryDraft, filename: str = "") -> StoryDraft:
     title = clean_line(draft.title)
     title_from_file_name = draft.title_from_file_name or not title
     title = title or clean_line(PurePath(safe_file_name(filename)).stem)
-    optional = {
-        name: (clean_line(value) or None) if isinstance(value := getattr(draft, name), str)
-        else value
-        for name in ("language", "series", "source")
-    }
     return dataclasses.replace(
         draft,
         title=title or "Untitled",
@@ -103,8 +100,16 @@ def normalise_draft(draft: StoryDraft, filename: str = "") -> StoryDraft:
         summary=normalise_chapter_text(draft.summary),
         notes=normalise_chapter_text(draft.notes),
         end_notes=normalise_chapter_text(draft.end_notes),
-        **{name: _clean_names(getattr(draft, name)) for name in _NAME_LISTS},
-        **optional,
+        language=_clean_optional(draft.language),
+        series=_clean_optional(draft.series),
+        source=_clean_optional(draft.source),
+        authors=_clean_names(draft.authors),
+        warnings=_clean_names(draft.warnings),
+        categories=_clean_names(draft.categories),
+        fandoms=_clean_names(draft.fandoms),
+        relationships=_clean_names(draft.relationships),
+        characters=_clean_names(draft.characters),
+        freeform=_clean_names(draft.freeform),
     )
 
 

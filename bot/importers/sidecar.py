@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.library.rating_change import RatingChange, merge_rating
 from bot.library.errors import ImportRejected
 from bot.library.models import Rating, StoryDraft
+from bot.library.rating_change import RatingChange, merge_rating
 from bot.library.text_safety import clean_line, clean_text, safe_file_name
 
 SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
