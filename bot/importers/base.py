@@ -61,9 +61,25 @@ def _mixed_encodings(first_bad: int) -> ImportRejected:
     )
 
 
+# The code pages stories are written in: Windows and ISO pages of Europe and the Middle
+# East, KOI8, and the East Asian encodings. Old DOS and Mac pages are left out: any byte
+# is valid in them, so they "decode" garbage into plausible letters (cp775 reads stray
+# 0x81 0x9d as "üØ").
+_EAST_ASIAN_PAGES = frozenset({"shift_jis", "cp932", "euc_jp", "iso2022_jp", "gb2312", "gbk",
+                               "gb18030", "big5", "big5hkscs", "euc_kr", "cp949", "johab"})
+_STORY_CODE_PAGES = [
+    *(f"cp{page}" for page in range(1250, 1259)),
+    *(f"iso8859_{part}" for part in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 15, 16)),
+    "latin_1", "koi8_r", "koi8_u", "tis_620", *sorted(_EAST_ASIAN_PAGES),
+]
+# A story in an East Asian encoding is mostly East Asian characters; a few stray bytes in
+# English text that happen to pair up into one are garbage, not Japanese.
+_MIN_EAST_ASIAN_SHARE = 0.2
+
+
 def _guess_legacy(data: bytes) -> tuple[str, str]:
-    """(text, codec) of a file in a one-byte or East Asian code page, or rejected."""
-    best = from_bytes(data).best()
+    """(text, codec) of a file in one of the story code pages, or rejected."""
+    best = from_bytes(data, cp_isolation=_STORY_CODE_PAGES).best()
     # Most non-UTF-8 stories are Windows Western text; charset-normalizer alone sometimes
     # prefers a Central European code page there and garbles the smart quotes.
     western = from_bytes(data, cp_isolation=["cp1252"]).best()
@@ -98,15 +114,25 @@ def decode_text(data: bytes) -> str:
     if well_formed and well_formed >= malformed:  # mostly UTF-8, a few foreign bytes
         raise _mixed_encodings(first_bad)
     text, codec = _guess_legacy(data)
-    if well_formed:  # a code page for most of it, and UTF-8 characters as well
+    # A one-byte code page for most of it, and UTF-8 characters as well. (East Asian
+    # encodings use two-byte pairs that look like UTF-8 by chance, so they are exempt.)
+    if well_formed and codec not in _EAST_ASIAN_PAGES:
         raise _mixed_encodings(first_bad)
     if (bad := _NOT_TEXT.search(text)) is not None:
-        offset = len(text[: bad.start()].encode(codec, "replace"))
-        raise ImportRejected(
-            f"byte {offset:,} is not text in any encoding I can recognise; "
-            "save the file as UTF-8 and try again"
-        )
+        raise _not_text(len(text[: bad.start()].encode(codec, "replace")))
+    if codec in _EAST_ASIAN_PAGES:
+        letters = [char for char in text if not char.isspace()]
+        foreign = sum(1 for char in letters if ord(char) > 0x7F)
+        if foreign < _MIN_EAST_ASIAN_SHARE * len(letters):
+            raise _not_text(next(i for i, byte in enumerate(data) if byte > 0x7F))
     return text
+
+
+def _not_text(offset: int) -> ImportRejected:
+    return ImportRejected(
+        f"byte {offset:,} is not text in any encoding I can recognise; "
+        "save the file as UTF-8 and try again"
+    )
 
 
 def normalise_newlines(text: str) -> str:
