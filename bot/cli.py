@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -63,8 +64,14 @@ def _run(ctx: typer.Context, work: Callable[[Catalog], Awaitable[T]]) -> T:
         raise typer.Exit(1) from None
 
 
+# json.dumps escapes C0 controls but writes C1 controls (8-bit CSI) and lone surrogates
+# as they are; both are escaped here too, which is still valid JSON.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff]")
+
+
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 def _shown(text: str) -> str:

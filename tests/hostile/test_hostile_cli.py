@@ -61,7 +61,8 @@ async def test_show_list_and_search_print_stored_escapes_inertly(tmp_path: Path)
         ), guild_id=None)
     finally:
         await catalog.close()
-    for args in (("show", "1"), ("list",), ("search", "Searchable"), ("excerpts", "1")):
+    for args in (("show", "1"), ("list",), ("search", "Searchable"), ("excerpts", "1"),
+                 ("show", "1", "--json"), ("list", "--json")):
         result = storybot(db, *args)
         assert result.returncode == 0, result.stderr
         assert ESC not in result.stdout

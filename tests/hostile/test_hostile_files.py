@@ -29,7 +29,7 @@ def test_deeply_nested_front_matter_in_a_txt_is_one_line() -> None:
 def test_deeply_nested_mapping_front_matter_is_one_line() -> None:
     data = b"---\ntitle: x\nk: " + b"{a: " * NESTING + b"1" + b"}" * NESTING + b"\n---\n"
     with pytest.raises(ImportRejected, match="nested too deeply"):
-        read_story(data + STORY_BODY, "nested.md")
+        read_story(data + STORY_BODY, "nested.txt")
 
 
 def test_deeply_nested_sidecar_is_one_line(tmp_path: Path) -> None:
@@ -88,3 +88,12 @@ def test_a_file_name_with_control_characters_makes_an_inert_title() -> None:
     draft = read_story(STORY_BODY, "\x1b[2Jcleared\nscreen.txt")
     assert draft.title == "\\x1b[2Jcleared\\nscreen"
     assert not any(ord(char) < 0x20 for char in draft.title)
+
+
+def test_an_upload_name_with_a_newline_is_refused_on_one_line() -> None:
+    from bot.importers.uploads import check_upload
+
+    with pytest.raises(ImportRejected) as caught:
+        check_upload("story\nEVIL: fake line.exe", 100, 1000)
+    assert str(caught.value) == ("story\\nEVIL: fake line.exe: .exe files aren't stories I "
+                                 "can read; send .txt, .md, .html or .epub")
