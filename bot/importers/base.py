@@ -96,12 +96,12 @@ def decode_text(data: bytes) -> str:
     A decoding that needs a replacement character is refused, never stored as mojibake,
     with the byte offset where the text goes wrong: text mixing UTF-8 with a code page
     (a pasted paragraph) and bytes that are text in no encoding."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # offsets count from the file's start
+    data = data[bom:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        first_bad = error.start
+        first_bad = bom + error.start
     if data.startswith(_UTF16_BOMS):
         try:
             return data.decode("utf-16")
@@ -113,18 +113,25 @@ def decode_text(data: bytes) -> str:
     malformed = data.decode("utf-8", "replace").count("\ufffd")
     if well_formed and well_formed >= malformed:  # mostly UTF-8, a few foreign bytes
         raise _mixed_encodings(first_bad)
-    text, codec = _guess_legacy(data)
+    try:
+        text, codec = _guess_legacy(data)
+    except ImportRejected:
+        # Many UTF-8 characters in it: say where the rest stops being UTF-8. (Random bytes
+        # form a few by chance among far more malformed ones: that is just noise.)
+        if well_formed * 4 >= malformed:
+            raise _mixed_encodings(first_bad) from None
+        raise
     # A one-byte code page for most of it, and UTF-8 characters as well. (East Asian
     # encodings use two-byte pairs that look like UTF-8 by chance, so they are exempt.)
     if well_formed and codec not in _EAST_ASIAN_PAGES:
         raise _mixed_encodings(first_bad)
     if (bad := _NOT_TEXT.search(text)) is not None:
-        raise _not_text(len(text[: bad.start()].encode(codec, "replace")))
+        raise _not_text(bom + len(text[: bad.start()].encode(codec, "replace")))
     if codec in _EAST_ASIAN_PAGES:
         letters = [char for char in text if not char.isspace()]
         foreign = sum(1 for char in letters if ord(char) > 0x7F)
         if foreign < _MIN_EAST_ASIAN_SHARE * len(letters):
-            raise _not_text(next(i for i, byte in enumerate(data) if byte > 0x7F))
+            raise _not_text(bom + next(i for i, byte in enumerate(data) if byte > 0x7F))
     return text
 
 

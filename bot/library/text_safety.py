@@ -27,8 +27,9 @@ _ESCAPE_SEQUENCE = re.compile(
     """,
     re.VERBOSE,
 )
-# C0 and C1 controls and DEL, except tab and newline (text keeps its layout).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls and DEL, except tab and newline (text keeps its layout), and the
+# bidi overrides, which make a title read backwards ("Trojan Source" spoofing).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202d\u202e]")
 # Lone surrogates: what Python makes of a file name's non-UTF-8 bytes. SQLite cannot
 # store them (UnicodeEncodeError), and no terminal can print them.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -65,11 +66,14 @@ def safe_file_name(name: str) -> str:
 
 def _visible_control(match: re.Match[str]) -> str:
     char = match.group()
+    if ord(char) > 0xFF:
+        return f"\\u{ord(char):04x}"
     return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\x{ord(char):02x}")
 
 
-_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_PRINT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+_ANY_CONTROL = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
+_PRINT_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
 
 
 def printable(text: str, *, keep_newlines: bool = False) -> str:

@@ -57,3 +57,8 @@ def test_broken_utf16_is_refused_at_its_offset() -> None:
 def test_single_code_page_text_still_imports(text: str, codec: str) -> None:
     draft = read_story((text * 20).encode(codec), "legacy.txt")
     assert paragraphs(draft.chapters[0].text)[0] == text.strip()
+
+
+def test_the_offset_counts_a_utf8_bom() -> None:
+    data = b"\xef\xbb\xbf" + "Café.\n\n".encode() * 5 + "“Word”".encode("cp1252") * 3
+    assert "(byte 43 is not UTF-8)" in _rejected(data)

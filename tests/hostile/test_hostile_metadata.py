@@ -73,3 +73,9 @@ def test_clean_line_and_printable() -> None:
     assert clean_line("a\x1b[2Jb\nc\x9b31md") == "ab cd"
     assert printable("x\x1b[2J\ny") == "x\\x1b[2J\\ny"
     assert printable("caf\udce9") == "caf\\xe9"
+
+
+def test_a_bidi_override_cannot_make_a_title_read_backwards() -> None:
+    draft = read_story('---\ntitle: "abc\u202edcba"\n---\n'.encode() + STORY_BODY, "bidi.md")
+    assert draft.title == "abcdcba"
+    assert printable("abc\u202edcba") == "abc\\u202edcba"
