@@ -24,6 +24,7 @@ from bot.library.errors import (
 )
 from bot.library.lookup import fuzzy_matches, resolve_name, suggestion
 from bot.library.models import Passage, Rating, Story, StoryDraft, Tag, TagKind
+from bot.library.rating_change import RatingChange
 from bot.library.records import SortOrder, TagCount
 from bot.library.segmentation import segment_chapters
 from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, tag_key
@@ -126,11 +127,12 @@ class Catalog:
         metadata: Mapping[str, object] | None = None,
         guild_id: int | None,
         added_by: int | None = None,
+        rating_change: RatingChange = RatingChange.FILL,
     ) -> Story:
         """An uploaded file -> a stored story. Parsing runs off the event loop."""
         draft = await asyncio.to_thread(read_story, data, filename, self.limits)
         if metadata:
-            draft = add_metadata(draft, metadata)
+            draft = add_metadata(draft, metadata, rating_change=rating_change)
         return await self.add_draft(draft, guild_id=guild_id, added_by=added_by)
 
     async def import_path(
@@ -140,10 +142,11 @@ class Catalog:
         metadata: Mapping[str, object] | None = None,
         guild_id: int | None = None,
         added_by: int | None = None,
+        rating_change: RatingChange = RatingChange.FILL,
     ) -> Story:
         draft = await asyncio.to_thread(read_story_file, path, self.limits)
         if metadata:
-            draft = add_metadata(draft, metadata)
+            draft = add_metadata(draft, metadata, rating_change=rating_change)
         return await self.add_draft(draft, guild_id=guild_id, added_by=added_by)
 
     async def import_paths(
@@ -153,13 +156,15 @@ class Catalog:
         metadata: Mapping[str, object] | None = None,
         guild_id: int | None = None,
         on_file: Callable[[ImportOutcome], None] | None = None,
+        rating_change: RatingChange = RatingChange.FILL,
     ) -> ImportReport:
         """Import every file, going on past bad ones; each story is all-or-nothing."""
         report = ImportReport()
         for path in story_files(paths):
             outcome = ImportOutcome(str(path))
             try:
-                outcome.story = await self.import_path(path, metadata=metadata, guild_id=guild_id)
+                outcome.story = await self.import_path(path, metadata=metadata, guild_id=guild_id,
+                                                       rating_change=rating_change)
             except DuplicateStory as duplicate:
                 outcome.error, outcome.duplicate_of = str(duplicate), duplicate.existing_id
             except ImportRejected as rejected:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -21,6 +23,8 @@ from bot.catalog import ImportOutcome, story_files
 from bot.config import Settings, load_settings
 from bot.library.errors import StoryBotError
 from bot.library.models import Story
+from bot.library.rating_change import RatingChange
+from bot.library.text_safety import printable
 from bot.library.visibility import ALL_GUILDS
 
 app = typer.Typer(
@@ -57,12 +61,23 @@ def _run(ctx: typer.Context, work: Callable[[Services], Awaitable[T]]) -> T:
     try:
         return asyncio.run(runner())
     except StoryBotError as problem:
-        err.print(f"[red]error:[/red] {problem}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(printable(str(problem)))}", highlight=False)
         raise typer.Exit(1) from None
 
 
+# json.dumps escapes C0 controls but writes C1 controls (8-bit CSI) and lone surrogates
+# as they are; both are escaped here too, which is still valid JSON.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff]")
+
+
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+
+
+def _shown(text: str) -> str:
+    """Stored text as a table cell: inert on the terminal and never read as rich markup."""
+    return escape(printable(text))
 
 
 def _story_table(stories: list[Story]) -> Table:
@@ -71,8 +86,9 @@ def _story_table(stories: list[Story]) -> Table:
                             ("rating", "left"), ("fandom", "left"), ("words", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for story in stories:
-        table.add_row(str(story.id), story.title, ", ".join(story.authors) or "—",
-                      story.rating.value, ", ".join(story.fandoms) or "—", f"{story.words:,}")
+        table.add_row(str(story.id), _shown(story.title), _shown(", ".join(story.authors)) or "—",
+                      story.rating.value, _shown(", ".join(story.fandoms)) or "—",
+                      f"{story.words:,}")
     return table
 
 
@@ -82,7 +98,14 @@ def import_stories(
     paths: Annotated[list[Path], typer.Argument(help="Story files or folders (recursive).")],
     title: Annotated[str | None, typer.Option(help="Title, for files that carry none.")] = None,
     author: Annotated[list[str] | None, typer.Option(help="Author (repeatable).")] = None,
-    rating: Annotated[str | None, typer.Option(help="AO3 rating, e.g. 'Teen And Up'.")] = None,
+    rating: Annotated[str | None, typer.Option(
+        help="AO3 rating, e.g. 'Teen And Up', for files that carry none.")] = None,
+    override_rating: Annotated[bool, typer.Option(
+        "--override-rating", help="Replace a rating the file carries with a stricter one.")
+    ] = False,
+    lower_rating: Annotated[bool, typer.Option(
+        "--lower-rating", help="Replace a rating the file carries even with a lower one.")
+    ] = False,
     warning: Annotated[list[str] | None, typer.Option(help="Archive warning.")] = None,
     category: Annotated[list[str] | None, typer.Option(help="Category, e.g. M/M.")] = None,
     fandom: Annotated[list[str] | None, typer.Option(help="Fandom (repeatable).")] = None,
@@ -103,6 +126,8 @@ def import_stories(
         if value
     }
     files = list(story_files(paths))
+    rating_change = (RatingChange.LOWER if lower_rating
+                     else RatingChange.OVERRIDE if override_rating else RatingChange.FILL)
 
     async def work(services: Services) -> list[ImportOutcome]:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -110,21 +135,25 @@ def import_stories(
             task = bar.add_task("importing", total=len(files))
 
             def advance(outcome: ImportOutcome) -> None:
-                bar.update(task, advance=1, description=Path(outcome.path).name[:40])
+                name = escape(printable(Path(outcome.path).name)[:40])
+                bar.update(task, advance=1, description=name)
 
-            report = await services.catalog.import_paths(files, metadata=metadata, on_file=advance)
+            report = await services.catalog.import_paths(files, metadata=metadata,
+                                                         on_file=advance,
+                                                         rating_change=rating_change)
         return report.outcomes
 
     outcomes = _run(ctx, work)
     imported = [o.story for o in outcomes if o.story is not None]
     rejected = [o for o in outcomes if o.error is not None]
     for outcome in rejected:
-        err.print(f"{outcome.path}: {outcome.error}", highlight=False, markup=False)
+        # One line per file, whatever bytes its name or the error holds.
+        err.print(printable(f"{outcome.path}: {outcome.error}"), highlight=False, markup=False)
     if as_json:
         _print_json([story.to_json() for story in imported])
     else:
         for story in imported:
-            out.print(f"imported {story.id}: {story.title} ({story.words:,} words)",
+            out.print(printable(f"imported {story.id}: {story.title} ({story.words:,} words)"),
                       highlight=False, markup=False)
         out.print(f"{len(imported)} imported, {len(rejected)} rejected", highlight=False)
     if not files:
@@ -165,12 +194,13 @@ def show_story(
     if as_json:
         _print_json(story.to_json())
         return
-    out.print(f"[bold]{story.title}[/bold] by {', '.join(story.authors) or 'unknown'}",
-              highlight=False)
+    out.print(f"[bold]{_shown(story.title)}[/bold] by "
+              f"{_shown(', '.join(story.authors)) or 'unknown'}", highlight=False)
     for key, value in story.to_json().items():
         if key not in ("title", "authors") and value not in (None, "", []):
-            shown = ", ".join(value) if isinstance(value, list) else value
-            out.print(f"  {key}: {shown}", highlight=False, markup=False)
+            shown = ", ".join(value) if isinstance(value, list) else str(value)
+            out.print(f"  {key}: {printable(shown, keep_newlines=True)}", highlight=False,
+                      markup=False)
 
 
 @app.command("search")
@@ -185,7 +215,7 @@ def search_stories(
     elif stories:
         out.print(_story_table(stories))
     else:
-        out.print(f"nothing matches '{query}'", highlight=False, markup=False)
+        out.print(printable(f"nothing matches '{query}'"), highlight=False, markup=False)
 
 
 @app.command("remove")
@@ -198,7 +228,7 @@ def remove_story(
     if as_json:
         _print_json(story.to_json())
     else:
-        out.print(f"removed {story.id}: {story.title}", highlight=False, markup=False)
+        out.print(printable(f"removed {story.id}: {story.title}"), highlight=False, markup=False)
 
 
 @app.command("excerpts")
@@ -215,7 +245,7 @@ def list_excerpts(
         ])
         return
     for p in passages:
-        preview = p.text[:70].replace("\n", " ")
+        preview = printable(p.text[:70].replace("\n", " "))
         out.print(f"{p.seq + 1:>3}  ch {p.chapter:<3} {p.words:>4} words  {preview}…",
                   highlight=False, markup=False)
 
@@ -251,8 +281,8 @@ def recommend_stories(
                             ("rating", "left"), ("why", "left")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for rank, (story, _score, reasons) in enumerate(results, start=1):
-        table.add_row(str(rank), str(story.id), escape(story.title), story.rating.value,
-                      escape(", ".join(reasons)))
+        table.add_row(str(rank), str(story.id), _shown(story.title), story.rating.value,
+                      _shown(", ".join(reasons)))
     out.print(table)
 
 
@@ -277,7 +307,39 @@ def run_bot(ctx: typer.Context) -> None:
     from bot.app import StoryBot, point_at_api
 
     point_at_api(settings)
-    StoryBot(settings).run(settings.discord_token.get_secret_value(), log_handler=None)
+    token = settings.discord_token.get_secret_value()
+    _run_until_stopped(settings, lambda: StoryBot(settings).run(token, log_handler=None))
+
+
+# Waits between attempts to reach Discord: doubling, at most a minute.
+_FIRST_RETRY_SECONDS, _MAX_RETRY_SECONDS = 1.0, 60.0
+
+
+def _run_until_stopped(settings: Settings, run_once: Callable[[], None]) -> None:
+    """Run the bot; while Discord cannot be reached, say so in one line and try again
+    later (doubling the wait) instead of ending with a traceback. A refused token ends."""
+    import aiohttp
+    import discord
+
+    where = settings.discord_api_base or "discord.com"
+    delay = _FIRST_RETRY_SECONDS
+    while True:
+        try:
+            run_once()
+            return
+        except discord.LoginFailure:
+            err.print("error: Discord refused DISCORD_TOKEN; check it in .env", highlight=False)
+            raise typer.Exit(2) from None
+        except (TimeoutError, OSError, aiohttp.ClientError, discord.GatewayNotFound,
+                discord.DiscordServerError) as problem:
+            reason = printable(str(problem) or type(problem).__name__)
+            err.print(f"cannot reach Discord at {printable(where)} ({reason}); "
+                      f"retrying in {delay:.0f} s", highlight=False, markup=False)
+        try:
+            time.sleep(delay)
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        delay = min(delay * 2, _MAX_RETRY_SECONDS)
 
 
 @app.command("sandbox")

@@ -16,6 +16,7 @@ from bot.importers.detect import detect_importer
 from bot.importers.sidecar import apply_metadata, load_sidecar
 from bot.library.errors import ImportRejected
 from bot.library.models import PARAGRAPH_SEPARATOR, SCENE_BREAK, Chapter, StoryDraft
+from bot.library.text_safety import clean_line, clean_text, safe_file_name
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -54,7 +55,7 @@ def check_size(size: int, limits: ImportLimits) -> None:
 def normalise_chapter_text(text: str) -> str:
     """Paragraphs separated by exactly one blank line, no stray spaces, and no scene break
     at a chapter's edges or twice in a row (nothing to separate there)."""
-    text = _TRAILING_SPACE.sub("", normalise_newlines(text))
+    text = _TRAILING_SPACE.sub("", clean_text(normalise_newlines(text)))
     text = _BLANK_LINES.sub(PARAGRAPH_SEPARATOR, text.strip())
     kept: list[str] = []
     for paragraph in text.split(PARAGRAPH_SEPARATOR):
@@ -70,24 +71,51 @@ def normalise_chapter_text(text: str) -> str:
     return PARAGRAPH_SEPARATOR.join(kept)
 
 
+def _clean_names(names: list[str]) -> list[str]:
+    return [cleaned for name in names if (cleaned := clean_line(name))]
+
+
+def _clean_optional(text: str | None) -> str | None:
+    return clean_line(text) or None if text is not None else None
+
+
 def normalise_draft(draft: StoryDraft, filename: str = "") -> StoryDraft:
-    """Apply the text convention to any importer's draft; empty chapters are dropped and
-    the rest renumbered from 1."""
+    """The draft with the project's text convention applied: chapters that are empty are
+    dropped and the rest renumbered from 1, and every field is cleaned of terminal escape
+    sequences and control characters (they are shown and printed later)."""
     chapters: list[Chapter] = []
     for chapter in draft.chapters:
         text = normalise_chapter_text(chapter.text)
         if text:
             number = len(chapters) + 1
-            chapters.append(Chapter(number=number, title=chapter.title.strip(), text=text))
-    title = " ".join(draft.title.split()) or " ".join(PurePath(filename).stem.split())
+            chapters.append(Chapter(number=number, title=clean_line(chapter.title), text=text))
+    title = clean_line(draft.title)
+    title_from_file_name = draft.title_from_file_name or not title
+    title = title or clean_line(PurePath(safe_file_name(filename)).stem)
     return dataclasses.replace(
         draft,
         title=title or "Untitled",
+        title_from_file_name=title_from_file_name,
         chapters=chapters,
         summary=normalise_chapter_text(draft.summary),
         notes=normalise_chapter_text(draft.notes),
         end_notes=normalise_chapter_text(draft.end_notes),
+        language=_clean_optional(draft.language),
+        series=_clean_optional(draft.series),
+        source=_clean_optional(draft.source),
+        authors=_clean_names(draft.authors),
+        warnings=_clean_names(draft.warnings),
+        categories=_clean_names(draft.categories),
+        fandoms=_clean_names(draft.fandoms),
+        relationships=_clean_names(draft.relationships),
+        characters=_clean_names(draft.characters),
+        freeform=_clean_names(draft.freeform),
     )
+
+
+def _parse(data: bytes, filename: str, limits: ImportLimits) -> tuple[str, StoryDraft]:
+    importer = detect_importer(data, filename)
+    return importer.name, importer.parse(data, filename, limits)
 
 
 def read_story(data: bytes, filename: str, limits: ImportLimits = DEFAULT_LIMITS) -> StoryDraft:
@@ -95,17 +123,20 @@ def read_story(data: bytes, filename: str, limits: ImportLimits = DEFAULT_LIMITS
     check_size(len(data), limits)
     if not data.strip():
         raise ImportRejected("the file is empty")
-    importer = detect_importer(data, filename)
+    # Every name an importer sees is printable: a non-UTF-8 byte in it becomes `\xNN`
+    # (a lone surrogate cannot be stored), a control character a visible escape.
+    filename = safe_file_name(filename)
     try:
-        parsed = importer.parse(data, filename, limits)
+        # Sniffers parse too (front matter, XML), so they are guarded like the parsers.
+        importer_name, parsed = _parse(data, filename, limits)
     except RecursionError:
-        # Tree-walking parsers recurse per nesting level; thousands of nested tags are an
-        # attack or a broken export, never a story.
+        # Tree-walking parsers recurse per nesting level; thousands of nested tags or YAML
+        # lists are an attack or a broken export, never a story.
         raise ImportRejected("the file is nested too deeply to be a story") from None
     draft = normalise_draft(parsed, filename)
     if not draft.chapters or draft.words == 0:
         raise ImportRejected("no story text found")
-    draft.format = importer.name
+    draft.format = importer_name
     return draft
 
 

@@ -158,8 +158,10 @@ class MarkdownImporter:
         meta = parse_yaml_mapping(yaml_text, "front matter") if yaml_text is not None else {}
         fields = metadata_fields(meta)
         heading_title, chapters = parse_markdown_body(body)
+        named_after_file = "title" not in fields and not heading_title
         fields.setdefault("title", heading_title or title_from_filename(filename))
         fields.setdefault("authors", [])
         draft = StoryDraft(chapters=chapters, **fields)  # type: ignore[arg-type]
+        draft.title_from_file_name = named_after_file
         draft.format = self.name
         return draft

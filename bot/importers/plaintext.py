@@ -206,4 +206,5 @@ class PlainTextImporter:
     def parse(self, data: bytes, filename: str, limits: ImportLimits) -> StoryDraft:
         draft = parse_plain_text(decode_text(data), title_from_filename(filename))
         draft.format = self.name
+        draft.title_from_file_name = True
         return draft

@@ -15,6 +15,8 @@ import yaml
 
 from bot.library.errors import ImportRejected
 from bot.library.models import Rating, StoryDraft
+from bot.library.rating_change import RatingChange, merge_rating
+from bot.library.text_safety import clean_line, clean_text, safe_file_name
 
 SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
 
@@ -78,7 +80,7 @@ def parse_name_list(value: object, key: str) -> list[str]:
     for item in items:
         if isinstance(item, dict | list):
             raise ImportRejected(f"{key!r} must hold plain names, not nested lists or maps")
-        name = " ".join(str(item).split())
+        name = clean_line(str(item))
         if name and name not in names:
             names.append(name)
     return names
@@ -96,9 +98,10 @@ def parse_complete(value: object) -> bool:
 
 
 def _scalar_text(value: object, key: str) -> str:
+    """A text value, cleaned of terminal escapes and control characters (it is stored)."""
     if isinstance(value, dict | list):
         raise ImportRejected(f"{key!r} must be a text, not a list or map")
-    return str(value).strip()
+    return clean_text(str(value)).strip()
 
 
 def metadata_fields(meta: Mapping[str, object]) -> dict[str, object]:
@@ -110,7 +113,7 @@ def metadata_fields(meta: Mapping[str, object]) -> dict[str, object]:
         if value is None:
             continue
         if key == "title":
-            title = " ".join(_scalar_text(value, key).split())
+            title = clean_line(_scalar_text(value, key))
             if title:
                 fields["title"] = title
         elif key == "author":
@@ -118,7 +121,7 @@ def metadata_fields(meta: Mapping[str, object]) -> dict[str, object]:
             names = (
                 parse_name_list(value, key)
                 if isinstance(value, list)
-                else [" ".join(_scalar_text(value, key).split())]
+                else [clean_line(_scalar_text(value, key))]
             )
             fields["authors"] = [name for name in names if name]
         elif key in _LIST_KEYS:
@@ -130,31 +133,66 @@ def metadata_fields(meta: Mapping[str, object]) -> dict[str, object]:
         elif key in _TEXT_KEYS:
             fields[key] = _scalar_text(value, key)
         elif key in _OPTIONAL_TEXT_KEYS:
-            fields[key] = _scalar_text(value, key) or None
+            fields[key] = clean_line(_scalar_text(value, key)) or None
     return fields
 
 
 def apply_metadata(draft: StoryDraft, meta: Mapping[str, object]) -> StoryDraft:
-    """A copy of `draft` with every field the mapping names set from it."""
-    return dataclasses.replace(draft, **metadata_fields(meta))  # type: ignore[arg-type]
-
-
-def add_metadata(draft: StoryDraft, meta: Mapping[str, object]) -> StoryDraft:
-    """Like `apply_metadata`, but names given for list fields (authors, tags...) are added to
-    what the file says instead of replacing it: a curator's `--tag` must not erase AO3's."""
+    """A copy of `draft` with every field the mapping names set from it (a sidecar: the
+    file's own metadata, kept next to it)."""
     fields = metadata_fields(meta)
+    if "title" in fields:
+        fields["title_from_file_name"] = False
+    return dataclasses.replace(draft, **fields)  # type: ignore[arg-type]
+
+
+# Fields a file either carries or lacks; an option only fills them when the file lacks them.
+_EMPTY_WHEN_LACKING: dict[str, object] = {
+    "summary": "", "notes": "", "end_notes": "", "language": None, "series": None,
+    "source": None, "complete": None,
+}
+
+
+def add_metadata(
+    draft: StoryDraft,
+    meta: Mapping[str, object],
+    *,
+    rating_change: RatingChange = RatingChange.FILL,
+) -> StoryDraft:
+    """A curator's options (CLI flags, slash-command options) over a file's own metadata.
+
+    The file wins: a title, authors, summary... given as an option only fill what the file
+    lacks, and names for tag lists (fandoms, tags, warnings...) are added to the file's,
+    never replacing them: a curator's `--tag` must not erase AO3's. The rating follows
+    `merge_rating`: a rating the file carries changes only with `rating_change`."""
+    fields = metadata_fields(meta)
+    kept: dict[str, object] = {}
     for name, value in fields.items():
-        if isinstance(value, list):
+        if name == "rating":
+            kept[name] = merge_rating(draft.rating, value, rating_change)  # type: ignore[arg-type]
+        elif name == "title":
+            if draft.title_from_file_name or not draft.title.strip():
+                kept[name] = value
+                kept["title_from_file_name"] = False
+        elif name == "authors":
+            if not draft.authors:
+                kept[name] = value
+        elif isinstance(value, list):
             current: list[str] = list(getattr(draft, name))
             known = {item.casefold() for item in current}
-            fields[name] = current + [item for item in value if item.casefold() not in known]
-    return dataclasses.replace(draft, **fields)  # type: ignore[arg-type]
+            kept[name] = current + [item for item in value if item.casefold() not in known]
+        elif getattr(draft, name) == _EMPTY_WHEN_LACKING.get(name):
+            kept[name] = value
+    return dataclasses.replace(draft, **kept)  # type: ignore[arg-type]
 
 
 def parse_yaml_mapping(text: str, what: str) -> dict[str, object]:
     """YAML text that must be a mapping; any problem becomes one ImportRejected line."""
     try:
         loaded = yaml.safe_load(text)
+    except RecursionError:
+        # PyYAML recurses once per nesting level: "[[[[...]]]]" is an attack, not metadata.
+        raise ImportRejected(f"the {what} is nested too deeply to be metadata") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or "it could not be parsed"
@@ -171,8 +209,13 @@ def sidecar_path(path: Path) -> Path | None:
     """The existing `X.meta.yaml` (or `.meta.yml`) next to story file `X.<ext>`, if any."""
     for suffix in SIDECAR_SUFFIXES:
         candidate = path.with_name(path.stem + suffix)
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:
+            # A story name near the 255-byte limit makes the sidecar's name too long to
+            # exist at all; that is "no sidecar", not a fault of the story file.
+            continue
     return None
 
 
@@ -181,8 +224,14 @@ def load_sidecar(path: Path) -> dict[str, object] | None:
     found = sidecar_path(path)
     if found is None:
         return None
+    name = safe_file_name(found.name)
     try:
         text = found.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRejected(f"the metadata file {found.name} is not UTF-8 text") from None
-    return parse_yaml_mapping(text, f"metadata file {found.name}")
+    except UnicodeDecodeError as error:
+        raise ImportRejected(
+            f"the metadata file {name} is not UTF-8 text (byte {error.start:,} is not UTF-8)"
+        ) from None
+    except OSError as error:
+        raise ImportRejected(f"the metadata file {name} could not be read ({error.strerror})"
+                             ) from None
+    return parse_yaml_mapping(text, f"metadata file {name}")

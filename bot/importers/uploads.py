@@ -7,6 +7,7 @@ from pathlib import PurePath
 from bot.importers import check_size
 from bot.importers.base import ImportLimits
 from bot.library.errors import ImportRejected
+from bot.library.text_safety import safe_file_name
 
 ACCEPTED_SUFFIXES = frozenset({"", ".txt", ".text", ".md", ".markdown", ".html", ".htm",
                                ".xhtml", ".epub"})
@@ -15,9 +16,10 @@ ACCEPTED_SUFFIXES = frozenset({"", ".txt", ".text", ".md", ".markdown", ".html",
 def check_upload(filename: str, size: int, max_bytes: int) -> None:
     """Refuse, before downloading, files that are too big or plainly not stories."""
     suffix = PurePath(filename).suffix.lower()
+    filename = safe_file_name(filename)  # the reply is one line, whatever the name holds
     if suffix not in ACCEPTED_SUFFIXES:
         raise ImportRejected(
-            f"{filename}: {suffix} files aren't stories I can read; "
+            f"{filename}: {safe_file_name(suffix)} files aren't stories I can read; "
             "send .txt, .md, .html or .epub"
         )
     try:

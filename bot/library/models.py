@@ -95,6 +95,9 @@ class StoryDraft:
     series: str | None = None
     source: str | None = None
     format: str = ""
+    # True when the file carries no title and `title` was made from its name: a curator's
+    # title option may then replace it (options only fill what a file lacks).
+    title_from_file_name: bool = False
 
     @property
     def words(self) -> int:

@@ -122,14 +122,25 @@ def test_demo_text_stories_take_their_metadata_from_the_sidecar(story: Path) -> 
     assert draft.words > 500
 
 
-def test_added_metadata_extends_lists_and_replaces_single_values() -> None:
+def test_added_metadata_extends_lists_and_only_fills_what_the_file_lacks() -> None:
     from bot.importers.sidecar import add_metadata
     from bot.library.models import Chapter, Rating, StoryDraft
 
     draft = StoryDraft(title="Old", authors=["A"], chapters=[Chapter(1, "", "Text.")],
                        freeform=["Fluff", "Angst"], rating=Rating.GENERAL)
     merged = add_metadata(draft, {"tag": ["angst", "Found Family"], "title": "New",
-                                  "rating": "Mature"})
+                                  "rating": "Mature", "author": "B", "summary": "Filled."})
     assert merged.freeform == ["Fluff", "Angst", "Found Family"]
-    assert merged.title == "New" and merged.rating is Rating.MATURE
+    # The file's own title, author and rating win; what it lacks (a summary) is filled.
+    assert merged.title == "Old" and merged.rating is Rating.GENERAL
     assert merged.authors == ["A"]
+    assert merged.summary == "Filled."
+
+
+def test_a_title_made_from_the_file_name_is_replaced_by_the_option() -> None:
+    from bot.importers import read_story
+    from bot.importers.sidecar import add_metadata
+
+    draft = read_story(b"Just a story with some words.\n", "untitled_draft.txt")
+    assert draft.title == "untitled draft"
+    assert add_metadata(draft, {"title": "The Real Title"}).title == "The Real Title"
