@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag
 from bs4.element import Doctype, ProcessingInstruction
 
 from bot.importers.base import decode_text
-from bot.importers.text_rules import escape_markdown, is_scene_break
+from bot.importers.text_rules import ORNAMENT_MAX_LENGTH, escape_markdown, is_scene_break
 from bot.library.errors import ImportRejected
 from bot.library.models import PARAGRAPH_SEPARATOR, SCENE_BREAK
 
@@ -34,6 +34,7 @@ DROPPED_TAGS = (
     "canvas", "button", "input", "select", "textarea", "audio", "video", "map", "applet",
     "frame", "frameset",
 )
+_DROPPED = frozenset(DROPPED_TAGS)
 # Kept in the tree (importers read their metadata) but never part of the text.
 NON_TEXT_TAGS = frozenset({"head", "title", "meta", "link", "img", "base"})
 
@@ -69,9 +70,8 @@ _LINE_BREAK = "\v"
 _SPACES = re.compile(r" {2,}")
 # In converted text every literal \ * _ ~ ` | is backslash-escaped, so an unescaped * _ ~
 # is emphasis markup: dropping those and unescaping the rest gives back the plain text.
-# What escape_markdown backslash-escapes wherever it stands, as a str.translate table.
-_ESCAPE_ANYWHERE = str.maketrans({c: "\\" + c for c in "\\*_~`|"})
-_DROP_EMPHASIS = str.maketrans("", "", "*_~")
+# What escape_markdown backslash-escapes wherever it stands.
+_ESCAPED_ANYWHERE = re.compile(r"([\\*_~`|])")
 # A converted line holds text (not only emphasis markers and spaces) when it holds any other
 # character: a backslash always starts an escape of one of \ * _ ~ ` |.
 _HAS_TEXT = re.compile(r"[^*_~\s]")
@@ -95,10 +95,19 @@ def parse_html(data: bytes | str) -> BeautifulSoup:
 
 
 def strip_active_content(root: Tag) -> None:
-    for tag in root.find_all(DROPPED_TAGS):
-        tag.decompose()
-    for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
+    # One pass over the tree (find_all per kind costs a third of the parse): collect, then
+    # remove; what lay inside an already removed tag is skipped.
+    doomed = [
+        node for node in root.descendants
+        if isinstance(node, Comment) or (isinstance(node, Tag) and node.name in _DROPPED)
+    ]
+    for node in doomed:
+        if node.decomposed:
+            continue
+        if isinstance(node, Tag):
+            node.decompose()
+        else:
+            node.extract()
 
 
 def plain_text(node: Tag | None) -> str:
@@ -139,37 +148,46 @@ class StoryTextConverter:
     def _convert(self, node: PageElement, out: list[str], depth: int) -> bool:
         """Append node's converted text to out; True when it holds a block or a rule (so an
         emphasis around it is dropped: Discord cannot show emphasis across paragraphs)."""
-        if not isinstance(node, Tag):
-            if type(node) is NavigableString or not isinstance(node, _NON_TEXT_STRINGS):
-                text = _WHITESPACE.sub(" ", node)
+        kind = type(node)
+        if kind is not Tag and (kind is NavigableString or not isinstance(node, Tag)):
+            if kind is NavigableString or not isinstance(node, _NON_TEXT_STRINGS):
+                text = _collapse_whitespace(node)
                 if text:
                     out.append(_escape_mid_line(text))
             return False
+        assert isinstance(node, Tag)
         if depth > MAX_NESTING:
             raise ImportRejected("the HTML is nested too deeply to read")
         name = node.name if node.name in _KNOWN_NAMES else node.name.lower()
-        if name in NON_TEXT_TAGS:
-            return bool(node.contents) and node.find(_BLOCK_OR_RULE) is not None
-        if name == "br":
-            out.append(_LINE_BREAK)
-            return _convert_children(self, node, out, depth)
-        if name == "hr":
-            out.append(f"\n\n{SCENE_BREAK}\n\n" if self.scene_breaks else "\n\n")
-            return True
         if name in BLOCK_TAGS:
             out.append("\n\n")
-            _convert_children(self, node, out, depth)
+            for child in node.contents:
+                self._convert(child, out, depth + 1)
             out.append("\n\n")
             return True
         marker = EMPHASIS_MARKERS.get(name)
-        if marker is None:
-            return _convert_children(self, node, out, depth)
-        inner: list[str] = []
-        if _convert_children(self, node, inner, depth):
-            out.extend(inner)  # emphasis around whole paragraphs: Discord cannot show that
+        if marker is not None:
+            inner: list[str] = []
+            if self._convert_children(node, inner, depth):
+                out.extend(inner)  # emphasis around whole paragraphs: Discord cannot show it
+                return True
+            out.append(_emphasised("".join(inner), marker))
+            return False
+        if name in NON_TEXT_TAGS:
+            return bool(node.contents) and node.find(_BLOCK_OR_RULE) is not None
+        if name == "hr":
+            out.append(f"\n\n{SCENE_BREAK}\n\n" if self.scene_breaks else "\n\n")
             return True
-        out.append(_emphasised("".join(inner), marker))
-        return False
+        if name == "br":
+            out.append(_LINE_BREAK)
+        return self._convert_children(node, out, depth)
+
+    def _convert_children(self, node: Tag, out: list[str], depth: int) -> bool:
+        holds_block = False
+        for child in node.contents:
+            if self._convert(child, out, depth + 1):
+                holds_block = True
+        return holds_block
 
     def _paragraphs_of_block(self, block: str) -> list[str]:
         """A block's lines -> paragraphs: an empty line (double <br>) splits it."""
@@ -187,18 +205,11 @@ class StoryTextConverter:
         return paragraphs
 
     def _paragraph(self, lines: list[str]) -> str:
-        plain = " ".join(_plain(line).strip() for line in lines)
-        if self.scene_breaks and is_scene_break(plain):
-            return SCENE_BREAK
+        if self.scene_breaks and _may_be_ornament(lines):
+            plain = " ".join(_plain(line).strip() for line in lines)
+            if is_scene_break(plain):
+                return SCENE_BREAK
         return "\n".join(_escape_line_start(line) for line in lines)
-
-
-def _convert_children(converter: StoryTextConverter, node: Tag, out: list[str], depth: int) -> bool:
-    holds_block = False
-    for child in node.contents:
-        if converter._convert(child, out, depth + 1):
-            holds_block = True
-    return holds_block
 
 
 def _emphasised(text: str, marker: str) -> str:
@@ -215,15 +226,42 @@ def _emphasised(text: str, marker: str) -> str:
     return _LINE_BREAK.join(lines)
 
 
+def _collapse_whitespace(text: str) -> str:
+    """Each run of whitespace -> one space (the same as _WHITESPACE.sub(" ", text): str.split
+    and a regex's \\s use the same notion of whitespace) at a quarter of the cost."""
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    collapsed = " ".join(words)
+    if text[0].isspace():
+        collapsed = " " + collapsed
+    if text[-1].isspace():
+        collapsed += " "
+    return collapsed
+
+
 def _escape_mid_line(text: str) -> str:
     """escape_markdown for text that does not start a line (it never holds a newline here):
     only the characters escaped anywhere; story_text applies the line-start rule later."""
-    return text.translate(_ESCAPE_ANYWHERE)
+    if _ESCAPED_ANYWHERE.search(text) is None:
+        return text  # most text nodes
+    return _ESCAPED_ANYWHERE.sub(r"\\\1", text)
+
+
+def _may_be_ornament(lines: list[str]) -> bool:
+    """False when the lines' plain text is surely too long for an ornament: every character
+    but markers, backslashes and spaces survives in it (lines hold no other whitespace)."""
+    visible = sum(len(line) for line in lines)
+    for line in lines:
+        for markup in "*_~\\ ":
+            visible -= line.count(markup)
+    return visible <= ORNAMENT_MAX_LENGTH
 
 
 def _plain(converted: str) -> str:
     if "\\" not in converted:
-        return converted.translate(_DROP_EMPHASIS)  # the common case, without a callback
+        # The common case, without a per-match callback.
+        return converted.replace("*", "").replace("_", "").replace("~", "")
     return _MARKUP_OR_ESCAPE.sub(lambda m: m.group(1) or "", converted)
 
 
