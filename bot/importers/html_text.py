@@ -148,14 +148,14 @@ class StoryTextConverter:
     def _convert(self, node: PageElement, out: list[str], depth: int) -> bool:
         """Append node's converted text to out; True when it holds a block or a rule (so an
         emphasis around it is dropped: Discord cannot show emphasis across paragraphs)."""
-        kind = type(node)
-        if kind is not Tag and (kind is NavigableString or not isinstance(node, Tag)):
-            if kind is NavigableString or not isinstance(node, _NON_TEXT_STRINGS):
+        if isinstance(node, NavigableString):
+            if type(node) is NavigableString or not isinstance(node, _NON_TEXT_STRINGS):
                 text = _collapse_whitespace(node)
                 if text:
                     out.append(_escape_mid_line(text))
             return False
-        assert isinstance(node, Tag)
+        if not isinstance(node, Tag):
+            return False
         if depth > MAX_NESTING:
             raise ImportRejected("the HTML is nested too deeply to read")
         name = node.name if node.name in _KNOWN_NAMES else node.name.lower()
