@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from html.entities import html5 as html5_entities
 
 from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag
 from bs4.element import Doctype, ProcessingInstruction
@@ -84,14 +85,48 @@ _LINE_HEAD = re.compile(r"[^\\*_~`|]*")
 # EPUB documents are XHTML. lxml's HTML parser reads them well (and tolerates broken ones);
 # without the XML declaration BeautifulSoup does not warn that it looks like XML.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# A DOCTYPE with an internal subset at the document's start (after comments and processing
+# instructions). The subset is declarations whose quoted values may hold "]" or ">".
+_DOCTYPE_WITH_SUBSET = re.compile(
+    r"""(?P<prolog>(?:\s+|<!--.*?-->|<\?.*?\?>)*)
+        <!DOCTYPE(?P<name>[^\[>]*)
+        \[(?P<subset>(?:[^\]"']|"[^"]*"|'[^']*')*)\]\s*>""",
+    re.IGNORECASE | re.DOTALL | re.VERBOSE,
+)
+# A general entity declared in a subset (parameter entities, "<!ENTITY % n", are used only
+# inside the subset, which is dropped whole).
+_DECLARED_ENTITY = re.compile(r"<!ENTITY\s+([^\s%\"'>][^\s\"'>]*)", re.IGNORECASE)
 
 
 def parse_html(data: bytes | str) -> BeautifulSoup:
     """Parse an HTML document with lxml and remove active content before anyone reads it."""
     text = decode_text(data) if isinstance(data, bytes) else data
-    soup = BeautifulSoup(_XML_DECLARATION.sub("", text, count=1), "lxml")
+    text = drop_internal_subset(_XML_DECLARATION.sub("", text, count=1))
+    soup = BeautifulSoup(text, "lxml")
     strip_active_content(soup)
     return soup
+
+
+def drop_internal_subset(text: str) -> str:
+    """Remove a DOCTYPE's internal subset and the references to the entities it declares.
+
+    lxml's HTML parser does not read `<!DOCTYPE html [ <!ENTITY e "..."> ]>`: it would leave
+    "]>" and "&e;" in the story text. Nothing declared there is ever expanded (no XXE, no
+    entity bomb): the references are dropped. Names HTML itself defines (&nbsp;, which
+    XHTML files sometimes declare) are left for the parser, which knows them.
+    """
+    match = _DOCTYPE_WITH_SUBSET.match(text)
+    if match is None:
+        return text
+    declared = {
+        name for name in _DECLARED_ENTITY.findall(match.group("subset"))
+        if f"{name};" not in html5_entities
+    }
+    rest = text[match.end():]
+    if declared:
+        names = "|".join(re.escape(name) for name in sorted(declared, key=len, reverse=True))
+        rest = re.sub(rf"&(?:{names});", "", rest)
+    return f"{match.group('prolog')}<!DOCTYPE{match.group('name')}>{rest}"
 
 
 def strip_active_content(root: Tag) -> None:
