@@ -76,6 +76,9 @@ _ESCAPED_ANYWHERE = re.compile(r"([\\*_~`|])")
 # A converted line holds text (not only emphasis markers and spaces) when it holds any other
 # character: a backslash always starts an escape of one of \ * _ ~ ` |.
 _HAS_TEXT = re.compile(r"[^*_~\s]")
+# Matches the start of converted text that has more characters that survive in its plain
+# text (any but * _ ~ \\ and space) than an ornament may have.
+_LONGER_THAN_ORNAMENT = re.compile(rf"(?:[*_~\\ ]*[^*_~\\ ]){{{ORNAMENT_MAX_LENGTH + 1}}}")
 # The first character of a (stripped) line on which escape_markdown's line-start rule fires.
 _MAY_START_SPECIAL = re.compile(r"[>#-]|\d")
 _MARKUP_OR_ESCAPE = re.compile(r"\\(.)|[*_~]")
@@ -183,21 +186,21 @@ class StoryTextConverter:
     def _convert(self, node: PageElement, out: list[str], depth: int) -> bool:
         """Append node's converted text to out; True when it holds a block or a rule (so an
         emphasis around it is dropped: Discord cannot show emphasis across paragraphs)."""
-        if isinstance(node, NavigableString):
-            if type(node) is NavigableString or not isinstance(node, _NON_TEXT_STRINGS):
-                text = _collapse_whitespace(node)
-                if text:
-                    out.append(_escape_mid_line(text))
-            return False
-        if not isinstance(node, Tag):
-            return False
+        if type(node) is not Tag:
+            if isinstance(node, NavigableString):
+                if type(node) is NavigableString or not isinstance(node, _NON_TEXT_STRINGS):
+                    text = _collapse_whitespace(node)
+                    if text:
+                        out.append(_escape_mid_line(text))
+                return False
+            if not isinstance(node, Tag):  # a subclass of Tag (the document) is converted
+                return False
         if depth > MAX_NESTING:
             raise ImportRejected("the HTML is nested too deeply to read")
         name = node.name if node.name in _KNOWN_NAMES else node.name.lower()
         if name in BLOCK_TAGS:
             out.append("\n\n")
-            for child in node.contents:
-                self._convert(child, out, depth + 1)
+            self._convert_children(node, out, depth)
             out.append("\n\n")
             return True
         marker = EMPHASIS_MARKERS.get(name)
@@ -220,12 +223,20 @@ class StoryTextConverter:
     def _convert_children(self, node: Tag, out: list[str], depth: int) -> bool:
         holds_block = False
         for child in node.contents:
-            if self._convert(child, out, depth + 1):
+            if type(child) is NavigableString:  # most nodes: plain text, handled right here
+                if child.isspace():
+                    out.append(" ")
+                elif child:
+                    out.append(_escape_mid_line(_collapse_whitespace(child)))
+            elif self._convert(child, out, depth + 1):
                 holds_block = True
         return holds_block
 
     def _paragraphs_of_block(self, block: str) -> list[str]:
         """A block's lines -> paragraphs: an empty line (double <br>) splits it."""
+        if _LINE_BREAK not in block:  # most blocks: one line
+            line = (_SPACES.sub(" ", block) if "  " in block else block).strip()
+            return [self._paragraph([line])] if _HAS_TEXT.search(line) else []
         paragraphs: list[str] = []
         group: list[str] = []
         for line in [*block.split(_LINE_BREAK), ""]:
@@ -268,9 +279,10 @@ def _collapse_whitespace(text: str) -> str:
     if not words:
         return " " if text else ""
     collapsed = " ".join(words)
-    if text[0].isspace():
+    # str's own indexing: a bs4 string overrides [] with a slower Python method.
+    if str.__getitem__(text, 0).isspace():
         collapsed = " " + collapsed
-    if text[-1].isspace():
+    if str.__getitem__(text, -1).isspace():
         collapsed += " "
     return collapsed
 
@@ -286,11 +298,7 @@ def _escape_mid_line(text: str) -> str:
 def _may_be_ornament(lines: list[str]) -> bool:
     """False when the lines' plain text is surely too long for an ornament: every character
     but markers, backslashes and spaces survives in it (lines hold no other whitespace)."""
-    visible = sum(len(line) for line in lines)
-    for line in lines:
-        for markup in "*_~\\ ":
-            visible -= line.count(markup)
-    return visible <= ORNAMENT_MAX_LENGTH
+    return _LONGER_THAN_ORNAMENT.match(lines[0] if len(lines) == 1 else "".join(lines)) is None
 
 
 def _plain(converted: str) -> str:
