@@ -62,15 +62,13 @@ EMPHASIS_MARKERS = {
 # Tag names as the parser gives them (lower case); any other is lower-cased before lookup.
 _KNOWN_NAMES = NON_TEXT_TAGS | _BLOCK_OR_RULE | EMPHASIS_MARKERS.keys() | {"br"}
 _WHITESPACE = re.compile(r"\s+")
-# Paragraph boundaries in the converted string: blocks add "\n\n" (markdownify's own
-# convention); text never holds a newline since its whitespace is collapsed.
+# Paragraph boundaries in the converted string: blocks add "\n\n"; text never holds a
+# newline since its whitespace is collapsed.
 _PARAGRAPH_BOUNDARY = re.compile(r"\n+")
 # A <br> inside a paragraph. A vertical tab is whitespace, so no text node can carry one
-# (text whitespace is collapsed to spaces), and markdownify's newline collapsing ignores it.
+# (text whitespace is collapsed to spaces), and it is not a paragraph boundary.
 _LINE_BREAK = "\v"
 _SPACES = re.compile(r" {2,}")
-# In converted text every literal \ * _ ~ ` | is backslash-escaped, so an unescaped * _ ~
-# is emphasis markup: dropping those and unescaping the rest gives back the plain text.
 # What escape_markdown backslash-escapes wherever it stands.
 _ESCAPED_ANYWHERE = re.compile(r"([\\*_~`|])")
 # A converted line holds text (not only emphasis markers and spaces) when it holds any other
@@ -81,6 +79,8 @@ _HAS_TEXT = re.compile(r"[^*_~\s]")
 _LONGER_THAN_ORNAMENT = re.compile(rf"(?:[*_~\\ ]*[^*_~\\ ]){{{ORNAMENT_MAX_LENGTH + 1}}}")
 # The first character of a (stripped) line on which escape_markdown's line-start rule fires.
 _MAY_START_SPECIAL = re.compile(r"[>#-]|\d")
+# In converted text every literal \ * _ ~ ` | is backslash-escaped, so an unescaped * _ ~
+# is emphasis markup: dropping those and unescaping the rest gives back the plain text.
 _MARKUP_OR_ESCAPE = re.compile(r"\\(.)|[*_~]")
 # The characters escape_markdown backslash-escapes anywhere; the line-start rule never
 # involves them, so a line's escaped head is the run before the first of them.
@@ -90,10 +90,11 @@ _LINE_HEAD = re.compile(r"[^\\*_~`|]*")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # A DOCTYPE with an internal subset at the document's start (after comments and processing
 # instructions). The subset is declarations whose quoted values may hold "]" or ">".
+# Atomic groups and possessive repeats: a hostile prolog cannot make the match backtrack.
 _DOCTYPE_WITH_SUBSET = re.compile(
-    r"""(?P<prolog>(?:\s+|<!--.*?-->|<\?.*?\?>)*)
-        <!DOCTYPE(?P<name>[^\[>]*)
-        \[(?P<subset>(?:[^\]"']|"[^"]*"|'[^']*')*)\]\s*>""",
+    r"""(?P<prolog>(?>\s|<!--.*?-->|<\?.*?\?>)*+)
+        <!DOCTYPE(?P<name>[^\[>]*+)
+        \[(?P<subset>(?:[^\]"']|"[^"]*+"|'[^']*+')*+)\]\s*>""",
     re.IGNORECASE | re.DOTALL | re.VERBOSE,
 )
 # A general entity declared in a subset (parameter entities, "<!ENTITY % n", are used only
