@@ -77,3 +77,15 @@ def test_epub_chapter_with_an_internal_subset_keeps_only_its_text(tmp_path: Path
     assert draft.title == "Subset Book"
     assert [chapter.text for chapter in draft.chapters] == [EXPECTED]
     assert_clean(draft.chapters[0].text)
+
+
+@pytest.mark.parametrize("prolog", [
+    "<!DOCTYPE html [ <!ENTITY e 'never closed'> " + "x" * 50_000,
+    "<!-- never closed " + " " * 50_000 + "<!DOCTYPE html [ ]>",
+    "<!---->" * 20_000,
+])
+def test_a_subset_that_does_not_parse_leaves_the_document_alone(prolog: str) -> None:
+    from bot.importers.html_text import drop_internal_subset
+
+    html = f"{prolog}<html><body><p>Text.</p></body></html>"
+    assert drop_internal_subset(html) == html
