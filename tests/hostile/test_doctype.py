@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.importers import read_story, read_story_file
+from bot.importers.html_text import drop_internal_subset
 
 SUBSET = """<!DOCTYPE html [
   <!ENTITY e "boom ]> still inside">
@@ -85,7 +86,5 @@ def test_epub_chapter_with_an_internal_subset_keeps_only_its_text(tmp_path: Path
     "<!---->" * 20_000,
 ])
 def test_a_subset_that_does_not_parse_leaves_the_document_alone(prolog: str) -> None:
-    from bot.importers.html_text import drop_internal_subset
-
     html = f"{prolog}<html><body><p>Text.</p></body></html>"
     assert drop_internal_subset(html) == html
