@@ -19,6 +19,7 @@ from bot.library.errors import ImportRejected
 _UNICODE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")
 # Control bytes that never occur in text files (tab, newlines, form feed and escape do).
 _CONTROL_BYTES = frozenset([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
+_CONTROL_BYTE_STRING = bytes(sorted(_CONTROL_BYTES))
 _SAMPLE = 8192
 
 
@@ -30,7 +31,7 @@ def is_binary_content(data: bytes) -> bool:
     if looks_binary(data):
         return True
     sample = data[:_SAMPLE]
-    controls = sum(1 for byte in sample if byte in _CONTROL_BYTES)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTE_STRING))  # C speed
     return controls > 0.02 * len(sample)
 
 

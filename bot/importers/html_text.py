@@ -1,9 +1,8 @@
 """HTML -> chapter text in the project's convention (Discord Markdown, "\\n\\n" paragraphs).
 
 Every HTML-based importer (AO3, FanFicFare, EPUB, generic HTML) goes through here, so a story
-reads the same whichever file it came from. The tree walk is markdownify's
-(`MarkdownConverter`); `StoryMarkdownConverter` extends it because a story excerpt needs
-paragraph rules markdownify does not have:
+reads the same whichever file it came from. `StoryTextConverter` walks the parsed tree
+itself (a Markdown converter's generic rules are not a story's) with these rules:
 
 - every block is a plain paragraph (no headings, bullets, quotes, tables, links or images in
   the output: Discord would render them, and they are not story text);
@@ -12,22 +11,21 @@ paragraph rules markdownify does not have:
 - emphasis is Discord's (*i*, **b**, __u__, ~~s~~) and is closed on each line, since
   Discord's emphasis does not span lines;
 - plain text is escaped with text_rules.escape_markdown, whose '>', '#', '- ', '1. ' rule
-  only applies at a line start: markdownify converts bottom-up and cannot know where a
-  line starts, so text is escaped mid-line first and line starts once the lines are known.
+  only applies at a line start: a text node cannot know where its line starts, so text is
+  escaped mid-line first and line starts once the lines are known.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from html.entities import html5 as html5_entities
 
 from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag
 from bs4.element import Doctype, ProcessingInstruction
-from markdownify import MarkdownConverter
 
 from bot.importers.base import decode_text
-from bot.importers.text_rules import escape_markdown, is_scene_break
+from bot.importers.text_rules import ORNAMENT_MAX_LENGTH, escape_markdown, is_scene_break
 from bot.library.errors import ImportRejected
 from bot.library.models import PARAGRAPH_SEPARATOR, SCENE_BREAK
 
@@ -37,6 +35,7 @@ DROPPED_TAGS = (
     "canvas", "button", "input", "select", "textarea", "audio", "video", "map", "applet",
     "frame", "frameset",
 )
+_DROPPED = frozenset(DROPPED_TAGS)
 # Kept in the tree (importers read their metadata) but never part of the text.
 NON_TEXT_TAGS = frozenset({"head", "title", "meta", "link", "img", "base"})
 
@@ -47,6 +46,10 @@ BLOCK_TAGS = frozenset({
     "figure", "figcaption", "address", "details", "summary", "fieldset", "hgroup",
 })
 _BLOCK_OR_RULE = BLOCK_TAGS | {"hr"}
+# Nesting deeper than this is an attack or a broken export; real stories nest a few dozen.
+MAX_NESTING = 300
+# Strings in the tree that are markup, not text.
+_NON_TEXT_STRINGS = (Comment, Doctype, ProcessingInstruction)
 
 # Inline tags that become Discord emphasis; every other inline tag is unwrapped to its text.
 EMPHASIS_MARKERS = {
@@ -56,14 +59,26 @@ EMPHASIS_MARKERS = {
     "s": "~~", "del": "~~", "strike": "~~",
 }
 
+# Tag names as the parser gives them (lower case); any other is lower-cased before lookup.
+_KNOWN_NAMES = NON_TEXT_TAGS | _BLOCK_OR_RULE | EMPHASIS_MARKERS.keys() | {"br"}
 _WHITESPACE = re.compile(r"\s+")
-# Paragraph boundaries in the converted string: blocks add "\n\n" (markdownify's own
-# convention); text never holds a newline since its whitespace is collapsed.
+# Paragraph boundaries in the converted string: blocks add "\n\n"; text never holds a
+# newline since its whitespace is collapsed.
 _PARAGRAPH_BOUNDARY = re.compile(r"\n+")
 # A <br> inside a paragraph. A vertical tab is whitespace, so no text node can carry one
-# (text whitespace is collapsed to spaces), and markdownify's newline collapsing ignores it.
+# (text whitespace is collapsed to spaces), and it is not a paragraph boundary.
 _LINE_BREAK = "\v"
 _SPACES = re.compile(r" {2,}")
+# What escape_markdown backslash-escapes wherever it stands.
+_ESCAPED_ANYWHERE = re.compile(r"([\\*_~`|])")
+# A converted line holds text (not only emphasis markers and spaces) when it holds any other
+# character: a backslash always starts an escape of one of \ * _ ~ ` |.
+_HAS_TEXT = re.compile(r"[^*_~\s]")
+# Matches the start of converted text that has more characters that survive in its plain
+# text (any but * _ ~ \\ and space) than an ornament may have.
+_LONGER_THAN_ORNAMENT = re.compile(rf"(?:[*_~\\ ]*[^*_~\\ ]){{{ORNAMENT_MAX_LENGTH + 1}}}")
+# The first character of a (stripped) line on which escape_markdown's line-start rule fires.
+_MAY_START_SPECIAL = re.compile(r"[>#-]|\d")
 # In converted text every literal \ * _ ~ ` | is backslash-escaped, so an unescaped * _ ~
 # is emphasis markup: dropping those and unescaping the rest gives back the plain text.
 _MARKUP_OR_ESCAPE = re.compile(r"\\(.)|[*_~]")
@@ -73,21 +88,65 @@ _LINE_HEAD = re.compile(r"[^\\*_~`|]*")
 # EPUB documents are XHTML. lxml's HTML parser reads them well (and tolerates broken ones);
 # without the XML declaration BeautifulSoup does not warn that it looks like XML.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# A DOCTYPE with an internal subset at the document's start (after comments and processing
+# instructions). The subset is declarations whose quoted values may hold "]" or ">".
+# Atomic groups and possessive repeats: a hostile prolog cannot make the match backtrack.
+_DOCTYPE_WITH_SUBSET = re.compile(
+    r"""(?P<prolog>(?>\s|<!--.*?-->|<\?.*?\?>)*+)
+        <!DOCTYPE(?P<name>[^\[>]*+)
+        \[(?P<subset>(?:[^\]"']|"[^"]*+"|'[^']*+')*+)\]\s*>""",
+    re.IGNORECASE | re.DOTALL | re.VERBOSE,
+)
+# A general entity declared in a subset (parameter entities, "<!ENTITY % n", are used only
+# inside the subset, which is dropped whole).
+_DECLARED_ENTITY = re.compile(r"<!ENTITY\s+([^\s%\"'>][^\s\"'>]*)", re.IGNORECASE)
 
 
 def parse_html(data: bytes | str) -> BeautifulSoup:
     """Parse an HTML document with lxml and remove active content before anyone reads it."""
     text = decode_text(data) if isinstance(data, bytes) else data
-    soup = BeautifulSoup(_XML_DECLARATION.sub("", text, count=1), "lxml")
+    text = drop_internal_subset(_XML_DECLARATION.sub("", text, count=1))
+    soup = BeautifulSoup(text, "lxml")
     strip_active_content(soup)
     return soup
 
 
+def drop_internal_subset(text: str) -> str:
+    """Remove a DOCTYPE's internal subset and the references to the entities it declares.
+
+    lxml's HTML parser does not read `<!DOCTYPE html [ <!ENTITY e "..."> ]>`: it would leave
+    "]>" and "&e;" in the story text. Nothing declared there is ever expanded (no XXE, no
+    entity bomb): the references are dropped. Names HTML itself defines (&nbsp;, which
+    XHTML files sometimes declare) are left for the parser, which knows them.
+    """
+    match = _DOCTYPE_WITH_SUBSET.match(text)
+    if match is None:
+        return text
+    declared = {
+        name for name in _DECLARED_ENTITY.findall(match.group("subset"))
+        if f"{name};" not in html5_entities
+    }
+    rest = text[match.end():]
+    if declared:
+        names = "|".join(re.escape(name) for name in sorted(declared, key=len, reverse=True))
+        rest = re.sub(rf"&(?:{names});", "", rest)
+    return f"{match.group('prolog')}<!DOCTYPE{match.group('name')}>{rest}"
+
+
 def strip_active_content(root: Tag) -> None:
-    for tag in root.find_all(DROPPED_TAGS):
-        tag.decompose()
-    for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
+    # One pass over the tree (find_all per kind costs a third of the parse): collect, then
+    # remove; what lay inside an already removed tag is skipped.
+    doomed = [
+        node for node in root.descendants
+        if isinstance(node, Comment) or (isinstance(node, Tag) and node.name in _DROPPED)
+    ]
+    for node in doomed:
+        if node.decomposed:
+            continue
+        if isinstance(node, Tag):
+            node.decompose()
+        else:
+            node.extract()
 
 
 def plain_text(node: Tag | None) -> str:
@@ -97,101 +156,95 @@ def plain_text(node: Tag | None) -> str:
     return _WHITESPACE.sub(" ", node.get_text(" ")).strip()
 
 
-class StoryMarkdownConverter(MarkdownConverter):
-    """markdownify with the story paragraph rules (see the module docstring).
+class StoryTextConverter:
+    """A direct walk over the parsed tree with the story paragraph rules (module docstring).
 
-    Only the tags in this module's tables are converted; any other tag, including those
-    markdownify knows (links, images, code, tables, lists), is unwrapped to its text.
+    Only the tags in this module's tables are converted; any other tag (links, images,
+    code, tables, lists...) is unwrapped to its text. It replaces a markdownify subclass
+    that produced the same text: markdownify's generic machinery (per-node parent lookups,
+    whitespace bookkeeping we discard anyway) cost three times the parse of the document.
     """
 
-    if TYPE_CHECKING:  # markdownify's stub declares only its public conversion entry points
-        def process_element(self, node: PageElement, parent_tags: set[str] | None = None) -> str:
-            ...
-
     def __init__(self, *, scene_breaks: bool = True) -> None:
-        super().__init__()
         # False for summaries and notes: <hr> is dropped and an ornament stays text.
         self.scene_breaks = scene_breaks
-
-    def get_conv_fn(self, tag_name: str) -> Callable[[Tag, str, set[str]], str] | None:
-        """markdownify's per-tag dispatch, restricted to the tags in this module's tables."""
-        name = tag_name.lower()
-        if name in NON_TEXT_TAGS:
-            return self.convert_non_text
-        if name in BLOCK_TAGS:
-            return self.convert_block
-        if name in EMPHASIS_MARKERS:
-            return self.convert_emphasis
-        if name == "br":
-            return self.convert_br
-        if name == "hr":
-            return self.convert_hr
-        return None
-
-    def process_text(self, el: NavigableString, parent_tags: set[str] | None = None) -> str:
-        # Text inside <pre>/<code> is story text too: collapsed and escaped like any other.
-        if isinstance(el, (Comment, Doctype, ProcessingInstruction)):
-            return ""
-        return self.escape(_WHITESPACE.sub(" ", str(el)), parent_tags or set())
-
-    def escape(self, text: str, parent_tags: set[str]) -> str:
-        # Mid-line escape: the neutral prefix keeps the line-start rule from firing here;
-        # story_text applies it where lines really start.
-        return escape_markdown("x" + text)[1:] if text else ""
-
-    def convert_non_text(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        return ""
-
-    def convert_block(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        return f"\n\n{text}\n\n"
-
-    def convert_br(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        return _LINE_BREAK + text
-
-    def convert_hr(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        return f"\n\n{SCENE_BREAK}\n\n" if self.scene_breaks else "\n\n"
-
-    def convert_emphasis(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        """Wrap each line of the run in the tag's marker, spaces kept outside the markers."""
-        if el.find(_BLOCK_OR_RULE) is not None:
-            return text  # emphasis around whole paragraphs: Discord cannot show that
-        marker = EMPHASIS_MARKERS[el.name.lower()]
-        lines = []
-        for line in text.split(_LINE_BREAK):
-            core = line.strip(" ")
-            if not core:
-                lines.append(line)
-                continue
-            lead = " " if line.startswith(" ") else ""
-            trail = " " if line.endswith(" ") else ""
-            lines.append(f"{lead}{marker}{core}{marker}{trail}")
-        return _LINE_BREAK.join(lines)
 
     def story_text(self, root: Tag) -> str:
         """Chapter text of root's content: "\\n\\n"-joined paragraphs, scene breaks marked."""
         # The content only: the root's own tag (often the <div> or <blockquote> an importer
         # picked) is a container, and an inline root must not wrap the whole text.
-        parent_tags = {root.name}
+        parts: list[str] = []
         try:
-            converted = "".join(
-                self.process_element(child, parent_tags) for child in root.children
-            )
+            for child in root.contents:
+                self._convert(child, parts, 1)
         except RecursionError:
-            # markdownify recurses a few frames per nesting level; real stories nest a few
-            # dozen levels deep.
             raise ImportRejected("the HTML is nested too deeply to read") from None
         paragraphs: list[str] = []
-        for block in _PARAGRAPH_BOUNDARY.split(converted):
+        for block in _PARAGRAPH_BOUNDARY.split("".join(parts)):
             paragraphs.extend(self._paragraphs_of_block(block))
         return join_paragraphs(paragraphs)
 
+    def _convert(self, node: PageElement, out: list[str], depth: int) -> bool:
+        """Append node's converted text to out; True when it holds a block or a rule (so an
+        emphasis around it is dropped: Discord cannot show emphasis across paragraphs)."""
+        if type(node) is not Tag:
+            if isinstance(node, NavigableString):
+                if type(node) is NavigableString or not isinstance(node, _NON_TEXT_STRINGS):
+                    text = _collapse_whitespace(node)
+                    if text:
+                        out.append(_escape_mid_line(text))
+                return False
+            if not isinstance(node, Tag):  # a subclass of Tag (the document) is converted
+                return False
+        if depth > MAX_NESTING:
+            raise ImportRejected("the HTML is nested too deeply to read")
+        name = node.name if node.name in _KNOWN_NAMES else node.name.lower()
+        if name in BLOCK_TAGS:
+            out.append("\n\n")
+            self._convert_children(node, out, depth)
+            out.append("\n\n")
+            return True
+        marker = EMPHASIS_MARKERS.get(name)
+        if marker is not None:
+            inner: list[str] = []
+            if self._convert_children(node, inner, depth):
+                out.extend(inner)  # emphasis around whole paragraphs: Discord cannot show it
+                return True
+            out.append(_emphasised("".join(inner), marker))
+            return False
+        if name in NON_TEXT_TAGS:
+            return bool(node.contents) and node.find(_BLOCK_OR_RULE) is not None
+        if name == "hr":
+            out.append(f"\n\n{SCENE_BREAK}\n\n" if self.scene_breaks else "\n\n")
+            return True
+        if name == "br":
+            out.append(_LINE_BREAK)
+        return self._convert_children(node, out, depth)
+
+    def _convert_children(self, node: Tag, out: list[str], depth: int) -> bool:
+        holds_block = False
+        for child in node.contents:
+            if type(child) is NavigableString:  # most nodes: plain text, handled right here
+                if child.isspace():
+                    out.append(" ")
+                elif child:
+                    out.append(_escape_mid_line(_collapse_whitespace(child)))
+            elif self._convert(child, out, depth + 1):
+                holds_block = True
+        return holds_block
+
     def _paragraphs_of_block(self, block: str) -> list[str]:
         """A block's lines -> paragraphs: an empty line (double <br>) splits it."""
+        if _LINE_BREAK not in block:  # most blocks: one line
+            line = (_SPACES.sub(" ", block) if "  " in block else block).strip()
+            return [self._paragraph([line])] if _HAS_TEXT.search(line) else []
         paragraphs: list[str] = []
         group: list[str] = []
         for line in [*block.split(_LINE_BREAK), ""]:
-            line = _SPACES.sub(" ", line).strip()
-            if _plain(line).strip():
+            if "  " in line:
+                line = _SPACES.sub(" ", line)
+            line = line.strip()
+            if _HAS_TEXT.search(line):
                 group.append(line)
             elif group:
                 paragraphs.append(self._paragraph(group))
@@ -199,25 +252,74 @@ class StoryMarkdownConverter(MarkdownConverter):
         return paragraphs
 
     def _paragraph(self, lines: list[str]) -> str:
-        plain = " ".join(_plain(line).strip() for line in lines)
-        if self.scene_breaks and is_scene_break(plain):
-            return SCENE_BREAK
+        if self.scene_breaks and _may_be_ornament(lines):
+            plain = " ".join(_plain(line).strip() for line in lines)
+            if is_scene_break(plain):
+                return SCENE_BREAK
         return "\n".join(_escape_line_start(line) for line in lines)
 
 
+def _emphasised(text: str, marker: str) -> str:
+    """Wrap each line of the run in the tag's marker, spaces kept outside the markers."""
+    lines = []
+    for line in text.split(_LINE_BREAK):
+        core = line.strip(" ")
+        if not core:
+            lines.append(line)
+            continue
+        lead = " " if line.startswith(" ") else ""
+        trail = " " if line.endswith(" ") else ""
+        lines.append(f"{lead}{marker}{core}{marker}{trail}")
+    return _LINE_BREAK.join(lines)
+
+
+def _collapse_whitespace(text: str) -> str:
+    """Each run of whitespace -> one space (the same as _WHITESPACE.sub(" ", text): str.split
+    and a regex's \\s use the same notion of whitespace) at a quarter of the cost."""
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    collapsed = " ".join(words)
+    # str's own indexing: a bs4 string overrides [] with a slower Python method.
+    if str.__getitem__(text, 0).isspace():
+        collapsed = " " + collapsed
+    if str.__getitem__(text, -1).isspace():
+        collapsed += " "
+    return collapsed
+
+
+def _escape_mid_line(text: str) -> str:
+    """escape_markdown for text that does not start a line (it never holds a newline here):
+    only the characters escaped anywhere; story_text applies the line-start rule later."""
+    if _ESCAPED_ANYWHERE.search(text) is None:
+        return text  # most text nodes
+    return _ESCAPED_ANYWHERE.sub(r"\\\1", text)
+
+
+def _may_be_ornament(lines: list[str]) -> bool:
+    """False when the lines' plain text is surely too long for an ornament: every character
+    but markers, backslashes and spaces survives in it (lines hold no other whitespace)."""
+    return _LONGER_THAN_ORNAMENT.match(lines[0] if len(lines) == 1 else "".join(lines)) is None
+
+
 def _plain(converted: str) -> str:
+    if "\\" not in converted:
+        # The common case, without a per-match callback.
+        return converted.replace("*", "").replace("_", "").replace("~", "")
     return _MARKUP_OR_ESCAPE.sub(lambda m: m.group(1) or "", converted)
 
 
 def _escape_line_start(line: str) -> str:
     """Apply escape_markdown's line-start rule to an already escaped line."""
+    if not _MAY_START_SPECIAL.match(line):
+        return line  # most lines: the rule cannot fire
     head = _LINE_HEAD.match(line)
     end = head.end() if head else 0
     return escape_markdown(line[:end]) + line[end:]
 
 
-_STORY_CONVERTER = StoryMarkdownConverter()
-_SUMMARY_CONVERTER = StoryMarkdownConverter(scene_breaks=False)
+_STORY_CONVERTER = StoryTextConverter()
+_SUMMARY_CONVERTER = StoryTextConverter(scene_breaks=False)
 
 
 def join_paragraphs(paragraphs: Iterable[str]) -> str:

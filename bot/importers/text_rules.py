@@ -18,9 +18,12 @@ _ORNAMENT = re.compile(
 )
 
 
+ORNAMENT_MAX_LENGTH = 24
+
+
 def is_scene_break(paragraph: str) -> bool:
     text = paragraph.strip()
-    if not text or len(text) > 24:
+    if not text or len(text) > ORNAMENT_MAX_LENGTH:
         return False
     return bool(_ORNAMENT.match(text))
 

@@ -1,0 +1,156 @@
+"""Folder import speed: 1,000 small synthetic FanFicFare HTML stories, parsed in this process
+against a process pool over every core (bot.importers.parallel), in the same run.
+
+Three figures, all in stories per second:
+- `in_process`: parse_files(workers=0), read + convert + cut passages, one file at a time;
+- `pool`: the same through the pool (os.cpu_count() workers), results in input order;
+- `pool_and_bulk_writer`: the pool feeding BulkStoryWriter in batches of 200 on a fresh
+  SQLite file: what a folder import wired to both achieves end to end.
+Run: `.venv/bin/python -m benchmarks.bench_folder_import [--quick]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import tempfile
+import time
+from html import escape
+from pathlib import Path
+
+from benchmarks.stats import emit
+from bot.importers.parallel import ParsedStory, RejectedFile, parse_files
+from bot.store.bulk_import import BulkStoryWriter
+from bot.store.database import connect
+
+WORDS = ("the lantern river kept moving under a quiet sky while she counted every "
+         "bridge and named the crows that followed him home across winter").split()
+FANDOMS = ["Harry Potter", "Star Wars", "Sherlock", "Good Omens", "Teen Wolf"]
+GENRES = ["Angst", "Fluff", "Humor", "Romance", "Adventure", "Hurt/Comfort"]
+WRITE_BATCH = 200
+
+
+def sentence(rng: random.Random) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(6, 18))]
+    if rng.random() < 0.2:
+        words[rng.randrange(len(words))] = "<i>" + rng.choice(WORDS) + "</i>"
+    return " ".join(words).capitalize() + "."
+
+
+def fanficfare_html(rng: random.Random, number: int) -> str:
+    """A small story in FanFicFare's single-file HTML layout (title line, label table,
+    anchored chapters), about 600-1,500 words over 1-3 chapters."""
+    title = f"Synthetic Story {number}"
+    chapters = []
+    for chapter in range(1, rng.randint(1, 3) + 1):
+        paragraphs = "\n".join(
+            "<p>" + " ".join(sentence(rng) for _ in range(rng.randint(2, 5))) + "</p>"
+            for _ in range(rng.randint(8, 20))
+        )
+        chapters.append(f'<a name="section{chapter:04}"><h2>Chapter {chapter}</h2></a>\n'
+                        f"<div>\n{paragraphs}\n</div>")
+    fields = {
+        "Category": rng.choice(FANDOMS),
+        "Genre": ", ".join(rng.sample(GENRES, 2)),
+        "Rating": rng.choice(["K", "K+", "T", "M"]),
+        "Status": rng.choice(["Completed", "In-Progress"]),
+        "Chapters": str(len(chapters)),
+        "Summary": escape(sentence(rng)),
+    }
+    rows = "\n".join(f"<tr><td><b>{label}:</b></td><td>{value}</td></tr>"
+                     for label, value in fields.items())
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset=\"UTF-8\">"
+        f"<title>{title} by Writer {number % 53}</title></head><body>\n"
+        f'<h1><a href="https://example.org/s/{number}">{title}</a> by '
+        f"<a class='authorlink' href='https://example.org/u/{number % 53}'>Writer "
+        f"{number % 53}</a></h1>\n<table class=\"full\">\n{rows}\n</table>\n"
+        '<a name="TOCTOP"><h2>Table of Contents</h2></a>\n' + "\n".join(chapters)
+        + "\n</body></html>\n"
+    )
+
+
+def write_folder(folder: Path, count: int) -> int:
+    rng = random.Random(13)
+    total = 0
+    for number in range(count):
+        data = fanficfare_html(rng, number).encode("utf-8")
+        total += len(data)
+        (folder / f"story-{number:05}.html").write_bytes(data)
+    return total
+
+
+def parse_rate(paths: list[Path], workers: int) -> dict[str, float]:
+    start, cpu_start = time.perf_counter(), time.process_time()
+    parsed = sum(isinstance(result, ParsedStory) for result in parse_files(paths, workers=workers))
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    assert parsed == len(paths), f"only {parsed} of {len(paths)} parsed"
+    return {
+        "workers": workers,
+        "seconds": round(elapsed, 3),
+        "stories_per_s": round(len(paths) / elapsed, 1),
+        # This process's CPU: all of the work in process, only the collecting with a pool.
+        "cpu_ms_per_story_here": round(cpu / len(paths) * 1000, 2),
+    }
+
+
+async def pool_into_store(paths: list[Path], database: Path) -> dict[str, float]:
+    """Parse in the pool (its iterator runs in a thread so the loop stays free) and store
+    every WRITE_BATCH stories in one bulk transaction."""
+    conn = await connect(database)
+    try:
+        writer = BulkStoryWriter(conn)
+        start = time.perf_counter()
+        results = parse_files(paths)
+        stored = 0
+        batch: list[ParsedStory] = []
+        while True:
+            result = await asyncio.to_thread(next, results, None)
+            if isinstance(result, RejectedFile):
+                raise AssertionError(f"{result.path.name}: {result.reason}")
+            if result is not None:
+                batch.append(result)
+            if batch and (result is None or len(batch) == WRITE_BATCH):
+                await writer.add_batch([(r.draft, r.passages) for r in batch], guild_id=None)
+                stored += len(batch)
+                batch = []
+            if result is None:
+                break
+        elapsed = time.perf_counter() - start
+    finally:
+        await conn.close()
+    assert stored == len(paths)
+    return {"seconds": round(elapsed, 3), "stories_per_s": round(len(paths) / elapsed, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="300 stories instead of 1,000")
+    args = parser.parse_args()
+    count = 300 if args.quick else 1000
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "stories"
+        folder.mkdir()
+        total_bytes = write_folder(folder, count)
+        paths = sorted(folder.iterdir())
+        parse_rate(paths[:20], 0)  # import and warm everything once
+        in_process = parse_rate(paths, 0)
+        pool = parse_rate(paths, os.cpu_count() or 1)
+        end_to_end = asyncio.run(pool_into_store(paths, Path(tmp) / "library.db"))
+    emit("folder_import", {
+        "stories": count,
+        # Other work on the machine slows every figure: the load says how busy it was.
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "mean_kb": round(total_bytes / count / 1024, 1),
+        "cores": os.cpu_count(),
+        "in_process": in_process,
+        "pool": pool,
+        "pool_speedup": round(pool["stories_per_s"] / in_process["stories_per_s"], 2),
+        "pool_and_bulk_writer": end_to_end,
+    })
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Reading many story files at once, in a pool of processes over the machine's cores.
+
+Parsing is pure CPU work in Python (lxml's tree, then BeautifulSoup's, then our walk), so
+threads cannot share it out; processes can. Each worker reads a batch of files, converts
+them and cuts them into passages, and sends back what the store's bulk writer takes
+(`BulkStoryWriter.add_batch` wants `(draft, passages)` pairs) or one line saying why a file
+was refused. Results come back in input order, and only a bounded number of batches is in
+flight at once, so a folder of 100k files never sits in memory whole.
+
+The pool uses the "forkserver" start method where the platform has it, else "spawn": the
+bot's process has threads (aiosqlite's, asyncio's executor), and forking a process with
+threads can copy a lock that is held and never released. Everything sent to a worker is a
+top-level function and plain data, so any start method works.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from itertools import islice
+from multiprocessing.context import BaseContext
+from pathlib import Path
+
+from bot.importers import DEFAULT_LIMITS, ImportLimits, read_story_file
+from bot.library.errors import ImportRejected
+from bot.library.models import StoryDraft
+from bot.library.segmentation import PassageDraft, segment_chapters
+
+# Files per task: one file per task would spend more on passing messages than on small
+# stories; a batch this size costs a worker a few tens of milliseconds.
+DEFAULT_BATCH = 16
+# Batches in flight per worker: enough that no worker waits for the next one.
+BATCHES_PER_WORKER = 4
+
+
+@dataclass(frozen=True)
+class ParsedStory:
+    """A file read, converted and cut: ready for the bulk writer."""
+
+    path: Path
+    draft: StoryDraft
+    passages: list[PassageDraft]
+
+
+@dataclass(frozen=True)
+class RejectedFile:
+    """A file that is not a story we can read, and why, in one line."""
+
+    path: Path
+    reason: str
+
+
+ParseResult = ParsedStory | RejectedFile
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def parse_story_file(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> ParseResult:
+    """Read, convert and cut one file; never raises for a bad file."""
+    try:
+        draft = read_story_file(path, limits)
+        return ParsedStory(path, draft, segment_chapters(draft.chapters))
+    except ImportRejected as rejected:
+        return RejectedFile(path, one_line(str(rejected)))
+    except OSError as problem:
+        return RejectedFile(path, one_line(f"cannot read the file ({problem.strerror or problem})"))
+    except RecursionError:
+        return RejectedFile(path, "the file is nested too deeply to be a story")
+    except Exception as error:  # a parser bug on one file must not stop the other 99,999
+        return RejectedFile(path, one_line(f"the file could not be read ({type(error).__name__})"))
+
+
+def parse_batch(paths: Sequence[Path], limits: ImportLimits) -> list[ParseResult]:
+    """A worker's task: every file of the batch, in order."""
+    return [parse_story_file(path, limits) for path in paths]
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def default_context() -> BaseContext:
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # The fork server imports the parsers once; every worker forked from it starts warm
+    # instead of importing lxml, BeautifulSoup and the importers itself.
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def parse_files(
+    paths: Iterable[Path],
+    *,
+    workers: int | None = None,
+    batch: int = DEFAULT_BATCH,
+    in_flight: int | None = None,
+    limits: ImportLimits = DEFAULT_LIMITS,
+    context: BaseContext | None = None,
+) -> Iterator[ParseResult]:
+    """Yield one result per path, in input order, parsing in `workers` processes
+    (os.cpu_count() by default; 0 parses here, in this process, one file after another).
+
+    At most `in_flight` batches (BATCHES_PER_WORKER per worker by default) are queued or
+    being parsed at once, which bounds memory; `paths` is consumed lazily. Closing the
+    iterator early cancels what is queued. If a file kills its worker (a crash inside a
+    C parser), the files of that batch are read again one by one, each in a fresh process,
+    so only the file that crashes is refused.
+    """
+    workers = default_workers() if workers is None else workers
+    if workers <= 0:
+        for path in paths:
+            yield parse_story_file(path, limits)
+        return
+    batches = _batches(paths, max(1, batch))
+    window = in_flight or workers * BATCHES_PER_WORKER
+    context = context or default_context()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        pending: deque[tuple[list[Path], Future[list[ParseResult]]]] = deque()
+
+        def submit(files: list[Path]) -> None:
+            pending.append((files, pool.submit(parse_batch, files, limits)))
+
+        for files in islice(batches, window):
+            submit(files)
+        while pending:
+            files, future = pending.popleft()
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                # Every queued batch of a broken pool fails too: start a new pool, read this
+                # batch file by file in isolation, and queue the rest again.
+                pool.shutdown(wait=False, cancel_futures=True)
+                requeued = [queued for queued, _ in pending]
+                pending.clear()
+                results = [_parse_isolated(path, limits, context) for path in files]
+                pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+                for queued in requeued:
+                    submit(queued)
+            yield from results
+            for files in islice(batches, 1):
+                submit(files)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _batches(paths: Iterable[Path], size: int) -> Iterator[list[Path]]:
+    iterator = iter(paths)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _parse_isolated(path: Path, limits: ImportLimits, context: BaseContext) -> ParseResult:
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        try:
+            return pool.submit(parse_story_file, path, limits).result()
+        except BrokenProcessPool:
+            return RejectedFile(path, "reading this file crashed the parser")

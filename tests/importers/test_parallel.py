@@ -1,0 +1,81 @@
+"""Parsing many files in a process pool: the same results as one process, in input order,
+one line per bad file, and the input read lazily (bounded memory)."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.importers.parallel import ParsedStory, RejectedFile, parse_files, parse_story_file
+
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+STORY_FILES = sorted(
+    path for path in FIXTURES.glob("*/*")
+    if path.suffix in (".html", ".epub", ".txt") and not path.name.endswith(".meta.yaml")
+)
+
+
+def bad_files(folder: Path) -> list[Path]:
+    (folder / "empty.html").write_bytes(b"")
+    (folder / "noise.epub").write_bytes(b"PK\x03\x04 not really a zip")
+    (folder / "nested.html").write_bytes(b"<html><body>" + b"<div>" * 6000 + b"x</body></html>")
+    return [folder / "empty.html", folder / "noise.epub", folder / "nested.html",
+            folder / "missing.html"]
+
+
+def test_pool_gives_what_one_process_gives_in_input_order(tmp_path: Path) -> None:
+    assert len(STORY_FILES) >= 10, "the shared fixtures are missing"
+    bad = bad_files(tmp_path)
+    paths = [*STORY_FILES[:5], *bad, *STORY_FILES[5:]]
+    pooled = list(parse_files(paths, workers=2, batch=3))
+    alone = [parse_story_file(path) for path in paths]
+    assert [result.path for result in pooled] == paths
+    assert pooled == alone
+    stories = [r for r in pooled if isinstance(r, ParsedStory)]
+    assert len(stories) == len(STORY_FILES)
+    for story in stories:
+        assert story.passages, story.path.name
+        assert {p.chapter for p in story.passages} <= {c.number for c in story.draft.chapters}
+    rejected = {r.path.name: r.reason for r in pooled if isinstance(r, RejectedFile)}
+    assert rejected["empty.html"] == "the file is empty"
+    assert rejected["missing.html"] == "the file does not exist"
+    assert set(rejected) >= {"empty.html", "noise.epub", "missing.html"}
+    for reason in rejected.values():
+        assert reason and "\n" not in reason and "Traceback" not in reason
+
+
+def test_in_process_mode_matches_the_pool() -> None:
+    paths = STORY_FILES[:4]
+    assert list(parse_files(paths, workers=0)) == list(parse_files(paths, workers=1))
+
+
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_any_start_method_works(method: str) -> None:
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"{method} is not available here")
+    context = multiprocessing.get_context(method)
+    results = list(parse_files(STORY_FILES[:3], workers=2, batch=1, context=context))
+    assert [r.path for r in results] == STORY_FILES[:3]
+    assert all(isinstance(r, ParsedStory) for r in results)
+
+
+def test_input_is_read_lazily_so_memory_stays_bounded() -> None:
+    handed_out = 0
+
+    def paths() -> Iterator[Path]:
+        nonlocal handed_out
+        for _ in range(50):
+            for path in STORY_FILES[:2]:
+                handed_out += 1
+                yield path
+
+    results = parse_files(paths(), workers=2, batch=2, in_flight=3)
+    first = next(results)
+    assert isinstance(first, ParsedStory)
+    # Three batches in flight, one more queued after the first came back.
+    assert handed_out <= 4 * 2
+    results.close()
+    assert handed_out < 100
