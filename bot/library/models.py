@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 SCENE_BREAK = "⁂"
@@ -99,6 +99,11 @@ class StoryDraft:
     series: str | None = None
     source: str | None = None
     format: str = ""
+    # From a story's site (bot/sources): when it was first posted and last updated there,
+    # and its place in `series` ("Name [3]" -> 3).
+    published: date | None = None
+    updated: date | None = None
+    series_part: int | None = None
 
     @property
     def words(self) -> int:
