@@ -14,12 +14,16 @@ from bot.library.errors import ImportRejected, StoryBotError
 
 def describe_wait(wait: timedelta) -> str:
     """A wait as a person says it: "40 s", "3 min", "2 h"."""
-    seconds = max(0, round(wait.total_seconds()))
+    exact = max(0.0, wait.total_seconds())
+    if exact < 10:
+        return f"{round(exact, 1):g} s"
+    seconds = round(exact)
     if seconds < 90:
         return f"{seconds} s"
-    if seconds < 90 * 60:
+    if seconds < 60 * 60:
         return f"{round(seconds / 60)} min"
-    return f"{round(seconds / 3600)} h"
+    hours = round(seconds / 3600, 1)
+    return f"{hours:g} h"
 
 
 class SourceError(StoryBotError):

@@ -7,6 +7,8 @@ Retry-After header) with one that:
 - on 429/503 waits what the site asked (else 5 s, 10 s, ...), tells the requester, and
   gives up with one clear error when the site wants more than the work has left;
 - caps each page at the upload size, and each request at the time the work has left;
+- refuses pages nested absurdly deep before FanFicFare parses them: its html5lib parser
+  takes minutes over a few thousand nested tags (measured: 2,000 nested divs, 4.4 s);
 - refuses to log in: storybot has no accounts, so a login page means the work is locked.
 """
 
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlsplit
+
+import re
 
 import requests
 from fanficfare.fetchers import RequestsFetcher
@@ -32,6 +36,30 @@ from bot.sources.work import WorkContext
 _BUSY = (429, 503)
 _LOGIN_MARKS = ("login", "log_in", "signin", "sign_in", "token_dispenser")
 _CHUNK = 64 * 1024
+# Real story pages nest a few dozen levels; a thousand is an attack or a broken page.
+MAX_PAGE_DEPTH = 1000
+_TAG = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
+# Elements that never hold others, or whose end tag HTML lets a page leave out: they do
+# not deepen the count, so ordinary sloppy pages are not mistaken for deep ones.
+_FLAT = frozenset(
+    b"area base br col embed hr img input link meta source track wbr p li dt dd tr td th "
+    b"option optgroup thead tbody tfoot colgroup rb rt rtc rp".split()
+)
+
+
+def page_depth(body: bytes) -> int:
+    """The deepest nesting of container tags, counted from the raw bytes (no parser)."""
+    depth = deepest = 0
+    for match in _TAG.finditer(body):
+        closing, name, self_closing = match.groups()
+        if name.lower() in _FLAT or self_closing:
+            continue
+        if closing:
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 class PoliteFetcher(RequestsFetcher):  # type: ignore[misc]
@@ -87,6 +115,8 @@ class PoliteFetcher(RequestsFetcher):  # type: ignore[misc]
         from fanficfare.exceptions import HTTPErrorFFF
 
         body = self._read_capped(response)
+        if page_depth(body) > MAX_PAGE_DEPTH:
+            self.work.fail(UnreadablePage(self.work.url, "a page is nested too deeply"))
         if response.status_code >= 400:
             raise HTTPErrorFFF(response.url, response.status_code,
                                f"{response.status_code} {response.reason}", body)
