@@ -14,10 +14,9 @@ Retry-After header) with one that:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
-
-import re
 
 import requests
 from fanficfare.fetchers import RequestsFetcher

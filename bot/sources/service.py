@@ -170,8 +170,11 @@ class StorySources:
             work = await self._run(request, shared)
         except BaseException as error:
             if not shared.result.done():
-                shared.result.set_exception(error)
-                shared.result.exception()  # marked retrieved: joiners may be none
+                if isinstance(error, asyncio.CancelledError):
+                    shared.result.cancel()
+                else:
+                    shared.result.set_exception(error)
+                    shared.result.exception()  # marked retrieved: joiners may be none
             raise
         finally:
             del self._under_way[shared_key]

@@ -14,13 +14,12 @@ from bot.sources import (
     PoliteRules,
     SiteRateLimited,
     SiteUnavailable,
-    SourceError,
     StorySources,
     UnreadablePage,
     WorkNotFound,
 )
-from bot.sources.queue import FetchProgress
 from bot.sources.polite_fetcher import page_depth
+from bot.sources.queue import FetchProgress
 from tests.sources.conftest import SleepRecorder
 from tests.sources.local_site import Answer, LocalSite, chapter_page
 
