@@ -76,6 +76,10 @@ class LocalSite:
 
         return Handler
 
+    def refuse_connections(self) -> None:
+        """Close the port without ever serving: a site that is down."""
+        self._server.server_close()
+
     @contextmanager
     def running(self) -> Iterator[LocalSite]:
         self._thread.start()

@@ -144,3 +144,15 @@ def test_ordinary_pages_are_not_deep() -> None:
     sloppy = b"<div><p>one<p>two<ul><li>a<li>b</ul><br><img src=x></div>" * 500
     assert page_depth(sloppy) == 2
     assert page_depth(b"<div>" * 1500) == 1500
+
+
+async def test_a_site_that_refuses_connections_is_down(
+    clock: FakeClock, sleeper: SleepRecorder
+) -> None:
+    closed = LocalSite()  # never started: its port takes no connections
+    story = closed.story_ini(5010, [("One", "/1")])
+    closed.refuse_connections()
+    with pytest.raises(SiteUnavailable) as caught:
+        await StorySources(clock=clock, sleep=sleeper, extra_settings=story).fetch(
+            "http://test1.com?sid=5010")
+    assert str(caught.value) == "127.0.0.1 is not answering (no connection); try again later"
