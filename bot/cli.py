@@ -95,7 +95,12 @@ def _story_table(stories: list[Story]) -> Table:
 @app.command("import")
 def import_stories(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Story files or folders (recursive).")],
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Story files, folders (recursive) or links (http/https).")] = None,
+    urls_file: Annotated[Path | None, typer.Option(
+        "--urls-file", help="A file of story links, one a line.")] = None,
+    adult: Annotated[bool, typer.Option(
+        "--adult", help="Consent for works their site marks adult.")] = False,
     title: Annotated[str | None, typer.Option(help="Title, for files that carry none.")] = None,
     author: Annotated[list[str] | None, typer.Option(help="Author (repeatable).")] = None,
     rating: Annotated[str | None, typer.Option(
@@ -115,7 +120,10 @@ def import_stories(
     language: Annotated[str | None, typer.Option(help="Language, e.g. English.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Import story files: plain text, Markdown, AO3 HTML, FanFicFare HTML/TXT/EPUB, EPUB."""
+    """Import story files (plain text, Markdown, AO3 HTML, FanFicFare HTML/TXT/EPUB, EPUB)
+    and stories from links (AO3, FanFiction.net and every site FanFicFare reads)."""
+    from bot.sources.importing import import_links, looks_like_link, read_urls_file
+
     metadata: dict[str, object] = {
         key: value
         for key, value in {
@@ -125,14 +133,22 @@ def import_stories(
         }.items()
         if value
     }
-    files = list(story_files(paths))
+    links = [p for p in paths or [] if looks_like_link(p)]
+    try:
+        links += read_urls_file(urls_file) if urls_file else []
+    except StoryBotError as problem:
+        err.print(f"error: {problem}", highlight=False, markup=False)
+        raise typer.Exit(2) from None
+    files = list(story_files([Path(p) for p in paths or [] if not looks_like_link(p)]))
     rating_change = (RatingChange.LOWER if lower_rating
                      else RatingChange.OVERRIDE if override_rating else RatingChange.FILL)
 
     async def work(services: Services) -> list[ImportOutcome]:
+        from bot.sources import StorySources
+
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       console=err, transient=True, disable=as_json or not err.is_terminal) as bar:
-            task = bar.add_task("importing", total=len(files))
+            task = bar.add_task("importing", total=len(files) + len(links))
 
             def advance(outcome: ImportOutcome) -> None:
                 name = escape(printable(Path(outcome.path).name)[:40])
@@ -141,7 +157,11 @@ def import_stories(
             report = await services.catalog.import_paths(files, metadata=metadata,
                                                          on_file=advance,
                                                          rating_change=rating_change)
-        return report.outcomes
+            fetched = await import_links(services.catalog, links, StorySources(),
+                                         metadata=metadata, allow_adult=adult,
+                                         on_link=lambda o: bar.update(task, advance=1))
+        return report.outcomes + [ImportOutcome(o.url, o.story, o.error, o.duplicate_of)
+                                  for o in fetched]
 
     outcomes = _run(ctx, work)
     imported = [o.story for o in outcomes if o.story is not None]
@@ -156,9 +176,9 @@ def import_stories(
             out.print(printable(f"imported {story.id}: {story.title} ({story.words:,} words)"),
                       highlight=False, markup=False)
         out.print(f"{len(imported)} imported, {len(rejected)} rejected", highlight=False)
-    if not files:
-        err.print("no story files found in the given paths", highlight=False)
-    if rejected or not files:
+    if not files and not links:
+        err.print("no story files or links found in the given paths", highlight=False)
+    if rejected or not (files or links):
         raise typer.Exit(1)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import IntEnum, StrEnum
 
 SCENE_BREAK = "⁂"
@@ -34,6 +34,10 @@ class Rating(StrEnum):
     MATURE = "Mature"
     EXPLICIT = "Explicit"
     NOT_RATED = "Not Rated"
+
+    @property
+    def needs_age_restricted_channel(self) -> bool:
+        return self in (Rating.MATURE, Rating.EXPLICIT, Rating.NOT_RATED)
 
 
 # A word: a whole run of word characters, apostrophes and hyphens holding a letter or digit
@@ -100,6 +104,11 @@ class StoryDraft:
     # True when the file carries no title and `title` was made from its name: a curator's
     # title option may then replace it (options only fill what a file lacks).
     title_from_file_name: bool = False
+    # From a story's site (bot/sources): when it was first posted and last updated there,
+    # and its place in `series` ("Name [3]" -> 3).
+    published: date | None = None
+    updated: date | None = None
+    series_part: int | None = None
 
     @property
     def words(self) -> int:
