@@ -22,8 +22,8 @@ from pathlib import Path
 
 from benchmarks.stats import emit
 from bot.importers.parallel import ParsedStory, RejectedFile, parse_files
-from bot.store.bulk_import import BulkStoryWriter
-from bot.store.database import connect
+from bot.store.sqlite.bulk_import import BulkStoryWriter
+from bot.store.sqlite.database import connect
 
 WORDS = ("the lantern river kept moving under a quiet sky while she counted every "
          "bridge and named the crows that followed him home across winter").split()

@@ -102,10 +102,12 @@ def apply_site_metadata(draft: StoryDraft, meta: SiteMetadata) -> StoryDraft:
     elif meta.expected_chapters is not None:
         draft.expected_chapters = meta.expected_chapters
     unknown_rating = [tag for tag in draft.freeform if tag.startswith("Rating: ")]
-    for attribute in ("fandoms", "warnings", "categories", "relationships", "characters"):
-        values = getattr(meta, attribute)
-        if values:
-            setattr(draft, attribute, list(values))
+    # The site's tags replace what its download carried, kind by kind.
+    draft.fandoms = list(meta.fandoms) or draft.fandoms
+    draft.warnings = list(meta.warnings) or draft.warnings
+    draft.categories = list(meta.categories) or draft.categories
+    draft.relationships = list(meta.relationships) or draft.relationships
+    draft.characters = list(meta.characters) or draft.characters
     if meta.freeform:
         draft.freeform = [*meta.freeform, *unknown_rating]
     if meta.rating and draft.rating is None:

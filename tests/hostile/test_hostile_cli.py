@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.catalog import Catalog
+from bot.bootstrap import open_services
 from bot.library.models import Chapter, Rating, StoryDraft
 from tests.conftest import FIXTURES, PROJECT_ROOT
 from tests.hostile.helpers import STORY_BODY, run_cli
@@ -52,15 +52,12 @@ def test_a_hostile_folder_gives_one_line_per_bad_file(tmp_path: Path) -> None:
 async def test_show_list_and_search_print_stored_escapes_inertly(tmp_path: Path) -> None:
     # A database written before titles were cleaned on import still holds raw escapes.
     db = tmp_path / "library.db"
-    catalog = await Catalog.open(db)
-    try:
-        await catalog.add_draft(StoryDraft(
+    async with open_services(db) as services:
+        await services.catalog.add_draft(StoryDraft(
             title="Evil\x1b[2J\x1b[H [bold]title[/]", authors=["\x1b]0;pwned\x07Writer"],
             chapters=[Chapter(1, "", "Searchable words\x1b[31m in red.")],
             rating=Rating.GENERAL, summary="Sum\x1bcmary", fandoms=["\x9b2JFandom"],
         ), guild_id=None)
-    finally:
-        await catalog.close()
     for args in (("show", "1"), ("list",), ("search", "Searchable"), ("excerpts", "1"),
                  ("show", "1", "--json"), ("list", "--json")):
         result = run_cli(db, *args)

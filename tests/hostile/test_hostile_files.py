@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import Catalog
+from bot.bootstrap import open_services
 from bot.importers import read_story, read_story_file
 from bot.library.errors import ImportRejected
+from bot.library.visibility import ALL_GUILDS
 from tests.hostile.helpers import STORY_BODY
 
 NESTING = 5000  # far past Python's recursion limit
@@ -48,11 +49,9 @@ async def test_a_folder_import_goes_on_past_nested_yaml(tmp_path: Path) -> None:
     (folder / "b.txt").write_bytes(STORY_BODY + b"Story b.")
     (folder / "b.meta.yaml").write_bytes(b"title: " + _nested_yaml() + b"\n")
     (folder / "c.txt").write_bytes(STORY_BODY + b"Story c.")
-    catalog = await Catalog.open(tmp_path / "library.db")
-    try:
+    async with open_services(tmp_path / "library.db") as services:
+        catalog = services.catalog
         report = await catalog.import_paths([folder])
-    finally:
-        await catalog.close()
     assert [story.title for story in report.imported] == ["c"]
     assert [Path(o.path).name for o in report.rejected] == ["a.txt", "b.txt"]
     assert all("nested too deeply" in (o.error or "") for o in report.rejected)
@@ -64,12 +63,10 @@ async def test_a_file_name_with_non_utf8_bytes_is_stored_escaped(tmp_path: Path)
     name = os.fsdecode(b"caf\xe9 \xff story.txt")  # Latin-1 bytes, not UTF-8
     (folder / name).write_bytes(STORY_BODY)
     (folder / "next.txt").write_bytes(STORY_BODY + b"The next one.")
-    catalog = await Catalog.open(tmp_path / "library.db")
-    try:
+    async with open_services(tmp_path / "library.db") as services:
+        catalog = services.catalog
         report = await catalog.import_paths([folder])
-        stored = [await catalog.get(story.id) for story in report.imported]
-    finally:
-        await catalog.close()
+        stored = [await catalog.get(story.id, ALL_GUILDS) for story in report.imported]
     assert report.rejected == []
     assert sorted(story.title for story in stored) == ["caf\\xe9 \\xff story", "next"]
 

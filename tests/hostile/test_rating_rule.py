@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import Catalog
+from bot.bootstrap import open_services
 from bot.importers.sidecar import add_metadata
 from bot.library.errors import ImportRejected
 from bot.library.models import Chapter, Rating, StoryDraft
 from bot.library.rating_change import RatingChange, merge_rating
+from bot.library.visibility import ALL_GUILDS
 from tests.conftest import FIXTURES
 
 EXPLICIT_AO3 = FIXTURES / "ao3" / "and-the-big-wheel-keep.html"  # rated Explicit by AO3
@@ -57,12 +58,12 @@ def test_options_fill_only_what_the_file_lacks() -> None:
 async def test_an_explicit_ao3_file_stays_explicit_with_a_general_option(
     tmp_path: Path,
 ) -> None:
-    catalog = await Catalog.open(tmp_path / "library.db")
-    try:
+    async with open_services(tmp_path / "library.db") as services:
+        catalog = services.catalog
         story = await catalog.import_path(EXPLICIT_AO3,
                                           metadata={"rating": "General Audiences"})
         assert story.rating is Rating.EXPLICIT
-        await catalog.remove(story.id)
+        await catalog.remove(story.id, ALL_GUILDS)
         with pytest.raises(ImportRejected, match="lowering it to General Audiences"):
             await catalog.import_path(EXPLICIT_AO3, metadata={"rating": "General Audiences"},
                                       rating_change=RatingChange.OVERRIDE)
@@ -70,5 +71,3 @@ async def test_an_explicit_ao3_file_stays_explicit_with_a_general_option(
                                             metadata={"rating": "General Audiences"},
                                             rating_change=RatingChange.LOWER)
         assert lowered.rating is Rating.GENERAL
-    finally:
-        await catalog.close()
