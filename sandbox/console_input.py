@@ -94,15 +94,20 @@ class Completer:
             return [f"/{path} " for path in sorted(table) if f"/{path}".startswith(line)]
         prefix = line[: len(line) - len(rest)]
         at_end = _OPTION_AT_END.search(rest)
-        if at_end and command.option(at_end.group(1)):
+        word = rest.rsplit(" ", 1)[-1]
+        used = {m.group(1) for m in re.finditer(r"(?:^|(?<=\s))([\w-]+):", rest)}
+        # "sort:title co": a value may hold spaces, but a last word that begins an unused
+        # option's name is taken as the start of that option.
+        starts_option = " " in rest and any(
+            o["name"].startswith(word) and o["name"] not in used for o in command.options)
+        if at_end and command.option(at_end.group(1)) and not (
+                starts_option and " " in at_end.group(2)):
             option = command.option(at_end.group(1))
             assert option is not None
             typed = at_end.group(2)
             head = prefix + rest[: at_end.start(2)]
             self._cut = len(head)
             return [head + value + " " for value in self._values(command, option, typed)]
-        word = rest.rsplit(" ", 1)[-1]
-        used = {m.group(1) for m in re.finditer(r"(?:^|(?<=\s))([\w-]+):", rest)}
         head = line[: len(line) - len(word)]
         self._cut = len(head)
         return [f"{head}{o['name']}:" for o in command.options
