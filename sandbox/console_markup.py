@@ -18,6 +18,7 @@ _INLINE = re.compile(
     r"(?P<escape>\\[\\*_~`|<>#\[\]()-])"
     r"|(?P<code>`[^`\n]+`)"
     r"|\|\|(?P<spoiler>.+?)\|\|"
+    r"|\*\*\*(?P<bolditalic>.+?)\*\*\*"
     r"|\*\*(?P<bold>.+?)\*\*"
     r"|__(?P<underline>.+?)__"
     r"|\*(?P<italic>[^\s*](?:.*?[^\s*])?)\*"
@@ -95,6 +96,8 @@ def _inline(text: str, style: str, context: MarkupContext, out: Text) -> None:
                 hidden = Text()
                 _inline(group["spoiler"], "", context, hidden)
                 out.append("▒" * max(len(hidden.plain), 3), style=SPOILER_STYLE)
+        elif group["bolditalic"] is not None:
+            _inline(group["bolditalic"], f"{style} bold italic".strip(), context, out)
         elif group["bold"] is not None:
             _inline(group["bold"], f"{style} bold".strip(), context, out)
         elif group["underline"] is not None:
