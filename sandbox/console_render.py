@@ -45,8 +45,7 @@ def _embed(embed: dict[str, Any], context: MarkupContext,
         url = (embed.get(key) or {}).get("url")
         if url:
             name = url.removeprefix("attachment://")
-            where = f" → {saved[name]}" if url.startswith("attachment://") and name in saved \
-                else ""
+            where = " (attached, saved below)" if name in saved else ""
             parts.append(Text(f"[{key}] {name}{where}", style="magenta"))
     if (embed.get("footer") or {}).get("text"):
         footer = render_markup(embed["footer"]["text"], context)
@@ -92,9 +91,7 @@ def message_card(message: MessageRecord, heading: str, context: MarkupContext,
         parts.append(buttons)
     for attachment in message.attachments:
         name = str(attachment.get("filename"))
-        where = f" saved to {saved[name]}" if name in saved else ""
-        parts.append(Text(f"📎 {name} ({attachment.get('size', 0):,} bytes){where}",
-                          style="magenta"))
+        parts.append(Text(f"📎 {name} ({attachment.get('size', 0):,} bytes)", style="magenta"))
     if message.reactions and reactions_text(message):
         parts.append(Text(reactions_text(message)))
     if context.spoilers_seen and not context.reveal_spoilers:

@@ -120,6 +120,10 @@ class ServerView:
         self.out.print(card)
         if self.context.spoilers_seen:
             self.last_with_spoilers[viewer.id] = message
+        for name, path in self.saved.get(message.id, {}).items():
+            # Outside the card and never wrapped, so the path can be copied and opened.
+            self.out.print(f"📎 {name} saved to {path}", highlight=False, markup=False,
+                           soft_wrap=True)
         if message.thread_id:
             thread = self.context.channel_names.get(message.thread_id, "a thread")
             self.out.print(f"🧵 a discussion thread was opened: #{thread}", highlight=False)
