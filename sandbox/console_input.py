@@ -9,9 +9,12 @@ option values, as Discord's client does while one types.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,15 +160,61 @@ def install_readline(completer: Completer) -> bool:
 
 
 async def typed_lines(prompt: str = "> ") -> AsyncIterator[tuple[int, str]]:
-    """Lines typed at a terminal until Ctrl-D (end of input)."""
-    number = 0
-    while True:
+    """Lines typed at a terminal until Ctrl-D or Ctrl-C.
+
+    input() runs in a daemon thread that reads only when the console asks for the next line
+    (so prompts never cut into output); Ctrl-C ends the session cleanly instead of leaving
+    that thread blocked, and the terminal's settings are put back as they were."""
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str | None] = asyncio.Queue()
+    wanted = threading.Event()
+
+    def read() -> None:
+        while True:
+            wanted.wait()
+            wanted.clear()
+            raw: str | None
+            try:
+                raw = input(prompt)
+            except EOFError:
+                raw = None
+            except UnicodeDecodeError:
+                raw = ""
+            loop.call_soon_threadsafe(lines.put_nowait, raw)
+            if raw is None:
+                return
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGINT, lines.put_nowait, None)
+    with terminal_restored():
+        number = 0
         try:
-            raw = await asyncio.to_thread(input, prompt)
-        except EOFError:
-            print()
-            return
-        except UnicodeDecodeError:
-            raw = ""
-        number += 1
-        yield number, clean_line(raw)
+            while True:
+                wanted.set()
+                raw = await lines.get()
+                if raw is None:
+                    print()
+                    return
+                number += 1
+                yield number, clean_line(raw)
+        finally:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signal.SIGINT)
+
+
+@contextlib.contextmanager
+def terminal_restored() -> Iterator[None]:
+    """Put the terminal's settings back on the way out (readline may be mid-line)."""
+    try:
+        import termios
+
+        saved = termios.tcgetattr(sys.stdin.fileno())
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError, termios.error):
+            termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, saved)
