@@ -138,7 +138,8 @@ class ConsoleSession:
             self.out.print(f"  {usage}", highlight=False, markup=False)
 
     def help(self, topic: str) -> None:
-        if topic:
+        if topic and (topic.startswith("/") or topic.split()[0].casefold() in
+                      {p.split()[0] for p in self.commands()}):
             command = split_slash_line(topic if topic.startswith("/") else f"/{topic}",
                                        self.commands()).command
             for text in describe_command(command):

@@ -128,6 +128,10 @@ def find_command(body: str, table: dict[str, Command]) -> tuple[Command, str]:
         if candidate in table:
             return table[candidate], body[tokens[length - 1].end():]
     head = " ".join(words[:2])[:60] or "(nothing)"
+    group = sorted(p for p in table if words and p.split()[0] == words[0].casefold())
+    if group:
+        subcommands = ", ".join(p.split(" ", 1)[1] for p in group if " " in p)
+        raise UsageError(f"/{words[0][:40]} needs a subcommand: {subcommands}")
     starts = sorted(p for p in table if words and p.startswith(words[0].casefold()))
     hint = f" (did you mean: {', '.join('/' + p for p in starts[:6])}?)" if starts else \
         " (try: help)"

@@ -122,7 +122,8 @@ def test_attachment_is_a_file_that_exists(tmp_path: Path) -> None:
     ("/everything 12", "name:value"),
     ("/story info Baker Street", "name:value"),
     ("/nothing here", "unknown command"),
-    ("/story", "did you mean"),
+    ("/story", "needs a subcommand: add, info"),
+    ("/sto", "did you mean: /story add"),
 ])
 def test_what_discord_would_refuse_gets_one_line_and_a_usage(line: str, says: str) -> None:
     problem = refused(line)
