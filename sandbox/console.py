@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rich.console import Console
+from rich.markup import escape
 
 from bot.config import Settings
 from bot.library.clock import ShiftedClock
@@ -133,7 +134,7 @@ class ConsoleSession:
         return outcome
 
     def fail(self, message: str, usage: str | None = None) -> None:
-        self.out.print(f"[red]✗[/red] {message[:500]}", highlight=False)
+        self.out.print(f"[red]✗[/red] {escape(message[:500])}", highlight=False)
         if usage:
             self.out.print(f"  {usage}", highlight=False, markup=False)
 
@@ -284,7 +285,7 @@ class ConsoleSession:
             self.channel = "general"
             where = " (moved to #general: they cannot see the channel you were in)"
         self.out.print(f"you are now {alias} ({self.view.member_name(self.user)}){where}",
-                       highlight=False)
+                       highlight=False, markup=False)
 
     async def switch_channel(self, name: str) -> None:
         name = name.removeprefix("#").strip()
@@ -296,7 +297,8 @@ class ConsoleSession:
         if not self.view.can_see_channel(self.user, found.id):
             raise ConsoleError(f"{self.user_name} cannot see #{found.name}")
         self.channel = found.name
-        self.out.print(f"you are now in #{found.name}", highlight=False)
+        self.out.print(f"you are now in #{found.name}", highlight=False,
+                       markup=False)
 
     async def move_clock(self, step: str) -> None:
         if not step:

@@ -97,4 +97,5 @@ def message_card(message: MessageRecord, heading: str, context: MarkupContext,
     if context.spoilers_seen and not context.reveal_spoilers:
         parts.append(Text("(spoilers hidden: type reveal to show them)", style="dim"))
     return Panel(Group(*parts) if parts else Text("(empty)", style="dim"),
-                 title=f"storybot → {heading}", title_align="left", border_style="blue")
+                 title=Text(f"storybot → {heading}"), title_align="left",
+                 border_style="blue")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import aiohttp
 from rich.console import Console
+from rich.markup import escape
 
 from sandbox.console_markup import MarkupContext
 from sandbox.console_options import Directory, Named
@@ -126,7 +127,8 @@ class ServerView:
                            soft_wrap=True)
         if message.thread_id:
             thread = self.context.channel_names.get(message.thread_id, "a thread")
-            self.out.print(f"🧵 a discussion thread was opened: #{thread}", highlight=False)
+            self.out.print(f"🧵 a discussion thread was opened: #{thread}", highlight=False,
+                           markup=False)
         self.context.reveal_spoilers = False
 
     async def show_new(self, viewer: SandboxUser) -> None:
@@ -142,7 +144,7 @@ class ServerView:
                 # Only reactions changed: one line, not the whole card again.
                 self.out.print(f"  {signature[1] or 'no reactions'} on “{card_title(message)}”"
                                f" in #{self.context.channel_names.get(message.channel_id)}",
-                               highlight=False)
+                               highlight=False, markup=False)
                 continue
             if message.attachments and message.id not in self.saved:
                 await self.save_attachments(message)
@@ -163,6 +165,6 @@ class ServerView:
                         target.write_bytes(await response.read())
                     saved[name] = target
         except (OSError, aiohttp.ClientError, KeyError) as problem:
-            self.out.print(f"[red]✗[/red] could not save an attachment: {problem}",
+            self.out.print(f"[red]✗[/red] could not save an attachment: {escape(str(problem))}",
                            highlight=False)
         self.saved[message.id] = saved

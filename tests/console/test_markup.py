@@ -66,3 +66,24 @@ def test_quotes_headings_and_lists() -> None:
     assert drawn.plain.splitlines() == ["▌ quoted line", "plain", "Title", "• item",
                                         "▌ all", "▌ the rest"]
     assert "italic" in styles_of("quoted", "> quoted line")
+
+
+def test_brackets_from_the_bot_are_text_not_terminal_markup() -> None:
+    import io
+
+    from rich.console import Console
+
+    from sandbox.console_render import message_card
+    from sandbox.entities import SandboxUser
+    from sandbox.messages import MessageRecord
+
+    message = MessageRecord(1, 2, 3, SandboxUser(4, "storybot", bot=True),
+                            content="[/red] [bold]not bold[/x]",
+                            embeds=[{"title": "[Podfic] [/i]", "fields": [
+                                {"name": "[/b]", "value": "[link](https://example.org)"}]}])
+    screen = io.StringIO()
+    Console(file=screen, width=80, color_system=None).print(
+        message_card(message, "#[/weird] thread", context()))
+    drawn = screen.getvalue()
+    assert "[/red] [bold]not bold[/x]" in drawn and "[Podfic] [/i]" in drawn
+    assert "#[/weird] thread" in drawn and "link (https://example.org)" in drawn

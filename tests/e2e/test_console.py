@@ -190,7 +190,8 @@ BAD_LINES = [
     "/config age-restricted rating:Mature restricted:perhaps", "/feedback story:",
     "/story info story:Baker bogus:1", "/story search query:" + "x" * 100_000,
     "x" * 100_000, "click Nothing", "fill stars:5", "react", "reveal", "cancel",
-    "clock tomorrow", "clock", "as king", "in nowhere", "dance",
+    "clock tomorrow", "clock", "as king", "in nowhere", "dance", "/[/red] [bold", "[/x]",
+    "in [/x]", "/story info story:[/x] bogus:[/y]",
     clean_line(b"\xff\xfe\x00\x1b[31m/story\xc3 list \x07"),
 ]
 
