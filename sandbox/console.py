@@ -41,6 +41,7 @@ from sandbox.console_options import (
     split_slash_line,
     typed_options,
 )
+from sandbox.console_render import button_labels, find_button
 from sandbox.console_view import ALIASES, ServerView, owner_of
 from sandbox.control import InteractionResult, Sandbox, SandboxTimeout
 from sandbox.entities import SandboxUser
@@ -220,7 +221,7 @@ class ConsoleSession:
             raise ConsoleError("click what? e.g. click Kudos")
         mine = [m for m in self.cards() if self.view.visible_to(m, self.user)]
         for message in mine:
-            custom_id = _find_button(message, target)
+            custom_id = find_button(message, target)
             if custom_id is not None:
                 result = await self.sandbox.click(self.user, message.id, custom_id, None,
                                                   timeout=30)
@@ -228,14 +229,14 @@ class ConsoleSession:
                 return
         for message in self.cards():
             owner = owner_of(message)
-            if owner is not None and _find_button(message, target) is not None:
+            if owner is not None and find_button(message, target) is not None:
                 name = self.view.context.user_names.get(owner, "someone else")
                 raise ConsoleError(f"the card with '{target[:40]}' was private to {name}: "
                                    "Discord shows it only to them, so only they can click it")
         if not mine:
             raise ConsoleError("no card with buttons yet")
         raise ConsoleError(f"no button '{target[:40]}' on the cards you can see "
-                           f"(the last one has: {', '.join(_labels(mine[0])) or 'none'})")
+                           f"(the last one has: {', '.join(button_labels(mine[0])) or 'none'})")
 
     async def react(self, emoji: str) -> None:
         emoji = emoji or "❤️"
@@ -344,26 +345,6 @@ class ConsoleSession:
         if tick is not None:
             await tick()
             await asyncio.sleep(0.3)  # the thread's opening message follows the post
-
-
-def _buttons(message: MessageRecord) -> list[dict[str, Any]]:
-    return [item for row in message.components for item in row.get("components", [])
-            if item.get("type") == 2]
-
-
-def _labels(message: MessageRecord) -> list[str]:
-    return [str(b.get("label") or (b.get("emoji") or {}).get("name") or "?")
-            for b in _buttons(message)]
-
-
-def _find_button(message: MessageRecord, target: str) -> str | None:
-    key = target.casefold().strip()
-    for item in _buttons(message):
-        names = {(item.get("label") or "").casefold(), (item.get("custom_id") or "").casefold(),
-                 ((item.get("emoji") or {}).get("name") or "").casefold()}
-        if key in names and item.get("custom_id") and not item.get("disabled"):
-            return str(item["custom_id"])
-    return None
 
 
 def _local_zone_name() -> str:

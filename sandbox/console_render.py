@@ -99,3 +99,23 @@ def message_card(message: MessageRecord, heading: str, context: MarkupContext,
     return Panel(Group(*parts) if parts else Text("(empty)", style="dim"),
                  title=Text(f"storybot → {heading}"), title_align="left",
                  border_style="blue")
+
+
+def buttons_of(message: MessageRecord) -> list[dict[str, Any]]:
+    return [item for row in message.components for item in row.get("components", [])
+            if item.get("type") == 2]
+
+
+def button_labels(message: MessageRecord) -> list[str]:
+    return [str(b.get("label") or (b.get("emoji") or {}).get("name") or "?")
+            for b in buttons_of(message)]
+
+
+def find_button(message: MessageRecord, target: str) -> str | None:
+    key = target.casefold().strip()
+    for item in buttons_of(message):
+        names = {(item.get("label") or "").casefold(), (item.get("custom_id") or "").casefold(),
+                 ((item.get("emoji") or {}).get("name") or "").casefold()}
+        if key in names and item.get("custom_id") and not item.get("disabled"):
+            return str(item["custom_id"])
+    return None
