@@ -6,6 +6,7 @@ nobody else, so neither does the console, and nobody else can click their button
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ import aiohttp
 from rich.console import Console
 from rich.markup import escape
 
+from sandbox.console_images import image_protocol, inline_image
 from sandbox.console_markup import MarkupContext
 from sandbox.console_options import Directory, Named
 from sandbox.console_render import message_card, reactions_text
@@ -53,6 +55,7 @@ class ServerView:
     hidden: set[int] = field(default_factory=set)  # the console's own look-ups
     saved: dict[int, dict[str, Path]] = field(default_factory=dict)
     last_with_spoilers: dict[int, MessageRecord] = field(default_factory=dict)  # per user
+    images: dict[int, list[tuple[str, bytes]]] = field(default_factory=dict)  # to draw once
 
     def user(self, alias: str) -> SandboxUser:
         return getattr(self.sandbox.users, alias)  # type: ignore[no-any-return]
@@ -125,6 +128,7 @@ class ServerView:
             # Outside the card and never wrapped, so the path can be copied and opened.
             self.out.print(f"📎 {name} saved to {path}", highlight=False, markup=False,
                            soft_wrap=True)
+        self._draw_images(message)
         if message.thread_id:
             thread = self.context.channel_names.get(message.thread_id, "a thread")
             self.out.print(f"🧵 a discussion thread was opened: #{thread}", highlight=False,
@@ -150,6 +154,15 @@ class ServerView:
                 await self.save_attachments(message)
             self.draw(message, viewer)
 
+    def _draw_images(self, message: MessageRecord) -> None:
+        """Images inline, where the terminal can draw them (never into a pipe or a file)."""
+        protocol = image_protocol(os.environ) if self.out.is_terminal else None
+        for name, data in self.images.pop(message.id, []):
+            drawn = inline_image(data, name, protocol)
+            if drawn is not None:
+                self.out.file.write(drawn)
+                self.out.file.flush()
+
     async def save_attachments(self, message: MessageRecord) -> None:
         """Fetch each attachment from its url, as a client would, into the folder."""
         saved: dict[str, Path] = {}
@@ -162,8 +175,10 @@ class ServerView:
                     target = self.attachments_dir / f"{message.id}-{safe}"
                     async with http.get(str(attachment["url"])) as response:
                         response.raise_for_status()
-                        target.write_bytes(await response.read())
+                        data = await response.read()
+                    target.write_bytes(data)
                     saved[name] = target
+                    self.images[message.id] = [*self.images.get(message.id, []), (name, data)]
         except (OSError, aiohttp.ClientError, KeyError) as problem:
             self.out.print(f"[red]✗[/red] could not save an attachment: {escape(str(problem))}",
                            highlight=False)
