@@ -1,99 +1,76 @@
-"""The sandbox console: talk to the real bot as a curator or a reader, with no Discord.
+"""The sandbox console: talk to the real bot as its server's people would, with no Discord.
 
-Lines it understands (also from a pipe, one per line, exiting at the end):
-  /story list                     a slash command; options as name:value
-  /story info story:Baker Street  (values may contain spaces; a story option takes a title)
-  /story add file:path/to/story.txt title:My Title
-  click Kudos                     click a button (by label or custom_id) of the last card
-  react ❤️                         react to the last card
-  as reader | as curator | as reader2      switch who you are
-  in stories | in after-dark      switch channel
-  clock +1d | clock +3h           move the bot's clock forward
-  help · quit
+A line is a slash command or one of the console's verbs. Slash commands are checked the way
+Discord's client checks them (sandbox.console_options) before they are sent; what the bot
+sends back is drawn as its users would see it (sandbox.console_view). Piped scripts stop at
+the first line that fails, with a non-zero exit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import re
-import shlex
 import sys
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from rich.console import Console
+from rich.markup import escape
 
 from bot.config import Settings
 from bot.library.clock import ShiftedClock
-from sandbox.console_render import message_card
-from sandbox.control import Sandbox, SandboxTimeout
+from sandbox.console_clock import (
+    CLOCK_USAGE,
+    next_post_in_status,
+    parse_duration,
+    skip_warning,
+    skipped_by_jump,
+)
+from sandbox.console_input import Completer, install_readline, piped_lines, typed_lines
+from sandbox.console_markup import format_timestamp
+from sandbox.console_modal import OpenForm
+from sandbox.console_options import (
+    Command,
+    FileToUpload,
+    UsageError,
+    command_table,
+    describe_command,
+    split_slash_line,
+    typed_options,
+)
+from sandbox.console_render import button_labels, find_button
+from sandbox.console_view import ALIASES, ServerView, owner_of
+from sandbox.control import InteractionResult, Sandbox, SandboxTimeout
 from sandbox.entities import SandboxUser
 from sandbox.messages import MessageRecord
 from sandbox.session import bot_in_sandbox
 
-_OPTION = re.compile(r"(?:^|\s)([a-z_][\w-]*):")
-_DURATION = re.compile(r"^\+?(\d+)\s*([dhm])$")
-ATTACHMENT_OPTION = 11
+HELP = """\
+  /story list                       a slash command; options as name:value
+  /story info story:Baker Street    values may hold spaces; quote them if they hold "name:"
+  /story add file:path/to/story.txt title:"My Title" rating:Teen And Up Audiences
+  /config spoiler-safe percent:50   choices by label or value; users, channels and roles
+                                    by name, @mention/#mention or id
+  /daily set ?   or   help /daily set     a command's options, their types and descriptions
+  click Kudos                       click a button (by label or id) of a card you can see
+  react ❤️                           react to the last public card
+  fill stars:5 comment:"Lovely"     fill in the form the bot opened for you · cancel
+  reveal                            show the spoilers of the last card that hid some
+  as curator | as reader | as reader2 | as owner      who you are (the owner owns the server)
+  in stories                        switch channel: {channels}
+  clock +1d | clock +3h | clock next    move the bot's clock; next = the next daily post
+  help · quit (or Ctrl-D)
+Attachments the bot sends are saved to {attachments}. Times show in your zone ({zone}).
+Typing: Tab completes commands, options, choices and the bot's suggestions."""
+
+Outcome = Literal["ok", "failed", "quit"]
 
 
 class ConsoleError(Exception):
     """A line the console could not act on; shown as one line, the session goes on."""
-
-
-def split_slash_line(line: str, command_paths: list[str]) -> tuple[str, dict[str, str]]:
-    """'/story info story:Baker St' -> ('story info', {'story': 'Baker St'})."""
-    body = line.strip().removeprefix("/")
-    first_option = _OPTION.search(body)
-    head = body[: first_option.start()] if first_option else body
-    words = head.split()
-    path = ""
-    for length in range(len(words), 0, -1):
-        candidate = " ".join(words[:length])
-        if candidate in command_paths:
-            path = candidate
-            break
-    if not path:
-        raise ConsoleError(f"unknown command /{head.strip()} (try: help)")
-    if len(path.split()) != len(words):
-        raise ConsoleError(f"unexpected words after /{path}: write options as name:value")
-    options: dict[str, str] = {}
-    matches = list(_OPTION.finditer(body))
-    for index, match in enumerate(matches):
-        end = matches[index + 1].start() if index + 1 < len(matches) else len(body)
-        value = body[match.end(): end].strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = shlex.split(value)[0]
-        options[match.group(1)] = value
-    return path, options
-
-
-def command_paths(commands: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Every invocable path ('story info') with its option definitions."""
-    paths: dict[str, list[dict[str, Any]]] = {}
-
-    def walk(prefix: str, options: list[dict[str, Any]]) -> None:
-        subcommands = [o for o in options if o.get("type") in (1, 2)]
-        if not subcommands:
-            paths[prefix] = options
-        for sub in subcommands:
-            walk(f"{prefix} {sub['name']}", sub.get("options", []))
-
-    for command in commands:
-        if command.get("type", 1) == 1:
-            walk(command["name"], command.get("options", []))
-    return paths
-
-
-def parse_duration(text: str) -> timedelta:
-    match = _DURATION.match(text.strip())
-    if not match:
-        raise ConsoleError("write the clock step as +1d, +3h or +30m")
-    amount, unit = int(match.group(1)), match.group(2)
-    return {"d": timedelta(days=amount), "h": timedelta(hours=amount),
-            "m": timedelta(minutes=amount)}[unit]
 
 
 @dataclass
@@ -101,155 +78,293 @@ class ConsoleSession:
     sandbox: Sandbox
     clock: ShiftedClock
     out: Console
+    attachments_dir: Path = Path("data/attachments")
+    bot: Any = None  # the running StoryBot, whose scheduled work runs when the clock moves
     user_name: str = "curator"
     channel: str = "stories"
-    shown: dict[int, tuple[int | None, int]] = field(default_factory=dict)
-    last_card: MessageRecord | None = None
-    last_public_card: MessageRecord | None = None  # ephemeral messages take no reactions
-    bot: Any = None  # the running StoryBot, whose scheduled work runs when the clock moves
+    forms: dict[int, OpenForm] = field(default_factory=dict)  # by user id
+    view: ServerView = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.view = ServerView(self.sandbox, self.out, self.attachments_dir)
+        self.view.context.now = self.clock.now
+        self.view.refresh_names()
 
     @property
     def user(self) -> SandboxUser:
-        return getattr(self.sandbox.users, self.user_name)  # type: ignore[no-any-return]
+        return self.view.user(self.user_name)
 
-    async def handle(self, line: str) -> bool:
-        """Act on one line; False when the session should end."""
+    def commands(self) -> dict[str, Command]:
+        return command_table(self.sandbox.registered_commands())
+
+    # ----- one line
+
+    async def handle(self, line: str) -> Outcome:
+        """Act on one line; 'failed' when it could not be done, 'quit' to end the session."""
         line = line.strip()
         if not line or line.startswith("#"):
-            return True
+            return "ok"
         verb, _, rest = line.partition(" ")
+        verb, rest = verb.casefold(), rest.strip()
+        outcome: Outcome = "ok"
         try:
             if line.startswith("/"):
                 await self.slash(line)
-            elif verb == "click":
-                await self.click(rest.strip())
-            elif verb == "react":
-                await self.react(rest.strip())
-            elif verb == "as":
-                self.switch_user(rest.strip())
-            elif verb == "in":
-                self.switch_channel(rest.strip())
-            elif verb == "clock":
-                self.clock.advance(parse_duration(rest))
-                self.out.print(f"the clock is now {self.clock.now():%Y-%m-%d %H:%M} UTC")
-                await asyncio.sleep(1.5)  # let scheduled work notice
-                await self.run_scheduled_work()
             elif verb in ("help", "?"):
-                self.out.print(__doc__.split("\n", 2)[2], highlight=False, markup=False)
+                self.help(rest)
             elif verb in ("quit", "exit"):
-                return False
+                return "quit"
             else:
-                raise ConsoleError(f"don't know '{verb}' (try: help)")
+                action = {"click": self.click, "react": self.react, "fill": self.fill,
+                          "cancel": self.cancel, "reveal": self.reveal, "as": self.switch_user,
+                          "in": self.switch_channel, "clock": self.move_clock}.get(verb)
+                if action is None:
+                    raise ConsoleError(f"don't know '{verb[:40]}' (try: help)")
+                await action(rest)
+        except UsageError as problem:
+            self.fail(str(problem), problem.usage)
+            outcome = "failed"
         except (ConsoleError, SandboxTimeout, LookupError) as problem:
-            self.out.print(f"[red]✗[/red] {problem}", highlight=False)
-        self.show_new_messages()
-        return True
+            self.fail(str(problem))
+            outcome = "failed"
+        except Exception as problem:  # a console bug must not end the session
+            logging.getLogger("sandbox.console").debug("line failed", exc_info=True)
+            self.fail(f"the console could not do that ({type(problem).__name__}: {problem})")
+            outcome = "failed"
+        await self.view.show_new(self.user)
+        return outcome
 
-    async def run_scheduled_work(self) -> None:
-        """Run the daily post's tick now, as its loop would within 30 s of the new time."""
-        daily = self.bot.services.daily if self.bot is not None else None
-        if daily is not None:
-            await daily.tick()
-            await asyncio.sleep(0.2)  # the thread's opening message follows the post
+    def fail(self, message: str, usage: str | None = None) -> None:
+        self.out.print(f"[red]✗[/red] {escape(message[:500])}", highlight=False)
+        if usage:
+            self.out.print(f"  {usage}", highlight=False, markup=False)
+
+    def help(self, topic: str) -> None:
+        if topic and (topic.startswith("/") or topic.split()[0].casefold() in
+                      {p.split()[0] for p in self.commands()}):
+            command = split_slash_line(topic if topic.startswith("/") else f"/{topic}",
+                                       self.commands()).command
+            for text in describe_command(command):
+                self.out.print(text, highlight=False, markup=False)
+            return
+        self.out.print(HELP.format(channels=", ".join(self.sandbox.channels),
+                                   attachments=self.attachments_dir,
+                                   zone=_local_zone_name()),
+                       highlight=False, markup=False)
+        names = ", ".join(f"/{p}" for p in sorted(self.commands()))
+        self.out.print(f"Commands: {names}", highlight=False, markup=False)
+
+    # ----- slash commands and what follows them
 
     async def slash(self, line: str) -> None:
-        paths = command_paths(self.sandbox.registered_commands())
-        path, raw = split_slash_line(line, list(paths))
-        definitions = {o["name"]: o for o in paths[path]}
+        parsed = split_slash_line(line, self.commands())
+        if parsed.wants_help:
+            for text in describe_command(parsed.command):
+                self.out.print(text, highlight=False, markup=False)
+            return
+        values = typed_options(parsed, self.view.directory())
+        self._check_channel_visible()
+        path = parsed.command.path
         options: dict[str, Any] = {}
-        for name, value in raw.items():
-            if name not in definitions:
-                known = ", ".join(definitions) or "none"
-                raise ConsoleError(f"/{path} has no option '{name}' (options: {known})")
-            if definitions[name]["type"] == ATTACHMENT_OPTION:
-                file = Path(value).expanduser()
-                if not file.is_file():
-                    raise ConsoleError(f"no file at {file}")
-                options[name] = self.sandbox.upload(file.name, file.read_bytes(),
+        for name, value in values.items():
+            option = parsed.command.option(name) or {}
+            if isinstance(value, FileToUpload):
+                options[name] = self.sandbox.upload(value.path.name, value.path.read_bytes(),
                                                     channel=self.channel)
-            elif definitions[name].get("autocomplete") and not value.isdigit():
-                choices = await self.sandbox.autocomplete(self.user, path, {name: value},
-                                                          focused=name, channel=self.channel)
-                options[name] = choices[0]["value"] if choices else value
+            elif option.get("autocomplete") and isinstance(value, str) and not value.isdigit():
+                options[name] = await self.suggestion(path, name, value)
             else:
                 options[name] = value
         result = await self.sandbox.slash(self.user, path, options, channel=self.channel,
                                           timeout=30)
-        if result.deferred:
+        await self.after_interaction(result)
+
+    async def suggestion(self, path: str, name: str, typed: str) -> Any:
+        """What picking the bot's suggestion for `typed` sends (the typed text if none)."""
+        choices = await self.sandbox.autocomplete(self.user, path, {name: typed}, focused=name,
+                                                  channel=self.channel)
+        key = typed.strip().casefold()
+        exact = [c for c in choices if key in (str(c["name"]).casefold(),
+                                               str(c["value"]).casefold())]
+        picked = exact[0] if exact else choices[0] if choices else None
+        return picked["value"] if picked else typed
+
+    async def suggestion_names(self, path: str, name: str, typed: str) -> list[str]:
+        choices = await self.sandbox.autocomplete(self.user, path, {name: typed}, focused=name,
+                                                  channel=self.channel)
+        return [str(c["name"]) for c in choices]
+
+    async def after_interaction(self, result: InteractionResult) -> None:
+        if result.callback_type == 9 and result.modal:
+            form = OpenForm.from_modal(result.modal)
+            self.forms[self.user.id] = form
+            for text in form.describe():
+                self.out.print(text, highlight=False, markup=False)
+        elif result.deferred:
             await result.wait_until_done(timeout=60)
         await asyncio.sleep(0.2)  # follow-ups and channel posts that come right after
 
+    def _check_channel_visible(self) -> None:
+        channel = self.sandbox.channels[self.channel]
+        if not self.view.can_see_channel(self.user, channel.id):
+            raise ConsoleError(f"{self.user_name} cannot see #{self.channel}: "
+                               "switch with `in stories`")
+
+    # ----- buttons, reactions, forms
+
+    def cards(self) -> list[MessageRecord]:
+        return [m for m in reversed(self.view.bot_messages())
+                if m.components and not m.deleted]
+
     async def click(self, target: str) -> None:
-        if self.last_card is None:
+        if not target:
+            raise ConsoleError("click what? e.g. click Kudos")
+        mine = [m for m in self.cards() if self.view.visible_to(m, self.user)]
+        for message in mine:
+            custom_id = find_button(message, target)
+            if custom_id is not None:
+                result = await self.sandbox.click(self.user, message.id, custom_id, None,
+                                                  timeout=30)
+                await self.after_interaction(result)
+                return
+        for message in self.cards():
+            owner = owner_of(message)
+            if owner is not None and find_button(message, target) is not None:
+                name = self.view.context.user_names.get(owner, "someone else")
+                raise ConsoleError(f"the card with '{target[:40]}' was private to {name}: "
+                                   "Discord shows it only to them, so only they can click it")
+        if not mine:
             raise ConsoleError("no card with buttons yet")
-        custom_id = self._find_button(self.last_card, target)
-        result = await self.sandbox.click(self.user, self.last_card.id, custom_id, None)
-        if result.callback_type == 9 and result.modal:
-            self.out.print(f"(a form opened: {result.modal.get('title')})")
-        await asyncio.sleep(0.2)
+        raise ConsoleError(f"no button '{target[:40]}' on the cards you can see "
+                           f"(the last one has: {', '.join(button_labels(mine[0])) or 'none'})")
 
     async def react(self, emoji: str) -> None:
-        if self.last_public_card is None:
+        emoji = emoji or "❤️"
+        if len(emoji) > 32 or " " in emoji:
+            raise ConsoleError("react takes one emoji, like: react ❤️")
+        public = [m for m in reversed(self.view.bot_messages())
+                  if not m.ephemeral and not m.deleted and self.view.visible_to(m, self.user)]
+        here = [m for m in public if m.channel_id == self.sandbox.channels[self.channel].id]
+        if not public:
             raise ConsoleError("nothing to react to yet")
-        await self.sandbox.react(self.user, self.last_public_card.id, emoji or "❤️")
+        target = (here or public)[0]
+        await self.sandbox.react(self.user, target.id, emoji)
         await asyncio.sleep(0.2)
-        self.out.print(f"{self.user_name} reacted {emoji or '❤️'}")
 
-    def switch_user(self, name: str) -> None:
-        if name not in ("curator", "reader", "reader2", "owner"):
+    async def fill(self, answers: str) -> None:
+        form = self.forms.get(self.user.id)
+        if form is None:
+            raise ConsoleError(f"no form is open for {self.user_name} (a button like Feedback, "
+                               "or /feedback, opens one)")
+        values = form.answers(answers)
+        result = await self.sandbox.submit_modal(self.user, form.custom_id, values, timeout=30)
+        del self.forms[self.user.id]
+        await self.after_interaction(result)
+
+    async def cancel(self, _: str) -> None:
+        if self.forms.pop(self.user.id, None) is None:
+            raise ConsoleError("no form is open")
+        self.out.print("form closed without sending")
+
+    async def reveal(self, _: str) -> None:
+        message = self.view.last_with_spoilers.get(self.user.id)
+        if message is None:
+            raise ConsoleError("no spoilers to reveal")
+        self.view.draw(message, self.user, reveal=True)
+
+    # ----- who, where, when
+
+    async def switch_user(self, name: str) -> None:
+        key = name.casefold().removeprefix("@")
+        alias = next((a for a in ALIASES if key in (a, self.view.user(a).username.casefold())),
+                     None)
+        if alias is None:
             raise ConsoleError("you can be: curator, reader, reader2, owner")
-        self.user_name = name
-        self.out.print(f"you are now {name}")
+        self.user_name = alias
+        where = ""
+        if not self.view.can_see_channel(self.user, self.sandbox.channels[self.channel].id):
+            self.channel = "general"
+            where = " (moved to #general: they cannot see the channel you were in)"
+        self.out.print(f"you are now {alias} ({self.view.member_name(self.user)}){where}",
+                       highlight=False, markup=False)
 
-    def switch_channel(self, name: str) -> None:
-        name = name.removeprefix("#")
-        if name not in self.sandbox.channels:
-            known = ", ".join(self.sandbox.channels)
-            raise ConsoleError(f"no channel #{name} (there are: {known})")
-        self.channel = name
-        self.out.print(f"you are now in #{name}")
+    async def switch_channel(self, name: str) -> None:
+        name = name.removeprefix("#").strip()
+        channels = self.sandbox.channels
+        found = channels.get(name) or next(
+            (c for n, c in channels.items() if n.casefold() == name.casefold()), None)
+        if found is None:
+            raise ConsoleError(f"no channel #{name[:40]} (there are: {', '.join(channels)})")
+        if not self.view.can_see_channel(self.user, found.id):
+            raise ConsoleError(f"{self.user_name} cannot see #{found.name}")
+        self.channel = found.name
+        self.out.print(f"you are now in #{found.name}", highlight=False,
+                       markup=False)
 
-    @staticmethod
-    def _find_button(message: MessageRecord, target: str) -> str:
-        for row in message.components:
-            for item in row.get("components", []):
-                label = (item.get("label") or "").casefold()
-                if target.casefold() in (label, (item.get("custom_id") or "").casefold()):
-                    return str(item["custom_id"])
-        raise ConsoleError(f"the last card has no button '{target}'")
-
-    def show_new_messages(self) -> None:
-        names = {channel.id: name for name, channel in self.sandbox.channels.items()}
-        for message in self.sandbox.bot_messages():
-            version = (message.edited_ms, len(message.reactions))
-            if self.shown.get(message.id) == version or message.deleted:
-                continue
-            if message.ephemeral and not self._for_current_user(message):
-                continue
-            self.shown[message.id] = version
-            self.out.print(message_card(message, names.get(message.channel_id, "?"),
-                                        self.user_name))
-            if message.components:
-                self.last_card = message
-                if not message.ephemeral:
-                    self.last_public_card = message
-
-    def _for_current_user(self, message: MessageRecord) -> bool:
-        meta = message.interaction_metadata or {}
-        user = meta.get("user", {}).get("id")
-        return user is None or int(user) == self.user.id
-
-
-async def read_lines(interactive: bool, out: Console) -> Any:
-    while True:
-        if interactive:
-            line = await asyncio.to_thread(out.input, "[bold]> [/bold]")
+    async def move_clock(self, step: str) -> None:
+        if not step:
+            raise UsageError("clock needs a step", CLOCK_USAGE)
+        next_post = await self.next_daily_post()
+        now = self.clock.now()
+        if step.casefold() == "next":
+            if next_post is None:
+                raise ConsoleError("no daily post is scheduled: a curator sets one with "
+                                   "/daily set")
+            jump = max(next_post - now, timedelta(0)) + timedelta(seconds=1)
+            shown = format_timestamp(int(next_post.timestamp()), "F", self.view.context)
+            self.out.print(f"jumping to the next daily post, due {shown}", highlight=False)
         else:
-            line = await asyncio.to_thread(sys.stdin.readline)
-            if line == "":
-                return
-            out.print(f"> {line.rstrip()}", highlight=False, markup=False)
-        yield line
+            jump = parse_duration(step)
+            skipped = skipped_by_jump(next_post, now + jump)
+            if skipped is not None:
+                first = format_timestamp(int(skipped.first.timestamp()), "F",
+                                         self.view.context)
+                self.out.print(skip_warning(skipped, first), highlight=False, markup=False)
+        self.clock.advance(jump)
+        moved = format_timestamp(int(self.clock.now().timestamp()), "F", self.view.context)
+        self.out.print(f"the clock is now {moved} ({self.clock.now():%H:%M} UTC)",
+                       highlight=False)
+        await self.run_scheduled_work()
+
+    async def next_daily_post(self) -> Any:
+        """When the next daily post is due, read from /daily status as a curator would."""
+        if "daily status" not in self.commands():
+            return None
+        channel = "general" if "general" in self.sandbox.channels else self.channel
+        result = await self.sandbox.slash(self.sandbox.users.owner, "daily status", {},
+                                          channel=channel, timeout=10)
+        if result.message is not None:
+            self.view.hidden.add(result.message.id)
+        return next_post_in_status(result.content)
+
+    async def run_scheduled_work(self) -> None:
+        """Run the daily post's tick now, as its loop would within 30 s of the new time."""
+        await asyncio.sleep(0.2)
+        daily = self.bot.services.daily if self.bot is not None else None
+        if daily is not None:
+            await daily.tick()
+            await asyncio.sleep(0.3)  # the thread's opening message follows the post
+
+
+def _local_zone_name() -> str:
+    return datetime.now().astimezone().tzname() or "local time"
+
+
+async def run_lines(session: ConsoleSession, interactive: bool) -> int:
+    """Feed lines to the session; a piped script stops at its first failing line (exit 1)."""
+    lines = typed_lines() if interactive else piped_lines()
+    async for number, line in lines:
+        if not interactive and line:
+            shown = line if len(line) <= 200 else f"{line[:200]}… ({len(line):,} characters)"
+            session.out.print(f"> {shown}", highlight=False, markup=False)
+        outcome = await session.handle(line)
+        if outcome == "quit":
+            break
+        if outcome == "failed" and not interactive:
+            print(f"storybot console: stopped at line {number}, which failed: "
+                  f"{line[:80]}", file=sys.stderr)
+            return 1
+    return 0
 
 
 async def run_console(settings: Settings, out: Console | None = None) -> int:
@@ -258,17 +373,25 @@ async def run_console(settings: Settings, out: Console | None = None) -> int:
     logging.getLogger("discord").setLevel(logging.ERROR)
     clock = ShiftedClock()
     interactive = sys.stdin.isatty()
+    attachments = Path(settings.storybot_db).expanduser().parent / "attachments"
     out.print("[dim]starting the sandbox and the bot…[/dim]")
     async with bot_in_sandbox(settings, clock=clock) as (sandbox, running):
         await sandbox.wait_for_commands("story", timeout=30)
-        session = ConsoleSession(sandbox, clock, out, bot=running.bot)
-        session.shown = {m.id: (m.edited_ms, len(m.reactions)) for m in sandbox.bot_messages()}
+        session = ConsoleSession(sandbox, clock, out, attachments, bot=running.bot)
+        session.view.mark_all_shown()
+        if interactive:
+            loop = asyncio.get_running_loop()
+
+            def ask_bot(path: str, name: str, typed: str) -> list[str]:
+                future = asyncio.run_coroutine_threadsafe(
+                    session.suggestion_names(path, name, typed), loop)
+                return future.result(timeout=5)
+
+            install_readline(Completer(session.commands, session.view.directory,
+                                       lambda: list(sandbox.channels), ask_bot))
         out.print("storybot sandbox: server “Story Circle”, you are the curator in #stories. "
                   "Type help for what you can do.", highlight=False)
-        try:
-            async for line in read_lines(interactive, out):
-                if not await session.handle(line):
-                    break
-        except (EOFError, KeyboardInterrupt):
-            pass
-    return 0
+        code = 0
+        with contextlib.suppress(KeyboardInterrupt):
+            code = await run_lines(session, interactive)
+    return code
