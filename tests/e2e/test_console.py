@@ -177,7 +177,8 @@ async def test_help_and_command_options(console: Driver) -> None:
         assert words in printed, words
     for line in ("/daily set ?", "help /daily set", "help daily set"):
         printed = await console.ok(line)
-        assert "usage: /daily set channel:<channel> time:<text>" in printed
+        assert ("usage: /daily set channel:<channel> time:<text (up to 16 characters)> "
+                "timezone:<text (up to 64 characters)>") in printed
         assert "mode           random passages | book club (one story in order), optional" \
             in printed
         assert "Where to post" in printed
