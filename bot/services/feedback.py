@@ -34,6 +34,7 @@ from bot.library.records import BookmarkRow, FeedbackEntry, Ranked, ReactionChan
 from bot.store.protocol import Store
 
 NOT_POSTS_REMEMBERED = 50_000
+HELD_MESSAGES_CHECKED_AT = 1_000
 # A post is recorded just after it is sent; a reaction can come first. Messages younger than
 # this are never remembered as "not a post".
 RECORDING_GRACE_SECONDS = 60.0
@@ -120,9 +121,19 @@ class FeedbackService:
                     return False
                 # Young, and the bot may be about to record it: hold it until it does.
                 self._held.setdefault(message_id, []).append(change)
+                self._forget_stale_holds()
                 return True
         await self.writes.reaction(change)
         return True
+
+    def _forget_stale_holds(self) -> None:
+        """Held reactions of messages past the grace minute never became posts' (bounded)."""
+        if len(self._held) <= HELD_MESSAGES_CHECKED_AT:
+            return
+        now = self.clock.now()
+        for message_id in [m for m in self._held
+                           if _age_seconds(m, now) >= RECORDING_GRACE_SECONDS]:
+            del self._held[message_id]
 
     async def _is_post(self, message_id: int) -> bool:
         if await self.repo.is_post(message_id):

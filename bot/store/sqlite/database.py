@@ -101,13 +101,35 @@ async def transaction(conn: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Con
     """
     lock = _write_locks.setdefault(conn, asyncio.Lock())
     async with lock:
-        await conn.execute("BEGIN IMMEDIATE")
+        await begin_immediate(conn)
         try:
             yield conn
         except BaseException:
             await conn.execute("ROLLBACK")
             raise
         await conn.execute("COMMIT")
+
+
+# Another process may hold the write lock for a while (a backup, a second bot process): a
+# transaction waits for it, past busy_timeout, rather than failing the work it carries.
+BEGIN_RETRY_FOR = 60.0
+BEGIN_RETRY_MAX_DELAY = 1.0
+
+
+async def begin_immediate(conn: aiosqlite.Connection) -> None:
+    """BEGIN IMMEDIATE, waiting (with backoff) while another connection holds the lock."""
+    loop = asyncio.get_running_loop()
+    give_up_at = loop.time() + BEGIN_RETRY_FOR
+    delay = 0.05
+    while True:
+        try:
+            await conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if not is_busy(error) or loop.time() >= give_up_at:
+                raise
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, BEGIN_RETRY_MAX_DELAY)
 
 
 @asynccontextmanager
