@@ -49,13 +49,14 @@ class Sandbox:
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def start(cls, port: int = 0, *, validate_spec: bool = False
-                    ) -> AsyncIterator[Sandbox]:
+    async def start(cls, port: int = 0, *, validate_spec: bool = False,
+                    world_time_ms: int | None = None) -> AsyncIterator[Sandbox]:
         """Start on 127.0.0.1 (a free port unless given); stop on exit. State lives as long
         as this context, across any number of bot connections. With `validate_spec` every
         REST request and response is checked against Discord's OpenAPI document and what
-        disagrees is collected in `spec_violations`."""
-        server = SandboxServer(validate_spec=validate_spec)
+        disagrees is collected in `spec_violations`. With `world_time_ms` the guild and
+        everything in it keep the same ids as in earlier runs with that value."""
+        server = SandboxServer(validate_spec=validate_spec, world_time_ms=world_time_ms)
         await server.start(port)
         try:
             yield cls(server)

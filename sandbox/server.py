@@ -154,9 +154,9 @@ def _check_against_spec(state: SandboxState, request: web.Request,
 class SandboxServer:
     """Runs the app on 127.0.0.1 (port 0 = pick a free one)."""
 
-    def __init__(self, state: SandboxState | None = None, *, validate_spec: bool = False
-                 ) -> None:
-        self.state = state or SandboxState()
+    def __init__(self, state: SandboxState | None = None, *, validate_spec: bool = False,
+                 world_time_ms: int | None = None) -> None:
+        self.state = state or SandboxState(world_time_ms)
         if validate_spec:
             self.state.spec = DiscordSpec.load()
         self.hub = GatewayHub(self.state)

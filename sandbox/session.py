@@ -14,6 +14,7 @@ from bot.app import StoryBot, point_at_api
 from bot.config import Settings
 from bot.library.clock import Clock
 from sandbox.control import Sandbox
+from sandbox.world_file import world_time_ms
 
 SANDBOX_TOKEN = "sandbox.token.not-a-secret"
 
@@ -60,7 +61,7 @@ async def start_bot(
 async def bot_in_sandbox(
     settings: Settings, *, clock: Clock | None = None
 ) -> AsyncIterator[tuple[Sandbox, RunningBot]]:
-    async with Sandbox.start() as sandbox:
+    async with Sandbox.start(world_time_ms=world_time_ms(settings.storybot_db)) as sandbox:
         with sandbox.pointed_at():
             running = await start_bot(sandbox, settings, clock=clock)
             try:

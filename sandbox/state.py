@@ -42,9 +42,13 @@ class LoggedRequest:
 class SandboxState:
     """The in-memory Discord. All mutation goes through here so events and waiters stay right."""
 
-    def __init__(self) -> None:
+    def __init__(self, world_time_ms: int | None = None) -> None:
         self.ids = SnowflakeFactory()
-        self.application, self.guild, self.users, self.roles = build_world(self.ids)
+        # With a world time the guild, its channels, roles and members get the same ids in
+        # every run (see sandbox/world_file.py); what happens in the run gets fresh ids.
+        world_ids = self.ids if world_time_ms is None else SnowflakeFactory(
+            fixed_time_ms=world_time_ms)
+        self.application, self.guild, self.users, self.roles = build_world(world_ids)
         self.base_url = "http://127.0.0.1:0"  # set by the server once its port is known
         self.messages: dict[int, MessageRecord] = {}
         self.files: dict[int, StoredFile] = {}

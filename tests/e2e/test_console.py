@@ -303,3 +303,21 @@ def test_printf_daily_set_then_clock_next_shows_the_post_and_its_thread(tmp_path
     assert "Daily post set" in before and "Today's passage" not in before
     assert "Today's passage" in after and "a discussion thread was opened" in after
     assert "up to passage" in after  # the thread's opening message
+
+
+def test_a_second_run_is_in_the_same_server_with_what_the_first_added(tmp_path: Path) -> None:
+    """The sandbox keeps its world beside the library: a story added with /story add in
+    one `make run` is there, in the same server, in the next."""
+    story = tmp_path / "my-first-story.txt"
+    story.write_text("My First Story\n\n" + "The lighthouse keeper counted ships. " * 60,
+                     "utf-8")
+    first = run_console(tmp_path, f"/story add file:{story} title:Lantern Count\n"
+                                  "/config spoiler-safe percent:40\n")
+    assert first.returncode == 0, first.stderr.decode()[-2000:]
+    added = re.search(r"Added story (\d+)", first.stdout.decode())
+    assert added is not None, first.stdout.decode()[-2000:]
+    second = run_console(tmp_path, f"/story info story:{added[1]}\n/config show\n")
+    out = second.stdout.decode()
+    assert second.returncode == 0, second.stderr.decode()[-2000:]
+    assert f"Story {added[1]}" in out and "no story called" not in out.lower()
+    assert "40%" in out or "40 %" in out
