@@ -8,7 +8,7 @@ was refused. Results come back in input order, and only a bounded number of batc
 flight at once, so a folder of 100k files never sits in memory whole.
 
 The pool uses the "forkserver" start method where the platform has it, else "spawn": the
-bot's process has threads (aiosqlite's, asyncio's executor), and forking a process with
+bot's process has threads (the database driver's, asyncio's executor), and forking a process with
 threads can copy a lock that is held and never released. Everything sent to a worker is a
 top-level function and plain data, so any start method works.
 """
