@@ -20,6 +20,7 @@ from rich.table import Table
 
 from bot.bootstrap import Services, open_services
 from bot.catalog import ImportOutcome, story_files
+from bot.cli_db import db_app
 from bot.config import Settings, load_settings
 from bot.library.errors import StoryBotError
 from bot.library.models import Story
@@ -31,6 +32,7 @@ app = typer.Typer(
     help="storybot: a story library for Discord servers.", no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.add_typer(db_app, name="db")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
@@ -42,8 +44,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
 def main_options(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
-        typer.Option("--db", envvar="STORYBOT_DB", help="The library database file."),
+        str | None,
+        typer.Option("--db", envvar="STORYBOT_DB",
+                     help="The library: a SQLite file, or a postgresql:// DSN."),
     ] = None,
 ) -> None:
     ctx.obj = db or load_settings().storybot_db

@@ -17,7 +17,9 @@ class Settings(BaseSettings):
 
     # Never logged or printed: SecretStr hides it in reprs.
     discord_token: SecretStr | None = None
-    storybot_db: Path = Path("data/library.db")
+    # A SQLite file, or a PostgreSQL DSN (postgresql://…), kept as text: a Path would fold
+    # the DSN's "//".
+    storybot_db: Path | str = Path("data/library.db")
     dev_guild_id: int | None = None
     log_level: str = "INFO"
     # Discord-compatible servers (and the local sandbox) are reached through these.

@@ -4,29 +4,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import aiosqlite
-
 from bot.catalog import Catalog
 from bot.library.models import Passage, Story
-from bot.store.sqlite.feedback_writer import FeedbackWriter
-from bot.store.sqlite.posts import PostRecord, PostRepository
-from bot.store.sqlite.store import SqliteStore
+from bot.library.records import PostRecord
+from bot.store.protocol import Store
 from tests.conftest import DEMO_STORIES
 
 GUILD = 111
 POSTED_AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
-async def story_with_posts(conn: aiosqlite.Connection, name: str = "baker-street-lanterns.md",
+async def story_with_posts(store: Store, name: str = "baker-street-lanterns.md",
                            posts: int = 3, first_message: int = 9000
                            ) -> tuple[Story, list[Passage], list[int]]:
     """Import a demo story and record `posts` bot posts of its first passages."""
-    # A store on the test's own connection; its writer is never started (the tests run
-    # their own), and the test's fixture closes the connection.
-    catalog = Catalog(SqliteStore(conn, FeedbackWriter(conn)))
+    catalog = Catalog(store)
     story = await catalog.import_path(DEMO_STORIES / name, guild_id=GUILD, added_by=42)
     passages = await catalog.passages(story.id, GUILD)
-    repo = PostRepository(conn)
+    repo = store.posts
     message_ids = []
     for index in range(posts):
         message_id = first_message + index

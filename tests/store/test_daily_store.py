@@ -1,24 +1,22 @@
 """The daily schedule in the database: one claim per server and local day, whatever happens.
 
 A FakeClock walks through days in small steps; the database is closed and reopened along
-the way (a restart), and the bot can be "down" for hours.
+the way (a restart), and the bot can be "down" for hours. Runs on both backends.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from bot.library.clock import FakeClock
 from bot.library.schedule import DailySchedule
 from bot.library.selection import SerialPosition
 from bot.services.daily import claim_due
-from bot.store.sqlite.daily import DailyRepository
-from bot.store.sqlite.database import connect
+from bot.store.protocol import Store
+from tests.store.backends import RawDatabase, open_library
 
 GUILD = 111
 OTHER_GUILD = 222
@@ -30,13 +28,13 @@ def schedule(at: str, zone: str = "Europe/London", channel: int = 5) -> DailySch
 
 
 async def walk(
-    db: Path, clock: FakeClock, until: datetime, step: timedelta, *,
+    db: str, clock: FakeClock, until: datetime, step: timedelta, *,
     restart_every: int = 7, down: tuple[datetime, datetime] | None = None,
 ) -> list[tuple[int, date, datetime]]:
     """Tick every `step` until `until`, reopening the database every few ticks; ticks while
     `down` are skipped. Returns (guild, local date, when) of every claim made."""
     claims: list[tuple[int, date, datetime]] = []
-    conn = await connect(db)
+    store = await open_library(db)
     ticks = 0
     try:
         while clock.now() < until:
@@ -46,27 +44,27 @@ async def walk(
                 continue
             ticks += 1
             if ticks % restart_every == 0:
-                await conn.close()
-                conn = await connect(db)
-            for due in await claim_due(DailyRepository(conn), now):
+                await store.close()
+                store = await open_library(db)
+            for due in await claim_due(store.daily, now):
                 claims.append((due.record.guild_id, due.local_date, now))
     finally:
-        await conn.close()
+        await store.close()
     return claims
 
 
-async def set_schedule(db: Path, guild: int, value: DailySchedule, now: datetime) -> None:
-    conn = await connect(db)
+async def set_schedule(db: str, guild: int, value: DailySchedule, now: datetime) -> None:
+    store = await open_library(db)
     try:
-        await DailyRepository(conn).save(guild, value, now)
+        await store.daily.save(guild, value, now)
     finally:
-        await conn.close()
+        await store.close()
 
 
 async def test_exactly_one_claim_per_server_and_local_day_across_restarts(
-    tmp_path: Path,
+    target: str,
 ) -> None:
-    db = tmp_path / "library.db"
+    db = target
     start = datetime(2026, 6, 1, 5, 0, tzinfo=UTC)
     clock = FakeClock(start)
     await set_schedule(db, GUILD, schedule("18:30"), start)  # 17:30 UTC in summer
@@ -84,8 +82,8 @@ async def test_exactly_one_claim_per_server_and_local_day_across_restarts(
     assert sorted(day for guild, day, _ in claims if guild == OTHER_GUILD)[0] == date(2026, 6, 2)
 
 
-async def test_a_post_missed_during_downtime_is_made_once_within_grace(tmp_path: Path) -> None:
-    db = tmp_path / "library.db"
+async def test_a_post_missed_during_downtime_is_made_once_within_grace(target: str) -> None:
+    db = target
     start = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
     clock = FakeClock(start)
     await set_schedule(db, GUILD, schedule("18:00"), start)
@@ -95,8 +93,8 @@ async def test_a_post_missed_during_downtime_is_made_once_within_grace(tmp_path:
     assert [(day, when) for _, day, when in claims] == [(date(2026, 1, 10), down[1])]
 
 
-async def test_a_day_missed_beyond_grace_is_skipped_not_made_late(tmp_path: Path) -> None:
-    db = tmp_path / "library.db"
+async def test_a_day_missed_beyond_grace_is_skipped_not_made_late(target: str) -> None:
+    db = target
     start = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
     clock = FakeClock(start)
     await set_schedule(db, GUILD, schedule("18:00"), start)
@@ -116,9 +114,9 @@ async def test_a_day_missed_beyond_grace_is_skipped_not_made_late(tmp_path: Path
     ("01:30", (31, 1, 2), ["2026-10-31 05:30", "2026-11-01 05:30", "2026-11-02 06:30"]),
 ])
 async def test_dst_changes_give_one_post_per_day(
-    tmp_path: Path, at: str, days: tuple[int, ...], expected_utc: list[str]
+    target: str, at: str, days: tuple[int, ...], expected_utc: list[str]
 ) -> None:
-    db = tmp_path / "library.db"
+    db = target
     first = datetime.fromisoformat(expected_utc[0]).replace(tzinfo=UTC)
     start = first - timedelta(hours=12)
     clock = FakeClock(start)
@@ -128,42 +126,44 @@ async def test_dst_changes_give_one_post_per_day(
     assert [day.day for _, day, _ in claims] == list(days)
 
 
-async def test_a_claimed_day_is_never_claimed_again(conn: aiosqlite.Connection) -> None:
-    store = DailyRepository(conn)
+async def test_a_claimed_day_is_never_claimed_again(store: Store) -> None:
+    daily = store.daily
     now = datetime(2026, 5, 5, 12, tzinfo=UTC)
-    assert await store.claim(GUILD, date(2026, 5, 5), now)
-    assert not await store.claim(GUILD, date(2026, 5, 5), now + timedelta(minutes=1))
-    assert await store.claim(OTHER_GUILD, date(2026, 5, 5), now)
-    await store.mark_failed(GUILD, date(2026, 5, 5), "the daily channel no longer exists")
-    (row,) = await store.posts(GUILD)
+    assert await daily.claim(GUILD, date(2026, 5, 5), now)
+    assert not await daily.claim(GUILD, date(2026, 5, 5), now + timedelta(minutes=1))
+    assert await daily.claim(OTHER_GUILD, date(2026, 5, 5), now)
+    await daily.mark_failed(GUILD, date(2026, 5, 5), "the daily channel no longer exists")
+    (row,) = await daily.posts(GUILD)
     assert row.error == "the daily channel no longer exists" and row.message_id is None
-    assert await store.last_sent(GUILD) is None
-    assert await store.last_claimed_date(GUILD) == date(2026, 5, 5)
+    assert await daily.last_sent(GUILD) is None
+    assert await daily.last_claimed_date(GUILD) == date(2026, 5, 5)
 
 
-async def test_schedule_round_trip_off_serial_and_prompts(conn: aiosqlite.Connection) -> None:
-    store = DailyRepository(conn)
-    await conn.execute("INSERT INTO stories (id, title, rating, words, chapters, content_hash, "
-                       "added_at) VALUES (1, 't', 'Mature', 1, 1, 'h', '2026-01-01')")
+async def test_schedule_round_trip_off_serial_and_prompts(
+    store: Store, raw: RawDatabase
+) -> None:
+    daily = store.daily
+    await raw.execute("INSERT INTO stories (id, title, rating, words, chapters, content_hash, "
+                      "added_at) VALUES (1, 't', 'Mature', 1, 1, 'h', '2026-01-01')")
     now = datetime(2026, 5, 5, 12, tzinfo=UTC)
     value = DailySchedule(channel_id=9, local_time=time(6, 45), timezone="asia/tokyo",
                           mode="serial", role_id=77)
-    await store.save(GUILD, value, now)
-    record = await store.get(GUILD)
+    await daily.save(GUILD, value, now)
+    record = await daily.get(GUILD)
     assert record is not None and record.schedule == value and record.saved_at == now
     assert record.schedule.timezone == "Asia/Tokyo" and record.serial_position is None
-    await store.set_serial_position(GUILD, SerialPosition(story_id=1, seq=2))
-    await store.record_error(GUILD, "no permission", now)
-    record = await store.get(GUILD)
+    await daily.set_serial_position(GUILD, SerialPosition(story_id=1, seq=2))
+    await daily.record_error(GUILD, "no permission", now)
+    record = await daily.get(GUILD)
     assert record is not None and record.serial_position == SerialPosition(1, 2)
     assert record.last_error == "no permission"
-    assert await store.disable(GUILD) and not await store.disable(GUILD)
-    assert await store.enabled() == []
-    await store.save(GUILD, value, now)  # setting it again clears the old error
-    record = await store.get(GUILD)
+    assert await daily.disable(GUILD) and not await daily.disable(GUILD)
+    assert await daily.enabled() == []
+    await daily.save(GUILD, value, now)  # setting it again clears the old error
+    record = await daily.get(GUILD)
     assert record is not None and record.last_error is None and record.schedule.enabled
     assert record.serial_position == SerialPosition(1, 2)
-    await store.set_prompt(GUILD, 1, "Who is lying?")
-    assert await store.prompt(GUILD, 1) == "Who is lying?"
-    await store.set_prompt(GUILD, 1, None)
-    assert await store.prompt(GUILD, 1) is None
+    await daily.set_prompt(GUILD, 1, "Who is lying?")
+    assert await daily.prompt(GUILD, 1) == "Who is lying?"
+    await daily.set_prompt(GUILD, 1, None)
+    assert await daily.prompt(GUILD, 1) is None

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +16,7 @@ from bot.library.models import Chapter, Rating, StoryDraft
 from bot.library.segmentation import Cut
 from bot.render.excerpt_card import excerpt_embed
 from bot.services.excerpts import ExcerptService
-from bot.store.sqlite.store import SqliteStore
+from bot.store.protocol import Store
 from bot.ui.excerpt_buttons import excerpt_view
 from tests.conftest import DEMO_STORIES
 
@@ -28,16 +26,7 @@ SAFE_RATINGS = {Rating.GENERAL, Rating.TEEN}
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    opened = await SqliteStore.open(tmp_path / "library.db")
-    try:
-        yield opened
-    finally:
-        await opened.close()
-
-
-@pytest.fixture
-async def catalog(store: SqliteStore) -> Catalog:
+async def catalog(store: Store) -> Catalog:
     library = Catalog(store)
     report = await library.ensure_demo_library(DEMO_STORIES)
     assert report is not None and not report.rejected
@@ -50,7 +39,7 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def service(store: SqliteStore, catalog: Catalog, clock: FakeClock) -> ExcerptService:
+def service(store: Store, catalog: Catalog, clock: FakeClock) -> ExcerptService:
     return ExcerptService(store, catalog, clock, rng=random.Random(7))
 
 
@@ -88,7 +77,7 @@ async def test_a_featured_story_rests_while_others_have_passages(
 
 
 async def test_blocked_tags_and_their_synonyms_and_the_rating_ceiling_apply(
-    service: ExcerptService, catalog: Catalog, store: SqliteStore
+    service: ExcerptService, catalog: Catalog, store: Store
 ) -> None:
     soulmates = await catalog.list(GUILD, tags=["soulmate au"])
     assert len(soulmates) >= 2  # spelled differently in different stories

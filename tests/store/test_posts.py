@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import aiosqlite
-
 from bot.library.models import Chapter, Rating, StoryDraft
+from bot.library.records import PostRecord
 from bot.library.visibility import ALL_GUILDS
-from bot.store.sqlite.posts import PostRecord, PostRepository
-from bot.store.sqlite.stories import StoryRepository
+from bot.store.protocol import Store
 
 
 async def test_a_post_is_found_by_message_id_and_goes_with_its_story(
-    conn: aiosqlite.Connection,
+    store: Store,
 ) -> None:
-    stories = StoryRepository(conn)
+    stories = store.stories
 
     class P:
         seq, chapter, text, words = 0, 1, "Once.", 1
@@ -24,7 +22,7 @@ async def test_a_post_is_found_by_message_id_and_goes_with_its_story(
         StoryDraft(title="T", authors=["A"], chapters=[Chapter(1, "", "Once.")],
                    rating=Rating.GENERAL), [P()], guild_id=None)
     (passage,) = await stories.passages(story.id)
-    posts = PostRepository(conn)
+    posts = store.posts
     now = datetime(2026, 11, 25, tzinfo=UTC)
     await posts.record(PostRecord(111, 5, 6, story.id, passage.id, "excerpt", None, 7, now))
     await posts.set_thread(111, 222)

@@ -1,7 +1,8 @@
 """/me forget: no table keeps the user's id afterwards, including tables added later.
 
-The tables are found from the schema (sqlite_master + PRAGMA table_info), not from a list in
-the code, so a new migration with personal data is checked the day it lands."""
+The tables are found from the schema (sqlite_master + PRAGMA table_info on SQLite, the
+catalog on PostgreSQL), not from a list in the code, so a new migration with personal data is
+checked the day it lands. Runs on both backends."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ import re
 
 import aiosqlite
 
-from bot.store.sqlite import feedback as store
-from bot.store.sqlite.feedback import FeedbackEntry, ReactionChange
-from bot.store.sqlite.feedback_writer import FeedbackWriter
-from bot.store.sqlite.privacy import forget_user, user_columns
+from bot.library.records import FeedbackEntry, ReactionChange
+from bot.store.protocol import Store
+from tests.store.backends import RawDatabase
 from tests.store.feedback_helpers import GUILD, story_with_posts
 
 USER = 42  # also the story's added_by and the posts' posted_by
@@ -23,84 +23,69 @@ AT = "2026-11-21T10:00:00+00:00"
 LOOKS_PERSONAL = re.compile(r"user|member|owner|_by$", re.IGNORECASE)
 
 
-async def schema_columns(conn: aiosqlite.Connection) -> list[tuple[str, str]]:
-    async with conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    ) as cursor:
-        tables = [row[0] for row in await cursor.fetchall()]
-    found = []
-    for table in tables:
-        async with conn.execute(f'PRAGMA table_info("{table}")') as cursor:
-            found += [(table, row[1]) for row in await cursor.fetchall()]
-    return found
-
-
-async def rows_holding(conn: aiosqlite.Connection, user_id: int) -> dict[str, int]:
+async def rows_holding(raw: RawDatabase | aiosqlite.Connection,
+                       user_id: int) -> dict[str, int]:
+    """Rows whose personal-looking columns hold `user_id` (also used by the e2e suite, on a
+    SQLite connection of its own)."""
+    if isinstance(raw, aiosqlite.Connection):
+        raw = RawDatabase(sqlite_conn=raw)
     held = {}
-    for table, column in await schema_columns(conn):
+    for table, column in await raw.columns():
         if LOOKS_PERSONAL.search(column):
-            async with conn.execute(
-                f'SELECT COUNT(*) FROM "{table}" WHERE "{column}" = ?', (user_id,)
-            ) as cursor:
-                count = (await cursor.fetchone())[0]  # type: ignore[index]
+            count = await raw.value(f'SELECT COUNT(*) FROM "{table}" WHERE "{column}" = ?',
+                                    user_id)
             if count:
                 held[f"{table}.{column}"] = count
     return held
 
 
-async def fill_everything(conn: aiosqlite.Connection, user_id: int) -> None:
-    story, passages, messages = await story_with_posts(conn)
-    writer = FeedbackWriter(conn)
-    writer.start()
+async def fill_everything(store: Store, raw: RawDatabase, user_id: int) -> None:
+    story, passages, messages = await story_with_posts(store)
+    writes = store.feedback_writes
     for uid in (user_id, OTHER):
-        await writer.submit(ReactionChange(messages[0], uid, "❤️", True, AT))
-        await writer.run(lambda c, u=uid: store.toggle_kudos(c, story.id, u, GUILD, AT))  # type: ignore[misc]
-        await writer.run(lambda c, u=uid: store.toggle_bookmark(  # type: ignore[misc]
-            c, u, passages[0].id, story.id, GUILD, AT))
-        entry = FeedbackEntry(GUILD, story.id, None, uid, 4, "lovely", AT)
-        await writer.run(lambda c, e=entry: store.save_feedback(c, e))  # type: ignore[misc]
-    await writer.close()
-    await conn.execute("INSERT INTO tags (id, kind, name, key) VALUES (9999, 'freeform', 'x', 'x')")
-    await conn.execute("INSERT INTO reader_blocks (user_id, tag_id) VALUES (?, 9999), (?, 9999)",
-                       (user_id, OTHER))
+        await writes.reaction(ReactionChange(messages[0], uid, "❤️", True, AT))
+        await writes.toggle_kudos(story.id, uid, GUILD, AT)
+        await writes.toggle_bookmark(uid, passages[0].id, story.id, GUILD, AT)
+        await writes.save_feedback(FeedbackEntry(GUILD, story.id, None, uid, 4, "lovely", AT))
+    await writes.flush()
+    await raw.execute("INSERT INTO tags (id, kind, name, key) VALUES (9999, 'freeform', 'x', 'x')")
+    await raw.execute("INSERT INTO reader_blocks (user_id, tag_id) VALUES (?, 9999), (?, 9999)",
+                      user_id, OTHER)
 
 
-async def test_every_personal_column_follows_the_convention(conn: aiosqlite.Connection) -> None:
-    for table, column in await schema_columns(conn):
+async def test_every_personal_column_follows_the_convention(raw: RawDatabase) -> None:
+    for table, column in await raw.columns():
         if LOOKS_PERSONAL.search(column):
             assert column == "user_id" or column.endswith("_by"), (
                 f"{table}.{column} holds a person: name it user_id (deleted by /me forget) "
                 "or *_by (cleared)")
-    found = await user_columns(conn)
+    found = await raw.user_columns()
     for table in ("reactions", "kudos", "bookmarks", "feedback", "reader_blocks"):
         assert table in found.personal
     assert {("stories", "added_by"), ("posts", "posted_by")} <= set(found.attribution)
 
 
-async def test_forget_leaves_no_row_with_the_users_id(conn: aiosqlite.Connection) -> None:
-    await fill_everything(conn, USER)
-    before = await rows_holding(conn, USER)
+async def test_forget_leaves_no_row_with_the_users_id(store: Store, raw: RawDatabase) -> None:
+    await fill_everything(store, raw, USER)
+    before = await rows_holding(raw, USER)
     assert {"reactions.user_id", "kudos.user_id", "bookmarks.user_id", "feedback.user_id",
             "reader_blocks.user_id", "stories.added_by", "posts.posted_by"} <= set(before)
-    others_before = await rows_holding(conn, OTHER)
+    others_before = await rows_holding(raw, OTHER)
 
-    await conn.execute("BEGIN IMMEDIATE")
-    touched = await forget_user(conn, USER)
-    await conn.execute("COMMIT")
+    touched = await store.feedback_writes.forget_user(USER)  # one transaction, the writer's
 
-    assert await rows_holding(conn, USER) == {}
+    assert await rows_holding(raw, USER) == {}
     # says exactly how many rows it touched (personal tables by name, attributions as t.col)
     assert touched == {k.removesuffix(".user_id"): v for k, v in before.items()}
-    assert await rows_holding(conn, OTHER) == others_before  # nobody else's data went
-    async with conn.execute("SELECT COUNT(*) FROM stories") as cursor:
-        assert (await cursor.fetchone())[0] == 1  # type: ignore[index]  # the story stays
+    assert await rows_holding(raw, OTHER) == others_before  # nobody else's data went
+    assert await raw.count("stories") == 1  # the story stays
 
 
-async def test_a_table_added_later_is_forgotten_too(conn: aiosqlite.Connection) -> None:
-    await conn.execute("CREATE TABLE reading_lists (user_id INTEGER, story_id INTEGER, "
-                       "shared_by INTEGER)")
-    await conn.execute("INSERT INTO reading_lists VALUES (?, 1, NULL), (?, 2, ?)",
-                       (USER, OTHER, USER))
-    touched = await forget_user(conn, USER)
+async def test_a_table_added_later_is_forgotten_too(store: Store, raw: RawDatabase) -> None:
+    await raw.execute("CREATE TABLE reading_lists (user_id BIGINT, story_id INTEGER, "
+                      "shared_by BIGINT)")
+    await raw.execute("INSERT INTO reading_lists VALUES (?, 1, NULL), (?, 2, ?)",
+                      USER, OTHER, USER)
+    touched = await store.feedback_writes.forget_user(USER)
     assert touched == {"reading_lists": 1, "reading_lists.shared_by": 1}
-    assert await rows_holding(conn, USER) == {}
+    assert await rows_holding(raw, USER) == {}

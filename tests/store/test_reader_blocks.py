@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import aiosqlite
 import pytest
 
 from bot.library.errors import InvalidInput
 from bot.library.models import Chapter, Rating, StoryDraft, Tag, TagKind
-from bot.store.sqlite.reader_blocks import ReaderBlocksRepository
-from bot.store.sqlite.recommend_index import VocabularyEntry, index_row, index_rows, tag_vocabulary
-from bot.store.sqlite.stories import StoryRepository
-from bot.store.sqlite.tags import TagRepository
+from bot.library.records import VocabularyEntry
+from bot.store.protocol import Store
+from tests.store.backends import RawDatabase
 
 READER, OTHER = 111, 222
 
 
-async def add_story(conn: aiosqlite.Connection, title: str, *freeform: str,
+async def add_story(store: Store, title: str, *freeform: str,
                     authors: tuple[str, ...] = ("A",), series: str | None = None) -> int:
-    story = await StoryRepository(conn).add(
+    story = await store.stories.add(
         StoryDraft(title=title, authors=list(authors), chapters=[Chapter(1, "", f"{title}.")],
                    rating=Rating.TEEN, fandoms=["Star Trek"], freeform=list(freeform),
                    series=series),
@@ -26,15 +24,23 @@ async def add_story(conn: aiosqlite.Connection, title: str, *freeform: str,
     return story.id
 
 
-async def search_text(conn: aiosqlite.Connection, story_id: int) -> str:
-    async with conn.execute("SELECT tags FROM story_search WHERE rowid = ?", (story_id,)) as cur:
-        row = await cur.fetchone()
-    assert row is not None
-    return str(row[0])
+async def search_text(raw: RawDatabase, story_id: int) -> str:
+    """The tags part of the story's search row. PostgreSQL keeps normalised words with a
+    weight (tags are B: bot/store/postgres/search.py), so there the words are read back in
+    the order they first appear."""
+    if raw.backend == "sqlite":
+        row = await raw.value("SELECT tags FROM story_search WHERE rowid = ?", story_id)
+        assert row is not None
+        return str(row)
+    words = await raw.fetch(
+        "SELECT word FROM story_search, unnest(document) AS u (word, positions, weights) "
+        "WHERE story_id = ? AND 'B' = ANY(weights) ORDER BY positions[1]", story_id)
+    assert words
+    return " ".join(str(word).capitalize() for (word,) in words)
 
 
-async def test_blocks_are_per_reader(conn: aiosqlite.Connection) -> None:
-    tags, blocks = TagRepository(conn), ReaderBlocksRepository(conn)
+async def test_blocks_are_per_reader(store: Store) -> None:
+    tags, blocks = store.tags, store.reader_blocks
     angst = await tags.ensure(Tag(TagKind.FREEFORM, "Angst"))
     fluff = await tags.ensure(Tag(TagKind.FREEFORM, "Fluff"))
     assert await blocks.block(READER, angst)
@@ -49,15 +55,14 @@ async def test_blocks_are_per_reader(conn: aiosqlite.Connection) -> None:
     assert await blocks.list(READER) == []
 
 
-async def test_personal_data_column_is_user_id(conn: aiosqlite.Connection) -> None:
-    async with conn.execute("PRAGMA table_info(reader_blocks)") as cur:
-        columns = {row[1] async for row in cur}
+async def test_personal_data_column_is_user_id(raw: RawDatabase) -> None:
+    columns = {column for table, column in await raw.columns() if table == "reader_blocks"}
     assert columns == {"user_id", "tag_id"}
 
 
-async def test_a_block_follows_its_tag_through_a_merge(conn: aiosqlite.Connection) -> None:
-    tags, blocks = TagRepository(conn), ReaderBlocksRepository(conn)
-    await add_story(conn, "One", "Whump", "Hurt/Comfort")
+async def test_a_block_follows_its_tag_through_a_merge(store: Store) -> None:
+    tags, blocks = store.tags, store.reader_blocks
+    await add_story(store, "One", "Whump", "Hurt/Comfort")
     whump = await tags.find(TagKind.FREEFORM, "Whump")
     comfort = await tags.find(TagKind.FREEFORM, "Hurt/Comfort")
     assert whump is not None and comfort is not None
@@ -69,11 +74,10 @@ async def test_a_block_follows_its_tag_through_a_merge(conn: aiosqlite.Connectio
     assert await blocks.list(READER) == []
 
 
-async def test_merge_keeps_every_tag_row_and_folds_synonyms(conn: aiosqlite.Connection) -> None:
-    stories = StoryRepository(conn)
-    tags = TagRepository(conn, stories.reindex_for_search)
-    first = await add_story(conn, "First", "Pining")  # shipped synonym of Mutual Pining
-    second = await add_story(conn, "Second", "Yearning")
+async def test_merge_keeps_every_tag_row_and_folds_synonyms(store: Store) -> None:
+    tags = store.tags
+    first = await add_story(store, "First", "Pining")  # shipped synonym of Mutual Pining
+    second = await add_story(store, "Second", "Yearning")
     pining = await tags.canonical_of((await tags.find(TagKind.FREEFORM, "Pining")).id)  # type: ignore[union-attr]
     yearning = await tags.find(TagKind.FREEFORM, "Yearning")
     assert pining.name == "Mutual Pining" and yearning is not None
@@ -83,18 +87,17 @@ async def test_merge_keeps_every_tag_row_and_folds_synonyms(conn: aiosqlite.Conn
     for name in ("Mutual Pining", "Pining"):
         row = await tags.find(TagKind.FREEFORM, name)
         assert row is not None and row.canonical_id == yearning.id
-    vocabulary = await tag_vocabulary(conn)
+    vocabulary = await store.recommend_index.vocabulary()
     yearning_entry = VocabularyEntry(TagKind.FREEFORM, "yearning", "Yearning")
-    async for story in index_rows(conn):
+    async for story in store.recommend_index.rows():
         assert story.story_id in (first, second)
         assert yearning_entry in {vocabulary[tag_id] for tag_id in story.tag_ids}
-    assert "Pining" in (await StoryRepository(conn).get(first, "all")).tag_names(TagKind.FREEFORM)
+    assert "Pining" in (await store.stories.get(first, "all")).tag_names(TagKind.FREEFORM)
 
 
-async def test_merge_refusals(conn: aiosqlite.Connection) -> None:
-    stories = StoryRepository(conn)
-    tags = TagRepository(conn, stories.reindex_for_search)
-    await add_story(conn, "Story", "Angst")
+async def test_merge_refusals(store: Store) -> None:
+    tags = store.tags
+    await add_story(store, "Story", "Angst")
     angst = await tags.find(TagKind.FREEFORM, "Angst")
     trek = await tags.find(TagKind.FANDOM, "Star Trek")
     assert angst is not None and trek is not None
@@ -105,17 +108,16 @@ async def test_merge_refusals(conn: aiosqlite.Connection) -> None:
 
 
 async def test_rename_changes_name_and_key_and_refreshes_search(
-    conn: aiosqlite.Connection,
+    store: Store, raw: RawDatabase,
 ) -> None:
-    stories = StoryRepository(conn)
-    tags = TagRepository(conn, stories.reindex_for_search)
-    story = await add_story(conn, "Story", "Sad Ending", "Angst")
+    tags = store.tags
+    story = await add_story(store, "Story", "Sad Ending", "Angst")
     sad = await tags.find(TagKind.FREEFORM, "Sad Ending")
     assert sad is not None
     assert await tags.rename(sad, "Bittersweet  Ending") == [story]
     renamed = await tags.find(TagKind.FREEFORM, "bittersweet ending")
     assert renamed is not None and renamed.id == sad.id and renamed.name == "Bittersweet Ending"
-    assert "Bittersweet Ending" in await search_text(conn, story)
+    assert "Bittersweet Ending" in await search_text(raw, story)
     with pytest.raises(InvalidInput, match="use /tags merge"):
         await tags.rename(renamed, "angst")
     with pytest.raises(InvalidInput, match="1 to 100"):
@@ -123,28 +125,27 @@ async def test_rename_changes_name_and_key_and_refreshes_search(
 
 
 async def test_index_rows_carry_canonical_tags_authors_and_series(
-    conn: aiosqlite.Connection,
+    store: Store,
 ) -> None:
-    sid = await add_story(conn, "Story", "Soulmate AU", "soulmates", authors=("B", "A"),
+    sid = await add_story(store, "Story", "Soulmate AU", "soulmates", authors=("B", "A"),
                           series="Saga")
-    row = await index_row(conn, sid)
+    row = await store.recommend_index.row(sid)
     assert row is not None
     assert row.authors == ("B", "A") and row.series == "Saga"
     assert row.rating == Rating.TEEN.value
-    vocabulary = await tag_vocabulary(conn, row.tag_ids)
+    vocabulary = await store.recommend_index.vocabulary(row.tag_ids)
     canonical = {vocabulary[tag_id] for tag_id in row.tag_ids}
     # Two spellings, two tag rows, one canonical tag.
     assert len(row.tag_ids) == 4  # rating, fandom and the two spellings
     assert {entry for entry in canonical if entry.kind is TagKind.FREEFORM} == {
         VocabularyEntry(TagKind.FREEFORM, "soulmates", "Soulmates")}
-    assert await index_row(conn, sid + 1) is None
+    assert await store.recommend_index.row(sid + 1) is None
 
 
-async def test_new_spellings_fold_after_wrangling(conn: aiosqlite.Connection) -> None:
-    stories = StoryRepository(conn)
-    tags = TagRepository(conn, stories.reindex_for_search)
-    await add_story(conn, "One", "Pining", "Soulmates")
-    await add_story(conn, "Two", "Yearning")
+async def test_new_spellings_fold_after_wrangling(store: Store) -> None:
+    tags = store.tags
+    await add_story(store, "One", "Pining", "Soulmates")
+    await add_story(store, "Two", "Yearning")
     pining = await tags.canonical_of((await tags.find(TagKind.FREEFORM, "Pining")).id)  # type: ignore[union-attr]
     yearning = await tags.find(TagKind.FREEFORM, "Yearning")
     assert yearning is not None

@@ -1,16 +1,16 @@
-"""The story repository against a real SQLite file."""
+"""The story repository, on SQLite and PostgreSQL (see tests/store/conftest.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
 import pytest
 
 from bot.library.errors import DuplicateStory, StoryNotFound
 from bot.library.models import SCENE_BREAK, Chapter, Rating, StoryDraft, TagKind
 from bot.library.visibility import ALL_GUILDS
-from bot.store.sqlite.stories import StoryRepository
+from bot.store.protocol import Store
+from tests.store.backends import RawDatabase
 
 
 @dataclass
@@ -44,8 +44,8 @@ def draft(
     )
 
 
-async def test_a_story_round_trips_with_all_its_metadata(conn: aiosqlite.Connection) -> None:
-    repo = StoryRepository(conn)
+async def test_a_story_round_trips_with_all_its_metadata(store: Store) -> None:
+    repo = store.stories
     stored = await repo.add(draft(), [P(0, 1, "Waves broke.", 2)], guild_id=7, added_by=42)
     story = await repo.get(stored.id, 7, with_chapters=True)
     assert story.title == "The Lighthouse Keeper"
@@ -60,9 +60,9 @@ async def test_a_story_round_trips_with_all_its_metadata(conn: aiosqlite.Connect
 
 
 async def test_guild_stories_are_private_and_demo_stories_are_everywhere(
-    conn: aiosqlite.Connection,
+    store: Store,
 ) -> None:
-    repo = StoryRepository(conn)
+    repo = store.stories
     mine = await repo.add(draft("Mine"), [], guild_id=1)
     demo = await repo.add(draft("Demo", "Other text entirely."), [], guild_id=None)
     assert {s.id for s in await repo.list(1)} == {mine.id, demo.id}
@@ -72,9 +72,9 @@ async def test_guild_stories_are_private_and_demo_stories_are_everywhere(
 
 
 async def test_the_same_text_twice_is_a_duplicate_and_is_not_stored(
-    conn: aiosqlite.Connection,
+    store: Store,
 ) -> None:
-    repo = StoryRepository(conn)
+    repo = store.stories
     first = await repo.add(draft(), [], guild_id=None)
     with pytest.raises(DuplicateStory) as raised:
         await repo.add(draft("Same Text, New Title"), [], guild_id=5)
@@ -82,18 +82,17 @@ async def test_the_same_text_twice_is_a_duplicate_and_is_not_stored(
     assert await repo.count(ALL_GUILDS) == 1
 
 
-async def test_a_failed_insert_leaves_no_half_story(conn: aiosqlite.Connection) -> None:
-    repo = StoryRepository(conn)
+async def test_a_failed_insert_leaves_no_half_story(store: Store, raw: RawDatabase) -> None:
+    repo = store.stories
     # Two passages with the same seq break a UNIQUE constraint after the story row is in.
-    with pytest.raises(aiosqlite.IntegrityError):
+    with pytest.raises(raw.integrity_error):
         await repo.add(draft(), [P(0, 1, "a", 1), P(0, 1, "b", 1)], guild_id=None)
     for table in ("stories", "chapters", "passages", "story_tags", "story_authors"):
-        async with conn.execute(f"SELECT count(*) FROM {table}") as cur:
-            assert (await cur.fetchone())[0] == 0, table
+        assert await raw.count(table) == 0, table
 
 
-async def test_search_matches_title_tags_and_text(conn: aiosqlite.Connection) -> None:
-    repo = StoryRepository(conn)
+async def test_search_matches_title_tags_and_text(store: Store) -> None:
+    repo = store.stories
     keeper = await repo.add(draft(), [], guild_id=None)
     other = await repo.add(
         draft("Orchard", "Apples ripened in the quiet valley."), [], guild_id=None
@@ -104,8 +103,8 @@ async def test_search_matches_title_tags_and_text(conn: aiosqlite.Connection) ->
     assert await repo.search(ALL_GUILDS, '"unbalanced AND (') == []
 
 
-async def test_listing_by_tag_folds_synonyms(conn: aiosqlite.Connection) -> None:
-    repo = StoryRepository(conn)
+async def test_listing_by_tag_folds_synonyms(store: Store) -> None:
+    repo = store.stories
     keeper = await repo.add(draft(), [], guild_id=None)
     # "soulmates" is the shipped canonical of "Soulmate AU": asking for either finds it.
     assert [s.id for s in await repo.list(ALL_GUILDS, tag_keys=["soulmates"])] == [keeper.id]
@@ -114,26 +113,23 @@ async def test_listing_by_tag_folds_synonyms(conn: aiosqlite.Connection) -> None
 
 
 async def test_removing_a_story_removes_its_chapters_passages_and_search_row(
-    conn: aiosqlite.Connection,
+    store: Store, raw: RawDatabase,
 ) -> None:
-    repo = StoryRepository(conn)
+    repo = store.stories
     story = await repo.add(draft(), [P(0, 1, "Waves broke.", 2)], guild_id=None)
     await repo.remove(story.id, ALL_GUILDS)
     for table in ("stories", "chapters", "passages", "story_tags"):
-        async with conn.execute(f"SELECT count(*) FROM {table}") as cur:
-            assert (await cur.fetchone())[0] == 0, table
+        assert await raw.count(table) == 0, table
     assert await repo.search(ALL_GUILDS, "lighthouse") == []
     with pytest.raises(StoryNotFound):
         await repo.remove(story.id, ALL_GUILDS)
 
 
-async def test_a_bulk_batch_stores_the_same_as_one_by_one(conn: aiosqlite.Connection) -> None:
-    from bot.store.sqlite.bulk_import import BulkStoryWriter
-
-    repo = StoryRepository(conn)
+async def test_a_bulk_batch_stores_the_same_as_one_by_one(store: Store) -> None:
+    repo = store.stories
     one = await repo.add(draft("Single", "A single story."), [P(0, 1, "A single story.", 3)],
                          guild_id=None)
-    ids = await BulkStoryWriter(conn).add_batch(
+    ids = await store.bulk.add_batch(
         [(draft("Bulk A", "First bulk text."), [P(0, 1, "First bulk text.", 3)]),
          (draft("Bulk B", "Second bulk text."), [])],
         guild_id=None,

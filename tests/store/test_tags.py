@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.library.models import Chapter, Rating, StoryDraft, Tag, TagKind
-from bot.store.sqlite.stories import StoryRepository
-from bot.store.sqlite.tags import TagRepository
+from bot.store.protocol import Store
 
 
-async def test_a_shipped_synonym_points_at_its_canonical_tag(conn: aiosqlite.Connection) -> None:
-    tags = TagRepository(conn)
+async def test_a_shipped_synonym_points_at_its_canonical_tag(store: Store) -> None:
+    tags = store.tags
     synonym_id = await tags.ensure(Tag(TagKind.FREEFORM, "soulmate-au"))
     canonical = await tags.canonical_of(synonym_id)
     assert canonical.name == "Soulmates" and canonical.canonical_id is None
@@ -20,24 +17,22 @@ async def test_a_shipped_synonym_points_at_its_canonical_tag(conn: aiosqlite.Con
     assert await tags.ensure(Tag(TagKind.CHARACTER, "soulmate-au")) != synonym_id
 
 
-async def test_counts_group_synonyms_under_the_canonical(conn: aiosqlite.Connection) -> None:
-    repo = StoryRepository(conn)
+async def test_counts_group_synonyms_under_the_canonical(store: Store) -> None:
+    repo = store.stories
     for n, spelling in enumerate(["Soulmate AU", "soulmates", "Soulmate Bond"]):
         await repo.add(
             StoryDraft(title=f"S{n}", authors=["A"], chapters=[Chapter(1, "", f"Text {n}.")],
                        rating=Rating.GENERAL, freeform=[spelling]),
             [], guild_id=None,
         )
-    counts = {c.tag.name: c for c in await TagRepository(conn).counts(TagKind.FREEFORM)}
+    counts = {c.tag.name: c for c in await store.tags.counts(TagKind.FREEFORM)}
     assert counts["Soulmates"].stories == 3
     assert set(counts["Soulmates"].synonyms) == {"Soulmate AU", "Soulmate Bond"}
 
 
-async def test_a_server_blocks_and_unblocks_a_tag(conn: aiosqlite.Connection) -> None:
-    from bot.store.sqlite.guild_settings import GuildBlockedTagsRepository
-
-    tag_id = await TagRepository(conn).ensure(Tag(TagKind.FREEFORM, "Angst"))
-    blocks = GuildBlockedTagsRepository(conn)
+async def test_a_server_blocks_and_unblocks_a_tag(store: Store) -> None:
+    tag_id = await store.tags.ensure(Tag(TagKind.FREEFORM, "Angst"))
+    blocks = store.blocked_tags
     assert await blocks.block(9, tag_id) is True
     assert await blocks.block(9, tag_id) is False
     assert [t.name for t in await blocks.list(9)] == ["Angst"]
@@ -47,11 +42,11 @@ async def test_a_server_blocks_and_unblocks_a_tag(conn: aiosqlite.Connection) ->
 
 
 async def test_search_finds_a_story_by_its_tag_s_canonical_name(
-    conn: aiosqlite.Connection,
+    store: Store,
 ) -> None:
     from bot.library.visibility import ALL_GUILDS
 
-    repo = StoryRepository(conn)
+    repo = store.stories
     story = await repo.add(
         StoryDraft(title="Lantern", authors=["A"], chapters=[Chapter(1, "", "Text here.")],
                    rating=Rating.GENERAL, fandoms=["ACD Holmes"]), [], guild_id=None)

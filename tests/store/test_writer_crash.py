@@ -1,4 +1,7 @@
-"""SIGKILL in the middle of a burst: what was committed stays, and the file is intact."""
+"""SIGKILL in the middle of a burst: what was committed stays, and the file is intact.
+
+SQLite only: it kills the process that holds the SQLite file open and then checks the file
+itself (PRAGMA integrity_check)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.store.sqlite.database import connect
+from bot.store.sqlite.store import SqliteStore
 from tests.conftest import PROJECT_ROOT
 from tests.store.feedback_helpers import story_with_posts
 
@@ -47,11 +50,11 @@ def test_sigkill_mid_burst_keeps_committed_rows(tmp_path: Path) -> None:
     db = tmp_path / "library.db"
 
     async def prepare() -> int:
-        conn = await connect(db)
+        store = await SqliteStore.open(db)
         try:
-            _, _, messages = await story_with_posts(conn)
+            _, _, messages = await story_with_posts(store)
         finally:
-            await conn.close()
+            await store.close()
         return messages[0]
 
     message = asyncio.run(prepare())

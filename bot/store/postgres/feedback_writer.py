@@ -1,0 +1,172 @@
+"""The one writer for reader feedback, on PostgreSQL: every write waits in an asyncio queue
+and is applied in batches, one transaction per batch on one pooled connection, so a burst of
+reactions becomes a few transactions and their order is kept.
+
+Within a run of reaction changes only the last change per (message, reader, emoji) matters
+(the state Discord ends in). Jobs (a kudos toggle, forget-me...) run in a savepoint each: a
+failing job undoes only its own writes. A batch that fails because the server went away or
+two transactions collided is retried with backoff, so nothing queued is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import asyncpg
+
+from bot.library.records import ReactionChange
+from bot.store.postgres.database import is_transient
+from bot.store.postgres.feedback import apply_reaction_changes
+
+log = logging.getLogger("storybot.feedback.writer")
+
+T = TypeVar("T")
+Job = Callable[[asyncpg.Connection], Awaitable[T]]
+
+_STOP = object()
+RETRY_FIRST_DELAY = 0.05
+RETRY_MAX_DELAY = 2.0
+QUEUE_LIMIT = 100_000
+
+
+@dataclass
+class _QueuedJob:
+    run: Job[Any]
+    done: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop()
+                                      .create_future())
+
+
+class _JobFailed(Exception):
+    """A job raised: its savepoint was rolled back, the batch goes on."""
+
+
+class FeedbackWriter:
+    """Batches writes: up to `max_batch` items, gathered for at most `max_delay` seconds."""
+
+    def __init__(self, pool: asyncpg.Pool, *, max_batch: int = 5000,
+                 max_delay: float = 0.05) -> None:
+        self.pool = pool
+        self.max_batch = max_batch
+        self.max_delay = max_delay
+        self.committed_batches = 0
+        self.committed_changes = 0
+        self.busy_retries = 0
+        self._queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_LIMIT)
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="feedback-writer")
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def submit(self, change: ReactionChange) -> None:
+        await self._queue.put(change)
+
+    async def run(self, job: Job[T]) -> T:
+        """Run `job(conn)` inside the next batch's transaction (after everything queued
+        before it) and return its result; if it raises, only its own writes are undone."""
+        if not self.running:
+            raise RuntimeError("the feedback writer is not running")
+        queued = _QueuedJob(job)
+        await self._queue.put(queued)
+        result: T = await queued.done
+        return result
+
+    async def flush(self) -> None:
+        async def nothing(conn: asyncpg.Connection) -> None:
+            return None
+        await self.run(nothing)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            await self._queue.put(_STOP)
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            batch = [await self._queue.get()]
+            if (isinstance(batch[0], ReactionChange) and self.max_delay
+                    and self._queue.qsize() < self.max_batch):
+                await asyncio.sleep(self.max_delay)  # let a burst become one transaction
+            while len(batch) < self.max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            if any(item is _STOP for item in batch):
+                stopping = True
+                batch = [item for item in batch if item is not _STOP]
+                while not self._queue.empty():
+                    item = self._queue.get_nowait()
+                    if item is not _STOP:
+                        batch.append(item)
+            if batch:
+                await self._apply(batch)
+
+    async def _apply(self, batch: list[Any]) -> None:
+        delay = RETRY_FIRST_DELAY
+        while True:
+            try:
+                jobs, changes = await self._apply_once(batch)
+                break
+            except Exception as error:
+                if is_transient(error):
+                    self.busy_retries += 1
+                    log.warning("the database is unavailable (%s); retrying a batch of %d "
+                                "in %.2f s", error, len(batch), delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, RETRY_MAX_DELAY)
+                    continue
+                log.exception("a feedback batch of %d items failed", len(batch))
+                for item in batch:
+                    if isinstance(item, _QueuedJob) and not item.done.done():
+                        item.done.set_exception(error)
+                return
+        self.committed_batches += 1
+        self.committed_changes += changes
+        for job, result, failure in jobs:
+            if job.done.done():
+                continue
+            if failure is None:
+                job.done.set_result(result)
+            else:
+                job.done.set_exception(failure)
+
+    async def _apply_once(
+        self, batch: list[Any]
+    ) -> tuple[list[tuple[_QueuedJob, Any, BaseException | None]], int]:
+        jobs: list[tuple[_QueuedJob, Any, BaseException | None]] = []
+        changes = 0
+        async with self.pool.acquire() as conn, conn.transaction():
+            run: list[ReactionChange] = []
+            for item in batch:
+                if isinstance(item, ReactionChange):
+                    run.append(item)
+                    continue
+                if run:
+                    changes += await apply_reaction_changes(conn, run)
+                    run = []
+                jobs.append((item, *await self._run_job(conn, item)))
+            if run:
+                changes += await apply_reaction_changes(conn, run)
+        return jobs, changes
+
+    @staticmethod
+    async def _run_job(conn: asyncpg.Connection,
+                       job: _QueuedJob) -> tuple[Any, BaseException | None]:
+        try:
+            async with conn.transaction():  # a savepoint inside the batch's transaction
+                result = await job.run(conn)
+        except Exception as error:
+            if is_transient(error):
+                raise  # the whole batch waits and tries again
+            return None, error
+        return result, None

@@ -1,0 +1,97 @@
+"""Which passages a server may be shown, and what it has already seen (the selection history)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from bot.library.models import Cut, Passage, Rating
+from bot.library.selection import PassageCandidate, ServerHistory
+from bot.library.visibility import Visibility
+from bot.store.postgres.database import transaction
+from bot.store.postgres.stories import Params, visibility_clause
+
+_PASSAGE_COLUMNS = """p.id, p.story_id, p.seq, p.chapter, p.text, p.words, p.cut_before,
+    p.cut_after, (SELECT count(*) FROM passages q WHERE q.story_id = p.story_id)"""
+
+
+def _stored(row: Any) -> Passage:
+    return Passage(int(row[0]), int(row[1]), int(row[2]), int(row[3]), str(row[4]),
+                   int(row[5]), Cut(int(row[6])), Cut(int(row[7])), int(row[8]))
+
+
+@dataclass
+class PassageRepository:
+    pool: asyncpg.Pool
+
+    async def passage(self, passage_id: int) -> Passage | None:
+        row = await self.pool.fetchrow(
+            f"SELECT {_PASSAGE_COLUMNS} FROM passages p WHERE p.id = $1", passage_id)
+        return None if row is None else _stored(row)
+
+    async def passage_at(self, story_id: int, seq: int) -> Passage | None:
+        row = await self.pool.fetchrow(
+            f"SELECT {_PASSAGE_COLUMNS} FROM passages p WHERE p.story_id = $1 AND p.seq = $2",
+            story_id, seq)
+        return None if row is None else _stored(row)
+
+    async def candidates(
+        self,
+        visibility: Visibility,
+        ratings: Collection[Rating],
+        blocked_canonical_tag_ids: Collection[int],
+        story_ids: Sequence[int] | None = None,
+    ) -> list[PassageCandidate]:
+        """Every passage of the stories in view with an allowed rating and no blocked tag
+        (a synonym of a blocked tag blocks too)."""
+        params = Params()
+        clauses = [visibility_clause(visibility, params),
+                   f"s.rating = ANY({params.add([r.value for r in ratings])}::text[])"]
+        if blocked_canonical_tag_ids:
+            clauses.append(
+                f"""s.id NOT IN (SELECT st.story_id FROM story_tags st
+                                   JOIN tags t ON t.id = st.tag_id
+                                  WHERE COALESCE(t.canonical_id, t.id)
+                                        = ANY({params.add(list(blocked_canonical_tag_ids))}
+                                              ::bigint[]))"""
+            )
+        if story_ids is not None:
+            clauses.append(f"s.id = ANY({params.add(list(story_ids))}::bigint[])")
+        rows = await self.pool.fetch(
+            f"""SELECT p.id, p.story_id, p.seq, count(*) OVER (PARTITION BY p.story_id)
+                  FROM passages p JOIN stories s ON s.id = p.story_id
+                 WHERE {' AND '.join(clauses)} ORDER BY p.story_id, p.seq""",
+            *params.values,
+        )
+        return [PassageCandidate(int(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+    async def history(self, guild_id: int) -> ServerHistory:
+        rows = await self.pool.fetch(
+            "SELECT passage_id FROM excerpt_shown WHERE guild_id = $1", guild_id)
+        shown = {int(r[0]) for r in rows}
+        rows = await self.pool.fetch(
+            "SELECT story_id, featured_at FROM excerpt_featured WHERE guild_id = $1", guild_id)
+        featured = {int(r[0]): datetime.fromisoformat(r[1]) for r in rows}
+        return ServerHistory(shown_passage_ids=shown, last_featured=featured)
+
+    async def record(self, guild_id: int, chosen: PassageCandidate, now: datetime) -> None:
+        """Store what `record_selection` computes: a repeat starts a new cycle."""
+        async with transaction(self.pool) as conn:
+            repeat = await conn.fetchval(
+                "SELECT 1 FROM excerpt_shown WHERE guild_id = $1 AND passage_id = $2",
+                guild_id, chosen.passage_id)
+            if repeat is not None:
+                await conn.execute("DELETE FROM excerpt_shown WHERE guild_id = $1", guild_id)
+            await conn.execute(
+                "INSERT INTO excerpt_shown (guild_id, passage_id) VALUES ($1, $2) "
+                "ON CONFLICT DO NOTHING",
+                guild_id, chosen.passage_id)
+            await conn.execute(
+                """INSERT INTO excerpt_featured (guild_id, story_id, featured_at)
+                   VALUES ($1, $2, $3) ON CONFLICT (guild_id, story_id)
+                   DO UPDATE SET featured_at = excluded.featured_at""",
+                guild_id, chosen.story_id, now.isoformat())

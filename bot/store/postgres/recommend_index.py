@@ -1,0 +1,66 @@
+"""What the recommendation index is built from, streamed from the store (see the SQLite
+store's module of the same name for the two reads)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from bot.library.models import TagKind
+from bot.library.records import IndexRow, VocabularyEntry
+
+_KINDS = {kind.value: kind for kind in TagKind}
+_BATCH = 2000
+
+_INDEX_ROWS = """
+SELECT s.id, s.guild_id, s.rating, s.series,
+       ARRAY(SELECT st.tag_id FROM story_tags st WHERE st.story_id = s.id
+              ORDER BY st.position),
+       ARRAY(SELECT au.name FROM story_authors sa JOIN authors au ON au.id = sa.author_id
+              WHERE sa.story_id = s.id ORDER BY sa.position)
+  FROM stories s
+"""
+
+
+def _index_row(row: Any) -> IndexRow:
+    story_id, guild_id, rating, series, tag_ids, authors = tuple(row)
+    return IndexRow(
+        story_id=int(story_id),
+        guild_id=None if guild_id is None else int(guild_id),
+        rating=str(rating),
+        series=None if series is None else str(series),
+        tag_ids=tuple(int(t) for t in tag_ids),
+        authors=tuple(authors),
+    )
+
+
+@dataclass
+class RecommendIndexRepository:
+    pool: asyncpg.Pool
+
+    async def vocabulary(self, ids: Sequence[int] | None = None) -> dict[int, VocabularyEntry]:
+        """Every tag by id (or only the given ones) -> the canonical tag it stands for."""
+        sql = """SELECT t.id, c.kind, c.key, c.name
+                   FROM tags t JOIN tags c ON c.id = COALESCE(t.canonical_id, t.id)"""
+        params: tuple[object, ...] = ()
+        if ids is not None:
+            sql += " WHERE t.id = ANY($1::bigint[])"
+            params = (list(ids),)
+        rows = await self.pool.fetch(sql, *params)
+        return {int(tag_id): VocabularyEntry(_KINDS[kind], str(key), str(name))
+                for tag_id, kind, key, name in rows}
+
+    async def rows(self) -> AsyncIterator[IndexRow]:
+        """Every story of every guild, in id order, read through a cursor in batches."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            cursor = await conn.cursor(_INDEX_ROWS + " ORDER BY s.id")
+            while rows := await cursor.fetch(_BATCH):
+                for row in rows:
+                    yield _index_row(row)
+
+    async def row(self, story_id: int) -> IndexRow | None:
+        found = await self.pool.fetchrow(_INDEX_ROWS + " WHERE s.id = $1", story_id)
+        return None if found is None else _index_row(found)

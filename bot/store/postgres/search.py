@@ -1,0 +1,66 @@
+"""Full-text search documents and queries, built from words the store normalises itself.
+
+SQLite's FTS5 (unicode61, remove_diacritics 2) splits text at every character that is not a
+letter or digit, folds case and strips accents. PostgreSQL's parser would instead keep
+"Keeper/Sea" as a file path and "soulmate-au" as a compound, and its `unaccent` is an extension
+a plain server may lack; so both the documents and the queries are reduced here to plain,
+accent-free, lower-case words and PostgreSQL only ever sees those (the 'simple' config).
+Every query word must match as a prefix, as in the SQLite store.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from bot.library.models import PARAGRAPH_SEPARATOR
+
+_WORD = re.compile(r"[^\W_]+")
+# The SQLite store ranks with bm25(title 10, summary 4, tags 6, text 1). ts_rank takes one
+# weight per label in the order {D, C, B, A}: text 0.1, summary 0.4, tags 0.6, title 1.0, the
+# same proportions. (Ranking each field on its own and saturating it, bm25-like, agreed less
+# often with SQLite's best match on the shared fixtures and cost four ranks per row.)
+RANK_WEIGHTS = "{0.1, 0.4, 0.6, 1.0}"
+
+# PostgreSQL drops lexemes longer than this (with a notice); so do we, quietly.
+_LONGEST_WORD = 500
+
+
+def plain_words(text: str) -> list[str]:
+    """The text's words: accents removed, case folded, split at everything else."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return [word for word in _WORD.findall(stripped) if len(word) <= _LONGEST_WORD]
+
+
+def document_parts(title: str, summary: str, tags: Iterable[str],
+                   chapters: Sequence[str]) -> tuple[str, str, str, str]:
+    """The four weighted fields (title, tags, summary, text) as space-separated words."""
+    return (
+        " ".join(plain_words(title)),
+        " ".join(plain_words(" · ".join(tags))),
+        " ".join(plain_words(summary)),
+        " ".join(plain_words(PARAGRAPH_SEPARATOR.join(chapters))),
+    )
+
+
+DOCUMENT_SQL = ("setweight(to_tsvector('simple', $2), 'A') || "
+                "setweight(to_tsvector('simple', $3), 'B') || "
+                "setweight(to_tsvector('simple', $4), 'C') || "
+                "setweight(to_tsvector('simple', $5), 'D')")
+
+
+def prefix_query(query: str) -> str | None:
+    """A tsquery text in which every word of `query` must match as a prefix; None when the
+    query has no words (it then finds nothing, as in the SQLite store)."""
+    terms = [t for t in re.findall(r"\w+", query) if t]
+    words = [word for term in terms for word in plain_words(term)]
+    if not words:
+        return None
+    return " & ".join(f"'{word}':*" for word in dict.fromkeys(words))
+
+
+def rank_sql(document: str, query: str) -> str:
+    """An SQL expression ranking `document` against `query` (both SQL expressions)."""
+    return f"ts_rank('{RANK_WEIGHTS}', {document}, {query})"

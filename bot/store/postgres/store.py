@@ -1,0 +1,75 @@
+"""The PostgreSQL store: one connection pool per process, shared by every repository, and
+the feedback writer, which takes one pooled connection per batch.
+
+Chosen by a `postgresql://` DSN (see bot/store/open.py); the SQLite store stays the default.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from bot.store.postgres.bulk_import import BulkStoryWriter
+from bot.store.postgres.daily import DailyRepository
+from bot.store.postgres.database import POOL_MAX, create_pool
+from bot.store.postgres.feedback import FeedbackRepository
+from bot.store.postgres.feedback_writer import FeedbackWriter
+from bot.store.postgres.feedback_writes import FeedbackWrites
+from bot.store.postgres.passages import PassageRepository
+from bot.store.postgres.posts import PostRepository
+from bot.store.postgres.recommend_index import RecommendIndexRepository
+from bot.store.postgres.settings import (
+    BotStateRepository,
+    GuildBlockedTagsRepository,
+    GuildSettingsRepository,
+    ReaderBlocksRepository,
+)
+from bot.store.postgres.stories import StoryRepository, write_search_documents
+from bot.store.postgres.tags import TagRepository
+from bot.store.protocol import Store
+
+
+class PostgresStore:
+    def __init__(self, pool: asyncpg.Pool, writer: FeedbackWriter) -> None:
+        self.pool = pool
+        self._writer = writer
+        self.stories = StoryRepository(pool)
+        self.tags = TagRepository(pool, reindex=write_search_documents_of_one)
+        self.guild_settings = GuildSettingsRepository(pool)
+        self.bot_state = BotStateRepository(pool)
+        self.blocked_tags = GuildBlockedTagsRepository(pool)
+        self.passages = PassageRepository(pool)
+        self.posts = PostRepository(pool)
+        self.daily = DailyRepository(pool)
+        self.feedback = FeedbackRepository(pool)
+        self.feedback_writes = FeedbackWrites(writer)
+        self.reader_blocks = ReaderBlocksRepository(pool)
+        self.recommend_index = RecommendIndexRepository(pool)
+        self.bulk = BulkStoryWriter(pool)
+
+    @classmethod
+    async def open(cls, dsn: str, *, max_connections: int = POOL_MAX) -> PostgresStore:
+        """Connect (one line naming host and reason when it cannot), migrate, start the
+        feedback writer."""
+        pool = await create_pool(dsn, max_size=max_connections)
+        writer = FeedbackWriter(pool)
+        writer.start()
+        return cls(pool, writer)
+
+    @property
+    def writer(self) -> FeedbackWriter:
+        """The feedback writer, for its figures (batches, retries) in tests and benchmarks."""
+        return self._writer
+
+    async def close(self) -> None:
+        """Commit everything the writer holds, then close the pool."""
+        await self._writer.close()
+        await self.pool.close()
+
+
+async def write_search_documents_of_one(conn: asyncpg.Connection, story_id: int) -> None:
+    await write_search_documents(conn, story_id, story_id)
+
+
+def _conforms(store: PostgresStore) -> Store:
+    """Checked by the type checker: the PostgreSQL store has the whole protocol."""
+    return store

@@ -1,0 +1,369 @@
+"""Stories, their authors, chapters, passages and tags: the library's repository."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from bot.library.clock import SystemClock
+from bot.library.errors import DuplicateStory, StoryNotFound
+from bot.library.models import Chapter, Passage, Rating, Story, StoryDraft, Tag, TagKind
+from bot.library.records import PassageLike, SortOrder
+from bot.library.visibility import ALL_GUILDS, Visibility
+from bot.store.postgres import search
+from bot.store.postgres.database import Executor, transaction
+from bot.store.postgres.tags import ensure_tag
+from bot.store.sqlite.stories import content_hash, passage_row
+
+PASSAGE_COPY_COLUMNS = ("story_id", "seq", "chapter", "text", "words", "cut_before",
+                        "cut_after")
+
+_ORDER_BY: dict[str, str] = {
+    "title": 'lower(s.title) COLLATE "C", s.id',
+    "newest": "s.added_at DESC, s.id DESC",
+    "words": "s.words DESC, s.id",
+}
+
+# A story with its authors and tags in one round trip (arrays in the stored order).
+_STORY_COLUMNS = """s.id, s.guild_id, s.title, s.rating, s.language, s.summary, s.notes,
+    s.end_notes, s.words, s.chapters, s.complete, s.series, s.source, s.format, s.added_by,
+    s.added_at,
+    ARRAY(SELECT a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id
+           WHERE sa.story_id = s.id ORDER BY sa.position, sa.author_id),
+    ARRAY(SELECT t.kind FROM story_tags st JOIN tags t ON t.id = st.tag_id
+           WHERE st.story_id = s.id ORDER BY st.position, st.tag_id),
+    ARRAY(SELECT t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id
+           WHERE st.story_id = s.id ORDER BY st.position, st.tag_id)"""
+
+
+class Params:
+    """Numbered placeholders ($1, $2, ...) handed out as a query is put together."""
+
+    def __init__(self, *values: object) -> None:
+        self.values: list[object] = list(values)
+
+    def add(self, value: object) -> str:
+        self.values.append(value)
+        return f"${len(self.values)}"
+
+
+def visibility_clause(visibility: Visibility, params: Params) -> str:
+    if visibility == ALL_GUILDS:
+        return "TRUE"
+    if visibility is None:
+        return "s.guild_id IS NULL"
+    return f"(s.guild_id IS NULL OR s.guild_id = {params.add(visibility)})"
+
+
+async def write_search_documents(conn: Executor, first_id: int, last_id: int) -> None:
+    """(Re)write the search documents of stories first_id..last_id from what is stored."""
+    stories = await conn.fetch(
+        "SELECT id, title, summary FROM stories WHERE id BETWEEN $1 AND $2 ORDER BY id",
+        first_id, last_id,
+    )
+    await conn.execute("DELETE FROM story_search WHERE story_id BETWEEN $1 AND $2",
+                       first_id, last_id)
+    if not stories:
+        return
+    tag_rows = await conn.fetch(
+        """SELECT st.story_id,
+                  CASE WHEN c.id = t.id THEN t.name ELSE t.name || ' · ' || c.name END
+             FROM story_tags st JOIN tags t ON t.id = st.tag_id
+             JOIN tags c ON c.id = COALESCE(t.canonical_id, t.id)
+            WHERE st.story_id BETWEEN $1 AND $2 ORDER BY st.story_id, st.position""",
+        first_id, last_id,
+    )
+    chapter_rows = await conn.fetch(
+        """SELECT story_id, text FROM chapters WHERE story_id BETWEEN $1 AND $2
+            ORDER BY story_id, number""",
+        first_id, last_id,
+    )
+    tags: dict[int, list[str]] = {}
+    for story_id, name in tag_rows:
+        tags.setdefault(story_id, []).append(name)
+    texts: dict[int, list[str]] = {}
+    for story_id, text in chapter_rows:
+        texts.setdefault(story_id, []).append(text)
+    documents = [
+        (row[0], *search.document_parts(row[1], row[2], tags.get(row[0], ()),
+                                        texts.get(row[0], [])))
+        for row in stories
+    ]
+    await conn.executemany(
+        f"INSERT INTO story_search (story_id, document) VALUES ($1, {search.DOCUMENT_SQL})",
+        documents,
+    )
+
+
+def story_from_row(r: Any) -> Story:
+    return Story(
+        id=int(r[0]), guild_id=r[1], title=r[2], authors=list(r[16]), rating=Rating(r[3]),
+        tags=[Tag(TagKind(kind), name) for kind, name in zip(r[17], r[18], strict=True)],
+        language=r[4], summary=r[5],
+        notes=r[6], end_notes=r[7], words=int(r[8]), chapter_count=int(r[9]),
+        complete=None if r[10] is None else bool(r[10]), series=r[11], source=r[12],
+        format=r[13], added_by=r[14], added_at=datetime.fromisoformat(r[15]),
+    )
+
+
+@dataclass
+class StoryRepository:
+    pool: asyncpg.Pool
+
+    async def add(
+        self,
+        draft: StoryDraft,
+        passages: Sequence[PassageLike],
+        *,
+        guild_id: int | None,
+        added_by: int | None = None,
+        now: datetime | None = None,
+    ) -> Story:
+        """Store a whole story in one transaction: it is there completely or not at all."""
+        fingerprint = content_hash(draft.chapters)
+        existing = await self._find_by_hash(self.pool, fingerprint, guild_id)
+        if existing is not None:
+            raise DuplicateStory(*existing)
+        added_at = (now or SystemClock().now()).isoformat()
+        rating = draft.rating or Rating.NOT_RATED
+        try:
+            async with transaction(self.pool) as conn:
+                story_id = await conn.fetchval(
+                    """INSERT INTO stories (guild_id, title, summary, notes, end_notes, rating,
+                           language, words, chapters, complete, series, source, format,
+                           content_hash, added_by, added_at)
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                               $15, $16) RETURNING id""",
+                    guild_id, draft.title, draft.summary, draft.notes, draft.end_notes,
+                    rating.value, draft.language, draft.words, len(draft.chapters),
+                    None if draft.complete is None else int(draft.complete), draft.series,
+                    draft.source, draft.format, fingerprint, added_by, added_at,
+                )
+                await self._insert_authors(conn, story_id, draft.authors)
+                await conn.executemany(
+                    "INSERT INTO chapters (story_id, number, title, text) "
+                    "VALUES ($1, $2, $3, $4)",
+                    [(story_id, c.number, c.title, c.text) for c in draft.chapters],
+                )
+                await conn.copy_records_to_table(
+                    "passages", records=[passage_row(story_id, p) for p in passages],
+                    columns=PASSAGE_COPY_COLUMNS,
+                )
+                tags = [Tag(TagKind.RATING, rating.value),
+                        *(t for t in draft.tags() if t.kind is not TagKind.RATING)]
+                await self._insert_story_tags(conn, story_id, tags)
+                await write_search_documents(conn, story_id, story_id)
+        except asyncpg.UniqueViolationError:
+            # Another process stored the same story between our check and our insert.
+            existing = await self._find_by_hash(self.pool, fingerprint, guild_id)
+            if existing is None:
+                raise
+            raise DuplicateStory(*existing) from None
+        return await self.get(story_id, ALL_GUILDS)
+
+    @staticmethod
+    async def _find_by_hash(conn: Executor, fingerprint: str,
+                            guild_id: int | None) -> tuple[int, str] | None:
+        row = await conn.fetchrow(
+            """SELECT id, title FROM stories
+               WHERE content_hash = $1 AND (guild_id IS NULL OR guild_id IS NOT DISTINCT FROM $2)
+               ORDER BY id LIMIT 1""",
+            fingerprint, guild_id,
+        )
+        return (int(row[0]), str(row[1])) if row else None
+
+    @staticmethod
+    async def _insert_authors(conn: Executor, story_id: int, names: Iterable[str]) -> None:
+        seen: set[int] = set()
+        for position, name in enumerate(names):
+            await conn.execute(
+                "INSERT INTO authors (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", name)
+            author_id = int(await conn.fetchval("SELECT id FROM authors WHERE name = $1", name))
+            if author_id not in seen:
+                seen.add(author_id)
+                await conn.execute(
+                    "INSERT INTO story_authors (story_id, author_id, position) "
+                    "VALUES ($1, $2, $3)",
+                    story_id, author_id, position,
+                )
+
+    @staticmethod
+    async def _insert_story_tags(conn: Executor, story_id: int, tags: Sequence[Tag]) -> None:
+        seen: set[int] = set()
+        for position, tag in enumerate(tags):
+            tag_id = await ensure_tag(conn, tag)
+            if tag_id not in seen:
+                seen.add(tag_id)
+                await conn.execute(
+                    "INSERT INTO story_tags (story_id, tag_id, position) VALUES ($1, $2, $3)",
+                    story_id, tag_id, position,
+                )
+
+    async def reindex_for_search(self, story_id: int) -> None:
+        await self.index_for_search(story_id, story_id)
+
+    async def index_for_search(self, first_id: int, last_id: int) -> None:
+        async with transaction(self.pool) as conn:
+            await write_search_documents(conn, first_id, last_id)
+
+    async def get(
+        self, story_id: int, visibility: Visibility, *, with_chapters: bool = False
+    ) -> Story:
+        params = Params(story_id)
+        where = visibility_clause(visibility, params)
+        stories = await self._select(f"s.id = $1 AND {where}", params)
+        if not stories:
+            raise StoryNotFound(story_id)
+        story = stories[0]
+        if with_chapters:
+            story.chapters = await self.chapters(story_id)
+        return story
+
+    async def chapters(self, story_id: int) -> list[Chapter]:
+        rows = await self.pool.fetch(
+            "SELECT number, title, text FROM chapters WHERE story_id = $1 ORDER BY number",
+            story_id,
+        )
+        return [Chapter(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    async def passages(self, story_id: int) -> list[Passage]:
+        rows = await self.pool.fetch(
+            """SELECT id, story_id, seq, chapter, text, words FROM passages
+               WHERE story_id = $1 ORDER BY seq""",
+            story_id,
+        )
+        return [Passage(*row) for row in rows]
+
+    async def list(
+        self,
+        visibility: Visibility,
+        *,
+        tag_keys: Sequence[str] = (),
+        sort: SortOrder = "title",
+        limit: int = 100,
+        offset: int = 0,
+    ) -> builtins.list[Story]:
+        """Stories in view, optionally only those carrying every tag (or a synonym of it)."""
+        params = Params()
+        clauses = [visibility_clause(visibility, params)]
+        for key in tag_keys:
+            clauses.append(
+                f"""s.id IN (SELECT st.story_id FROM story_tags st JOIN tags t ON t.id = st.tag_id
+                            WHERE COALESCE(t.canonical_id, t.id) IN (
+                                SELECT COALESCE(canonical_id, id) FROM tags
+                                 WHERE key = {params.add(key)}))"""
+            )
+        return await self._select(" AND ".join(clauses), params, order=_ORDER_BY[sort],
+                                  limit=limit, offset=offset)
+
+    async def count(self, visibility: Visibility) -> int:
+        params = Params()
+        where = visibility_clause(visibility, params)
+        return int(await self.pool.fetchval(
+            f"SELECT count(*) FROM stories s WHERE {where}", *params.values))
+
+    async def search(
+        self, visibility: Visibility, query: str, *, limit: int = 25
+    ) -> builtins.list[Story]:
+        """Full-text search; every word of the query must match (as a prefix), best first."""
+        text = search.prefix_query(query)
+        if text is None:
+            return []
+        params = Params(text)
+        where = visibility_clause(visibility, params)
+        rows = await self.pool.fetch(
+            f"""SELECT s.id FROM story_search ss JOIN stories s ON s.id = ss.story_id
+                 WHERE ss.document @@ to_tsquery('simple', $1) AND {where}
+                 ORDER BY {search.rank_sql("ss.document", "to_tsquery('simple', $1)")} DESC,
+                          s.id
+                 LIMIT {params.add(limit)}""",
+            *params.values,
+        )
+        ids = [int(row[0]) for row in rows]
+        found = {s.id: s for s in await self._select_ids(ids)}
+        return [found[i] for i in ids if i in found]
+
+    async def remove(self, story_id: int, visibility: Visibility) -> Story:
+        story = await self.get(story_id, visibility)
+        # The search document, chapters, passages, posts... go with it (ON DELETE CASCADE).
+        await self.pool.execute("DELETE FROM stories WHERE id = $1", story_id)
+        return story
+
+    async def titles(self) -> builtins.list[tuple[int, int | None, str]]:
+        rows = await self.pool.fetch("SELECT id, guild_id, title FROM stories")
+        return [(int(r[0]), r[1], str(r[2])) for r in rows]
+
+    async def update(
+        self,
+        story_id: int,
+        *,
+        title: str | None = None,
+        summary: str | None = None,
+        rating: Rating | None = None,
+        add_tags: Sequence[Tag] = (),
+        remove_tag_keys: Sequence[tuple[TagKind, str]] = (),
+    ) -> None:
+        """Change a story's metadata in one transaction and refresh its search document."""
+        async with transaction(self.pool) as conn:
+            for column, value in (("title", title), ("summary", summary),
+                                  ("rating", rating and rating.value)):
+                if value is not None:
+                    await conn.execute(
+                        f"UPDATE stories SET {column} = $1 WHERE id = $2", value, story_id)
+            if rating is not None:
+                await conn.execute(
+                    """DELETE FROM story_tags WHERE story_id = $1 AND tag_id IN
+                       (SELECT id FROM tags WHERE kind = 'rating')""",
+                    story_id,
+                )
+                add_tags = [Tag(TagKind.RATING, rating.value), *add_tags]
+            for kind, key in remove_tag_keys:
+                await conn.execute(
+                    """DELETE FROM story_tags WHERE story_id = $1 AND tag_id IN
+                       (SELECT id FROM tags WHERE kind = $2 AND key = $3)""",
+                    story_id, kind.value, key,
+                )
+            position = int(await conn.fetchval(
+                "SELECT COALESCE(max(position), -1) + 1 FROM story_tags WHERE story_id = $1",
+                story_id,
+            ))
+            for tag in add_tags:
+                tag_id = await ensure_tag(conn, tag)
+                await conn.execute(
+                    "INSERT INTO story_tags (story_id, tag_id, position) VALUES ($1, $2, $3) "
+                    "ON CONFLICT DO NOTHING",
+                    story_id, tag_id, position,
+                )
+                position += 1
+            await write_search_documents(conn, story_id, story_id)
+
+    async def _select_ids(self, ids: Sequence[int]) -> builtins.list[Story]:
+        if not ids:
+            return []
+        params = Params(list(ids))
+        return await self._select("s.id = ANY($1::bigint[])", params, limit=len(ids))
+
+    async def _select(
+        self,
+        where: str,
+        params: Params,
+        *,
+        order: str = "s.id",
+        limit: int = 100,
+        offset: int = 0,
+    ) -> builtins.list[Story]:
+        rows = await self.pool.fetch(
+            # The page is chosen first, so authors and tags are read for its rows only
+            # (not for every row an OFFSET skips).
+            f"""SELECT {_STORY_COLUMNS} FROM (
+                    SELECT s.* FROM stories s WHERE {where} ORDER BY {order}
+                     LIMIT {params.add(limit)} OFFSET {params.add(offset)}) s
+                ORDER BY {order}""",
+            *params.values,
+        )
+        return [story_from_row(r) for r in rows]

@@ -1,0 +1,56 @@
+"""Fixtures of the store suite: every test that takes `store` runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.store.protocol import Store
+from tests.store.backends import (
+    BACKENDS,
+    RawDatabase,
+    library_target,
+    open_library,
+    start_test_server,
+)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """One PostgreSQL for the whole run (stopped and deleted at the end)."""
+    dsn, server = start_test_server()
+    try:
+        yield dsn
+    finally:
+        if server is not None:
+            server.cleanup()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def target(backend: str, tmp_path: Path,
+                 request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """Where this test's library lives: a new SQLite file or a new PostgreSQL schema."""
+    pg_dsn = request.getfixturevalue("pg_server") if backend == "postgres" else None
+    async for found in library_target(backend, tmp_path, pg_dsn):
+        yield found
+
+
+@pytest.fixture
+async def store(target: str) -> AsyncIterator[Store]:
+    opened = await open_library(target)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+def raw(store: Store) -> RawDatabase:
+    return RawDatabase(store)
