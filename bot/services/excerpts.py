@@ -18,6 +18,7 @@ from bot.library.errors import InvalidInput
 from bot.library.guild_settings import GuildSettings
 from bot.library.models import Passage, Story
 from bot.library.records import PostRecord
+from bot.services.gates import GateService
 from bot.library.selection import (
     PassageCandidate,
     SelectionRules,
@@ -42,7 +43,7 @@ class Excerpt:
 
 
 class ExcerptService:
-    def __init__(self, store: Store, catalog: Catalog, clock: Clock, *,
+    def __init__(self, store: Store, catalog: Catalog, clock: Clock, gates: GateService, *,
                  passage_weights: PassageWeights | None = None,
                  on_post: Callable[[int], None] | None = None,
                  rng: random.Random | None = None) -> None:
@@ -53,6 +54,7 @@ class ExcerptService:
         self.posts = store.posts
         self.guild_settings = store.guild_settings
         self.blocked_tags = store.blocked_tags
+        self.gates = gates
         self.daily = store.daily
         # Feedback's weights (liked > 1.0 > dismissed); None weighs every passage 1.0.
         self.passage_weights = passage_weights
@@ -62,11 +64,11 @@ class ExcerptService:
     async def candidates(
         self, guild_id: int, age_restricted: bool, story_ids: Sequence[int] | None = None
     ) -> list[PassageCandidate]:
-        """Every passage the channel may show (all of each story; spoiler limits come later)."""
-        settings = await self.guild_settings.get(guild_id)
-        blocked = [row.id for row in await self.blocked_tags.list(guild_id)]
+        """Every passage the channel may show (all of each story; spoiler limits come later):
+        the channel's gate with its text allowed (bot/library/gate.py)."""
+        gate = await self.gates.for_channel(guild_id, age_restricted)
         found = await self.history.candidates(
-            guild_id, settings.allowed_ratings(age_restricted), blocked, story_ids
+            gate.visibility, gate.full_ratings, gate.blocked_tag_ids, story_ids
         )
         if self.passage_weights is None or not found:
             return found
