@@ -23,6 +23,7 @@ from bot.services.excerpts import ExcerptService
 from bot.services.feedback import FeedbackService
 from bot.services.gates import GateService
 from bot.services.recommendations import RecommendationService
+from bot.services.servers import ServerDataService
 from bot.services.tag_lookup import TagLookup
 from bot.store.open import open_store
 from bot.store.protocol import BotStateStore, GuildBlockedTagsStore, GuildSettingsStore, Store
@@ -42,6 +43,7 @@ class Services:
     recommendations: RecommendationService
     # Only a running bot posts daily: it needs the Discord client.
     daily: DailyService | None
+    servers: ServerDataService
 
     @property
     def guild_settings(self) -> GuildSettingsStore:
@@ -94,7 +96,7 @@ async def build_services(
         await store.close()
         raise
     return Services(clock, store, catalog, tag_lookup, gates, feedback, excerpts,
-                    recommendations, daily)
+                    recommendations, daily, ServerDataService(store, catalog, gates, clock))
 
 
 @contextlib.asynccontextmanager

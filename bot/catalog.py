@@ -278,6 +278,19 @@ class Catalog:
                     if view.shows(row.story_id, row.guild_id, row.rating) is not Shown.HIDDEN}
         return {row.story_id: row.title for row in rows if can_see(view, row.guild_id)}
 
+    async def own_titles(self, guild_id: int) -> dict[int, str]:
+        """Titles of the stories one server added (not the demo library)."""
+        return {row.story_id: row.title for row in (await self._title_rows()).values()
+                if row.guild_id == guild_id}
+
+    async def forget_stories(self, story_ids: Sequence[int]) -> None:
+        """Stories deleted behind the catalog's back (a server's data purged): drop them
+        from the title index and tell the listeners."""
+        for story_id in story_ids:
+            if self._titles is not None:
+                self._titles.pop(story_id, None)
+            await self._changed(story_id)
+
     async def story_choices(
         self, query: str, view: Visibility | Gate
     ) -> builtins.list[tuple[int, str]]:

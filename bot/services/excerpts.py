@@ -18,7 +18,6 @@ from bot.library.errors import InvalidInput
 from bot.library.guild_settings import GuildSettings
 from bot.library.models import Passage, Story
 from bot.library.records import PostRecord
-from bot.services.gates import GateService
 from bot.library.selection import (
     PassageCandidate,
     SelectionRules,
@@ -26,6 +25,7 @@ from bot.library.selection import (
     next_serial_passage,
     select_passage,
 )
+from bot.services.gates import GateService
 from bot.store.protocol import Store
 
 # (guild id, passage ids) -> weight per passage id (liked > 1.0 > dismissed); missing = 1.0.

@@ -14,8 +14,8 @@ from typing import Protocol
 
 from bot.library.feedback import PassageSignals, StorySignals
 from bot.library.guild_settings import GuildSettings
-from bot.library.overlay import TagOverlay
 from bot.library.models import Chapter, Passage, Rating, Story, StoryDraft, Tag, TagKind
+from bot.library.overlay import TagOverlay
 from bot.library.records import (
     BookmarkRow,
     DailyPostRow,
