@@ -86,7 +86,7 @@ async def build_services(
         gates = GateService(store, catalog, tag_lookup)
         feedback = FeedbackService(store, clock)
         await feedback.load_known_posts()
-        excerpts = ExcerptService(store, catalog, clock, gates,
+        excerpts = ExcerptService(store, catalog, clock, gates=gates,
                                   passage_weights=feedback.passage_weights,
                                   on_post=feedback.note_post)
         recommendations = RecommendationService(store, catalog, gates,

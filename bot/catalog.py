@@ -326,6 +326,8 @@ class Catalog:
                     return story
         titles = await self.titles(view)
         story_id = exact_title(text, titles)
+        if story_id is None and text.strip().isdigit():  # an id, from an old autocomplete
+            raise StoryNotFound(int(text))
         if story_id is None:
             nearest = suggestions(text, titles, 3)
             hint = ("; did you mean " + " or ".join(f"“{name}”" for name in nearest) + "?"

@@ -26,6 +26,7 @@ from bot.library.selection import (
     select_passage,
 )
 from bot.services.gates import GateService
+from bot.services.tag_lookup import TagLookup
 from bot.store.protocol import Store
 
 # (guild id, passage ids) -> weight per passage id (liked > 1.0 > dismissed); missing = 1.0.
@@ -43,7 +44,8 @@ class Excerpt:
 
 
 class ExcerptService:
-    def __init__(self, store: Store, catalog: Catalog, clock: Clock, gates: GateService, *,
+    def __init__(self, store: Store, catalog: Catalog, clock: Clock, *,
+                 gates: GateService | None = None,
                  passage_weights: PassageWeights | None = None,
                  on_post: Callable[[int], None] | None = None,
                  rng: random.Random | None = None) -> None:
@@ -54,7 +56,7 @@ class ExcerptService:
         self.posts = store.posts
         self.guild_settings = store.guild_settings
         self.blocked_tags = store.blocked_tags
-        self.gates = gates
+        self.gates = gates or GateService(store, catalog, TagLookup(store.tags))
         self.daily = store.daily
         # Feedback's weights (liked > 1.0 > dismissed); None weighs every passage 1.0.
         self.passage_weights = passage_weights
