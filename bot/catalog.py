@@ -324,6 +324,8 @@ class Catalog:
                 if not isinstance(view, Gate) or view.shows(
                         story.id, story.guild_id, story.rating) is not Shown.HIDDEN:
                     return story
+                if exact_title(text, await self.titles(view)) is None:
+                    raise InvalidInput(view.why_hidden(story.id, story.guild_id, story.rating))
         titles = await self.titles(view)
         story_id = exact_title(text, titles)
         if story_id is None and text.strip().isdigit():  # an id, from an old autocomplete

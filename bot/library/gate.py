@@ -48,6 +48,15 @@ class Gate:
             return Shown.FULL
         return Shown.RESTRICTED if rating in self.card_ratings else Shown.HIDDEN
 
+    def why_hidden(self, story_id: int, story_guild_id: int | None, rating: Rating) -> str:
+        """One line saying why a story (asked for by id) is not shown here; no title."""
+        if story_id in self.blocked_story_ids:
+            return "that story carries a tag blocked here, so it is not shown"
+        if can_see(self.visibility, story_guild_id) and rating not in self.full_ratings:
+            return (f"that story is rated {rating.value}: it is shown only in "
+                    "age-restricted channels here")
+        return f"no story {story_id} in this library"
+
     @property
     def listed(self) -> StoryFilter:
         """What lists, searches and autocomplete may name (full or restricted)."""
