@@ -80,13 +80,9 @@ class TagsCog(commands.Cog):
         service = await self.bot.services.recommendations.ready()
         done = await service.wrangling.rename_here(guild_id_of(interaction), tag, new_name,
                                                    _kind(kind))
-        if done.merged:
-            text = (f"There already is a {done.kind.value} tag “{shown(done.target)}” here, so "
-                    + merged_line(done)[0].lower() + merged_line(done)[1:])
-        else:
-            text = (f"Renamed the {done.kind.value} tag “{shown(done.source)}” to "
-                    f"“{shown(done.target)}” in this server ({_stories(done.stories)}); "
-                    "other servers keep its name.")
+        text = (f"Renamed the {done.kind.value} tag “{shown(done.source)}” to "
+                f"“{shown(done.target)}” in this server ({_stories(done.stories)}); "
+                "other servers keep its name.")
         await interaction.response.send_message(text, ephemeral=True)
 
 

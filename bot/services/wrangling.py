@@ -34,7 +34,6 @@ class Wrangled:
     target: str
     kind: TagKind
     stories: int
-    merged: bool  # a rename to a name already in use here became a merge
 
 
 class TagWrangling:
@@ -116,22 +115,18 @@ class TagWrangling:
         targets = await gates.lookup.in_view(overlay, target_name, kind)
         pairs = [(s, t) for s in sources for t in targets if s.kind is t.kind]
         source, target = pairs[0] if pairs else (sources[0], targets[0])
-        return await self._merge(guild_id, overlay, source, target, merged=True)
-
-    async def _merge(self, guild_id: int, overlay: TagOverlay, source: TagRow, target: TagRow,
-                     *, merged: bool) -> Wrangled:
         gates = self.service.gates
         tag_ids, into = merge_plan(overlay, source, target, await gates.blocked_ids(guild_id))
         await self.overlays.merge(guild_id, tag_ids, into)
         source_name, target_name = overlay.name_of(source), overlay.name_of(target)
         gates.forget(guild_id)
         stories = await self._stories_here(guild_id, ref(target))
-        return Wrangled(source_name, target_name, target.kind, stories, merged)
+        return Wrangled(source_name, target_name, target.kind, stories)
 
     async def rename_here(self, guild_id: int, name: str, new_name: str,
                           kind: TagKind | None = None) -> Wrangled:
         """This server's display name for a tag. A name another tag of the kind already has
-        here makes it a merge into that tag (the answer says so)."""
+        here is refused, pointing at /tags merge (a rename never loses a tag silently)."""
         gates = self.service.gates
         overlay = await gates.overlay(guild_id)
         tag = (await gates.lookup.in_view(overlay, name, kind))[0]
@@ -143,10 +138,12 @@ class TagWrangling:
             clashes = []
         other = [row for row in clashes if overlay.fold(row.id) != tag.id]
         if other:
-            return await self._merge(guild_id, overlay, tag, other[0], merged=True)
+            raise InvalidInput(
+                f"there is already a {tag.kind.value} tag “{shown(overlay.name_of(other[0]))}” "
+                f"here: use /tags merge to fold “{shown(old)}” into it")
         await self.overlays.rename(guild_id, tag.id, None if new == tag.name else new)
         gates.forget(guild_id)
-        return Wrangled(old, new, tag.kind, await self._stories_here(guild_id, ref(tag)), False)
+        return Wrangled(old, new, tag.kind, await self._stories_here(guild_id, ref(tag)))
 
     # -- the shared vocabulary (the operator's command line) ------------------------------
 

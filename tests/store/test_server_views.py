@@ -46,7 +46,7 @@ async def test_a_rename_and_a_merge_change_one_server_only(services: Services) -
     shared_before = {row.id: row.name for row in await services.store.tags.all()}
 
     renamed = await wrangling.rename_here(A, "Fluff", "Floof")
-    assert (renamed.source, renamed.target, renamed.merged) == ("Fluff", "Floof", False)
+    assert (renamed.source, renamed.target) == ("Fluff", "Floof")
     merged = await wrangling.merge_here(A, "Slow Burn", "Enemies to Lovers")
     assert merged.target == "Enemies to Lovers" and merged.stories >= 1
 
@@ -82,11 +82,16 @@ async def test_bad_wrangling_is_refused_in_one_line(services: Services) -> None:
         await wrangling.merge_here(A, "Fluff", "Angst")
     with pytest.raises(InvalidInput, match="1 to 100 characters"):
         await wrangling.rename_here(A, "Fluff", "x" * 101)
-    # A rename to a name the server already uses is a merge, and says so.
-    done = await wrangling.rename_here(A, "Soulmates", "Fluff")
-    assert done.merged and done.target == "Fluff"
-    assert "Soulmates" not in await tag_names(services, A)
-    assert "Soulmates" in await tag_names(services, B)
+    # A rename to a name the server already uses is refused, pointing at a merge.
+    with pytest.raises(InvalidInput, match="already a freeform tag “Fluff” here: use /tags "
+                                           "merge to fold “Soulmates” into it"):
+        await wrangling.rename_here(A, "Soulmates", "Fluff")
+    # ... also a name only this server uses
+    await wrangling.rename_here(A, "Angst", "Pain")
+    with pytest.raises(InvalidInput, match="already a freeform tag “Pain” here"):
+        await wrangling.rename_here(A, "Fluff", "pain")
+    # ... but B may use it
+    assert (await wrangling.rename_here(B, "Fluff", "Pain")).target == "Pain"
 
 
 async def test_the_overlay_survives_a_restart(tmp_path: Path) -> None:
