@@ -216,10 +216,12 @@ def tag_weight(index: TagIndex, view: TagView | None, tag: TagRef) -> float:
 
 
 def tag_rows(index: TagIndex, view: TagView | None, tag: TagRef) -> np.ndarray:
-    """Rows carrying a tag in a server's view (each row once)."""
+    """Rows carrying a tag in a server's view. A row carrying two of its members appears
+    twice, which is harmless and saves a sort: `a[rows] += x` reads every row, adds, and
+    writes back one and the same value per row, so each row gains x once."""
     if view is None or not view.has_members(tag):
         return index.rows(tag)
-    return np.unique(np.concatenate([index.rows(member) for member in view.ref_members(tag)]))
+    return np.concatenate([index.rows(member) for member in view.ref_members(tag)])
 
 
 def _add_profile(index: TagIndex, profile: dict[int, float], terms: dict[TagRef, float],
