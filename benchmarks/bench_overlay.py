@@ -36,7 +36,7 @@ from bot.library.models import TagKind
 from bot.library.overlay import TagOverlay
 from bot.library.recommend import RecommendQuery, recommend, recommend_exhaustive
 from bot.library.records import TagRow
-from bot.library.tag_index import KIND_WEIGHTS, IndexedStory, TagIndex, TagRef
+from bot.library.tag_index import IndexedStory, TagIndex, TagRef
 
 SIZE = 100_000
 ENTRIES = 1_000
@@ -142,7 +142,8 @@ def run_engine(queries_wanted: int, checked: int) -> dict[str, object]:
 
 async def store_overlay(services: Services, rng: random.Random) -> None:
     rows = [row for row in await services.store.tags.all() if row.canonical_id is None]
-    counts = {(use.tag.kind, use.tag.key): use.stories for use in await services.store.tags.counts()}
+    counts = {(use.tag.kind, use.tag.key): use.stories
+              for use in await services.store.tags.counts()}
     by_ref = {(row.kind, row.key): row for row in rows}
     renames, merges = pick_entries(counts, rng)
     for tag in renames:
