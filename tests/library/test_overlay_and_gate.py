@@ -10,8 +10,8 @@ from bot.library.guild_settings import GuildSettings, RestrictedStories
 from bot.library.lookup import exact_title, suggestions
 from bot.library.models import Rating, TagKind
 from bot.library.overlay import TagOverlay, merge_plan
-from bot.library.records import TagRow
 from bot.library.recommend import RecommendQuery, recommend, recommend_exhaustive
+from bot.library.records import TagRow
 from bot.library.tag_index import IndexedStory, TagIndex
 from bot.library.visibility import OwnLibrary, can_see
 
