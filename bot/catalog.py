@@ -259,6 +259,12 @@ class Catalog:
             raise InvalidInput("the search is empty: give a word or two")
         found = await self._stories.search(gate.visibility, query, limit=limit,
                                            shown=gate.listed)
+        # The server's own tag names (renames, merges) are not in the shared search index:
+        # a search naming one finds the stories carrying that tag here, first.
+        group = _local_tag_group(gate.overlay, query)
+        if group:
+            tagged = await self.list_shown(gate, tag_groups=[group], limit=limit)
+            found = list({story.id: story for story in [*tagged, *found]}.values())[:limit]
         return [story for story in found
                 if gate.shows(story.id, story.guild_id, story.rating) is Shown.FULL
                 or title_matches(query, story.title)]
@@ -348,6 +354,15 @@ class Catalog:
 
     async def tag_counts(self, kind: TagKind | None = None) -> builtins.list[TagCount]:
         return await self._tags.counts(kind)
+
+
+def _local_tag_group(overlay: TagOverlay, query: str) -> frozenset[int]:
+    """The shared tags a search names through the server's overlay (empty: none)."""
+    key = tag_key(query)
+    named = [*overlay.named_locally(query),
+             *(row.id for row in overlay.rows.values() if row.key == key)]
+    return frozenset(member for tag_id in named for member in overlay.members(
+        overlay.fold(tag_id)))
 
 
 def _check_tag(name: str) -> str:

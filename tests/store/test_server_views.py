@@ -65,6 +65,12 @@ async def test_a_rename_and_a_merge_change_one_server_only(services: Services) -
         await recommended(services, A, tags=["Enemies to Lovers"]))
     with pytest.raises(InvalidInput, match="unknown tag 'Floof'"):
         await recommended(services, B, tags=["Floof"])
+    # ... and searches by them
+    gate_a = await services.gates.for_channel(A, True)
+    floof = {story.title for story in await services.catalog.search_shown("Floof", gate_a)}
+    assert "Shore Leave" in floof
+    assert not await services.catalog.search_shown(
+        "Floof", await services.gates.for_channel(B, True))
     page = await services.recommendations.recommend_for(A, READER, True, tags=["Floof"])
     assert all("Floof" in found.reasons for found in page.results)
     assert any("Floof" in found.story.tag_names(TagKind.FREEFORM) for found in page.results)
