@@ -31,3 +31,7 @@ CREATE TABLE guild_removals (
     removed_at   TEXT NOT NULL,
     purge_after  TEXT NOT NULL
 );
+
+-- /story list pages by title: walking this index finds the first page without sorting
+-- every story the server can see.
+CREATE INDEX stories_title ON stories (title COLLATE NOCASE, id);
