@@ -25,6 +25,7 @@ from bot.library.selection import (
     next_serial_passage,
     select_passage,
 )
+from bot.library.visibility import can_see
 from bot.services.gates import GateService
 from bot.services.tag_lookup import TagLookup
 from bot.store.protocol import Store
@@ -55,7 +56,6 @@ class ExcerptService:
         self.history = store.passages
         self.posts = store.posts
         self.guild_settings = store.guild_settings
-        self.blocked_tags = store.blocked_tags
         self.gates = gates or GateService(store, catalog, TagLookup(store.tags))
         self.daily = store.daily
         # Feedback's weights (liked > 1.0 > dismissed); None weighs every passage 1.0.
@@ -156,11 +156,13 @@ class ExcerptService:
         if story is None:
             return InvalidInput("no story in this server's library may be shown in this channel "
                                 "(check the blocked tags and the age-restricted ratings)")
-        settings = await self.guild_settings.get(guild_id)
-        if story.rating not in settings.allowed_ratings(age_restricted):
+        gate = await self.gates.for_channel(guild_id, age_restricted)
+        if story.rating not in gate.full_ratings:
             return InvalidInput(f"“{story.title}” is rated {story.rating.value}: it can only be "
                                 "shown in an age-restricted channel")
-        blocked = await self.blocked_tags.list(guild_id)
-        if blocked:
+        if story.id in gate.blocked_story_ids:
             return InvalidInput(f"“{story.title}” carries a tag this server blocked")
+        if not can_see(gate.visibility, story.guild_id):
+            return InvalidInput(f"“{story.title}” is in the demo library, which this server "
+                                "turned off")
         return InvalidInput(f"“{story.title}” has no passages to show")
