@@ -167,16 +167,19 @@ async def recommend_here(services: Services, guild_id: int, **query: object) -> 
     return len(page.results)
 
 
-async def paired(rounds: int, run: Callable[[int], Awaitable[int]]) -> tuple[list[float],
-                                                                             list[float]]:
+Case = Callable[[int, int], Awaitable[int]]  # (guild id, round) -> results
+
+
+async def paired(rounds: int, run: Case) -> tuple[list[float], list[float]]:
+    """Each round runs the case for the server without an overlay, then with one."""
     base: list[float] = []
     over: list[float] = []
-    await run(WITHOUT)
-    await run(WITH)
-    for _ in range(rounds):
+    await run(WITHOUT, 0)
+    await run(WITH, 0)
+    for n in range(rounds):
         for runs, guild_id in ((base, WITHOUT), (over, WITH)):
             start = time.perf_counter()
-            await run(guild_id)
+            await run(guild_id, n)
             runs.append((time.perf_counter() - start) * 1000.0)
     return base, over
 
@@ -195,15 +198,17 @@ async def run_service(rounds: int) -> dict[str, object]:
                          and not overlay.has_members(t) and overlay.ref_name(t, "") == "")
             merged = next(t for t in popular if overlay.has_members(t))
             name = services.recommendations.tag_name
-            like = next(iter(services.recommendations.index.stories())).story_id
-            cases: dict[str, Callable[[int], Awaitable[int]]] = {
-                "story_list": lambda g: story_list(services, g, None),
-                "story_list_tag": lambda g: story_list(services, g, name(plain)),
-                "story_list_merged_tag": lambda g: story_list(services, g, name(merged)),
-                "recommend_like": lambda g: recommend_here(services, g, like=str(like)),
-                "recommend_tags": lambda g: recommend_here(services, g, tags=[name(plain)]),
-                "recommend_merged_tag": lambda g: recommend_here(services, g,
-                                                                 tags=[name(merged)]),
+            # "like" a different story each round: some carry tags merged here, some not
+            likes = random.Random(9).sample(
+                sorted(services.recommendations.index.stories_by_id), rounds + 1)
+            cases: dict[str, Case] = {
+                "story_list": lambda g, n: story_list(services, g, None),
+                "story_list_tag": lambda g, n: story_list(services, g, name(plain)),
+                "story_list_merged_tag": lambda g, n: story_list(services, g, name(merged)),
+                "recommend_like": lambda g, n: recommend_here(services, g, like=str(likes[n])),
+                "recommend_tags": lambda g, n: recommend_here(services, g, tags=[name(plain)]),
+                "recommend_merged_tag": lambda g, n: recommend_here(services, g,
+                                                                    tags=[name(merged)]),
             }
             result: dict[str, object] = {"stories": SIZE, "overlay_entries": len(overlay)}
             for case, run in cases.items():

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from bot.library.errors import InvalidInput
 from bot.library.models import Story, Tag, TagKind
@@ -101,7 +102,7 @@ class TagOverlay:
     def renamed_key(self, kind: TagKind, name: str) -> str | None:
         """The local name of a story's tag spelled `name`, if that spelling is a renamed
         canonical tag (a synonym keeps its own spelling, as on AO3)."""
-        return self._ref_names.get((kind, tag_key(name)))
+        return self._ref_names.get((kind, _key(name))) if self._ref_names else None
 
 
 def _flattened(merged_into: Mapping[int, int]) -> dict[int, int]:
@@ -115,6 +116,12 @@ def _flattened(merged_into: Mapping[int, int]) -> dict[int, int]:
         if target not in seen:  # a loop leaves its tags unmerged rather than lost
             flat[start] = target
     return flat
+
+
+@lru_cache(maxsize=1 << 16)
+def _key(name: str) -> str:
+    """tag_key, remembered: every card shown through an overlay asks for a dozen."""
+    return tag_key(name)
 
 
 def seen_through(story: Story, overlay: TagOverlay) -> Story:
