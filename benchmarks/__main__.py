@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-BENCHMARKS = ("import", "folder_import", "recommend", "interaction", "reactions", "startup")
+BENCHMARKS = ("import", "folder_import", "recommend", "overlay", "interaction", "reactions",
+              "startup")
 
 
 def run_one(name: str, quick: bool) -> dict[str, Any] | None:

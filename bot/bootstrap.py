@@ -21,7 +21,9 @@ from bot.library.clock import Clock, SystemClock
 from bot.services.daily import DailyService
 from bot.services.excerpts import ExcerptService
 from bot.services.feedback import FeedbackService
+from bot.services.gates import GateService
 from bot.services.recommendations import RecommendationService
+from bot.services.servers import ServerDataService
 from bot.services.tag_lookup import TagLookup
 from bot.store.open import open_store
 from bot.store.protocol import BotStateStore, GuildBlockedTagsStore, GuildSettingsStore, Store
@@ -35,11 +37,13 @@ class Services:
     store: Store
     catalog: Catalog
     tag_lookup: TagLookup
+    gates: GateService
     feedback: FeedbackService
     excerpts: ExcerptService
     recommendations: RecommendationService
     # Only a running bot posts daily: it needs the Discord client.
     daily: DailyService | None
+    servers: ServerDataService
 
     @property
     def guild_settings(self) -> GuildSettingsStore:
@@ -78,18 +82,21 @@ async def build_services(
             if report is not None:
                 log.info("built the demo library: %d stories, %d rejected",
                          len(report.imported), len(report.rejected))
+        tag_lookup = TagLookup(store.tags)
+        gates = GateService(store, catalog, tag_lookup)
         feedback = FeedbackService(store, clock)
         await feedback.load_known_posts()
-        excerpts = ExcerptService(store, catalog, clock, passage_weights=feedback.passage_weights,
+        excerpts = ExcerptService(store, catalog, clock, gates=gates,
+                                  passage_weights=feedback.passage_weights,
                                   on_post=feedback.note_post)
-        recommendations = RecommendationService(store, catalog,
+        recommendations = RecommendationService(store, catalog, gates,
                                                 profile_source=feedback.reader_profile)
         daily = DailyService(client, store, excerpts, clock) if client is not None else None
     except BaseException:
         await store.close()
         raise
-    return Services(clock, store, catalog, TagLookup(store.tags), feedback, excerpts,
-                    recommendations, daily)
+    return Services(clock, store, catalog, tag_lookup, gates, feedback, excerpts,
+                    recommendations, daily, ServerDataService(store, catalog, gates, clock))
 
 
 @contextlib.asynccontextmanager

@@ -22,10 +22,12 @@ from bot.library.errors import (
     InvalidInput,
     StoryNotFound,
 )
-from bot.library.lookup import fuzzy_matches, resolve_name, suggestion
+from bot.library.gate import Gate, Shown, title_matches
+from bot.library.lookup import exact_title, fuzzy_matches, suggestions
 from bot.library.models import Passage, Rating, Story, StoryDraft, Tag, TagKind
+from bot.library.overlay import TagOverlay
 from bot.library.rating_change import RatingChange
-from bot.library.records import SortOrder, TagCount
+from bot.library.records import SortOrder, StoryFilter, TagCount, TitleRow
 from bot.library.segmentation import segment_chapters
 from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, tag_key
 from bot.library.visibility import Visibility, can_see
@@ -86,9 +88,9 @@ class Catalog:
         self._stories = store.stories
         self._tags = store.tags
         self.limits = limits or ImportLimits()
-        # id -> (guild_id, title) of every story, for instant autocomplete; kept in step
-        # with every add, edit and remove made through this catalog.
-        self._titles: dict[int, tuple[int | None, str]] | None = None
+        # id -> (id, guild_id, title, rating) of every story, for instant autocomplete; kept
+        # in step with every add, edit and remove made through this catalog.
+        self._titles: dict[int, TitleRow] | None = None
         # Called with a story id after it was added, edited or removed (e.g. to keep the
         # recommendation index in step). Listeners must not raise.
         self.change_listeners: list[Callable[[int], Awaitable[None]]] = []
@@ -115,7 +117,8 @@ class Catalog:
         story = await self._stories.add(draft, passages, guild_id=guild_id, added_by=added_by,
                                         now=self.clock.now())
         if self._titles is not None:
-            self._titles[story.id] = (story.guild_id, story.title)
+            self._titles[story.id] = TitleRow(story.id, story.guild_id, story.title,
+                                              story.rating)
         await self._changed(story.id)
         return story
 
@@ -235,44 +238,113 @@ class Catalog:
         )
         story = await self._stories.get(story_id, visibility)
         if self._titles is not None:
-            self._titles[story.id] = (story.guild_id, story.title)
+            self._titles[story.id] = TitleRow(story.id, story.guild_id, story.title,
+                                              story.rating)
         await self._changed(story.id)
         return story
 
+    # -- a channel's view (bot/library/gate.py decides what it may show) ----------------
+
+    async def list_shown(
+        self,
+        gate: Gate,
+        *,
+        tag_groups: Sequence[frozenset[int]] = (),
+        sort: SortOrder = "title",
+        limit: int = 100,
+    ) -> builtins.list[Story]:
+        """Stories a channel may list, optionally carrying a tag of every group."""
+        listed = gate.listed
+        shown = StoryFilter(listed.ratings, listed.without_tag_ids, tuple(tag_groups))
+        return await self._stories.list(gate.visibility, sort=sort, limit=limit, shown=shown)
+
+    async def search_shown(self, query: str, gate: Gate, limit: int = 25) -> builtins.list[Story]:
+        """A search in a channel: a restricted story matches on its title alone."""
+        if not query.strip():
+            raise InvalidInput("the search is empty: give a word or two")
+        found = await self._stories.search(gate.visibility, query, limit=limit,
+                                           shown=gate.listed)
+        # The server's own tag names (renames, merges) are not in the shared search index:
+        # a search naming one finds the stories carrying that tag here, first.
+        group = _local_tag_group(gate.overlay, query)
+        if group:
+            tagged = await self.list_shown(gate, tag_groups=[group], limit=limit)
+            found = list({story.id: story for story in [*tagged, *found]}.values())[:limit]
+        return [story for story in found
+                if gate.shows(story.id, story.guild_id, story.rating) is Shown.FULL
+                or title_matches(query, story.title)]
+
     # -- finding a story from what someone typed -------------------------------------
 
-    async def titles(self, visibility: Visibility) -> dict[int, str]:
+    async def _title_rows(self) -> dict[int, TitleRow]:
         if self._titles is None:
-            self._titles = {sid: (gid, title) for sid, gid, title in await self._stories.titles()}
-        return {
-            sid: title
-            for sid, (gid, title) in self._titles.items()
-            if can_see(visibility, gid)
-        }
+            self._titles = {row.story_id: row for row in await self._stories.titles()}
+        return self._titles
+
+    async def titles(self, view: Visibility | Gate) -> dict[int, str]:
+        """Titles of the stories in view (for a Gate: those the channel may name)."""
+        rows = (await self._title_rows()).values()
+        if isinstance(view, Gate):
+            return {row.story_id: row.title for row in rows
+                    if view.shows(row.story_id, row.guild_id, row.rating) is not Shown.HIDDEN}
+        return {row.story_id: row.title for row in rows if can_see(view, row.guild_id)}
+
+    async def own_titles(self, guild_id: int) -> dict[int, str]:
+        """Titles of the stories one server added (not the demo library)."""
+        return {row.story_id: row.title for row in (await self._title_rows()).values()
+                if row.guild_id == guild_id}
+
+    async def forget_stories(self, story_ids: Sequence[int]) -> None:
+        """Stories deleted behind the catalog's back (a server's data purged): drop them
+        from the title index and tell the listeners."""
+        for story_id in story_ids:
+            if self._titles is not None:
+                self._titles.pop(story_id, None)
+            await self._changed(story_id)
 
     async def story_choices(
-        self, query: str, visibility: Visibility
+        self, query: str, view: Visibility | Gate
     ) -> builtins.list[tuple[int, str]]:
-        return fuzzy_matches(query, await self.titles(visibility))
+        return fuzzy_matches(query, await self.titles(view))
 
-    async def tag_choices(self, query: str, kind: TagKind | None = None) -> builtins.list[str]:
-        """Tag names (canonical and synonyms) for autocomplete, best match first."""
+    async def tag_choices(self, query: str, kind: TagKind | None = None,
+                          overlay: TagOverlay | None = None) -> builtins.list[str]:
+        """Tag names (canonical and synonyms, and a server's own names) for autocomplete."""
         rows = [row for row in await self._tags.all() if kind is None or row.kind is kind]
-        found = fuzzy_matches(query, {row.id: row.name for row in rows})
+        names = {row.id: row.name for row in rows}
+        if overlay is not None:  # local names first, under ids no tag row uses
+            names = {-tag_id: name for tag_id, name in overlay.renamed.items()
+                     if tag_id in overlay.rows and (kind is None
+                                                    or overlay.rows[tag_id].kind is kind)
+                     } | names
+        found = fuzzy_matches(query, names)
         return list(dict.fromkeys(name for _, name in found))
 
-    async def resolve(self, text: str, visibility: Visibility) -> Story:
-        """The story someone meant: an id (what autocomplete sends) or a title."""
+    async def resolve(self, text: str, view: Visibility | Gate) -> Story:
+        """The story someone meant: an id (what autocomplete sends) or a title typed exactly.
+
+        Never a guess: anything else is "no story called …" with up to three visible
+        suggestions."""
+        visibility = view.visibility if isinstance(view, Gate) else view
         if text.strip().isdigit():  # the common case: no need to scan every title
             try:
-                return await self._stories.get(int(text), visibility)
+                story = await self._stories.get(int(text), visibility)
             except StoryNotFound:
                 pass
-        titles = await self.titles(visibility)
-        story_id = resolve_name(text, titles)
+            else:
+                if not isinstance(view, Gate) or view.shows(
+                        story.id, story.guild_id, story.rating) is not Shown.HIDDEN:
+                    return story
+                if exact_title(text, await self.titles(view)) is None:
+                    raise InvalidInput(view.why_hidden(story.id, story.guild_id, story.rating))
+        titles = await self.titles(view)
+        story_id = exact_title(text, titles)
+        if story_id is None and text.strip().isdigit():  # an id, from an old autocomplete
+            raise StoryNotFound(int(text))
         if story_id is None:
-            nearest = suggestion(text, titles)
-            hint = f"; did you mean “{nearest}”?" if nearest else ""
+            nearest = suggestions(text, titles, 3)
+            hint = ("; did you mean " + " or ".join(f"“{name}”" for name in nearest) + "?"
+                    if nearest else "")
             raise InvalidInput(f"no story called “{text.strip()[:100]}”{hint}")
         try:
             return await self._stories.get(story_id, visibility)
@@ -287,6 +359,15 @@ class Catalog:
 
     async def tag_counts(self, kind: TagKind | None = None) -> builtins.list[TagCount]:
         return await self._tags.counts(kind)
+
+
+def _local_tag_group(overlay: TagOverlay, query: str) -> frozenset[int]:
+    """The shared tags a search names through the server's overlay (empty: none)."""
+    key = tag_key(query)
+    named = [*overlay.named_locally(query),
+             *(row.id for row in overlay.rows.values() if row.key == key)]
+    return frozenset(member for tag_id in named for member in overlay.members(
+        overlay.fold(tag_id)))
 
 
 def _check_tag(name: str) -> str:

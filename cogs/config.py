@@ -10,11 +10,11 @@ from discord.ext import commands
 
 from bot.checks import curator_only, guild_id_of
 from bot.library.errors import InvalidInput
-from bot.library.guild_settings import WarningStyle
+from bot.library.guild_settings import RestrictedStories, WarningStyle
 from bot.library.models import Rating
 from bot.library.records import TagRow
 from bot.render.guild_settings_card import settings_embed
-from bot.services.tag_lookup import TagLookup
+from bot.services.gates import GateService
 from bot.ui.autocomplete import RATING_CHOICES, tag_autocomplete
 from bot.ui.option_bounds import TagOption
 
@@ -24,12 +24,18 @@ if TYPE_CHECKING:
 Interaction = discord.Interaction["StoryBot"]
 WARNING_CHOICES = [app_commands.Choice(name="plain", value=WarningStyle.PLAIN.value),
                    app_commands.Choice(name="behind spoilers", value=WarningStyle.SPOILER.value)]
+ON_OFF = [app_commands.Choice(name="on", value="on"), app_commands.Choice(name="off", value="off")]
+RESTRICTED_CHOICES = [
+    app_commands.Choice(name="title, rating and warnings only", value=RestrictedStories.CARD.value),
+    app_commands.Choice(name="hide them", value=RestrictedStories.HIDE.value),
+]
 
 
-async def canonical_tags(lookup: TagLookup, name: str) -> list[TagRow]:
-    """The canonical tags a typed name (a tag or a synonym, of any kind) stands for."""
+async def canonical_tags(gates: GateService, guild_id: int, name: str) -> list[TagRow]:
+    """The tags a typed name (a tag, a synonym or this server's own name, of any kind) stands
+    for in this server."""
     try:
-        return await lookup.canonical_matches(name)
+        return await gates.tags_named(guild_id, name)
     except InvalidInput:
         raise InvalidInput(f"no tag called “{name.strip()[:100]}” in the library") from None
 
@@ -105,10 +111,11 @@ class ConfigCog(commands.Cog):
     @curator_only()
     async def block_tag(self, interaction: Interaction, tag: TagOption) -> None:
         guild_id = guild_id_of(interaction)
-        rows = await canonical_tags(self.bot.services.tag_lookup, tag)
-        for row in rows:
-            await self.bot.services.guild_blocks.block(guild_id, row.id)
-        names = ", ".join(row.name for row in rows)
+        gates = self.bot.services.gates
+        rows = await canonical_tags(gates, guild_id, tag)
+        await gates.block(guild_id, rows)
+        overlay = await gates.overlay(guild_id)
+        names = ", ".join(overlay.name_of(row) for row in rows)
         await interaction.response.send_message(
             f"Blocked {names}: stories with it (or a synonym) are no longer shown here.",
             ephemeral=True)
@@ -119,11 +126,45 @@ class ConfigCog(commands.Cog):
     @curator_only()
     async def unblock_tag(self, interaction: Interaction, tag: TagOption) -> None:
         guild_id = guild_id_of(interaction)
-        rows = await canonical_tags(self.bot.services.tag_lookup, tag)
-        removed = [row.name for row in rows
-                   if await self.bot.services.guild_blocks.unblock(guild_id, row.id)]
+        gates = self.bot.services.gates
+        rows = await canonical_tags(gates, guild_id, tag)
+        overlay = await gates.overlay(guild_id)
+        removed = [overlay.name_of(row) for row in await gates.unblock(guild_id, rows)]
         text = (f"Unblocked {', '.join(removed)}." if removed
                 else f"“{tag.strip()[:100]}” was not blocked.")
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @config.command(name="demo-library",
+                    description="Include the bundled demo stories in this server's library")
+    @app_commands.describe(state="off: only the stories this server added")
+    @app_commands.choices(state=ON_OFF)
+    @curator_only()
+    async def demo_library(self, interaction: Interaction,
+                           state: app_commands.Choice[str]) -> None:
+        guild_id = guild_id_of(interaction)
+        settings = await self.bot.services.guild_settings.get(guild_id)
+        settings.demo_library = state.value == "on"
+        await self.bot.services.guild_settings.save(settings)
+        text = ("The demo library is part of this server's library again." if settings.demo_library
+                else "The demo library is hidden here: only this server's own stories are "
+                     "shown (nothing was deleted; turn it back on any time).")
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @config.command(name="restricted-stories",
+                    description="How age-restricted stories appear outside age-restricted "
+                                "channels")
+    @app_commands.describe(show="A card with title, rating and warnings only, or not at all")
+    @app_commands.choices(show=RESTRICTED_CHOICES)
+    @curator_only()
+    async def restricted_stories(self, interaction: Interaction,
+                                 show: app_commands.Choice[str]) -> None:
+        settings = await self.bot.services.guild_settings.get(guild_id_of(interaction))
+        settings.restricted_stories = RestrictedStories(show.value)
+        await self.bot.services.guild_settings.save(settings)
+        text = ("Outside age-restricted channels, such stories are now hidden entirely."
+                if settings.restricted_stories is RestrictedStories.HIDE
+                else "Outside age-restricted channels, such stories now show their title, "
+                     "rating and warnings only.")
         await interaction.response.send_message(text, ephemeral=True)
 
     @config.command(name="blocked-tags", description="List the tags this server blocks")

@@ -20,6 +20,7 @@ from bot.render.stats import (
     story_stats_embed,
 )
 from bot.ui.autocomplete import story_autocomplete
+from bot.ui.context import gate_of
 from bot.ui.feedback_modal import FeedbackModal
 from bot.ui.option_bounds import StoryOption
 
@@ -66,7 +67,7 @@ class FeedbackCog(commands.Cog):
     @app_commands.autocomplete(story=story_autocomplete)
     @app_commands.guild_only()
     async def feedback(self, interaction: Interaction, story: StoryOption) -> None:
-        found = await self.bot.services.catalog.resolve(story, guild_id_of(interaction))
+        found = await self.bot.services.catalog.resolve(story, await gate_of(interaction))
         await interaction.response.send_modal(
             await FeedbackModal.for_reader(interaction, found.id, None))
 
@@ -80,7 +81,7 @@ class FeedbackCog(commands.Cog):
         if story is None:
             await self._guild_stats(interaction, guild_id)
             return
-        found = await self.bot.services.catalog.resolve(story, guild_id)
+        found = await self.bot.services.catalog.resolve(story, await gate_of(interaction))
         author = is_author(member_names(interaction.user), found.authors)
         # Comments are for the author's eyes only, so their answer is private.
         await interaction.response.defer(ephemeral=author, thinking=True)
@@ -91,7 +92,8 @@ class FeedbackCog(commands.Cog):
 
     async def _guild_stats(self, interaction: Interaction, guild_id: int) -> None:
         await interaction.response.defer(thinking=True)
-        titles = await self.bot.services.catalog.titles(guild_id)
+        # the stories this channel may name (bot/library/gate.py)
+        titles = await self.bot.services.catalog.titles(await gate_of(interaction))
         stats = await self.bot.services.feedback.guild_stats(guild_id, titles)
         await self._send_with_chart(interaction, guild_stats_embed(stats, titles), stats.days,
                                     "Reactions in this server")

@@ -11,8 +11,10 @@ from discord.ext import commands
 from bot.checks import curator_only, guild_id_of
 from bot.importers.uploads import check_upload, metadata_from_options, parse_tag_list
 from bot.library.errors import InvalidInput
-from bot.library.models import Rating, Tag, TagKind
-from bot.render.story_cards import story_embed, story_list_embed
+from bot.library.gate import Gate, Shown
+from bot.library.models import Rating, Story, Tag, TagKind
+from bot.library.overlay import seen_through
+from bot.render.story_cards import restricted_embed, story_embed, story_list_embed
 from bot.render.text import truncate
 from bot.ui.autocomplete import (
     RATING_CHOICES,
@@ -20,6 +22,7 @@ from bot.ui.autocomplete import (
     story_autocomplete,
     tag_autocomplete,
 )
+from bot.ui.context import gate_of
 from bot.ui.option_bounds import StoryOption, TagListOption, TagOption
 
 if TYPE_CHECKING:
@@ -27,6 +30,13 @@ if TYPE_CHECKING:
 
 Interaction = discord.Interaction["StoryBot"]
 Choices = list[app_commands.Choice[str]]
+
+
+def restricted_ids(stories: list[Story], gate: Gate) -> set[int]:
+    return {story.id for story in stories
+            if gate.shows(story.id, story.guild_id, story.rating) is Shown.RESTRICTED}
+
+
 SORT_CHOICES = [
     app_commands.Choice(name="title", value="title"),
     app_commands.Choice(name="newest first", value="newest"),
@@ -78,10 +88,14 @@ class StoriesCog(commands.Cog):
     @app_commands.describe(story="Start typing a title")
     @app_commands.autocomplete(story=story_autocomplete)
     async def info(self, interaction: Interaction, story: StoryOption) -> None:
-        guild_id = guild_id_of(interaction)
-        found = await self.bot.services.catalog.resolve(story, guild_id)
-        settings = await self.bot.services.guild_settings.get(guild_id)
-        await interaction.response.send_message(embed=story_embed(found, settings.warning_style))
+        gate = await gate_of(interaction)
+        found = await self.bot.services.catalog.resolve(story, gate)
+        style = (await self.bot.services.guild_settings.get(gate.guild_id)).warning_style
+        if gate.shows(found.id, found.guild_id, found.rating) is Shown.FULL:
+            embed = story_embed(seen_through(found, gate.overlay), style)
+        else:  # title, rating and warnings only outside age-restricted channels
+            embed = restricted_embed(found, style)
+        await interaction.response.send_message(embed=embed)
 
     @story.command(name="list", description="List the library's stories")
     @app_commands.describe(tag="Only stories with this tag", sort="Order of the list")
@@ -91,21 +105,31 @@ class StoriesCog(commands.Cog):
         self, interaction: Interaction, tag: TagOption | None = None,
         sort: app_commands.Choice[str] | None = None,
     ) -> None:
-        stories = await self.bot.services.catalog.list(
-            guild_id_of(interaction), tags=[tag] if tag else [],
-            sort=sort.value if sort else "title", limit=50,  # type: ignore[arg-type]
+        services = self.bot.services
+        gate = await gate_of(interaction)
+        groups = []
+        if tag:  # the tag as this server names it, with its synonyms here
+            rows = await services.gates.tags_named(gate.guild_id, tag)
+            groups.append(frozenset(member for row in rows
+                                    for member in gate.overlay.members(row.id)))
+        stories = await services.catalog.list_shown(
+            gate, tag_groups=groups, sort=sort.value if sort else "title",  # type: ignore[arg-type]
+            limit=50,
         )
         heading = f"Stories tagged {tag}" if tag else "The library"
-        empty = "No story carries that tag yet." if tag else "The library is empty."
-        await interaction.response.send_message(embed=story_list_embed(stories, heading, empty))
+        empty = "No story here carries that tag yet." if tag else "The library is empty."
+        await interaction.response.send_message(
+            embed=story_list_embed(stories, heading, empty, restricted_ids(stories, gate)))
 
     @story.command(name="search", description="Search titles, summaries, tags and text")
     @app_commands.describe(query="Words to look for")
     async def search(self, interaction: Interaction,
                      query: app_commands.Range[str, 1, 200]) -> None:
-        stories = await self.bot.services.catalog.search(query, guild_id_of(interaction))
+        gate = await gate_of(interaction)
+        stories = await self.bot.services.catalog.search_shown(query, gate)
         await interaction.response.send_message(
-            embed=story_list_embed(stories, f"Search: {query}", "Nothing matches that search.")
+            embed=story_list_embed(stories, f"Search: {query}", "Nothing matches that search.",
+                                   restricted_ids(stories, gate))
         )
 
     @story.command(name="edit", description="Fix a story's title, summary, rating or tags")

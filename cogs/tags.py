@@ -12,6 +12,7 @@ from bot.checks import curator_only, guild_id_of
 from bot.library.models import TagKind
 from bot.render.recommend_card import tag_list_embed
 from bot.services.tag_lookup import shown
+from bot.services.wrangling import Wrangled
 from bot.ui.autocomplete import TAG_KIND_CHOICES, tag_autocomplete
 
 if TYPE_CHECKING:
@@ -25,7 +26,21 @@ def _kind(choice: app_commands.Choice[str] | None) -> TagKind | None:
     return TagKind(choice.value) if choice else None
 
 
+def _stories(count: int) -> str:
+    return f"{count} stor{'y' if count == 1 else 'ies'}"
+
+
+def merged_line(done: Wrangled) -> str:
+    return (f"Merged “{shown(done.source)}” into “{shown(done.target)}” ({done.kind.value}) "
+            f"in this server: {_stories(done.stories)} here now count as "
+            f"“{shown(done.target)}”; the old name is kept as a synonym. Other servers are "
+            "not affected.")
+
+
 class TagsCog(commands.Cog):
+    """Curators wrangle their own server's view of the shared tags; the shared vocabulary
+    itself is the operator's (`storybot tags rename|merge`)."""
+
     tags = app_commands.Group(name="tags", description="The library's tags", guild_only=True)
 
     def __init__(self, bot: StoryBot) -> None:
@@ -50,15 +65,11 @@ class TagsCog(commands.Cog):
     async def merge(self, interaction: Interaction, from_: TagName, into: TagName,
                     kind: app_commands.Choice[str] | None = None) -> None:
         service = await self.bot.services.recommendations.ready()
-        source, target, stories = await service.merge_tags(from_, into, _kind(kind))
-        await interaction.response.send_message(
-            f"Merged “{shown(source.name)}” into “{shown(target.name)}” ({target.kind.value}): "
-            f"{stories} stor{'y' if stories == 1 else 'ies'} now count as "
-            f"“{shown(target.name)}”; the old name is kept as a synonym.",
-            ephemeral=True,
-        )
+        done = await service.wrangling.merge_here(guild_id_of(interaction), from_, into,
+                                                  _kind(kind))
+        await interaction.response.send_message(merged_line(done), ephemeral=True)
 
-    @tags.command(name="rename", description="Change a tag's display name")
+    @tags.command(name="rename", description="Change a tag's name in this server")
     @app_commands.describe(tag="The tag to rename", new_name="Its new name",
                            kind="Kind of the tag, when a name is used by several kinds")
     @app_commands.autocomplete(tag=tag_autocomplete)
@@ -67,12 +78,12 @@ class TagsCog(commands.Cog):
     async def rename(self, interaction: Interaction, tag: TagName, new_name: TagName,
                      kind: app_commands.Choice[str] | None = None) -> None:
         service = await self.bot.services.recommendations.ready()
-        renamed, stories = await service.rename_tag(tag, new_name, _kind(kind))
-        await interaction.response.send_message(
-            f"Renamed the {renamed.kind.value} tag to “{shown(renamed.name)}” "
-            f"({stories} stor{'y' if stories == 1 else 'ies'}).",
-            ephemeral=True,
-        )
+        done = await service.wrangling.rename_here(guild_id_of(interaction), tag, new_name,
+                                                   _kind(kind))
+        text = (f"Renamed the {done.kind.value} tag “{shown(done.source)}” to "
+                f"“{shown(done.target)}” in this server ({_stories(done.stories)}); "
+                "other servers keep its name.")
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 async def setup(bot: StoryBot) -> None:

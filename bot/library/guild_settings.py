@@ -13,6 +13,13 @@ class WarningStyle(StrEnum):
     SPOILER = "spoiler"
 
 
+class RestrictedStories(StrEnum):
+    """How a story with an age-restricted rating appears outside age-restricted channels."""
+
+    CARD = "card"  # title, rating and warnings only (what AO3's list view shows)
+    HIDE = "hide"  # not at all
+
+
 DEFAULT_AGE_RESTRICTED = frozenset({Rating.MATURE, Rating.EXPLICIT, Rating.NOT_RATED})
 
 
@@ -23,6 +30,9 @@ class GuildSettings:
     warning_style: WarningStyle = WarningStyle.PLAIN
     spoiler_fraction: float = 0.6
     age_restricted_ratings: frozenset[Rating] = field(default=DEFAULT_AGE_RESTRICTED)
+    # False: the server's library is its own stories only, without the bundled demo ones.
+    demo_library: bool = True
+    restricted_stories: RestrictedStories = RestrictedStories.CARD
 
     def allowed_ratings(self, channel_is_age_restricted: bool) -> frozenset[Rating]:
         """Ratings that may be shown in a channel: restricted ones only in NSFW channels."""

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from rapidfuzz import fuzz, process, utils
 
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
-CONFIDENT_SCORE = 85.0
 
 
 def fuzzy_matches(
@@ -28,23 +27,24 @@ def fuzzy_matches(
     return [(key, name) for name, _score, key in found]
 
 
-def resolve_name(query: str, names: Mapping[int, str]) -> int | None:
-    """An id from what was typed: the id itself (autocomplete sends it), or a confident match."""
+def exact_title(query: str, names: Mapping[int, str]) -> int | None:
+    """The id whose name is exactly what was typed (case and spacing aside), else None.
+
+    An id typed as text counts too (autocomplete sends the id). Never a fuzzy guess: a
+    near miss must say "no story called …", not open another story."""
     text = query.strip()
     if text.isdigit() and int(text) in names:
         return int(text)
-    folded = text.casefold()
-    for key, name in names.items():
-        if name.casefold() == folded:
-            return key
-    best = process.extractOne(
-        text,
-        names,
-        scorer=fuzz.WRatio,
-        processor=utils.default_process,
-        score_cutoff=CONFIDENT_SCORE,
-    )
-    return None if best is None else int(best[2])
+    folded = " ".join(text.split()).casefold()
+    exact = [key for key, name in names.items() if " ".join(name.split()).casefold() == folded]
+    return min(exact) if exact else None
+
+
+def suggestions(query: str, names: Mapping[int, str], limit: int = 3) -> list[str]:
+    """Up to `limit` nearest names, for "did you mean …?" lines."""
+    found = process.extract(query, names, scorer=fuzz.WRatio, processor=utils.default_process,
+                            limit=limit, score_cutoff=50)
+    return list(dict.fromkeys(str(name) for name, _score, _key in found))
 
 
 def suggestion(query: str, names: Mapping[int, str]) -> str | None:

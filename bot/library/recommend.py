@@ -18,17 +18,29 @@ reference (every story, set intersection, Python sums); both return the same pag
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.library.errors import InvalidInput, StoryNotFound
 from bot.library.models import Story, TagKind
-from bot.library.tag_index import Columns, IndexedStory, TagIndex, TagRef
+from bot.library.tag_index import KIND_WEIGHTS, Columns, IndexedStory, TagIndex, TagRef
 
 MAX_QUERY_TAGS = 25
+
+
+class TagView(Protocol):
+    """A server's view of the shared tags (bot.library.overlay.TagOverlay): which of the
+    index's canonical tags count as one here. Include, exclude and reasons name the
+    server's tags; a server tag with members matches a story carrying any of them."""
+
+    def fold_ref(self, tag: TagRef) -> TagRef: ...
+    def ref_members(self, tag: TagRef) -> tuple[TagRef, ...]: ...
+    def has_members(self, tag: TagRef) -> bool: ...
 MAX_PER_AUTHOR = 2
 MAX_PER_SERIES = 2
 REASONS_SHOWN = 3
@@ -67,6 +79,7 @@ class RecommendQuery:
     allowed_ratings: set[str] | None = None
     visible_story_ids: Set[int] | None = None
     limit: int = 10
+    view: TagView | None = None  # None: the shared vocabulary as it is
 
 
 @dataclass
@@ -80,6 +93,11 @@ class _Plan:
     allowed_ratings: Set[str] | None
     visible: Set[int] | None
     limit: int
+    view: TagView | None = None
+
+    def fold(self, tags: Iterable[TagRef]) -> Iterable[TagRef]:
+        view = self.view
+        return tags if view is None else dict.fromkeys(view.fold_ref(tag) for tag in tags)
 
     def accepts(self, story: IndexedStory) -> bool:
         """The hard filters, one story at a time (the reference path)."""
@@ -91,7 +109,8 @@ class _Plan:
             return False
         if any(tag in self.banned for tag in story.tags):
             return False
-        return all(tag in story.tags for tag in self.include_weights)
+        folded = set(self.fold(story.tags))
+        return all(tag in folded for tag in self.include_weights)
 
 
 def recommend(index: TagIndex, query: RecommendQuery) -> list[Recommendation]:
@@ -106,12 +125,13 @@ def recommend_exhaustive(index: TagIndex, query: RecommendQuery) -> list[Recomme
     plan = _plan(index, query)
     if plan is None:
         return []
-    weights = {tag: q * index.weight(tag) for tag, q in plan.terms.items()}
+    weights = {tag: q * tag_weight(index, plan.view, tag) for tag, q in plan.terms.items()}
     position = {tag: n for n, tag in enumerate(plan.terms)}
     include_weight = _include_weight(index, plan) if plan.include_weights else None
     scored: list[tuple[float, tuple[float, float, int], float]] = []
     for story in index.stories():
-        shared = sorted((tag for tag in story.tags if tag in position), key=position.__getitem__)
+        shared = sorted((tag for tag in plan.fold(story.tags) if tag in position),
+                        key=position.__getitem__)
         if not shared and include_weight is None:
             continue
         if not plan.accepts(story):
@@ -155,31 +175,57 @@ def _plan(index: TagIndex, query: RecommendQuery) -> _Plan | None:
 
     terms: dict[TagRef, float] = {}
     left_out = set(query.exclude_story_ids)
+    view = query.view
     if query.like_story_id is not None:
         liked = index.get(query.like_story_id)
         if liked is None:
             raise StoryNotFound(query.like_story_id)
         left_out.add(liked.story_id)
         for tag in liked.weighted_tags:
-            terms[tag] = 1.0
+            terms[tag if view is None else view.fold_ref(tag)] = 1.0
     if query.profile is not None:
-        _add_profile(index, query.profile, terms)
+        _add_profile(index, query.profile, terms, view)
         if not terms and not query.include and query.like_story_id is None:
             return None  # a reader with no history yet: nothing to go on
 
     include_weights = {tag: max(1.0, terms.pop(tag, 0.0)) for tag in sorted(query.include)}
+    excluded = (query.exclude if view is None
+                else {member for tag in query.exclude for member in view.ref_members(tag)})
     return _Plan(
-        terms={tag: q for tag, q in terms.items() if index.weight(tag) > 0.0},
+        terms={tag: q for tag, q in terms.items() if tag_weight(index, view, tag) > 0.0},
         include_weights=include_weights,
-        banned=frozenset(query.blocked | query.exclude),
+        banned=frozenset(query.blocked | excluded),
         left_out=frozenset(left_out),
         allowed_ratings=query.allowed_ratings,
         visible=query.visible_story_ids,
         limit=query.limit,
+        view=view,
     )
 
 
-def _add_profile(index: TagIndex, profile: dict[int, float], terms: dict[TagRef, float]) -> None:
+def tag_weight(index: TagIndex, view: TagView | None, tag: TagRef) -> float:
+    """TagIndex.weight in a server's view: a server tag with members is as rare as their
+    stories together (a story carrying two of them counted twice: rare, and cheap)."""
+    if view is None or not view.has_members(tag):
+        return index.weight(tag)
+    kind_weight = KIND_WEIGHTS[tag[0]]
+    if kind_weight == 0.0:
+        return 0.0
+    df = sum(index.document_frequency(member) for member in view.ref_members(tag))
+    return kind_weight * math.log1p(len(index) / max(df, 1))
+
+
+def tag_rows(index: TagIndex, view: TagView | None, tag: TagRef) -> np.ndarray:
+    """Rows carrying a tag in a server's view. A row carrying two of its members appears
+    twice, which is harmless and saves a sort: `a[rows] += x` reads every row, adds, and
+    writes back one and the same value per row, so each row gains x once."""
+    if view is None or not view.has_members(tag):
+        return index.rows(tag)
+    return np.concatenate([index.rows(member) for member in view.ref_members(tag)])
+
+
+def _add_profile(index: TagIndex, profile: dict[int, float], terms: dict[TagRef, float],
+                 view: TagView | None = None) -> None:
     """Each tag weighs the share of the reader's liking that falls on stories carrying it."""
     liked = [
         (story, weight)
@@ -188,7 +234,8 @@ def _add_profile(index: TagIndex, profile: dict[int, float], terms: dict[TagRef,
     ]
     total = sum(weight for _, weight in liked)
     for story, weight in liked:
-        for tag in story.weighted_tags:
+        tags = story.weighted_tags
+        for tag in tags if view is None else dict.fromkeys(view.fold_ref(t) for t in tags):
             terms[tag] = terms.get(tag, 0.0) + weight / total
 
 
@@ -207,12 +254,12 @@ def _search(index: TagIndex, plan: _Plan) -> list[tuple[int, float]]:
     columns = index.columns()
     raw = np.zeros(n, dtype=np.float64)
     for tag, q in plan.terms.items():
-        rows = index.rows(tag)
+        rows = tag_rows(index, plan.view, tag)
         if len(rows):
-            raw[rows] += q * index.weight(tag)  # rows are unique within one posting list
+            raw[rows] += q * tag_weight(index, plan.view, tag)  # rows unique in one list
     allowed = _allowed_rows(index, plan, columns)
     if plan.include_weights:
-        carrying_all = _carrying_all(index, plan.include_weights, n)
+        carrying_all = _carrying_all(index, plan, n)
         raw[carrying_all] += _include_weight(index, plan)
         eligible = carrying_all & allowed
     else:
@@ -227,15 +274,15 @@ def _search(index: TagIndex, plan: _Plan) -> list[tuple[int, float]]:
 
 
 def _include_weight(index: TagIndex, plan: _Plan) -> float:
-    return sum(q * index.weight(tag) for tag, q in plan.include_weights.items())
+    return sum(q * tag_weight(index, plan.view, tag) for tag, q in plan.include_weights.items())
 
 
-def _carrying_all(index: TagIndex, include: dict[TagRef, float], n: int) -> np.ndarray:
+def _carrying_all(index: TagIndex, plan: _Plan, n: int) -> np.ndarray:
     """Rows carrying every include tag (dead rows are removed by the live mask later)."""
     counts = np.zeros(n, dtype=np.int16)
-    for tag in include:
-        counts[index.rows(tag)] += 1
-    return counts == len(include)
+    for tag in plan.include_weights:
+        counts[tag_rows(index, plan.view, tag)] += 1
+    return counts == len(plan.include_weights)
 
 
 def _allowed_rows(index: TagIndex, plan: _Plan, columns: Columns) -> np.ndarray:
@@ -313,10 +360,10 @@ def _explain(index: TagIndex, plan: _Plan, sid: int, score: float) -> Recommenda
     assert story is not None
     factor = index.factor(sid)
     contributions: list[tuple[float, TagRef]] = []
-    for tag in story.tags:
+    for tag in plan.fold(story.tags):
         q = plan.terms.get(tag) or plan.include_weights.get(tag)
         if q:
-            weight = q * index.weight(tag) * factor
+            weight = q * tag_weight(index, plan.view, tag) * factor
             if weight > 0.0:
                 contributions.append((weight, tag))
     contributions.sort(key=lambda item: (-item[0], item[1]))

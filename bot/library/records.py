@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, NamedTuple, Protocol
 
-from bot.library.models import TagKind
+from bot.library.models import Rating, TagKind
 from bot.library.schedule import DailySchedule
 from bot.library.selection import SerialPosition
 
@@ -139,6 +139,26 @@ class TagCount:
 
 
 SortOrder = Literal["title", "newest", "words"]
+
+
+class TitleRow(NamedTuple):
+    """What autocomplete and title lookups keep of every story."""
+
+    story_id: int
+    guild_id: int | None
+    title: str
+    rating: Rating
+
+
+@dataclass(frozen=True)
+class StoryFilter:
+    """What a channel may list (bot/library/gate.py): ratings (None: any) and stories
+    carrying none of these shared canonical tags (synonyms included); `tag_groups`: the
+    story must carry a tag of every group (a server's tag and its local synonyms)."""
+
+    ratings: frozenset[Rating] | None = None
+    without_tag_ids: frozenset[int] = frozenset()
+    tag_groups: tuple[frozenset[int], ...] = ()
 
 
 class PassageLike(Protocol):

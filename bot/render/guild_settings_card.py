@@ -21,6 +21,10 @@ def settings_embed(settings: GuildSettings, blocked_tags: Sequence[str] = ()) ->
                     value=f"first {settings.spoiler_fraction:.0%} of a story")
     restricted = ", ".join(sorted(r.value for r in settings.age_restricted_ratings)) or "none"
     embed.add_field(name="Only in age-restricted channels", value=restricted, inline=False)
+    elsewhere = ("hidden" if settings.restricted_stories.value == "hide"
+                 else "title, rating and warnings only")
+    embed.add_field(name="Those stories elsewhere", value=elsewhere)
+    embed.add_field(name="Demo library", value="shown" if settings.demo_library else "hidden")
     blocked = join_limited(list(blocked_tags), EMBED_FIELD_VALUE_LIMIT) or "none"
     embed.add_field(name="Blocked tags", value=blocked, inline=False)
     return fit_embed(embed)

@@ -1,6 +1,13 @@
-"""Stories as Discord embeds: the info card and list pages."""
+"""Stories as Discord embeds: the info card, the restricted card and list pages.
+
+A *restricted* story (an age-restricted rating outside an age-restricted channel, see
+bot/library/gate.py) is shown by title, rating and archive warnings only: never its
+summary, notes, tags or text.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 import discord
 
@@ -62,6 +69,27 @@ def story_embed(story: Story, warning_style: WarningStyle = WarningStyle.PLAIN) 
     return fit_embed(embed)
 
 
+RESTRICTED_NOTE = "Shown in full only in age-restricted channels."
+
+
+def restricted_embed(story: Story,
+                     warning_style: WarningStyle = WarningStyle.PLAIN) -> discord.Embed:
+    """Title, rating and warnings: all a channel that is not age-restricted may see."""
+    embed = discord.Embed(title=truncate(story.title, EMBED_TITLE_LIMIT),
+                          description=RESTRICTED_NOTE, colour=RATING_COLOURS[story.rating])
+    embed.add_field(name="Rating", value=story.rating.value)
+    embed.add_field(name="Archive warnings", value=warnings_text(story, warning_style),
+                    inline=False)
+    embed.set_footer(text=f"Story {story.id}")
+    return embed
+
+
+def restricted_line(story: Story) -> str:
+    warnings = ", ".join(story.warnings) or "No Archive Warnings given"
+    return truncate(f"`{story.id:>4}` **{story.title}** · {story.rating.value} · {warnings}",
+                    300)
+
+
 def story_line(story: Story) -> str:
     authors = ", ".join(story.authors) or "unknown"
     fandom = story.fandoms[0] if story.fandoms else "Original"
@@ -72,13 +100,16 @@ def story_line(story: Story) -> str:
     )
 
 
-def story_list_embed(stories: list[Story], heading: str, empty: str) -> discord.Embed:
+def story_list_embed(stories: list[Story], heading: str, empty: str,
+                     restricted: Collection[int] = ()) -> discord.Embed:
+    """One line per story; those whose ids are in `restricted` by title, rating and
+    warnings only."""
     if not stories:
         return fit_embed(discord.Embed(title=heading, description=empty))
     lines: list[str] = []
     size = 0
     for story in stories:
-        line = story_line(story)
+        line = restricted_line(story) if story.id in restricted else story_line(story)
         if size + len(line) + 1 > EMBED_DESCRIPTION_LIMIT - 40:
             lines.append(f"… and {len(stories) - len(lines)} more")
             break

@@ -25,6 +25,9 @@ from bot.library.selection import (
     next_serial_passage,
     select_passage,
 )
+from bot.library.visibility import can_see
+from bot.services.gates import GateService
+from bot.services.tag_lookup import TagLookup
 from bot.store.protocol import Store
 
 # (guild id, passage ids) -> weight per passage id (liked > 1.0 > dismissed); missing = 1.0.
@@ -43,6 +46,7 @@ class Excerpt:
 
 class ExcerptService:
     def __init__(self, store: Store, catalog: Catalog, clock: Clock, *,
+                 gates: GateService | None = None,
                  passage_weights: PassageWeights | None = None,
                  on_post: Callable[[int], None] | None = None,
                  rng: random.Random | None = None) -> None:
@@ -52,7 +56,7 @@ class ExcerptService:
         self.history = store.passages
         self.posts = store.posts
         self.guild_settings = store.guild_settings
-        self.blocked_tags = store.blocked_tags
+        self.gates = gates or GateService(store, catalog, TagLookup(store.tags))
         self.daily = store.daily
         # Feedback's weights (liked > 1.0 > dismissed); None weighs every passage 1.0.
         self.passage_weights = passage_weights
@@ -62,11 +66,11 @@ class ExcerptService:
     async def candidates(
         self, guild_id: int, age_restricted: bool, story_ids: Sequence[int] | None = None
     ) -> list[PassageCandidate]:
-        """Every passage the channel may show (all of each story; spoiler limits come later)."""
-        settings = await self.guild_settings.get(guild_id)
-        blocked = [row.id for row in await self.blocked_tags.list(guild_id)]
+        """Every passage the channel may show (all of each story; spoiler limits come later):
+        the channel's gate with its text allowed (bot/library/gate.py)."""
+        gate = await self.gates.for_channel(guild_id, age_restricted)
         found = await self.history.candidates(
-            guild_id, settings.allowed_ratings(age_restricted), blocked, story_ids
+            gate.visibility, gate.full_ratings, gate.blocked_tag_ids, story_ids
         )
         if self.passage_weights is None or not found:
             return found
@@ -152,11 +156,13 @@ class ExcerptService:
         if story is None:
             return InvalidInput("no story in this server's library may be shown in this channel "
                                 "(check the blocked tags and the age-restricted ratings)")
-        settings = await self.guild_settings.get(guild_id)
-        if story.rating not in settings.allowed_ratings(age_restricted):
+        gate = await self.gates.for_channel(guild_id, age_restricted)
+        if story.rating not in gate.full_ratings:
             return InvalidInput(f"“{story.title}” is rated {story.rating.value}: it can only be "
                                 "shown in an age-restricted channel")
-        blocked = await self.blocked_tags.list(guild_id)
-        if blocked:
+        if story.id in gate.blocked_story_ids:
             return InvalidInput(f"“{story.title}” carries a tag this server blocked")
+        if not can_see(gate.visibility, story.guild_id):
+            return InvalidInput(f"“{story.title}” is in the demo library, which this server "
+                                "turned off")
         return InvalidInput(f"“{story.title}” has no passages to show")

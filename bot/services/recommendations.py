@@ -15,7 +15,9 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence, Set
 
 from bot.catalog import Catalog
 from bot.library.errors import InvalidInput, StoryNotFound
+from bot.library.gate import Gate
 from bot.library.models import Story, TagKind
+from bot.library.overlay import TagOverlay, seen_through
 from bot.library.recommend import (
     MAX_QUERY_TAGS,
     RecommendationPage,
@@ -26,8 +28,10 @@ from bot.library.recommend import (
 )
 from bot.library.records import IndexRow, TagRow
 from bot.library.tag_index import IndexedStory, TagIndex, TagRef
-from bot.library.visibility import ALL_GUILDS, Visibility
+from bot.library.visibility import ALL_GUILDS, OwnLibrary, Visibility
+from bot.services.gates import GateService
 from bot.services.tag_lookup import TagLookup, shown
+from bot.services.wrangling import TagWrangling
 from bot.store.protocol import Store
 
 log = logging.getLogger("storybot.recommendations")
@@ -39,12 +43,6 @@ DEFAULT_LIMIT = 5
 MAX_LIMIT = 25
 NO_TASTE_YET = "I don't know your taste yet: give kudos or feedback on a few stories first"
 EMPTY_LIBRARY = "the library is empty: a curator can add stories with /story add"
-
-
-
-
-
-
 
 
 class _Union(Set[int]):
@@ -65,12 +63,15 @@ class _Union(Set[int]):
 
 
 class RecommendationService:
-    def __init__(self, store: Store, catalog: Catalog, *,
+    def __init__(self, store: Store, catalog: Catalog, gates: GateService | None = None, *,
                  profile_source: ProfileSource | None = None) -> None:
         self.catalog = catalog
         self.index = TagIndex()
         self.tags = store.tags
         self.lookup = TagLookup(store.tags)
+        self.gates = gates or GateService(store, catalog, self.lookup)
+        # Tag counts and wrangling, per server (overlay) and shared (the operator's).
+        self.wrangling = TagWrangling(self, store)
         self.reader_blocks = store.reader_blocks
         self.guild_settings = store.guild_settings
         self.guild_blocks = store.blocked_tags
@@ -176,18 +177,26 @@ class RecommendationService:
         if story_id in self._guild_of:
             self._by_guild[self._guild_of.pop(story_id)].discard(story_id)
 
-    def visible(self, guild_id: int | None) -> Set[int] | None:
-        """Story ids a guild sees (its own and the demo library); None = every story."""
-        if guild_id is None:
+    def visible(self, view: Visibility) -> Set[int] | None:
+        """Story ids a view sees (a guild's own and the demo library, or its own alone);
+        None = every story."""
+        if view is None or view == ALL_GUILDS:
             return None
+        if isinstance(view, OwnLibrary):
+            return self._by_guild.get(view.guild_id, set())
         demo = self._by_guild.get(None, set())
-        own = self._by_guild.get(guild_id, set())
+        own = self._by_guild.get(view, set())
         if len(demo) + len(own) == len(self.index):
             return None
         return _Union(demo, own)
 
-    def tag_name(self, tag: TagRef) -> str:
-        return self._names.get(tag, tag[1])
+    def tag_name(self, tag: TagRef, overlay: TagOverlay | None = None) -> str:
+        shared = self._names.get(tag, tag[1])
+        return shared if overlay is None else overlay.ref_name(tag, shared)
+
+    def ref_of(self, tag_id: int) -> TagRef | None:
+        """The canonical (kind, key) the index knows a tag id by."""
+        return self._tags.get(tag_id)
 
     # -- recommending ----------------------------------------------------------------
 
@@ -211,52 +220,60 @@ class RecommendationService:
             raise InvalidInput(
                 f"at most {MAX_QUERY_TAGS} tags in one search (got {len(tags) + len(exclude)})"
             )
-        visible = self.visible(guild_id)
+        gate = (None if guild_id is None
+                else await self.gates.for_channel(guild_id, channel_nsfw, user_id))
+        visible = self.visible(_view(guild_id) if gate is None else gate.visibility)
         if not len(self.index) or (visible is not None and not len(visible)):
             raise InvalidInput(EMPTY_LIBRARY)
         if not (like or tags or for_me):
             raise InvalidInput("say what to look for: tags, a story it should be like, or for_me")
-        include = await self.lookup.many(tags, every_kind=False)
-        excluded = await self.lookup.many(exclude, every_kind=True)
+        overlay = gate.overlay if gate is not None else TagOverlay.empty()
+        include = await self._named(overlay, tags, every_kind=False)
+        excluded = await self._named(overlay, exclude, every_kind=True)
         both = {row.id for row in include} & {row.id for row in excluded}
         if both:
-            name = next(row.name for row in include if row.id in both)
+            name = next(overlay.name_of(row) for row in include if row.id in both)
             raise InvalidInput(f"'{shown(name)}' is both included and excluded")
         query = RecommendQuery(
             include={_ref(row) for row in include},
             exclude={_ref(row) for row in excluded},
             visible_story_ids=visible,
             limit=limit,
+            view=overlay if len(overlay) else None,
         )
         liked: Story | None = None
         if like:
-            liked = await self._liked_story(like, guild_id)
+            liked = await self._liked_story(like, guild_id, gate)
             query.like_story_id = liked.id
         if for_me:
             await self._add_taste(query, guild_id, user_id)
-        if guild_id is not None:
-            settings = await self.guild_settings.get(guild_id)
-            query.allowed_ratings = {r.value for r in settings.allowed_ratings(channel_nsfw)}
-            query.blocked = await self.blocked_tags(guild_id, user_id)
+        if gate is not None:
+            query.allowed_ratings = {r.value for r in gate.full_ratings}
+            query.blocked = {tag for tag_id in gate.blocked_tag_ids
+                             if (tag := self.ref_of(tag_id)) is not None}
         results = [
             RecommendedStory(
-                await self.catalog.get(found.story_id, _view(guild_id)),
+                seen_through(await self.catalog.get(found.story_id, _view(guild_id)), overlay),
                 found.score,
-                [self.tag_name(reason.tag) for reason in found.reasons],
+                [self.tag_name(reason.tag, overlay) for reason in found.reasons],
             )
             for found in recommend(self.index, query)
         ]
-        return RecommendationPage(_asked(liked, include, excluded, for_me), results)
+        return RecommendationPage(_asked(liked, include, excluded, for_me, overlay), results)
 
-    async def _liked_story(self, like: str, guild_id: int | None) -> Story:
-        text = like.strip()
-        visible = self.visible(guild_id)
-        if text.isdigit():
-            story_id = int(text)
-            if story_id not in self.index or (visible is not None and story_id not in visible):
-                raise StoryNotFound(story_id)
-            return await self.catalog.get(story_id, _view(guild_id))
-        story = await self.catalog.resolve(text, _view(guild_id))
+    async def _named(self, overlay: TagOverlay, names: Sequence[str], *,
+                     every_kind: bool) -> list[TagRow]:
+        """Server canonical tags for several names (`every_kind`: all kinds a name matches,
+        as excluding wants; otherwise the best one)."""
+        rows: dict[int, TagRow] = {}
+        for text in names:
+            matches = await self.lookup.in_view(overlay, text)
+            for row in matches if every_kind else matches[:1]:
+                rows.setdefault(row.id, row)
+        return list(rows.values())
+
+    async def _liked_story(self, like: str, guild_id: int | None, gate: Gate | None) -> Story:
+        story = await self.catalog.resolve(like, _view(guild_id) if gate is None else gate)
         if story.id not in self.index:
             raise StoryNotFound(story.id)
         return story
@@ -273,72 +290,29 @@ class RecommendationService:
         query.profile = profile
         query.exclude_story_ids |= left_out
 
-    async def blocked_tags(self, guild_id: int, user_id: int | None) -> set[TagRef]:
-        """The server's blocked tags and the reader's own, as canonical tags."""
-        rows = list(await self.reader_blocks.list(user_id)) if user_id is not None else []
-        for row in await self.guild_blocks.list(guild_id):
-            # stored canonical, but a later merge may have made it a synonym
-            rows.append(row if row.canonical_id is None
-                        else await self.tags.canonical_of(row.id))
-        return {_ref(row) for row in rows}
-
-    # -- tags: counts, wrangling, a reader's blocks ------------------------------------
-
-    def tag_uses(
-        self, guild_id: int | None, kind: TagKind | None = None
-    ) -> list[tuple[TagRef, int]]:
-        """Canonical tags on the stories a guild sees, most used first."""
-        visible = self.visible(guild_id)
-        if visible is None:
-            counts = self.index.tag_counts(kind)
-        else:
-            counts = {}
-            for sid in visible:
-                story = self.index.get(sid)
-                for tag in story.tags if story else ():
-                    if kind is None or tag[0] is kind:
-                        counts[tag] = counts.get(tag, 0) + 1
-        return sorted(counts.items(),
-                      key=lambda item: (-item[1], self.tag_name(item[0]).casefold()))
+    # -- tags: counts here, the operator's shared wrangling (bot/services/wrangling.py) --
 
     async def tag_list(self, guild_id: int | None, kind: TagKind | None = None) -> list[TagUse]:
-        """Canonical tags in use here with story counts and their known synonyms."""
-        rows = await self.tags.all()
-        by_id = {row.id: row for row in rows}
-        synonyms: dict[TagRef, list[str]] = {}
-        for row in rows:
-            if row.canonical_id is not None and row.canonical_id in by_id:
-                synonyms.setdefault(_ref(by_id[row.canonical_id]), []).append(row.name)
-        return [
-            TagUse(self.tag_name(tag), tag[0], count,
-                   tuple(sorted(synonyms.get(tag, []), key=str.casefold)))
-            for tag, count in self.tag_uses(guild_id, kind)
-        ]
+        return await self.wrangling.tag_list(guild_id, kind)
 
-    async def merge_tags(
-        self, source_name: str, target_name: str, kind: TagKind | None = None
-    ) -> tuple[TagRow, TagRow, int]:
-        """Fold `source` (and its synonyms) into `target`; returns both and the story count."""
-        sources = await self.lookup.canonical_matches(source_name, kind)
-        targets = await self.lookup.canonical_matches(target_name, kind)
-        pairs = [(s, t) for s in sources for t in targets if s.kind is t.kind]
-        source, target = pairs[0] if pairs else (sources[0], targets[0])
-        affected = await self.tags.merge(source, target)
+    async def merge_tags(self, source_name: str, target_name: str,
+                         kind: TagKind | None = None) -> tuple[TagRow, TagRow, int]:
+        """The shared vocabulary (the operator's): fold `source` into `target` everywhere."""
+        return await self.wrangling.merge_shared(source_name, target_name, kind)
+
+    async def rename_tag(self, name: str, new_name: str,
+                         kind: TagKind | None = None) -> tuple[TagRow, int]:
+        """The shared vocabulary (the operator's): a canonical tag's name everywhere."""
+        return await self.wrangling.rename_shared(name, new_name, kind)
+
+    async def reindex_tags(self, affected: list[int]) -> None:
+        """After the shared vocabulary changed: new names, and the stories it touched."""
         await self._load_vocabulary()
         for story_id in affected:
             await self.refresh(story_id)
-        return source, target, len(affected)
+        self.gates.forget_all()
 
-    async def rename_tag(
-        self, name: str, new_name: str, kind: TagKind | None = None
-    ) -> tuple[TagRow, int]:
-        """Rename a canonical tag; returns the renamed tag and how many stories carry it."""
-        tag = await self.lookup.best(name, kind)
-        affected = await self.tags.rename(tag, new_name)
-        await self._load_vocabulary()
-        for story_id in affected:
-            await self.refresh(story_id)
-        return await self.tags.canonical_of(tag.id), len(affected)
+    # -- a reader's blocks --------------------------------------------------------------
 
     async def block(self, user_id: int, name: str) -> list[TagRow]:
         """Block every canonical tag `name` means; returns those newly blocked."""
@@ -369,7 +343,8 @@ def _ref(row: TagRow) -> TagRef:
 
 
 def _asked(
-    liked: Story | None, include: list[TagRow], excluded: list[TagRow], for_me: bool
+    liked: Story | None, include: list[TagRow], excluded: list[TagRow], for_me: bool,
+    overlay: TagOverlay,
 ) -> str:
     parts: list[str] = []
     if for_me:
@@ -377,7 +352,7 @@ def _asked(
     if liked is not None:
         parts.append(f"like “{shown(liked.title)}”")
     if include:
-        parts.append("tagged " + ", ".join(shown(row.name) for row in include))
+        parts.append("tagged " + ", ".join(shown(overlay.name_of(row)) for row in include))
     if excluded:
-        parts.append("without " + ", ".join(shown(row.name) for row in excluded))
+        parts.append("without " + ", ".join(shown(overlay.name_of(row)) for row in excluded))
     return "; ".join(parts)

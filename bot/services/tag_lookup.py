@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from bot.library.errors import InvalidInput
 from bot.library.lookup import suggestion
 from bot.library.models import TagKind
+from bot.library.overlay import TagOverlay
 from bot.library.records import TagRow
 from bot.library.tags import shipped_synonyms
 from bot.store.protocol import TagStore
@@ -46,6 +47,30 @@ class TagLookup:
             raise InvalidInput(await self._unknown(text, kind))
         return sorted(found.values(), key=lambda row: (KIND_PRIORITY.index(row.kind), row.id))
 
+    async def in_view(self, overlay: TagOverlay, text: str,
+                      kind: TagKind | None = None) -> list[TagRow]:
+        """Every canonical tag `text` names in a server's view: its local names first, then
+        the shared names, each folded through the server's merges; best kind first."""
+        if not text.strip():
+            raise InvalidInput("a tag cannot be empty")
+        found: dict[int, TagRow] = {}
+        for tag_id in overlay.named_locally(text):
+            row = overlay.rows.get(tag_id) or await self.tags.canonical_of(tag_id)
+            if kind is None or row.kind is kind:
+                found.setdefault(overlay.fold(row.id), row)
+        try:
+            shared = await self.canonical_matches(text, kind)
+        except InvalidInput:
+            if not found:
+                raise InvalidInput(await self._unknown(text, kind, overlay)) from None
+            shared = []
+        for row in shared:
+            folded = overlay.fold(row.id)
+            found.setdefault(folded, row if folded == row.id else (
+                overlay.rows.get(folded) or await self.tags.canonical_of(folded)))
+        rows = [overlay.rows.get(tag_id) or row for tag_id, row in found.items()]
+        return sorted(rows, key=lambda row: (KIND_PRIORITY.index(row.kind), row.id))
+
     async def best(self, text: str, kind: TagKind | None = None) -> TagRow:
         """The one canonical tag a search for `text` means."""
         return (await self.canonical_matches(text, kind))[0]
@@ -70,9 +95,12 @@ class TagLookup:
                 rows.append(row)
         return rows
 
-    async def _unknown(self, text: str, kind: TagKind | None) -> str:
+    async def _unknown(self, text: str, kind: TagKind | None,
+                       overlay: TagOverlay | None = None) -> str:
         names = {row.id: row.name for row in await self.tags.all()
                  if kind is None or row.kind is kind}
+        if overlay is not None:  # the server's own names, under ids no tag row uses
+            names.update({-tag_id: name for tag_id, name in overlay.renamed.items()})
         nearest = suggestion(text, names)
         hint = f" — did you mean '{shown(nearest)}'?" if nearest else ""
         return f"unknown tag '{shown(text)}'{hint}"

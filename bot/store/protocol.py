@@ -15,6 +15,7 @@ from typing import Protocol
 from bot.library.feedback import PassageSignals, StorySignals
 from bot.library.guild_settings import GuildSettings
 from bot.library.models import Chapter, Passage, Rating, Story, StoryDraft, Tag, TagKind
+from bot.library.overlay import TagOverlay
 from bot.library.records import (
     BookmarkRow,
     DailyPostRow,
@@ -26,9 +27,11 @@ from bot.library.records import (
     ReactionChange,
     ScheduleRecord,
     SortOrder,
+    StoryFilter,
     StoryTotals,
     TagCount,
     TagRow,
+    TitleRow,
     VocabularyEntry,
 )
 from bot.library.schedule import DailySchedule
@@ -61,13 +64,15 @@ class StoryStore(Protocol):
         sort: SortOrder = "title",
         limit: int = 100,
         offset: int = 0,
+        shown: StoryFilter | None = None,
     ) -> builtins.list[Story]: ...
     async def count(self, visibility: Visibility) -> int: ...
     async def search(
-        self, visibility: Visibility, query: str, *, limit: int = 25
+        self, visibility: Visibility, query: str, *, limit: int = 25,
+        shown: StoryFilter | None = None,
     ) -> builtins.list[Story]: ...
     async def remove(self, story_id: int, visibility: Visibility) -> Story: ...
-    async def titles(self) -> builtins.list[tuple[int, int | None, str]]: ...
+    async def titles(self) -> builtins.list[TitleRow]: ...
     async def update(
         self,
         story_id: int,
@@ -97,6 +102,26 @@ class GuildSettingsStore(Protocol):
 
     async def get(self, guild_id: int) -> GuildSettings: ...
     async def save(self, settings: GuildSettings) -> None: ...
+    def forget(self, guild_id: int) -> None: ...
+
+
+class TagOverlayStore(Protocol):
+    """A server's renames and merges over the shared vocabulary (bot/library/overlay.py)."""
+
+    async def load(self, guild_id: int) -> TagOverlay: ...
+    async def rename(self, guild_id: int, tag_id: int, name: str | None) -> None: ...
+    async def merge(self, guild_id: int, tag_ids: Sequence[int], into_id: int) -> None: ...
+
+
+class GuildDataStore(Protocol):
+    """A server's data as a whole: kept 30 days after the bot was removed, then purged."""
+
+    async def schedule_removal(self, guild_id: int, removed_at: datetime,
+                               purge_after: datetime) -> None: ...
+    async def cancel_removal(self, guild_id: int) -> bool: ...
+    async def removal_due(self, now: datetime) -> list[int]: ...
+    async def scheduled_removal(self, guild_id: int) -> datetime | None: ...
+    async def purge(self, guild_id: int) -> dict[str, int]: ...
 
 
 class BotStateStore(Protocol):
@@ -256,5 +281,9 @@ class Store(Protocol):
     def recommend_index(self) -> RecommendIndexStore: ...
     @property
     def bulk(self) -> BulkStore: ...
+    @property
+    def tag_overlays(self) -> TagOverlayStore: ...
+    @property
+    def guild_data(self) -> GuildDataStore: ...
 
     async def close(self) -> None: ...

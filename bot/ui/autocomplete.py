@@ -9,7 +9,7 @@ from discord import app_commands
 
 from bot.library.models import Rating, TagKind
 from bot.render.text import truncate
-from bot.ui.context import services_of
+from bot.ui.context import gate_of, services_of
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -24,13 +24,23 @@ TAG_KIND_CHOICES = [app_commands.Choice(name=k.value, value=k.value) for k in Ta
 async def story_autocomplete(interaction: Interaction, current: str) -> Choices:
     if interaction.guild_id is None:
         return []
-    found = await services_of(interaction).catalog.story_choices(current, interaction.guild_id)
+    # Only the person typing sees these: the channel's gate and their own blocked tags.
+    gate = await gate_of(interaction, own_view=True)
+    found = await services_of(interaction).catalog.story_choices(current, gate)
     return [app_commands.Choice(name=truncate(title, 100), value=str(sid))
             for sid, title in found][:MAX_CHOICES]
 
 
+async def _tag_names(interaction: Interaction, query: str) -> list[str]:
+    """Tag names as this server knows them (its own names too)."""
+    services = services_of(interaction)
+    overlay = (await services.gates.overlay(interaction.guild_id)
+               if interaction.guild_id is not None else None)
+    return await services.catalog.tag_choices(query, overlay=overlay)
+
+
 async def tag_autocomplete(interaction: Interaction, current: str) -> Choices:
-    names = await services_of(interaction).catalog.tag_choices(current)
+    names = await _tag_names(interaction, current)
     return [app_commands.Choice(name=truncate(name, 100), value=name[:100])
             for name in names][:MAX_CHOICES]
 
@@ -40,7 +50,7 @@ async def tag_list_autocomplete(interaction: Interaction, current: str) -> Choic
     *before, last = current.split(",")
     done = ", ".join(part.strip() for part in before if part.strip())
     prefix = f"{done}, " if done else ""
-    names = await services_of(interaction).catalog.tag_choices(last.strip())
+    names = await _tag_names(interaction, last.strip())
     choices: Choices = []
     for name in names:
         value = prefix + name

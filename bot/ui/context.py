@@ -10,6 +10,7 @@ from discord import app_commands
 
 if TYPE_CHECKING:
     from bot.bootstrap import Services
+    from bot.library.gate import Gate
 
 
 def services_of(interaction: discord.Interaction[Any]) -> Services:
@@ -28,3 +29,11 @@ def channel_is_age_restricted(interaction: discord.Interaction[Any]) -> bool:
     if isinstance(channel, discord.Thread):
         channel = channel.parent
     return bool(getattr(channel, "nsfw", False))
+
+
+async def gate_of(interaction: discord.Interaction[Any], *, own_view: bool = False) -> Gate:
+    """What this channel may show (bot/library/gate.py); `own_view`: an answer only the
+    person who asked sees, so their own blocked tags apply too."""
+    return await services_of(interaction).gates.for_channel(
+        guild_id_of(interaction), channel_is_age_restricted(interaction),
+        interaction.user.id if own_view else None)

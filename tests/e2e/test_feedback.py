@@ -39,7 +39,7 @@ async def personal_rows(running: RunningBot, user_id: int) -> dict[str, int]:
         await conn.close()
 
 
-async def posted_excerpt(sandbox: Sandbox, running: RunningBot, story: str = "Baker Street"
+async def posted_excerpt(sandbox: Sandbox, running: RunningBot, story: str = "Baker Street Lanterns"
                          ) -> MessageRecord:
     """A reader runs /excerpt; returns the card once the bot has recorded it as a post."""
     story_id = (await running.bot.services.catalog.resolve(story, sandbox.guild_id)).id

@@ -73,8 +73,13 @@ async def test_curator_adds_a_pasted_story(sandbox: Sandbox, storybot: RunningBo
     assert "Added story" in message.content
     fields = {f["name"]: f["value"] for f in message.embeds[0]["fields"]}
     assert fields["Fandoms"] == "Torchwood" and "Reincarnation" in fields["Tags"]
-    found = await sandbox.slash(sandbox.users.reader, "story search", {"query": "Ianto"})
+    # Not Rated: its text is searched only where it may be shown (an age-restricted channel)
+    found = await sandbox.slash(sandbox.users.reader, "story search", {"query": "Ianto"},
+                                channel="after-dark")
     assert "Soulmates Reborn" in embed_text(found.embeds[0])
+    elsewhere = await sandbox.slash(sandbox.users.reader, "story search", {"query": "Ianto"},
+                                    channel="stories")
+    assert "Soulmates Reborn" not in embed_text(elsewhere.embeds[0])
 
 
 async def test_a_reader_cannot_add_edit_or_remove(sandbox: Sandbox, storybot: RunningBot) -> None:

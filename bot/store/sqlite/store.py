@@ -19,11 +19,13 @@ from bot.store.sqlite.database import connect
 from bot.store.sqlite.feedback import FeedbackRepository
 from bot.store.sqlite.feedback_writer import FeedbackWriter
 from bot.store.sqlite.feedback_writes import FeedbackWrites
+from bot.store.sqlite.guild_data import GuildDataRepository
 from bot.store.sqlite.guild_settings import (
     BotStateRepository,
     GuildBlockedTagsRepository,
     GuildSettingsRepository,
 )
+from bot.store.sqlite.overlay import TagOverlayRepository
 from bot.store.sqlite.passages import PassageRepository
 from bot.store.sqlite.posts import PostRepository
 from bot.store.sqlite.reader_blocks import ReaderBlocksRepository
@@ -49,6 +51,8 @@ class SqliteStore:
         self.reader_blocks = ReaderBlocksRepository(conn)
         self.recommend_index = RecommendIndexRepository(conn)
         self.bulk = BulkStoryWriter(conn)
+        self.tag_overlays = TagOverlayRepository(conn)
+        self.guild_data = GuildDataRepository(conn)
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteStore:

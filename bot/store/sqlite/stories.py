@@ -23,8 +23,8 @@ from bot.library.models import (
     Tag,
     TagKind,
 )
-from bot.library.records import PassageLike, SortOrder
-from bot.library.visibility import ALL_GUILDS, Visibility
+from bot.library.records import PassageLike, SortOrder, StoryFilter, TitleRow
+from bot.library.visibility import ALL_GUILDS, OwnLibrary, Visibility
 from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.tags import TagRepository
 
@@ -63,12 +63,51 @@ def content_hash(chapters: Sequence[Chapter]) -> str:
     return digest.hexdigest()
 
 
-def visibility_clause(visibility: Visibility) -> tuple[str, tuple[object, ...]]:
+def visibility_clause(visibility: Visibility, *,
+                      by_title: bool = False) -> tuple[str, tuple[object, ...]]:
+    """SQL for a view. `by_title`: a page in title order, where walking the title index
+    beats gathering the demo library by server first (`+` keeps SQLite off that index)."""
+    if isinstance(visibility, OwnLibrary):
+        return "s.guild_id = ?", (visibility.guild_id,)
     if visibility == ALL_GUILDS:
         return "1", ()
     if visibility is None:
         return "s.guild_id IS NULL", ()
+    if by_title:
+        return "(+s.guild_id IS NULL OR +s.guild_id = ?)", (visibility,)
     return "(s.guild_id IS NULL OR s.guild_id = ?)", (visibility,)
+
+
+def _carrying(ids: frozenset[int]) -> tuple[str, list[object]]:
+    """Stories carrying one of these canonical tags or a synonym. The tag rows are found
+    first (tags' primary key and canonical index), then their stories (story_tags' tag
+    index), so the query never scans every story's tags."""
+    marks = ",".join("?" * len(ids)) or "NULL"
+    ordered = sorted(ids)
+    return (f"""s.id IN (SELECT st.story_id FROM story_tags st
+                         WHERE st.tag_id IN (SELECT id FROM tags WHERE id IN ({marks})
+                                             UNION SELECT id FROM tags
+                                                    WHERE canonical_id IN ({marks})))""",
+            [*ordered, *ordered])
+
+
+def filter_clauses(shown: StoryFilter | None) -> tuple[list[str], list[object]]:
+    """SQL for what a channel may list: ratings, blocked tags, required tag groups."""
+    clauses: list[str] = []
+    args: list[object] = []
+    if shown is None:
+        return clauses, args
+    if shown.ratings is not None:
+        clauses.append(f"s.rating IN ({','.join('?' * len(shown.ratings)) or 'NULL'})")
+        args.extend(sorted(r.value for r in shown.ratings))
+    for group, negated in ((shown.without_tag_ids, True),
+                           *((group, False) for group in shown.tag_groups)):
+        if negated and not group:
+            continue
+        clause, group_args = _carrying(group)
+        clauses.append(("NOT " if negated else "") + clause)
+        args.extend(group_args)
+    return clauses, args
 
 
 @dataclass
@@ -224,10 +263,12 @@ class StoryRepository:
         sort: SortOrder = "title",
         limit: int = 100,
         offset: int = 0,
+        shown: StoryFilter | None = None,
     ) -> builtins.list[Story]:
         """Stories in view, optionally only those carrying every tag (or a synonym of it)."""
-        where, params = visibility_clause(visibility)
-        clauses, args = [where], list(params)
+        where, params = visibility_clause(visibility, by_title=sort == "title")
+        extra, extra_args = filter_clauses(shown)
+        clauses, args = [where, *extra], [*params, *extra_args]
         for key in tag_keys:
             clauses.append(
                 """s.id IN (SELECT st.story_id FROM story_tags st JOIN tags t ON t.id = st.tag_id
@@ -247,7 +288,8 @@ class StoryRepository:
         return int(row[0]) if row else 0
 
     async def search(
-        self, visibility: Visibility, query: str, *, limit: int = 25
+        self, visibility: Visibility, query: str, *, limit: int = 25,
+        shown: StoryFilter | None = None,
     ) -> builtins.list[Story]:
         """Full-text search; every word of the query must match (as a prefix), best first."""
         terms = [t for t in re.findall(r"\w+", query) if t]
@@ -255,12 +297,13 @@ class StoryRepository:
             return []
         match = " ".join(f'"{term}"*' for term in terms)
         where, params = visibility_clause(visibility)
+        extra, extra_args = filter_clauses(shown)
         rows = await fetch_all(
             self.conn,
             f"""SELECT s.id FROM story_search JOIN stories s ON s.id = story_search.rowid
-                WHERE story_search MATCH ? AND {where}
+                WHERE story_search MATCH ? AND {" AND ".join([where, *extra])}
                 ORDER BY bm25(story_search, 10.0, 4.0, 6.0, 1.0) LIMIT ?""",
-            (match, *params, limit),
+            (match, *params, *extra_args, limit),
         )
         ids = [int(row[0]) for row in rows]
         found = {s.id: s for s in await self._select_ids(ids)}
@@ -273,10 +316,10 @@ class StoryRepository:
             await self.conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
         return story
 
-    async def titles(self) -> builtins.list[tuple[int, int | None, str]]:
-        """(id, guild_id, title) of every story: the source of autocomplete's title index."""
-        rows = await fetch_all(self.conn, "SELECT id, guild_id, title FROM stories")
-        return [(int(r[0]), r[1], str(r[2])) for r in rows]
+    async def titles(self) -> builtins.list[TitleRow]:
+        """Id, server, title and rating of every story: autocomplete's title index."""
+        rows = await fetch_all(self.conn, "SELECT id, guild_id, title, rating FROM stories")
+        return [TitleRow(int(r[0]), r[1], str(r[2]), Rating(r[3])) for r in rows]
 
     async def update(
         self,

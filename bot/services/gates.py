@@ -1,0 +1,112 @@
+"""Building each channel's Gate (bot/library/gate.py) from the server's settings, blocked
+tags and tag overlay, with the reads cached: every command and autocomplete keystroke asks.
+
+Caches are dropped when what they read changes: a server's overlay and blocks when its
+curators change them (through this service), the blocked stories when any story changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.catalog import Catalog
+from bot.library.gate import Gate, channel_gate
+from bot.library.overlay import TagOverlay
+from bot.library.records import TagRow
+from bot.services.tag_lookup import TagLookup
+from bot.store.protocol import Store
+
+BlockedSets = tuple[frozenset[int], frozenset[int]]  # (shared tag ids, story ids)
+
+
+class GateService:
+    def __init__(self, store: Store, catalog: Catalog, lookup: TagLookup) -> None:
+        self.settings = store.guild_settings
+        self.tags = store.tags
+        self.lookup = lookup
+        self.guild_blocks = store.blocked_tags
+        self.reader_blocks = store.reader_blocks
+        self.overlays = store.tag_overlays
+        self._overlays: dict[int, TagOverlay] = {}
+        self._blocked: dict[int, BlockedSets] = {}
+        catalog.change_listeners.append(self._stories_changed)
+
+    async def _stories_changed(self, story_id: int) -> None:
+        self._blocked.clear()  # recomputed on the next read: one query per server
+
+    def forget(self, guild_id: int) -> None:
+        """Re-read a server's overlay and blocks next time (they changed, or were purged)."""
+        self._overlays.pop(guild_id, None)
+        self._blocked.pop(guild_id, None)
+        self.settings.forget(guild_id)
+
+    def forget_all(self) -> None:
+        """After the shared vocabulary changed: every overlay reads through it."""
+        self._overlays.clear()
+        self._blocked.clear()
+
+    async def overlay(self, guild_id: int) -> TagOverlay:
+        if guild_id not in self._overlays:
+            self._overlays[guild_id] = await self.overlays.load(guild_id)
+        return self._overlays[guild_id]
+
+    async def for_channel(self, guild_id: int, age_restricted: bool,
+                          reader_id: int | None = None) -> Gate:
+        """What a channel may show; with `reader_id`, a view only that reader sees (their
+        own blocked tags apply too)."""
+        settings = await self.settings.get(guild_id)
+        tag_ids, story_ids = await self.blocked(guild_id)
+        if reader_id is not None:
+            reader_tags, reader_stories = await self.reader_blocked(guild_id, reader_id)
+            tag_ids, story_ids = tag_ids | reader_tags, story_ids | reader_stories
+        return channel_gate(settings, age_restricted, blocked_tag_ids=tag_ids,
+                            blocked_story_ids=story_ids, overlay=await self.overlay(guild_id))
+
+    async def blocked(self, guild_id: int) -> BlockedSets:
+        """The server's blocked tags (with their local synonyms) and the stories carrying them."""
+        if guild_id not in self._blocked:
+            rows = await self.guild_blocks.list(guild_id)
+            self._blocked[guild_id] = await self._expand(guild_id, rows)
+        return self._blocked[guild_id]
+
+    async def reader_blocked(self, guild_id: int, reader_id: int) -> BlockedSets:
+        rows = await self.reader_blocks.list(reader_id)
+        return await self._expand(guild_id, rows) if rows else (frozenset(), frozenset())
+
+    async def blocked_ids(self, guild_id: int) -> set[int]:
+        """The server canonical ids of its blocked tags (what wrangling checks against)."""
+        overlay = await self.overlay(guild_id)
+        return {overlay.fold(row.id) for row in await self._canonical(
+            await self.guild_blocks.list(guild_id))}
+
+    async def _expand(self, guild_id: int, rows: Iterable[TagRow]) -> BlockedSets:
+        overlay = await self.overlay(guild_id)
+        tag_ids = {member for row in await self._canonical(rows)
+                   for member in overlay.members(overlay.fold(row.id))}
+        story_ids: set[int] = set()
+        for tag_id in tag_ids:
+            story_ids.update(await self.tags.stories_carrying(tag_id))
+        return frozenset(tag_ids), frozenset(story_ids)
+
+    async def _canonical(self, rows: Iterable[TagRow]) -> list[TagRow]:
+        # stored canonical, but a later operator merge may have made one a synonym
+        return [row if row.canonical_id is None else await self.tags.canonical_of(row.id)
+                for row in rows]
+
+    # -- a server's blocks (the cache follows) ---------------------------------------------
+
+    async def block(self, guild_id: int, rows: Iterable[TagRow]) -> list[TagRow]:
+        newly = [row for row in rows if await self.guild_blocks.block(guild_id, row.id)]
+        self._blocked.pop(guild_id, None)
+        return newly
+
+    async def unblock(self, guild_id: int, rows: Iterable[TagRow]) -> list[TagRow]:
+        removed = [row for row in rows if await self.guild_blocks.unblock(guild_id, row.id)]
+        self._blocked.pop(guild_id, None)
+        return removed
+
+    # -- tag names in a server's view ------------------------------------------------------
+
+    async def tags_named(self, guild_id: int, text: str) -> list[TagRow]:
+        """The server canonical tags a typed name means here (local names first)."""
+        return await self.lookup.in_view(await self.overlay(guild_id), text)

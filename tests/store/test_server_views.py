@@ -1,0 +1,197 @@
+"""Two servers on one database, through the real services: each curator's wrangling changes
+only that server's view, survives a restart, and the one recommendation index serves both."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.bootstrap import Services, build_services
+from bot.library.clock import FakeClock
+from bot.library.errors import InvalidInput
+from bot.library.models import TagKind
+from bot.library.visibility import ALL_GUILDS
+from tests.conftest import DEMO_STORIES, FIXTURES
+
+A, B = 1001, 2002
+READER = 77
+
+
+@pytest.fixture
+async def services(tmp_path: Path) -> AsyncIterator[Services]:
+    built = await build_services(tmp_path / "library.db", demo_stories=DEMO_STORIES,
+                                 clock=FakeClock(datetime(2026, 1, 1, tzinfo=UTC)))
+    await built.recommendations.ready()
+    yield built
+    await built.close()
+
+
+async def tag_names(services: Services, guild_id: int) -> dict[str, int]:
+    return {use.name: use.stories
+            for use in await services.recommendations.tag_list(guild_id, TagKind.FREEFORM)}
+
+
+async def recommended(services: Services, guild_id: int, **query: object) -> list[str]:
+    page = await services.recommendations.recommend_for(guild_id, READER, True, **query)  # type: ignore[arg-type]
+    return [found.story.title for found in page.results]
+
+
+async def test_a_rename_and_a_merge_change_one_server_only(services: Services) -> None:
+    wrangling = services.recommendations.wrangling
+    before_b = await tag_names(services, B)
+    like_b = await recommended(services, B, like="Shore Leave")
+    shared_before = {row.id: row.name for row in await services.store.tags.all()}
+
+    renamed = await wrangling.rename_here(A, "Fluff", "Floof")
+    assert (renamed.source, renamed.target) == ("Fluff", "Floof")
+    merged = await wrangling.merge_here(A, "Slow Burn", "Enemies to Lovers")
+    assert merged.target == "Enemies to Lovers" and merged.stories >= 1
+
+    names_a = await tag_names(services, A)
+    assert "Floof" in names_a and "Fluff" not in names_a and "Slow Burn" not in names_a
+    assert names_a["Enemies to Lovers"] >= before_b["Enemies to Lovers"]
+    # B: the same list, the same recommendations; the shared vocabulary untouched.
+    assert await tag_names(services, B) == before_b
+    assert await recommended(services, B, like="Shore Leave") == like_b
+    assert {row.id: row.name for row in await services.store.tags.all()} == shared_before
+
+    # A searches, filters and is recommended by its own names; B does not know them.
+    assert await recommended(services, A, tags=["Floof"]) == await recommended(
+        services, B, tags=["Fluff"])
+    assert set(await recommended(services, A, tags=["Slow Burn"])) == set(
+        await recommended(services, A, tags=["Enemies to Lovers"]))
+    with pytest.raises(InvalidInput, match="unknown tag 'Floof'"):
+        await recommended(services, B, tags=["Floof"])
+    # ... and searches by them
+    gate_a = await services.gates.for_channel(A, True)
+    floof = {story.title for story in await services.catalog.search_shown("Floof", gate_a)}
+    assert "Shore Leave" in floof
+    assert not await services.catalog.search_shown(
+        "Floof", await services.gates.for_channel(B, True))
+    page = await services.recommendations.recommend_for(A, READER, True, tags=["Floof"])
+    assert all("Floof" in found.reasons for found in page.results)
+    assert any("Floof" in found.story.tag_names(TagKind.FREEFORM) for found in page.results)
+
+
+async def test_bad_wrangling_is_refused_in_one_line(services: Services) -> None:
+    wrangling = services.recommendations.wrangling
+    with pytest.raises(InvalidInput, match="already the same tag"):
+        await wrangling.merge_here(A, "Fluff", "fluff")
+    with pytest.raises(InvalidInput, match="only tags of the same kind"):
+        await wrangling.merge_here(A, "Fluff", "Star Trek")
+    rows = await services.gates.tags_named(A, "Angst")
+    await services.gates.block(A, rows)
+    with pytest.raises(InvalidInput, match="is blocked here"):
+        await wrangling.merge_here(A, "Fluff", "Angst")
+    with pytest.raises(InvalidInput, match="1 to 100 characters"):
+        await wrangling.rename_here(A, "Fluff", "x" * 101)
+    # A rename to a name the server already uses is refused, pointing at a merge.
+    with pytest.raises(InvalidInput, match="already a freeform tag “Fluff” here: use /tags "
+                                           "merge to fold “Soulmates” into it"):
+        await wrangling.rename_here(A, "Soulmates", "Fluff")
+    # ... also a name only this server uses
+    await wrangling.rename_here(A, "Angst", "Pain")
+    with pytest.raises(InvalidInput, match="already a freeform tag “Pain” here"):
+        await wrangling.rename_here(A, "Fluff", "pain")
+    # ... but B may use it
+    assert (await wrangling.rename_here(B, "Fluff", "Pain")).target == "Pain"
+
+
+async def test_the_overlay_survives_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "library.db"
+    first = await build_services(db, demo_stories=DEMO_STORIES)
+    try:
+        await (await first.recommendations.ready()).wrangling.rename_here(A, "Fluff", "Floof")
+        await first.recommendations.wrangling.merge_here(A, "Slow Burn", "Enemies to Lovers")
+    finally:
+        await first.close()
+    second = await build_services(db)
+    try:
+        await second.recommendations.ready()
+        names_a, names_b = await tag_names(second, A), await tag_names(second, B)
+        assert "Floof" in names_a and "Slow Burn" not in names_a
+        assert "Fluff" in names_b and "Slow Burn" in names_b
+    finally:
+        await second.close()
+
+
+async def test_the_demo_library_can_be_hidden_and_shown_again(services: Services) -> None:
+    story = await services.catalog.import_path(FIXTURES / "seed" / "000_243aa131780b4f07.txt",
+                                               guild_id=A, metadata={"title": "Ours Alone"})
+    settings = await services.guild_settings.get(A)
+    settings.demo_library = False
+    await services.guild_settings.save(settings)
+    gate = await services.gates.for_channel(A, True)
+    assert [s.title for s in await services.catalog.list_shown(gate)] == ["Ours Alone"]
+    assert await services.catalog.story_choices("", gate) == [(story.id, "Ours Alone")]
+    with pytest.raises(InvalidInput, match="no story called “Shore Leave”"):
+        await services.catalog.resolve("Shore Leave", gate)
+    assert services.recommendations.visible(gate.visibility) == {story.id}
+    settings.demo_library = True
+    await services.guild_settings.save(settings)
+    gate = await services.gates.for_channel(A, True)
+    assert len(await services.catalog.list_shown(gate)) == 13
+    # B never saw A's story either way.
+    assert "Ours Alone" not in (await services.catalog.titles(
+        await services.gates.for_channel(B, True))).values()
+
+
+async def test_an_unknown_title_is_never_another_story(services: Services) -> None:
+    gate = await services.gates.for_channel(A, True)
+    with pytest.raises(InvalidInput) as raised:
+        await services.catalog.resolve("True Nort", gate)
+    message = str(raised.value)
+    assert message.startswith("no story called “True Nort”; did you mean “True North”")
+    assert message.count("“") <= 4  # the name and at most three suggestions
+    assert (await services.catalog.resolve("  true   north ", gate)).title == "True North"
+    # a hidden story is not suggested
+    await services.gates.block(A, await services.gates.tags_named(A, "Lighthouses"))
+    gate = await services.gates.for_channel(A, True)
+    with pytest.raises(InvalidInput) as hidden:
+        await services.catalog.resolve("True Nort", gate)
+    assert "True North" not in str(hidden.value)
+
+
+async def test_a_removed_server_is_purged_after_thirty_days(services: Services) -> None:
+    clock = services.clock
+    assert isinstance(clock, FakeClock)
+    ours = await services.catalog.import_path(FIXTURES / "seed" / "000_243aa131780b4f07.txt",
+                                              guild_id=A, metadata={"title": "Ours Alone"})
+    theirs = await services.catalog.import_path(FIXTURES / "seed" / "000_243aa131780b4f07.txt",
+                                                guild_id=B, metadata={"title": "Theirs"})
+    await services.recommendations.wrangling.rename_here(A, "Fluff", "Floof")
+    await services.recommendations.wrangling.rename_here(B, "Fluff", "Fluffiness")
+    settings = await services.guild_settings.get(A)
+    settings.spoiler_fraction = 0.3
+    await services.guild_settings.save(settings)
+    await services.gates.block(A, await services.gates.tags_named(A, "Angst"))
+
+    await services.servers.removed(A)
+    assert await services.servers.purge_due() == []
+    clock.advance(timedelta(days=29))
+    assert await services.servers.purge_due() == []
+    clock.advance(timedelta(days=1, seconds=1))
+    assert await services.servers.purge_due() == [A]
+
+    with pytest.raises(Exception, match="no story"):
+        await services.catalog.get(ours.id, ALL_GUILDS)
+    assert (await services.catalog.get(theirs.id, ALL_GUILDS)).title == "Theirs"
+    assert (await services.guild_settings.get(A)).spoiler_fraction == 0.6
+    assert await services.store.blocked_tags.list(A) == []
+    assert "Fluff" in await tag_names(services, A)
+    assert "Fluffiness" in await tag_names(services, B)
+    assert len(await services.catalog.titles(A)) == 12  # the demo library stays
+    assert ours.id not in services.recommendations.index
+
+
+async def test_a_server_that_comes_back_keeps_its_data(services: Services) -> None:
+    await services.recommendations.wrangling.rename_here(A, "Fluff", "Floof")
+    await services.servers.removed(A)
+    assert await services.servers.returned(A)
+    assert isinstance(services.clock, FakeClock)
+    services.clock.advance(timedelta(days=31))
+    assert await services.servers.purge_due() == []
+    assert "Floof" in await tag_names(services, A)
