@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import re
-import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from bot.bootstrap import Services, open_services
+from bot.bootstrap import Services
 from bot.catalog import ImportOutcome, story_files
+from bot.cli_common import JsonOption, err, inert, out, print_json, run_on_library
 from bot.cli_db import db_app
+from bot.cli_servers import purge_server, tags_app
 from bot.config import Settings, load_settings
 from bot.library.errors import StoryBotError
-from bot.library.models import Story, TagKind
+from bot.library.models import Story
 from bot.library.rating_change import RatingChange
 from bot.library.text_safety import printable
 from bot.library.visibility import ALL_GUILDS
@@ -33,13 +31,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db_app, name="db")
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-T = TypeVar("T")
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
-
-
+app.add_typer(tags_app, name="tags")
+app.command("purge-server")(purge_server)
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -52,45 +45,14 @@ def main_options(
     ctx.obj = db or load_settings().storybot_db
 
 
-def _run(ctx: typer.Context, work: Callable[[Services], Awaitable[T]]) -> T:
-    """Open the library, run one piece of async work, close it; library errors -> one line.
-
-    The command line is the operator's: it sees every server's stories (ALL_GUILDS)."""
-
-    async def runner() -> T:
-        async with open_services(ctx.obj) as services:
-            return await work(services)
-
-    try:
-        return asyncio.run(runner())
-    except StoryBotError as problem:
-        err.print(f"[red]error:[/red] {escape(printable(str(problem)))}", highlight=False)
-        raise typer.Exit(1) from None
-
-
-# json.dumps escapes C0 controls but writes C1 controls (8-bit CSI) and lone surrogates
-# as they are; both are escaped here too, which is still valid JSON.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff]")
-
-
-def _print_json(data: Any) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
-
-
-def _shown(text: str) -> str:
-    """Stored text as a table cell: inert on the terminal and never read as rich markup."""
-    return escape(printable(text))
-
-
 def _story_table(stories: list[Story]) -> Table:
     table = Table(show_lines=False)
     for column, justify in (("id", "right"), ("title", "left"), ("authors", "left"),
                             ("rating", "left"), ("fandom", "left"), ("words", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for story in stories:
-        table.add_row(str(story.id), _shown(story.title), _shown(", ".join(story.authors)) or "—",
-                      story.rating.value, _shown(", ".join(story.fandoms)) or "—",
+        table.add_row(str(story.id), inert(story.title), inert(", ".join(story.authors)) or "—",
+                      story.rating.value, inert(", ".join(story.fandoms)) or "—",
                       f"{story.words:,}")
     return table
 
@@ -166,14 +128,14 @@ def import_stories(
         return report.outcomes + [ImportOutcome(o.url, o.story, o.error, o.duplicate_of)
                                   for o in fetched]
 
-    outcomes = _run(ctx, work)
+    outcomes = run_on_library(ctx, work)
     imported = [o.story for o in outcomes if o.story is not None]
     rejected = [o for o in outcomes if o.error is not None]
     for outcome in rejected:
         # One line per file, whatever bytes its name or the error holds.
         err.print(printable(f"{outcome.path}: {outcome.error}"), highlight=False, markup=False)
     if as_json:
-        _print_json([story.to_json() for story in imported])
+        print_json([story.to_json() for story in imported])
     else:
         for story in imported:
             out.print(printable(f"imported {story.id}: {story.title} ({story.words:,} words)"),
@@ -197,10 +159,10 @@ def list_stories(
     if sort not in ("title", "newest", "words"):
         err.print(f"error: unknown sort '{sort}' (use title, newest or words)")
         raise typer.Exit(2)
-    stories = _run(ctx, lambda s: s.catalog.list(
+    stories = run_on_library(ctx, lambda s: s.catalog.list(
         ALL_GUILDS, tags=tag or [], sort=sort, limit=limit))  # type: ignore[arg-type]
     if as_json:
-        _print_json([s.to_json() for s in stories])
+        print_json([s.to_json() for s in stories])
     elif stories:
         out.print(_story_table(stories))
     else:
@@ -213,12 +175,12 @@ def show_story(
     as_json: JsonOption = False,
 ) -> None:
     """Show one story's metadata."""
-    story = _run(ctx, lambda s: s.catalog.get(story_id, ALL_GUILDS))
+    story = run_on_library(ctx, lambda s: s.catalog.get(story_id, ALL_GUILDS))
     if as_json:
-        _print_json(story.to_json())
+        print_json(story.to_json())
         return
-    out.print(f"[bold]{_shown(story.title)}[/bold] by "
-              f"{_shown(', '.join(story.authors)) or 'unknown'}", highlight=False)
+    out.print(f"[bold]{inert(story.title)}[/bold] by "
+              f"{inert(', '.join(story.authors)) or 'unknown'}", highlight=False)
     for key, value in story.to_json().items():
         if key not in ("title", "authors") and value not in (None, "", []):
             shown = ", ".join(value) if isinstance(value, list) else str(value)
@@ -232,9 +194,9 @@ def search_stories(
     as_json: JsonOption = False,
 ) -> None:
     """Full-text search over titles, summaries, tags and text."""
-    stories = _run(ctx, lambda s: s.catalog.search(query, ALL_GUILDS))
+    stories = run_on_library(ctx, lambda s: s.catalog.search(query, ALL_GUILDS))
     if as_json:
-        _print_json([s.to_json() for s in stories])
+        print_json([s.to_json() for s in stories])
     elif stories:
         out.print(_story_table(stories))
     else:
@@ -247,9 +209,9 @@ def remove_story(
     as_json: JsonOption = False,
 ) -> None:
     """Remove a story and everything attached to it."""
-    story = _run(ctx, lambda s: s.catalog.remove(story_id, ALL_GUILDS))
+    story = run_on_library(ctx, lambda s: s.catalog.remove(story_id, ALL_GUILDS))
     if as_json:
-        _print_json(story.to_json())
+        print_json(story.to_json())
     else:
         out.print(printable(f"removed {story.id}: {story.title}"), highlight=False, markup=False)
 
@@ -260,9 +222,9 @@ def list_excerpts(
     as_json: JsonOption = False,
 ) -> None:
     """The passages a story was cut into."""
-    passages = _run(ctx, lambda s: s.catalog.passages(story_id, ALL_GUILDS))
+    passages = run_on_library(ctx, lambda s: s.catalog.passages(story_id, ALL_GUILDS))
     if as_json:
-        _print_json([
+        print_json([
             {"id": p.id, "seq": p.seq, "chapter": p.chapter, "words": p.words, "text": p.text}
             for p in passages
         ])
@@ -291,9 +253,9 @@ def recommend_stories(
                                            exclude=exclude_tag or [], limit=limit)
         return [(found.story, found.score, found.reasons) for found in page.results]
 
-    results = _run(ctx, work)
+    results = run_on_library(ctx, work)
     if as_json:
-        _print_json([{**story.to_json(), "score": score, "reasons": reasons}
+        print_json([{**story.to_json(), "score": score, "reasons": reasons}
                      for story, score, reasons in results])
         return
     if not results:
@@ -304,79 +266,9 @@ def recommend_stories(
                             ("rating", "left"), ("why", "left")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for rank, (story, _score, reasons) in enumerate(results, start=1):
-        table.add_row(str(rank), str(story.id), _shown(story.title), story.rating.value,
-                      _shown(", ".join(reasons)))
+        table.add_row(str(rank), str(story.id), inert(story.title), story.rating.value,
+                      inert(", ".join(reasons)))
     out.print(table)
-
-
-tags_app = typer.Typer(help="The shared tag vocabulary every server sees (servers' curators "
-                            "change only their own server's view, with /tags).",
-                       no_args_is_help=True)
-app.add_typer(tags_app, name="tags")
-KindOption = Annotated[str | None, typer.Option(
-    "--kind", help="Tag kind, when a name is used by several (e.g. freeform, fandom).")]
-
-
-def _tag_kind(kind: str | None) -> TagKind | None:
-    if kind is None:
-        return None
-    try:
-        return TagKind(kind.strip().lower())
-    except ValueError:
-        err.print(f"error: unknown tag kind '{kind}' (use one of: "
-                  f"{', '.join(k.value for k in TagKind)})", highlight=False, markup=False)
-        raise typer.Exit(2) from None
-
-
-@tags_app.command("rename")
-def rename_shared_tag(
-    ctx: typer.Context, tag: Annotated[str, typer.Argument(help="The tag to rename.")],
-    new_name: Annotated[str, typer.Argument(help="Its new name, for every server.")],
-    kind: KindOption = None,
-) -> None:
-    """Rename a canonical tag in the shared vocabulary (the old name stays a synonym)."""
-    async def work(services: Services) -> tuple[str, int]:
-        service = await services.recommendations.ready()
-        renamed, stories = await service.rename_tag(tag, new_name, _tag_kind(kind))
-        return renamed.name, stories
-
-    name, stories = _run(ctx, work)
-    out.print(f"renamed to '{name}' for every server ({stories} stories)",
-              highlight=False, markup=False)
-
-
-@tags_app.command("merge")
-def merge_shared_tags(
-    ctx: typer.Context, source: Annotated[str, typer.Argument(help="The tag to fold in.")],
-    into: Annotated[str, typer.Argument(help="The tag to keep.")], kind: KindOption = None,
-) -> None:
-    """Make one tag a synonym of another in the shared vocabulary (nothing is lost)."""
-    async def work(services: Services) -> tuple[str, str, int]:
-        service = await services.recommendations.ready()
-        folded, kept, stories = await service.merge_tags(source, into, _tag_kind(kind))
-        return folded.name, kept.name, stories
-
-    folded, kept, stories = _run(ctx, work)
-    out.print(f"merged '{folded}' into '{kept}' for every server ({stories} stories)",
-              highlight=False, markup=False)
-
-
-@app.command("purge-server")
-def purge_server(
-    ctx: typer.Context, guild_id: Annotated[int, typer.Argument(help="The server's id.")],
-    as_json: JsonOption = False,
-) -> None:
-    """Delete one server's data now: stories it added, settings, tag overlay, schedules,
-    feedback (the demo library and other servers are untouched)."""
-    deleted = _run(ctx, lambda s: s.servers.purge(guild_id))
-    if as_json:
-        _print_json(deleted)
-    elif deleted:
-        out.print(f"deleted server {guild_id}'s data: "
-                  + ", ".join(f"{table} {rows}" for table, rows in sorted(deleted.items())),
-                  highlight=False, markup=False)
-    else:
-        out.print(f"nothing stored for server {guild_id}", highlight=False, markup=False)
 
 
 def _settings(ctx: typer.Context) -> Settings:
