@@ -22,7 +22,9 @@ from bot.services.daily import DailyService
 from bot.services.excerpts import ExcerptService
 from bot.services.feedback import FeedbackService
 from bot.services.recommendations import RecommendationService
+from bot.services.story_links import StoryLinks
 from bot.services.tag_lookup import TagLookup
+from bot.sources import StorySources
 from bot.store.open import open_store
 from bot.store.protocol import BotStateStore, GuildBlockedTagsStore, GuildSettingsStore, Store
 
@@ -38,6 +40,10 @@ class Services:
     feedback: FeedbackService
     excerpts: ExcerptService
     recommendations: RecommendationService
+    # Stories from links: one polite fetcher for the whole process (its pacing, cache and
+    # daily caps hold across every server), and the library's side of it.
+    sources: StorySources
+    story_links: StoryLinks
     # Only a running bot posts daily: it needs the Discord client.
     daily: DailyService | None
 
@@ -85,11 +91,13 @@ async def build_services(
         recommendations = RecommendationService(store, catalog,
                                                 profile_source=feedback.reader_profile)
         daily = DailyService(client, store, excerpts, clock) if client is not None else None
+        sources = StorySources()
+        story_links = StoryLinks(store, catalog, sources, clock)
     except BaseException:
         await store.close()
         raise
     return Services(clock, store, catalog, TagLookup(store.tags), feedback, excerpts,
-                    recommendations, daily)
+                    recommendations, sources, story_links, daily)
 
 
 @contextlib.asynccontextmanager

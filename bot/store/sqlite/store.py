@@ -29,6 +29,7 @@ from bot.store.sqlite.posts import PostRepository
 from bot.store.sqlite.reader_blocks import ReaderBlocksRepository
 from bot.store.sqlite.recommend_index import RecommendIndexRepository
 from bot.store.sqlite.stories import StoryRepository
+from bot.store.sqlite.story_sources import StorySourceRepository
 from bot.store.sqlite.tags import TagRepository
 
 
@@ -49,6 +50,7 @@ class SqliteStore:
         self.reader_blocks = ReaderBlocksRepository(conn)
         self.recommend_index = RecommendIndexRepository(conn)
         self.bulk = BulkStoryWriter(conn)
+        self.story_sources = StorySourceRepository(conn)
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteStore:
