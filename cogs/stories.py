@@ -20,6 +20,7 @@ from bot.ui.autocomplete import (
     story_autocomplete,
     tag_autocomplete,
 )
+from bot.ui.link_buttons import add_from_link, refresh_story
 from bot.ui.option_bounds import StoryOption, TagListOption, TagOption
 
 if TYPE_CHECKING:
@@ -41,9 +42,10 @@ class StoriesCog(commands.Cog):
     def __init__(self, bot: StoryBot) -> None:
         self.bot = bot
 
-    @story.command(name="add", description="Add a story from a file (txt, md, html, epub)")
+    @story.command(name="add", description="Add a story from a file or a link (AO3, FFN, …)")
     @app_commands.describe(
         file="The story file, as downloaded from AO3, FanFicFare or pasted into a .txt",
+        url="Or a link to the work on its site (AO3, FanFiction.net, Royal Road, …)",
         title="Title, for files that carry none", author="Author, for files that carry none",
         rating="AO3 rating, for files that carry none",
         fandom="Fandom to add", tags="Tags to add, separated by commas",
@@ -51,13 +53,23 @@ class StoriesCog(commands.Cog):
     @app_commands.choices(rating=RATING_CHOICES)
     @curator_only()
     async def add(
-        self, interaction: Interaction, file: discord.Attachment,
+        self, interaction: Interaction, file: discord.Attachment | None = None,
+        url: app_commands.Range[str, 1, 500] | None = None,
         title: app_commands.Range[str, 1, 256] | None = None,
         author: app_commands.Range[str, 1, 100] | None = None,
         rating: app_commands.Choice[str] | None = None,
         fandom: app_commands.Range[str, 1, 100] | None = None,
         tags: TagListOption | None = None,
     ) -> None:
+        if (file is None) == (url is None):
+            raise InvalidInput("give either a file or a url (one of them)")
+        if url is not None:
+            # A curator may add an adult work; the rating gate keeps it to
+            # age-restricted channels.
+            await add_from_link(interaction, url, allow_adult=True,
+                                added_by=interaction.user.id)
+            return
+        assert file is not None
         check_upload(file.filename, file.size, self.bot.services.catalog.limits.max_bytes)
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
@@ -142,6 +154,14 @@ class StoriesCog(commands.Cog):
             f"Updated story {edited.id}.", embed=story_embed(edited, settings.warning_style),
             ephemeral=True,
         )
+
+    @story.command(name="refresh", description="Look for new chapters on a story's site")
+    @app_commands.describe(story="Start typing a title")
+    @app_commands.autocomplete(story=story_autocomplete)
+    @curator_only()
+    async def refresh(self, interaction: Interaction, story: StoryOption) -> None:
+        found = await self.bot.services.catalog.resolve(story, guild_id_of(interaction))
+        await refresh_story(interaction, found.id)
 
     @story.command(name="remove", description="Remove a story from the library")
     @app_commands.describe(story="Start typing a title")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.catalog import Catalog
 from bot.library.clock import Clock
@@ -137,6 +138,8 @@ class StoryLinks:
     async def _reload(self, story_id: int) -> Story:
         return await self.store.stories.get(story_id, ALL_GUILDS)
 
-    async def due(self, limit: int) -> list[int]:
-        """Stories to check next: followed, longest unchecked first."""
-        return await self.store.story_sources.to_check(limit)
+    async def due(self, limit: int, *, not_checked_for: timedelta | None = None) -> list[int]:
+        """Stories to check next: followed, longest unchecked first (and, with
+        `not_checked_for`, only those nobody asked about for that long)."""
+        before = None if not_checked_for is None else self.clock.now() - not_checked_for
+        return await self.store.story_sources.to_check(limit, before)

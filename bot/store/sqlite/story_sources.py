@@ -19,6 +19,10 @@ from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.stories import PASSAGE_INSERT, StoryRepository, passage_row
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
 @dataclass
 class StorySourceRepository:
     conn: aiosqlite.Connection
@@ -33,22 +37,24 @@ class StorySourceRepository:
         )
         return int(rows[0][0]) if rows else None
 
-    async def to_check(self, limit: int) -> list[int]:
-        """Stories followed for new chapters, the longest unchecked first."""
+    async def to_check(self, limit: int, checked_before: datetime | None = None) -> list[int]:
+        """A server's stories followed for new chapters (the demo library is not), the
+        longest unchecked first; with `checked_before`, only those not checked since."""
         rows = await fetch_all(
             self.conn,
             """SELECT id FROM stories
-                WHERE source LIKE 'http%' AND IFNULL(complete, 0) = 0
-                  AND source_gone_at IS NULL
+                WHERE guild_id IS NOT NULL AND source LIKE 'http%'
+                  AND IFNULL(complete, 0) = 0 AND source_gone_at IS NULL
+                  AND (? IS NULL OR source_checked_at IS NULL OR source_checked_at < ?)
                 ORDER BY source_checked_at IS NOT NULL, source_checked_at, id LIMIT ?""",
-            (limit,),
+            (_iso(checked_before), _iso(checked_before), limit),
         )
         return [int(row[0]) for row in rows]
 
     async def followed_count(self) -> int:
         rows = await fetch_all(
             self.conn,
-            """SELECT count(*) FROM stories WHERE source LIKE 'http%'
+            """SELECT count(*) FROM stories WHERE guild_id IS NOT NULL AND source LIKE 'http%'
                   AND IFNULL(complete, 0) = 0 AND source_gone_at IS NULL""",
         )
         return int(rows[0][0]) if rows else 0
