@@ -15,8 +15,8 @@ from bot.library.models import Rating
 from bot.library.records import TagRow
 from bot.render.guild_settings_card import settings_embed
 from bot.services.tag_lookup import TagLookup
-from bot.ui.link_settings import set_updates_channel
 from bot.ui.autocomplete import RATING_CHOICES, tag_autocomplete
+from bot.ui.link_settings import set_updates_channel
 from bot.ui.option_bounds import TagOption
 
 if TYPE_CHECKING:
