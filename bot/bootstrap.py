@@ -23,6 +23,7 @@ from bot.services.excerpts import ExcerptService
 from bot.services.feedback import FeedbackService
 from bot.services.recommendations import RecommendationService
 from bot.services.story_links import StoryLinks
+from bot.services.suggestions import SuggestionService
 from bot.services.tag_lookup import TagLookup
 from bot.sources import StorySources
 from bot.store.open import open_store
@@ -44,6 +45,7 @@ class Services:
     # daily caps hold across every server), and the library's side of it.
     sources: StorySources
     story_links: StoryLinks
+    suggestions: SuggestionService
     # Only a running bot posts daily: it needs the Discord client.
     daily: DailyService | None
 
@@ -93,11 +95,12 @@ async def build_services(
         daily = DailyService(client, store, excerpts, clock) if client is not None else None
         sources = StorySources()
         story_links = StoryLinks(store, catalog, sources, clock)
+        suggestions = SuggestionService(store, story_links, clock)
     except BaseException:
         await store.close()
         raise
     return Services(clock, store, catalog, TagLookup(store.tags), feedback, excerpts,
-                    recommendations, sources, story_links, daily)
+                    recommendations, sources, story_links, suggestions, daily)
 
 
 @contextlib.asynccontextmanager

@@ -16,7 +16,7 @@ from bot.library.records import TagRow
 from bot.render.guild_settings_card import settings_embed
 from bot.services.tag_lookup import TagLookup
 from bot.ui.autocomplete import RATING_CHOICES, tag_autocomplete
-from bot.ui.link_settings import set_updates_channel
+from bot.ui.link_settings import set_review_channel, set_updates_channel
 from bot.ui.option_bounds import TagOption
 
 if TYPE_CHECKING:
@@ -109,6 +109,15 @@ class ConfigCog(commands.Cog):
                               channel: discord.TextChannel | None = None,
                               role: discord.Role | None = None) -> None:
         line = await set_updates_channel(interaction, channel, role)
+        await interaction.response.send_message(line, ephemeral=True)
+
+    @config.command(name="review-channel",
+                    description="Where readers' suggestions wait for the curators")
+    @app_commands.describe(channel="The channel (leave out: suggestions only in /story queue)")
+    @curator_only()
+    async def review_channel(self, interaction: Interaction,
+                             channel: discord.TextChannel | None = None) -> None:
+        line = await set_review_channel(interaction, channel)
         await interaction.response.send_message(line, ephemeral=True)
 
     @config.command(name="block-tag", description="Never show stories with this tag here")

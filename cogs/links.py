@@ -22,6 +22,7 @@ from bot.render.text import truncate
 from bot.sources import find_links
 from bot.ui.context import guild_id_of, services_of
 from bot.ui.link_buttons import add_from_link, announce_new_chapters
+from bot.ui.suggestion_buttons import suggest_from_link
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -53,14 +54,19 @@ class LinksCog(commands.Cog):
                                                  callback=self.add_to_library)
         self.add_menu.guild_only = True
         curator_only()(self.add_menu)
+        self.suggest_menu = app_commands.ContextMenu(name="Suggest for the library",
+                                                     callback=self.suggest_for_library)
+        self.suggest_menu.guild_only = True
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.add_menu)
+        self.bot.tree.add_command(self.suggest_menu)
         self.check_for_updates.start()
 
     async def cog_unload(self) -> None:
         self.check_for_updates.cancel()
         self.bot.tree.remove_command(self.add_menu.name, type=self.add_menu.type)
+        self.bot.tree.remove_command(self.suggest_menu.name, type=self.suggest_menu.type)
 
     async def add_to_library(self, interaction: Interaction, message: discord.Message) -> None:
         links = links_in(message)
@@ -75,6 +81,11 @@ class LinksCog(commands.Cog):
             lines.append(f"…and {len(links) - MOST_LINKS_PER_MESSAGE} more links not taken: "
                          f"add them {MOST_LINKS_PER_MESSAGE} at a time.")
         await interaction.edit_original_response(content=truncate("\n".join(lines), 2000))
+
+    async def suggest_for_library(self, interaction: Interaction,
+                                  message: discord.Message) -> None:
+        """A reader's suggestion of the message's first link (one card per work)."""
+        await suggest_from_link(interaction, links_in(message)[0])
 
     async def _add_one(self, interaction: Interaction, url: str) -> str:
         shown = f"<{truncate(url, 200)}>"

@@ -22,6 +22,7 @@ from bot.ui.autocomplete import (
 )
 from bot.ui.link_buttons import add_from_link, refresh_story
 from bot.ui.option_bounds import StoryOption, TagListOption, TagOption
+from bot.ui.suggestion_buttons import queue_text, suggest_from_link
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -162,6 +163,17 @@ class StoriesCog(commands.Cog):
     async def refresh(self, interaction: Interaction, story: StoryOption) -> None:
         found = await self.bot.services.catalog.resolve(story, guild_id_of(interaction))
         await refresh_story(interaction, found.id)
+
+    @story.command(name="suggest", description="Suggest a work for the library by its link")
+    @app_commands.describe(url="A link to the work on its site (AO3, FanFiction.net, …)",
+                           note="Why the server should have it (the curators see this)")
+    async def suggest(self, interaction: Interaction, url: app_commands.Range[str, 1, 500],
+                      note: app_commands.Range[str, 1, 300] | None = None) -> None:
+        await suggest_from_link(interaction, url, note or "")
+
+    @story.command(name="queue", description="Suggested works waiting for a curator")
+    async def queue(self, interaction: Interaction) -> None:
+        await interaction.response.send_message(await queue_text(interaction), ephemeral=True)
 
     @story.command(name="remove", description="Remove a story from the library")
     @app_commands.describe(story="Start typing a title")

@@ -33,7 +33,7 @@ from bot.library.records import (
 )
 from bot.library.schedule import DailySchedule
 from bot.library.selection import PassageCandidate, SerialPosition, ServerHistory
-from bot.library.source_records import SourceChannels
+from bot.library.source_records import SourceChannels, SuggestedWork, SuggestionRecord
 from bot.library.visibility import Visibility
 
 
@@ -244,6 +244,22 @@ class StorySourceStore(Protocol):
     async def save_channels(self, channels: SourceChannels) -> None: ...
 
 
+class SuggestionStore(Protocol):
+    """Readers' suggestions of works; one review card per suggested work per server."""
+
+    async def suggest(self, guild_id: int, work_key: str, user_id: int, note: str,
+                      at: datetime) -> tuple[SuggestedWork, bool]: ...
+    async def work(self, guild_id: int, work_key: str) -> SuggestedWork | None: ...
+    async def work_of_card(self, card_id: int) -> SuggestedWork | None: ...
+    async def set_card_message(self, card_id: int, channel_id: int, message_id: int
+                               ) -> None: ...
+    async def decide(self, guild_id: int, work_key: str, *, approved: bool, reason: str,
+                     story_id: int | None, at: datetime) -> int: ...
+    async def of_user(self, guild_id: int, user_id: int, limit: int = 25
+                      ) -> list[SuggestionRecord]: ...
+    async def waiting(self, guild_id: int, limit: int = 25) -> list[tuple[str, int]]: ...
+
+
 class Store(Protocol):
     """One library: every repository, opened together and closed together."""
 
@@ -275,5 +291,7 @@ class Store(Protocol):
     def bulk(self) -> BulkStore: ...
     @property
     def story_sources(self) -> StorySourceStore: ...
+    @property
+    def suggestions(self) -> SuggestionStore: ...
 
     async def close(self) -> None: ...

@@ -1,4 +1,5 @@
-"""The /config choices of stories from links: where new chapters are announced."""
+"""The /config choices of stories from links: where new chapters are announced and
+where readers' suggestions wait for the curators."""
 
 from __future__ import annotations
 
@@ -32,3 +33,16 @@ async def set_updates_channel(interaction: Interaction, channel: discord.TextCha
     await store.save_channels(channels)
     ping = f", pinging {role.mention}" if role else ""
     return f"New chapters of stories added by link are announced in {channel.mention}{ping}."
+
+
+async def set_review_channel(interaction: Interaction, channel: discord.TextChannel | None
+                             ) -> str:
+    store = services_of(interaction).store.story_sources
+    channels = await store.channels(guild_id_of(interaction))
+    if channel is not None and not channel.permissions_for(channel.guild.me).send_messages:
+        raise InvalidInput(f"I can't post in {channel.mention}; choose another channel")
+    channels.review_channel_id = channel.id if channel else None
+    await store.save_channels(channels)
+    if channel is None:
+        return "Suggestions now wait in /story queue only."
+    return f"Readers' suggestions now get a review card in {channel.mention}."

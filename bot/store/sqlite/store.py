@@ -30,6 +30,7 @@ from bot.store.sqlite.reader_blocks import ReaderBlocksRepository
 from bot.store.sqlite.recommend_index import RecommendIndexRepository
 from bot.store.sqlite.stories import StoryRepository
 from bot.store.sqlite.story_sources import StorySourceRepository
+from bot.store.sqlite.suggestions import SuggestionRepository
 from bot.store.sqlite.tags import TagRepository
 
 
@@ -51,6 +52,7 @@ class SqliteStore:
         self.recommend_index = RecommendIndexRepository(conn)
         self.bulk = BulkStoryWriter(conn)
         self.story_sources = StorySourceRepository(conn)
+        self.suggestions = SuggestionRepository(conn)
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteStore:

@@ -18,7 +18,6 @@ CREATE TABLE suggestions (
     work_key      TEXT    NOT NULL,                 -- the work's canonical URL
     user_id       INTEGER NOT NULL,
     note          TEXT    NOT NULL DEFAULT '',
-    title         TEXT    NOT NULL DEFAULT '',
     status        TEXT    NOT NULL DEFAULT 'waiting',  -- waiting | approved | rejected
     reason        TEXT    NOT NULL DEFAULT '',
     story_id      INTEGER,
