@@ -65,6 +65,9 @@ class StoriesCog(commands.Cog):
         if (file is None) == (url is None):
             raise InvalidInput("give either a file or a url (one of them)")
         if url is not None:
+            if any(option is not None for option in (title, author, rating, fandom, tags)):
+                raise InvalidInput("title, author, rating, fandom and tags are for files; "
+                                   "a link brings its site's own")
             # A curator may add an adult work; the rating gate keeps it to
             # age-restricted channels.
             await add_from_link(interaction, url, allow_adult=True,

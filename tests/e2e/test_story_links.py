@@ -119,6 +119,8 @@ async def test_a_work_in_progress_grows_by_a_chapter_announced_once(
 
 @pytest.mark.parametrize(("options", "expected"), [
     ({}, "give either a file or a url (one of them)"),
+    ({"url": URL, "title": "Mine"},
+     "title, author, rating, fandom and tags are for files; a link brings its site's own"),
     ({"url": "https://example.com/my-story"},
      "Could not add <https://example.com/my-story>: storybot cannot read links from "
      "example.com; it reads "),
@@ -133,3 +135,21 @@ async def test_bad_links_get_one_line(
     text = await finished(result, expected)
     assert "\n" not in text and "Traceback" not in text
     assert await storybot.bot.services.store.stories.count("all") == 12
+
+
+async def test_an_adult_work_is_added_by_a_curator_and_shown_only_after_dark(
+    sandbox: Sandbox, storybot: RunningBot, sources: StorySources
+) -> None:
+    # test1.com's work 665 asks for adult consent, as AO3 does for its adult works.
+    added = await sandbox.slash(sandbox.users.curator, "story add",
+                                {"url": "http://test1.com?sid=665"})
+    story_id = int((await finished(added, "Added story")).split()[2].rstrip(":"))
+    story = await storybot.bot.services.store.stories.get(story_id, "all")
+    assert story.rating.needs_age_restricted_channel
+    here = await sandbox.slash(sandbox.users.reader, "excerpt", {"story": str(story_id)},
+                               channel="general")
+    assert here.ephemeral and "age-restricted" in (await finished(here, "age-restricted"))
+    there = await sandbox.slash(sandbox.users.reader, "excerpt", {"story": str(story_id)},
+                                channel="after-dark")
+    card = await there.wait_until_done(timeout=FETCH_WAIT)
+    assert not there.ephemeral and card.embeds
