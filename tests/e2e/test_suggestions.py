@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.config import Settings
 from sandbox.control import Sandbox
-from sandbox.session import RunningBot
+from sandbox.session import RunningBot, start_bot
 from tests.e2e.test_story_links import URL, finished, sources  # noqa: F401 - the fixture
 
 CARD_TITLE = "Suggested for the library"
@@ -96,3 +97,27 @@ async def test_a_rejected_suggestion_says_why_and_is_forgotten_with_the_reader(
     await storybot.bot.services.store.feedback_writes.forget_user(sandbox.users.reader.id)
     forgotten = await sandbox.slash(sandbox.users.reader, "me suggestions")
     assert forgotten.content.startswith("You have not suggested anything here yet")
+
+
+async def test_the_review_card_still_works_after_a_restart(
+    sandbox: Sandbox, settings: Settings
+) -> None:
+    first = await start_bot(sandbox, settings)
+    try:
+        await sandbox.wait_for_commands("story", "config")
+        await review_channel(sandbox)
+        suggested = await sandbox.slash(sandbox.users.reader, "story suggest",
+                                        {"url": "http://test1.com?sid=3"})
+        await finished(suggested, "Thanks")
+    finally:
+        await first.stop()
+    card = next(m for m in sandbox.messages("book-club") if m.embeds)
+    second = await start_bot(sandbox, settings)
+    try:
+        await sandbox.wait_for_commands("story", "config")
+        approved = await sandbox.click(sandbox.users.curator, card.id,
+                                       buttons(card.components)[0])
+        assert "credited to" in await finished(approved, "Added story")
+        assert "approved by" in sandbox.message(card.id).content
+    finally:
+        await second.stop()
