@@ -77,3 +77,15 @@ async def test_a_work_deleted_from_its_site_keeps_our_copy(services: Services) -
     assert outcome.summary() == "the work is no longer on its site; our copy is kept"
     assert outcome.story.source_gone_at is not None and outcome.story.chapter_count == 2
     assert await services.story_links.due(10) == []
+
+
+async def test_a_chapter_removed_on_the_site_is_reported_and_our_copy_kept(
+    services: Services
+) -> None:
+    story = await services.story_links.add(URL, guild_id=1, added_by=5, allow_adult=False)
+    before = [(p.id, p.text) for p in await services.store.stories.passages(story.id)]
+    services.story_links.sources.extra_settings = growing_story(1)
+    outcome = await services.story_links.refresh(story.id)
+    assert outcome.summary() == "the site removed chapter 2; our copy is kept as it was"
+    assert [(p.id, p.text) for p in await services.store.stories.passages(story.id)] == before
+    assert outcome.story.chapter_count == 2 and outcome.new_passage_ids == []
