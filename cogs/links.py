@@ -22,7 +22,7 @@ from bot.render.text import truncate
 from bot.sources import find_links
 from bot.ui.context import guild_id_of, services_of
 from bot.ui.link_buttons import add_from_link, announce_new_chapters
-from bot.ui.suggestion_buttons import suggest_from_link
+from bot.ui.suggestion_buttons import suggest_work
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -85,7 +85,7 @@ class LinksCog(commands.Cog):
     async def suggest_for_library(self, interaction: Interaction,
                                   message: discord.Message) -> None:
         """A reader's suggestion of the message's first link (one card per work)."""
-        await suggest_from_link(interaction, links_in(message)[0])
+        await suggest_work(interaction, url=links_in(message)[0])
 
     async def _add_one(self, interaction: Interaction, url: str) -> str:
         shown = f"<{truncate(url, 200)}>"

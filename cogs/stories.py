@@ -22,7 +22,7 @@ from bot.ui.autocomplete import (
 )
 from bot.ui.link_buttons import add_from_link, refresh_story
 from bot.ui.option_bounds import StoryOption, TagListOption, TagOption
-from bot.ui.suggestion_buttons import queue_text, suggest_from_link
+from bot.ui.suggestion_buttons import queue_text, suggest_work
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -167,12 +167,15 @@ class StoriesCog(commands.Cog):
         found = await self.bot.services.catalog.resolve(story, guild_id_of(interaction))
         await refresh_story(interaction, found.id)
 
-    @story.command(name="suggest", description="Suggest a work for the library by its link")
+    @story.command(name="suggest", description="Suggest a work for the library (link or file)")
     @app_commands.describe(url="A link to the work on its site (AO3, FanFiction.net, …)",
+                           file="Or the story file",
                            note="Why the server should have it (the curators see this)")
-    async def suggest(self, interaction: Interaction, url: app_commands.Range[str, 1, 500],
+    async def suggest(self, interaction: Interaction,
+                      url: app_commands.Range[str, 1, 500] | None = None,
+                      file: discord.Attachment | None = None,
                       note: app_commands.Range[str, 1, 300] | None = None) -> None:
-        await suggest_from_link(interaction, url, note or "")
+        await suggest_work(interaction, url=url, file=file, note=note or "")
 
     @story.command(name="queue", description="Suggested works waiting for a curator")
     async def queue(self, interaction: Interaction) -> None:

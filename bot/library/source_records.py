@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Suggested files are keyed by their text's fingerprint, links by the work's URL.
+FILE_KEY_PREFIX = "file:"
+
 
 @dataclass
 class SourceChannels:
@@ -29,6 +32,12 @@ class SuggestionRecord:
     reason: str
     story_id: int | None
     suggested_at: str
+    # A suggested file's name (its bytes stay in the store until a curator decides).
+    file_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"the file {self.file_name}" if self.file_name else f"<{self.work_key}>"
 
 
 @dataclass
@@ -45,3 +54,11 @@ class SuggestedWork:
     @property
     def count(self) -> int:
         return len(self.suggesters)
+
+    @property
+    def is_file(self) -> bool:
+        return self.work_key.startswith(FILE_KEY_PREFIX)
+
+    @property
+    def label(self) -> str:
+        return self.suggesters[0].label if self.suggesters else f"<{self.work_key}>"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.library.source_records import SuggestedWork, SuggestionRecord
+from bot.library.source_records import FILE_KEY_PREFIX, SuggestedWork, SuggestionRecord
 from bot.render.text import EMBED_DESCRIPTION_LIMIT, truncate
 
 WAITING_COLOUR = 0x3B88C3
@@ -16,7 +16,7 @@ def suggested_by(count: int) -> str:
 
 def review_embed(work: SuggestedWork) -> discord.Embed:
     """The card curators approve or reject; one per work, however many readers asked."""
-    lines = [f"<{work.work_key}>", f"{suggested_by(work.count).capitalize()}:"]
+    lines = [work.label, f"{suggested_by(work.count).capitalize()}:"]
     for suggestion in work.suggesters[:10]:
         note = f": “{truncate(suggestion.note, 200)}”" if suggestion.note else ""
         lines.append(f"• <@{suggestion.user_id}>{note}")
@@ -29,14 +29,20 @@ def review_embed(work: SuggestedWork) -> discord.Embed:
 
 def decided_line(work: SuggestedWork, outcome: str) -> str:
     """What the card says once a curator decided (its buttons are removed)."""
-    return truncate(f"<{work.work_key}> ({suggested_by(work.count)}): {outcome}", 2000)
+    return truncate(f"{work.label} ({suggested_by(work.count)}): {outcome}", 2000)
 
 
 def suggestion_line(suggestion: SuggestionRecord) -> str:
     outcome = {"waiting": "waiting for a curator",
                "approved": f"approved, story {suggestion.story_id}",
                "rejected": "rejected" + (f": {suggestion.reason}" if suggestion.reason else "")}
-    return f"<{truncate(suggestion.work_key, 300)}>: {outcome.get(suggestion.status, '?')}"
+    return f"{truncate(suggestion.label, 300)}: {outcome.get(suggestion.status, '?')}"
+
+
+def waiting_line(work_key: str, count: int) -> str:
+    shown = "a suggested file" if work_key.startswith(FILE_KEY_PREFIX) else (
+        f"<{truncate(work_key, 300)}>")
+    return f"{shown}: {suggested_by(count)}"
 
 
 def lines_text(heading: str, lines: list[str], empty: str) -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeAlias
 import discord
 
 from bot.checks import NotCurator, member_is_curator
+from bot.importers.uploads import check_upload
 from bot.library.errors import DuplicateStory, InvalidInput
 from bot.library.source_records import SuggestedWork
 from bot.render.suggestion_cards import (
@@ -17,6 +18,7 @@ from bot.render.suggestion_cards import (
     review_embed,
     suggested_by,
     suggestion_line,
+    waiting_line,
 )
 from bot.render.text import truncate
 from bot.ui.context import guild_id_of, services_of
@@ -109,23 +111,35 @@ async def _close_card(interaction: Interaction, work: SuggestedWork, outcome: st
         log.warning("could not close suggestion card %s: %s", work.message_id, problem)
 
 
-async def suggest_from_link(interaction: Interaction, url: str, note: str = "") -> None:
-    """A reader's suggestion: recorded, then one card per work in the review channel
-    (posted the first time, updated when another reader suggests the same work)."""
+async def suggest_work(interaction: Interaction, *, url: str | None = None,
+                       file: discord.Attachment | None = None, note: str = "") -> None:
+    """A reader's suggestion of a link or a file: recorded, then one card per work in the
+    review channel (posted the first time, updated when another reader suggests it)."""
     services = services_of(interaction)
     guild_id = guild_id_of(interaction)
+    if (file is None) == (url is None):
+        raise InvalidInput("give either a file or a url (one of them)")
+    if file is not None:
+        check_upload(file.filename, file.size, services.catalog.limits.max_bytes)
     await interaction.response.defer(ephemeral=True, thinking=True)
     try:
-        work, _ = await services.suggestions.suggest(url, guild_id=guild_id,
-                                                     user_id=interaction.user.id, note=note)
+        if file is not None:
+            work, _ = await services.suggestions.suggest_file(
+                await file.read(), file.filename, guild_id=guild_id,
+                user_id=interaction.user.id, note=note)
+        else:
+            assert url is not None
+            work, _ = await services.suggestions.suggest(
+                url, guild_id=guild_id, user_id=interaction.user.id, note=note)
     except DuplicateStory as duplicate:
         raise InvalidInput(f"that work is {duplicate}") from None
     posted = await show_card(interaction.client, services, work)
     where = (f"The curators will see it in <#{posted}>." if posted
              else "The curators will see it in /story queue.")
     others = f" It is now {suggested_by(work.count)}." if work.count > 1 else ""
+    shown = truncate(work.label, 300)
     await interaction.edit_original_response(
-        content=f"Thanks: you suggested <{truncate(url, 300)}>.{others} {where}")
+        content=f"Thanks: you suggested {shown}.{others} {where}")
 
 
 async def show_card(client: discord.Client, services: Services,
@@ -162,6 +176,5 @@ async def queue_text(interaction: Interaction) -> str:
     """/story queue: the works waiting for a curator, oldest first."""
     waiting = await services_of(interaction).suggestions.waiting(guild_id_of(interaction))
     return lines_text("Waiting for a curator:",
-                      [f"<{truncate(url, 300)}>: {suggested_by(count)}"
-                       for url, count in waiting],
+                      [waiting_line(key, count) for key, count in waiting],
                       "No suggestions are waiting.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.config import Settings
 from sandbox.control import Sandbox
 from sandbox.session import RunningBot, start_bot
+from tests.e2e.test_story_commands import SEED
 from tests.e2e.test_story_links import URL, finished, sources  # noqa: F401 - the fixture
 
 CARD_TITLE = "Suggested for the library"
@@ -121,3 +122,27 @@ async def test_the_review_card_still_works_after_a_restart(
         assert "approved by" in sandbox.message(card.id).content
     finally:
         await second.stop()
+
+
+async def test_a_file_suggested_by_two_readers_is_one_card_and_approving_imports_it(
+    sandbox: Sandbox, storybot: RunningBot
+) -> None:
+    await review_channel(sandbox)
+    for reader in (sandbox.users.reader, sandbox.users.reader2):
+        upload = sandbox.upload("seed.txt", SEED.read_bytes())
+        answer = await sandbox.slash(reader, "story suggest", {"file": upload})
+        await finished(answer, "Thanks: you suggested the file seed.txt")
+    cards = [m for m in sandbox.messages("book-club") if m.embeds]
+    assert len(cards) == 1
+    assert "Suggested by 2 readers" in cards[0].embeds[0]["description"]
+    approved = await sandbox.click(sandbox.users.curator, cards[0].id,
+                                   buttons(cards[0].components)[0])
+    story_id = int((await finished(approved, "Added story")).split()[2].rstrip(":"))
+    story = await storybot.bot.services.store.stories.get(story_id, "all")
+    assert story.added_by == sandbox.users.reader.id
+
+    neither = await sandbox.slash(sandbox.users.reader, "story suggest", {})
+    assert neither.content == "give either a file or a url (one of them)"
+    noise = sandbox.upload("story.txt", bytes(range(256)) * 64)
+    bad = await sandbox.slash(sandbox.users.reader, "story suggest", {"file": noise})
+    assert await finished(bad, "binary") == "this is a binary file, not a story"

@@ -11,12 +11,12 @@ from bot.library.source_records import SuggestedWork, SuggestionRecord
 from bot.store.sqlite.database import fetch_all, transaction
 
 _COLUMNS = ("id, guild_id, work_key, user_id, note, status, reason, story_id, "
-            "suggested_at")
+            "suggested_at, file_name")
 
 
 def _record(row: aiosqlite.Row) -> SuggestionRecord:
     return SuggestionRecord(int(row[0]), int(row[1]), str(row[2]), int(row[3]), str(row[4]),
-                            str(row[5]), str(row[6]), row[7], str(row[8]))
+                            str(row[5]), str(row[6]), row[7], str(row[8]), row[9])
 
 
 @dataclass
@@ -24,14 +24,17 @@ class SuggestionRepository:
     conn: aiosqlite.Connection
 
     async def suggest(self, guild_id: int, work_key: str, user_id: int, note: str,
-                      at: datetime) -> tuple[SuggestedWork, bool]:
+                      at: datetime, file: tuple[str, bytes] | None = None
+                      ) -> tuple[SuggestedWork, bool]:
         """Record a reader's suggestion (once per reader per work) and make sure the work
         has a card row; returns the work and whether this reader's suggestion is new."""
         async with transaction(self.conn):
             cursor = await self.conn.execute(
                 """INSERT OR IGNORE INTO suggestions (guild_id, work_key, user_id, note,
-                                                      suggested_at) VALUES (?, ?, ?, ?, ?)""",
-                (guild_id, work_key, user_id, note, at.isoformat()))
+                                                      suggested_at, file_name, file_data)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (guild_id, work_key, user_id, note, at.isoformat(),
+                 file[0] if file else None, file[1] if file else None))
             await self.conn.execute(
                 "INSERT OR IGNORE INTO suggestion_cards (guild_id, work_key) VALUES (?, ?)",
                 (guild_id, work_key))
@@ -59,6 +62,13 @@ class SuggestionRepository:
                                              WHERE id = ?""", (card_id,))
         return await self.work(int(rows[0][0]), str(rows[0][1])) if rows else None
 
+    async def file(self, suggestion_id: int) -> tuple[str, bytes] | None:
+        """A suggested file's name and bytes (None once decided: they are not kept)."""
+        rows = await fetch_all(self.conn, """SELECT file_name, file_data FROM suggestions
+                                             WHERE id = ? AND file_data IS NOT NULL""",
+                               (suggestion_id,))
+        return (str(rows[0][0]), bytes(rows[0][1])) if rows else None
+
     async def set_card_message(self, card_id: int, channel_id: int, message_id: int) -> None:
         async with transaction(self.conn):
             await self.conn.execute(
@@ -71,7 +81,8 @@ class SuggestionRepository:
         suggestion of the same work starts a new card). Returns how many were closed."""
         async with transaction(self.conn):
             cursor = await self.conn.execute(
-                """UPDATE suggestions SET status = ?, reason = ?, story_id = ?, decided_at = ?
+                """UPDATE suggestions SET status = ?, reason = ?, story_id = ?, decided_at = ?,
+                          file_data = NULL
                     WHERE guild_id = ? AND work_key = ? AND status = 'waiting'""",
                 ("approved" if approved else "rejected", reason, story_id, at.isoformat(),
                  guild_id, work_key))

@@ -15,8 +15,10 @@ CREATE INDEX stories_source ON stories (IFNULL(guild_id, 0), source) WHERE sourc
 CREATE TABLE suggestions (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     guild_id      INTEGER NOT NULL,
-    work_key      TEXT    NOT NULL,                 -- the work's canonical URL
+    work_key      TEXT    NOT NULL,                 -- the work's canonical URL, or file:<hash>
     user_id       INTEGER NOT NULL,
+    file_name     TEXT,                             -- a suggested file (kept until decided)
+    file_data     BLOB,
     note          TEXT    NOT NULL DEFAULT '',
     status        TEXT    NOT NULL DEFAULT 'waiting',  -- waiting | approved | rejected
     reason        TEXT    NOT NULL DEFAULT '',
