@@ -24,7 +24,10 @@ from bot.services.feedback import FeedbackService
 from bot.services.gates import GateService
 from bot.services.recommendations import RecommendationService
 from bot.services.servers import ServerDataService
+from bot.services.story_links import StoryLinks
+from bot.services.suggestions import SuggestionService
 from bot.services.tag_lookup import TagLookup
+from bot.sources import StorySources
 from bot.store.open import open_store
 from bot.store.protocol import BotStateStore, GuildBlockedTagsStore, GuildSettingsStore, Store
 
@@ -41,6 +44,11 @@ class Services:
     feedback: FeedbackService
     excerpts: ExcerptService
     recommendations: RecommendationService
+    # Stories from links: one polite fetcher for the whole process (its pacing, cache and
+    # daily caps hold across every server), and the library's side of it.
+    sources: StorySources
+    story_links: StoryLinks
+    suggestions: SuggestionService
     # Only a running bot posts daily: it needs the Discord client.
     daily: DailyService | None
     servers: ServerDataService
@@ -92,11 +100,17 @@ async def build_services(
         recommendations = RecommendationService(store, catalog, gates,
                                                 profile_source=feedback.reader_profile)
         daily = DailyService(client, store, excerpts, clock) if client is not None else None
+        sources = StorySources()
+        story_links = StoryLinks(store, catalog, sources, clock)
+        suggestions = SuggestionService(store, story_links, clock)
     except BaseException:
         await store.close()
         raise
-    return Services(clock, store, catalog, tag_lookup, gates, feedback, excerpts,
-                    recommendations, daily, ServerDataService(store, catalog, gates, clock))
+    return Services(
+        clock=clock, store=store, catalog=catalog, tag_lookup=tag_lookup, gates=gates,
+        feedback=feedback, excerpts=excerpts, recommendations=recommendations,
+        sources=sources, story_links=story_links, suggestions=suggestions, daily=daily,
+        servers=ServerDataService(store, catalog, gates, clock))
 
 
 @contextlib.asynccontextmanager

@@ -16,6 +16,7 @@ from bot.library.records import TagRow
 from bot.render.guild_settings_card import settings_embed
 from bot.services.gates import GateService
 from bot.ui.autocomplete import RATING_CHOICES, tag_autocomplete
+from bot.ui.link_settings import set_review_channel, set_updates_channel
 from bot.ui.option_bounds import TagOption
 
 if TYPE_CHECKING:
@@ -104,6 +105,26 @@ class ConfigCog(commands.Cog):
         where = "only in age-restricted channels" if restricted else "in every channel"
         await interaction.response.send_message(f"{chosen.value} stories are now shown {where}.",
                                                 ephemeral=True)
+
+    @config.command(name="updates-channel",
+                    description="Where new chapters of stories added by link are announced")
+    @app_commands.describe(channel="The channel (leave out to stop announcing)",
+                           role="A role to ping with each announcement")
+    @curator_only()
+    async def updates_channel(self, interaction: Interaction,
+                              channel: discord.TextChannel | None = None,
+                              role: discord.Role | None = None) -> None:
+        line = await set_updates_channel(interaction, channel, role)
+        await interaction.response.send_message(line, ephemeral=True)
+
+    @config.command(name="review-channel",
+                    description="Where readers' suggestions wait for the curators")
+    @app_commands.describe(channel="The channel (leave out: suggestions only in /story queue)")
+    @curator_only()
+    async def review_channel(self, interaction: Interaction,
+                             channel: discord.TextChannel | None = None) -> None:
+        line = await set_review_channel(interaction, channel)
+        await interaction.response.send_message(line, ephemeral=True)
 
     @config.command(name="block-tag", description="Never show stories with this tag here")
     @app_commands.describe(tag="A tag; its synonyms are blocked with it")

@@ -13,6 +13,7 @@ from bot.render.stats import FORGET_WARNING
 from bot.services.tag_lookup import shown
 from bot.ui.autocomplete import tag_autocomplete
 from bot.ui.me_buttons import bookmarks_message, forget_view
+from bot.ui.suggestion_buttons import suggestions_text
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -69,6 +70,11 @@ class MeCog(commands.Cog, name="Me"):
     async def bookmarks(self, interaction: Interaction) -> None:
         embed, view = await bookmarks_message(interaction, 0)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    @me.command(name="suggestions", description="The works you suggested and their outcome")
+    async def suggestions(self, interaction: Interaction) -> None:
+        await interaction.response.send_message(await suggestions_text(interaction),
+                                                ephemeral=True)
 
     @me.command(name="forget", description="Delete everything storybot keeps about you")
     async def forget(self, interaction: Interaction) -> None:

@@ -23,7 +23,9 @@ from bot.ui.autocomplete import (
     tag_autocomplete,
 )
 from bot.ui.context import gate_of
+from bot.ui.link_buttons import add_from_link, refresh_story
 from bot.ui.option_bounds import StoryOption, TagListOption, TagOption
+from bot.ui.suggestion_buttons import queue_text, suggest_work
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -51,9 +53,10 @@ class StoriesCog(commands.Cog):
     def __init__(self, bot: StoryBot) -> None:
         self.bot = bot
 
-    @story.command(name="add", description="Add a story from a file (txt, md, html, epub)")
+    @story.command(name="add", description="Add a story from a file or a link (AO3, FFN, …)")
     @app_commands.describe(
         file="The story file, as downloaded from AO3, FanFicFare or pasted into a .txt",
+        url="Or a link to the work on its site (AO3, FanFiction.net, Royal Road, …)",
         title="Title, for files that carry none", author="Author, for files that carry none",
         rating="AO3 rating, for files that carry none",
         fandom="Fandom to add", tags="Tags to add, separated by commas",
@@ -61,13 +64,26 @@ class StoriesCog(commands.Cog):
     @app_commands.choices(rating=RATING_CHOICES)
     @curator_only()
     async def add(
-        self, interaction: Interaction, file: discord.Attachment,
+        self, interaction: Interaction, file: discord.Attachment | None = None,
+        url: app_commands.Range[str, 1, 500] | None = None,
         title: app_commands.Range[str, 1, 256] | None = None,
         author: app_commands.Range[str, 1, 100] | None = None,
         rating: app_commands.Choice[str] | None = None,
         fandom: app_commands.Range[str, 1, 100] | None = None,
         tags: TagListOption | None = None,
     ) -> None:
+        if (file is None) == (url is None):
+            raise InvalidInput("give either a file or a url (one of them)")
+        if url is not None:
+            if any(option is not None for option in (title, author, rating, fandom, tags)):
+                raise InvalidInput("title, author, rating, fandom and tags are for files; "
+                                   "a link brings its site's own")
+            # A curator may add an adult work; the rating gate keeps it to
+            # age-restricted channels.
+            await add_from_link(interaction, url, allow_adult=True,
+                                added_by=interaction.user.id)
+            return
+        assert file is not None
         check_upload(file.filename, file.size, self.bot.services.catalog.limits.max_bytes)
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
@@ -166,6 +182,28 @@ class StoriesCog(commands.Cog):
             f"Updated story {edited.id}.", embed=story_embed(edited, settings.warning_style),
             ephemeral=True,
         )
+
+    @story.command(name="refresh", description="Look for new chapters on a story's site")
+    @app_commands.describe(story="Start typing a title")
+    @app_commands.autocomplete(story=story_autocomplete)
+    @curator_only()
+    async def refresh(self, interaction: Interaction, story: StoryOption) -> None:
+        found = await self.bot.services.catalog.resolve(story, guild_id_of(interaction))
+        await refresh_story(interaction, found.id)
+
+    @story.command(name="suggest", description="Suggest a work for the library (link or file)")
+    @app_commands.describe(url="A link to the work on its site (AO3, FanFiction.net, …)",
+                           file="Or the story file",
+                           note="Why the server should have it (the curators see this)")
+    async def suggest(self, interaction: Interaction,
+                      url: app_commands.Range[str, 1, 500] | None = None,
+                      file: discord.Attachment | None = None,
+                      note: app_commands.Range[str, 1, 300] | None = None) -> None:
+        await suggest_work(interaction, url=url, file=file, note=note or "")
+
+    @story.command(name="queue", description="Suggested works waiting for a curator")
+    async def queue(self, interaction: Interaction) -> None:
+        await interaction.response.send_message(await queue_text(interaction), ephemeral=True)
 
     @story.command(name="remove", description="Remove a story from the library")
     @app_commands.describe(story="Start typing a title")

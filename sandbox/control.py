@@ -27,6 +27,7 @@ from .interactions import (
     build_command_data,
     build_component_data,
     build_interaction,
+    build_message_command_data,
     build_modal_data,
 )
 from .messages import MessageRecord
@@ -207,6 +208,15 @@ class Sandbox:
         data = build_command_data(self.state, command, options or {}, user, target,
                                   as_client=as_client)
         record = build_interaction(self.state, APPLICATION_COMMAND, user, target, data)
+        return await self._send(record, timeout)
+
+    async def message_command(self, user: SandboxUser, name: str, message: MessageRef, *,
+                              timeout: float | None = 5.0) -> InteractionResult:
+        """Run a message context-menu command (right-click → Apps → `name`) on a message."""
+        target = self.message(message)
+        data = build_message_command_data(self.state, name, target)
+        channel = self.state.guild.channels[target.channel_id]
+        record = build_interaction(self.state, APPLICATION_COMMAND, user, channel, data)
         return await self._send(record, timeout)
 
     async def autocomplete(self, user: SandboxUser, command: str, options: dict[str, Any],

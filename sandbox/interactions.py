@@ -174,6 +174,24 @@ def build_command_data(
     return data
 
 
+def build_message_command_data(state: SandboxState, name: str,
+                               message: MessageRecord) -> JsonDict:
+    """The `data` of a message context-menu command (Apps → name) run on `message`; Discord
+    sends the whole message in `resolved`, content included, without the content intent."""
+    scopes = [state.commands_for(state.guild.id), state.global_commands]
+    command = next((c for scope in scopes for c in scope.values()
+                    if c["name"] == name and c.get("type", 1) == 3), None)
+    if command is None:
+        raise LookupError(f"no message command {name!r} is registered")
+    data: JsonDict = {
+        "id": command["id"], "name": name, "type": 3, "target_id": str(message.id),
+        "resolved": {"messages": {str(message.id): state.message_payload(message)}},
+    }
+    if command.get("guild_id"):
+        data["guild_id"] = command["guild_id"]
+    return data
+
+
 def build_interaction(
     state: SandboxState,
     kind: int,

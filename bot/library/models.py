@@ -154,6 +154,18 @@ class Story:
     added_by: int | None
     added_at: datetime
     chapters: list[Chapter] = field(default_factory=list)
+    # From a story's site (bot/sources); None for files that did not say.
+    published: date | None = None
+    updated: date | None = None
+    series_part: int | None = None
+    # When the site was last asked for new chapters, and when it stopped having the work.
+    source_checked_at: datetime | None = None
+    source_gone_at: datetime | None = None
+
+    @property
+    def follows_source(self) -> bool:
+        """Checked for new chapters: it has a source that still has it, and is not complete."""
+        return bool(self.source) and self.complete is not True and self.source_gone_at is None
 
     def tag_names(self, kind: TagKind) -> list[str]:
         return [tag.name for tag in self.tags if tag.kind is kind]

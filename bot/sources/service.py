@@ -66,7 +66,8 @@ class StorySources:
         self.cache: TimedCache[str, FetchedWork] = TimedCache(self.clock, cache_for)
         self.queue: FetchQueue[FetchedWork] = FetchQueue(self.clock, typical_work)
         self._sleep = sleep
-        self._extra_settings = extra_settings
+        # FanFicFare ini text added to its defaults (public: tests grow a test1.com story).
+        self.extra_settings = extra_settings
         self._under_way: dict[tuple[str, bool], _Shared] = {}
 
     @staticmethod
@@ -90,7 +91,7 @@ class StorySources:
         guild_id None is the operator (CLI): no daily cap."""
         link = await self.resolve(url)
         return await self._fetch(FetchRequest(link, allow_adult=allow_adult,
-                                              extra_settings=self._extra_settings),
+                                              extra_settings=self.extra_settings),
                                  guild_id, on_progress)
 
     async def fetch_events(
@@ -139,7 +140,7 @@ class StorySources:
         link = await self.resolve(url)
         request = FetchRequest(link, allow_adult=allow_adult,
                                known_chapters=None if full else len(ours),
-                               extra_settings=self._extra_settings)
+                               extra_settings=self.extra_settings)
         try:
             work = await self._fetch(request, None, on_progress)
         except WorkNotFound:

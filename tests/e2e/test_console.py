@@ -185,7 +185,7 @@ async def test_help_and_command_options(console: Driver) -> None:
 
 
 BAD_LINES = [
-    "/nothing here", "/story", "/story add", "/story info Baker Street",
+    "/nothing here", "/story", "/story refresh", "/story info Baker Street",
     "/config curator-role role:Nobody", "/config spoiler-safe percent:abc",
     "/config spoiler-safe percent:500", "/config warnings style:loud",
     "/config age-restricted rating:Mature restricted:perhaps", "/feedback story:",

@@ -31,6 +31,8 @@ from bot.store.sqlite.posts import PostRepository
 from bot.store.sqlite.reader_blocks import ReaderBlocksRepository
 from bot.store.sqlite.recommend_index import RecommendIndexRepository
 from bot.store.sqlite.stories import StoryRepository
+from bot.store.sqlite.story_sources import StorySourceRepository
+from bot.store.sqlite.suggestions import SuggestionRepository
 from bot.store.sqlite.tags import TagRepository
 
 
@@ -53,6 +55,8 @@ class SqliteStore:
         self.bulk = BulkStoryWriter(conn)
         self.tag_overlays = TagOverlayRepository(conn)
         self.guild_data = GuildDataRepository(conn)
+        self.story_sources = StorySourceRepository(conn)
+        self.suggestions = SuggestionRepository(conn)
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteStore:

@@ -7,7 +7,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import aiosqlite
 
@@ -61,6 +61,22 @@ def content_hash(chapters: Sequence[Chapter]) -> str:
         digest.update(" ".join(words).encode("utf-8"))
         digest.update(b" ")
     return digest.hexdigest()
+
+
+def is_web_link(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://"))
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def visibility_clause(visibility: Visibility, *,
@@ -135,18 +151,22 @@ class StoryRepository:
             # Checked inside the write transaction (which holds SQLite's write lock), so two
             # imports of one story at once, in one process or two, store it once.
             existing = await self._find_by_hash(fingerprint, guild_id)
+            if existing is None and draft.source and is_web_link(draft.source):
+                # The same work from its site (or another format of it) is one story.
+                existing = await self._find_by_source(draft.source, guild_id)
             if existing is not None:
                 raise DuplicateStory(existing[0], existing[1])
             cursor = await self.conn.execute(
                 """INSERT INTO stories (guild_id, title, summary, notes, end_notes, rating,
                        language, words, chapters, complete, series, source, format,
-                       content_hash, added_by, added_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       content_hash, added_by, added_at, published, updated, series_part)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     guild_id, draft.title, draft.summary, draft.notes, draft.end_notes,
                     rating.value, draft.language, draft.words, len(draft.chapters),
                     None if draft.complete is None else int(draft.complete), draft.series,
                     draft.source, draft.format, fingerprint, added_by, added_at,
+                    _iso(draft.published), _iso(draft.updated), draft.series_part,
                 ),
             )
             story_id = cursor.lastrowid
@@ -176,6 +196,17 @@ class StoryRepository:
         )
         row = rows[0] if rows else None
         return (int(row[0]), str(row[1])) if row else None
+
+    async def _find_by_source(self, source: str, guild_id: int | None
+                              ) -> tuple[int, str] | None:
+        rows = await fetch_all(
+            self.conn,
+            """SELECT id, title FROM stories
+               WHERE IFNULL(guild_id, 0) IN (0, IFNULL(?, 0)) AND source = ?
+               ORDER BY id LIMIT 1""",
+            (guild_id, source),
+        )
+        return (int(rows[0][0]), str(rows[0][1])) if rows else None
 
     async def _insert_authors(self, story_id: int, names: Iterable[str]) -> None:
         seen: set[int] = set()
@@ -388,7 +419,8 @@ class StoryRepository:
             self.conn,
             f"""SELECT s.id, s.guild_id, s.title, s.rating, s.language, s.summary, s.notes,
                        s.end_notes, s.words, s.chapters, s.complete, s.series, s.source,
-                       s.format, s.added_by, s.added_at
+                       s.format, s.added_by, s.added_at, s.published, s.updated,
+                       s.series_part, s.source_checked_at, s.source_gone_at
                   FROM stories s WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?""",
             (*params, limit, offset),
         )
@@ -403,6 +435,8 @@ class StoryRepository:
                 notes=r[6], end_notes=r[7], words=int(r[8]), chapter_count=int(r[9]),
                 complete=None if r[10] is None else bool(r[10]), series=r[11], source=r[12],
                 format=r[13], added_by=r[14], added_at=datetime.fromisoformat(r[15]),
+                published=_day(r[16]), updated=_day(r[17]), series_part=r[18],
+                source_checked_at=_moment(r[19]), source_gone_at=_moment(r[20]),
             )
             for r in rows
         ]
