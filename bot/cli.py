@@ -26,6 +26,7 @@ from bot.library.models import Story
 from bot.library.rating_change import RatingChange
 from bot.library.text_safety import printable
 from bot.library.visibility import ALL_GUILDS
+from bot.library.vocabulary import fandom_label, language_name
 
 app = typer.Typer(
     help="storybot: a story library for Discord servers.", no_args_is_help=True,
@@ -36,6 +37,11 @@ err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
+
+
+def _many(help_text: str) -> Any:
+    """An option that may be given more than once."""
+    return typer.Option(help=f"{help_text} (repeatable).")
 
 
 @app.callback()
@@ -49,10 +55,17 @@ def main_options(
     ctx.obj = db or load_settings().storybot_db
 
 
-def _run(ctx: typer.Context, work: Callable[[Services], Awaitable[T]]) -> T:
+def _run(ctx: typer.Context, work: Callable[[Services], Awaitable[T]], *,
+         read_only: bool = False) -> T:
     """Open the library, run one piece of async work, close it; library errors -> one line.
 
-    The command line is the operator's: it sees every server's stories (ALL_GUILDS)."""
+    The command line is the operator's: it sees every server's stories (ALL_GUILDS).
+    A command that only reads (`read_only`) refuses a library file that does not exist,
+    so a mistyped --db path is reported instead of creating folders and an empty library."""
+    if read_only and not Path(ctx.obj).is_file():
+        err.print(printable(f"error: no library at {ctx.obj} (check --db or STORYBOT_DB; "
+                            "`storybot import` creates one)"), highlight=False, markup=False)
+        raise typer.Exit(2)
 
     async def runner() -> T:
         async with open_services(ctx.obj) as services:
@@ -87,7 +100,7 @@ def _story_table(stories: list[Story]) -> Table:
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for story in stories:
         table.add_row(str(story.id), _shown(story.title), _shown(", ".join(story.authors)) or "—",
-                      story.rating.value, _shown(", ".join(story.fandoms)) or "—",
+                      story.rating.value, _shown(fandom_label(story.fandoms, limit=None)),
                       f"{story.words:,}")
     return table
 
@@ -100,24 +113,25 @@ def import_stories(
     urls_file: Annotated[Path | None, typer.Option(
         "--urls-file", help="A file of story links, one a line.")] = None,
     adult: Annotated[bool, typer.Option(
-        "--adult", help="Consent for works their site marks adult.")] = False,
+        "--adult", help="Also fetch works their site marks adult (you confirm you may).")] = False,
     title: Annotated[str | None, typer.Option(help="Title, for files that carry none.")] = None,
-    author: Annotated[list[str] | None, typer.Option(help="Author (repeatable).")] = None,
+    author: Annotated[list[str] | None, _many("Author")] = None,
     rating: Annotated[str | None, typer.Option(
-        help="AO3 rating, e.g. 'Teen And Up', for files that carry none.")] = None,
+        help="AO3 rating for files that carry none, e.g. 'Teen And Up Audiences'.")] = None,
     override_rating: Annotated[bool, typer.Option(
         "--override-rating", help="Replace a rating the file carries with a stricter one.")
     ] = False,
     lower_rating: Annotated[bool, typer.Option(
         "--lower-rating", help="Replace a rating the file carries even with a lower one.")
     ] = False,
-    warning: Annotated[list[str] | None, typer.Option(help="Archive warning.")] = None,
-    category: Annotated[list[str] | None, typer.Option(help="Category, e.g. M/M.")] = None,
-    fandom: Annotated[list[str] | None, typer.Option(help="Fandom (repeatable).")] = None,
-    relationship: Annotated[list[str] | None, typer.Option(help="Relationship.")] = None,
-    character: Annotated[list[str] | None, typer.Option(help="Character.")] = None,
-    tag: Annotated[list[str] | None, typer.Option(help="Additional (freeform) tag.")] = None,
-    language: Annotated[str | None, typer.Option(help="Language, e.g. English.")] = None,
+    warning: Annotated[list[str] | None, _many("Archive warning")] = None,
+    category: Annotated[list[str] | None, _many("Category, e.g. M/M")] = None,
+    fandom: Annotated[list[str] | None, _many("Fandom")] = None,
+    relationship: Annotated[list[str] | None, _many("Relationship")] = None,
+    character: Annotated[list[str] | None, _many("Character")] = None,
+    tag: Annotated[list[str] | None, _many("Additional (freeform) tag")] = None,
+    language: Annotated[str | None, typer.Option(
+        help="Language, by name or code: English or en.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import story files (plain text, Markdown, AO3 HTML, FanFicFare HTML/TXT/EPUB, EPUB)
@@ -185,9 +199,10 @@ def import_stories(
 @app.command("list")
 def list_stories(
     ctx: typer.Context,
-    tag: Annotated[list[str] | None, typer.Option(help="Only stories with this tag.")] = None,
-    sort: Annotated[str, typer.Option(help="title, newest or words.")] = "title",
-    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
+    tag: Annotated[list[str] | None, _many("Only stories with this tag")] = None,
+    sort: Annotated[str, typer.Option(help="Order: title, newest or words.")] = "title",
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many stories.")]
+    = 100,
     as_json: JsonOption = False,
 ) -> None:
     """List the library's stories."""
@@ -195,7 +210,8 @@ def list_stories(
         err.print(f"error: unknown sort '{sort}' (use title, newest or words)")
         raise typer.Exit(2)
     stories = _run(ctx, lambda s: s.catalog.list(
-        ALL_GUILDS, tags=tag or [], sort=sort, limit=limit))  # type: ignore[arg-type]
+        ALL_GUILDS, tags=tag or [], sort=sort, limit=limit),  # type: ignore[arg-type]
+        read_only=True)
     if as_json:
         _print_json([s.to_json() for s in stories])
     elif stories:
@@ -210,13 +226,17 @@ def show_story(
     as_json: JsonOption = False,
 ) -> None:
     """Show one story's metadata."""
-    story = _run(ctx, lambda s: s.catalog.get(story_id, ALL_GUILDS))
+    story = _run(ctx, lambda s: s.catalog.get(story_id, ALL_GUILDS), read_only=True)
     if as_json:
         _print_json(story.to_json())
         return
     out.print(f"[bold]{_shown(story.title)}[/bold] by "
               f"{_shown(', '.join(story.authors)) or 'unknown'}", highlight=False)
     for key, value in story.to_json().items():
+        if key == "fandoms":
+            value = fandom_label(story.fandoms, limit=None)
+        elif key == "language":
+            value = language_name(story.language)
         if key not in ("title", "authors") and value not in (None, "", []):
             shown = ", ".join(value) if isinstance(value, list) else str(value)
             out.print(f"  {key}: {printable(shown, keep_newlines=True)}", highlight=False,
@@ -229,7 +249,7 @@ def search_stories(
     as_json: JsonOption = False,
 ) -> None:
     """Full-text search over titles, summaries, tags and text."""
-    stories = _run(ctx, lambda s: s.catalog.search(query, ALL_GUILDS))
+    stories = _run(ctx, lambda s: s.catalog.search(query, ALL_GUILDS), read_only=True)
     if as_json:
         _print_json([s.to_json() for s in stories])
     elif stories:
@@ -257,10 +277,11 @@ def list_excerpts(
     as_json: JsonOption = False,
 ) -> None:
     """The passages a story was cut into."""
-    passages = _run(ctx, lambda s: s.catalog.passages(story_id, ALL_GUILDS))
+    passages = _run(ctx, lambda s: s.catalog.passages(story_id, ALL_GUILDS), read_only=True)
     if as_json:
         _print_json([
-            {"id": p.id, "seq": p.seq, "chapter": p.chapter, "words": p.words, "text": p.text}
+            {"id": p.id, "number": p.seq + 1, "chapter": p.chapter, "words": p.words,
+             "text": p.text}
             for p in passages
         ])
         return
@@ -273,22 +294,27 @@ def list_excerpts(
 @app.command("recommend")
 def recommend_stories(
     ctx: typer.Context,
-    like: Annotated[str | None, typer.Option(help="A story id (or title) to be like.")] = None,
-    tag: Annotated[list[str] | None, typer.Option(help="Tag every result has (repeatable).")]
+    like: Annotated[str | None, typer.Option(
+        help="A story (id or title) the results should be like.")] = None,
+    tag: Annotated[list[str] | None, _many("Tag every result must carry")]
     = None,
-    exclude_tag: Annotated[list[str] | None, typer.Option(help="Tag no result has.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=25)] = 10,
+    exclude_tag: Annotated[list[str] | None, typer.Option(
+        "--exclude-tag", "--exclude", help="Tag no result may carry (repeatable).")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=25, help="At most this many results.")] = 10,
     as_json: JsonOption = False,
 ) -> None:
     """Stories by shared tags, each with the tags that made it a match (every story and
     rating: the operator's view, no server or reader filters)."""
+    if not (like or tag):  # the slash command's for_me needs a reader and a server
+        err.print("error: say what to look for: --like STORY or --tag TAG", highlight=False)
+        raise typer.Exit(2)
     async def work(services: Services) -> list[tuple[Story, float, list[str]]]:
         service = await services.recommendations.ready()
         page = await service.recommend_for(None, None, True, like=like, tags=tag or [],
                                            exclude=exclude_tag or [], limit=limit)
         return [(found.story, found.score, found.reasons) for found in page.results]
 
-    results = _run(ctx, work)
+    results = _run(ctx, work, read_only=True)
     if as_json:
         _print_json([{**story.to_json(), "score": score, "reasons": reasons}
                      for story, score, reasons in results])

@@ -9,6 +9,7 @@ import discord
 from bot.importers.text_rules import escape_markdown
 from bot.library.models import Story, TagKind
 from bot.library.recommend import RecommendationPage, TagUse
+from bot.library.vocabulary import fandom_label
 from bot.render.limits import fit_embed
 from bot.render.text import (
     EMBED_DESCRIPTION_LIMIT,
@@ -23,8 +24,8 @@ _LIST_ROOM = EMBED_DESCRIPTION_LIMIT - 60
 
 def _byline(story: Story) -> str:
     authors = ", ".join(story.authors) or "unknown"
-    fandom = story.fandoms[0] if story.fandoms else "Original"
-    return f"by {authors} · {fandom} · {story.rating.value} · {story.words:,} words"
+    return (f"by {authors} · {fandom_label(story.fandoms)} · {story.rating.value} · "
+            f"{story.words:,} words")
 
 
 def recommendation_embed(page: RecommendationPage) -> discord.Embed:
