@@ -24,9 +24,10 @@ from bot.config import Settings, load_settings
 from bot.library.errors import StoryBotError
 from bot.library.models import Story
 from bot.library.rating_change import RatingChange
+from bot.library.recommend import RecommendedStory
 from bot.library.text_safety import printable
 from bot.library.visibility import ALL_GUILDS
-from bot.library.vocabulary import fandom_label, language_name
+from bot.library.vocabulary import fandom_label, folded_note, language_name
 
 app = typer.Typer(
     help="storybot: a story library for Discord servers.", no_args_is_help=True,
@@ -308,16 +309,17 @@ def recommend_stories(
     if not (like or tag):  # the slash command's for_me needs a reader and a server
         err.print("error: say what to look for: --like STORY or --tag TAG", highlight=False)
         raise typer.Exit(2)
-    async def work(services: Services) -> list[tuple[Story, float, list[str]]]:
+    async def work(services: Services) -> list[RecommendedStory]:
         service = await services.recommendations.ready()
         page = await service.recommend_for(None, None, True, like=like, tags=tag or [],
                                            exclude=exclude_tag or [], limit=limit)
-        return [(found.story, found.score, found.reasons) for found in page.results]
+        return page.results
 
     results = _run(ctx, work, read_only=True)
     if as_json:
-        _print_json([{**story.to_json(), "score": score, "reasons": reasons}
-                     for story, score, reasons in results])
+        _print_json([{**found.story.to_json(), "score": found.score, "reasons": found.reasons,
+                      "more_by_author": found.more_by_author,
+                      "more_in_series": found.more_in_series} for found in results])
         return
     if not results:
         out.print("nothing matches that", highlight=False)
@@ -326,9 +328,11 @@ def recommend_stories(
     for column, justify in (("#", "right"), ("id", "right"), ("title", "left"),
                             ("rating", "left"), ("why", "left")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for rank, (story, _score, reasons) in enumerate(results, start=1):
-        table.add_row(str(rank), str(story.id), _shown(story.title), story.rating.value,
-                      _shown(", ".join(reasons)))
+    for rank, found in enumerate(results, start=1):
+        folded = folded_note(found.more_by_author, found.more_in_series)
+        table.add_row(str(rank), str(found.story.id), _shown(found.story.title),
+                      found.story.rating.value,
+                      _shown(", ".join(found.reasons)) + (f" ({folded})" if folded else ""))
     out.print(table)
 
 

@@ -77,3 +77,13 @@ def fandom_label(fandoms: list[str], limit: int | None = 1) -> str:
     """The fandom(s) shown in one line of a list: the first (or all), or NO_FANDOM."""
     shown = fandoms if limit is None else fandoms[:limit]
     return ", ".join(shown) or NO_FANDOM
+
+
+def folded_note(more_by_author: int, more_in_series: int) -> str:
+    """What the recommendation page left out beside one result, in words ("" for none)."""
+    parts = []
+    if more_by_author:
+        parts.append(f"{more_by_author} more by the same author")
+    if more_in_series:
+        parts.append(f"{more_in_series} more in the same series")
+    return "; ".join(parts)

@@ -9,7 +9,7 @@ import discord
 from bot.importers.text_rules import escape_markdown
 from bot.library.models import Story, TagKind
 from bot.library.recommend import RecommendationPage, TagUse
-from bot.library.vocabulary import fandom_label
+from bot.library.vocabulary import fandom_label, folded_note
 from bot.render.limits import fit_embed
 from bot.render.text import (
     EMBED_DESCRIPTION_LIMIT,
@@ -43,6 +43,9 @@ def recommendation_embed(page: RecommendationPage) -> discord.Embed:
     for number, found in enumerate(page.results, start=1):
         reasons = escape_markdown(", ".join(found.reasons)) or "what you asked for"
         value = f"{_byline(found.story)}\n**Why:** shares {reasons}"
+        folded = folded_note(found.more_by_author, found.more_in_series)
+        if folded:
+            value += f"\n*{folded}*"
         embed.add_field(
             name=truncate(f"{number}. {found.story.title}", 256),
             value=truncate(value, EMBED_FIELD_VALUE_LIMIT),

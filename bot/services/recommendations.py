@@ -243,6 +243,7 @@ class RecommendationService:
                 await self.catalog.get(found.story_id, _view(guild_id)),
                 found.score,
                 [self.tag_name(reason.tag) for reason in found.reasons],
+                found.more_by_author, found.more_in_series,
             )
             for found in recommend(self.index, query)
         ]
