@@ -12,15 +12,19 @@ from bot.checks import curator_only, guild_id_of
 from bot.importers.uploads import check_upload, metadata_from_options, parse_tag_list
 from bot.library.errors import InvalidInput
 from bot.library.models import Rating, Tag, TagKind
+from bot.library.rating_change import RatingChange
 from bot.render.story_cards import story_embed, story_list_embed
+from bot.render.story_notes import add_notes_field, rating_notice
 from bot.render.text import truncate
 from bot.ui.autocomplete import (
+    RATING_CHANGE_CHOICES,
     RATING_CHOICES,
     TAG_KIND_CHOICES,
     story_autocomplete,
     tag_autocomplete,
 )
 from bot.ui.option_bounds import StoryOption, TagListOption, TagOption
+from bot.ui.story_buttons import notes_view, remove_view
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -45,32 +49,42 @@ class StoriesCog(commands.Cog):
     @app_commands.describe(
         file="The story file, as downloaded from AO3, FanFicFare or pasted into a .txt",
         title="Title, for files that carry none", author="Author, for files that carry none",
-        rating="AO3 rating, for files that carry none",
+        rating="AO3 rating, for files that carry none (see rating_change)",
+        rating_change="Whether the rating option may replace a rating the file carries",
         fandom="Fandom to add", tags="Tags to add, separated by commas",
+        relationships="Relationships to add, separated by commas (A/B, A & B)",
+        characters="Characters to add, separated by commas",
     )
-    @app_commands.choices(rating=RATING_CHOICES)
+    @app_commands.choices(rating=RATING_CHOICES, rating_change=RATING_CHANGE_CHOICES)
     @curator_only()
     async def add(
         self, interaction: Interaction, file: discord.Attachment,
         title: app_commands.Range[str, 1, 256] | None = None,
         author: app_commands.Range[str, 1, 100] | None = None,
         rating: app_commands.Choice[str] | None = None,
+        rating_change: app_commands.Choice[str] | None = None,
         fandom: app_commands.Range[str, 1, 100] | None = None,
         tags: TagListOption | None = None,
+        relationships: TagListOption | None = None,
+        characters: TagListOption | None = None,
     ) -> None:
         check_upload(file.filename, file.size, self.bot.services.catalog.limits.max_bytes)
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
         metadata = metadata_from_options(title=title, author=author,
                                          rating=rating.value if rating else None,
-                                         fandom=fandom, tags=tags)
+                                         fandom=fandom, tags=tags,
+                                         relationships=relationships, characters=characters)
+        change = RatingChange(rating_change.value) if rating_change else RatingChange.FILL
         story = await self.bot.services.catalog.import_bytes(
             data, file.filename, metadata=metadata, guild_id=guild_id_of(interaction),
-            added_by=interaction.user.id,
+            added_by=interaction.user.id, rating_change=change,
         )
         settings = await self.bot.services.guild_settings.get(guild_id_of(interaction))
+        notice = rating_notice(story, settings.age_restricted_ratings)
         await interaction.followup.send(
-            f"Added story {story.id}: {story.title}",
+            truncate(f"Added story {story.id}: {story.title}", 300)
+            + (f"\n{notice}" if notice else ""),
             embed=story_embed(story, settings.warning_style), ephemeral=True,
         )
 
@@ -81,7 +95,11 @@ class StoriesCog(commands.Cog):
         guild_id = guild_id_of(interaction)
         found = await self.bot.services.catalog.resolve(story, guild_id)
         settings = await self.bot.services.guild_settings.get(guild_id)
-        await interaction.response.send_message(embed=story_embed(found, settings.warning_style))
+        embed = story_embed(found, settings.warning_style)
+        if add_notes_field(embed, found):  # long notes: one line here, in full on a click
+            await interaction.response.send_message(embed=embed, view=notes_view(found))
+        else:
+            await interaction.response.send_message(embed=embed)
 
     @story.command(name="list", description="List the library's stories")
     @app_commands.describe(tag="Only stories with this tag", sort="Order of the list")
@@ -152,9 +170,12 @@ class StoriesCog(commands.Cog):
         found = await self.bot.services.catalog.resolve(story, guild_id)
         if found.guild_id != guild_id:
             raise InvalidInput("demo stories belong to every server and can't be removed here")
-        removed = await self.bot.services.catalog.remove(found.id, guild_id)
+        # Removing deletes its passages, posts' links and feedback: a click confirms it.
         await interaction.response.send_message(
-            f"Removed story {removed.id}: {truncate(removed.title, 200)}", ephemeral=True
+            f"Remove story {found.id}: {truncate(found.title, 200)} "
+            f"by {truncate(', '.join(found.authors) or 'unknown', 100)}? Its passages and "
+            "the feedback on it go too. Nothing changes unless you press the button.",
+            view=remove_view(found, interaction.user.id), ephemeral=True,
         )
 
 

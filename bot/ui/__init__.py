@@ -6,7 +6,11 @@ from typing import Any
 
 import discord
 
-from bot.ui import excerpt_buttons, me_buttons  # noqa: F401 - importing registers actions
+from bot.ui import (  # noqa: F401 - importing registers actions
+    excerpt_buttons,
+    me_buttons,
+    story_buttons,
+)
 from bot.ui.persistent import ACTIONS, expired_button_class
 
 
