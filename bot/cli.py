@@ -100,7 +100,8 @@ def _story_table(stories: list[Story]) -> Table:
                             ("rating", "left"), ("fandom", "left"), ("words", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for story in stories:
-        table.add_row(str(story.id), _shown(story.title), _shown(", ".join(story.authors)) or "—",
+        table.add_row(str(story.id), _shown(story.title),
+                      _shown(", ".join(story.authors)) or "unknown",
                       story.rating.value, _shown(fandom_label(story.fandoms, limit=None)),
                       f"{story.words:,}")
     return table

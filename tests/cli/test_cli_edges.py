@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ def storybot(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", "--db", str(db), *args],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120,
+        env={**os.environ, "COLUMNS": "250"},  # table cells on one line each
     )
 
 

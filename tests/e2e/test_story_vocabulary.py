@@ -53,14 +53,14 @@ async def test_a_general_story_gets_no_warning_and_the_option_only_fills(
     assert story.language == "en"  # stored as a code, shown by name
 
 
-async def test_rating_change_by_its_label_overrides_and_warns(
+async def test_rating_change_overrides_and_warns(
     sandbox: Sandbox, storybot: RunningBot
 ) -> None:
     upload = sandbox.upload("shroud.html", (AO3 / "a-funeral-shroud-for.html").read_bytes())
     result = await sandbox.slash(
         sandbox.users.curator, "story add",
         {"file": upload, "rating": "Mature",
-         "rating_change": "replace the file's rating (stricter only)"})
+         "rating_change": "override"})
     (message,) = await result.wait_for_followups(1, timeout=15)
     assert fields_of(message.embeds[0])["Rating"] == "Mature"
     assert "shown only in age-restricted channels" in message.content
@@ -74,13 +74,13 @@ async def test_lowering_a_files_rating_needs_its_own_choice(
     refused = await sandbox.slash(
         sandbox.users.curator, "story add",
         {"file": upload, "rating": "General Audiences",
-         "rating_change": "replace the file's rating (stricter only)"})
+         "rating_change": "override"})
     (line,) = await refused.wait_for_followups(1, timeout=15)
     assert "rated Explicit" in line.content and "\n" not in line.content.strip()
     lowered = await sandbox.slash(
         sandbox.users.curator, "story add",
         {"file": upload, "rating": "General Audiences",
-         "rating_change": "replace the file's rating, even with a lower one"})
+         "rating_change": "lower"})
     (message,) = await lowered.wait_for_followups(1, timeout=15)
     assert fields_of(message.embeds[0])["Rating"] == "General Audiences"
 
