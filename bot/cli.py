@@ -309,7 +309,7 @@ def recommend_stories(
     rating: the operator's view, no server or reader filters)."""
     if not (like or tag):  # the slash command's for_me needs a reader and a server
         err.print("error: say what to look for: --like STORY or --tag TAG", highlight=False)
-        raise typer.Exit(2)
+        raise typer.Exit(1)
     async def work(services: Services) -> list[RecommendedStory]:
         service = await services.recommendations.ready()
         page = await service.recommend_for(None, None, True, like=like, tags=tag or [],
