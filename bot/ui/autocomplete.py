@@ -21,10 +21,10 @@ MAX_CHOICES = 25  # Discord's limit for one autocomplete answer
 RATING_CHOICES = [app_commands.Choice(name=r.value, value=r.value) for r in Rating]
 TAG_KIND_CHOICES = [app_commands.Choice(name=k.value, value=k.value) for k in TagKind]
 RATING_CHANGE_CHOICES = [
-    app_commands.Choice(name="only if the file has no rating", value=RatingChange.FILL.value),
-    app_commands.Choice(name="replace the file's rating (stricter only)",
+    app_commands.Choice(name="only if the file has none", value=RatingChange.FILL.value),
+    app_commands.Choice(name="replace the file rating (stricter only)",
                         value=RatingChange.OVERRIDE.value),
-    app_commands.Choice(name="replace the file's rating, even with a lower one",
+    app_commands.Choice(name="replace the file rating (even lower)",
                         value=RatingChange.LOWER.value),
 ]
 
