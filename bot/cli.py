@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -23,8 +23,10 @@ from bot.config import Settings, load_settings
 from bot.library.errors import StoryBotError
 from bot.library.models import Story
 from bot.library.rating_change import RatingChange
+from bot.library.recommend import RecommendedStory
 from bot.library.text_safety import printable
 from bot.library.visibility import ALL_GUILDS
+from bot.library.vocabulary import fandom_label, folded_note, language_name
 
 app = typer.Typer(
     help="storybot: a story library for Discord servers.", no_args_is_help=True,
@@ -33,6 +35,13 @@ app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(tags_app, name="tags")
 app.command("purge-server")(purge_server)
+
+
+def _many(help_text: str) -> Any:
+    """An option that may be given more than once."""
+    return typer.Option(help=f"{help_text} (repeatable).")
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -51,8 +60,9 @@ def _story_table(stories: list[Story]) -> Table:
                             ("rating", "left"), ("fandom", "left"), ("words", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for story in stories:
-        table.add_row(str(story.id), inert(story.title), inert(", ".join(story.authors)) or "—",
-                      story.rating.value, inert(", ".join(story.fandoms)) or "—",
+        table.add_row(str(story.id), inert(story.title),
+                      inert(", ".join(story.authors)) or "unknown",
+                      story.rating.value, inert(fandom_label(story.fandoms, limit=None)),
                       f"{story.words:,}")
     return table
 
@@ -65,24 +75,25 @@ def import_stories(
     urls_file: Annotated[Path | None, typer.Option(
         "--urls-file", help="A file of story links, one a line.")] = None,
     adult: Annotated[bool, typer.Option(
-        "--adult", help="Consent for works their site marks adult.")] = False,
+        "--adult", help="Also fetch works their site marks adult (you confirm you may).")] = False,
     title: Annotated[str | None, typer.Option(help="Title, for files that carry none.")] = None,
-    author: Annotated[list[str] | None, typer.Option(help="Author (repeatable).")] = None,
+    author: Annotated[list[str] | None, _many("Author")] = None,
     rating: Annotated[str | None, typer.Option(
-        help="AO3 rating, e.g. 'Teen And Up', for files that carry none.")] = None,
+        help="AO3 rating for files that carry none, e.g. 'Teen And Up Audiences'.")] = None,
     override_rating: Annotated[bool, typer.Option(
         "--override-rating", help="Replace a rating the file carries with a stricter one.")
     ] = False,
     lower_rating: Annotated[bool, typer.Option(
         "--lower-rating", help="Replace a rating the file carries even with a lower one.")
     ] = False,
-    warning: Annotated[list[str] | None, typer.Option(help="Archive warning.")] = None,
-    category: Annotated[list[str] | None, typer.Option(help="Category, e.g. M/M.")] = None,
-    fandom: Annotated[list[str] | None, typer.Option(help="Fandom (repeatable).")] = None,
-    relationship: Annotated[list[str] | None, typer.Option(help="Relationship.")] = None,
-    character: Annotated[list[str] | None, typer.Option(help="Character.")] = None,
-    tag: Annotated[list[str] | None, typer.Option(help="Additional (freeform) tag.")] = None,
-    language: Annotated[str | None, typer.Option(help="Language, e.g. English.")] = None,
+    warning: Annotated[list[str] | None, _many("Archive warning")] = None,
+    category: Annotated[list[str] | None, _many("Category, e.g. M/M")] = None,
+    fandom: Annotated[list[str] | None, _many("Fandom")] = None,
+    relationship: Annotated[list[str] | None, _many("Relationship")] = None,
+    character: Annotated[list[str] | None, _many("Character")] = None,
+    tag: Annotated[list[str] | None, _many("Additional (freeform) tag")] = None,
+    language: Annotated[str | None, typer.Option(
+        help="Language, by name or code: English or en.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import story files (plain text, Markdown, AO3 HTML, FanFicFare HTML/TXT/EPUB, EPUB)
@@ -150,9 +161,10 @@ def import_stories(
 @app.command("list")
 def list_stories(
     ctx: typer.Context,
-    tag: Annotated[list[str] | None, typer.Option(help="Only stories with this tag.")] = None,
-    sort: Annotated[str, typer.Option(help="title, newest or words.")] = "title",
-    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
+    tag: Annotated[list[str] | None, _many("Only stories with this tag")] = None,
+    sort: Annotated[str, typer.Option(help="Order: title, newest or words.")] = "title",
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many stories.")]
+    = 100,
     as_json: JsonOption = False,
 ) -> None:
     """List the library's stories."""
@@ -160,7 +172,8 @@ def list_stories(
         err.print(f"error: unknown sort '{sort}' (use title, newest or words)")
         raise typer.Exit(2)
     stories = run_on_library(ctx, lambda s: s.catalog.list(
-        ALL_GUILDS, tags=tag or [], sort=sort, limit=limit))  # type: ignore[arg-type]
+        ALL_GUILDS, tags=tag or [], sort=sort, limit=limit),  # type: ignore[arg-type]
+        read_only=True)
     if as_json:
         print_json([s.to_json() for s in stories])
     elif stories:
@@ -175,13 +188,17 @@ def show_story(
     as_json: JsonOption = False,
 ) -> None:
     """Show one story's metadata."""
-    story = run_on_library(ctx, lambda s: s.catalog.get(story_id, ALL_GUILDS))
+    story = run_on_library(ctx, lambda s: s.catalog.get(story_id, ALL_GUILDS), read_only=True)
     if as_json:
         print_json(story.to_json())
         return
     out.print(f"[bold]{inert(story.title)}[/bold] by "
               f"{inert(', '.join(story.authors)) or 'unknown'}", highlight=False)
     for key, value in story.to_json().items():
+        if key == "fandoms":
+            value = fandom_label(story.fandoms, limit=None)
+        elif key == "language":
+            value = language_name(story.language)
         if key not in ("title", "authors") and value not in (None, "", []):
             shown = ", ".join(value) if isinstance(value, list) else str(value)
             out.print(f"  {key}: {printable(shown, keep_newlines=True)}", highlight=False,
@@ -194,7 +211,8 @@ def search_stories(
     as_json: JsonOption = False,
 ) -> None:
     """Full-text search over titles, summaries, tags and text."""
-    stories = run_on_library(ctx, lambda s: s.catalog.search(query, ALL_GUILDS))
+    stories = run_on_library(ctx, lambda s: s.catalog.search(query, ALL_GUILDS),
+                             read_only=True)
     if as_json:
         print_json([s.to_json() for s in stories])
     elif stories:
@@ -222,10 +240,12 @@ def list_excerpts(
     as_json: JsonOption = False,
 ) -> None:
     """The passages a story was cut into."""
-    passages = run_on_library(ctx, lambda s: s.catalog.passages(story_id, ALL_GUILDS))
+    passages = run_on_library(ctx, lambda s: s.catalog.passages(story_id, ALL_GUILDS),
+                              read_only=True)
     if as_json:
         print_json([
-            {"id": p.id, "seq": p.seq, "chapter": p.chapter, "words": p.words, "text": p.text}
+            {"id": p.id, "number": p.seq + 1, "chapter": p.chapter, "words": p.words,
+             "text": p.text}
             for p in passages
         ])
         return
@@ -238,25 +258,31 @@ def list_excerpts(
 @app.command("recommend")
 def recommend_stories(
     ctx: typer.Context,
-    like: Annotated[str | None, typer.Option(help="A story id (or title) to be like.")] = None,
-    tag: Annotated[list[str] | None, typer.Option(help="Tag every result has (repeatable).")]
+    like: Annotated[str | None, typer.Option(
+        help="A story (id or title) the results should be like.")] = None,
+    tag: Annotated[list[str] | None, _many("Tag every result must carry")]
     = None,
-    exclude_tag: Annotated[list[str] | None, typer.Option(help="Tag no result has.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=25)] = 10,
+    exclude_tag: Annotated[list[str] | None, typer.Option(
+        "--exclude-tag", "--exclude", help="Tag no result may carry (repeatable).")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=25, help="At most this many results.")] = 10,
     as_json: JsonOption = False,
 ) -> None:
     """Stories by shared tags, each with the tags that made it a match (every story and
     rating: the operator's view, no server or reader filters)."""
-    async def work(services: Services) -> list[tuple[Story, float, list[str]]]:
+    if not (like or tag):  # the slash command's for_me needs a reader and a server
+        err.print("error: say what to look for: --like STORY or --tag TAG", highlight=False)
+        raise typer.Exit(1)
+    async def work(services: Services) -> list[RecommendedStory]:
         service = await services.recommendations.ready()
         page = await service.recommend_for(None, None, True, like=like, tags=tag or [],
                                            exclude=exclude_tag or [], limit=limit)
-        return [(found.story, found.score, found.reasons) for found in page.results]
+        return page.results
 
-    results = run_on_library(ctx, work)
+    results = run_on_library(ctx, work, read_only=True)
     if as_json:
-        print_json([{**story.to_json(), "score": score, "reasons": reasons}
-                     for story, score, reasons in results])
+        print_json([{**found.story.to_json(), "score": found.score, "reasons": found.reasons,
+                      "more_by_author": found.more_by_author,
+                      "more_in_series": found.more_in_series} for found in results])
         return
     if not results:
         out.print("nothing matches that", highlight=False)
@@ -265,9 +291,11 @@ def recommend_stories(
     for column, justify in (("#", "right"), ("id", "right"), ("title", "left"),
                             ("rating", "left"), ("why", "left")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for rank, (story, _score, reasons) in enumerate(results, start=1):
-        table.add_row(str(rank), str(story.id), inert(story.title), story.rating.value,
-                      inert(", ".join(reasons)))
+    for rank, found in enumerate(results, start=1):
+        folded = folded_note(found.more_by_author, found.more_in_series)
+        table.add_row(str(rank), str(found.story.id), inert(found.story.title),
+                      found.story.rating.value,
+                      inert(", ".join(found.reasons)) + (f" ({folded})" if folded else ""))
     out.print(table)
 
 

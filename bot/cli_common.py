@@ -8,6 +8,7 @@ import json
 import re
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -25,10 +26,18 @@ T = TypeVar("T")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
 
 
-def run_on_library(ctx: typer.Context, work: Callable[[Services], Awaitable[T]]) -> T:
+def run_on_library(ctx: typer.Context, work: Callable[[Services], Awaitable[T]], *,
+                   read_only: bool = False) -> T:
     """Open the library, run one piece of async work, close it; library errors -> one line.
 
-    The command line is the operator's: it sees every server's stories (ALL_GUILDS)."""
+    The command line is the operator's: it sees every server's stories (ALL_GUILDS).
+    A command that only reads (`read_only`) refuses a library file that does not exist,
+    so a mistyped --db path is reported instead of creating folders and an empty library."""
+    target = str(ctx.obj)
+    if read_only and "://" not in target and not Path(target.removeprefix("sqlite:")).is_file():
+        err.print(printable(f"error: no library at {target} (check --db or STORYBOT_DB; "
+                            "`storybot import` creates one)"), highlight=False, markup=False)
+        raise typer.Exit(2)
 
     async def runner() -> T:
         async with open_services(ctx.obj) as services:

@@ -14,9 +14,12 @@ from bot.library.errors import InvalidInput
 from bot.library.gate import Gate, Shown
 from bot.library.models import Rating, Story, Tag, TagKind
 from bot.library.overlay import seen_through
+from bot.library.rating_change import RatingChange
 from bot.render.story_cards import restricted_embed, story_embed, story_list_embed
+from bot.render.story_notes import add_notes_field, rating_notice
 from bot.render.text import truncate
 from bot.ui.autocomplete import (
+    RATING_CHANGE_CHOICES,
     RATING_CHOICES,
     TAG_KIND_CHOICES,
     story_autocomplete,
@@ -25,6 +28,7 @@ from bot.ui.autocomplete import (
 from bot.ui.context import gate_of
 from bot.ui.link_buttons import add_from_link, refresh_story
 from bot.ui.option_bounds import StoryOption, TagListOption, TagOption
+from bot.ui.story_buttons import notes_view, remove_view
 from bot.ui.suggestion_buttons import queue_text, suggest_work
 
 if TYPE_CHECKING:
@@ -58,10 +62,13 @@ class StoriesCog(commands.Cog):
         file="The story file, as downloaded from AO3, FanFicFare or pasted into a .txt",
         url="Or a link to the work on its site (AO3, FanFiction.net, Royal Road, …)",
         title="Title, for files that carry none", author="Author, for files that carry none",
-        rating="AO3 rating, for files that carry none",
+        rating="AO3 rating, for files that carry none (see rating_change)",
+        rating_change="Whether the rating option may replace a rating the file carries",
         fandom="Fandom to add", tags="Tags to add, separated by commas",
+        relationships="Relationships to add, separated by commas (A/B, A & B)",
+        characters="Characters to add, separated by commas",
     )
-    @app_commands.choices(rating=RATING_CHOICES)
+    @app_commands.choices(rating=RATING_CHOICES, rating_change=RATING_CHANGE_CHOICES)
     @curator_only()
     async def add(
         self, interaction: Interaction, file: discord.Attachment | None = None,
@@ -69,8 +76,11 @@ class StoriesCog(commands.Cog):
         title: app_commands.Range[str, 1, 256] | None = None,
         author: app_commands.Range[str, 1, 100] | None = None,
         rating: app_commands.Choice[str] | None = None,
+        rating_change: app_commands.Choice[str] | None = None,
         fandom: app_commands.Range[str, 1, 100] | None = None,
         tags: TagListOption | None = None,
+        relationships: TagListOption | None = None,
+        characters: TagListOption | None = None,
     ) -> None:
         if (file is None) == (url is None):
             raise InvalidInput("give either a file or a url (one of them)")
@@ -89,14 +99,18 @@ class StoriesCog(commands.Cog):
         data = await file.read()
         metadata = metadata_from_options(title=title, author=author,
                                          rating=rating.value if rating else None,
-                                         fandom=fandom, tags=tags)
+                                         fandom=fandom, tags=tags,
+                                         relationships=relationships, characters=characters)
+        change = RatingChange(rating_change.value) if rating_change else RatingChange.FILL
         story = await self.bot.services.catalog.import_bytes(
             data, file.filename, metadata=metadata, guild_id=guild_id_of(interaction),
-            added_by=interaction.user.id,
+            added_by=interaction.user.id, rating_change=change,
         )
         settings = await self.bot.services.guild_settings.get(guild_id_of(interaction))
+        notice = rating_notice(story, settings.age_restricted_ratings)
         await interaction.followup.send(
-            f"Added story {story.id}: {story.title}",
+            truncate(f"Added story {story.id}: {story.title}", 300)
+            + (f"\n{notice}" if notice else ""),
             embed=story_embed(story, settings.warning_style), ephemeral=True,
         )
 
@@ -107,11 +121,15 @@ class StoriesCog(commands.Cog):
         gate = await gate_of(interaction)
         found = await self.bot.services.catalog.resolve(story, gate)
         style = (await self.bot.services.guild_settings.get(gate.guild_id)).warning_style
-        if gate.shows(found.id, found.guild_id, found.rating) is Shown.FULL:
-            embed = story_embed(seen_through(found, gate.overlay), style)
-        else:  # title, rating and warnings only outside age-restricted channels
-            embed = restricted_embed(found, style)
-        await interaction.response.send_message(embed=embed)
+        if gate.shows(found.id, found.guild_id, found.rating) is not Shown.FULL:
+            # title, rating and warnings only outside age-restricted channels
+            await interaction.response.send_message(embed=restricted_embed(found, style))
+            return
+        embed = story_embed(seen_through(found, gate.overlay), style)
+        if add_notes_field(embed, found):  # long notes: one line here, in full on a click
+            await interaction.response.send_message(embed=embed, view=notes_view(found))
+        else:
+            await interaction.response.send_message(embed=embed)
 
     @story.command(name="list", description="List the library's stories")
     @app_commands.describe(tag="Only stories with this tag", sort="Order of the list")
@@ -214,9 +232,12 @@ class StoriesCog(commands.Cog):
         found = await self.bot.services.catalog.resolve(story, guild_id)
         if found.guild_id != guild_id:
             raise InvalidInput("demo stories belong to every server and can't be removed here")
-        removed = await self.bot.services.catalog.remove(found.id, guild_id)
+        # Removing deletes its passages, posts' links and feedback: a click confirms it.
         await interaction.response.send_message(
-            f"Removed story {removed.id}: {truncate(removed.title, 200)}", ephemeral=True
+            f"Remove story {found.id}: {truncate(found.title, 200)} "
+            f"by {truncate(', '.join(found.authors) or 'unknown', 100)}? Its passages and "
+            "the feedback on it go too. Nothing changes unless you press the button.",
+            view=remove_view(found, interaction.user.id), ephemeral=True,
         )
 
 

@@ -10,10 +10,10 @@ from discord.ext import commands
 
 from bot.checks import curator_only, guild_id_of
 from bot.library.models import TagKind
-from bot.render.recommend_card import tag_list_embed
 from bot.services.tag_lookup import shown
 from bot.services.wrangling import Wrangled
 from bot.ui.autocomplete import TAG_KIND_CHOICES, tag_autocomplete
+from bot.ui.story_buttons import tag_list_message
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -51,9 +51,8 @@ class TagsCog(commands.Cog):
     @app_commands.choices(kind=TAG_KIND_CHOICES)
     async def list_(self, interaction: Interaction,
                     kind: app_commands.Choice[str] | None = None) -> None:
-        service = await self.bot.services.recommendations.ready()
-        uses = await service.tag_list(guild_id_of(interaction), _kind(kind))
-        await interaction.response.send_message(embed=tag_list_embed(uses, _kind(kind)))
+        embed, view = await tag_list_message(interaction, _kind(kind), 0)
+        await interaction.response.send_message(embed=embed, view=view)
 
     @tags.command(name="merge", description="Make one tag a synonym of another (nothing is lost)")
     @app_commands.describe(from_="The tag that becomes a synonym", into="The tag to keep",

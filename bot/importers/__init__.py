@@ -13,7 +13,7 @@ from pathlib import Path, PurePath
 
 from bot.importers.base import ImportLimits, normalise_newlines
 from bot.importers.detect import detect_importer
-from bot.importers.sidecar import apply_metadata, load_sidecar
+from bot.importers.sidecar import METADATA_SUFFIXES, apply_metadata, load_sidecar
 from bot.library.errors import ImportRejected
 from bot.library.models import PARAGRAPH_SEPARATOR, SCENE_BREAK, Chapter, StoryDraft
 from bot.library.text_safety import clean_line, clean_text, safe_file_name
@@ -120,6 +120,9 @@ def _parse(data: bytes, filename: str, limits: ImportLimits) -> tuple[str, Story
 
 def read_story(data: bytes, filename: str, limits: ImportLimits = DEFAULT_LIMITS) -> StoryDraft:
     """Bytes of a story file -> a normalised draft. Raises ImportRejected with the reason."""
+    if filename.lower().endswith(METADATA_SUFFIXES):
+        raise ImportRejected("this is a metadata file, not a story: import the story file "
+                             "beside it (its metadata is read from here)")
     check_size(len(data), limits)
     if not data.strip():
         raise ImportRejected("the file is empty")

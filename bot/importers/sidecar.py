@@ -19,6 +19,8 @@ from bot.library.rating_change import RatingChange, merge_rating
 from bot.library.text_safety import clean_line, clean_text, safe_file_name
 
 SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
+# Metadata beside a story, never a story itself (.meta.json: what some exporters write).
+METADATA_SUFFIXES = (*SIDECAR_SUFFIXES, ".meta.json")
 
 # Key as a curator writes it -> StoryDraft field holding a list of names.
 _LIST_KEYS = {

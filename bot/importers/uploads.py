@@ -37,7 +37,7 @@ def parse_tag_list(text: str | None) -> list[str]:
 
 def metadata_from_options(
     *, title: str | None, author: str | None, rating: str | None, fandom: str | None,
-    tags: str | None,
+    tags: str | None, relationships: str | None = None, characters: str | None = None,
 ) -> dict[str, object]:
     """Slash-command options -> the metadata mapping importers apply over a file's own."""
     metadata: dict[str, object] = {}
@@ -51,4 +51,8 @@ def metadata_from_options(
         metadata["fandoms"] = [fandom]
     if tags:
         metadata["tags"] = parse_tag_list(tags)
+    if relationships:
+        metadata["relationships"] = parse_tag_list(relationships)
+    if characters:
+        metadata["characters"] = parse_tag_list(characters)
     return metadata

@@ -57,6 +57,18 @@ class Recommendation:
     story_id: int
     score: float
     reasons: list[Reason]
+    # Stories that ranked above the page's last result but were left out by the diversity
+    # rule because this one (with the one before it) already stands for their author/series.
+    more_by_author: int = 0
+    more_in_series: int = 0
+
+
+@dataclass
+class _Pick:
+    story_id: int
+    score: float
+    more_by_author: int = 0
+    more_in_series: int = 0
 
 
 @dataclass
@@ -117,7 +129,7 @@ def recommend(index: TagIndex, query: RecommendQuery) -> list[Recommendation]:
     plan = _plan(index, query)
     if plan is None:
         return []
-    return [_explain(index, plan, sid, score) for sid, score in _search(index, plan)]
+    return [_explain(index, plan, pick) for pick in _search(index, plan)]
 
 
 def recommend_exhaustive(index: TagIndex, query: RecommendQuery) -> list[Recommendation]:
@@ -146,7 +158,7 @@ def recommend_exhaustive(index: TagIndex, query: RecommendQuery) -> list[Recomme
             scored.append((-score, index.tie_key(story.story_id), score))
     scored.sort()
     ranked = ((tie[2], score) for _, tie, score in scored)
-    return [_explain(index, plan, sid, score) for sid, score in _diversify(ranked, index, plan)]
+    return [_explain(index, plan, pick) for pick in _diversify(ranked, index, plan)]
 
 
 def suggest_tags(index: TagIndex, text: str, limit: int = 5) -> list[TagRef]:
@@ -242,7 +254,7 @@ def _add_profile(index: TagIndex, profile: dict[int, float], terms: dict[TagRef,
 # -- ranking ------------------------------------------------------------------------------
 
 
-def _search(index: TagIndex, plan: _Plan) -> list[tuple[int, float]]:
+def _search(index: TagIndex, plan: _Plan) -> list[_Pick]:
     """Score every story at once: each profile tag adds its weight to its posting rows.
 
     Sums run in plan order (terms, then the include weight, then x length factor) exactly as
@@ -334,28 +346,37 @@ def _best_first(index: TagIndex, scores: np.ndarray, eligible: int) -> Iterator[
 
 def _diversify(
     ranked: Iterable[tuple[int, float]], index: TagIndex, plan: _Plan
-) -> list[tuple[int, float]]:
-    """Greedy page: best first, at most two stories per author and per series."""
-    per_author: dict[str, int] = {}
-    per_series: dict[str, int] = {}
-    picks: list[tuple[int, float]] = []
+) -> list[_Pick]:
+    """Greedy page: best first, at most two stories per author and per series.
+
+    A story left out is counted on the latest pick by the same author (or in the same
+    series), so the page can say "2 more by the same author" instead of hiding them."""
+    by_author: dict[str, list[_Pick]] = {}
+    by_series: dict[str, list[_Pick]] = {}
+    picks: list[_Pick] = []
     for sid, score in ranked:
         story = index.stories_by_id[sid]
-        if any(per_author.get(author, 0) >= MAX_PER_AUTHOR for author in story.authors):
+        full = [by_author[a][-1] for a in story.authors
+                if len(by_author.get(a, ())) >= MAX_PER_AUTHOR]
+        if full:
+            full[0].more_by_author += 1
             continue
-        if story.series is not None and per_series.get(story.series, 0) >= MAX_PER_SERIES:
+        if story.series is not None and len(by_series.get(story.series, ())) >= MAX_PER_SERIES:
+            by_series[story.series][-1].more_in_series += 1
             continue
-        picks.append((sid, score))
+        pick = _Pick(sid, score)
+        picks.append(pick)
         for author in story.authors:
-            per_author[author] = per_author.get(author, 0) + 1
+            by_author.setdefault(author, []).append(pick)
         if story.series is not None:
-            per_series[story.series] = per_series.get(story.series, 0) + 1
+            by_series.setdefault(story.series, []).append(pick)
         if len(picks) == plan.limit:
             break
     return picks
 
 
-def _explain(index: TagIndex, plan: _Plan, sid: int, score: float) -> Recommendation:
+def _explain(index: TagIndex, plan: _Plan, pick: _Pick) -> Recommendation:
+    sid, score = pick.story_id, pick.score
     story: IndexedStory | None = index.get(sid)
     assert story is not None
     factor = index.factor(sid)
@@ -368,7 +389,9 @@ def _explain(index: TagIndex, plan: _Plan, sid: int, score: float) -> Recommenda
                 contributions.append((weight, tag))
     contributions.sort(key=lambda item: (-item[0], item[1]))
     reasons = [Reason(tag, round(weight, 4)) for weight, tag in contributions[:REASONS_SHOWN]]
-    return Recommendation(story_id=sid, score=round(score, 6), reasons=reasons)
+    return Recommendation(story_id=sid, score=round(score, 6), reasons=reasons,
+                          more_by_author=pick.more_by_author,
+                          more_in_series=pick.more_in_series)
 
 
 @dataclass(frozen=True)
@@ -376,6 +399,8 @@ class RecommendedStory:
     story: Story
     score: float
     reasons: list[str]  # display names of the top shared tags
+    more_by_author: int = 0  # left out by the diversity rule (see Recommendation)
+    more_in_series: int = 0
 
 
 @dataclass(frozen=True)

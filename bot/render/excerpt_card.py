@@ -7,6 +7,7 @@ import discord
 from bot.library.guild_settings import WarningStyle
 from bot.library.models import Passage, Story, TagKind
 from bot.library.segmentation import display_text
+from bot.library.vocabulary import NO_FANDOM
 from bot.render.limits import fit_embed
 from bot.render.story_cards import RATING_COLOURS, warnings_text
 from bot.render.text import EMBED_TITLE_LIMIT, join_limited, truncate
@@ -32,7 +33,7 @@ def excerpt_embed(
     )
     embed.set_author(name=truncate("by " + (", ".join(story.authors) or "unknown"), 256))
     embed.add_field(name="Fandom",
-                    value=join_limited(story.fandoms, _SHORT_FIELD) or "Original work")
+                    value=join_limited(story.fandoms, _SHORT_FIELD) or NO_FANDOM)
     embed.add_field(name="Rating", value=story.rating.value)
     embed.add_field(name="Length", value=f"{story.words:,} words · {story.chapter_count} "
                                          f"chapter{'s' if story.chapter_count != 1 else ''}")

@@ -9,6 +9,7 @@ import discord
 from bot.importers.text_rules import escape_markdown
 from bot.library.models import Story, TagKind
 from bot.library.recommend import RecommendationPage, TagUse
+from bot.library.vocabulary import fandom_label, folded_note
 from bot.render.limits import fit_embed
 from bot.render.text import (
     EMBED_DESCRIPTION_LIMIT,
@@ -23,8 +24,8 @@ _LIST_ROOM = EMBED_DESCRIPTION_LIMIT - 60
 
 def _byline(story: Story) -> str:
     authors = ", ".join(story.authors) or "unknown"
-    fandom = story.fandoms[0] if story.fandoms else "Original"
-    return f"by {authors} · {fandom} · {story.rating.value} · {story.words:,} words"
+    return (f"by {authors} · {fandom_label(story.fandoms)} · {story.rating.value} · "
+            f"{story.words:,} words")
 
 
 def recommendation_embed(page: RecommendationPage) -> discord.Embed:
@@ -42,6 +43,9 @@ def recommendation_embed(page: RecommendationPage) -> discord.Embed:
     for number, found in enumerate(page.results, start=1):
         reasons = escape_markdown(", ".join(found.reasons)) or "what you asked for"
         value = f"{_byline(found.story)}\n**Why:** shares {reasons}"
+        folded = folded_note(found.more_by_author, found.more_in_series)
+        if folded:
+            value += f"\n*{folded}*"
         embed.add_field(
             name=truncate(f"{number}. {found.story.title}", 256),
             value=truncate(value, EMBED_FIELD_VALUE_LIMIT),
@@ -52,22 +56,40 @@ def recommendation_embed(page: RecommendationPage) -> discord.Embed:
     return fit_embed(embed)
 
 
-def tag_list_embed(uses: Sequence[TagUse], kind: TagKind | None) -> discord.Embed:
-    """Canonical tags, most used first, with their story counts and synonyms."""
+TAGS_PER_PAGE = 25  # a page reads at a glance; Discord would allow more
+
+
+def _tag_line(use: TagUse, kind: TagKind | None) -> str:
+    also = f" (also: {truncate(', '.join(use.synonyms), 120)})" if use.synonyms else ""
+    label = "" if kind else f" · {use.kind.value}"
+    return truncate(f"**{use.stories}** {escape_markdown(use.name)}{label}"
+                    f"{escape_markdown(also)}", 300)
+
+
+def tag_list_pages(uses: Sequence[TagUse], kind: TagKind | None) -> list[list[str]]:
+    """Every tag on some page: at most TAGS_PER_PAGE lines and one description's room."""
+    pages: list[list[str]] = [[]]
+    size = 0
+    for use in uses:
+        line = _tag_line(use, kind)
+        if len(pages[-1]) >= TAGS_PER_PAGE or size + len(line) + 1 > _LIST_ROOM:
+            pages.append([])
+            size = 0
+        pages[-1].append(line)
+        size += len(line) + 1
+    return pages
+
+
+def tag_list_embed(uses: Sequence[TagUse], kind: TagKind | None,
+                   page: int = 0) -> discord.Embed:
+    """Canonical tags, most used first, with their story counts and synonyms: one page."""
     heading = f"Tags: {kind.value}" if kind else "Tags"
     if not uses:
         return fit_embed(discord.Embed(title=heading,
                                        description="No story carries such a tag yet."))
-    lines: list[str] = []
-    size = 0
-    for shown_count, use in enumerate(uses):
-        also = f" (also: {truncate(', '.join(use.synonyms), 120)})" if use.synonyms else ""
-        label = "" if kind else f" · {use.kind.value}"
-        line = truncate(f"**{use.stories}** {escape_markdown(use.name)}{label}"
-                        f"{escape_markdown(also)}", 300)
-        if size + len(line) + 1 > _LIST_ROOM:
-            lines.append(f"… and {len(uses) - shown_count} more")
-            break
-        lines.append(line)
-        size += len(line) + 1
-    return fit_embed(discord.Embed(title=heading, description="\n".join(lines)))
+    pages = tag_list_pages(uses, kind)
+    page = min(max(page, 0), len(pages) - 1)
+    embed = discord.Embed(title=heading, description="\n".join(pages[page]))
+    if len(pages) > 1:
+        embed.set_footer(text=f"Page {page + 1} of {len(pages)} · {len(uses)} tags")
+    return fit_embed(embed)

@@ -13,6 +13,7 @@ import discord
 
 from bot.library.guild_settings import WarningStyle
 from bot.library.models import Rating, Story, TagKind
+from bot.library.vocabulary import NO_FANDOM, fandom_label, language_name
 from bot.render.limits import fit_embed
 from bot.render.text import (
     EMBED_DESCRIPTION_LIMIT,
@@ -60,12 +61,13 @@ def story_embed(story: Story, warning_style: WarningStyle = WarningStyle.PLAIN) 
                     inline=False)
     for kind, label in ((TagKind.FANDOM, "Fandoms"), (TagKind.RELATIONSHIP, "Relationships"),
                         (TagKind.CHARACTER, "Characters"), (TagKind.FREEFORM, "Tags")):
-        names = story.tag_names(kind)
+        names = story.tag_names(kind) or ([NO_FANDOM] if kind is TagKind.FANDOM else [])
         if names:
             embed.add_field(name=label, value=join_limited(names, EMBED_FIELD_VALUE_LIMIT),
                             inline=kind is not TagKind.FREEFORM)
     embed.add_field(name="Length", value=f"{story.words:,} words · {status_text(story)}")
-    embed.set_footer(text=f"Story {story.id}" + (f" · {story.language}" if story.language else ""))
+    language = language_name(story.language)
+    embed.set_footer(text=f"Story {story.id}" + (f" · {language}" if language else ""))
     return fit_embed(embed)
 
 
@@ -92,9 +94,8 @@ def restricted_line(story: Story) -> str:
 
 def story_line(story: Story) -> str:
     authors = ", ".join(story.authors) or "unknown"
-    fandom = story.fandoms[0] if story.fandoms else "Original"
     return truncate(
-        f"`{story.id:>4}` **{story.title}** by {authors} · {fandom} · "
+        f"`{story.id:>4}` **{story.title}** by {authors} · {fandom_label(story.fandoms)} · "
         f"{story.rating.value} · {story.words:,} words",
         300,
     )

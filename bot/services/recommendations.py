@@ -256,6 +256,7 @@ class RecommendationService:
                 seen_through(await self.catalog.get(found.story_id, _view(guild_id)), overlay),
                 found.score,
                 [self.tag_name(reason.tag, overlay) for reason in found.reasons],
+                found.more_by_author, found.more_in_series,
             )
             for found in recommend(self.index, query)
         ]

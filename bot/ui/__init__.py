@@ -10,6 +10,7 @@ from bot.ui import (  # noqa: F401 - importing registers actions
     excerpt_buttons,
     link_buttons,
     me_buttons,
+    story_buttons,
     suggestion_buttons,
 )
 from bot.ui.persistent import ACTIONS, expired_button_class

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.library.models import Rating, TagKind
+from bot.library.rating_change import RatingChange
 from bot.render.text import truncate
 from bot.ui.context import gate_of, services_of
 
@@ -19,6 +20,13 @@ Choices = list[app_commands.Choice[str]]
 MAX_CHOICES = 25  # Discord's limit for one autocomplete answer
 RATING_CHOICES = [app_commands.Choice(name=r.value, value=r.value) for r in Rating]
 TAG_KIND_CHOICES = [app_commands.Choice(name=k.value, value=k.value) for k in TagKind]
+RATING_CHANGE_CHOICES = [
+    app_commands.Choice(name="only if the file has none", value=RatingChange.FILL.value),
+    app_commands.Choice(name="replace the file rating (stricter only)",
+                        value=RatingChange.OVERRIDE.value),
+    app_commands.Choice(name="replace the file rating (even lower)",
+                        value=RatingChange.LOWER.value),
+]
 
 
 async def story_autocomplete(interaction: Interaction, current: str) -> Choices:

@@ -94,6 +94,8 @@ def test_bad_input_is_one_line_and_a_failing_exit(
 
 
 def test_empty_library(tmp_path: Path) -> None:
+    (tmp_path / "nothing").mkdir()
+    storybot(tmp_path / "empty.db", "import", str(tmp_path / "nothing"))  # creates it, empty
     result = storybot(tmp_path / "empty.db", "recommend", "--tag", "Fluff")
     assert result.returncode == 1
     assert "the library is empty" in result.stderr

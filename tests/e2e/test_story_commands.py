@@ -137,8 +137,11 @@ async def test_curator_edits_then_removes_a_story(sandbox: Sandbox, storybot: Ru
     too_long = await sandbox.slash(sandbox.users.curator, "story edit",
                                    {"story": str(story_id), "add_tags": "x" * 150})
     assert too_long.ephemeral and "over 100 characters" in too_long.content
-    removed = await sandbox.slash(sandbox.users.curator, "story remove", {"story": str(story_id)})
-    assert removed.ephemeral and "Removed" in removed.content
+    asked = await sandbox.slash(sandbox.users.curator, "story remove", {"story": str(story_id)})
+    assert asked.ephemeral and "Remove story" in asked.content and asked.message is not None
+    (confirm,) = asked.message.custom_ids()
+    removed = await sandbox.click(sandbox.users.curator, asked.message, confirm)
+    assert "Removed" in (await removed.wait_until_done()).content
     gone = await sandbox.slash(sandbox.users.reader, "story info", {"story": str(story_id)})
     assert gone.ephemeral and "no story" in gone.content.lower()
 

@@ -19,8 +19,11 @@ SEED = next((FIXTURES / "seed").glob("*.txt"))
 def test_two_processes_importing_one_story_store_it_once(tmp_path: Path) -> None:
     db = tmp_path / "library.db"
     # Create and migrate the database first, so both processes race only on the story.
-    subprocess.run([sys.executable, "-m", "bot", "--db", str(db), "list"], check=True,
-                   cwd=PROJECT_ROOT, capture_output=True)
+    # (`list` refuses a missing library; an import of an empty folder creates it.)
+    (tmp_path / "empty").mkdir()
+    subprocess.run([sys.executable, "-m", "bot", "--db", str(db), "import",
+                    str(tmp_path / "empty")], cwd=PROJECT_ROOT, capture_output=True)
+    assert db.is_file()
     runs = [subprocess.Popen([sys.executable, "-m", "bot", "--db", str(db), "import",
                               str(SEED), "--json"], cwd=PROJECT_ROOT,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

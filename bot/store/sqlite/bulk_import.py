@@ -16,6 +16,7 @@ from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory
 from bot.library.models import Rating, StoryDraft, Tag, TagKind
 from bot.library.tags import clean_tag_name, shipped_synonyms, tag_key
+from bot.library.vocabulary import language_code
 from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.stories import (
     PASSAGE_INSERT,
@@ -89,7 +90,7 @@ class BulkStoryWriter:
                 rating = draft.rating or Rating.NOT_RATED
                 story_rows.append((
                     story_id, guild_id, draft.title, draft.summary, draft.notes, draft.end_notes,
-                    rating.value, draft.language, draft.words, len(draft.chapters),
+                    rating.value, language_code(draft.language), draft.words, len(draft.chapters),
                     None if draft.complete is None else int(draft.complete), draft.series,
                     draft.source, draft.format, fingerprint, None, added_at,
                 ))

@@ -25,6 +25,7 @@ from bot.library.models import (
 )
 from bot.library.records import PassageLike, SortOrder, StoryFilter, TitleRow
 from bot.library.visibility import ALL_GUILDS, OwnLibrary, Visibility
+from bot.library.vocabulary import language_code
 from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.tags import TagRepository
 
@@ -163,7 +164,7 @@ class StoryRepository:
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     guild_id, draft.title, draft.summary, draft.notes, draft.end_notes,
-                    rating.value, draft.language, draft.words, len(draft.chapters),
+                    rating.value, language_code(draft.language), draft.words, len(draft.chapters),
                     None if draft.complete is None else int(draft.complete), draft.series,
                     draft.source, draft.format, fingerprint, added_by, added_at,
                     _iso(draft.published), _iso(draft.updated), draft.series_part,
