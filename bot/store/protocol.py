@@ -31,6 +31,7 @@ from bot.library.records import (
     TagRow,
     VocabularyEntry,
 )
+from bot.library.sampling import SampledPassage
 from bot.library.schedule import DailySchedule
 from bot.library.selection import PassageCandidate, SerialPosition, ServerHistory
 from bot.library.visibility import Visibility
@@ -124,6 +125,15 @@ class PassageStore(Protocol):
         blocked_canonical_tag_ids: Collection[int],
         story_ids: Sequence[int] | None = None,
     ) -> list[PassageCandidate]: ...
+    async def id_range(self) -> tuple[int, int] | None: ...
+    async def sample(
+        self,
+        guild_id: int,
+        visibility: Visibility,
+        ratings: Collection[Rating],
+        blocked_canonical_tag_ids: Collection[int],
+        draws: Sequence[int],
+    ) -> list[SampledPassage]: ...
     async def history(self, guild_id: int) -> ServerHistory: ...
     async def record(self, guild_id: int, chosen: PassageCandidate, now: datetime) -> None: ...
 
