@@ -28,7 +28,8 @@ from bot.library.rating_change import RatingChange
 from bot.library.records import SortOrder, TagCount
 from bot.library.segmentation import segment_chapters
 from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, tag_key
-from bot.library.visibility import Visibility, can_see
+from bot.library.title_index import TitleIndex
+from bot.library.visibility import Visibility
 from bot.store.protocol import Store
 
 MAX_TITLE_LENGTH = 256  # Discord's embed title limit
@@ -88,7 +89,10 @@ class Catalog:
         self.limits = limits or ImportLimits()
         # id -> (guild_id, title) of every story, for instant autocomplete; kept in step
         # with every add, edit and remove made through this catalog.
-        self._titles: dict[int, tuple[int | None, str]] | None = None
+        self._titles: TitleIndex | None = None
+        # Tag names for autocomplete, and the store's write count when they were read.
+        self._write_count = store.write_count
+        self._tag_names: tuple[int, TitleIndex] | None = None
         # Called with a story id after it was added, edited or removed (e.g. to keep the
         # recommendation index in step). Listeners must not raise.
         self.change_listeners: list[Callable[[int], Awaitable[None]]] = []
@@ -115,7 +119,7 @@ class Catalog:
         story = await self._stories.add(draft, passages, guild_id=guild_id, added_by=added_by,
                                         now=self.clock.now())
         if self._titles is not None:
-            self._titles[story.id] = (story.guild_id, story.title)
+            self._titles.set(story.id, story.guild_id, story.title)
         await self._changed(story.id)
         return story
 
@@ -209,7 +213,7 @@ class Catalog:
     async def remove(self, story_id: int, visibility: Visibility) -> Story:
         story = await self._stories.remove(story_id, visibility)
         if self._titles is not None:
-            self._titles.pop(story_id, None)
+            self._titles.discard(story_id)
         await self._changed(story_id)
         return story
 
@@ -235,30 +239,36 @@ class Catalog:
         )
         story = await self._stories.get(story_id, visibility)
         if self._titles is not None:
-            self._titles[story.id] = (story.guild_id, story.title)
+            self._titles.set(story.id, story.guild_id, story.title)
         await self._changed(story.id)
         return story
 
     # -- finding a story from what someone typed -------------------------------------
 
-    async def titles(self, visibility: Visibility) -> dict[int, str]:
+    async def _title_index(self) -> TitleIndex:
         if self._titles is None:
-            self._titles = {sid: (gid, title) for sid, gid, title in await self._stories.titles()}
-        return {
-            sid: title
-            for sid, (gid, title) in self._titles.items()
-            if can_see(visibility, gid)
-        }
+            self._titles = TitleIndex(builtins.list(await self._stories.titles()))
+        return self._titles
+
+    async def titles(self, visibility: Visibility) -> dict[int, str]:
+        return (await self._title_index()).visible(visibility)
 
     async def story_choices(
         self, query: str, visibility: Visibility
     ) -> builtins.list[tuple[int, str]]:
-        return fuzzy_matches(query, await self.titles(visibility))
+        return (await self._title_index()).choices(query, visibility)
 
     async def tag_choices(self, query: str, kind: TagKind | None = None) -> builtins.list[str]:
         """Tag names (canonical and synonyms) for autocomplete, best match first."""
-        rows = [row for row in await self._tags.all() if kind is None or row.kind is kind]
-        found = fuzzy_matches(query, {row.id: row.name for row in rows})
+        if kind is not None:
+            rows = [row for row in await self._tags.all() if row.kind is kind]
+            found = fuzzy_matches(query, {row.id: row.name for row in rows})
+        else:  # every keystroke: from memory, read again only after the library changed
+            written = self._write_count()
+            if self._tag_names is None or self._tag_names[0] != written:
+                rows = await self._tags.all()
+                self._tag_names = (written, TitleIndex([(r.id, None, r.name) for r in rows]))
+            found = self._tag_names[1].choices(query, None)
         return list(dict.fromkeys(name for _, name in found))
 
     async def resolve(self, text: str, visibility: Visibility) -> Story:

@@ -267,4 +267,9 @@ class Store(Protocol):
     @property
     def bulk(self) -> BulkStore: ...
 
+    def write_count(self) -> int:
+        """A number that changes whenever the library was written (not reactions): caches
+        of what rarely changes (the tag vocabulary) compare it instead of re-reading."""
+        ...
+
     async def close(self) -> None: ...

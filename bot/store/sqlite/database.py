@@ -83,6 +83,8 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
     await conn.execute("PRAGMA synchronous = NORMAL")
     await conn.execute("PRAGMA busy_timeout = 5000")
     await migrate(conn)
+    await conn.executescript(
+        resources.files("bot.store.sqlite").joinpath("read_indexes.sql").read_text("utf-8"))
     return conn
 
 

@@ -1,0 +1,102 @@
+"""Every story's title in memory, found by prefix per keystroke without reading them all.
+
+Autocomplete asks on every keystroke. A fuzzy match over every title costs time in
+proportion to the library (tens of milliseconds at 100k titles), so past `FUZZY_LIMIT`
+titles the index answers from two sorted lists instead: whole titles, and the rest of a
+title from each later word on ("Winter" finds "The Long Winter"). A prefix is a bisection
+and a short walk. Small libraries keep the fuzzy match, which forgives typos.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections.abc import Iterator
+
+from rapidfuzz import utils
+
+from bot.library.lookup import AUTOCOMPLETE_LIMIT, fuzzy_matches
+from bot.library.visibility import Visibility, can_see
+
+FUZZY_LIMIT = 5_000
+KEY_LENGTH = 48  # a longer prefix than anyone types; keeps the lists small
+
+
+def _folded(title: str) -> str:
+    return str(utils.default_process(title))
+
+
+def _word_keys(folded: str) -> Iterator[str]:
+    """The title from each word after the first on."""
+    for position in range(1, len(folded)):
+        if folded[position - 1] == " " and folded[position] != " ":
+            yield folded[position:position + KEY_LENGTH]
+
+
+class TitleIndex:
+    def __init__(self, rows: list[tuple[int, int | None, str]]) -> None:
+        self._stories: dict[int, tuple[int | None, str]] = {}
+        self._whole: list[tuple[str, int]] = []
+        self._words: list[tuple[str, int]] = []
+        for story_id, guild_id, title in rows:
+            self._stories[story_id] = (guild_id, title)
+        for story_id, (_, title) in self._stories.items():
+            folded = _folded(title)
+            self._whole.append((folded[:KEY_LENGTH], story_id))
+            self._words.extend((key, story_id) for key in _word_keys(folded))
+        self._whole.sort()
+        self._words.sort()
+
+    def __len__(self) -> int:
+        return len(self._stories)
+
+    def set(self, story_id: int, guild_id: int | None, title: str) -> None:
+        self.discard(story_id)
+        self._stories[story_id] = (guild_id, title)
+        folded = _folded(title)
+        insort(self._whole, (folded[:KEY_LENGTH], story_id))
+        for key in _word_keys(folded):
+            insort(self._words, (key, story_id))
+
+    def discard(self, story_id: int) -> None:
+        known = self._stories.pop(story_id, None)
+        if known is None:
+            return
+        folded = _folded(known[1])
+        _remove(self._whole, (folded[:KEY_LENGTH], story_id))
+        for key in _word_keys(folded):
+            _remove(self._words, (key, story_id))
+
+    def visible(self, visibility: Visibility) -> dict[int, str]:
+        """Every title the view may see (a full pass: for resolving typed titles)."""
+        return {sid: title for sid, (gid, title) in self._stories.items()
+                if can_see(visibility, gid)}
+
+    def choices(self, query: str, visibility: Visibility,
+                limit: int = AUTOCOMPLETE_LIMIT) -> list[tuple[int, str]]:
+        """Autocomplete's (id, title) pairs: fuzzy in a small library, else titles starting
+        with the query first, then titles with a word starting with it, A–Z within each."""
+        if len(self._stories) < FUZZY_LIMIT:
+            return fuzzy_matches(query, self.visible(visibility), limit)
+        prefix = _folded(query)
+        found: dict[int, str] = {}
+        for keys in (self._whole, self._words):
+            for story_id in self._walk(keys, prefix):
+                if len(found) >= limit:
+                    return list(found.items())
+                guild_id, title = self._stories[story_id]
+                if story_id not in found and can_see(visibility, guild_id):
+                    found[story_id] = title
+        return list(found.items())
+
+    @staticmethod
+    def _walk(keys: list[tuple[str, int]], prefix: str) -> Iterator[int]:
+        position = bisect_left(keys, (prefix[:KEY_LENGTH], -1))
+        while position < len(keys) and keys[position][0].startswith(prefix[:KEY_LENGTH]):
+            yield keys[position][1]
+            position += 1
+
+
+def _remove(keys: list[tuple[str, int]], entry: tuple[str, int]) -> None:
+    position = bisect_left(keys, entry)
+    if position < len(keys) and keys[position] == entry:
+        del keys[position]
