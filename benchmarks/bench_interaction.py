@@ -38,7 +38,7 @@ def storybot_probes(size: int) -> dict[str, Probe]:
     def slash(command: str, options: dict[str, object]) -> Probe:
         async def probe(sandbox: Sandbox) -> object:
             result = await sandbox.slash(sandbox.users.reader, command, options,
-                                         channel="stories", timeout=30)
+                                         channel="stories", timeout=5)
             if result.callback_type is None:
                 raise RuntimeError(f"/{command} got no callback")
             return result
@@ -46,7 +46,7 @@ def storybot_probes(size: int) -> dict[str, Probe]:
 
     async def autocomplete(sandbox: Sandbox) -> object:
         return await sandbox.autocomplete(sandbox.users.reader, "story info",
-                                          {"story": title_prefix}, "story", timeout=30)
+                                          {"story": title_prefix}, "story", timeout=5)
 
     return {
         "excerpt": slash("excerpt", {}),

@@ -250,8 +250,9 @@ class Catalog:
             self._titles = TitleIndex(builtins.list(await self._stories.titles()))
         return self._titles
 
-    async def titles(self, visibility: Visibility) -> dict[int, str]:
-        return (await self._title_index()).visible(visibility)
+    async def titles(self, visibility: Visibility) -> Mapping[int, str]:
+        """id -> title of every story in view: a live window, not a copy."""
+        return (await self._title_index()).view(visibility)
 
     async def story_choices(
         self, query: str, visibility: Visibility

@@ -10,7 +10,7 @@ and a short walk. Small libraries keep the fuzzy match, which forgives typos.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from rapidfuzz import utils
 
@@ -67,9 +67,13 @@ class TitleIndex:
             _remove(self._words, (key, story_id))
 
     def visible(self, visibility: Visibility) -> dict[int, str]:
-        """Every title the view may see (a full pass: for resolving typed titles)."""
+        """Every title the view may see, copied (a full pass)."""
         return {sid: title for sid, (gid, title) in self._stories.items()
                 if can_see(visibility, gid)}
+
+    def view(self, visibility: Visibility) -> VisibleTitles:
+        """The titles the view may see, without copying them: look-ups cost one check."""
+        return VisibleTitles(self._stories, visibility)
 
     def choices(self, query: str, visibility: Visibility,
                 limit: int = AUTOCOMPLETE_LIMIT) -> list[tuple[int, str]]:
@@ -94,6 +98,28 @@ class TitleIndex:
         while position < len(keys) and keys[position][0].startswith(prefix[:KEY_LENGTH]):
             yield keys[position][1]
             position += 1
+
+
+class VisibleTitles(Mapping[int, str]):
+    """A read-only window on the index: id -> title for the stories a view may see."""
+
+    def __init__(self, stories: dict[int, tuple[int | None, str]],
+                 visibility: Visibility) -> None:
+        self._stories = stories
+        self._visibility = visibility
+
+    def __getitem__(self, story_id: int) -> str:
+        guild_id, title = self._stories[story_id]
+        if not can_see(self._visibility, guild_id):
+            raise KeyError(story_id)
+        return title
+
+    def __iter__(self) -> Iterator[int]:
+        return (sid for sid, (gid, _) in self._stories.items()
+                if can_see(self._visibility, gid))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _remove(keys: list[tuple[str, int]], entry: tuple[str, int]) -> None:
