@@ -96,7 +96,10 @@ class PassageRepository:
 
     async def id_range(self) -> tuple[int, int] | None:
         """The lowest and highest passage id (None when there is no passage)."""
-        rows = await fetch_all(self.conn, "SELECT min(id), max(id) FROM passages")
+        # Two sub-selects: each is one step down the rowid b-tree; min and max in one
+        # SELECT would scan the whole table.
+        rows = await fetch_all(self.conn, "SELECT (SELECT min(id) FROM passages), "
+                                          "(SELECT max(id) FROM passages)")
         if not rows or rows[0][0] is None:
             return None
         return int(rows[0][0]), int(rows[0][1])
