@@ -5,3 +5,5 @@
 CREATE INDEX IF NOT EXISTS stories_title_order ON stories (title COLLATE NOCASE, id);
 CREATE INDEX IF NOT EXISTS stories_newest_order ON stories (added_at, id);
 CREATE INDEX IF NOT EXISTS stories_words_order ON stories (words DESC, id);
+-- A typed tag is looked up by its key alone (any kind): /recommend tags:, /story list tag:.
+CREATE INDEX IF NOT EXISTS tags_key ON tags (key);
