@@ -40,7 +40,7 @@ PassageWeights = Callable[[int, list[int]], Awaitable[dict[int, float]]]
 STORY_COOLDOWN = timedelta(days=14)
 # Libraries with fewer passages than this are scanned: cheap, and the tests' seeded choices
 # stay what they were.
-SAMPLING_THRESHOLD = 5_000
+SAMPLING_THRESHOLD = 1_000
 
 
 @dataclass(frozen=True)
