@@ -90,6 +90,7 @@ class Catalog:
         # id -> (guild_id, title) of every story, for instant autocomplete; kept in step
         # with every add, edit and remove made through this catalog.
         self._titles: TitleIndex | None = None
+        self._titles_building = asyncio.Lock()
         # Tag names for autocomplete, and the store's write count when they were read.
         self._write_count = store.write_count
         self._tag_names: tuple[int, TitleIndex] | None = None
@@ -246,10 +247,11 @@ class Catalog:
     # -- finding a story from what someone typed -------------------------------------
 
     async def _title_index(self) -> TitleIndex:
-        if self._titles is None:
-            rows = builtins.list(await self._stories.titles())
-            # Seconds of sorting at 100k titles: in a thread, so the loop keeps answering.
-            self._titles = await asyncio.to_thread(TitleIndex, rows)
+        async with self._titles_building:  # one build, however many keystrokes wait for it
+            if self._titles is None:
+                rows = builtins.list(await self._stories.titles())
+                # Seconds of sorting at 100k titles: in a thread, so the loop keeps answering.
+                self._titles = await asyncio.to_thread(TitleIndex, rows)
         return self._titles
 
     async def titles(self, visibility: Visibility) -> Mapping[int, str]:
