@@ -7,6 +7,7 @@ blocking, so callers run it with asyncio.to_thread.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from datetime import date
 
 import discord
@@ -48,7 +49,7 @@ def story_stats_embed(title: str, stats: StoryStats, *, is_author: bool) -> disc
     return fit_embed(embed)
 
 
-def guild_stats_embed(stats: GuildStats, titles: dict[int, str]) -> discord.Embed:
+def guild_stats_embed(stats: GuildStats, titles: Mapping[int, str]) -> discord.Embed:
     embed = discord.Embed(title="Most-loved in this server")
     stories = [f"{truncate(titles.get(sid, f'story {sid}'), 80)} (score {score:g})"
                for sid, score in stats.stories]

@@ -10,14 +10,22 @@ from __future__ import annotations
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.catalog import Catalog
 from bot.library.clock import Clock
 from bot.library.errors import InvalidInput
+from bot.library.feedback import MAX_WEIGHT
 from bot.library.guild_settings import GuildSettings
 from bot.library.models import Passage, Story
 from bot.library.records import PostRecord
+from bot.library.sampling import (
+    DRAWS_PER_BATCH,
+    MAX_BATCHES,
+    accepted,
+    qualifies,
+    random_ids,
+)
 from bot.library.selection import (
     PassageCandidate,
     SelectionRules,
@@ -33,6 +41,9 @@ from bot.store.protocol import Store
 # (guild id, passage ids) -> weight per passage id (liked > 1.0 > dismissed); missing = 1.0.
 PassageWeights = Callable[[int, list[int]], Awaitable[dict[int, float]]]
 STORY_COOLDOWN = timedelta(days=14)
+# Libraries with fewer passages than this are scanned: cheap, and the tests' seeded choices
+# stay what they were.
+SAMPLING_THRESHOLD = 1_000
 
 
 @dataclass(frozen=True)
@@ -49,7 +60,8 @@ class ExcerptService:
                  gates: GateService | None = None,
                  passage_weights: PassageWeights | None = None,
                  on_post: Callable[[int], None] | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, weight_bound: float = MAX_WEIGHT,
+                 sampling_threshold: int = SAMPLING_THRESHOLD) -> None:
         self.catalog = catalog
         self.clock = clock
         self.rng = rng or random.Random()
@@ -60,6 +72,10 @@ class ExcerptService:
         self.daily = store.daily
         # Feedback's weights (liked > 1.0 > dismissed); None weighs every passage 1.0.
         self.passage_weights = passage_weights
+        # The largest weight the hook gives (sampling keeps a draw with weight / bound).
+        self.weight_bound = weight_bound
+        # Below this many passage ids a full scan is cheap, and exact without sampling.
+        self.sampling_threshold = sampling_threshold
         # Told each recorded post's message id (feedback then takes its reactions at once).
         self.on_post = on_post
 
@@ -86,17 +102,47 @@ class ExcerptService:
         self, guild_id: int, age_restricted: bool, story: Story | None = None
     ) -> Excerpt:
         """A spoiler-safe passage this server has not seen in this cycle, and remember it."""
-        candidates = await self.candidates(guild_id, age_restricted,
-                                           None if story is None else [story.id])
-        if not candidates:
-            raise await self._nothing_to_show(guild_id, age_restricted, story)
         now = self.clock.now()
-        history = await self.history.history(guild_id)
-        chosen = select_passage(candidates, history, now, await self.rules(guild_id), self.rng)
+        chosen = None if story is not None else await self._sampled(guild_id, age_restricted, now)
+        if chosen is None:  # one story, a small library, or sampling found too little
+            candidates = await self.candidates(guild_id, age_restricted,
+                                               None if story is None else [story.id])
+            if not candidates:
+                raise await self._nothing_to_show(guild_id, age_restricted, story)
+            history = await self.history.history(guild_id)
+            chosen = select_passage(candidates, history, now, await self.rules(guild_id),
+                                    self.rng)
         if chosen is None:  # pragma: no cover - select_passage always keeps a first passage
             raise InvalidInput("there is no passage to show here")
         await self.history.record(guild_id, chosen, now)
         return await self.excerpt(chosen.passage_id, guild_id)
+
+    async def _sampled(self, guild_id: int, age_restricted: bool, now: datetime
+                       ) -> PassageCandidate | None:
+        """`select_passage`'s choice drawn by rejection sampling (see bot/library/sampling.py),
+        at a cost that does not grow with the library; None when the caller must scan."""
+        id_range = await self.history.id_range()
+        if id_range is None or id_range[1] - id_range[0] + 1 < self.sampling_threshold:
+            return None
+        gate = await self.gates.for_channel(guild_id, age_restricted)  # the scan's own rules
+        rules = await self.rules(guild_id)
+        for _ in range(MAX_BATCHES):
+            draws = random_ids(*id_range, DRAWS_PER_BATCH, self.rng)
+            drawn = await self.history.sample(guild_id, gate.visibility, gate.full_ratings,
+                                              gate.blocked_tag_ids, draws)
+            pool = [s.candidate for s in drawn if qualifies(s, rules, now)]
+            if not pool:
+                continue
+            weights: dict[int, float] = {}
+            if self.passage_weights is not None:
+                weights = await self.passage_weights(guild_id, [c.passage_id for c in pool])
+                if any(w > self.weight_bound for w in weights.values()):
+                    return None  # the bound is wrong for these weights: choose exactly
+            for candidate in pool:
+                if accepted(weights.get(candidate.passage_id, 1.0), self.weight_bound,
+                            self.rng):
+                    return candidate
+        return None
 
     async def next_serial(
         self, guild_id: int, age_restricted: bool, position: SerialPosition | None

@@ -16,7 +16,7 @@ import asyncio
 import csv
 import io
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Container
 from datetime import datetime
 
 from bot.library.clock import Clock
@@ -193,8 +193,9 @@ class FeedbackService:
         days = await self.repo.reaction_days(guild_id, story_id)
         return StoryStats(story_id, totals, [r for r in ranked if r[2] > 0][:best], comments, days)
 
-    async def guild_stats(self, guild_id: int, visible: Iterable[int], top: int = 5) -> GuildStats:
-        shown = set(visible)
+    async def guild_stats(self, guild_id: int, visible: Container[int], top: int = 5
+                          ) -> GuildStats:
+        shown = visible  # membership only: never copy a 100k-story library per /stats
         stories = sorted(((r.story_id, _score(r)) for r in await self.repo.story_figures(guild_id)
                           if r.story_id in shown), key=lambda t: (-t[1], t[0]))
         signals = await self.repo.passage_signals(guild_id)

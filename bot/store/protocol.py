@@ -34,6 +34,7 @@ from bot.library.records import (
     TitleRow,
     VocabularyEntry,
 )
+from bot.library.sampling import SampledPassage
 from bot.library.schedule import DailySchedule
 from bot.library.selection import PassageCandidate, SerialPosition, ServerHistory
 from bot.library.source_records import SourceChannels, SuggestedWork, SuggestionRecord
@@ -150,6 +151,15 @@ class PassageStore(Protocol):
         blocked_canonical_tag_ids: Collection[int],
         story_ids: Sequence[int] | None = None,
     ) -> list[PassageCandidate]: ...
+    async def id_range(self) -> tuple[int, int] | None: ...
+    async def sample(
+        self,
+        guild_id: int,
+        visibility: Visibility,
+        ratings: Collection[Rating],
+        blocked_canonical_tag_ids: Collection[int],
+        draws: Sequence[int],
+    ) -> list[SampledPassage]: ...
     async def history(self, guild_id: int) -> ServerHistory: ...
     async def record(self, guild_id: int, chosen: PassageCandidate, now: datetime) -> None: ...
 
@@ -324,5 +334,10 @@ class Store(Protocol):
     def story_sources(self) -> StorySourceStore: ...
     @property
     def suggestions(self) -> SuggestionStore: ...
+
+    def write_count(self) -> int:
+        """A number that changes whenever the library was written (not reactions): caches
+        of what rarely changes (the tag vocabulary) compare it instead of re-reading."""
+        ...
 
     async def close(self) -> None: ...

@@ -9,6 +9,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.library.models import Cut, Passage, Rating
+from bot.library.sampling import SampledPassage
 from bot.library.selection import PassageCandidate, ServerHistory
 from bot.library.visibility import Visibility
 from bot.store.sqlite.database import fetch_all, transaction
@@ -21,6 +22,26 @@ _PASSAGE_COLUMNS = """p.id, p.story_id, p.seq, p.chapter, p.text, p.words, p.cut
 def _stored(row: aiosqlite.Row) -> Passage:
     return Passage(int(row[0]), int(row[1]), int(row[2]), int(row[3]), str(row[4]),
                          int(row[5]), Cut(int(row[6])), Cut(int(row[7])), int(row[8]))
+
+
+def _story_filter(
+    visibility: Visibility, ratings: Collection[Rating], blocked_canonical_tag_ids: Collection[int]
+) -> tuple[list[str], list[object]]:
+    """WHERE clauses (on stories `s`) for: in view, an allowed rating, no blocked tag."""
+    where, params = visibility_clause(visibility)
+    clauses, args = [where], list(params)
+    rating_marks = ",".join("?" * len(ratings)) or "NULL"
+    clauses.append(f"s.rating IN ({rating_marks})")
+    args.extend(r.value for r in ratings)
+    if blocked_canonical_tag_ids:
+        marks = ",".join("?" * len(blocked_canonical_tag_ids))
+        clauses.append(
+            f"""NOT EXISTS (SELECT 1 FROM story_tags st JOIN tags t ON t.id = st.tag_id
+                             WHERE st.story_id = s.id
+                               AND IFNULL(t.canonical_id, t.id) IN ({marks}))"""
+        )
+        args.extend(blocked_canonical_tag_ids)
+    return clauses, args
 
 
 @dataclass
@@ -58,19 +79,7 @@ class PassageRepository:
         A story is out when it carries a blocked tag or any synonym of it (tags are compared
         by their canonical id). Weights are left at 1.0 for the caller to set.
         """
-        where, params = visibility_clause(visibility)
-        clauses, args = [where], list(params)
-        rating_marks = ",".join("?" * len(ratings)) or "NULL"
-        clauses.append(f"s.rating IN ({rating_marks})")
-        args.extend(r.value for r in ratings)
-        if blocked_canonical_tag_ids:
-            marks = ",".join("?" * len(blocked_canonical_tag_ids))
-            clauses.append(
-                f"""s.id NOT IN (SELECT st.story_id FROM story_tags st
-                                   JOIN tags t ON t.id = st.tag_id
-                                  WHERE IFNULL(t.canonical_id, t.id) IN ({marks}))"""
-            )
-            args.extend(blocked_canonical_tag_ids)
+        clauses, args = _story_filter(visibility, ratings, blocked_canonical_tag_ids)
         if story_ids is not None:
             clauses.append(f"s.id IN ({','.join('?' * len(story_ids)) or 'NULL'})")
             args.extend(story_ids)
@@ -83,6 +92,54 @@ class PassageRepository:
             tuple(args),
         )
         return [PassageCandidate(int(r[0]), int(r[1]), int(r[2]), int(r[3]))
+                for r in rows]
+
+    async def id_range(self) -> tuple[int, int] | None:
+        """The lowest and highest passage id (None when there is no passage)."""
+        # Two sub-selects: each is one step down the rowid b-tree; min and max in one
+        # SELECT would scan the whole table.
+        rows = await fetch_all(self.conn, "SELECT (SELECT min(id) FROM passages), "
+                                          "(SELECT max(id) FROM passages)")
+        if not rows or rows[0][0] is None:
+            return None
+        return int(rows[0][0]), int(rows[0][1])
+
+    async def sample(
+        self,
+        guild_id: int,
+        visibility: Visibility,
+        ratings: Collection[Rating],
+        blocked_canonical_tag_ids: Collection[int],
+        draws: Sequence[int],
+    ) -> list[SampledPassage]:
+        """The drawn passage ids that exist and belong to an allowed story (the filter of
+        `candidates`), in draw order, each with the server's history of it and its story.
+        Every draw is a primary-key look-up: the cost is the number of draws."""
+        if not draws:
+            return []
+        clauses, args = _story_filter(visibility, ratings, blocked_canonical_tag_ids)
+        values = ",".join("(?, ?)" for _ in draws)
+        drawn: list[object] = []
+        for position, passage_id in enumerate(draws):
+            drawn += [position, passage_id]
+        # CROSS JOIN keeps SQLite's join order: the few draws first, then look-ups.
+        rows = await fetch_all(
+            self.conn,
+            f"""WITH draw (pos, pid) AS (VALUES {values})
+                SELECT p.id, p.story_id, p.seq,
+                       (SELECT count(*) FROM passages q WHERE q.story_id = p.story_id),
+                       EXISTS (SELECT 1 FROM excerpt_shown es
+                                WHERE es.guild_id = ? AND es.passage_id = p.id),
+                       (SELECT ef.featured_at FROM excerpt_featured ef
+                         WHERE ef.guild_id = ? AND ef.story_id = p.story_id)
+                  FROM draw d CROSS JOIN passages p ON p.id = d.pid
+                  CROSS JOIN stories s ON s.id = p.story_id
+                 WHERE {' AND '.join(clauses)} ORDER BY d.pos""",
+            (*drawn, guild_id, guild_id, *args),
+        )
+        return [SampledPassage(PassageCandidate(int(r[0]), int(r[1]), int(r[2]), int(r[3])),
+                               bool(r[4]),
+                               None if r[5] is None else datetime.fromisoformat(r[5]))
                 for r in rows]
 
     # -- what a server has seen ---------------------------------------------------------

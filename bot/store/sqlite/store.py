@@ -78,6 +78,9 @@ class SqliteStore:
         """The feedback writer, for its figures (batches, retries) in tests and benchmarks."""
         return self._writer
 
+    def write_count(self) -> int:
+        return int(self._conn.total_changes)
+
     async def close(self) -> None:
         """Commit everything the writer holds, then close both connections."""
         await self._writer.close()

@@ -1,0 +1,76 @@
+"""A bot in its own process, connected to a running sandbox: the round-trip benchmark's peers.
+
+    python -m benchmarks.peer_bot bare API_BASE GATEWAY_URL
+    python -m benchmarks.peer_bot storybot API_BASE GATEWAY_URL DATABASE
+
+`bare` is the floor: a plain discord.py client with one no-op `/ping` command, no cogs and
+no database. `storybot` is the real bot on a library file. Each runs alone in its process
+so neither shares an event loop (or a GIL) with the sandbox that measures them. Both stop
+on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from pathlib import Path
+
+import discord
+from discord import app_commands
+
+from bot.app import StoryBot, point_at_api
+from bot.config import Settings
+from sandbox.auth import SANDBOX_BOT_TOKEN
+
+
+class BareBot(discord.Client):
+    """The least a discord.py bot can be: one command that answers at once."""
+
+    def __init__(self) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(intents=intents, guild_ready_timeout=0.05)
+        self.tree: app_commands.CommandTree[BareBot] = app_commands.CommandTree(self)
+
+        @self.tree.command(name="ping", description="answers at once (the benchmark's floor)")
+        async def ping(interaction: discord.Interaction[BareBot]) -> None:
+            await interaction.response.send_message("pong", ephemeral=True)
+
+    async def setup_hook(self) -> None:
+        await self.tree.sync()
+
+
+async def _serve(client: discord.Client) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    async with client:
+        await client.login(SANDBOX_BOT_TOKEN)
+        runner = asyncio.create_task(client.connect(reconnect=True))
+        await stop.wait()
+        await client.close()
+        runner.cancel()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("kind", choices=("bare", "storybot"))
+    parser.add_argument("api_base")
+    parser.add_argument("gateway_url")
+    parser.add_argument("database", nargs="?", type=Path)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    settings = Settings(discord_api_base=args.api_base, discord_gateway_url=args.gateway_url,
+                        storybot_db=args.database or Path("unused.db"),
+                        demo_stories_dir=Path("/nonexistent"),
+                        _env_file=None)  # type: ignore[call-arg]
+    point_at_api(settings)
+    client: discord.Client = (BareBot() if args.kind == "bare"
+                              else StoryBot(settings, guild_ready_timeout=0.05))
+    asyncio.run(_serve(client))
+
+
+if __name__ == "__main__":
+    main()
