@@ -95,7 +95,9 @@ async def test_story_add_survives_a_503_on_its_followup(
     (message,) = await result.wait_for_followups(1, timeout=20)
     assert "Added story" in message.content and message.ephemeral
     assert sandbox.faults.injected == [f"{FOLLOWUP} -> 503"]
-    found = await sandbox.slash(sandbox.users.reader, "story search", {"query": "Ianto"})
+    # Not Rated: searched only in an age-restricted channel (issue 11's gate)
+    found = await sandbox.slash(sandbox.users.reader, "story search", {"query": "Ianto"},
+                                channel="after-dark")
     assert str(found.embeds).count("Soulmates Reborn") == 1
 
 
