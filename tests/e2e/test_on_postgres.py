@@ -26,16 +26,27 @@ from tests.e2e.test_excerpts import (  # noqa: F401
     test_old_cards_keep_working_after_a_restart,
     test_ratings_and_blocked_tags_keep_stories_out,
 )
+from tests.e2e.test_gate_surfaces import (  # noqa: F401
+    test_autocomplete,
+    test_story_list,
+    test_story_search,
+)
 from tests.e2e.test_recommend_commands import (  # noqa: F401
     test_a_readers_block_applies_to_that_reader_only,
     test_for_me_learns_from_kudos,
     test_tags_list_counts_and_merge_by_a_curator,
+)
+from tests.e2e.test_server_removal import (  # noqa: F401
+    test_removal_schedules_deletion_and_an_outage_does_not,
 )
 from tests.e2e.test_story_commands import (  # noqa: F401
     test_curator_adds_a_pasted_story,
     test_curator_edits_then_removes_a_story,
     test_list_by_tag_folds_synonyms,
     test_search_finds_text,
+)
+from tests.e2e.test_two_servers import (  # noqa: F401
+    test_each_server_wrangles_only_its_own_view,
 )
 from tests.store.backends import fresh_schema, start_test_server
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from bot.catalog import Catalog
 from bot.cli import app
-from bot.library.guild_settings import GuildSettings, WarningStyle
+from bot.library.guild_settings import GuildSettings, RestrictedStories, WarningStyle
 from bot.library.models import Rating, Tag, TagKind
 from bot.library.records import FeedbackEntry, ReactionChange
 from bot.library.schedule import DailySchedule
@@ -51,11 +51,17 @@ async def fill_every_table(store: Store) -> None:
                                                   warning_style=WarningStyle.SPOILER,
                                                   spoiler_fraction=0.35,
                                                   age_restricted_ratings=frozenset(
-                                                      {Rating.EXPLICIT})))
+                                                      {Rating.EXPLICIT}),
+                                                  demo_library=False,
+                                                  restricted_stories=RestrictedStories.HIDE))
     await store.bot_state.set("commands_hash", "abc123")
     angst = await store.tags.ensure(Tag(TagKind.FREEFORM, "Angst"))
     await store.blocked_tags.block(GUILD, angst)
     await store.reader_blocks.block(1, angst)
+    fluff = await store.tags.ensure(Tag(TagKind.FREEFORM, "Fluff"))
+    await store.tag_overlays.rename(GUILD, angst, "Pain")
+    await store.tag_overlays.merge(GUILD, [fluff], angst)
+    await store.guild_data.schedule_removal(GUILD + 1, NOW, NOW + timedelta(days=30))
     await store.daily.save(GUILD, DailySchedule(channel_id=9, local_time=time(7, 30),
                                                 timezone="Europe/Paris", mode="serial"), NOW)
     await store.daily.set_serial_position(GUILD, SerialPosition(story.id, 2))

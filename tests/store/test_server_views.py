@@ -1,11 +1,11 @@
 """Two servers on one database, through the real services: each curator's wrangling changes
-only that server's view, survives a restart, and the one recommendation index serves both."""
+only that server's view, survives a restart, and the one recommendation index serves both.
+Every test runs on SQLite and on PostgreSQL (the `target` fixture of tests/store/conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -21,8 +21,8 @@ READER = 77
 
 
 @pytest.fixture
-async def services(tmp_path: Path) -> AsyncIterator[Services]:
-    built = await build_services(tmp_path / "library.db", demo_stories=DEMO_STORIES,
+async def services(target: str) -> AsyncIterator[Services]:
+    built = await build_services(target, demo_stories=DEMO_STORIES,
                                  clock=FakeClock(datetime(2026, 1, 1, tzinfo=UTC)))
     await built.recommendations.ready()
     yield built
@@ -100,8 +100,8 @@ async def test_bad_wrangling_is_refused_in_one_line(services: Services) -> None:
     assert (await wrangling.rename_here(B, "Fluff", "Pain")).target == "Pain"
 
 
-async def test_the_overlay_survives_a_restart(tmp_path: Path) -> None:
-    db = tmp_path / "library.db"
+async def test_the_overlay_survives_a_restart(target: str) -> None:
+    db = target
     first = await build_services(db, demo_stories=DEMO_STORIES)
     try:
         await (await first.recommendations.ready()).wrangling.rename_here(A, "Fluff", "Floof")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from bot.library.guild_settings import GuildSettings, WarningStyle
+from bot.library.guild_settings import GuildSettings, RestrictedStories, WarningStyle
 from bot.library.models import Rating
 from bot.library.records import TagRow
 from bot.store.postgres.database import affected
@@ -30,7 +30,8 @@ class GuildSettingsRepository:
 
     async def _load(self, guild_id: int) -> GuildSettings:
         row = await self.pool.fetchrow(
-            """SELECT curator_role_id, warning_style, spoiler_fraction, age_restricted_ratings
+            """SELECT curator_role_id, warning_style, spoiler_fraction, age_restricted_ratings,
+                      demo_library, restricted_stories
                  FROM guild_settings WHERE guild_id = $1""",
             guild_id,
         )
@@ -42,23 +43,33 @@ class GuildSettingsRepository:
             warning_style=WarningStyle(row[1]),
             spoiler_fraction=float(row[2]),
             age_restricted_ratings=frozenset(Rating(r) for r in json.loads(row[3])),
+            demo_library=bool(row[4]),
+            restricted_stories=RestrictedStories(row[5]),
         )
 
     async def save(self, settings: GuildSettings) -> None:
         ratings = json.dumps(sorted(r.value for r in settings.age_restricted_ratings))
         await self.pool.execute(
             """INSERT INTO guild_settings (guild_id, curator_role_id, warning_style,
-                                           spoiler_fraction, age_restricted_ratings)
-               VALUES ($1, $2, $3, $4, $5)
+                                           spoiler_fraction, age_restricted_ratings,
+                                           demo_library, restricted_stories)
+               VALUES ($1, $2, $3, $4, $5, $6, $7)
                ON CONFLICT (guild_id) DO UPDATE SET
                    curator_role_id = excluded.curator_role_id,
                    warning_style = excluded.warning_style,
                    spoiler_fraction = excluded.spoiler_fraction,
-                   age_restricted_ratings = excluded.age_restricted_ratings""",
+                   age_restricted_ratings = excluded.age_restricted_ratings,
+                   demo_library = excluded.demo_library,
+                   restricted_stories = excluded.restricted_stories""",
             settings.guild_id, settings.curator_role_id, settings.warning_style.value,
-            settings.spoiler_fraction, ratings,
+            settings.spoiler_fraction, ratings, int(settings.demo_library),
+            settings.restricted_stories.value,
         )
         self._cache[settings.guild_id] = dataclasses.replace(settings)
+
+    def forget(self, guild_id: int) -> None:
+        """Drop the cached settings (after the server's data was purged)."""
+        self._cache.pop(guild_id, None)
 
 
 @dataclass

@@ -14,6 +14,8 @@ from bot.store.postgres.database import POOL_MAX, create_pool
 from bot.store.postgres.feedback import FeedbackRepository
 from bot.store.postgres.feedback_writer import FeedbackWriter
 from bot.store.postgres.feedback_writes import FeedbackWrites
+from bot.store.postgres.guild_data import GuildDataRepository
+from bot.store.postgres.overlay import TagOverlayRepository
 from bot.store.postgres.passages import PassageRepository
 from bot.store.postgres.posts import PostRepository
 from bot.store.postgres.recommend_index import RecommendIndexRepository
@@ -45,6 +47,8 @@ class PostgresStore:
         self.reader_blocks = ReaderBlocksRepository(pool)
         self.recommend_index = RecommendIndexRepository(pool)
         self.bulk = BulkStoryWriter(pool)
+        self.tag_overlays = TagOverlayRepository(pool)
+        self.guild_data = GuildDataRepository(pool)
 
     @classmethod
     async def open(cls, dsn: str, *, max_connections: int = POOL_MAX) -> PostgresStore:

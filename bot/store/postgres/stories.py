@@ -13,8 +13,8 @@ import asyncpg
 from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory, StoryNotFound
 from bot.library.models import Chapter, Passage, Rating, Story, StoryDraft, Tag, TagKind
-from bot.library.records import PassageLike, SortOrder
-from bot.library.visibility import ALL_GUILDS, Visibility
+from bot.library.records import PassageLike, SortOrder, StoryFilter, TitleRow
+from bot.library.visibility import ALL_GUILDS, OwnLibrary, Visibility
 from bot.store.postgres import search
 from bot.store.postgres.database import Executor, transaction
 from bot.store.postgres.tags import ensure_tag
@@ -53,11 +53,36 @@ class Params:
 
 
 def visibility_clause(visibility: Visibility, params: Params) -> str:
+    if isinstance(visibility, OwnLibrary):
+        return f"s.guild_id = {params.add(visibility.guild_id)}"
     if visibility == ALL_GUILDS:
         return "TRUE"
     if visibility is None:
         return "s.guild_id IS NULL"
     return f"(s.guild_id IS NULL OR s.guild_id = {params.add(visibility)})"
+
+
+def _carrying(ids: frozenset[int], params: Params) -> str:
+    """Stories carrying one of these canonical tags or a synonym: the tag rows are found
+    first (primary key and canonical index), then their stories (story_tags' tag index)."""
+    marks = params.add(sorted(ids))
+    return f"""s.id IN (SELECT st.story_id FROM story_tags st
+                         WHERE st.tag_id IN (SELECT id FROM tags WHERE id = ANY({marks}::bigint[])
+                                             OR canonical_id = ANY({marks}::bigint[])))"""
+
+
+def filter_clauses(shown: StoryFilter | None, params: Params) -> builtins.list[str]:
+    """SQL for what a channel may list: ratings, blocked tags, required tag groups."""
+    if shown is None:
+        return []
+    clauses: builtins.list[str] = []
+    if shown.ratings is not None:
+        clauses.append(
+            f"s.rating = ANY({params.add(sorted(r.value for r in shown.ratings))}::text[])")
+    if shown.without_tag_ids:
+        clauses.append("NOT " + _carrying(shown.without_tag_ids, params))
+    clauses += [_carrying(group, params) for group in shown.tag_groups]
+    return clauses
 
 
 async def write_search_documents(conn: Executor, first_id: int, last_id: int) -> None:
@@ -247,10 +272,11 @@ class StoryRepository:
         sort: SortOrder = "title",
         limit: int = 100,
         offset: int = 0,
+        shown: StoryFilter | None = None,
     ) -> builtins.list[Story]:
         """Stories in view, optionally only those carrying every tag (or a synonym of it)."""
         params = Params()
-        clauses = [visibility_clause(visibility, params)]
+        clauses = [visibility_clause(visibility, params), *filter_clauses(shown, params)]
         for key in tag_keys:
             clauses.append(
                 f"""s.id IN (SELECT st.story_id FROM story_tags st JOIN tags t ON t.id = st.tag_id
@@ -268,14 +294,16 @@ class StoryRepository:
             f"SELECT count(*) FROM stories s WHERE {where}", *params.values))
 
     async def search(
-        self, visibility: Visibility, query: str, *, limit: int = 25
+        self, visibility: Visibility, query: str, *, limit: int = 25,
+        shown: StoryFilter | None = None,
     ) -> builtins.list[Story]:
         """Full-text search; every word of the query must match (as a prefix), best first."""
         text = search.prefix_query(query)
         if text is None:
             return []
         params = Params(text)
-        where = visibility_clause(visibility, params)
+        where = " AND ".join([visibility_clause(visibility, params),
+                              *filter_clauses(shown, params)])
         rows = await self.pool.fetch(
             f"""SELECT s.id FROM story_search ss JOIN stories s ON s.id = ss.story_id
                  WHERE ss.document @@ to_tsquery('simple', $1) AND {where}
@@ -294,9 +322,10 @@ class StoryRepository:
         await self.pool.execute("DELETE FROM stories WHERE id = $1", story_id)
         return story
 
-    async def titles(self) -> builtins.list[tuple[int, int | None, str]]:
-        rows = await self.pool.fetch("SELECT id, guild_id, title FROM stories")
-        return [(int(r[0]), r[1], str(r[2])) for r in rows]
+    async def titles(self) -> builtins.list[TitleRow]:
+        """Id, server, title and rating of every story: autocomplete's title index."""
+        rows = await self.pool.fetch("SELECT id, guild_id, title, rating FROM stories")
+        return [TitleRow(int(r[0]), r[1], str(r[2]), Rating(r[3])) for r in rows]
 
     async def update(
         self,
