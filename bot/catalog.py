@@ -23,13 +23,14 @@ from bot.library.errors import (
     StoryNotFound,
 )
 from bot.library.gate import Gate, Shown, title_matches
-from bot.library.lookup import exact_title, fuzzy_matches, suggestions
+from bot.library.lookup import AUTOCOMPLETE_LIMIT, exact_title, fuzzy_matches, suggestions
 from bot.library.models import Passage, Rating, Story, StoryDraft, Tag, TagKind
 from bot.library.overlay import TagOverlay
 from bot.library.rating_change import RatingChange
-from bot.library.records import SortOrder, StoryFilter, TagCount, TitleRow
+from bot.library.records import SortOrder, StoryFilter, TagCount, TagRow, TitleRow
 from bot.library.segmentation import segment_chapters
 from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, tag_key
+from bot.library.title_index import FUZZY_LIMIT, TitleIndex
 from bot.library.visibility import Visibility, can_see
 from bot.store.protocol import Store
 
@@ -91,6 +92,13 @@ class Catalog:
         # id -> (id, guild_id, title, rating) of every story, for instant autocomplete; kept
         # in step with every add, edit and remove made through this catalog.
         self._titles: dict[int, TitleRow] | None = None
+        # The same titles by prefix, for autocomplete at any library size (built on first
+        # use, off the event loop; kept in step with `_titles`).
+        self._title_index: TitleIndex | None = None
+        self._title_index_building = asyncio.Lock()
+        # Tag rows for autocomplete, with the store's write count when they were read.
+        self._write_count = store.write_count
+        self._tag_rows: tuple[int, builtins.list[TagRow]] | None = None
         # Called with a story id after it was added, edited or removed (e.g. to keep the
         # recommendation index in step). Listeners must not raise.
         self.change_listeners: list[Callable[[int], Awaitable[None]]] = []
@@ -119,6 +127,8 @@ class Catalog:
         if self._titles is not None:
             self._titles[story.id] = TitleRow(story.id, story.guild_id, story.title,
                                               story.rating)
+        if self._title_index is not None:
+            self._title_index.set(story.id, story.guild_id, story.title)
         await self._changed(story.id)
         return story
 
@@ -213,6 +223,8 @@ class Catalog:
         story = await self._stories.remove(story_id, visibility)
         if self._titles is not None:
             self._titles.pop(story_id, None)
+        if self._title_index is not None:
+            self._title_index.discard(story_id)
         await self._changed(story_id)
         return story
 
@@ -240,6 +252,8 @@ class Catalog:
         if self._titles is not None:
             self._titles[story.id] = TitleRow(story.id, story.guild_id, story.title,
                                               story.rating)
+        if self._title_index is not None:
+            self._title_index.set(story.id, story.guild_id, story.title)
         await self._changed(story.id)
         return story
 
@@ -300,17 +314,45 @@ class Catalog:
         for story_id in story_ids:
             if self._titles is not None:
                 self._titles.pop(story_id, None)
+            if self._title_index is not None:
+                self._title_index.discard(story_id)
             await self._changed(story_id)
 
     async def story_choices(
         self, query: str, view: Visibility | Gate
     ) -> builtins.list[tuple[int, str]]:
-        return fuzzy_matches(query, await self.titles(view))
+        """Autocomplete: fuzzy in a small library; past that, titles (and title words)
+        starting with what was typed, from the prefix index, filtered by the view."""
+        rows = await self._title_rows()
+        if len(rows) < FUZZY_LIMIT:
+            return fuzzy_matches(query, await self.titles(view))
+        index = await self._prefix_index(rows)
+        if not isinstance(view, Gate):
+            return index.choices(query, view)
+        found = index.choices(query, view.visibility, limit=4 * AUTOCOMPLETE_LIMIT)
+        shown = [(sid, title) for sid, title in found if sid in rows
+                 and view.shows(sid, rows[sid].guild_id, rows[sid].rating) is not Shown.HIDDEN]
+        return shown[:AUTOCOMPLETE_LIMIT]
+
+    async def _all_tags(self) -> builtins.list[TagRow]:
+        """Every tag row, read again only after the library was written (each keystroke of
+        a tag autocomplete would otherwise read them all)."""
+        written = self._write_count()
+        if self._tag_rows is None or self._tag_rows[0] != written:
+            self._tag_rows = (written, await self._tags.all())
+        return self._tag_rows[1]
+
+    async def _prefix_index(self, rows: dict[int, TitleRow]) -> TitleIndex:
+        async with self._title_index_building:  # one build, however many keystrokes wait
+            if self._title_index is None:
+                listed = [(row.story_id, row.guild_id, row.title) for row in rows.values()]
+                self._title_index = await asyncio.to_thread(TitleIndex, listed)
+        return self._title_index
 
     async def tag_choices(self, query: str, kind: TagKind | None = None,
                           overlay: TagOverlay | None = None) -> builtins.list[str]:
         """Tag names (canonical and synonyms, and a server's own names) for autocomplete."""
-        rows = [row for row in await self._tags.all() if kind is None or row.kind is kind]
+        rows = [row for row in await self._all_tags() if kind is None or row.kind is kind]
         names = {row.id: row.name for row in rows}
         if overlay is not None:  # local names first, under ids no tag row uses
             names = {-tag_id: name for tag_id, name in overlay.renamed.items()
