@@ -20,6 +20,7 @@ from bot.library.models import Rating, Tag, TagKind
 from bot.library.records import FeedbackEntry, ReactionChange
 from bot.library.schedule import DailySchedule
 from bot.library.selection import PassageCandidate, SerialPosition
+from bot.library.source_records import SourceChannels
 from bot.library.visibility import ALL_GUILDS
 from bot.store.postgres.transfer import TABLES, open_library
 from bot.store.protocol import Store
@@ -71,6 +72,16 @@ async def fill_every_table(store: Store) -> None:
     await store.daily.set_prompt(GUILD, story.id, "Who lit the lanterns?")
     await store.passages.record(GUILD, PassageCandidate(passages[0].id, story.id, 0,
                                                         len(passages)), NOW)
+    await store.story_sources.mark_checked(story.id, NOW, updated=date(2026, 11, 20),
+                                           gone=True)
+    await store.story_sources.save_channels(SourceChannels(GUILD, 9, 2**61, 10))
+    link = "https://archiveofourown.org/works/1"
+    await store.suggestions.suggest(GUILD, link, 1, "a note", NOW)
+    await store.suggestions.decide(GUILD, link, approved=True, reason="yes",
+                                   story_id=story.id, at=NOW)
+    work, _ = await store.suggestions.suggest(GUILD, "file:abc", 2, "", NOW,
+                                              ("tide.txt", b"\x00Tide\xff"))
+    await store.suggestions.set_card_message(work.card_id or 0, 9, 9200)
 
 
 async def every_row(target: str) -> dict[str, list[tuple[Any, ...]]]:

@@ -12,6 +12,7 @@ from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory
 from bot.library.models import Rating, StoryDraft, Tag, TagKind
 from bot.library.records import PassageLike
+from bot.library.vocabulary import language_code
 from bot.store.postgres.database import Executor, transaction
 from bot.store.postgres.stories import PASSAGE_COPY_COLUMNS, write_search_documents
 from bot.store.postgres.tags import ensure_tag
@@ -52,7 +53,7 @@ class BulkStoryWriter:
                 rating = draft.rating or Rating.NOT_RATED
                 story_rows.append((
                     story_id, guild_id, draft.title, draft.summary, draft.notes, draft.end_notes,
-                    rating.value, draft.language, draft.words, len(draft.chapters),
+                    rating.value, language_code(draft.language), draft.words, len(draft.chapters),
                     None if draft.complete is None else int(draft.complete), draft.series,
                     draft.source, draft.format, fingerprint, None, added_at,
                 ))

@@ -135,6 +135,26 @@ async def transaction(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
     ends, rolled back if it raises."""
     async with pool.acquire() as conn, conn.transaction():
         yield conn
+    note_write(pool)
+
+
+# Committed writes per pool (by id: asyncpg pools take no weak references), for
+# Store.write_count. Counted: every transaction() and the few single-statement library
+# writes that call note_write; the feedback writer's batches (reactions) are not. Writes
+# by another process are not seen, so a cache keyed on it is per process.
+_writes: dict[int, int] = {}
+
+
+def note_write(pool: asyncpg.Pool) -> None:
+    _writes[id(pool)] = _writes.get(id(pool), 0) + 1
+
+
+def write_count(pool: asyncpg.Pool) -> int:
+    return _writes.get(id(pool), 0)
+
+
+def forget_writes(pool: asyncpg.Pool) -> None:
+    _writes.pop(id(pool), None)
 
 
 def affected(status: str) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from bot.library.models import Cut, Passage, Rating
+from bot.library.sampling import SampledPassage
 from bot.library.selection import PassageCandidate, ServerHistory
 from bot.library.visibility import Visibility
 from bot.store.postgres.database import transaction
@@ -22,6 +23,23 @@ _PASSAGE_COLUMNS = """p.id, p.story_id, p.seq, p.chapter, p.text, p.words, p.cut
 def _stored(row: Any) -> Passage:
     return Passage(int(row[0]), int(row[1]), int(row[2]), int(row[3]), str(row[4]),
                    int(row[5]), Cut(int(row[6])), Cut(int(row[7])), int(row[8]))
+
+
+def _story_filter(visibility: Visibility, ratings: Collection[Rating],
+                  blocked_canonical_tag_ids: Collection[int], params: Params) -> list[str]:
+    """WHERE clauses (on stories `s`) for: in view, an allowed rating, no blocked tag (a
+    synonym of a blocked tag blocks too)."""
+    clauses = [visibility_clause(visibility, params),
+               f"s.rating = ANY({params.add([r.value for r in ratings])}::text[])"]
+    if blocked_canonical_tag_ids:
+        clauses.append(
+            f"""NOT EXISTS (SELECT 1 FROM story_tags st JOIN tags t ON t.id = st.tag_id
+                             WHERE st.story_id = s.id
+                               AND COALESCE(t.canonical_id, t.id)
+                                   = ANY({params.add(list(blocked_canonical_tag_ids))}
+                                         ::bigint[]))"""
+        )
+    return clauses
 
 
 @dataclass
@@ -49,16 +67,7 @@ class PassageRepository:
         """Every passage of the stories in view with an allowed rating and no blocked tag
         (a synonym of a blocked tag blocks too)."""
         params = Params()
-        clauses = [visibility_clause(visibility, params),
-                   f"s.rating = ANY({params.add([r.value for r in ratings])}::text[])"]
-        if blocked_canonical_tag_ids:
-            clauses.append(
-                f"""s.id NOT IN (SELECT st.story_id FROM story_tags st
-                                   JOIN tags t ON t.id = st.tag_id
-                                  WHERE COALESCE(t.canonical_id, t.id)
-                                        = ANY({params.add(list(blocked_canonical_tag_ids))}
-                                              ::bigint[]))"""
-            )
+        clauses = _story_filter(visibility, ratings, blocked_canonical_tag_ids, params)
         if story_ids is not None:
             clauses.append(f"s.id = ANY({params.add(list(story_ids))}::bigint[])")
         rows = await self.pool.fetch(
@@ -68,6 +77,47 @@ class PassageRepository:
             *params.values,
         )
         return [PassageCandidate(int(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+    async def id_range(self) -> tuple[int, int] | None:
+        """The lowest and highest passage id (None when there is no passage)."""
+        row = await self.pool.fetchrow(
+            "SELECT (SELECT min(id) FROM passages), (SELECT max(id) FROM passages)")
+        if row is None or row[0] is None:
+            return None
+        return int(row[0]), int(row[1])
+
+    async def sample(
+        self,
+        guild_id: int,
+        visibility: Visibility,
+        ratings: Collection[Rating],
+        blocked_canonical_tag_ids: Collection[int],
+        draws: Sequence[int],
+    ) -> list[SampledPassage]:
+        """The drawn passage ids that exist and belong to an allowed story (the filter of
+        `candidates`), in draw order, each with the server's history of it and its story.
+        Every draw is a primary-key look-up: the cost is the number of draws."""
+        if not draws:
+            return []
+        params = Params(list(draws), guild_id)
+        clauses = _story_filter(visibility, ratings, blocked_canonical_tag_ids, params)
+        rows = await self.pool.fetch(
+            f"""SELECT p.id, p.story_id, p.seq,
+                       (SELECT count(*) FROM passages q WHERE q.story_id = p.story_id),
+                       EXISTS (SELECT 1 FROM excerpt_shown es
+                                WHERE es.guild_id = $2 AND es.passage_id = p.id),
+                       (SELECT ef.featured_at FROM excerpt_featured ef
+                         WHERE ef.guild_id = $2 AND ef.story_id = p.story_id)
+                  FROM unnest($1::bigint[]) WITH ORDINALITY AS d (pid, pos)
+                  JOIN passages p ON p.id = d.pid
+                  JOIN stories s ON s.id = p.story_id
+                 WHERE {' AND '.join(clauses)} ORDER BY d.pos""",
+            *params.values,
+        )
+        return [SampledPassage(PassageCandidate(int(r[0]), int(r[1]), int(r[2]), int(r[3])),
+                               bool(r[4]),
+                               None if r[5] is None else datetime.fromisoformat(r[5]))
+                for r in rows]
 
     async def history(self, guild_id: int) -> ServerHistory:
         rows = await self.pool.fetch(

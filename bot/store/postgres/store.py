@@ -10,7 +10,7 @@ import asyncpg
 
 from bot.store.postgres.bulk_import import BulkStoryWriter
 from bot.store.postgres.daily import DailyRepository
-from bot.store.postgres.database import POOL_MAX, create_pool
+from bot.store.postgres.database import POOL_MAX, create_pool, forget_writes, write_count
 from bot.store.postgres.feedback import FeedbackRepository
 from bot.store.postgres.feedback_writer import FeedbackWriter
 from bot.store.postgres.feedback_writes import FeedbackWrites
@@ -26,6 +26,8 @@ from bot.store.postgres.settings import (
     ReaderBlocksRepository,
 )
 from bot.store.postgres.stories import StoryRepository, write_search_documents
+from bot.store.postgres.story_sources import StorySourceRepository
+from bot.store.postgres.suggestions import SuggestionRepository
 from bot.store.postgres.tags import TagRepository
 from bot.store.protocol import Store
 
@@ -49,6 +51,8 @@ class PostgresStore:
         self.bulk = BulkStoryWriter(pool)
         self.tag_overlays = TagOverlayRepository(pool)
         self.guild_data = GuildDataRepository(pool)
+        self.story_sources = StorySourceRepository(pool)
+        self.suggestions = SuggestionRepository(pool)
 
     @classmethod
     async def open(cls, dsn: str, *, max_connections: int = POOL_MAX) -> PostgresStore:
@@ -64,10 +68,14 @@ class PostgresStore:
         """The feedback writer, for its figures (batches, retries) in tests and benchmarks."""
         return self._writer
 
+    def write_count(self) -> int:
+        return write_count(self.pool)
+
     async def close(self) -> None:
         """Commit everything the writer holds, then close the pool."""
         await self._writer.close()
         await self.pool.close()
+        forget_writes(self.pool)
 
 
 async def write_search_documents_of_one(conn: asyncpg.Connection, story_id: int) -> None:

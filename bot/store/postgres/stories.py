@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
@@ -15,10 +15,11 @@ from bot.library.errors import DuplicateStory, StoryNotFound
 from bot.library.models import Chapter, Passage, Rating, Story, StoryDraft, Tag, TagKind
 from bot.library.records import PassageLike, SortOrder, StoryFilter, TitleRow
 from bot.library.visibility import ALL_GUILDS, OwnLibrary, Visibility
+from bot.library.vocabulary import language_code
 from bot.store.postgres import search
-from bot.store.postgres.database import Executor, transaction
+from bot.store.postgres.database import Executor, note_write, transaction
 from bot.store.postgres.tags import ensure_tag
-from bot.store.sqlite.stories import content_hash, passage_row
+from bot.store.sqlite.stories import content_hash, is_web_link, passage_row
 
 PASSAGE_COPY_COLUMNS = ("story_id", "seq", "chapter", "text", "words", "cut_before",
                         "cut_after")
@@ -38,7 +39,20 @@ _STORY_COLUMNS = """s.id, s.guild_id, s.title, s.rating, s.language, s.summary, 
     ARRAY(SELECT t.kind FROM story_tags st JOIN tags t ON t.id = st.tag_id
            WHERE st.story_id = s.id ORDER BY st.position, st.tag_id),
     ARRAY(SELECT t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id
-           WHERE st.story_id = s.id ORDER BY st.position, st.tag_id)"""
+           WHERE st.story_id = s.id ORDER BY st.position, st.tag_id),
+    s.published, s.updated, s.series_part, s.source_checked_at, s.source_gone_at"""
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 class Params:
@@ -133,7 +147,21 @@ def story_from_row(r: Any) -> Story:
         notes=r[6], end_notes=r[7], words=int(r[8]), chapter_count=int(r[9]),
         complete=None if r[10] is None else bool(r[10]), series=r[11], source=r[12],
         format=r[13], added_by=r[14], added_at=datetime.fromisoformat(r[15]),
+        published=_day(r[19]), updated=_day(r[20]), series_part=r[21],
+        source_checked_at=_moment(r[22]), source_gone_at=_moment(r[23]),
     )
+
+
+async def find_by_source(conn: Executor, source: str,
+                         guild_id: int | None) -> tuple[int, str] | None:
+    """(id, title) of the story of this server (or the demo library) from `source`."""
+    row = await conn.fetchrow(
+        """SELECT id, title FROM stories
+           WHERE COALESCE(guild_id, 0) IN (0, COALESCE($1::bigint, 0)) AND source = $2
+           ORDER BY id LIMIT 1""",
+        guild_id, source,
+    )
+    return (int(row[0]), str(row[1])) if row else None
 
 
 @dataclass
@@ -158,16 +186,28 @@ class StoryRepository:
         rating = draft.rating or Rating.NOT_RATED
         try:
             async with transaction(self.pool) as conn:
+                if draft.source and is_web_link(draft.source):
+                    # The same work from its site (or another format of it) is one story:
+                    # checked under a lock on (server, source), so two imports at once, in
+                    # one process or two, store it once.
+                    await conn.execute(
+                        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                        f"{guild_id or 0}:{draft.source}")
+                    by_source = await find_by_source(conn, draft.source, guild_id)
+                    if by_source is not None:
+                        raise DuplicateStory(*by_source)
                 story_id = await conn.fetchval(
                     """INSERT INTO stories (guild_id, title, summary, notes, end_notes, rating,
                            language, words, chapters, complete, series, source, format,
-                           content_hash, added_by, added_at)
+                           content_hash, added_by, added_at, published, updated, series_part)
                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                               $15, $16) RETURNING id""",
+                               $15, $16, $17, $18, $19) RETURNING id""",
                     guild_id, draft.title, draft.summary, draft.notes, draft.end_notes,
-                    rating.value, draft.language, draft.words, len(draft.chapters),
+                    rating.value, language_code(draft.language), draft.words,
+                    len(draft.chapters),
                     None if draft.complete is None else int(draft.complete), draft.series,
                     draft.source, draft.format, fingerprint, added_by, added_at,
+                    _iso(draft.published), _iso(draft.updated), draft.series_part,
                 )
                 await self._insert_authors(conn, story_id, draft.authors)
                 await conn.executemany(
@@ -320,6 +360,7 @@ class StoryRepository:
         story = await self.get(story_id, visibility)
         # The search document, chapters, passages, posts... go with it (ON DELETE CASCADE).
         await self.pool.execute("DELETE FROM stories WHERE id = $1", story_id)
+        note_write(self.pool)
         return story
 
     async def titles(self) -> builtins.list[TitleRow]:

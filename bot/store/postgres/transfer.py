@@ -53,9 +53,13 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("kudos", "story_id, user_id"),
     ("bookmarks", "user_id, passage_id"),
     ("feedback", "id"),
+    ("suggestions", "id"),
+    ("suggestion_cards", "id"),
+    ("source_channels", "guild_id"),
 )
 # Tables whose ids come from a counter that must never go back.
-COUNTED = ("stories", "passages", "authors", "tags", "feedback")
+COUNTED = ("stories", "passages", "authors", "tags", "feedback", "suggestions",
+           "suggestion_cards")
 BATCH = 2000
 
 Progress = Callable[[str, int], None]  # (table, rows just copied)
