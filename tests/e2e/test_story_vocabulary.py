@@ -48,8 +48,8 @@ async def test_a_general_story_gets_no_warning_and_the_option_only_fills(
     assert "⚠️" not in message.content
     assert fields_of(message.embeds[0])["Rating"] == "General Audiences"
     assert "English" in message.embeds[0]["footer"]["text"]  # type: ignore[index]
-    story = await storybot.bot.services.catalog.resolve("A Funeral Shroud For",
-                                                        sandbox.guild_id)
+    added = message.content.split(":", 1)[0].removeprefix("Added story ")
+    story = await storybot.bot.services.catalog.resolve(added, sandbox.guild_id)
     assert story.language == "en"  # stored as a code, shown by name
 
 

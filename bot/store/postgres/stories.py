@@ -19,7 +19,7 @@ from bot.library.vocabulary import language_code
 from bot.store.postgres import search
 from bot.store.postgres.database import Executor, note_write, transaction
 from bot.store.postgres.tags import ensure_tag
-from bot.store.sqlite.stories import content_hash, is_web_link, passage_row
+from bot.store.sqlite.story_sql import content_hash, is_web_link, passage_row
 
 PASSAGE_COPY_COLUMNS = ("story_id", "seq", "chapter", "text", "words", "cut_before",
                         "cut_after")

@@ -15,16 +15,12 @@ import aiosqlite
 from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory
 from bot.library.models import Rating, StoryDraft, Tag, TagKind
+from bot.library.records import PassageLike
 from bot.library.tags import clean_tag_name, shipped_synonyms, tag_key
 from bot.library.vocabulary import language_code
 from bot.store.sqlite.database import fetch_all, transaction
-from bot.store.sqlite.stories import (
-    PASSAGE_INSERT,
-    PassageLike,
-    StoryRepository,
-    content_hash,
-    passage_row,
-)
+from bot.store.sqlite.stories import StoryRepository
+from bot.store.sqlite.story_sql import PASSAGE_INSERT, content_hash, passage_row
 
 
 @dataclass

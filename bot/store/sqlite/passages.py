@@ -13,7 +13,7 @@ from bot.library.sampling import SampledPassage
 from bot.library.selection import PassageCandidate, ServerHistory
 from bot.library.visibility import Visibility
 from bot.store.sqlite.database import fetch_all, transaction
-from bot.store.sqlite.stories import visibility_clause
+from bot.store.sqlite.story_sql import visibility_clause
 
 _PASSAGE_COLUMNS = """p.id, p.story_id, p.seq, p.chapter, p.text, p.words, p.cut_before,
     p.cut_after, (SELECT count(*) FROM passages q WHERE q.story_id = p.story_id)"""
