@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import aiosqlite
+import pytest
 
+from bot.store.errors import SchemaTooNew
 from bot.store.sqlite.database import connect, load_migrations, schema_version
 
 
@@ -46,3 +49,18 @@ async def test_migration_numbers_run_without_gaps() -> None:
 async def test_database_passes_integrity_check(conn: aiosqlite.Connection) -> None:
     async with conn.execute("PRAGMA integrity_check") as cur:
         assert (await cur.fetchone())[0] == "ok"
+
+
+async def test_a_library_migrated_by_a_newer_storybot_is_refused(tmp_path: Path) -> None:
+    """Opening it would run old code on a schema it does not know: one line naming both
+    versions instead, and the file is left as it was."""
+    path = tmp_path / "newer.db"
+    newest = load_migrations()[-1].version
+    with sqlite3.connect(path) as raw:
+        raw.execute(f"PRAGMA user_version = {newest + 5}")
+    with pytest.raises(SchemaTooNew) as refused:
+        await connect(path)
+    assert f"schema version {newest + 5}" in str(refused.value)
+    assert f"versions up to {newest}" in str(refused.value)
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == newest + 5

@@ -10,12 +10,8 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from bot.store.postgres.database import (
-    DatabaseUnavailable,
-    SchemaTooNew,
-    load_migrations,
-    schema_version,
-)
+from bot.store.errors import SchemaTooNew
+from bot.store.postgres.database import DatabaseUnavailable, load_migrations, schema_version
 from bot.store.postgres.store import PostgresStore
 from tests.store.backends import fresh_schema
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import asyncpg
 
 from bot.library.errors import StoryBotError
+from bot.store.errors import schema_too_new
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
 # Any number: it only has to be the same in every storybot process.
@@ -31,10 +32,6 @@ Executor = Any
 
 class DatabaseUnavailable(StoryBotError):
     """The database named by the DSN could not be reached or refused us (one line)."""
-
-
-class SchemaTooNew(StoryBotError):
-    """The database was migrated by a newer storybot than this one."""
 
 
 @dataclass(frozen=True)
@@ -90,10 +87,7 @@ async def migrate(conn: asyncpg.Connection) -> int:
         )
         current = await schema_version(conn)
         if current > newest:
-            raise SchemaTooNew(
-                f"the database is at schema version {current}, but this storybot knows "
-                f"versions up to {newest}: upgrade storybot before using it"
-            )
+            raise schema_too_new(current, newest)
         for migration in migrations:
             if migration.version > current:
                 await conn.execute(migration.sql)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.store.errors import schema_too_new
+
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
 
 
@@ -58,9 +60,14 @@ async def schema_version(conn: aiosqlite.Connection) -> int:
 
 
 async def migrate(conn: aiosqlite.Connection) -> int:
-    """Apply the migrations the file has not seen, each in its own transaction."""
+    """Apply the migrations the file has not seen, each in its own transaction. A file
+    migrated by a newer storybot is refused, with both versions named."""
     current = await schema_version(conn)
-    for migration in load_migrations():
+    migrations = load_migrations()
+    newest = migrations[-1].version if migrations else 0
+    if current > newest:
+        raise schema_too_new(current, newest)
+    for migration in migrations:
         if migration.version <= current:
             continue
         # executescript commits first; BEGIN inside makes the migration all-or-nothing.
@@ -82,7 +89,11 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
     await conn.execute("PRAGMA foreign_keys = ON")
     await conn.execute("PRAGMA synchronous = NORMAL")
     await conn.execute("PRAGMA busy_timeout = 5000")
-    await migrate(conn)
+    try:
+        await migrate(conn)
+    except BaseException:
+        await conn.close()
+        raise
     return conn
 
 

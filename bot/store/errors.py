@@ -1,0 +1,15 @@
+"""Errors any store backend raises, as one line for the person who ran the command."""
+
+from __future__ import annotations
+
+from bot.library.errors import StoryBotError
+
+
+class SchemaTooNew(StoryBotError):
+    """The database was migrated by a newer storybot than this one."""
+
+
+def schema_too_new(current: int, newest: int) -> SchemaTooNew:
+    return SchemaTooNew(
+        f"the database is at schema version {current}, but this storybot knows versions up "
+        f"to {newest}: upgrade storybot before using it")
