@@ -16,7 +16,7 @@ from bot.library.vocabulary import language_code
 from bot.store.postgres.database import Executor, transaction
 from bot.store.postgres.stories import PASSAGE_COPY_COLUMNS, write_search_documents
 from bot.store.postgres.tags import ensure_tag
-from bot.store.sqlite.story_sql import content_hash, passage_row
+from bot.store.story_rows import content_hash, passage_row
 
 STORY_COLUMNS = ("id", "guild_id", "title", "summary", "notes", "end_notes", "rating",
                  "language", "words", "chapters", "complete", "series", "source", "format",

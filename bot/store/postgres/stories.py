@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -19,7 +19,14 @@ from bot.library.vocabulary import language_code
 from bot.store.postgres import search
 from bot.store.postgres.database import Executor, note_write, transaction
 from bot.store.postgres.tags import ensure_tag
-from bot.store.sqlite.story_sql import content_hash, is_web_link, passage_row
+from bot.store.story_rows import (
+    content_hash,
+    day_of,
+    is_web_link,
+    iso_day,
+    moment_of,
+    passage_row,
+)
 
 PASSAGE_COPY_COLUMNS = ("story_id", "seq", "chapter", "text", "words", "cut_before",
                         "cut_after")
@@ -43,16 +50,7 @@ _STORY_COLUMNS = """s.id, s.guild_id, s.title, s.rating, s.language, s.summary, 
     s.published, s.updated, s.series_part, s.source_checked_at, s.source_gone_at"""
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
 
-
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 class Params:
@@ -147,8 +145,8 @@ def story_from_row(r: Any) -> Story:
         notes=r[6], end_notes=r[7], words=int(r[8]), chapter_count=int(r[9]),
         complete=None if r[10] is None else bool(r[10]), series=r[11], source=r[12],
         format=r[13], added_by=r[14], added_at=datetime.fromisoformat(r[15]),
-        published=_day(r[19]), updated=_day(r[20]), series_part=r[21],
-        source_checked_at=_moment(r[22]), source_gone_at=_moment(r[23]),
+        published=day_of(r[19]), updated=day_of(r[20]), series_part=r[21],
+        source_checked_at=moment_of(r[22]), source_gone_at=moment_of(r[23]),
     )
 
 
@@ -207,7 +205,7 @@ class StoryRepository:
                     len(draft.chapters),
                     None if draft.complete is None else int(draft.complete), draft.series,
                     draft.source, draft.format, fingerprint, added_by, added_at,
-                    _iso(draft.published), _iso(draft.updated), draft.series_part,
+                    iso_day(draft.published), iso_day(draft.updated), draft.series_part,
                 )
                 await self._insert_authors(conn, story_id, draft.authors)
                 await conn.executemany(

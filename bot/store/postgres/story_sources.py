@@ -22,7 +22,7 @@ from bot.store.postgres.stories import (
     find_by_source,
     write_search_documents,
 )
-from bot.store.sqlite.story_sql import passage_row
+from bot.store.story_rows import passage_row
 
 # Followed for new chapters: a server's story (not the demo library's) from a web page,
 # not known to be complete, still on its site.

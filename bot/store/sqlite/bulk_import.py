@@ -20,7 +20,8 @@ from bot.library.tags import clean_tag_name, shipped_synonyms, tag_key
 from bot.library.vocabulary import language_code
 from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.stories import StoryRepository
-from bot.store.sqlite.story_sql import PASSAGE_INSERT, content_hash, passage_row
+from bot.store.sqlite.story_sql import PASSAGE_INSERT
+from bot.store.story_rows import content_hash, passage_row
 
 
 @dataclass

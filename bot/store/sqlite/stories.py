@@ -29,16 +29,18 @@ from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.story_sql import (
     ORDER_BY,
     PASSAGE_INSERT,
+    filter_clauses,
+    visibility_clause,
+)
+from bot.store.sqlite.tags import TagRepository
+from bot.store.story_rows import (
     content_hash,
     day_of,
-    filter_clauses,
     is_web_link,
     iso_day,
     moment_of,
     passage_row,
-    visibility_clause,
 )
-from bot.store.sqlite.tags import TagRepository
 
 
 @dataclass

@@ -17,7 +17,8 @@ from bot.library.records import PassageLike
 from bot.library.source_records import SourceChannels
 from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.stories import StoryRepository
-from bot.store.sqlite.story_sql import PASSAGE_INSERT, passage_row
+from bot.store.sqlite.story_sql import PASSAGE_INSERT
+from bot.store.story_rows import passage_row
 
 
 def _iso(moment: datetime | None) -> str | None:

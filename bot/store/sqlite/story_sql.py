@@ -1,29 +1,11 @@
 """The SQL pieces the story repository builds its statements from: a view's WHERE clause,
-a channel's filters, passage rows, the content fingerprint and the text forms of dates."""
+a channel's filters and the sort orders (the backend-neutral pieces are in
+bot/store/story_rows.py)."""
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections.abc import Sequence
-from datetime import date, datetime
-
-from bot.library.models import (
-    Chapter,
-)
-from bot.library.records import PassageLike, StoryFilter
+from bot.library.records import StoryFilter
 from bot.library.visibility import ALL_GUILDS, OwnLibrary, Visibility
-
-# bot.library.segmentation.Cut.PARAGRAPH: the cut stored for passages that do not say.
-_PARAGRAPH_CUT = 3
-
-
-def passage_row(story_id: int, passage: PassageLike) -> tuple[object, ...]:
-    """A passages row; where a passage was cut (mid-sentence or not) defaults to a paragraph."""
-    return (story_id, passage.seq, passage.chapter, passage.text, passage.words,
-            int(getattr(passage, "cut_before", _PARAGRAPH_CUT)),
-            int(getattr(passage, "cut_after", _PARAGRAPH_CUT)))
-
 
 PASSAGE_INSERT = ("INSERT INTO passages (story_id, seq, chapter, text, words, cut_before, "
                   "cut_after) VALUES (?, ?, ?, ?, ?, ?, ?)")
@@ -33,36 +15,6 @@ ORDER_BY: dict[str, str] = {
     "newest": "s.added_at DESC, s.id DESC",
     "words": "s.words DESC, s.id",
 }
-
-
-def content_hash(chapters: Sequence[Chapter]) -> str:
-    """A fingerprint of the story's words alone.
-
-    Markup, emphasis, punctuation, case and chapter boundaries are left out, so the same
-    story downloaded as EPUB, HTML or TXT is recognised as one story.
-    """
-    digest = hashlib.sha256()
-    for chapter in chapters:
-        words = re.findall(r"\w+", chapter.text.casefold())
-        digest.update(" ".join(words).encode("utf-8"))
-        digest.update(b" ")
-    return digest.hexdigest()
-
-
-def is_web_link(text: str) -> bool:
-    return text.lower().startswith(("http://", "https://"))
-
-
-def iso_day(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
-def day_of(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def moment_of(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 def visibility_clause(visibility: Visibility, *,

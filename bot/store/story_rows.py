@@ -1,0 +1,52 @@
+"""What every store backend writes the same way: a passage's row, a story's content
+fingerprint, whether its source is a web link, and the text forms of dates."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from bot.library.models import Chapter
+from bot.library.records import PassageLike
+
+# bot.library.segmentation.Cut.PARAGRAPH: the cut stored for passages that do not say.
+_PARAGRAPH_CUT = 3
+
+
+def passage_row(story_id: int, passage: PassageLike) -> tuple[object, ...]:
+    """A passages row; where a passage was cut (mid-sentence or not) defaults to a paragraph."""
+    return (story_id, passage.seq, passage.chapter, passage.text, passage.words,
+            int(getattr(passage, "cut_before", _PARAGRAPH_CUT)),
+            int(getattr(passage, "cut_after", _PARAGRAPH_CUT)))
+
+
+def content_hash(chapters: Sequence[Chapter]) -> str:
+    """A fingerprint of the story's words alone.
+
+    Markup, emphasis, punctuation, case and chapter boundaries are left out, so the same
+    story downloaded as EPUB, HTML or TXT is recognised as one story.
+    """
+    digest = hashlib.sha256()
+    for chapter in chapters:
+        words = re.findall(r"\w+", chapter.text.casefold())
+        digest.update(" ".join(words).encode("utf-8"))
+        digest.update(b" ")
+    return digest.hexdigest()
+
+
+def is_web_link(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://"))
+
+
+def iso_day(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def day_of(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def moment_of(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
