@@ -1,6 +1,7 @@
 """The gateway websocket (/gateway): HELLO, heartbeats, IDENTIFY -> READY + GUILD_CREATE,
 RESUME, REQUEST_GUILD_MEMBERS, and dispatch of events to every identified connection,
-filtered by the connection's intents. Speaks JSON, optionally with zlib-stream transport
+filtered by the connection's intents and, for a sharded connection, by the shard that owns
+the event's guild (see sharding.py). Speaks JSON, optionally with zlib-stream transport
 compression (one compressor per connection, every message ended with Z_SYNC_FLUSH)."""
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from .entities import JsonDict
+from .sharding import INVALID_SHARD, SHARDING_REQUIRED, InvalidShard, event_guild_id, parse_shard
+from .snowflake import shard_of
 from .state import SandboxState
 
 log = logging.getLogger(__name__)
@@ -59,9 +62,21 @@ class GatewaySession:
 
     session_id: str
     intents: int
+    shard: tuple[int, int] | None = None  # (shard_id, shard_count) from IDENTIFY
     sequence: int = 0
     sent: list[JsonDict] = field(default_factory=list)
     closed: bool = False  # the bot closed it on purpose (1000/1001): no RESUME, no buffering
+
+    def serves(self, guild_id: int | None) -> bool:
+        """Whether this session gets an event of this guild: an unsharded session gets every
+        guild; a shard gets its guilds by Discord's formula, and events of no guild (DMs)
+        only on shard 0."""
+        if self.shard is None:
+            return True
+        shard_id, shard_count = self.shard
+        if guild_id is None:
+            return shard_id == 0
+        return shard_of(guild_id, shard_count) == shard_id
 
 
 @dataclass
@@ -69,7 +84,8 @@ class GatewayConnection:
     ws: web.WebSocketResponse
     compressor: Any | None  # zlib compressobj for zlib-stream, else None (plain text frames)
     session: GatewaySession | None = None
-    guild_sent: bool = False
+    guild_sent: bool = False  # READY and every GUILD_CREATE of the IDENTIFY are written
+    ready_marker: JsonDict | None = None  # the last of those payloads
     dropped_by_server: bool = False
     outbox: asyncio.Queue[JsonDict | None] = field(default_factory=asyncio.Queue)
 
@@ -94,6 +110,8 @@ class GatewayHub:
         self.identify_payloads: list[JsonDict] = []
         self.connect_queries: list[dict[str, str]] = []  # ?v=&encoding=&compress= per connection
         self.resume_payloads: list[JsonDict] = []
+        # Discord closes an IDENTIFY that would get more guilds than this with 4011.
+        self.max_guilds_per_session = 2500
         # Cleared during an outage: new connections wait before HELLO until it is set again.
         self.accepting = asyncio.Event()
         self.accepting.set()
@@ -102,34 +120,43 @@ class GatewayHub:
     def ready_connections(self) -> list[GatewayConnection]:
         return [c for c in self.connections if c.guild_sent and not c.ws.closed]
 
+    def sessions_serving(self, guild_id: int | None) -> list[GatewaySession]:
+        """Live sessions that get this guild's events."""
+        return [s for s in self.sessions.values() if not s.closed and s.serves(guild_id)]
+
     def dispatch(self, event: str, data: JsonDict) -> None:
-        """Send an event to every live session; a session whose connection dropped keeps
-        it for its RESUME."""
-        for session in self.sessions.values():
-            if session.closed:
-                continue
+        """Send an event to every live session that serves its guild; a session whose
+        connection dropped keeps it for its RESUME."""
+        for session in self.sessions_serving(event_guild_id(event, data)):
             connection = next((c for c in self.connections if c.session is session), None)
             self._queue_session(session, connection, event, data)
 
-    def _queue(self, connection: GatewayConnection, event: str, data: JsonDict) -> None:
+    def _queue(self, connection: GatewayConnection, event: str, data: JsonDict
+               ) -> JsonDict | None:
         assert connection.session is not None
-        self._queue_session(connection.session, connection, event, data)
+        return self._queue_session(connection.session, connection, event, data)
 
     def _queue_session(self, session: GatewaySession, connection: GatewayConnection | None,
-                       event: str, data: JsonDict) -> None:
+                       event: str, data: JsonDict) -> JsonDict | None:
+        """Queue one event for a session; returns the payload (None: filtered out)."""
         needed = EVENT_INTENTS.get(event, 0)
         if needed and not session.intents & needed:
-            return
+            return None
         if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") and not session.intents & (
             INTENT_MESSAGE_CONTENT
         ):
             data = _without_content(data, self.state.users.bot.id)
+        if event == "GUILD_CREATE" and not session.intents & INTENT_GUILD_MEMBERS:
+            bot_id = str(self.state.users.bot.id)
+            data = {**data, "members": [m for m in data.get("members", [])
+                                        if m["user"]["id"] == bot_id]}
         session.sequence += 1
         payload = {"op": DISPATCH, "t": event, "s": session.sequence, "d": data}
         session.sent.append(payload)
         del session.sent[:-REPLAY_LIMIT]
         if connection is not None:
             connection.outbox.put_nowait(payload)
+        return payload
 
     async def close_all(self, code: int = 4000) -> None:
         """Drop every connection (the bot will reconnect and RESUME), as Discord sometimes does."""
@@ -174,7 +201,7 @@ class GatewayHub:
                 await connection.write(payload)
             except (ConnectionError, RuntimeError):
                 return
-            if payload.get("t") == "GUILD_CREATE":
+            if payload is connection.ready_marker:
                 connection.guild_sent = True
                 self.state.notify()
 
@@ -193,13 +220,24 @@ class GatewayHub:
         else:
             log.warning("sandbox gateway: unhandled op %s", op)
 
+    def _close(self, connection: GatewayConnection, code: int, reason: bytes) -> None:
+        asyncio.get_running_loop().create_task(connection.ws.close(code=code, message=reason))
+
     def _identify(self, connection: GatewayConnection, data: JsonDict) -> None:
         self.identify_payloads.append(data)
         if self.state.bot_token is not None and data.get("token") != self.state.bot_token:
-            asyncio.get_running_loop().create_task(
-                connection.ws.close(code=AUTHENTICATION_FAILED, message=b"Authentication failed."))
+            self._close(connection, AUTHENTICATION_FAILED, b"Authentication failed.")
             return
-        session = GatewaySession(secrets.token_hex(16), int(data.get("intents", 0)))
+        try:
+            shard = parse_shard(data.get("shard"))
+        except InvalidShard:
+            self._close(connection, INVALID_SHARD, b"Invalid shard.")
+            return
+        session = GatewaySession(secrets.token_hex(16), int(data.get("intents", 0)), shard)
+        guilds = [g for g in self.state.guilds.values() if session.serves(g.id)]
+        if len(guilds) > self.max_guilds_per_session:
+            self._close(connection, SHARDING_REQUIRED, b"Sharding required.")
+            return
         self.sessions[session.session_id] = session
         connection.session = session
         state = self.state
@@ -208,7 +246,7 @@ class GatewayHub:
         ready: JsonDict = {
             "v": 10,
             "user": bot,
-            "guilds": [{"id": str(state.guild.id), "unavailable": True}],
+            "guilds": [{"id": str(guild.id), "unavailable": True} for guild in guilds],
             "session_id": session.session_id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -221,14 +259,15 @@ class GatewayHub:
             "user_settings": {},
             "_trace": ["sandbox"],
         }
-        if "shard" in data:
-            ready["shard"] = data["shard"]
-        self._queue(connection, "READY", ready)
-        guild = state.guild.to_payload(
-            include_members=bool(session.intents & INTENT_GUILD_MEMBERS),
-            bot_user_id=state.users.bot.id,
-        )
-        self._queue(connection, "GUILD_CREATE", guild)
+        if shard is not None:
+            ready["shard"] = list(shard)
+        connection.ready_marker = self._queue(connection, "READY", ready)
+        for guild in guilds:
+            created = self._queue(connection, "GUILD_CREATE", guild.to_payload(
+                include_members=bool(session.intents & INTENT_GUILD_MEMBERS),
+                bot_user_id=state.users.bot.id,
+            ))
+            connection.ready_marker = created or connection.ready_marker
 
     def _resume(self, connection: GatewayConnection, data: JsonDict) -> None:
         """Replay every event after the client's last sequence number, then RESUMED."""
@@ -251,7 +290,9 @@ class GatewayHub:
         self.state.notify()
 
     def _members_chunk(self, data: JsonDict) -> JsonDict:
-        members = list(self.state.guild.members.values())
+        guild = self.state.guilds.get(int(data.get("guild_id") or self.state.guild.id),
+                                      self.state.guild)
+        members = list(guild.members.values())
         wanted = data.get("user_ids")
         if wanted:
             ids = {int(x) for x in (wanted if isinstance(wanted, list) else [wanted])}
@@ -259,7 +300,7 @@ class GatewayHub:
         elif data.get("query"):
             members = [m for m in members if m.user.username.startswith(data["query"].lower())]
         return {
-            "guild_id": str(self.state.guild.id),
+            "guild_id": str(guild.id),
             "members": [m.to_payload() for m in members],
             "chunk_index": 0,
             "chunk_count": 1,

@@ -35,6 +35,8 @@ class InteractionRecord:
     followups: list[MessageRecord] = field(default_factory=list)
     source_message: MessageRecord | None = None  # the message a component was clicked on
     opened_by: InteractionRecord | None = None  # for a modal submit: the interaction that opened it
+    # The shard of every session it was sent to (None: an unsharded session).
+    delivered_to: list[tuple[int, int] | None] = field(default_factory=list)
 
     @property
     def callback_type(self) -> int | None:
@@ -49,7 +51,7 @@ class InteractionRecord:
 def _resolved_user(state: SandboxState, user: SandboxUser, channel: Channel, resolved: JsonDict
                    ) -> None:
     resolved.setdefault("users", {})[str(user.id)] = user.to_payload()
-    member = state.member(user.id)
+    member = state.member(user.id, channel.guild_id)
     if member is not None:
         permissions = state.permissions(user.id, channel)
         resolved.setdefault("members", {})[str(user.id)] = member.to_payload(
@@ -93,11 +95,12 @@ def _convert_option(
             _resolved_user(state, target, channel, resolved)
             return str(target.id)
     if kind in (ROLE, MENTIONABLE):
-        role = value if isinstance(value, Role) else state.guild.roles[int(value)]
+        role = value if isinstance(value, Role) else state.guild_of(channel.guild_id).roles[
+            int(value)]
         resolved.setdefault("roles", {})[str(role.id)] = role.to_payload()
         return str(role.id)
     if kind == CHANNEL:
-        picked = state.channel(value)
+        picked = state.channel(value, channel.guild_id)
         resolved.setdefault("channels", {})[str(picked.id)] = _resolved_channel(state, picked, user)
         return str(picked.id)
     if kind == ATTACHMENT:
@@ -122,10 +125,10 @@ def build_command_data(
     (the default) options the Discord client would refuse raise OptionRefused; without it
     they are sent anyway, as a hand-made interaction could be, to test the bot's own checks."""
     words = command_path.split()
-    command = state.find_command(words[0], state.guild.id)
+    command = state.find_command(words[0], channel.guild_id)
     if command is None:
         known = sorted(c["name"] for c in state.global_commands.values()) + sorted(
-            c["name"] for c in state.commands_for(state.guild.id).values()
+            c["name"] for c in state.commands_for(channel.guild_id).values()
         )
         raise LookupError(f"command /{words[0]} is not registered (registered: {known})")
     definitions: list[JsonDict] = command.get("options") or []
@@ -143,7 +146,7 @@ def build_command_data(
     resolved: JsonDict = {}
     by_name = {o["name"]: o for o in definitions}
     options = {
-        name: state.channel(value)
+        name: state.channel(value, channel.guild_id)
         if name in by_name and by_name[name]["type"] == CHANNEL and name != focused else value
         for name, value in options.items()
     }
@@ -178,7 +181,9 @@ def build_message_command_data(state: SandboxState, name: str,
                                message: MessageRecord) -> JsonDict:
     """The `data` of a message context-menu command (Apps → name) run on `message`; Discord
     sends the whole message in `resolved`, content included, without the content intent."""
-    scopes = [state.commands_for(state.guild.id), state.global_commands]
+    channel = state.find_channel(message.channel_id)
+    guild_id = channel.guild_id if channel else message.guild_id
+    scopes = [state.commands_for(guild_id), state.global_commands]
     command = next((c for scope in scopes for c in scope.values()
                     if c["name"] == name and c.get("type", 1) == 3), None)
     if command is None:
@@ -201,9 +206,10 @@ def build_interaction(
     message: MessageRecord | None = None,
 ) -> InteractionRecord:
     """A full INTERACTION_CREATE payload from a guild member in a channel, stored as a record."""
-    member = state.member(user.id)
+    guild_id = channel.guild_id
+    member = state.member(user.id, guild_id)
     if member is None:
-        raise LookupError(f"{user.username} is not a member of the guild")
+        raise LookupError(f"{user.username} is not a member of guild {guild_id}")
     interaction_id = state.ids.next()
     token = f"sandbox.{interaction_id}.{secrets.token_urlsafe(24)}"
     channel_payload = channel.to_payload()
@@ -213,8 +219,8 @@ def build_interaction(
         "application_id": str(state.application.id),
         "type": kind,
         "data": data,
-        "guild": {"id": str(state.guild.id), "locale": "en-US", "features": []},
-        "guild_id": str(state.guild.id),
+        "guild": {"id": str(guild_id), "locale": "en-US", "features": []},
+        "guild_id": str(guild_id),
         "channel": channel_payload,
         "channel_id": str(channel.id),
         "member": member.to_payload(permissions=state.permissions(user.id, channel)),
@@ -224,7 +230,7 @@ def build_interaction(
         "locale": "en-US",
         "guild_locale": "en-US",
         "entitlements": [],
-        "authorizing_integration_owners": {"0": str(state.guild.id)},
+        "authorizing_integration_owners": {"0": str(guild_id)},
         "context": 0,
         "attachment_size_limit": 10 * 1024 * 1024,
     }

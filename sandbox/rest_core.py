@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .entities import JsonDict
+from .entities import Guild, JsonDict
 from .http_util import DiscordError, json_response, no_content, not_found, read_body, snowflake
+from .sharding import recommended_shards
 from .state import SandboxState
 from .validation import InvalidBody, check_command
 
@@ -45,7 +46,7 @@ def add_core_routes(app: web.Application, state: SandboxState) -> None:
             "integration_types_config": {"0": {}},
             "redirect_uris": [],
             "interactions_endpoint_url": None,
-            "approximate_guild_count": 1,
+            "approximate_guild_count": len(state.guilds),
             "approximate_user_install_count": 0,
         })
 
@@ -53,7 +54,8 @@ def add_core_routes(app: web.Application, state: SandboxState) -> None:
         url = state.base_url.replace("http://", "ws://") + "/gateway"
         payload: JsonDict = {"url": url}
         if request.path.endswith("/bot"):
-            payload.update(shards=1, session_start_limit={
+            shards = recommended_shards(len(state.guilds), state.recommended_shards)
+            payload.update(shards=shards, session_start_limit={
                 "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1})
         return json_response(payload)
 
@@ -61,7 +63,7 @@ def add_core_routes(app: web.Application, state: SandboxState) -> None:
         if snowflake(request, "app_id") != state.application.id:
             raise not_found("Application", 10002)
         guild_id = snowflake(request, "guild_id") if "guild_id" in request.match_info else None
-        if guild_id is not None and guild_id != state.guild.id:
+        if guild_id is not None and guild_id not in state.guilds:
             raise missing_access_for_guild()
         return state.commands_for(guild_id)
 
@@ -91,7 +93,7 @@ def add_core_routes(app: web.Application, state: SandboxState) -> None:
             "description_localizations": body.get("description_localizations"),
         }
         if "guild_id" in request.match_info:
-            command["guild_id"] = str(state.guild.id)
+            command["guild_id"] = request.match_info["guild_id"]
         return command
 
     async def list_commands(request: web.Request) -> web.Response:
@@ -135,47 +137,47 @@ def add_core_routes(app: web.Application, state: SandboxState) -> None:
         scope(request)
         return json_response([])
 
-    def check_guild(request: web.Request) -> None:
-        if snowflake(request, "guild_id") != state.guild.id:
+    def check_guild(request: web.Request) -> Guild:
+        """The guild of the route; one the bot is not in answers 403 Missing Access."""
+        found = state.guilds.get(snowflake(request, "guild_id"))
+        if found is None:
             raise missing_access_for_guild()
+        return found
 
     async def guild(request: web.Request) -> web.Response:
-        check_guild(request)
-        payload = state.guild.to_payload(include_members=False, bot_user_id=state.users.bot.id)
+        this = check_guild(request)
+        payload = this.to_payload(include_members=False, bot_user_id=state.users.bot.id)
         for key in ("members", "channels", "threads", "presences", "voice_states", "joined_at",
                     "large", "unavailable", "member_count"):
             payload.pop(key, None)
         if request.query.get("with_counts") in ("true", "1"):
-            payload["approximate_member_count"] = len(state.guild.members)
-            payload["approximate_presence_count"] = len(state.guild.members)
+            payload["approximate_member_count"] = len(this.members)
+            payload["approximate_presence_count"] = len(this.members)
         return json_response(payload)
 
     async def guild_channels(request: web.Request) -> web.Response:
-        check_guild(request)
-        return json_response([c.to_payload() for c in state.guild.text_channels()])
+        return json_response([c.to_payload() for c in check_guild(request).text_channels()])
 
     async def guild_roles(request: web.Request) -> web.Response:
-        check_guild(request)
-        return json_response([role.to_payload() for role in state.guild.roles.values()])
+        roles = check_guild(request).roles.values()
+        return json_response([role.to_payload() for role in roles])
 
     async def guild_member(request: web.Request) -> web.Response:
-        check_guild(request)
-        member = state.member(snowflake(request, "user_id"))
+        member = check_guild(request).members.get(snowflake(request, "user_id"))
         if member is None:
             raise not_found("Member", 10007)
         return json_response(member.to_payload())
 
     async def guild_members(request: web.Request) -> web.Response:
-        check_guild(request)
+        this = check_guild(request)
         after = int(request.query.get("after", 0))
         limit = int(request.query.get("limit", 1))
-        members = sorted(state.guild.members.values(), key=lambda m: m.user.id)
+        members = sorted(this.members.values(), key=lambda m: m.user.id)
         chosen = [m for m in members if m.user.id > after][:limit]
         return json_response([m.to_payload() for m in chosen])
 
     async def active_threads(request: web.Request) -> web.Response:
-        check_guild(request)
-        threads = [t.to_payload() for t in state.guild.threads() if not t.archived]
+        threads = [t.to_payload() for t in check_guild(request).threads() if not t.archived]
         return json_response({"threads": threads, "members": []})
 
     async def user(request: web.Request) -> web.Response:

@@ -62,7 +62,7 @@ def add_interaction_routes(app: web.Application, state: SandboxState) -> None:
             "id": str(record.id),
             "type": record.type,
             "user": record.user.to_payload(),
-            "authorizing_integration_owners": {"0": str(state.guild.id)},
+            "authorizing_integration_owners": {"0": str(record.channel.guild_id)},
         }
         data = record.payload.get("data") or {}
         if record.type == APPLICATION_COMMAND and data.get("target_id"):

@@ -39,7 +39,7 @@ def add_message_routes(app: web.Application, state: SandboxState) -> None:
 
     def channel_of(request: web.Request, *, need: int = 0) -> Channel:
         channel_id = snowflake(request, "channel_id")
-        channel = state.guild.channels.get(channel_id)
+        channel = state.find_channel(channel_id)
         if channel is None:
             raise not_found("Channel", 10003)
         granted = state.permissions(bot.id, channel)
@@ -108,7 +108,7 @@ def add_message_routes(app: web.Application, state: SandboxState) -> None:
             ):
                 raise DiscordError(400, 50035, "Invalid Form Body")
             body["message_reference"] = {**ref, "channel_id": str(channel.id),
-                                         "guild_id": str(state.guild.id)}
+                                         "guild_id": str(channel.guild_id)}
         record = state.create_message(channel, bot, body, uploads)
         return json_response(state.message_payload(record))
 

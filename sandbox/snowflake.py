@@ -34,6 +34,25 @@ class SnowflakeFactory:
         self._last = snowflake
         return snowflake
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """A fresh id whose guild would land on `shard_id` of `shard_count` by Discord's
+        sharding formula, `(id >> 22) % shard_count`: the next id, its timestamp moved
+        forward a few milliseconds when needed (later ids stay larger)."""
+        if not 0 <= shard_id < shard_count:
+            raise ValueError(f"shard {shard_id} is not one of 0..{shard_count - 1}")
+        snowflake = self.next()
+        millis = snowflake >> 22
+        ahead = (shard_id - millis) % shard_count
+        if ahead:
+            snowflake = ((millis + ahead) << 22) | (snowflake & ((1 << 22) - 1))
+            self._last = snowflake
+        return snowflake
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard that receives a guild's events (Discord's sharding formula)."""
+    return (guild_id >> 22) % shard_count
+
 
 def snowflake_time_ms(snowflake: int) -> int:
     """Unix time in milliseconds encoded in a snowflake."""

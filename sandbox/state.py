@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .auth import SANDBOX_BOT_TOKEN
-from .entities import PUBLIC_THREAD, Channel, JsonDict, Member, SandboxUser
+from .entities import PUBLIC_THREAD, Channel, Guild, JsonDict, Member, SandboxUser
 from .faults import FaultPlan
 from .messages import MessageRecord, StoredFile, guess_content_type, number_components
 from .ratelimits import RateLimits
 from .snowflake import SnowflakeFactory
-from .world import build_world
+from .world import PRIMARY_GUILD_NAME, SandboxRoles, build_guild, build_world
 
 if TYPE_CHECKING:
     from .interactions import InteractionRecord
@@ -46,9 +46,14 @@ class SandboxState:
         self.ids = SnowflakeFactory()
         # With a world time the guild, its channels, roles and members get the same ids in
         # every run (see sandbox/world_file.py); what happens in the run gets fresh ids.
-        world_ids = self.ids if world_time_ms is None else SnowflakeFactory(
+        self.world_ids = self.ids if world_time_ms is None else SnowflakeFactory(
             fixed_time_ms=world_time_ms)
-        self.application, self.guild, self.users, self.roles = build_world(world_ids)
+        self.application, self.guild, self.users, self.roles = build_world(self.world_ids)
+        # Every guild the bot is in, the primary one (`guild`, `roles`) first.
+        self.guilds: dict[int, Guild] = {self.guild.id: self.guild}
+        self.guild_roles: dict[int, SandboxRoles] = {self.guild.id: self.roles}
+        # What GET /gateway/bot recommends (None: one shard per 1000 guilds, as Discord).
+        self.recommended_shards: int | None = None
         self.base_url = "http://127.0.0.1:0"  # set by the server once its port is known
         self.messages: dict[int, MessageRecord] = {}
         self.files: dict[int, StoredFile] = {}
@@ -101,30 +106,71 @@ class SandboxState:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._changed.wait(), 0.02)
 
+    # ----- guilds
+
+    def add_guild(self, name: str | None = None, *, shard: tuple[int, int] | None = None
+                  ) -> Guild:
+        """Another guild of the world's shape (same people, roles and channel names, fresh
+        ids), on shard `(shard_id, shard_count)` by Discord's formula when given. Ids come
+        from the world's id source, so a saved world gets the same guilds again."""
+        guild_id = self.world_ids.next_on_shard(*shard) if shard else self.world_ids.next()
+        guild, roles = build_guild(self.world_ids, guild_id,
+                                   name or f"{PRIMARY_GUILD_NAME} {len(self.guilds) + 1}",
+                                   self.users)
+        self.guilds[guild.id] = guild
+        self.guild_roles[guild.id] = roles
+        # The bot joins it: the shard that owns it hears GUILD_CREATE, as on Discord.
+        self.dispatch("GUILD_CREATE", guild.to_payload(include_members=True,
+                                                       bot_user_id=self.users.bot.id))
+        self.notify()
+        return guild
+
+    def guild_of(self, guild_id: int | None) -> Guild:
+        """A guild by id (None: the primary guild)."""
+        if guild_id is None:
+            return self.guild
+        try:
+            return self.guilds[int(guild_id)]
+        except KeyError:
+            raise KeyError(f"the bot is in no guild {guild_id}") from None
+
+    def find_channel(self, channel_id: int) -> Channel | None:
+        """A channel or thread by id, in whichever guild it is."""
+        for guild in self.guilds.values():
+            channel = guild.channels.get(channel_id)
+            if channel is not None:
+                return channel
+        return None
+
     # ----- lookups
 
-    def member(self, user_id: int) -> Member | None:
-        return self.guild.members.get(user_id)
+    def member(self, user_id: int, guild_id: int | None = None) -> Member | None:
+        """A user's membership of a guild (None: the primary guild)."""
+        return self.guild_of(guild_id).members.get(user_id)
 
     def user(self, user_id: int) -> SandboxUser | None:
-        member = self.member(user_id)
-        return member.user if member else None
+        return self.users_by_id().get(user_id)
 
-    def channel(self, ref: int | str | Channel) -> Channel:
-        """A channel or thread by id, by name ("stories" or "#stories") or itself."""
+    def channel(self, ref: int | str | Channel, guild: int | None = None) -> Channel:
+        """A channel or thread by id, by name ("stories" or "#stories") in `guild` (None: the
+        primary guild) or itself."""
         if isinstance(ref, Channel):
             return ref
         if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-            return self.guild.channels[int(ref)]
+            found = self.find_channel(int(ref))
+            if found is None or (guild is not None and found.guild_id != guild):
+                raise KeyError(f"no channel {ref} in guild {guild or self.guild.id}")
+            return found
         name = ref.removeprefix("#")
-        for channel in self.guild.channels.values():
+        for channel in self.guild_of(guild).channels.values():
             if channel.name == name:
                 return channel
         raise KeyError(f"no channel named {ref!r}")
 
     def permissions(self, user_id: int, channel: Channel) -> int:
-        member = self.member(user_id)
-        return self.guild.channel_permissions(member, channel) if member else 0
+        guild = self.guilds.get(channel.guild_id)
+        member = guild.members.get(user_id) if guild else None
+        return guild.channel_permissions(member, channel) if guild and member else 0
 
     def channel_messages(self, channel_id: int, *, include_ephemeral: bool = False) -> list[
         MessageRecord
@@ -180,7 +226,7 @@ class SandboxState:
     # ----- messages
 
     def message_payload(self, record: MessageRecord) -> JsonDict:
-        thread = self.guild.channels.get(record.thread_id) if record.thread_id else None
+        thread = self.find_channel(record.thread_id) if record.thread_id else None
         payload = record.to_payload(thread=thread.to_payload() if thread else None)
         payload["mentions"] = [
             self.users_by_id()[uid].to_payload()
@@ -190,7 +236,7 @@ class SandboxState:
         return payload
 
     def users_by_id(self) -> dict[int, SandboxUser]:
-        return {m.user.id: m.user for m in self.guild.members.values()}
+        return {user.id: user for user in self.users.all()}
 
     def create_message(
         self,
@@ -205,7 +251,7 @@ class SandboxState:
         record = MessageRecord(
             id=self.ids.next(),
             channel_id=channel.id,
-            guild_id=self.guild.id,
+            guild_id=channel.guild_id,
             author=author,
             content=body.get("content") or "",
             embeds=list(embeds),
@@ -266,7 +312,7 @@ class SandboxState:
             self.dispatch(
                 "MESSAGE_DELETE",
                 {"id": str(record.id), "channel_id": str(record.channel_id),
-                 "guild_id": str(self.guild.id)},
+                 "guild_id": str(record.guild_id)},
             )
         self.notify()
 
@@ -276,7 +322,7 @@ class SandboxState:
         payload = self.message_payload(record)
         if record.guild_id is not None:
             payload["guild_id"] = str(record.guild_id)
-        member = self.member(int(payload["author"]["id"]))
+        member = self.member(int(payload["author"]["id"]), record.guild_id)
         if member is not None and "webhook_id" not in payload:
             payload["member"] = member.to_payload(with_user=False)
         return payload
@@ -301,10 +347,10 @@ class SandboxState:
     ) -> Channel:
         thread_id = from_message.id if from_message else self.ids.next()  # Discord reuses the id
         thread = Channel(
-            thread_id, name, self.guild.id, type=thread_type, parent_id=parent.id,
+            thread_id, name, parent.guild_id, type=thread_type, parent_id=parent.id,
             owner_id=owner.id, auto_archive_duration=auto_archive_duration,
         )
-        self.guild.channels[thread.id] = thread
+        self.guild_of(parent.guild_id).channels[thread.id] = thread
         if from_message is not None:
             from_message.thread_id = thread.id
         payload = thread.to_payload()
@@ -330,12 +376,12 @@ class SandboxState:
             "user_id": str(user_id),
             "channel_id": str(record.channel_id),
             "message_id": str(record.id),
-            "guild_id": str(self.guild.id),
+            "guild_id": str(record.guild_id),
             "emoji": emoji,
             "burst": False,
             "type": 0,
         }
-        member = self.member(user_id)
+        member = self.member(user_id, record.guild_id)
         if added:
             event["message_author_id"] = str(record.author.id)
             event["burst_colors"] = []
@@ -346,9 +392,10 @@ class SandboxState:
         return True
 
     def delete_channel(self, channel: Channel) -> None:
-        self.guild.channels.pop(channel.id, None)
-        for thread in [t for t in self.guild.threads() if t.parent_id == channel.id]:
-            self.guild.channels.pop(thread.id, None)
+        guild = self.guild_of(channel.guild_id)
+        guild.channels.pop(channel.id, None)
+        for thread in [t for t in guild.threads() if t.parent_id == channel.id]:
+            guild.channels.pop(thread.id, None)
         self.dispatch("CHANNEL_DELETE", channel.to_payload())
         self.notify()
 

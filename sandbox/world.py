@@ -10,6 +10,8 @@ from .entities import Channel, Guild, Member, Role, SandboxUser
 from .permissions import OVERWRITE_ROLE, Overwrite
 from .snowflake import SnowflakeFactory
 
+PRIMARY_GUILD_NAME = "Story Circle"
+
 # What a fresh Discord server grants @everyone (roughly Discord's own default set).
 EVERYONE_PERMISSIONS = (
     p.CREATE_INSTANT_INVITE
@@ -92,15 +94,23 @@ def build_world(ids: SnowflakeFactory) -> tuple[Application, Guild, SandboxUsers
         bot=SandboxUser(app_id, "storybot", "storybot", bot=True),  # bot user id == app id
     )
     application = Application(app_id, "storybot", "Stories for your server", users.owner)
-    guild_id = ids.next()
+    guild, roles = build_guild(ids, ids.next(), PRIMARY_GUILD_NAME, users)
+    return application, guild, users, roles
+
+
+def build_guild(ids: SnowflakeFactory, guild_id: int, name: str, users: SandboxUsers
+                ) -> tuple[Guild, SandboxRoles]:
+    """A guild of the world's shape (the same people as members, the same roles and
+    channels) with the given id; everything in it gets fresh ids."""
     roles = SandboxRoles(
         everyone=Role(guild_id, "@everyone", EVERYONE_PERMISSIONS, position=0),
         readers=Role(ids.next(), "Readers", 0, position=1, color=0x3498DB, mentionable=True),
         curator=Role(ids.next(), "Curator", CURATOR_PERMISSIONS, position=2, color=0xE67E22,
                      hoist=True, mentionable=True),
-        bot=Role(ids.next(), "storybot", BOT_PERMISSIONS, position=3, managed=True, bot_id=app_id),
+        bot=Role(ids.next(), "storybot", BOT_PERMISSIONS, position=3, managed=True,
+                 bot_id=users.bot.id),
     )
-    guild = Guild(guild_id, "Story Circle", owner_id=users.owner.id)
+    guild = Guild(guild_id, name, owner_id=users.owner.id)
     for role in (roles.everyone, roles.readers, roles.curator, roles.bot):
         guild.roles[role.id] = role
 
@@ -139,4 +149,4 @@ def build_world(ids: SnowflakeFactory) -> tuple[Application, Guild, SandboxUsers
             Overwrite(roles.curator.id, OVERWRITE_ROLE, allow=p.VIEW_CHANNEL),
         ],
     )
-    return application, guild, users, roles
+    return guild, roles
