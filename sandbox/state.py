@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from .auth import SANDBOX_BOT_TOKEN
 from .entities import PUBLIC_THREAD, Channel, Guild, JsonDict, Member, SandboxUser
 from .faults import FaultPlan
-from .messages import MessageRecord, StoredFile, guess_content_type, number_components
+from .files import StoredFiles
+from .messages import MessageRecord, StoredFile, number_components
 from .ratelimits import RateLimits
 from .snowflake import SnowflakeFactory
 from .world import PRIMARY_GUILD_NAME, SandboxRoles, build_guild, build_world
@@ -39,7 +40,7 @@ class LoggedRequest:
     query: dict[str, str] = field(default_factory=dict)
 
 
-class SandboxState:
+class SandboxState(StoredFiles):
     """The in-memory Discord. All mutation goes through here so events and waiters stay right."""
 
     def __init__(self, world_time_ms: int | None = None) -> None:
@@ -119,9 +120,11 @@ class SandboxState:
                                    self.users)
         self.guilds[guild.id] = guild
         self.guild_roles[guild.id] = roles
-        # The bot joins it: the shard that owns it hears GUILD_CREATE, as on Discord.
-        self.dispatch("GUILD_CREATE", guild.to_payload(include_members=True,
-                                                       bot_user_id=self.users.bot.id))
+        # The bot joins it: the shard that owns it hears GUILD_CREATE, as on Discord, without
+        # `unavailable` (that marks a guild of READY being filled in, not a join).
+        joined = guild.to_payload(include_members=True, bot_user_id=self.users.bot.id)
+        del joined["unavailable"]
+        self.dispatch("GUILD_CREATE", joined)
         self.notify()
         return guild
 
@@ -182,46 +185,6 @@ class SandboxState:
             and not m.deleted
             and (include_ephemeral or not m.ephemeral)
         ]
-
-    # ----- files
-
-    def store_file(
-        self, filename: str, data: bytes, channel_id: int, description: str | None = None
-    ) -> StoredFile:
-        file_id = self.ids.next()
-        url = f"{self.base_url}/attachments/{channel_id}/{file_id}/{filename}"
-        stored = StoredFile(file_id, filename, data, guess_content_type(filename), url, description)
-        self.files[file_id] = stored
-        return stored
-
-    def attachments_from_request(
-        self,
-        body: JsonDict,
-        uploads: dict[int, tuple[str, bytes]],
-        channel_id: int,
-        existing: list[JsonDict] | None = None,
-    ) -> list[JsonDict] | None:
-        """Attachment payloads for a create/edit body. `attachments` entries whose id is an
-        upload index become new files; entries with an existing attachment id are kept.
-        Returns None when the body says nothing about attachments (keep what is there)."""
-        entries = body.get("attachments")
-        if entries is None and not uploads:
-            return None
-        if entries is None:
-            entries = [{"id": index, "filename": name} for index, (name, _) in uploads.items()]
-        kept = {str(a["id"]): a for a in existing or []}
-        result: list[JsonDict] = []
-        for entry in entries:
-            key = str(entry.get("id"))
-            if key in kept:
-                result.append(kept[key])
-            elif key.isdigit() and int(key) in uploads:
-                name, data = uploads[int(key)]
-                stored = self.store_file(
-                    entry.get("filename") or name, data, channel_id, entry.get("description")
-                )
-                result.append(stored.to_payload())
-        return result
 
     # ----- messages
 
