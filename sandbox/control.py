@@ -239,10 +239,12 @@ class Sandbox:
         hub = self.server.hub
         return [c.session.shard for c in hub.ready_connections() if c.session]
 
-    async def wait_for_commands(self, *names: str, timeout: float = 10.0) -> None:
-        """Wait until every named top-level command is registered (global or guild)."""
+    async def wait_for_commands(self, *names: str, timeout: float = 10.0,
+                                guild: int | None = None) -> None:
+        """Wait until every named top-level command is registered (global or as a command
+        of `guild`, None: the primary guild)."""
         def synced() -> bool:
-            have = {c["name"] for c in self.registered_commands()}
+            have = {c["name"] for c in self.registered_commands(guild_id=guild)}
             return all(name in have for name in names)
         try:
             await self.state.wait_for(synced, timeout)

@@ -119,6 +119,10 @@ async def test_guild_events_reach_only_the_owning_shard(four_guilds: Sandbox) ->
             assert result.record.delivered_to == [(shard, 2)]
             posted = await sb.wait_for_message("stories", guild=guild_id)
             assert posted.guild_id == guild_id and "is served here" in posted.content
+            # answered over REST by the process that got it: callback, then a follow-up
+            [followup] = await result.wait_for_followups()
+            assert followup.content == f"posted {posted.id}"
+            assert followup.channel_id == sb.channel("stories", guild_id).id
             await sb.state.wait_for(partial(getattr, posted, "reactions"))
             await sb.react(sb.users.reader2, posted, "\N{RED APPLE}")
             said = await sb.say(sb.users.curator, "general", "hello", guild=guild_id)
