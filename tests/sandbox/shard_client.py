@@ -4,6 +4,7 @@ says which shard answered, and a record of which guilds each kind of event came 
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,8 @@ class ShardClient(discord.AutoShardedClient):
             channel = interaction.channel
             assert isinstance(channel, discord.TextChannel)
             await interaction.response.send_message(
-                f"shard {interaction.guild.shard_id} of {self.shard_count}", ephemeral=True)
+                f"shard {interaction.guild.shard_id} of {self.shard_count} in process "
+                f"{os.getpid()}", ephemeral=True)
             posted = await channel.send(f"{interaction.guild.name} is served here")
             await posted.add_reaction("\N{OPEN BOOK}")
             await interaction.followup.send(f"posted {posted.id}")

@@ -5,9 +5,13 @@ AutoShardedClients, one per shard as in two bot processes."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import sys
 from collections.abc import AsyncIterator
 from functools import partial
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -115,7 +119,7 @@ async def test_guild_events_reach_only_the_owning_shard(four_guilds: Sandbox) ->
         for guild_id in sb.guild_ids:
             shard = shard_of(guild_id, 2)
             result = await sb.slash(sb.users.reader, "where", channel="stories", guild=guild_id)
-            assert result.content == f"shard {shard} of 2"
+            assert result.content == f"shard {shard} of 2 in process {os.getpid()}"
             assert result.record.delivered_to == [(shard, 2)]
             posted = await sb.wait_for_message("stories", guild=guild_id)
             assert posted.guild_id == guild_id and "is served here" in posted.content
@@ -234,3 +238,28 @@ async def test_routes_of_a_guild_the_bot_is_not_in_answer_missing_access(
             async with http.get(sb.api_base + path) as response:
                 assert response.status == 403, path
                 assert (await response.json())["code"] == 50001
+
+
+async def test_two_shard_processes_serve_two_guilds_each(four_guilds: Sandbox) -> None:
+    """Shards 0 and 1 of 2 in two processes against one sandbox: every guild's interaction
+    reaches exactly one of them, the one whose shard owns the guild, which answers it."""
+    sb = four_guilds
+    processes = [await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.sandbox.shard_process", sb.api_base, sb.token or "",
+        str(shard), "2", cwd=Path(__file__).parents[2]) for shard in (0, 1)]
+    try:
+        await sb.wait_until_bot_ready(timeout=60, shards=2)
+        await sb.wait_for_commands("where", timeout=30)
+        answered_by: dict[int, int] = {}
+        for guild_id in sb.guild_ids:
+            shard = shard_of(guild_id, 2)
+            result = await sb.slash(sb.users.reader, "where", channel="stories", guild=guild_id)
+            assert result.record.delivered_to == [(shard, 2)]
+            assert result.content == f"shard {shard} of 2 in process {processes[shard].pid}"
+            answered_by[guild_id] = shard
+            await result.wait_for_followups()
+        assert sorted(answered_by.values()) == [0, 0, 1, 1]
+    finally:
+        for process in processes:
+            process.terminate()
+            await process.wait()
