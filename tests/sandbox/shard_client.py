@@ -28,6 +28,8 @@ class ShardClient(discord.AutoShardedClient):
         self.reaction_guilds: list[int] = []
         self.message_guilds: list[int] = []
         self.joined: list[int] = []
+        self.thread_guilds: list[int] = []
+        self.deleted_channel_guilds: list[int] = []
         self.commands_synced_to: list[int] = []
 
         @self.tree.command(description="Which shard serves this server")
@@ -65,6 +67,12 @@ class ShardClient(discord.AutoShardedClient):
     async def on_message(self, message: discord.Message) -> None:
         if message.guild is not None:
             self.message_guilds.append(message.guild.id)
+
+    async def on_thread_create(self, thread: discord.Thread) -> None:
+        self.thread_guilds.append(thread.guild.id)
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        self.deleted_channel_guilds.append(channel.guild.id)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         self.joined.append(guild.id)

@@ -77,6 +77,10 @@ def test_a_saved_world_gets_the_same_guilds_again() -> None:
     assert runs[0] == runs[1]
 
 
+def seen_two(guild_ids: list[int]) -> bool:
+    return len(guild_ids) >= 2
+
+
 def seen_four(guild_ids: list[int]) -> bool:
     """Two events from each of a shard's two guilds."""
     return len(guild_ids) >= 4
@@ -131,6 +135,11 @@ async def test_guild_events_reach_only_the_owning_shard(four_guilds: Sandbox) ->
             await sb.react(sb.users.reader2, posted, "\N{RED APPLE}")
             said = await sb.say(sb.users.curator, "general", "hello", guild=guild_id)
             assert said.guild_id == guild_id
+            thread = sb.state.create_thread(sb.channel("book-club", guild_id), "Chapter talk",
+                                            sb.users.reader, from_message=None)
+            assert thread.guild_id == guild_id and sb.channel(thread.id) is thread
+            await sb.delete_channel("after-dark", guild=guild_id)
+            assert "after-dark" not in sb.channels_in(guild_id)
         for shard, client in owner.items():
             mine = sorted(sb.guilds_on_shard(shard, 2))
             assert sorted(client.interaction_guilds) == mine
@@ -138,6 +147,8 @@ async def test_guild_events_reach_only_the_owning_shard(four_guilds: Sandbox) ->
             await sb.state.wait_for(partial(seen_four, client.message_guilds))
             assert set(client.reaction_guilds) == set(mine)  # own and the reader's
             assert set(client.message_guilds) == set(mine)
+            await sb.state.wait_for(partial(seen_two, client.deleted_channel_guilds))
+            assert sorted(client.thread_guilds) == sorted(client.deleted_channel_guilds) == mine
         # a guild the bot joins later goes to the shard that owns it, and only there
         joined = sb.add_guild("Late Arrivals", shard=(1, 2))
         await sb.state.wait_for(lambda: second.joined)
