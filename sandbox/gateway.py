@@ -239,6 +239,7 @@ class GatewayHub:
             self._close(connection, SHARDING_REQUIRED, b"Sharding required.")
             return
         self.sessions[session.session_id] = session
+        self.state.session_starts += 1
         connection.session = session
         state = self.state
         bot = state.users.bot.to_payload()

@@ -11,6 +11,8 @@ from .sharding import recommended_shards
 from .state import SandboxState
 from .validation import InvalidBody, check_command
 
+SESSION_STARTS_PER_DAY = 1000  # Discord's usual daily IDENTIFY allowance
+
 
 def add_core_routes(app: web.Application, state: SandboxState) -> None:
     r = app.router
@@ -55,8 +57,10 @@ def add_core_routes(app: web.Application, state: SandboxState) -> None:
         payload: JsonDict = {"url": url}
         if request.path.endswith("/bot"):
             shards = recommended_shards(len(state.guilds), state.recommended_shards)
+            remaining = max(0, SESSION_STARTS_PER_DAY - state.session_starts)
             payload.update(shards=shards, session_start_limit={
-                "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1})
+                "total": SESSION_STARTS_PER_DAY, "remaining": remaining,
+                "reset_after": 14_400_000, "max_concurrency": 1})
         return json_response(payload)
 
     def scope(request: web.Request) -> dict[int, JsonDict]:

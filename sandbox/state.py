@@ -55,6 +55,7 @@ class SandboxState(StoredFiles):
         self.guild_roles: dict[int, SandboxRoles] = {self.guild.id: self.roles}
         # What GET /gateway/bot recommends (None: one shard per 1000 guilds, as Discord).
         self.recommended_shards: int | None = None
+        self.session_starts = 0  # successful IDENTIFYs (GET /gateway/bot's session_start_limit)
         self.base_url = "http://127.0.0.1:0"  # set by the server once its port is known
         self.messages: dict[int, MessageRecord] = {}
         self.files: dict[int, StoredFile] = {}

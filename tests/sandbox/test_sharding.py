@@ -178,9 +178,13 @@ async def test_gateway_bot_recommends_a_shard_count() -> None:
                 async with http.get(f"{sb.api_base}/gateway/bot") as response:
                     body = await response.json()
                     assert body["url"] == sb.gateway_url
-                    assert body["session_start_limit"]["max_concurrency"] == 1
+                    limit = body["session_start_limit"]
+                    assert limit["max_concurrency"] == 1 and limit["total"] == 1000
+                    assert limit["remaining"] == 1000 - sb.state.session_starts
                     return int(body["shards"])
             assert await shards() == 1  # one per 1000 guilds, at least one
+            await identify(sb, [0, 1])
+            assert sb.state.session_starts == 1
             for _ in range(1000):
                 sb.add_guild()
             assert await shards() == 2
