@@ -97,7 +97,6 @@ class ChangeFollower:
         self.applied += 1
 
     async def _stories_changed(self, story_ids: Sequence[int]) -> None:
-        await self.catalog.reread_titles(story_ids)
         # The catalog's other listeners (recommendations, gates) do here what they did in
         # the process that made the change; our own would tell it back.
         listeners = [listener for listener in self.catalog.change_listeners
@@ -105,6 +104,8 @@ class ChangeFollower:
         for story_id in story_ids:
             for listener in listeners:
                 await listener(story_id)
+        # Titles last: a story one can name (autocomplete) is already recommendable.
+        await self.catalog.reread_titles(story_ids)
 
     async def _vocabulary_changed(self, touched: Sequence[int]) -> None:
         await self.catalog.reread_titles(())  # the tag rows only
