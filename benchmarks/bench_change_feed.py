@@ -2,13 +2,14 @@
 
 Two real processes share one PostgreSQL library (the synthetic library copied in with
 `db copy`'s code, into a throwaway `pgserver` or the server in STORYBOT_BENCH_PG): this
-one writes, a follower (this module with `--follow DSN`, in a subprocess) has warmed every
-cache (titles, prefix index, tag rows, recommendation index, settings) and reports the
-moment it sees each change. Each round is one of: a story added (visible in the follower's
-titles and recommendation index), that story removed (gone from both), a server's setting
-saved (the follower's cached settings show it). The delay runs from the writer's commit (a
-catalog change listener's stamp; for settings, the start of the save) to the follower's
-first sight of it, on one machine's monotonic clock.
+one writes; a follower (this module with `--follow DSN`, in a subprocess) has warmed every
+cache (titles, prefix index, tag rows, recommendation index, settings) and reports when it
+finished applying each change (a feed listener after its own), having checked that its
+caches show it. Each round: a story added (in the follower's autocomplete and
+recommendation index), that story removed (gone from both), a server's setting saved (the
+follower's cached settings show it). The delay runs from the writer's commit (a catalog
+change listener's stamp; for settings, the start of the save) to that moment, on the
+machine's monotonic clock (both processes on one machine).
 """
 
 from __future__ import annotations
@@ -29,23 +30,27 @@ from benchmarks.library_builder import copy_of_library
 from benchmarks.stats import emit
 from bot.bootstrap import Services, build_services
 from bot.importers import read_story_file
+from bot.library.changes import Change
 from bot.store.postgres.transfer import copy_library, open_library
 
 GUILD = 5
 STORY_FILE = Path(__file__).resolve().parents[1] / "data" / "stories" / "shore-leave.md"
-POLL_SECONDS = 0.001
 
 
 # -- the follower (another process) --------------------------------------------------------
 
 async def seen(services: Services, what: str, arg: str) -> bool:
+    """Whether the follower's caches show the change: the settings, or a story's title in
+    autocomplete (the prefix index) and the story in the recommendation index."""
     if what == "role":
         return (await services.guild_settings.get(GUILD)).curator_role_id == int(arg)
-    titles = await services.catalog.titles(GUILD)
     index = services.recommendations.index
-    if what == "gone":  # arg: the story's id
-        return int(arg) not in titles and index.get(int(arg)) is None
-    return any(title == arg and index.get(sid) is not None for sid, title in titles.items())
+    if what == "gone":  # arg: the story's id and title
+        story_id, title = arg.split(" ", 1)
+        choices = await services.catalog.story_choices(title, GUILD)
+        return int(story_id) not in dict(choices) and index.get(int(story_id)) is None
+    choices = await services.catalog.story_choices(arg, GUILD)
+    return any(title == arg and index.get(sid) is not None for sid, title in choices)
 
 
 async def follow(dsn: str) -> None:
@@ -55,14 +60,24 @@ async def follow(dsn: str) -> None:
         await services.catalog.story_choices("synthetic", GUILD)  # titles + prefix index
         await services.catalog.tag_choices("a")
         await services.guild_settings.get(GUILD)
+        # Heard after the change was applied here (listeners run in order): its moment.
+        applied = asyncio.Event()
+        applied_at: list[float] = []
+
+        async def stamp(change: Change) -> None:
+            applied_at.append(time.monotonic())
+            applied.set()
+
+        await services.store.changes.listen(stamp)
         print("ready", flush=True)
         loop = asyncio.get_running_loop()
         while line := (await loop.run_in_executor(None, sys.stdin.readline)).strip():
             what, arg = line.split(" ", 1)
             print("waiting", flush=True)
             while not await seen(services, what, arg):
-                await asyncio.sleep(POLL_SECONDS)
-            print(f"seen {time.monotonic()}", flush=True)
+                await applied.wait()
+                applied.clear()
+            print(f"seen {applied_at[-1]}", flush=True)
     finally:
         await services.close()
 
@@ -112,7 +127,7 @@ async def measure(dsn: str, rounds: int) -> dict[str, Any]:
                                                    guild_id=GUILD)
             delays["story_added"].append(await follower.seen_at() - committed[-1])
 
-            await follower.expect("gone", str(story.id))
+            await follower.expect("gone", f"{story.id} {title}")
             await writer.catalog.remove(story.id, GUILD)
             delays["story_removed"].append(await follower.seen_at() - committed[-1])
 

@@ -89,11 +89,6 @@ async def build_services(
     store = await open_store(db)
     try:
         catalog = Catalog(store, limits, clock)
-        if demo_stories is not None:
-            report = await catalog.ensure_demo_library(demo_stories)
-            if report is not None:
-                log.info("built the demo library: %d stories, %d rejected",
-                         len(report.imported), len(report.rejected))
         tag_lookup = TagLookup(store.tags)
         gates = GateService(store, catalog, tag_lookup)
         feedback = FeedbackService(store, clock)
@@ -109,6 +104,12 @@ async def build_services(
         suggestions = SuggestionService(store, story_links, clock)
         changes = ChangeFollower(store, catalog, gates, recommendations)
         await changes.start()
+        # After the feed is wired: processes already running hear of the demo stories.
+        if demo_stories is not None:
+            report = await catalog.ensure_demo_library(demo_stories)
+            if report is not None:
+                log.info("built the demo library: %d stories, %d rejected",
+                         len(report.imported), len(report.rejected))
     except BaseException:
         await store.close()
         raise
