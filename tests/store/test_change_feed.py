@@ -161,6 +161,25 @@ async def test_the_operators_shared_rename_reaches_the_other_process(
     assert "Stuck Together" in names and "Trapped Together" not in names
 
 
+async def test_a_purged_server_is_gone_from_the_other_process_too(
+        processes: tuple[Services, Services]) -> None:
+    a, b = processes
+    story = await add(a, "dead-reckoning.md")
+    settings = await a.guild_settings.get(GUILD)
+    await a.guild_settings.save(dataclasses.replace(settings, curator_role_id=555))
+    await eventually(lambda: _curator_role(b, GUILD))
+    assert story.id in await b.catalog.titles(GUILD)
+
+    await a.servers.purge(GUILD)
+
+    async def b_forgot_the_server() -> bool:
+        return (await b.catalog.titles(GUILD) == {}
+                and (await b.guild_settings.get(GUILD)).curator_role_id is None)
+
+    await eventually(b_forgot_the_server)
+    assert b.recommendations.index.get(story.id) is None
+
+
 async def test_a_lost_listen_connection_comes_back_and_drops_every_cache_once(
         processes: tuple[Services, Services]) -> None:
     a, b = processes
