@@ -18,6 +18,7 @@ import discord
 from bot.catalog import Catalog
 from bot.importers.base import ImportLimits
 from bot.library.clock import Clock, SystemClock
+from bot.services.change_feed import AnnouncedSettings, ChangeFollower
 from bot.services.daily import DailyService
 from bot.services.excerpts import ExcerptService
 from bot.services.feedback import FeedbackService
@@ -52,10 +53,12 @@ class Services:
     # Only a running bot posts daily: it needs the Discord client.
     daily: DailyService | None
     servers: ServerDataService
+    # Other processes on the same library hear of this one's changes, and it of theirs.
+    changes: ChangeFollower
 
     @property
     def guild_settings(self) -> GuildSettingsStore:
-        return self.store.guild_settings
+        return AnnouncedSettings(self.store.guild_settings, self.store.changes)
 
     @property
     def guild_blocks(self) -> GuildBlockedTagsStore:
@@ -67,6 +70,7 @@ class Services:
 
     async def close(self) -> None:
         """Stop background work, then close the store (the feedback writer commits first)."""
+        self.changes.stop()
         await self.recommendations.stop()
         await self.store.close()
 
@@ -85,11 +89,6 @@ async def build_services(
     store = await open_store(db)
     try:
         catalog = Catalog(store, limits, clock)
-        if demo_stories is not None:
-            report = await catalog.ensure_demo_library(demo_stories)
-            if report is not None:
-                log.info("built the demo library: %d stories, %d rejected",
-                         len(report.imported), len(report.rejected))
         tag_lookup = TagLookup(store.tags)
         gates = GateService(store, catalog, tag_lookup)
         feedback = FeedbackService(store, clock)
@@ -103,6 +102,14 @@ async def build_services(
         sources = StorySources()
         story_links = StoryLinks(store, catalog, sources, clock)
         suggestions = SuggestionService(store, story_links, clock)
+        changes = ChangeFollower(store, catalog, gates, recommendations)
+        await changes.start()
+        # After the feed is wired: processes already running hear of the demo stories.
+        if demo_stories is not None:
+            report = await catalog.ensure_demo_library(demo_stories)
+            if report is not None:
+                log.info("built the demo library: %d stories, %d rejected",
+                         len(report.imported), len(report.rejected))
     except BaseException:
         await store.close()
         raise
@@ -110,7 +117,7 @@ async def build_services(
         clock=clock, store=store, catalog=catalog, tag_lookup=tag_lookup, gates=gates,
         feedback=feedback, excerpts=excerpts, recommendations=recommendations,
         sources=sources, story_links=story_links, suggestions=suggestions, daily=daily,
-        servers=ServerDataService(store, catalog, gates, clock))
+        servers=ServerDataService(store, catalog, gates, clock), changes=changes)
 
 
 @contextlib.asynccontextmanager

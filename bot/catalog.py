@@ -31,7 +31,7 @@ from bot.library.records import SortOrder, StoryFilter, TagCount, TagRow, TitleR
 from bot.library.segmentation import segment_chapters
 from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, tag_key
 from bot.library.title_index import FUZZY_LIMIT, TitleIndex
-from bot.library.visibility import Visibility, can_see
+from bot.library.visibility import ALL_GUILDS, Visibility, can_see
 from bot.store.protocol import Store
 
 MAX_TITLE_LENGTH = 256  # Discord's embed title limit
@@ -317,6 +317,27 @@ class Catalog:
             if self._title_index is not None:
                 self._title_index.discard(story_id)
             await self._changed(story_id)
+
+    async def reread_titles(self, story_ids: Sequence[int] | None) -> None:
+        """Stories another process added, edited or removed (None: any may have changed):
+        their title rows are read again, and the tag rows (a story brings new tags) later."""
+        self._tag_rows = None
+        if story_ids is None:
+            self._titles = self._title_index = None
+        for story_id in story_ids or ():
+            try:
+                story = await self._stories.get(story_id, ALL_GUILDS)
+            except StoryNotFound:
+                if self._titles is not None:
+                    self._titles.pop(story_id, None)
+                if self._title_index is not None:
+                    self._title_index.discard(story_id)
+                continue
+            if self._titles is not None:
+                self._titles[story_id] = TitleRow(story_id, story.guild_id, story.title,
+                                                  story.rating)
+            if self._title_index is not None:
+                self._title_index.set(story_id, story.guild_id, story.title)
 
     async def story_choices(
         self, query: str, view: Visibility | Gate

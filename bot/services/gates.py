@@ -2,7 +2,8 @@
 tags and tag overlay, with the reads cached: every command and autocomplete keystroke asks.
 
 Caches are dropped when what they read changes: a server's overlay and blocks when its
-curators change them (through this service), the blocked stories when any story changes.
+curators change them (through this service), the blocked stories when any story changes;
+and when another process changed them (bot/services/change_feed.py).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.catalog import Catalog
+from bot.library.changes import Change
 from bot.library.gate import Gate, channel_gate
 from bot.library.overlay import TagOverlay
 from bot.library.records import TagRow
@@ -27,6 +29,7 @@ class GateService:
         self.guild_blocks = store.blocked_tags
         self.reader_blocks = store.reader_blocks
         self.overlays = store.tag_overlays
+        self.changes = store.changes  # other processes drop their copies of what we change
         self._overlays: dict[int, TagOverlay] = {}
         self._blocked: dict[int, BlockedSets] = {}
         catalog.change_listeners.append(self._stories_changed)
@@ -98,11 +101,13 @@ class GateService:
     async def block(self, guild_id: int, rows: Iterable[TagRow]) -> list[TagRow]:
         newly = [row for row in rows if await self.guild_blocks.block(guild_id, row.id)]
         self._blocked.pop(guild_id, None)
+        await self.changes.publish(Change.guild(guild_id))
         return newly
 
     async def unblock(self, guild_id: int, rows: Iterable[TagRow]) -> list[TagRow]:
         removed = [row for row in rows if await self.guild_blocks.unblock(guild_id, row.id)]
         self._blocked.pop(guild_id, None)
+        await self.changes.publish(Change.guild(guild_id))
         return removed
 
     # -- tag names in a server's view ------------------------------------------------------

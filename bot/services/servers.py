@@ -7,6 +7,7 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.catalog import Catalog
+from bot.library.changes import Change
 from bot.library.clock import Clock
 from bot.services.gates import GateService
 from bot.store.protocol import Store
@@ -18,6 +19,7 @@ KEPT_AFTER_REMOVAL = timedelta(days=30)
 class ServerDataService:
     def __init__(self, store: Store, catalog: Catalog, gates: GateService, clock: Clock) -> None:
         self.data = store.guild_data
+        self.changes = store.changes
         self.catalog = catalog
         self.gates = gates
         self.clock = clock
@@ -45,7 +47,8 @@ class ServerDataService:
         """Delete one server's data now (also the operator's `storybot purge-server`)."""
         stories = [sid for sid, _ in (await self.catalog.own_titles(guild_id)).items()]
         deleted = await self.data.purge(guild_id)
-        await self.catalog.forget_stories(stories)
+        await self.catalog.forget_stories(stories)  # other processes hear of each one
         self.gates.forget(guild_id)
+        await self.changes.publish(Change.guild(guild_id))
         log.info("deleted the data of server %s: %s", guild_id, deleted)
         return deleted

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bot.library.changes import Change
 from bot.library.errors import InvalidInput
 from bot.library.models import TagKind
 from bot.library.overlay import TagOverlay, TagRef, checked_name, merge_plan, ref
@@ -41,6 +42,7 @@ class TagWrangling:
         self.service = service
         self.tags = store.tags
         self.overlays = store.tag_overlays
+        self.changes = store.changes
 
     # -- counts -----------------------------------------------------------------------
 
@@ -120,6 +122,7 @@ class TagWrangling:
         await self.overlays.merge(guild_id, tag_ids, into)
         source_name, target_name = overlay.name_of(source), overlay.name_of(target)
         gates.forget(guild_id)
+        await self.changes.publish(Change.guild(guild_id))
         stories = await self._stories_here(guild_id, ref(target))
         return Wrangled(source_name, target_name, target.kind, stories)
 
@@ -143,6 +146,7 @@ class TagWrangling:
                 f"here: use /tags merge to fold “{shown(old)}” into it")
         await self.overlays.rename(guild_id, tag.id, None if new == tag.name else new)
         gates.forget(guild_id)
+        await self.changes.publish(Change.guild(guild_id))
         return Wrangled(old, new, tag.kind, await self._stories_here(guild_id, ref(tag)))
 
     # -- the shared vocabulary (the operator's command line) ------------------------------
@@ -156,6 +160,7 @@ class TagWrangling:
         source, target = pairs[0] if pairs else (sources[0], targets[0])
         affected = await self.tags.merge(source, target)
         await self.service.reindex_tags(affected)
+        await self.changes.publish(Change.tags(affected))
         return source, target, len(affected)
 
     async def rename_shared(self, name: str, new_name: str,
@@ -165,4 +170,5 @@ class TagWrangling:
             raise InvalidInput(f"“{shown(tag.name)}” already has that name")
         affected = await self.tags.rename(tag, new_name)
         await self.service.reindex_tags(affected)
+        await self.changes.publish(Change.tags(affected))
         return await self.tags.canonical_of(tag.id), len(affected)

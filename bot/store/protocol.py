@@ -8,10 +8,11 @@ these methods and the records in `bot/store/records.py`.
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
+from bot.library.changes import Change
 from bot.library.feedback import PassageSignals, StorySignals
 from bot.library.guild_settings import GuildSettings
 from bot.library.models import Chapter, Passage, Rating, Story, StoryDraft, Tag, TagKind
@@ -105,6 +106,7 @@ class GuildSettingsStore(Protocol):
     async def get(self, guild_id: int) -> GuildSettings: ...
     async def save(self, settings: GuildSettings) -> None: ...
     def forget(self, guild_id: int) -> None: ...
+    def forget_all(self) -> None: ...
 
 
 class TagOverlayStore(Protocol):
@@ -297,6 +299,21 @@ class SuggestionStore(Protocol):
     async def waiting(self, guild_id: int, limit: int = 25) -> list[tuple[str, int]]: ...
 
 
+ChangeListener = Callable[[Change], Awaitable[None]]
+
+
+class ChangeFeed(Protocol):
+    """Changes made through this process, told to every other process on the same library
+    (and theirs to this one's listeners), so caches follow writes made elsewhere.
+
+    `publish` is called after the write committed. Listeners hear only other processes'
+    changes, in the order they were published, and `Change.everything()` when changes may
+    have been missed (the feed's connection was lost). A listener must not raise."""
+
+    async def publish(self, change: Change) -> None: ...
+    async def listen(self, listener: ChangeListener) -> None: ...
+
+
 class Store(Protocol):
     """One library: every repository, opened together and closed together."""
 
@@ -334,6 +351,8 @@ class Store(Protocol):
     def story_sources(self) -> StorySourceStore: ...
     @property
     def suggestions(self) -> SuggestionStore: ...
+    @property
+    def changes(self) -> ChangeFeed: ...
 
     def write_count(self) -> int:
         """A number that changes whenever the library was written (not reactions): caches

@@ -18,7 +18,7 @@ from bot.store.postgres.tags import tag_row
 @dataclass
 class GuildSettingsRepository:
     """Settings are read by nearly every command and change rarely, so they are cached.
-    (With several bot processes a change made by another one is seen after its restart.)"""
+    Another bot process's change arrives through the store's change feed, which drops it."""
 
     pool: asyncpg.Pool
     _cache: dict[int, GuildSettings] = field(default_factory=dict)
@@ -70,6 +70,10 @@ class GuildSettingsRepository:
     def forget(self, guild_id: int) -> None:
         """Drop the cached settings (after the server's data was purged)."""
         self._cache.pop(guild_id, None)
+
+    def forget_all(self) -> None:
+        """Drop every cached server's settings (changes by another process were missed)."""
+        self._cache.clear()
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """The PostgreSQL store: one connection pool per process, shared by every repository, and
-the feedback writer, which takes one pooled connection per batch.
+the feedback writer, which takes one pooled connection per batch, and the change feed, which
+keeps one connection of its own to LISTEN on.
 
 Chosen by a `postgresql://` DSN (see bot/store/open.py); the SQLite store stays the default.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncpg
 
 from bot.store.postgres.bulk_import import BulkStoryWriter
+from bot.store.postgres.change_feed import PostgresChangeFeed
 from bot.store.postgres.daily import DailyRepository
 from bot.store.postgres.database import POOL_MAX, create_pool, forget_writes, write_count
 from bot.store.postgres.feedback import FeedbackRepository
@@ -33,9 +35,12 @@ from bot.store.protocol import Store
 
 
 class PostgresStore:
-    def __init__(self, pool: asyncpg.Pool, writer: FeedbackWriter) -> None:
+    def __init__(self, pool: asyncpg.Pool, writer: FeedbackWriter,
+                 changes: PostgresChangeFeed) -> None:
         self.pool = pool
         self._writer = writer
+        # Other processes on this database hear of this one's changes (LISTEN/NOTIFY).
+        self.changes = changes
         self.stories = StoryRepository(pool)
         self.tags = TagRepository(pool, reindex=write_search_documents_of_one)
         self.guild_settings = GuildSettingsRepository(pool)
@@ -59,9 +64,14 @@ class PostgresStore:
         """Connect (one line naming host and reason when it cannot), migrate, start the
         feedback writer."""
         pool = await create_pool(dsn, max_size=max_connections)
+        try:
+            changes = await PostgresChangeFeed.open(dsn, pool)
+        except BaseException:
+            await pool.close()
+            raise
         writer = FeedbackWriter(pool)
         writer.start()
-        return cls(pool, writer)
+        return cls(pool, writer, changes)
 
     @property
     def writer(self) -> FeedbackWriter:
@@ -72,7 +82,8 @@ class PostgresStore:
         return write_count(self.pool)
 
     async def close(self) -> None:
-        """Commit everything the writer holds, then close the pool."""
+        """Stop listening, commit everything the writer holds, then close the pool."""
+        await self.changes.close()
         await self._writer.close()
         await self.pool.close()
         forget_writes(self.pool)

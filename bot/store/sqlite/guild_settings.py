@@ -73,6 +73,10 @@ class GuildSettingsRepository:
         """Drop the cached settings (after the server's data was purged)."""
         self._cache.pop(guild_id, None)
 
+    def forget_all(self) -> None:
+        """Drop every cached server's settings (changes by another process were missed)."""
+        self._cache.clear()
+
 
 @dataclass
 class BotStateRepository:

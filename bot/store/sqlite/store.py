@@ -14,6 +14,7 @@ import aiosqlite
 
 from bot.store.protocol import Store
 from bot.store.sqlite.bulk_import import BulkStoryWriter
+from bot.store.sqlite.change_feed import SingleProcessFeed
 from bot.store.sqlite.daily import DailyRepository
 from bot.store.sqlite.database import connect
 from bot.store.sqlite.feedback import FeedbackRepository
@@ -57,6 +58,7 @@ class SqliteStore:
         self.guild_data = GuildDataRepository(conn)
         self.story_sources = StorySourceRepository(conn)
         self.suggestions = SuggestionRepository(conn)
+        self.changes = SingleProcessFeed()
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteStore:
