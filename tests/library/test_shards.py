@@ -9,7 +9,6 @@ from bot.library.shards import (
     ShardPlan,
     compact_ids,
     owned_guilds,
-    parse_shard_ids,
     shard_of,
     shard_plan,
 )
