@@ -27,6 +27,7 @@ from bot.ui import persistent_items
 
 log = logging.getLogger("storybot")
 
+
 def cog_extensions() -> list[str]:
     """Every module in cogs/ is one cog with `async def setup(bot)`; adding a file adds it."""
     import cogs
