@@ -21,11 +21,11 @@ from bot.config import Settings
 from bot.errors import StoryCommandTree
 from bot.importers.base import ImportLimits
 from bot.library.clock import Clock, SystemClock
+from bot.library.shards import ShardPlan
 from bot.library.visibility import ALL_GUILDS
 from bot.ui import persistent_items
 
 log = logging.getLogger("storybot")
-
 
 
 def cog_extensions() -> list[str]:
@@ -46,7 +46,8 @@ def point_at_api(settings: Settings) -> None:
     """Talk to a Discord-compatible server (or the sandbox) instead of Discord.
 
     discord.py reads the REST base from Route.BASE and connects to DEFAULT_GATEWAY without
-    asking /gateway/bot, so both are set.
+    asking /gateway/bot, so both are set. The sharded bot does the same because it is always
+    given its shard count: only without one would it ask /gateway/bot and take that URL.
     """
     if settings.discord_api_base:
         discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
@@ -139,6 +140,32 @@ class StoryBot(commands.Bot):
         await super().close()
         if hasattr(self, "services"):
             await self.services.close()
+
+
+class ShardedStoryBot(StoryBot, commands.AutoShardedBot):
+    """The same bot running several shards in one process (AutoShardedBot's connections).
+    Everything but the connections comes from StoryBot: commands.Bot and AutoShardedBot
+    add nothing of their own, so this class order gives StoryBot's hooks over
+    AutoShardedClient's connections."""
+
+    def __init__(self, settings: Settings, plan: ShardPlan, *, clock: Clock | None = None,
+                 **options: Any) -> None:
+        # The count is always given: with it discord.py connects to DEFAULT_GATEWAY (the
+        # configured one) instead of the URL from GET /gateway/bot.
+        super().__init__(settings, clock=clock, shard_count=plan.count,
+                         shard_ids=list(plan.ids), **options)
+        self.plan = plan
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        log.info("shard %d of %d ready", shard_id, self.plan.count)
+
+
+def create_bot(settings: Settings, plan: ShardPlan | None, *, clock: Clock | None = None,
+               **options: Any) -> StoryBot:
+    """The bot for a shard plan: one unsharded connection without one."""
+    if plan is None:
+        return StoryBot(settings, clock=clock, **options)
+    return ShardedStoryBot(settings, plan, clock=clock, **options)
 
 
 def command_tree_fingerprint(tree: app_commands.CommandTree[Any]) -> str:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,8 +14,9 @@ from bot.bootstrap import Services
 from bot.catalog import ImportOutcome, story_files
 from bot.cli_common import JsonOption, err, inert, out, print_json, run_on_library
 from bot.cli_db import db_app
+from bot.cli_run import run_bot, run_sandbox, start
 from bot.cli_servers import purge_server, tags_app
-from bot.config import Settings, load_settings
+from bot.config import load_settings
 from bot.library.errors import StoryBotError
 from bot.library.models import Story
 from bot.library.rating_change import RatingChange
@@ -299,78 +296,7 @@ def recommend_stories(
     out.print(table)
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    return load_settings(storybot_db=ctx.obj)
-
-
-def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
-@app.command("run")
-def run_bot(ctx: typer.Context) -> None:
-    """Connect to Discord with DISCORD_TOKEN (from the environment or .env)."""
-    settings = _settings(ctx)
-    if settings.discord_token is None:
-        err.print("error: DISCORD_TOKEN is not set; put it in .env (see .env.example) "
-                  "or try `storybot sandbox`", highlight=False)
-        raise typer.Exit(2)
-    _configure_logging(settings)
-    from bot.app import StoryBot, point_at_api
-
-    point_at_api(settings)
-    token = settings.discord_token.get_secret_value()
-    _run_until_stopped(settings, lambda: StoryBot(settings).run(token, log_handler=None))
-
-
-# Waits between attempts to reach Discord: doubling, at most a minute.
-_FIRST_RETRY_SECONDS, _MAX_RETRY_SECONDS = 1.0, 60.0
-
-
-def _run_until_stopped(settings: Settings, run_once: Callable[[], None]) -> None:
-    """Run the bot; while Discord cannot be reached, say so in one line and try again
-    later (doubling the wait) instead of ending with a traceback. A refused token ends."""
-    import aiohttp
-    import discord
-
-    where = settings.discord_api_base or "discord.com"
-    delay = _FIRST_RETRY_SECONDS
-    while True:
-        try:
-            run_once()
-            return
-        except discord.LoginFailure:
-            err.print("error: Discord refused DISCORD_TOKEN; check it in .env", highlight=False)
-            raise typer.Exit(2) from None
-        except (TimeoutError, OSError, aiohttp.ClientError, discord.GatewayNotFound,
-                discord.DiscordServerError) as problem:
-            reason = printable(str(problem) or type(problem).__name__)
-            err.print(f"cannot reach Discord at {printable(where)} ({reason}); "
-                      f"retrying in {delay:.0f} s", highlight=False, markup=False)
-        try:
-            time.sleep(delay)
-        except KeyboardInterrupt:
-            raise typer.Exit(130) from None
-        delay = min(delay * 2, _MAX_RETRY_SECONDS)
-
-
-@app.command("sandbox")
-def run_sandbox(ctx: typer.Context) -> None:
-    """Run the real bot against a local stand-in for Discord, with a console to drive it."""
-    from sandbox.console import run_console
-
-    settings = _settings(ctx)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    raise typer.Exit(asyncio.run(run_console(settings)))
-
-
-@app.command("start")
-def start(ctx: typer.Context) -> None:
-    """The README's first command: the bot on Discord with a token, else the sandbox."""
-    if _settings(ctx).discord_token is None:
-        err.print("No DISCORD_TOKEN set: starting the local sandbox. To go live, put "
-                  "DISCORD_TOKEN=... in .env (see .env.example) and run again.", highlight=False)
-        run_sandbox(ctx)
-    else:
-        run_bot(ctx)
+# Running the bot (bot/cli_run.py), listed last in --help as before.
+app.command("run")(run_bot)
+app.command("sandbox")(run_sandbox)
+app.command("start")(start)

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = None
     demo_stories_dir: Path = Field(default=PROJECT_ROOT / "data" / "stories")
     max_upload_bytes: int = 20 * 1024 * 1024
+    # Shards this process runs (`storybot run --shard-count 8 --shards 0-3`); unset, the bot
+    # is one unsharded connection. Kept as text and parsed by bot.library.shards, so a typo
+    # becomes one clear line instead of a validation report on every command.
+    storybot_shard_count: str | None = None
+    storybot_shards: str | None = None
 
 
 def load_settings(**overrides: object) -> Settings:

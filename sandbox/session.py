@@ -10,9 +10,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from bot.app import StoryBot, point_at_api
+from bot.app import StoryBot, create_bot, point_at_api
 from bot.config import Settings
 from bot.library.clock import Clock
+from bot.library.shards import ShardPlan
 from sandbox.control import Sandbox
 from sandbox.world_file import world_time_ms
 
@@ -38,13 +39,15 @@ def sandbox_settings(sandbox: Sandbox, base: Settings) -> Settings:
 
 
 async def start_bot(
-    sandbox: Sandbox, settings: Settings, *, clock: Clock | None = None, **options: Any
+    sandbox: Sandbox, settings: Settings, *, clock: Clock | None = None,
+    shards: ShardPlan | None = None, **options: Any
 ) -> RunningBot:
-    """Start a StoryBot against the sandbox and wait until it is ready with its commands."""
+    """Start a StoryBot against the sandbox and wait until it is ready with its commands;
+    with `shards`, the sharded bot running those shards."""
     settings = sandbox_settings(sandbox, settings)
     point_at_api(settings)
     # The sandbox sends every guild at once; no need to wait 2 s for stragglers.
-    bot = StoryBot(settings, clock=clock, guild_ready_timeout=0.05, **options)
+    bot = create_bot(settings, shards, clock=clock, guild_ready_timeout=0.05, **options)
     await bot.login(SANDBOX_TOKEN)
     task = asyncio.create_task(bot.connect(reconnect=True), name="storybot-sandbox")
     try:

@@ -9,6 +9,11 @@ it already made (enforce_nonce), so the day still has exactly one post. A post t
 is recorded with the reason, not retried; so is a day that passed while the bot was not
 running. Errors of one server (channel gone, no permission, nothing to show) are recorded
 for /daily status and never stop the others or the loop.
+
+A process posts only for its own servers: those its client has, on its shards. Should two
+processes both count a server as theirs (shards being moved between processes), the claim
+still lets only one of them post, and a claim younger than IN_FLIGHT is left to whoever
+made it rather than taken for a crash.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -35,6 +40,7 @@ from bot.library.schedule import (
     window_open,
 )
 from bot.library.selection import SerialPosition
+from bot.library.shards import owned_guilds
 from bot.render.excerpt_card import excerpt_embed
 from bot.services.discussion import open_discussion
 from bot.services.excerpts import Excerpt, ExcerptService
@@ -50,6 +56,10 @@ class DailyPostFailed(StoryBotError):
 
 MISSED_OFFLINE = "the bot was not running within 6 hours of the post time"
 MISSED_INTERRUPTED = "the post was interrupted and its 6-hour window passed before a retry"
+# How long a claimed, unmarked post may still be on its way in the process that claimed it;
+# only older ones count as interrupted. A post takes a second or two; Discord's rate limits
+# may stretch it, and then the nonce still keeps a resend from making a second message.
+IN_FLIGHT = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -92,11 +102,15 @@ def post_nonce(guild_id: int, local_date: date) -> str:
     return str(int.from_bytes(digest[:8], "big"))[:25]
 
 
-async def claim_due(store: DailyStore, now: datetime) -> list[DuePost]:
+async def claim_due(store: DailyStore, now: datetime,
+                    owned: Container[int] | None = None) -> list[DuePost]:
     """The posts due now, each claimed in the database before anything is sent; days whose
-    window closed unposted are recorded as missed."""
+    window closed unposted are recorded as missed. With `owned`, only those servers' (the
+    rest belong to other processes)."""
     claimed: list[DuePost] = []
     for record in await store.enabled():
+        if owned is not None and record.guild_id not in owned:
+            continue
         last = await done_through(store, record)
         for day in missed_dates(record.schedule, now, last, DEFAULT_GRACE):
             await store.record_missed(record.guild_id, day, now, MISSED_OFFLINE)
@@ -131,19 +145,28 @@ class DailyService:
         raises for one server's problem."""
         async with self._tick_lock:
             outcomes: list[PostOutcome] = []
-            for due in await self._interrupted():
+            owned = self.owned_guilds()
+            for due in await self._interrupted(owned):
                 outcomes.append(await self._post_safely(due))
-            for due in await claim_due(self.store, self.clock.now()):
+            for due in await claim_due(self.store, self.clock.now(), owned):
                 self.checkpoint("claimed")
                 outcomes.append(await self._post_safely(due))
             return outcomes
 
-    async def _interrupted(self) -> list[DuePost]:
+    def owned_guilds(self) -> frozenset[int]:
+        """The servers this process posts for: the ones its client has, on its shards."""
+        client = self.client
+        return owned_guilds((guild.id for guild in client.guilds), client.shard_count,
+                            getattr(client, "shard_ids", None))
+
+    async def _interrupted(self, owned: Container[int]) -> list[DuePost]:
         """Claimed posts a crash left unmarked: retried while their window is open, else
-        recorded as missed."""
+        recorded as missed. A fresh claim may still be on its way in another process."""
         now = self.clock.now()
         retry: list[DuePost] = []
         for row in await self.store.unfinished():
+            if row.guild_id not in owned or now - row.claimed_at < IN_FLIGHT:
+                continue
             record = await self.store.get(row.guild_id)
             if record is not None and window_open(record.schedule, row.local_date, now):
                 retry.append(DuePost(record, row.local_date, row.passage_id))

@@ -1,0 +1,107 @@
+"""`storybot run` as the operator starts it: a real process, pointed at the stand-in,
+stopped with Ctrl-C. Sharded, it serves its shard; with a database it cannot reach, it says
+so in one line and tries again later, waiting longer each time."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from bot.config import Settings
+from sandbox.control import Sandbox
+from sandbox.session import SANDBOX_TOKEN
+from tests.conftest import PROJECT_ROOT
+
+STOP_TIMEOUT = 60
+
+
+@asynccontextmanager
+async def storybot_run(sandbox: Sandbox, folder: Path, db: str, *args: str,
+                       **env: str) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`storybot run ARGS` against the sandbox; Ctrl-C (SIGINT) at the end."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--db", db, "run", *args,
+        # Not the project folder: a developer's .env there must not change the test.
+        cwd=folder,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "DISCORD_TOKEN": SANDBOX_TOKEN,
+             "DISCORD_API_BASE": sandbox.api_base, "DISCORD_GATEWAY_URL": sandbox.gateway_url,
+             "LOG_LEVEL": "INFO", **env},
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+                raise AssertionError("storybot run did not stop on Ctrl-C") from None
+
+
+async def read_lines_until(process: asyncio.subprocess.Process, done: int, marker: str,
+                           timeout: float = 150) -> list[str]:
+    """Stderr lines until `done` of them contain `marker` (all lines read are returned)."""
+    assert process.stderr is not None
+    lines: list[str] = []
+
+    async def read() -> None:
+        assert process.stderr is not None
+        while sum(marker in line for line in lines) < done:
+            raw = await process.stderr.readline()
+            if not raw:
+                raise AssertionError("storybot run ended early:\n" + "".join(lines))
+            lines.append(raw.decode("utf-8", "replace"))
+
+    try:
+        await asyncio.wait_for(read(), timeout)
+    except TimeoutError:
+        raise AssertionError(f"no {done} lines with {marker!r}:\n" + "".join(lines)) from None
+    return lines
+
+
+async def test_run_with_shards_serves_its_shard_in_its_own_process(
+    sandbox: Sandbox, settings: Settings, tmp_path: Path
+) -> None:
+    async with storybot_run(sandbox, tmp_path, str(settings.storybot_db),
+                            "--shard-count", "1", "--shards", "0") as process:
+        await sandbox.wait_until_bot_ready(timeout=60)
+        await sandbox.wait_for_commands("excerpt", timeout=60)
+        card = await sandbox.slash(sandbox.users.reader, "excerpt", channel="stories",
+                                   timeout=30)
+        assert card.embeds and card.embeds[0]["title"]
+        lines = await read_lines_until(process, 1, "shard 0 of 1 ready")
+        assert any("running shards 0 of 1" in line for line in lines), lines
+    assert process.returncode == 0
+
+
+async def test_run_takes_its_shards_from_the_environment_too(
+    sandbox: Sandbox, settings: Settings, tmp_path: Path
+) -> None:
+    async with storybot_run(sandbox, tmp_path, str(settings.storybot_db),
+                            STORYBOT_SHARD_COUNT="1", STORYBOT_SHARDS="0") as process:
+        lines = await read_lines_until(process, 1, "shard 0 of 1 ready")
+        assert any("running shards 0 of 1" in line for line in lines), lines
+    assert process.returncode == 0
+
+
+async def test_run_retries_a_database_it_cannot_reach_with_longer_waits(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    unreachable = "postgresql://storybot:secret@127.0.0.1:1/library"
+    async with storybot_run(sandbox, tmp_path, unreachable) as process:
+        lines = await read_lines_until(process, 2, "cannot reach PostgreSQL")
+    failures = [line for line in lines if "cannot reach PostgreSQL" in line]
+    assert failures[0].startswith("cannot reach PostgreSQL at 127.0.0.1:1/library: ")
+    assert failures[0].rstrip().endswith("retrying in 1 s")
+    assert failures[1].rstrip().endswith("retrying in 2 s")
+    text = "".join(lines)
+    assert "Traceback" not in text and "secret" not in text  # the password is never shown
+    assert process.returncode in (0, 130)  # Ctrl-C while running or while waiting
