@@ -28,14 +28,14 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-from bot.library.errors import StoryBotError
+from bot.store.errors import StoreUnavailable
 
 log = logging.getLogger("storybot.store.retry")
 
 T = TypeVar("T")
 
 
-class DatabaseUnavailable(StoryBotError):
+class DatabaseUnavailable(StoreUnavailable):
     """The database named by the DSN could not be reached or refused us (one line)."""
 
 
@@ -96,12 +96,14 @@ async def retrying(operation: Callable[[], Awaitable[T]], *, what: str, target: 
                    policy: RetryPolicy = DEFAULT_POLICY,
                    on_failure: Callable[[], None] | None = None) -> T:
     """`operation()`, tried again after each transient failure with a doubling wait until
-    the policy's budget is spent; then DatabaseUnavailable. The caller vouches that the
+    the policy's budget (from the first try) is spent; then DatabaseUnavailable. The caller vouches that the
     operation is safe to repeat (see the module's docstring). `on_failure` is called after
     each transient failure, before the wait."""
     delay = policy.first_delay
     failures = 0
-    started = 0.0
+    # Counted from the first try: a statement that ran into its own timeout is not run
+    # again once the budget has gone by.
+    started = time.monotonic()
     while True:
         try:
             result = await operation()
@@ -113,7 +115,6 @@ async def retrying(operation: Callable[[], Awaitable[T]], *, what: str, target: 
                 on_failure()
             now = time.monotonic()
             if failures == 1:
-                started = now
                 log.warning("PostgreSQL at %s: %s; retrying %s", target, first_line(error),
                             what)
             if now - started + delay > policy.budget:
