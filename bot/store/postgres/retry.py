@@ -96,9 +96,9 @@ async def retrying(operation: Callable[[], Awaitable[T]], *, what: str, target: 
                    policy: RetryPolicy = DEFAULT_POLICY,
                    on_failure: Callable[[], None] | None = None) -> T:
     """`operation()`, tried again after each transient failure with a doubling wait until
-    the policy's budget (from the first try) is spent; then DatabaseUnavailable. The caller vouches that the
-    operation is safe to repeat (see the module's docstring). `on_failure` is called after
-    each transient failure, before the wait."""
+    the policy's budget (counted from the first try) is spent; then DatabaseUnavailable.
+    The caller vouches that the operation is safe to repeat (see the module's docstring).
+    `on_failure` is called after each transient failure, before the wait."""
     delay = policy.first_delay
     failures = 0
     # Counted from the first try: a statement that ran into its own timeout is not run
