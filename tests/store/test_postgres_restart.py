@@ -143,12 +143,13 @@ async def test_a_lost_commit_answer_is_recognised_not_run_twice(
         await cutter.close()
 
 
-async def test_past_the_budget_a_down_server_is_one_line(own_server: OwnServer,
-                                                         dsn: str) -> None:
+async def test_past_the_budget_a_down_server_is_one_line(
+        own_server: OwnServer, dsn: str, caplog: pytest.LogCaptureFixture) -> None:
     pool = await create_pool(dsn, policy=RetryPolicy(first_delay=0.05, budget=0.5))
     writer = FeedbackWriter(pool)
     writer.start()
     store = PostgresStore(pool, writer)
+    closed = False
     try:
         with pytest.raises(asyncpg.PostgresSyntaxError):  # not transient: not retried
             await store.pool.fetch("SELEC 1")
@@ -160,9 +161,15 @@ async def test_past_the_budget_a_down_server_is_one_line(own_server: OwnServer,
         assert "gave up" in message
         with pytest.raises(DatabaseUnavailable):  # a kudos waits no longer than that
             await store.feedback_writes.toggle_kudos(1, 5, GUILD, AT)
+        # Shutting down while it is away ends (after the budget), saying what was not saved.
+        await store.feedback_writes.reaction(hearts(9000, range(1))[0])
+        await store.close()
+        closed = True
+        assert "1 queued feedback writes were not saved" in caplog.text
     finally:
         await asyncio.to_thread(own_server.start)
-        await store.close()
+        if not closed:
+            await store.close()
 
 
 def test_the_cli_reports_a_down_server_in_one_line(own_server: OwnServer) -> None:

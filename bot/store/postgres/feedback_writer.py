@@ -110,12 +110,32 @@ class FeedbackWriter:
             done, _ = await asyncio.wait({self._task}, timeout=pool_policy(self.pool).budget)
             if not done:
                 self._task.cancel()
-                log.error("shutting down with PostgreSQL at %s unavailable: %d queued "
-                          "feedback writes were not saved", pool_target(self.pool),
-                          len(self._applying) + self._queue.qsize())
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+            if not done:
+                self._abandon()
+
+    def _abandon(self) -> None:
+        """After a shutdown gave up: fail the jobs still waiting (their callers must not
+        wait forever) and log how many writes were not saved."""
+        left = list(self._applying)
+        while not self._queue.empty():
+            left.append(self._queue.get_nowait())
+        self._applying = []
+        unsaved = 0
+        for item in left:
+            if isinstance(item, _QueuedJob):
+                if item.done.done():
+                    continue  # already told it failed
+                item.done.set_exception(DatabaseUnavailable(
+                    f"PostgreSQL at {pool_target(self.pool)} is unavailable; "
+                    "the change was not saved"))
+            elif item is _STOP:
+                continue
+            unsaved += 1
+        log.error("shut down with PostgreSQL at %s unavailable: %d queued feedback writes "
+                  "were not saved", pool_target(self.pool), unsaved)
 
     async def _run(self) -> None:
         stopping = False
