@@ -138,12 +138,11 @@ class RetryingPool(asyncpg.Pool):  # type: ignore[misc]
 
     def __init__(self, dsn: str, *, target: str, policy: RetryPolicy = DEFAULT_POLICY,
                  **options: Any) -> None:
-        # The keyword arguments asyncpg.create_pool passes on (Pool wants every one).
+        # What asyncpg.create_pool passes to Pool (which has no defaults for these).
         defaults: dict[str, Any] = dict(
             min_size=1, max_size=10, max_queries=50_000,
-            max_inactive_connection_lifetime=300.0, connect=None, setup=None, init=None,
-            reset=None, loop=None, connection_class=asyncpg.Connection,
-            record_class=asyncpg.Record)
+            max_inactive_connection_lifetime=300.0, setup=None, init=None, loop=None,
+            connection_class=asyncpg.Connection, record_class=asyncpg.Record)
         super().__init__(dsn, **{**defaults, **options})
         self.target = target
         self.retry_policy = policy
