@@ -170,8 +170,8 @@ async def transaction(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
             await _roll_back(conn, started, error)
             if is_transient(error):
                 raise DatabaseUnavailable(
-                    f"lost PostgreSQL at {target} in the middle of a change "
-                    f"({first_line(error)}); nothing of it was saved") from None
+                    f"PostgreSQL at {target} broke off a change ({first_line(error)}); "
+                    "nothing of it was saved, try again") from None
             raise
         try:
             await started.commit()
