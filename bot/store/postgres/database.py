@@ -218,7 +218,8 @@ async def run_transaction(pool: asyncpg.Pool,
                           work: Callable[[asyncpg.Connection], Awaitable[T]], *,
                           what: str, idempotent: bool = True,
                           policy: RetryPolicy | None = None,
-                          on_failure: Callable[[], None] | None = None) -> T:
+                          on_failure: Callable[[], None] | None = None,
+                          counts_as_write: bool = True) -> T:
     """`work(conn)` in one transaction, committed. After a lost connection it runs again
     from the start on a fresh connection (the failed attempt was rolled back, so this is
     safe), within the pool's retry budget.
@@ -227,7 +228,8 @@ async def run_transaction(pool: asyncpg.Pool,
     sent. An `idempotent` unit simply runs again. Any other unit notes its transaction id
     before COMMIT and, after such a loss, asks the server (txid_status) whether that
     transaction committed: if it did, its result stands and nothing runs twice.
-    `policy` overrides the pool's; `on_failure` is called after each transient failure."""
+    `policy` overrides the pool's; `on_failure` is called after each transient failure;
+    `counts_as_write=False` keeps it out of write_count (the feedback writer's batches)."""
     unanswered: _CommitUnanswered | None = None
 
     async def attempt() -> T:
@@ -264,13 +266,14 @@ async def run_transaction(pool: asyncpg.Pool,
 
     result = await retrying(attempt, what=what, target=pool_target(pool),
                             policy=policy or pool_policy(pool), on_failure=on_failure)
-    note_write(pool)
+    if counts_as_write:
+        note_write(pool)
     return result
 
 
 # Committed writes per pool (by id: asyncpg pools take no weak references), for
-# Store.write_count. Counted: every transaction() and the few single-statement library
-# writes that call note_write; the feedback writer's batches (reactions) are not. Writes
+# Store.write_count. Counted: every transaction() and run_transaction() and the
+# single-statement library writes that call note_write; the feedback writer's batches (reactions) are not. Writes
 # by another process are not seen, so a cache keyed on it is per process.
 _writes: dict[int, int] = {}
 

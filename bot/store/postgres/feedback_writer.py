@@ -171,7 +171,7 @@ class FeedbackWriter:
             jobs, changes = await run_transaction(
                 self.pool, lambda conn: self._apply_once(conn, batch),
                 what=f"a feedback batch of {len(batch)}", idempotent=False, policy=forever,
-                on_failure=failed_once)
+                on_failure=failed_once, counts_as_write=False)
         except Exception as error:
             log.exception("a feedback batch of %d items failed", len(batch))
             for item in batch:
