@@ -273,8 +273,9 @@ async def run_transaction(pool: asyncpg.Pool,
 
 # Committed writes per pool (by id: asyncpg pools take no weak references), for
 # Store.write_count. Counted: every transaction() and run_transaction() and the
-# single-statement library writes that call note_write; the feedback writer's batches (reactions) are not. Writes
-# by another process are not seen, so a cache keyed on it is per process.
+# single-statement library writes that call note_write; the feedback writer's batches
+# (reactions) are not. Writes by another process are not seen, so a cache keyed on it is
+# per process.
 _writes: dict[int, int] = {}
 
 
