@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -11,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.checks import curator_only, guild_id_of
-from bot.library.errors import InvalidInput
+from bot.library.errors import InvalidInput, StoryBotError
 from bot.library.records import DailyPostRow, ScheduleRecord
 from bot.library.schedule import DailySchedule, parse_local_time, timezone_choices
 from bot.services.daily import DailyService, PostOutcome, missing_permissions
@@ -20,6 +21,8 @@ from bot.ui.option_bounds import StoryOption
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
+
+log = logging.getLogger("storybot.daily")
 
 Interaction = discord.Interaction["StoryBot"]
 COG_NAME = "Daily"
@@ -79,7 +82,10 @@ class DailyCog(commands.Cog, name=COG_NAME):
 
     @tasks.loop(seconds=TICK_SECONDS)
     async def loop(self) -> None:
-        await self.tick()
+        try:
+            await self.tick()
+        except StoryBotError as problem:  # e.g. the database away: the next tick tries again
+            log.warning("daily posts wait for the next tick: %s", problem)
 
     @loop.before_loop
     async def _wait_until_ready(self) -> None:

@@ -44,6 +44,7 @@ from bot.library.shards import owned_guilds
 from bot.render.excerpt_card import excerpt_embed
 from bot.services.discussion import open_discussion
 from bot.services.excerpts import Excerpt, ExcerptService
+from bot.store.errors import StoreUnavailable
 from bot.store.protocol import DailyStore, Store
 from bot.ui.excerpt_buttons import excerpt_view, sent
 
@@ -186,6 +187,10 @@ class DailyService:
         guild_id = record.guild_id
         try:
             message = await self.post(record, local_date, passage_id=due.passage_id)
+        except StoreUnavailable:
+            # Not this post's failure: the claim stays open and the next tick finishes it
+            # (the same nonce, so a message already sent is not sent twice).
+            raise
         except (StoryBotError, discord.HTTPException) as problem:
             text = _error_text(problem)
         except Exception:  # a bug must not stop other servers' posts or the loop

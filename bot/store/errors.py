@@ -5,6 +5,11 @@ from __future__ import annotations
 from bot.library.errors import StoryBotError
 
 
+class StoreUnavailable(StoryBotError):
+    """The database could not be reached, even after retrying for a while (one line). A
+    caller may try again later: nothing half-done was kept."""
+
+
 class SchemaTooNew(StoryBotError):
     """The database was migrated by a newer storybot than this one."""
 

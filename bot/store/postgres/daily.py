@@ -1,4 +1,8 @@
-"""The daily post's schedule, its one-per-local-day claims, and story discussion prompts."""
+"""The daily post's schedule, its one-per-local-day claims, and story discussion prompts.
+
+Statements run on the pool are retried after a lost connection (retry.py): each write here
+other than the claim ends in the same rows when applied twice (upserts, UPDATEs to given
+values, DELETEs, INSERT ... ON CONFLICT DO NOTHING for a missed day)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import asyncpg
 from bot.library.records import DailyPostRow, ScheduleRecord
 from bot.library.schedule import DailySchedule
 from bot.library.selection import SerialPosition
-from bot.store.postgres.database import affected
+from bot.store.postgres.database import affected, run_transaction
 
 _SCHEDULE_COLUMNS = ("guild_id, channel_id, local_time, timezone, mode, role_id, enabled, "
                      "serial_story_id, serial_seq, last_error, last_error_at, saved_at")
@@ -87,12 +91,23 @@ class DailyRepository:
     async def claim(self, guild_id: int, local_date: date, at: datetime,
                     nonce: str | None = None) -> bool:
         """Reserve the post for `local_date`; False when it was already claimed, by this
-        process or any other (the unique key is the judge)."""
-        status = await self.pool.execute(
-            """INSERT INTO daily_posts (guild_id, local_date, claimed_at, nonce)
-               VALUES ($1, $2, $3, $4) ON CONFLICT (guild_id, local_date) DO NOTHING""",
-            guild_id, local_date.isoformat(), at.isoformat(), nonce)
-        return affected(status) == 1
+        process or any other (the unique key is the judge).
+
+        Retried after a lost connection as a whole transaction. If the connection goes
+        just after COMMIT, a plain retry would meet our own row, answer False and the
+        post would not be made; so the claim is not idempotent: run_transaction asks the
+        server whether the first COMMIT happened and, if so, keeps its answer (True). The
+        nonce cannot tell our row from another's: it is the same for the server and day
+        in every process (bot/services/daily.py post_nonce)."""
+        async def insert(conn: asyncpg.Connection) -> bool:
+            status = await conn.execute(
+                """INSERT INTO daily_posts (guild_id, local_date, claimed_at, nonce)
+                   VALUES ($1, $2, $3, $4) ON CONFLICT (guild_id, local_date) DO NOTHING""",
+                guild_id, local_date.isoformat(), at.isoformat(), nonce)
+            return affected(status) == 1
+
+        return await run_transaction(self.pool, insert, what="claiming a daily post",
+                                     idempotent=False)
 
     async def record_missed(self, guild_id: int, local_date: date, at: datetime,
                             reason: str) -> bool:

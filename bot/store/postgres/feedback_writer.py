@@ -4,8 +4,16 @@ reactions becomes a few transactions and their order is kept.
 
 Within a run of reaction changes only the last change per (message, reader, emoji) matters
 (the state Discord ends in). Jobs (a kudos toggle, forget-me...) run in a savepoint each: a
-failing job undoes only its own writes. A batch that fails because the server went away or
-two transactions collided is retried with backoff, so nothing queued is lost.
+failing job undoes only its own writes.
+
+A batch that fails because the server went away or two transactions collided was rolled
+back whole; it is run again from the start, with a doubling wait, for as long as the
+server stays away: reactions wait in the queue meanwhile (nothing is lost) and keep their
+order (one batch at a time, each run again whole). A kudos toggle is not idempotent, so a
+batch whose COMMIT answer was lost is not simply run again: run_transaction asks the server
+whether it committed. A job (whose caller is waiting) gives up once the server has been away
+for the retry budget: it fails with DatabaseUnavailable and is left out of every later try,
+so what its caller was told stays true.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -20,8 +30,15 @@ from typing import Any, TypeVar
 import asyncpg
 
 from bot.library.records import ReactionChange
-from bot.store.postgres.database import is_transient
+from bot.store.postgres.database import run_transaction
 from bot.store.postgres.feedback import apply_reaction_changes
+from bot.store.postgres.retry import (
+    DatabaseUnavailable,
+    RetryPolicy,
+    is_transient,
+    pool_policy,
+    pool_target,
+)
 
 log = logging.getLogger("storybot.feedback.writer")
 
@@ -29,8 +46,6 @@ T = TypeVar("T")
 Job = Callable[[asyncpg.Connection], Awaitable[T]]
 
 _STOP = object()
-RETRY_FIRST_DELAY = 0.05
-RETRY_MAX_DELAY = 2.0
 QUEUE_LIMIT = 100_000
 
 
@@ -39,6 +54,7 @@ class _QueuedJob:
     run: Job[Any]
     done: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop()
                                       .create_future())
+    queued_at: float = field(default_factory=time.monotonic)
 
 
 class _JobFailed(Exception):
@@ -58,6 +74,7 @@ class FeedbackWriter:
         self.busy_retries = 0
         self._queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_LIMIT)
         self._task: asyncio.Task[None] | None = None
+        self._applying: list[Any] = []  # the batch being written, for close()'s count
 
     def start(self) -> None:
         if self._task is None:
@@ -86,11 +103,39 @@ class FeedbackWriter:
         await self.run(nothing)
 
     async def close(self) -> None:
+        """Commit everything queued. With the server away, the wait is bounded by the
+        retry budget, so a shutdown cannot hang; what could not be saved is logged."""
         if self._task is not None:
             await self._queue.put(_STOP)
+            done, _ = await asyncio.wait({self._task}, timeout=pool_policy(self.pool).budget)
+            if not done:
+                self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+            if not done:
+                self._abandon()
+
+    def _abandon(self) -> None:
+        """After a shutdown gave up: fail the jobs still waiting (their callers must not
+        wait forever) and log how many writes were not saved."""
+        left = list(self._applying)
+        while not self._queue.empty():
+            left.append(self._queue.get_nowait())
+        self._applying = []
+        unsaved = 0
+        for item in left:
+            if isinstance(item, _QueuedJob):
+                if item.done.done():
+                    continue  # already told it failed
+                item.done.set_exception(DatabaseUnavailable(
+                    f"PostgreSQL at {pool_target(self.pool)} is unavailable; "
+                    "the change was not saved"))
+            elif item is _STOP:
+                continue
+            unsaved += 1
+        log.error("shut down with PostgreSQL at %s unavailable: %d queued feedback writes "
+                  "were not saved", pool_target(self.pool), unsaved)
 
     async def _run(self) -> None:
         stopping = False
@@ -109,27 +154,30 @@ class FeedbackWriter:
                     if item is not _STOP:
                         batch.append(item)
             if batch:
+                self._applying = batch
                 await self._apply(batch)
+                self._applying = []
 
     async def _apply(self, batch: list[Any]) -> None:
-        delay = RETRY_FIRST_DELAY
-        while True:
-            try:
-                jobs, changes = await self._apply_once(batch)
-                break
-            except Exception as error:
-                if is_transient(error):
-                    self.busy_retries += 1
-                    log.warning("the database is unavailable (%s); retrying a batch of %d "
-                                "in %.2f s", error, len(batch), delay)
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, RETRY_MAX_DELAY)
-                    continue
-                log.exception("a feedback batch of %d items failed", len(batch))
-                for item in batch:
-                    if isinstance(item, _QueuedJob) and not item.done.done():
-                        item.done.set_exception(error)
-                return
+        policy = pool_policy(self.pool)
+        # Reactions have no one waiting: the batch is tried for as long as it takes.
+        forever = RetryPolicy(policy.first_delay, policy.max_delay, budget=math.inf)
+
+        def failed_once() -> None:
+            self.busy_retries += 1
+            self._give_up_waiting_jobs(batch, policy.budget)
+
+        try:
+            jobs, changes = await run_transaction(
+                self.pool, lambda conn: self._apply_once(conn, batch),
+                what=f"a feedback batch of {len(batch)}", idempotent=False, policy=forever,
+                on_failure=failed_once, counts_as_write=False)
+        except Exception as error:
+            log.exception("a feedback batch of %d items failed", len(batch))
+            for item in batch:
+                if isinstance(item, _QueuedJob) and not item.done.done():
+                    item.done.set_exception(error)
+            return
         self.committed_batches += 1
         self.committed_changes += changes
         for job, result, failure in jobs:
@@ -140,23 +188,34 @@ class FeedbackWriter:
             else:
                 job.done.set_exception(failure)
 
+    def _give_up_waiting_jobs(self, batch: list[Any], budget: float) -> None:
+        """Fail the jobs queued longer than the retry budget; later tries leave them out."""
+        now = time.monotonic()
+        for item in batch:
+            if (isinstance(item, _QueuedJob) and not item.done.done()
+                    and now - item.queued_at > budget):
+                item.done.set_exception(DatabaseUnavailable(
+                    f"PostgreSQL at {pool_target(self.pool)} is unavailable; "
+                    "the change was not saved, try again later"))
+
     async def _apply_once(
-        self, batch: list[Any]
+        self, conn: asyncpg.Connection, batch: list[Any]
     ) -> tuple[list[tuple[_QueuedJob, Any, BaseException | None]], int]:
+        """One try at the batch, inside run_transaction's transaction."""
         jobs: list[tuple[_QueuedJob, Any, BaseException | None]] = []
         changes = 0
-        async with self.pool.acquire() as conn, conn.transaction():
-            run: list[ReactionChange] = []
-            for item in batch:
-                if isinstance(item, ReactionChange):
-                    run.append(item)
-                    continue
-                if run:
-                    changes += await apply_reaction_changes(conn, run)
-                    run = []
-                jobs.append((item, *await self._run_job(conn, item)))
+        run: list[ReactionChange] = []
+        for item in batch:
+            if isinstance(item, ReactionChange):
+                run.append(item)
+                continue
             if run:
                 changes += await apply_reaction_changes(conn, run)
+                run = []
+            if not item.done.done():  # a job given up on is left out
+                jobs.append((item, *await self._run_job(conn, item)))
+        if run:
+            changes += await apply_reaction_changes(conn, run)
         return jobs, changes
 
     @staticmethod

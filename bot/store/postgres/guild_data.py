@@ -13,7 +13,7 @@ from datetime import datetime
 
 import asyncpg
 
-from bot.store.postgres.database import Executor, affected, transaction
+from bot.store.postgres.database import Executor, affected, run_transaction
 
 GUILD_COLUMN = "guild_id"
 # Deleted last: stories cascade to what hangs off them; removals is the schedule itself.
@@ -65,12 +65,16 @@ class GuildDataRepository:
 
     async def purge(self, guild_id: int) -> dict[str, int]:
         """Delete the server's rows from every table that has them, in one transaction;
-        returns the rows deleted per table."""
-        deleted: dict[str, int] = {}
-        async with transaction(self.pool) as conn:
+        returns the rows deleted per table. Re-run whole after a lost connection; the
+        counts would read 0 on a blind second run, so a lost COMMIT answer is asked about."""
+        async def delete(conn: asyncpg.Connection) -> dict[str, int]:
+            deleted: dict[str, int] = {}
             for table in await guild_tables(conn):
                 count = affected(await conn.execute(
                     f'DELETE FROM "{table}" WHERE guild_id = $1', guild_id))
                 if count:
                     deleted[table] = count
-        return deleted
+            return deleted
+
+        return await run_transaction(self.pool, delete, what="deleting a server's data",
+                                     idempotent=False)

@@ -14,7 +14,7 @@ import asyncpg
 
 from bot.library.overlay import TagOverlay
 from bot.library.tags import tag_key
-from bot.store.postgres.database import transaction
+from bot.store.postgres.database import run_transaction
 from bot.store.postgres.tags import tag_row
 
 _CANONICAL = "c.id, c.kind, c.name, c.key, c.canonical_id"
@@ -67,8 +67,9 @@ class TagOverlayRepository:
         )
 
     async def merge(self, guild_id: int, tag_ids: Sequence[int], into_id: int) -> None:
-        """Make every tag of `tag_ids` count as `into_id` in this server (kept flat)."""
-        async with transaction(self.pool) as conn:
+        """Make every tag of `tag_ids` count as `into_id` in this server (kept flat).
+        (Upserts and a DELETE: re-run whole after a lost connection, to the same rows.)"""
+        async def work(conn: asyncpg.Connection) -> None:
             await conn.executemany(
                 """INSERT INTO guild_tag_merges (guild_id, tag_id, into_id) VALUES ($1, $2, $3)
                    ON CONFLICT (guild_id, tag_id) DO UPDATE SET into_id = excluded.into_id""",
@@ -77,3 +78,5 @@ class TagOverlayRepository:
             await conn.execute(
                 "DELETE FROM guild_tag_merges WHERE guild_id = $1 AND tag_id = into_id",
                 guild_id)
+
+        await run_transaction(self.pool, work, what="merging tags in a server")

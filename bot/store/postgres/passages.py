@@ -13,7 +13,7 @@ from bot.library.models import Cut, Passage, Rating
 from bot.library.sampling import SampledPassage
 from bot.library.selection import PassageCandidate, ServerHistory
 from bot.library.visibility import Visibility
-from bot.store.postgres.database import transaction
+from bot.store.postgres.database import run_transaction
 from bot.store.postgres.stories import Params, visibility_clause
 
 _PASSAGE_COLUMNS = """p.id, p.story_id, p.seq, p.chapter, p.text, p.words, p.cut_before,
@@ -129,8 +129,10 @@ class PassageRepository:
         return ServerHistory(shown_passage_ids=shown, last_featured=featured)
 
     async def record(self, guild_id: int, chosen: PassageCandidate, now: datetime) -> None:
-        """Store what `record_selection` computes: a repeat starts a new cycle."""
-        async with transaction(self.pool) as conn:
+        """Store what `record_selection` computes: a repeat starts a new cycle. (Run
+        again after a lost connection; not idempotent: a second run would see the passage
+        as a repeat and start a new cycle, so a lost COMMIT answer is asked about.)"""
+        async def work(conn: asyncpg.Connection) -> None:
             repeat = await conn.fetchval(
                 "SELECT 1 FROM excerpt_shown WHERE guild_id = $1 AND passage_id = $2",
                 guild_id, chosen.passage_id)
@@ -145,3 +147,6 @@ class PassageRepository:
                    VALUES ($1, $2, $3) ON CONFLICT (guild_id, story_id)
                    DO UPDATE SET featured_at = excluded.featured_at""",
                 guild_id, chosen.story_id, now.isoformat())
+
+        await run_transaction(self.pool, work, what="recording a shown passage",
+                              idempotent=False)

@@ -1,4 +1,8 @@
-"""The messages the bot posted with a passage (message id -> story and passage)."""
+"""The messages the bot posted with a passage (message id -> story and passage).
+
+Both writes run on the pool, which retries them after a lost connection (retry.py): safe,
+since an upsert keyed on the message id and an UPDATE to a given thread end in the same row
+when applied twice."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from bot.library.records import PassageLike, SortOrder, StoryFilter, TitleRow
 from bot.library.visibility import ALL_GUILDS, OwnLibrary, Visibility
 from bot.library.vocabulary import language_code
 from bot.store.postgres import search
-from bot.store.postgres.database import Executor, note_write, transaction
+from bot.store.postgres.database import Executor, note_write, run_transaction
 from bot.store.postgres.tags import ensure_tag
 from bot.store.story_rows import (
     content_hash,
@@ -183,7 +183,7 @@ class StoryRepository:
         added_at = (now or SystemClock().now()).isoformat()
         rating = draft.rating or Rating.NOT_RATED
         try:
-            async with transaction(self.pool) as conn:
+            async def insert(conn: asyncpg.Connection) -> int:
                 if draft.source and is_web_link(draft.source):
                     # The same work from its site (or another format of it) is one story:
                     # checked under a lock on (server, source), so two imports at once, in
@@ -221,6 +221,11 @@ class StoryRepository:
                         *(t for t in draft.tags() if t.kind is not TagKind.RATING)]
                 await self._insert_story_tags(conn, story_id, tags)
                 await write_search_documents(conn, story_id, story_id)
+                return int(story_id)
+
+            # Not idempotent (a blind re-run would store it twice): see run_transaction.
+            story_id = await run_transaction(self.pool, insert, what="adding a story",
+                                             idempotent=False)
         except asyncpg.UniqueViolationError:
             # Another process stored the same story between our check and our insert.
             existing = await self._find_by_hash(self.pool, fingerprint, guild_id)
@@ -271,8 +276,9 @@ class StoryRepository:
         await self.index_for_search(story_id, story_id)
 
     async def index_for_search(self, first_id: int, last_id: int) -> None:
-        async with transaction(self.pool) as conn:
-            await write_search_documents(conn, first_id, last_id)
+        await run_transaction(  # rewrites the documents: the same on a second run
+            self.pool, lambda conn: write_search_documents(conn, first_id, last_id),
+            what="indexing stories for search")
 
     async def get(
         self, story_id: int, visibility: Visibility, *, with_chapters: bool = False
@@ -377,7 +383,8 @@ class StoryRepository:
         remove_tag_keys: Sequence[tuple[TagKind, str]] = (),
     ) -> None:
         """Change a story's metadata in one transaction and refresh its search document."""
-        async with transaction(self.pool) as conn:
+        async def change(conn: asyncpg.Connection) -> None:
+            to_add = list(add_tags)
             for column, value in (("title", title), ("summary", summary),
                                   ("rating", rating and rating.value)):
                 if value is not None:
@@ -389,7 +396,7 @@ class StoryRepository:
                        (SELECT id FROM tags WHERE kind = 'rating')""",
                     story_id,
                 )
-                add_tags = [Tag(TagKind.RATING, rating.value), *add_tags]
+                to_add = [Tag(TagKind.RATING, rating.value), *to_add]
             for kind, key in remove_tag_keys:
                 await conn.execute(
                     """DELETE FROM story_tags WHERE story_id = $1 AND tag_id IN
@@ -400,7 +407,7 @@ class StoryRepository:
                 "SELECT COALESCE(max(position), -1) + 1 FROM story_tags WHERE story_id = $1",
                 story_id,
             ))
-            for tag in add_tags:
+            for tag in to_add:
                 tag_id = await ensure_tag(conn, tag)
                 await conn.execute(
                     "INSERT INTO story_tags (story_id, tag_id, position) VALUES ($1, $2, $3) "
@@ -409,6 +416,8 @@ class StoryRepository:
                 )
                 position += 1
             await write_search_documents(conn, story_id, story_id)
+
+        await run_transaction(self.pool, change, what="changing a story")  # same if re-run
 
     async def _select_ids(self, ids: Sequence[int]) -> builtins.list[Story]:
         if not ids:

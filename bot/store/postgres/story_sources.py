@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import asyncpg
 
 from bot.library.models import Chapter
 from bot.library.records import PassageLike
 from bot.library.source_records import SourceChannels
-from bot.store.postgres.database import transaction
+from bot.store.postgres.database import note_write, run_transaction
 from bot.store.postgres.stories import (
     PASSAGE_COPY_COLUMNS,
     find_by_source,
@@ -62,25 +63,28 @@ class StorySourceRepository:
 
     async def mark_checked(self, story_id: int, at: datetime, *, complete: bool | None = None,
                            updated: date | None = None, gone: bool = False) -> None:
-        async with transaction(self.pool) as conn:
-            await conn.execute(
-                """UPDATE stories SET source_checked_at = $1,
-                          complete = COALESCE($2::integer, complete),
-                          updated = COALESCE($3::text, updated),
-                          source_gone_at = CASE WHEN $4 THEN COALESCE(source_gone_at, $1)
-                                                ELSE source_gone_at END
-                    WHERE id = $5""",
-                at.isoformat(), None if complete is None else int(complete),
-                updated.isoformat() if updated else None, gone, story_id,
-            )
+        # One UPDATE to given values (COALESCE keeps the first gone date): the same row
+        # however often it runs, so the pool may retry it.
+        await self.pool.execute(
+            """UPDATE stories SET source_checked_at = $1,
+                      complete = COALESCE($2::integer, complete),
+                      updated = COALESCE($3::text, updated),
+                      source_gone_at = CASE WHEN $4 THEN COALESCE(source_gone_at, $1)
+                                            ELSE source_gone_at END
+                WHERE id = $5""",
+            at.isoformat(), None if complete is None else int(complete),
+            updated.isoformat() if updated else None, gone, story_id,
+        )
+        note_write(self.pool)
 
     async def append_chapters(
         self, story_id: int, chapters: Sequence[Chapter], passages: Sequence[PassageLike],
     ) -> list[int]:
         """Add chapters after the story's last one and their passages after its last
         passage (passages' seq counted from 0 within `passages`); returns the new
-        passage ids in reading order. All or nothing."""
-        async with transaction(self.pool) as conn:
+        passage ids in reading order. All or nothing; re-run whole after a lost
+        connection, and a lost COMMIT answer is asked about (a blind re-run appends twice)."""
+        async def append(conn: asyncpg.Connection) -> list[Any]:
             # The story's row lock: two appends to one story take turns.
             await conn.execute("SELECT 1 FROM stories WHERE id = $1 FOR UPDATE", story_id)
             row = await conn.fetchrow(
@@ -110,9 +114,12 @@ class StorySourceRepository:
                 story_id, sum(p.words for p in passages),
             )
             await write_search_documents(conn, story_id, story_id)
-            ids = await conn.fetch(
+            return list(await conn.fetch(
                 "SELECT id FROM passages WHERE story_id = $1 AND seq >= $2 ORDER BY seq",
-                story_id, next_seq)
+                story_id, next_seq))
+
+        ids = await run_transaction(self.pool, append, what="appending chapters",
+                                    idempotent=False)
         return [int(r[0]) for r in ids]
 
     async def channels(self, guild_id: int) -> SourceChannels:
@@ -124,13 +131,14 @@ class StorySourceRepository:
         return SourceChannels(guild_id, row[0], row[1], row[2])
 
     async def save_channels(self, channels: SourceChannels) -> None:
-        async with transaction(self.pool) as conn:
-            await conn.execute(
-                """INSERT INTO source_channels (guild_id, updates_channel_id, updates_role_id,
-                                                review_channel_id) VALUES ($1, $2, $3, $4)
-                   ON CONFLICT (guild_id) DO UPDATE SET
-                       updates_channel_id = excluded.updates_channel_id,
-                       updates_role_id = excluded.updates_role_id,
-                       review_channel_id = excluded.review_channel_id""",
-                channels.guild_id, channels.updates_channel_id, channels.updates_role_id,
-                channels.review_channel_id)
+        # An upsert of given values: the pool may retry it.
+        await self.pool.execute(
+            """INSERT INTO source_channels (guild_id, updates_channel_id, updates_role_id,
+                                            review_channel_id) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (guild_id) DO UPDATE SET
+                   updates_channel_id = excluded.updates_channel_id,
+                   updates_role_id = excluded.updates_role_id,
+                   review_channel_id = excluded.review_channel_id""",
+            channels.guild_id, channels.updates_channel_id, channels.updates_role_id,
+            channels.review_channel_id)
+        note_write(self.pool)

@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 
 from bot.library.source_records import SuggestedWork, SuggestionRecord
-from bot.store.postgres.database import affected, transaction
+from bot.store.postgres.database import affected, note_write, run_transaction
 
 _COLUMNS = ("id, guild_id, work_key, user_id, note, status, reason, story_id, "
             "suggested_at, file_name")
@@ -29,9 +29,11 @@ class SuggestionRepository:
                       at: datetime, file: tuple[str, bytes] | None = None
                       ) -> tuple[SuggestedWork, bool]:
         """Record a reader's suggestion (once per reader per work) and make sure the work
-        has a card row; returns the work and whether this reader's suggestion is new."""
-        async with transaction(self.pool) as conn:
-            status = await conn.execute(
+        has a card row; returns the work and whether this reader's suggestion is new.
+        (Re-run after a lost connection; "new" would read False on a blind second run, so
+        a lost COMMIT answer is asked about.)"""
+        async def insert(conn: asyncpg.Connection) -> str:
+            status: str = await conn.execute(
                 """INSERT INTO suggestions (guild_id, work_key, user_id, note, suggested_at,
                                             file_name, file_data)
                    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING""",
@@ -40,6 +42,10 @@ class SuggestionRepository:
             await conn.execute(
                 """INSERT INTO suggestion_cards (guild_id, work_key) VALUES ($1, $2)
                    ON CONFLICT DO NOTHING""", guild_id, work_key)
+            return status
+
+        status = await run_transaction(self.pool, insert, what="saving a suggestion",
+                                       idempotent=False)
         work = await self.work(guild_id, work_key)
         assert work is not None
         return work, affected(status) > 0
@@ -71,17 +77,19 @@ class SuggestionRepository:
         return (str(row[0]), bytes(row[1])) if row else None
 
     async def set_card_message(self, card_id: int, channel_id: int, message_id: int) -> None:
-        async with transaction(self.pool) as conn:
-            await conn.execute(
-                "UPDATE suggestion_cards SET channel_id = $1, message_id = $2 WHERE id = $3",
-                channel_id, message_id, card_id)
+        # A single UPDATE to given values: the same row however often it runs.
+        await self.pool.execute(
+            "UPDATE suggestion_cards SET channel_id = $1, message_id = $2 WHERE id = $3",
+            channel_id, message_id, card_id)
+        note_write(self.pool)
 
     async def decide(self, guild_id: int, work_key: str, *, approved: bool, reason: str,
                      story_id: int | None, at: datetime) -> int:
         """Close every waiting suggestion of the work; the card row goes (a later
-        suggestion of the same work starts a new card). Returns how many were closed."""
-        async with transaction(self.pool) as conn:
-            status = await conn.execute(
+        suggestion of the same work starts a new card). Returns how many were closed.
+        (A blind second run would count none, so a lost COMMIT answer is asked about.)"""
+        async def close(conn: asyncpg.Connection) -> str:
+            status: str = await conn.execute(
                 """UPDATE suggestions SET status = $1, reason = $2, story_id = $3,
                           decided_at = $4, file_data = NULL
                     WHERE guild_id = $5 AND work_key = $6 AND status = 'waiting'""",
@@ -90,7 +98,10 @@ class SuggestionRepository:
             await conn.execute(
                 "DELETE FROM suggestion_cards WHERE guild_id = $1 AND work_key = $2",
                 guild_id, work_key)
-        return affected(status)
+            return status
+
+        return affected(await run_transaction(self.pool, close, what="deciding a suggestion",
+                                              idempotent=False))
 
     async def of_user(self, guild_id: int, user_id: int, limit: int = 25
                       ) -> list[SuggestionRecord]:
