@@ -126,8 +126,8 @@ async def measure_floor(sandbox: Sandbox, rounds: int) -> list[float]:
         stop(process)
 
 
-async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, database: str
-                           ) -> dict[str, list[float]]:
+async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, database: str,
+                           settle: float) -> dict[str, list[float]]:
     """Every probe `rounds` times against storybot on `database` (a file or a DSN)."""
     process = spawn(sandbox, "storybot", database)
     try:
@@ -137,7 +137,7 @@ async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, database: s
             await until_answered(sandbox, probe)
         # After the index, start-up builds the title index and freezes the heap (seconds
         # at 100k); measuring during that would measure start-up.
-        await asyncio.sleep(SETTLE_SECONDS)
+        await asyncio.sleep(settle)
         for _ in range(3):
             for probe in probes.values():
                 await timed(sandbox, probe)
@@ -151,27 +151,27 @@ async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, database: s
 
 
 async def measure_library(sandbox: Sandbox, backend: str, size: int, rounds: int, tmp: Path,
-                          pg_server: str | None, setup: dict[str, float]
+                          pg_server: str | None, setup: dict[str, float], settle: float
                           ) -> dict[str, list[float]]:
     """One private copy of the size's library on the backend, measured, then thrown away."""
     db = copy_of_library(size, tmp / f"library-{size}.db")
     try:
         if backend == "sqlite":
-            return await measure_storybot(sandbox, size, rounds, str(db))
+            return await measure_storybot(sandbox, size, rounds, str(db), settle)
         assert pg_server is not None
         library = await copy_to_postgres(db, pg_server)
         setup[f"copy_{size}_to_postgres"] = library.copy_seconds
         db.unlink()
         try:
-            return await measure_storybot(sandbox, size, rounds, library.dsn)
+            return await measure_storybot(sandbox, size, rounds, library.dsn, settle)
         finally:
             await library.drop()
     finally:
         db.unlink(missing_ok=True)
 
 
-async def run(plan: list[tuple[str, int]], rounds: int, pg_server: str | None
-              ) -> dict[str, object]:
+async def run(plan: list[tuple[str, int]], rounds: int, pg_server: str | None,
+              settle: float = SETTLE_SECONDS) -> dict[str, object]:
     logging.getLogger("discord").setLevel(logging.ERROR)
     samples: Samples = {}
     setup: dict[str, float] = {}
@@ -181,7 +181,7 @@ async def run(plan: list[tuple[str, int]], rounds: int, pg_server: str | None
             for backend, size in plan:
                 started = time.perf_counter()
                 samples.setdefault(backend, {})[size] = await measure_library(
-                    sandbox, backend, size, rounds, Path(tmp), pg_server, setup)
+                    sandbox, backend, size, rounds, Path(tmp), pg_server, setup, settle)
                 setup[f"{backend}_{size}_total"] = time.perf_counter() - started
             floor += await measure_floor(sandbox, rounds)
     return figures(samples, floor, rounds, setup)
@@ -219,7 +219,7 @@ def main() -> None:
     pg_server, server = start_server() if any(b == "postgres" for b, _ in plan) else (None, None)
     started = time.perf_counter()
     try:
-        result = asyncio.run(run(plan, rounds, pg_server))
+        result = asyncio.run(run(plan, rounds, pg_server, 1.0 if args.quick else SETTLE_SECONDS))
     finally:
         if server is not None:
             server.cleanup()

@@ -8,14 +8,17 @@ DATABASE is a library file or a PostgreSQL DSN, as in STORYBOT_DB.
 `bare` is the floor: a plain discord.py client with one no-op `/ping` command, no cogs and
 no database. `storybot` is the real bot on a library. Each runs alone in its process
 so neither shares an event loop (or a GIL) with the sandbox that measures them. Both stop
-on SIGTERM.
+on SIGTERM. With STORYBOT_BENCH_PROFILE=PATH set, each peer writes a cProfile of its whole
+run to PATH.<kind>.prof when it stops (to find where a slow command's time goes).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import logging
+import os
 import signal
 from pathlib import Path
 
@@ -26,6 +29,8 @@ from bot.app import StoryBot, point_at_api
 from bot.config import Settings
 from bot.store.open import is_postgres
 from sandbox.auth import SANDBOX_BOT_TOKEN
+
+PROFILE_ENV = "STORYBOT_BENCH_PROFILE"
 
 
 class BareBot(discord.Client):
@@ -78,7 +83,17 @@ def main() -> None:
     point_at_api(settings)
     client: discord.Client = (BareBot() if args.kind == "bare"
                               else StoryBot(settings, guild_ready_timeout=0.05))
-    asyncio.run(_serve(client))
+    profile_to = os.environ.get(PROFILE_ENV)
+    if not profile_to:
+        asyncio.run(_serve(client))
+        return
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        asyncio.run(_serve(client))
+    finally:
+        profiler.disable()
+        profiler.dump_stats(f"{profile_to}.{args.kind}.prof")
 
 
 if __name__ == "__main__":
