@@ -127,9 +127,9 @@ async def pool_into_store(paths: list[Path], database: Path) -> dict[str, float]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="300 stories instead of 1,000")
+    parser.add_argument("--quick", action="store_true", help="60 stories instead of 1,000")
     args = parser.parse_args()
-    count = 300 if args.quick else 1000
+    count = 60 if args.quick else 1000
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "stories"
         folder.mkdir()

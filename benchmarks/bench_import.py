@@ -124,9 +124,9 @@ async def import_folder(count: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer repeats, 200 stories")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, 50 stories")
     args = parser.parse_args()
-    repeats = 5 if args.quick else 20
+    repeats = 3 if args.quick else 20
     figures: dict[str, object] = {}
     for label, path in FILES.items():
         data = path.read_bytes()
@@ -148,7 +148,7 @@ def main() -> None:
     figures["segment_100k_words"] = summary_ms(
         timed(lambda: segment_chapters(long_story()), max(3, repeats // 4))
     )
-    figures["folder"] = asyncio.run(import_folder(200 if args.quick else 1000))
+    figures["folder"] = asyncio.run(import_folder(50 if args.quick else 1000))
     emit("import", figures)
 
 

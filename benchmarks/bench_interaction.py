@@ -2,11 +2,15 @@
 
 The floor is a bare discord.py bot (one no-op `/ping`, no cogs, no database) in its own
 process; storybot runs in its own process too, on synthetic libraries of 1k, 10k and 100k
-stories, through the same sandbox in the same run. The floor is measured before and after
-the storybot runs and pooled, so drift in the machine's load hits both. For every command:
-median and p99, their ratio to the floor, and the largest/smallest-library median ratio.
-The sandbox's spec validation stays off (it is for tests, and would dominate the figures).
-Run: `.venv/bin/python -m benchmarks.bench_interaction [--quick] [--sizes 1000,10000]`.
+stories, on SQLite and on PostgreSQL, through the same sandbox in the same run. The floor is
+measured before and after the storybot runs and pooled, so drift in the machine's load hits
+both. For every command: median and p99, their ratio to the floor, the largest/smallest
+library median ratio, and PostgreSQL's median over SQLite's. The sandbox's spec validation
+stays off (it is for tests, and would dominate the figures). A PostgreSQL library is the
+SQLite one copied in bulk (postgres_library.py). The Markdown table goes to
+benchmarks/results/interaction.md.
+Run: `.venv/bin/python -m benchmarks.bench_interaction [--quick] [--backend both]
+[--sizes 1000,10000,100000] [--postgres-sizes 1000,10000]`.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import argparse
 import asyncio
 import logging
 import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -22,13 +27,17 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from benchmarks.interaction_report import Samples, figures, markdown
 from benchmarks.library_builder import copy_of_library, library_file
-from benchmarks.stats import emit, summary_ms
+from benchmarks.postgres_library import copy_to_postgres, postgres_available, start_server
+from benchmarks.stats import emit
 from sandbox.control import Sandbox
 from sandbox.results import SandboxTimeout
 
 Probe = Callable[[Sandbox], Awaitable[object]]
 SETTLE_SECONDS = 8.0
+RESULTS = Path(__file__).parent / "results"
+QUICK_RESULTS = Path(tempfile.gettempdir()) / "storybot-bench" / "quick"
 
 
 def storybot_probes(size: int) -> dict[str, Probe]:
@@ -117,10 +126,10 @@ async def measure_floor(sandbox: Sandbox, rounds: int) -> list[float]:
         stop(process)
 
 
-async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, tmp: Path
-                           ) -> dict[str, list[float]]:
-    db = copy_of_library(size, tmp / f"library-{size}.db")
-    process = spawn(sandbox, "storybot", str(db))
+async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, database: str,
+                           settle: float) -> dict[str, list[float]]:
+    """Every probe `rounds` times against storybot on `database` (a file or a DSN)."""
+    process = spawn(sandbox, "storybot", database)
     try:
         await sandbox.wait_for_commands("story", "excerpt", timeout=120)
         probes = storybot_probes(size)
@@ -128,7 +137,7 @@ async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, tmp: Path
             await until_answered(sandbox, probe)
         # After the index, start-up builds the title index and freezes the heap (seconds
         # at 100k); measuring during that would measure start-up.
-        await asyncio.sleep(SETTLE_SECONDS)
+        await asyncio.sleep(settle)
         for _ in range(3):
             for probe in probes.values():
                 await timed(sandbox, probe)
@@ -139,51 +148,89 @@ async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, tmp: Path
         return samples
     finally:
         stop(process)
+
+
+async def measure_library(sandbox: Sandbox, backend: str, size: int, rounds: int, tmp: Path,
+                          pg_server: str | None, setup: dict[str, float], settle: float
+                          ) -> dict[str, list[float]]:
+    """One private copy of the size's library on the backend, measured, then thrown away."""
+    db = copy_of_library(size, tmp / f"library-{size}.db")
+    try:
+        if backend == "sqlite":
+            return await measure_storybot(sandbox, size, rounds, str(db), settle)
+        assert pg_server is not None
+        library = await copy_to_postgres(db, pg_server)
+        setup[f"copy_{size}_to_postgres"] = library.copy_seconds
+        db.unlink()
+        try:
+            return await measure_storybot(sandbox, size, rounds, library.dsn, settle)
+        finally:
+            await library.drop()
+    finally:
         db.unlink(missing_ok=True)
 
 
-async def run(sizes: list[int], rounds: int) -> dict[str, object]:
+async def run(plan: list[tuple[str, int]], rounds: int, pg_server: str | None,
+              settle: float = SETTLE_SECONDS) -> dict[str, object]:
     logging.getLogger("discord").setLevel(logging.ERROR)
-    by_size: dict[int, dict[str, list[float]]] = {}
+    samples: Samples = {}
+    setup: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         async with Sandbox.start() as sandbox:
             floor = await measure_floor(sandbox, rounds)
-            for size in sizes:
-                by_size[size] = await measure_storybot(sandbox, size, rounds, Path(tmp))
+            for backend, size in plan:
+                started = time.perf_counter()
+                samples.setdefault(backend, {})[size] = await measure_library(
+                    sandbox, backend, size, rounds, Path(tmp), pg_server, setup, settle)
+                setup[f"{backend}_{size}_total"] = time.perf_counter() - started
             floor += await measure_floor(sandbox, rounds)
-    base = summary_ms(floor)
-    figures: dict[str, object] = {"rounds": rounds, "bare_bot_ping": base}
-    for size, samples in by_size.items():
-        per_command: dict[str, object] = {}
-        for label, values in samples.items():
-            summary = summary_ms(values)
-            per_command[label] = {
-                "p50_ms": summary["p50_ms"], "p99_ms": summary["p99_ms"],
-                "median_ratio_to_bare": round(summary["p50_ms"] / base["p50_ms"], 2),
-            }
-        figures[f"stories_{size}"] = per_command
-    if len(sizes) > 1:
-        small, large = min(sizes), max(sizes)
-        figures[f"median_ratio_{large}_to_{small}"] = {
-            label: round(summary_ms(by_size[large][label])["p50_ms"]
-                         / summary_ms(by_size[small][label])["p50_ms"], 2)
-            for label in by_size[small]
-        }
-    return figures
+    return figures(samples, floor, rounds, setup)
+
+
+def sizes_from(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="1k stories, 30 rounds")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: 1k stories, 20 rounds, on each backend")
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default=None,
+                        help="default: both when a PostgreSQL can be had (pgserver or "
+                             "STORYBOT_BENCH_PG / STORYBOT_TEST_PG), else sqlite")
     parser.add_argument("--sizes", default="1000,10000,100000",
-                        help="library sizes, comma-separated")
+                        help="SQLite library sizes, comma-separated")
+    parser.add_argument("--postgres-sizes", default="1000,10000",
+                        help="PostgreSQL library sizes (each is copied in bulk first: "
+                             "100k adds minutes)")
     parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--markdown", type=Path, default=None,
+                        help="where the README-ready table goes (default: "
+                             "benchmarks/results/interaction.md; a temp file with --quick)")
     args = parser.parse_args()
-    sizes = [1000] if args.quick else [int(s) for s in args.sizes.split(",")]
-    rounds = 30 if args.quick else args.rounds
-    for size in sizes:
+    backend = args.backend or ("both" if postgres_available() else "sqlite")
+    sqlite_sizes = [1000] if args.quick else sizes_from(args.sizes)
+    pg_sizes = [1000] if args.quick else sizes_from(args.postgres_sizes)
+    rounds = 20 if args.quick else args.rounds
+    plan = [("sqlite", size) for size in sqlite_sizes if backend in ("sqlite", "both")]
+    plan += [("postgres", size) for size in pg_sizes if backend in ("postgres", "both")]
+    for size in sorted({size for _, size in plan}):
         library_file(size)  # build (or reuse) it before the event loop starts
-    emit("interaction", asyncio.run(run(sizes, rounds)))
+    pg_server, server = start_server() if any(b == "postgres" for b, _ in plan) else (None, None)
+    started = time.perf_counter()
+    try:
+        result = asyncio.run(run(plan, rounds, pg_server, 1.0 if args.quick else SETTLE_SECONDS))
+    finally:
+        if server is not None:
+            server.cleanup()
+    result["total_s"] = round(time.perf_counter() - started, 1)
+    machine = (f"Measured on {platform.machine()}, {os.cpu_count()} cores, Python "
+               f"{platform.python_version()}, {time.strftime('%Y-%m-%d', time.gmtime())}.")
+    table = args.markdown or (QUICK_RESULTS if args.quick else RESULTS) / "interaction.md"
+    table.parent.mkdir(parents=True, exist_ok=True)
+    table.write_text(markdown(result, machine), "utf-8")
+    print(f"table written to {table}", file=sys.stderr, flush=True)
+    emit("interaction", result)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ from bot.library.records import TagRow
 from bot.library.tag_index import IndexedStory, TagIndex, TagRef
 
 SIZE = 100_000
+QUICK_SIZE = 10_000  # a smoke run must not build the 100k library on a fresh machine
 ENTRIES = 1_000
 WITH, WITHOUT = 111, 222  # the two servers
 WEIGHTED = (TagKind.FREEFORM, TagKind.CHARACTER, TagKind.RELATIONSHIP, TagKind.FANDOM)
@@ -103,8 +104,8 @@ def seen_through(query: RecommendQuery, overlay: TagOverlay) -> RecommendQuery:
     )
 
 
-def run_engine(queries_wanted: int, checked: int) -> dict[str, object]:
-    stories: list[IndexedStory] = make_library(SIZE)
+def run_engine(queries_wanted: int, checked: int, size: int = SIZE) -> dict[str, object]:
+    stories: list[IndexedStory] = make_library(size)
     index = TagIndex(stories)
     overlay = engine_overlay(index, random.Random(5))
     queries = make_queries(stories, queries_wanted + 10)
@@ -129,7 +130,7 @@ def run_engine(queries_wanted: int, checked: int) -> dict[str, object]:
     touched = sum(1 for q in queries[10:] if any(
         overlay.has_members(overlay.fold_ref(t)) for t in q.include | q.exclude))
     result: dict[str, object] = {
-        "stories": SIZE, "overlay_entries": len(overlay), "queries": len(base),
+        "stories": size, "overlay_entries": len(overlay), "queries": len(base),
         "queries_naming_a_merged_tag": touched, **_figures(base, over),
         "pages_checked_against_reference": checked, "pages_differing": differing,
     }
@@ -184,9 +185,9 @@ async def paired(rounds: int, run: Case) -> tuple[list[float], list[float]]:
     return base, over
 
 
-async def run_service(rounds: int) -> dict[str, object]:
+async def run_service(rounds: int, size: int = SIZE) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as folder:
-        db = copy_of_library(SIZE, Path(folder) / "library.db")
+        db = copy_of_library(size, Path(folder) / "library.db")
         services = await build_services(db)
         try:
             await store_overlay(services, random.Random(5))
@@ -210,7 +211,7 @@ async def run_service(rounds: int) -> dict[str, object]:
                 "recommend_merged_tag": lambda g, n: recommend_here(services, g,
                                                                     tags=[name(merged)]),
             }
-            result: dict[str, object] = {"stories": SIZE, "overlay_entries": len(overlay)}
+            result: dict[str, object] = {"stories": size, "overlay_entries": len(overlay)}
             for case, run in cases.items():
                 result[case] = _figures(*await paired(rounds, run))
                 print(f"service {case}: {result[case]}", file=sys.stderr, flush=True)
@@ -221,11 +222,12 @@ async def run_service(rounds: int) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer queries")
+    parser.add_argument("--quick", action="store_true", help="fewer queries, 10k stories")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    engine = run_engine(60 if args.quick else 300, 10 if args.quick else 40)
-    service = asyncio.run(run_service(10 if args.quick else 40))
+    size = QUICK_SIZE if args.quick else SIZE
+    engine = run_engine(60 if args.quick else 300, 10 if args.quick else 40, size)
+    service = asyncio.run(run_service(10 if args.quick else 40, size))
     costs = [float(engine["cost_p50"])] + [  # type: ignore[arg-type]
         float(figures["cost_p50"]) for case, figures in service.items()  # type: ignore[index]
         if isinstance(figures, dict) and "merged" not in case]

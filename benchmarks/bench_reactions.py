@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.bench_reactions [--quick]
 
-50,000 raw MESSAGE_REACTION_ADD/REMOVE gateway events (5,000 with --quick) from 2,000 readers
+50,000 raw MESSAGE_REACTION_ADD/REMOVE gateway events (1,000 with --quick) from 2,000 readers
 on 20 bot posts are pushed through the sandbox's gateway to the unmodified discord.py bot.
 The same stream runs against the same bot with reaction ingest switched off (the do-nothing
 baseline: `FeedbackService.ingest_enabled = False`) and on. Figures: events per second
@@ -236,9 +236,9 @@ async def measure(sandbox: Sandbox, running: RunningBot, count: int, rounds: int
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="5,000 events, one round")
+    parser.add_argument("--quick", action="store_true", help="1,000 events, one round")
     args = parser.parse_args()
-    figures = asyncio.run(run(5_000 if args.quick else 50_000, 1 if args.quick else 2))
+    figures = asyncio.run(run(1_000 if args.quick else 50_000, 1 if args.quick else 2))
     emit("reactions", figures)
 
 

@@ -33,6 +33,7 @@ from bot.library.recommend import (
 from bot.library.tag_index import IndexedStory, TagIndex
 
 SIZES = (1_000, 10_000, 100_000)
+QUICK_SIZES = (1_000, 10_000)  # a smoke run: the 100k index takes most of a minute
 WARMUP_QUERIES = 10
 
 
@@ -127,29 +128,34 @@ def run_size(size: int, load: Load) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer queries, no memory trace")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer queries, no memory trace, no 100k")
     args = parser.parse_args(argv)
     load = QUICK if args.quick else FULL
     started = time.perf_counter()
-    per_size = {str(size): run_size(size, load) for size in SIZES}
-    big, mid = per_size[str(SIZES[-1])], per_size[str(SIZES[-2])]
+    sizes = QUICK_SIZES if args.quick else SIZES
+    per_size = {str(size): run_size(size, load) for size in sizes}
+    big, mid = per_size[str(sizes[-1])], per_size[str(sizes[-2])]
     ratio = round(float(big["p95_ms"]) / float(mid["p95_ms"]), 2)  # type: ignore[arg-type]
-    report = {
+    report: dict[str, object] = {
         "benchmark": "recommend",
         "mode": "quick" if args.quick else "full",
         "engine": f"numpy {np.__version__} dense scoring over posting lists",
         "sizes": per_size,
-        "p95_ratio_100k_10k": ratio,
-        "targets_met": {
+    }
+    identical = all(s["pages_differing_from_baseline"] == 0 for s in per_size.values())
+    if args.quick:  # the targets are for 100k stories: a smoke run only says it ran
+        report["p95_ratio_10k_1k"] = ratio
+        report["identical_to_baseline"] = identical
+    else:
+        report["p95_ratio_100k_10k"] = ratio
+        report["targets_met"] = {
             "p95_100k_le_10ms": float(big["p95_ms"]) <= 10.0,  # type: ignore[arg-type]
             "speedup_100k_ge_20x": float(big["speedup_p95"]) >= 20.0,  # type: ignore[arg-type]
             "ratio_100k_10k_le_4": ratio <= 4.0,
-            "identical_to_baseline": all(
-                s["pages_differing_from_baseline"] == 0 for s in per_size.values()
-            ),
-        },
-        "total_seconds": round(time.perf_counter() - started, 1),
-    }
+            "identical_to_baseline": identical,
+        }
+    report["total_seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(report))
 
 

@@ -77,9 +77,9 @@ def measure(db: Path, runs: int, empty_demo_dir: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="10k instead of 100k, 2 runs")
+    parser.add_argument("--quick", action="store_true", help="1k instead of 100k, one run")
     args = parser.parse_args()
-    size, runs = (10_000, 2) if args.quick else (100_000, 3)
+    size, runs = (1_000, 1) if args.quick else (100_000, 3)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         empty = measure(folder / "empty.db", runs, folder / "no-demo")

@@ -3,17 +3,22 @@
     python -m benchmarks.peer_bot bare API_BASE GATEWAY_URL
     python -m benchmarks.peer_bot storybot API_BASE GATEWAY_URL DATABASE
 
+DATABASE is a library file or a PostgreSQL DSN, as in STORYBOT_DB.
+
 `bare` is the floor: a plain discord.py client with one no-op `/ping` command, no cogs and
-no database. `storybot` is the real bot on a library file. Each runs alone in its process
+no database. `storybot` is the real bot on a library. Each runs alone in its process
 so neither shares an event loop (or a GIL) with the sandbox that measures them. Both stop
-on SIGTERM.
+on SIGTERM. With STORYBOT_BENCH_PROFILE=PATH set, each peer writes a cProfile of its whole
+run to PATH.<kind>.prof when it stops (to find where a slow command's time goes).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import logging
+import os
 import signal
 from pathlib import Path
 
@@ -22,7 +27,10 @@ from discord import app_commands
 
 from bot.app import StoryBot, point_at_api
 from bot.config import Settings
+from bot.store.open import is_postgres
 from sandbox.auth import SANDBOX_BOT_TOKEN
+
+PROFILE_ENV = "STORYBOT_BENCH_PROFILE"
 
 
 class BareBot(discord.Client):
@@ -54,22 +62,38 @@ async def _serve(client: discord.Client) -> None:
         runner.cancel()
 
 
+def database_setting(given: str | None) -> Path | str:
+    if given is None:
+        return Path("unused.db")
+    return given if is_postgres(given) else Path(given)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("kind", choices=("bare", "storybot"))
     parser.add_argument("api_base")
     parser.add_argument("gateway_url")
-    parser.add_argument("database", nargs="?", type=Path)
+    parser.add_argument("database", nargs="?")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     settings = Settings(discord_api_base=args.api_base, discord_gateway_url=args.gateway_url,
-                        storybot_db=args.database or Path("unused.db"),
+                        storybot_db=database_setting(args.database),
                         demo_stories_dir=Path("/nonexistent"),
                         _env_file=None)  # type: ignore[call-arg]
     point_at_api(settings)
     client: discord.Client = (BareBot() if args.kind == "bare"
                               else StoryBot(settings, guild_ready_timeout=0.05))
-    asyncio.run(_serve(client))
+    profile_to = os.environ.get(PROFILE_ENV)
+    if not profile_to:
+        asyncio.run(_serve(client))
+        return
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        asyncio.run(_serve(client))
+    finally:
+        profiler.disable()
+        profiler.dump_stats(f"{profile_to}.{args.kind}.prof")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,13 @@ import aiosqlite
 import pytest
 
 from bot.store.open import open_store
+from bot.store.postgres.testing import (
+    NoThrowawayServer,
+    create_schema,
+    drop_schema,
+    throwaway_server,
+    with_search_path,
+)
 from bot.store.protocol import Store
 
 BACKENDS = ["sqlite", "postgres"]
@@ -25,44 +30,21 @@ TEST_PG_ENV = "STORYBOT_TEST_PG"
 
 
 def start_test_server() -> tuple[str, Any]:
-    """A DSN for the session: STORYBOT_TEST_PG, else a pgserver in a temporary folder
-    (as root, pgserver runs PostgreSQL as its own unprivileged user)."""
-    given = os.environ.get(TEST_PG_ENV)
-    if given:
-        return given, None
+    """A DSN for the session: STORYBOT_TEST_PG, else a pgserver in a temporary folder."""
     try:
-        import pgserver
-    except ImportError:
-        pytest.skip("PostgreSQL tests need `pgserver` (the dev extras) or STORYBOT_TEST_PG")
-    folder = tempfile.mkdtemp(prefix="storybot-pg-")
-    server = pgserver.get_server(folder, cleanup_mode="delete")
-    return server.get_uri(), server
-
-
-def with_search_path(dsn: str, schema: str) -> str:
-    """The DSN with every connection's search_path set to `schema` (asyncpg passes unknown
-    query parameters on as server settings)."""
-    return f"{dsn}{'&' if '?' in dsn else '?'}search_path={schema}"
+        return throwaway_server(os.environ.get(TEST_PG_ENV))
+    except NoThrowawayServer as error:
+        pytest.skip(f"PostgreSQL tests need `pgserver` (the dev extras) or {TEST_PG_ENV}"
+                    f" ({error})")
 
 
 async def fresh_schema(dsn: str) -> AsyncIterator[str]:
     """A new, empty schema for one test; dropped with everything in it afterwards."""
-    import asyncpg
-
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(f'CREATE SCHEMA "{schema}"')
-    finally:
-        await conn.close()
+    schema = await create_schema(dsn)
     try:
         yield with_search_path(dsn, schema)
     finally:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        finally:
-            await conn.close()
+        await drop_schema(dsn, schema)
 
 
 async def library_target(backend: str, tmp_path: Path,

@@ -1,0 +1,108 @@
+"""The round-trip benchmark's figures: JSON for `make bench`, and a Markdown table that the
+README's Performance section can take as it is.
+
+Samples come in as seconds per (backend, library size, command); every command is set
+against the bare bot's `/ping` measured in the same run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.stats import summary_ms
+
+Samples = dict[str, dict[int, dict[str, list[float]]]]  # backend -> size -> command -> s
+BACKEND_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+COMMAND_NAMES = {
+    "excerpt": "`/excerpt`",
+    "story_list": "`/story list`",
+    "story_info": "`/story info`",
+    "recommend_tags": "`/recommend tags:`",
+    "story_autocomplete": "`/story info` autocomplete",
+}
+
+
+def size_label(size: int) -> str:
+    return f"{size // 1000}k" if size % 1000 == 0 else str(size)
+
+
+def _ratio(top: float, bottom: float) -> float:
+    return round(top / bottom, 2) if bottom else float("nan")
+
+
+def figures(samples: Samples, floor: list[float], rounds: int,
+            setup_seconds: dict[str, float]) -> dict[str, Any]:
+    """Everything measured, as one JSON-able dict."""
+    base = summary_ms(floor)
+    result: dict[str, Any] = {"rounds": rounds, "bare_bot_ping": base}
+    medians: dict[str, dict[int, dict[str, float]]] = {}
+    for backend, by_size in samples.items():
+        per_backend: dict[str, Any] = {}
+        for size, by_command in by_size.items():
+            per_size: dict[str, Any] = {}
+            for command, values in by_command.items():
+                summary = summary_ms(values)
+                medians.setdefault(backend, {}).setdefault(size, {})[command] = summary["p50_ms"]
+                per_size[command] = {
+                    "p50_ms": summary["p50_ms"], "p99_ms": summary["p99_ms"],
+                    "median_ratio_to_bare": _ratio(summary["p50_ms"], base["p50_ms"]),
+                }
+            per_backend[f"stories_{size}"] = per_size
+        sizes = sorted(by_size)
+        if len(sizes) > 1:
+            small, large = sizes[0], sizes[-1]
+            per_backend[f"median_ratio_{large}_to_{small}"] = {
+                command: _ratio(medians[backend][large][command], median)
+                for command, median in medians[backend][small].items()}
+        result[backend] = per_backend
+    if "sqlite" in medians and "postgres" in medians:
+        result["postgres_to_sqlite_median_ratio"] = {
+            f"stories_{size}": {command: _ratio(pg, medians["sqlite"][size][command])
+                                for command, pg in pg_medians.items()}
+            for size, pg_medians in medians["postgres"].items() if size in medians["sqlite"]}
+    result["setup_s"] = {key: round(value, 1) for key, value in setup_seconds.items()}
+    return result
+
+
+def markdown(result: dict[str, Any], machine: str) -> str:
+    """One row per command; a column per backend and size: p50 / p99 in ms and the median
+    as a multiple of the bare bot's; then the growth and PostgreSQL/SQLite ratios."""
+    base = result["bare_bot_ping"]
+    columns = [(backend, int(key.removeprefix("stories_")))
+               for backend in BACKEND_NAMES if backend in result
+               for key in result[backend] if key.startswith("stories_")]
+    growth = [(backend, key) for backend in BACKEND_NAMES if backend in result
+              for key in result[backend] if key.startswith("median_ratio_")]
+    pg_ratio = sorted(result.get("postgres_to_sqlite_median_ratio", {}),
+                      key=lambda k: int(k.removeprefix("stories_")))
+    header = ["command"]
+    header += [f"{BACKEND_NAMES[b]} {size_label(s)}: p50 / p99 ms (p50 × bare)"
+               for b, s in columns]
+    for backend, key in growth:
+        large, small = (int(n) for n in key.removeprefix("median_ratio_").split("_to_"))
+        header.append(f"{BACKEND_NAMES[backend]} {size_label(large)}/{size_label(small)} "
+                      "median")
+    header += [f"PostgreSQL/SQLite median at {size_label(int(k.removeprefix('stories_')))}"
+               for k in pg_ratio]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    commands = next((list(result[b][f"stories_{s}"]) for b, s in columns), [])
+    for command in commands:
+        row = [COMMAND_NAMES.get(command, command)]
+        for backend, size in columns:
+            cell = result[backend][f"stories_{size}"][command]
+            row.append(f"{cell['p50_ms']:.1f} / {cell['p99_ms']:.1f} "
+                       f"({cell['median_ratio_to_bare']:.1f}×)")
+        row += [f"{result[b][key][command]:.2f}" for b, key in growth]
+        row += [f"{result['postgres_to_sqlite_median_ratio'][k][command]:.2f}"
+                for k in pg_ratio]
+        lines.append("| " + " | ".join(row) + " |")
+    bare = f"{base['p50_ms']:.2f} / {base['p99_ms']:.1f} (1×)"
+    lines.append("| bare discord.py bot `/ping` | "
+                 + " | ".join([bare] * len(columns) + [""] * (len(header) - 1 - len(columns)))
+                 + " |")
+    note = (f"\n{result['rounds']} rounds per command, interleaved; each round trip is "
+            "INTERACTION_CREATE sent to the callback received, through the loopback Discord "
+            "stand-in, bot and stand-in in separate processes. The bare bot (one no-op "
+            "command, no cogs, no database) is measured before and after storybot in the "
+            f"same run and pooled. {machine}\n")
+    return "\n".join(lines) + "\n" + note

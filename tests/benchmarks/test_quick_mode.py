@@ -1,0 +1,51 @@
+"""`python -m benchmarks --quick` still runs every benchmark to the end, so the benchmarks
+cannot rot unnoticed. Only that they run and report figures is checked here: their timings
+belong to the benchmarks themselves, never to a test."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks.__main__ import BENCHMARKS
+
+ROOT = Path(__file__).resolve().parents[2]
+PRESENT = [name for name in BENCHMARKS if (ROOT / "benchmarks" / f"bench_{name}.py").exists()]
+
+
+def numbers(value: object) -> list[float]:
+    """Every number in a benchmark's figures, however deeply nested."""
+    if isinstance(value, dict):
+        return [n for inner in value.values() for n in numbers(inner)]
+    if isinstance(value, list):
+        return [n for inner in value for n in numbers(inner)]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [float(value)]
+    return []
+
+
+def test_every_benchmark_runs_in_quick_mode_and_reports_figures() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-m", "benchmarks", "--quick"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=1800,
+                            check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    reports = {report["benchmark"]: report for report in
+               (json.loads(line) for line in result.stdout.splitlines()
+                if line.startswith("{"))}
+    assert sorted(reports) == sorted(PRESENT), result.stderr[-3000:]
+    for name, report in reports.items():
+        assert "error" not in report, f"{name}: {report}\n{result.stderr[-3000:]}"
+        assert len(numbers(report)) > 1, f"{name} reported no figures: {report}"
+    assert "| benchmark | figure | value |" in result.stdout
+    # The round trips: every storybot command set against the bare bot of the same run.
+    interaction = reports["interaction"]
+    commands = interaction["sqlite"]["stories_1000"]
+    assert set(commands) == {"excerpt", "story_list", "story_info", "recommend_tags",
+                             "story_autocomplete"}
+    assert all(figures["median_ratio_to_bare"] > 0 for figures in commands.values())
+    assert interaction["bare_bot_ping"]["n"] == 2 * interaction["rounds"]
+
