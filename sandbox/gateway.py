@@ -230,7 +230,8 @@ class GatewayHub:
             return
         try:
             shard = parse_shard(data.get("shard"))
-        except InvalidShard:
+        except InvalidShard as exc:
+            log.warning("sandbox gateway: IDENTIFY refused, %s", exc)
             self._close(connection, INVALID_SHARD, b"Invalid shard.")
             return
         session = GatewaySession(secrets.token_hex(16), int(data.get("intents", 0)), shard)
