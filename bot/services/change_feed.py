@@ -108,11 +108,11 @@ class ChangeFollower:
         await self.catalog.reread_titles(story_ids)
 
     async def _vocabulary_changed(self, touched: Sequence[int]) -> None:
-        await self.catalog.reread_titles(())  # the tag rows only
         if self.recommendations.is_ready:
             await self.recommendations.reindex_tags(list(touched))  # forgets the overlays
         else:  # an index not built yet reads the new vocabulary when it is
             self.gates.forget_all()
+        await self.catalog.reread_titles(())  # the tag rows (autocomplete) last
 
     async def _everything_changed(self) -> None:
         log.info("changes by other processes may have been missed: dropping every cache")
