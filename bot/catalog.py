@@ -29,6 +29,7 @@ from bot.library.overlay import TagOverlay
 from bot.library.rating_change import RatingChange
 from bot.library.records import SortOrder, StoryFilter, TagCount, TagRow, TitleRow
 from bot.library.segmentation import segment_chapters
+from bot.library.shown_titles import ShownTitles
 from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, tag_key
 from bot.library.title_index import FUZZY_LIMIT, TitleIndex
 from bot.library.visibility import Visibility, can_see
@@ -302,6 +303,11 @@ class Catalog:
             return {row.story_id: row.title for row in rows
                     if view.shows(row.story_id, row.guild_id, row.rating) is not Shown.HIDDEN}
         return {row.story_id: row.title for row in rows if can_see(view, row.guild_id)}
+
+    async def shown_titles(self, gate: Gate) -> Mapping[int, str]:
+        """The titles a channel may name, as a view over the title rows: a lookup costs the
+        same at any library size (`titles` copies every one)."""
+        return ShownTitles(await self._title_rows(), gate)
 
     async def own_titles(self, guild_id: int) -> dict[int, str]:
         """Titles of the stories one server added (not the demo library)."""

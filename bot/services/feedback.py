@@ -65,6 +65,14 @@ def _inert(cell: object) -> object:
     return cell
 
 
+def _csv_bytes(rows: list[tuple[object, ...]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows([_inert(cell) for cell in row] for row in rows)
+    return buffer.getvalue().encode("utf-8")
+
+
 def _score(r: Ranked) -> float:
     return love_score(r.reactions, r.kudos, r.bookmarks, r.stars_total, r.stars_count)
 
@@ -210,12 +218,9 @@ class FeedbackService:
                           [p for p in passages if p[3] > 0][:top], days)
 
     async def export_csv(self, guild_id: int) -> bytes:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_COLUMNS)
-        writer.writerows([_inert(cell) for cell in row]
-                         for row in await self.repo.export_rows(guild_id))
-        return buffer.getvalue().encode("utf-8")
+        rows = await self.repo.export_rows(guild_id)
+        # A busy server has tens of thousands of rows: written off the event loop.
+        return await asyncio.to_thread(_csv_bytes, rows)
 
     # ----- personal data
 
