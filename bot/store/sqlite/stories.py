@@ -215,7 +215,7 @@ class StoryRepository:
         shown: StoryFilter | None = None,
     ) -> builtins.list[Story]:
         """Stories in view, optionally only those carrying every tag (or a synonym of it)."""
-        where, params = visibility_clause(visibility, by_title=sort == "title")
+        where, params = visibility_clause(visibility, in_order=True)
         extra, extra_args = filter_clauses(shown)
         clauses, args = [where, *extra], [*params, *extra_args]
         for key in tag_keys:
