@@ -23,9 +23,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import FrameType
 
 from benchmarks.library_builder import copy_of_library, library_file
 from benchmarks.stats import emit, percentile
@@ -46,13 +49,54 @@ def largest_fixture() -> Path:
 
 # ----- inside the bot's process ---------------------------------------------------------
 
-async def _tick(samples: list[tuple[float, float]]) -> None:
+class StallSampler:
+    """Where the loop's thread is while the ticker is overdue: a thread looks at its stack
+    every 2 ms and counts the innermost project frames (the profile behind a missed target).
+    """
+
+    def __init__(self, overdue: float = 0.015) -> None:
+        self.overdue = overdue
+        self.last_tick = time.monotonic()
+        self.places: Counter[str] = Counter()
+        self._loop_thread = threading.get_ident()
+        self._stop = threading.Event()
+        threading.Thread(target=self._watch, daemon=True, name="stall-sampler").start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.002):
+            if time.monotonic() - self.last_tick > self.overdue:
+                frame = sys._current_frames().get(self._loop_thread)
+                if frame is not None:
+                    self.places[_where(frame)] += 1
+
+    def stop(self) -> list[tuple[str, int]]:
+        self._stop.set()
+        return self.places.most_common(15)
+
+
+def _where(frame: FrameType) -> str:
+    """The innermost three frames of ours (bot, cogs, discord, aiosqlite), innermost first."""
+    found: list[str] = []
+    at: FrameType | None = frame
+    while at is not None and len(found) < 3:
+        name = at.f_code.co_filename
+        if any(part in name for part in ("/bot/", "/cogs/", "/discord/", "/aiosqlite/")):
+            found.append(f"{name.rsplit('/', 2)[-2]}/{Path(name).name}:{at.f_lineno} "
+                         f"{at.f_code.co_name}")
+        at = at.f_back
+    return " < ".join(found) or f"{Path(frame.f_code.co_filename).name} {frame.f_code.co_name}"
+
+
+async def _tick(samples: list[tuple[float, float]], sampler: StallSampler | None = None
+                ) -> None:
     """Every TICK_SECONDS: (wall time, seconds late). Late = the loop was held."""
     loop = asyncio.get_running_loop()
     expected = loop.time() + TICK_SECONDS
     while True:
         await asyncio.sleep(max(0.0, expected - loop.time()))
         now = loop.time()
+        if sampler is not None:
+            sampler.last_tick = time.monotonic()
         samples.append((time.time(), max(0.0, now - expected)))
         expected = max(expected + TICK_SECONDS, now)  # a long stall counts once, not N times
 
@@ -70,13 +114,14 @@ async def _serve_with_ticker(api_base: str, gateway_url: str, database: Path, ou
     samples: list[tuple[float, float]] = []
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    ticker = asyncio.create_task(_tick(samples))
+    sampler = StallSampler()
+    ticker = asyncio.create_task(_tick(samples, sampler))
     async with bot:
         await bot.login(SANDBOX_BOT_TOKEN)
         runner = asyncio.create_task(bot.connect(reconnect=True))
         await stop.wait()
         ticker.cancel()
-        out.write_text(json.dumps(samples))
+        out.write_text(json.dumps({"samples": samples, "stalls": sampler.stop()}))
         await bot.close()
         runner.cancel()
 
@@ -178,7 +223,8 @@ async def run(size: int, rounds: int, feedback_rows: int) -> dict[str, object]:
             finally:
                 process.send_signal(signal.SIGTERM)
                 await asyncio.to_thread(process.wait, 30)
-        samples = [(float(at), float(late)) for at, late in json.loads(samples_file.read_text())]
+        recorded = json.loads(samples_file.read_text())
+        samples = [(float(at), float(late)) for at, late in recorded["samples"]]
     busy = [w for name, spans in windows.items() if name != "idle" for w in spans]
     figures: dict[str, object] = {
         "stories": size, "rounds": rounds, "feedback_rows": feedback_rows,
@@ -188,6 +234,7 @@ async def run(size: int, rounds: int, feedback_rows: int) -> dict[str, object]:
     }
     for name, spans in windows.items():
         figures[name] = lag_summary(samples, spans)
+    figures["stalled_in"] = recorded["stalls"]  # 2 ms samples of the loop thread's stack
     return figures
 
 

@@ -19,6 +19,7 @@ from bot.library.recommend import TagUse
 from bot.library.records import TagRow
 from bot.library.tags import tag_key
 from bot.library.visibility import ALL_GUILDS, Visibility, server_view
+from bot.services.tag_listings import TagListings
 from bot.services.tag_lookup import shown
 from bot.store.protocol import Store
 
@@ -41,6 +42,8 @@ class TagWrangling:
         self.service = service
         self.tags = store.tags
         self.overlays = store.tag_overlays
+        self.write_count = store.write_count
+        self.listings = TagListings()  # /tags list answers (bot/services/tag_listings.py)
 
     # -- counts -----------------------------------------------------------------------
 
@@ -81,8 +84,20 @@ class TagWrangling:
                                                         name(item[0], overlay).casefold()))
 
     async def tag_list(self, guild_id: int | None, kind: TagKind | None = None) -> list[TagUse]:
-        """Canonical tags in use here with story counts and their synonyms here."""
-        _, overlay = await self._view_of(guild_id)
+        """Canonical tags in use here with story counts and their synonyms here: counted
+        again only after something it depends on changed (the returned list is shared)."""
+        listings = self.listings
+        if listings.library_changed not in self.service.catalog.change_listeners:
+            # Added on first use, after the index's own listener: a story change reaches
+            # the index first, then drops the kept lists.
+            self.service.catalog.change_listeners.append(listings.library_changed)
+        view, overlay = await self._view_of(guild_id)
+        stamp = (view, overlay, self.service.index, self.write_count())
+        return await listings.get((guild_id, kind), stamp,
+                                  lambda: self._count_tag_list(guild_id, kind, overlay))
+
+    async def _count_tag_list(self, guild_id: int | None, kind: TagKind | None,
+                              overlay: TagOverlay) -> list[TagUse]:
         rows = await self.tags.all()
         by_id = {row.id: row for row in rows}
         synonyms: dict[TagRef, list[str]] = {}
@@ -156,6 +171,7 @@ class TagWrangling:
         source, target = pairs[0] if pairs else (sources[0], targets[0])
         affected = await self.tags.merge(source, target)
         await self.service.reindex_tags(affected)
+        self.listings.invalidate()
         return source, target, len(affected)
 
     async def rename_shared(self, name: str, new_name: str,
@@ -165,4 +181,5 @@ class TagWrangling:
             raise InvalidInput(f"“{shown(tag.name)}” already has that name")
         affected = await self.tags.rename(tag, new_name)
         await self.service.reindex_tags(affected)
+        self.listings.invalidate()
         return await self.tags.canonical_of(tag.id), len(affected)
