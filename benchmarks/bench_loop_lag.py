@@ -57,7 +57,7 @@ class StallSampler:
     def __init__(self, overdue: float = 0.015) -> None:
         self.overdue = overdue
         self.last_tick = time.monotonic()
-        self.places: Counter[str] = Counter()
+        self.places: list[tuple[float, str]] = []  # (wall time, where)
         self._loop_thread = threading.get_ident()
         self._stop = threading.Event()
         threading.Thread(target=self._watch, daemon=True, name="stall-sampler").start()
@@ -67,11 +67,11 @@ class StallSampler:
             if time.monotonic() - self.last_tick > self.overdue:
                 frame = sys._current_frames().get(self._loop_thread)
                 if frame is not None:
-                    self.places[_where(frame)] += 1
+                    self.places.append((time.time(), _where(frame)))
 
-    def stop(self) -> list[tuple[str, int]]:
+    def stop(self) -> list[tuple[float, str]]:
         self._stop.set()
-        return self.places.most_common(15)
+        return self.places
 
 
 def _where(frame: FrameType) -> str:
@@ -234,7 +234,11 @@ async def run(size: int, rounds: int, feedback_rows: int) -> dict[str, object]:
     }
     for name, spans in windows.items():
         figures[name] = lag_summary(samples, spans)
-    figures["stalled_in"] = recorded["stalls"]  # 2 ms samples of the loop thread's stack
+    # Where the loop's thread was, in 2 ms samples, while it was overdue during a command
+    # ("select": waiting for the GIL or a CPU, not running our code).
+    stalled = Counter(where for at, where in recorded["stalls"]
+                      if any(begin <= at <= end for begin, end in busy))
+    figures["stalled_in"] = stalled.most_common(12)
     return figures
 
 

@@ -30,6 +30,7 @@ from bot.library.rating_change import RatingChange
 from bot.library.records import SortOrder, StoryFilter, TagCount, TagRow, TitleRow
 from bot.library.segmentation import segment_chapters
 from bot.library.shown_titles import ShownTitles
+from bot.library.tag_names import tag_name_choices, tag_name_index
 from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, tag_key
 from bot.library.title_index import FUZZY_LIMIT, TitleIndex
 from bot.library.visibility import Visibility, can_see
@@ -100,6 +101,9 @@ class Catalog:
         # Tag rows for autocomplete, with the store's write count when they were read.
         self._write_count = store.write_count
         self._tag_rows: tuple[int, builtins.list[TagRow]] | None = None
+        # Those rows' names by prefix, per kind (None: every kind), for tag autocomplete.
+        self._tag_indexes: tuple[builtins.list[TagRow],
+                                 dict[TagKind | None, TitleIndex]] | None = None
         # Called with a story id after it was added, edited or removed (e.g. to keep the
         # recommendation index in step). Listeners must not raise.
         self.change_listeners: list[Callable[[int], Awaitable[None]]] = []
@@ -358,15 +362,23 @@ class Catalog:
     async def tag_choices(self, query: str, kind: TagKind | None = None,
                           overlay: TagOverlay | None = None) -> builtins.list[str]:
         """Tag names (canonical and synonyms, and a server's own names) for autocomplete."""
-        rows = [row for row in await self._all_tags() if kind is None or row.kind is kind]
-        names = {row.id: row.name for row in rows}
+        local: dict[int, str] = {}
         if overlay is not None:  # local names first, under ids no tag row uses
-            names = {-tag_id: name for tag_id, name in overlay.renamed.items()
+            local = {-tag_id: name for tag_id, name in overlay.renamed.items()
                      if tag_id in overlay.rows and (kind is None
-                                                    or overlay.rows[tag_id].kind is kind)
-                     } | names
-        found = fuzzy_matches(query, names)
-        return list(dict.fromkeys(name for _, name in found))
+                                                    or overlay.rows[tag_id].kind is kind)}
+        return tag_name_choices(query, await self._tag_index(kind), local)
+
+    async def _tag_index(self, kind: TagKind | None) -> TitleIndex:
+        """Tag names of one kind (or all) by prefix, built off the event loop once per
+        change of the vocabulary: a keystroke never walks every tag."""
+        rows = await self._all_tags()
+        if self._tag_indexes is None or self._tag_indexes[0] is not rows:
+            self._tag_indexes = (rows, {})
+        built = self._tag_indexes[1]
+        if kind not in built:
+            built[kind] = await asyncio.to_thread(tag_name_index, rows, kind)
+        return built[kind]
 
     async def resolve(self, text: str, view: Visibility | Gate) -> Story:
         """The story someone meant: an id (what autocomplete sends) or a title typed exactly.
