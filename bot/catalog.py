@@ -417,8 +417,10 @@ class Catalog:
         await self._stories.get(story_id, visibility)
         return await self._stories.passages(story_id)
 
-    async def tag_counts(self, kind: TagKind | None = None) -> builtins.list[TagCount]:
-        return await self._tags.counts(kind)
+    async def tag_counts(self, kind: TagKind | None = None, *, limit: int | None = None,
+                         offset: int = 0) -> builtins.list[TagCount]:
+        """The shared tags over the whole library (the operator's view), a page at a time."""
+        return await self._tags.counts(kind, limit=limit, offset=offset)
 
 
 def _local_tag_group(overlay: TagOverlay, query: str) -> frozenset[int]:
