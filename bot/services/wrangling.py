@@ -7,8 +7,10 @@ vocabulary changes only through the operator's command line (`storybot tags ...`
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -25,6 +27,8 @@ from bot.store.protocol import Store
 
 if TYPE_CHECKING:
     from bot.services.recommendations import RecommendationService
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ class TagWrangling:
                     if carrying and (kind is None or tag[0] is kind):
                         counts[tag] = carrying
         else:
-            for sid in visible:
+            async for sid in _yielding(list(visible)):  # a copy: the index may change
                 story = index.get(sid)
                 for tag in {overlay.fold_ref(t) for t in story.tags} if story else ():
                     if kind is None or tag[0] is kind:
@@ -92,7 +96,9 @@ class TagWrangling:
             # the index first, then drops the kept lists.
             self.service.catalog.change_listeners.append(listings.library_changed)
         view, overlay = await self._view_of(guild_id)
-        stamp = (view, overlay, self.service.index, self.write_count())
+        # (the operator's view has a new empty overlay each time: nothing to compare)
+        stamp = (view, overlay if guild_id is not None else None, self.service.index,
+                 self.write_count())
         return await listings.get((guild_id, kind), stamp,
                                   lambda: self._count_tag_list(guild_id, kind, overlay))
 
@@ -101,7 +107,7 @@ class TagWrangling:
         rows = await self.tags.all()
         by_id = {row.id: row for row in rows}
         synonyms: dict[TagRef, list[str]] = {}
-        for row in rows:
+        async for row in _yielding(rows):
             if row.canonical_id is not None and row.canonical_id in by_id:
                 canonical = by_id[row.canonical_id]
                 synonyms.setdefault(overlay.fold_ref(ref(canonical)), []).append(row.name)
@@ -113,7 +119,7 @@ class TagWrangling:
             TagUse(name(tag, overlay), tag[0], count,
                    tuple(sorted(set(synonyms.get(tag, [])) - {name(tag, overlay)},
                                 key=str.casefold)))
-            for tag, count in await self.tag_uses(guild_id, kind)
+            async for tag, count in _yielding(await self.tag_uses(guild_id, kind))
         ]
 
     async def _stories_here(self, guild_id: int, tag: TagRef) -> int:
@@ -183,3 +189,12 @@ class TagWrangling:
         await self.service.reindex_tags(affected)
         self.listings.invalidate()
         return await self.tags.canonical_of(tag.id), len(affected)
+
+
+async def _yielding(items: Iterable[T], every: int = 2_000) -> AsyncIterator[T]:
+    """The items, letting the event loop run after every `every` of them: counting tags
+    over a large library must not hold the loop (other commands would wait behind it)."""
+    for number, item in enumerate(items, start=1):
+        yield item
+        if number % every == 0:
+            await asyncio.sleep(0)
