@@ -204,8 +204,11 @@ class FeedbackService:
     async def guild_stats(self, guild_id: int, visible: Container[int], top: int = 5
                           ) -> GuildStats:
         shown = visible  # membership only: never copy a 100k-story library per /stats
-        stories = sorted(((r.story_id, _score(r)) for r in await self.repo.story_figures(guild_id)
-                          if r.story_id in shown), key=lambda t: (-t[1], t[0]))
+        figures = await self.repo.story_figures(guild_id)
+        # every story of a busy server with feedback: ranked off the event loop
+        stories = await asyncio.to_thread(
+            lambda: sorted(((r.story_id, _score(r)) for r in figures if r.story_id in shown),
+                           key=lambda t: (-t[1], t[0])))
         signals = await self.repo.passage_signals(guild_id)
         where = await self.repo.passage_stories(list(signals))
         passages = sorted(

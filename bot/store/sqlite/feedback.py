@@ -7,6 +7,7 @@ batch transaction); reads go through FeedbackRepository. Everything is per serve
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -256,7 +257,7 @@ class FeedbackRepository:
     async def export_rows(self, guild_id: int) -> list[tuple[object, ...]]:
         """Every feedback and reaction row of the server, for the CSV export:
         (kind, story_id, title, passage_id, user_id, emoji, stars, comment, at)."""
-        return [tuple(row) for row in await self._rows(
+        found = await self._rows(
             "SELECT 'feedback', f.story_id, s.title, f.passage_id, f.user_id, '', f.stars, "
             "f.comment, f.at FROM feedback f JOIN stories s ON s.id = f.story_id "
             "WHERE f.guild_id = ? "
@@ -265,4 +266,6 @@ class FeedbackRepository:
             "WHERE r.guild_id = ? "
             "UNION ALL SELECT 'kudos', k.story_id, s.title, NULL, k.user_id, '', NULL, '', k.at "
             "FROM kudos k JOIN stories s ON s.id = k.story_id WHERE k.guild_id = ? "
-            "ORDER BY 9, 1", (guild_id, guild_id, guild_id))]
+            "ORDER BY 9, 1", (guild_id, guild_id, guild_id))
+        # tens of thousands of rows for a busy server: copied off the event loop
+        return await asyncio.to_thread(lambda: [tuple(row) for row in found])
