@@ -29,6 +29,8 @@ from bot.library.overlay import TagOverlay
 from bot.library.rating_change import RatingChange
 from bot.library.records import SortOrder, StoryFilter, TagCount, TagRow, TitleRow
 from bot.library.segmentation import segment_chapters
+from bot.library.shown_titles import ShownTitles
+from bot.library.tag_names import tag_name_choices, tag_name_index
 from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, tag_key
 from bot.library.title_index import FUZZY_LIMIT, TitleIndex
 from bot.library.visibility import ALL_GUILDS, Visibility, can_see
@@ -99,6 +101,9 @@ class Catalog:
         # Tag rows for autocomplete, with the store's write count when they were read.
         self._write_count = store.write_count
         self._tag_rows: tuple[int, builtins.list[TagRow]] | None = None
+        # Those rows' names by prefix, per kind (None: every kind), for tag autocomplete.
+        self._tag_indexes: tuple[builtins.list[TagRow],
+                                 dict[TagKind | None, TitleIndex]] | None = None
         # Called with a story id after it was added, edited or removed (e.g. to keep the
         # recommendation index in step). Listeners must not raise.
         self.change_listeners: list[Callable[[int], Awaitable[None]]] = []
@@ -303,6 +308,11 @@ class Catalog:
                     if view.shows(row.story_id, row.guild_id, row.rating) is not Shown.HIDDEN}
         return {row.story_id: row.title for row in rows if can_see(view, row.guild_id)}
 
+    async def shown_titles(self, gate: Gate) -> Mapping[int, str]:
+        """The titles a channel may name, as a view over the title rows: a lookup costs the
+        same at any library size (`titles` copies every one)."""
+        return ShownTitles(await self._title_rows(), gate)
+
     async def own_titles(self, guild_id: int) -> dict[int, str]:
         """Titles of the stories one server added (not the demo library)."""
         return {row.story_id: row.title for row in (await self._title_rows()).values()
@@ -373,15 +383,23 @@ class Catalog:
     async def tag_choices(self, query: str, kind: TagKind | None = None,
                           overlay: TagOverlay | None = None) -> builtins.list[str]:
         """Tag names (canonical and synonyms, and a server's own names) for autocomplete."""
-        rows = [row for row in await self._all_tags() if kind is None or row.kind is kind]
-        names = {row.id: row.name for row in rows}
+        local: dict[int, str] = {}
         if overlay is not None:  # local names first, under ids no tag row uses
-            names = {-tag_id: name for tag_id, name in overlay.renamed.items()
+            local = {-tag_id: name for tag_id, name in overlay.renamed.items()
                      if tag_id in overlay.rows and (kind is None
-                                                    or overlay.rows[tag_id].kind is kind)
-                     } | names
-        found = fuzzy_matches(query, names)
-        return list(dict.fromkeys(name for _, name in found))
+                                                    or overlay.rows[tag_id].kind is kind)}
+        return tag_name_choices(query, await self._tag_index(kind), local)
+
+    async def _tag_index(self, kind: TagKind | None) -> TitleIndex:
+        """Tag names of one kind (or all) by prefix, built off the event loop once per
+        change of the vocabulary: a keystroke never walks every tag."""
+        rows = await self._all_tags()
+        if self._tag_indexes is None or self._tag_indexes[0] is not rows:
+            self._tag_indexes = (rows, {})
+        built = self._tag_indexes[1]
+        if kind not in built:
+            built[kind] = await asyncio.to_thread(tag_name_index, rows, kind)
+        return built[kind]
 
     async def resolve(self, text: str, view: Visibility | Gate) -> Story:
         """The story someone meant: an id (what autocomplete sends) or a title typed exactly.
@@ -420,8 +438,10 @@ class Catalog:
         await self._stories.get(story_id, visibility)
         return await self._stories.passages(story_id)
 
-    async def tag_counts(self, kind: TagKind | None = None) -> builtins.list[TagCount]:
-        return await self._tags.counts(kind)
+    async def tag_counts(self, kind: TagKind | None = None, *, limit: int | None = None,
+                         offset: int = 0) -> builtins.list[TagCount]:
+        """The shared tags over the whole library (the operator's view), a page at a time."""
+        return await self._tags.counts(kind, limit=limit, offset=offset)
 
 
 def _local_tag_group(overlay: TagOverlay, query: str) -> frozenset[int]:

@@ -93,7 +93,7 @@ class FeedbackCog(commands.Cog):
     async def _guild_stats(self, interaction: Interaction, guild_id: int) -> None:
         await interaction.response.defer(thinking=True)
         # the stories this channel may name (bot/library/gate.py)
-        titles = await self.bot.services.catalog.titles(await gate_of(interaction))
+        titles = await self.bot.services.catalog.shown_titles(await gate_of(interaction))
         stats = await self.bot.services.feedback.guild_stats(guild_id, titles)
         await self._send_with_chart(interaction, guild_stats_embed(stats, titles), stats.days,
                                     "Reactions in this server")

@@ -66,30 +66,40 @@ def _tag_line(use: TagUse, kind: TagKind | None) -> str:
                     f"{escape_markdown(also)}", 300)
 
 
-def tag_list_pages(uses: Sequence[TagUse], kind: TagKind | None) -> list[list[str]]:
-    """Every tag on some page: at most TAGS_PER_PAGE lines and one description's room."""
-    pages: list[list[str]] = [[]]
-    size = 0
-    for use in uses:
-        line = _tag_line(use, kind)
-        if len(pages[-1]) >= TAGS_PER_PAGE or size + len(line) + 1 > _LIST_ROOM:
-            pages.append([])
+def tag_page_starts(uses: Sequence[TagUse], kind: TagKind | None) -> list[int]:
+    """Where each page of the tag list starts: at most TAGS_PER_PAGE lines and one
+    description's room a page. Only offsets, so a cached list of them stays small."""
+    starts, size = [0], 0
+    for number, use in enumerate(uses):
+        length = len(_tag_line(use, kind)) + 1
+        if number - starts[-1] >= TAGS_PER_PAGE or size + length > _LIST_ROOM:
+            starts.append(number)
             size = 0
-        pages[-1].append(line)
-        size += len(line) + 1
-    return pages
+        size += length
+    return starts
+
+
+def tag_list_pages(uses: Sequence[TagUse], kind: TagKind | None) -> list[list[str]]:
+    """Every tag on some page (see tag_page_starts)."""
+    starts = tag_page_starts(uses, kind)
+    return [[_tag_line(use, kind) for use in uses[begin:end]]
+            for begin, end in zip(starts, [*starts[1:], len(uses)], strict=True)]
 
 
 def tag_list_embed(uses: Sequence[TagUse], kind: TagKind | None,
-                   page: int = 0) -> discord.Embed:
-    """Canonical tags, most used first, with their story counts and synonyms: one page."""
+                   page: int = 0, starts: Sequence[int] | None = None) -> discord.Embed:
+    """Canonical tags, most used first, with their story counts and synonyms: one page.
+    `starts`: tag_page_starts of these uses, when the caller kept them (only the shown
+    page's lines are then written)."""
     heading = f"Tags: {kind.value}" if kind else "Tags"
     if not uses:
         return fit_embed(discord.Embed(title=heading,
                                        description="No story carries such a tag yet."))
-    pages = tag_list_pages(uses, kind)
-    page = min(max(page, 0), len(pages) - 1)
-    embed = discord.Embed(title=heading, description="\n".join(pages[page]))
-    if len(pages) > 1:
-        embed.set_footer(text=f"Page {page + 1} of {len(pages)} · {len(uses)} tags")
+    starts = tag_page_starts(uses, kind) if starts is None else starts
+    page = min(max(page, 0), len(starts) - 1)
+    end = starts[page + 1] if page + 1 < len(starts) else len(uses)
+    lines = [_tag_line(use, kind) for use in uses[starts[page]:end]]
+    embed = discord.Embed(title=heading, description="\n".join(lines))
+    if len(starts) > 1:
+        embed.set_footer(text=f"Page {page + 1} of {len(starts)} · {len(uses)} tags")
     return fit_embed(embed)

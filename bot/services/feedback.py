@@ -65,6 +65,14 @@ def _inert(cell: object) -> object:
     return cell
 
 
+def _csv_bytes(rows: list[tuple[object, ...]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows([_inert(cell) for cell in row] for row in rows)
+    return buffer.getvalue().encode("utf-8")
+
+
 def _score(r: Ranked) -> float:
     return love_score(r.reactions, r.kudos, r.bookmarks, r.stars_total, r.stars_count)
 
@@ -196,8 +204,11 @@ class FeedbackService:
     async def guild_stats(self, guild_id: int, visible: Container[int], top: int = 5
                           ) -> GuildStats:
         shown = visible  # membership only: never copy a 100k-story library per /stats
-        stories = sorted(((r.story_id, _score(r)) for r in await self.repo.story_figures(guild_id)
-                          if r.story_id in shown), key=lambda t: (-t[1], t[0]))
+        figures = await self.repo.story_figures(guild_id)
+        # every story of a busy server with feedback: ranked off the event loop
+        stories = await asyncio.to_thread(
+            lambda: sorted(((r.story_id, _score(r)) for r in figures if r.story_id in shown),
+                           key=lambda t: (-t[1], t[0])))
         signals = await self.repo.passage_signals(guild_id)
         where = await self.repo.passage_stories(list(signals))
         passages = sorted(
@@ -210,12 +221,9 @@ class FeedbackService:
                           [p for p in passages if p[3] > 0][:top], days)
 
     async def export_csv(self, guild_id: int) -> bytes:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_COLUMNS)
-        writer.writerows([_inert(cell) for cell in row]
-                         for row in await self.repo.export_rows(guild_id))
-        return buffer.getvalue().encode("utf-8")
+        rows = await self.repo.export_rows(guild_id)
+        # A busy server has tens of thousands of rows: written off the event loop.
+        return await asyncio.to_thread(_csv_bytes, rows)
 
     # ----- personal data
 

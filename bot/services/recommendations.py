@@ -312,6 +312,8 @@ class RecommendationService:
         for story_id in affected:
             await self.refresh(story_id)
         self.gates.forget_all()
+        # Kept /tags list answers carry the old names (here or in another process's change).
+        self.wrangling.listings.invalidate()
 
     # -- a reader's blocks --------------------------------------------------------------
 

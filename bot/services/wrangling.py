@@ -7,8 +7,10 @@ vocabulary changes only through the operator's command line (`storybot tags ...`
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -20,11 +22,14 @@ from bot.library.recommend import TagUse
 from bot.library.records import TagRow
 from bot.library.tags import tag_key
 from bot.library.visibility import ALL_GUILDS, Visibility, server_view
+from bot.services.tag_listings import TagListings
 from bot.services.tag_lookup import shown
 from bot.store.protocol import Store
 
 if TYPE_CHECKING:
     from bot.services.recommendations import RecommendationService
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,8 @@ class TagWrangling:
         self.tags = store.tags
         self.overlays = store.tag_overlays
         self.changes = store.changes
+        self.write_count = store.write_count
+        self.listings = TagListings()  # /tags list answers (bot/services/tag_listings.py)
 
     # -- counts -----------------------------------------------------------------------
 
@@ -73,7 +80,7 @@ class TagWrangling:
                     if carrying and (kind is None or tag[0] is kind):
                         counts[tag] = carrying
         else:
-            for sid in visible:
+            async for sid in _yielding(list(visible)):  # a copy: the index may change
                 story = index.get(sid)
                 for tag in {overlay.fold_ref(t) for t in story.tags} if story else ():
                     if kind is None or tag[0] is kind:
@@ -83,12 +90,26 @@ class TagWrangling:
                                                         name(item[0], overlay).casefold()))
 
     async def tag_list(self, guild_id: int | None, kind: TagKind | None = None) -> list[TagUse]:
-        """Canonical tags in use here with story counts and their synonyms here."""
-        _, overlay = await self._view_of(guild_id)
+        """Canonical tags in use here with story counts and their synonyms here: counted
+        again only after something it depends on changed (the returned list is shared)."""
+        listings = self.listings
+        if listings.library_changed not in self.service.catalog.change_listeners:
+            # Added on first use, after the index's own listener: a story change reaches
+            # the index first, then drops the kept lists.
+            self.service.catalog.change_listeners.append(listings.library_changed)
+        view, overlay = await self._view_of(guild_id)
+        # (the operator's view has a new empty overlay each time: nothing to compare)
+        stamp = (view, overlay if guild_id is not None else None, self.service.index,
+                 self.write_count())
+        return await listings.get((guild_id, kind), stamp,
+                                  lambda: self._count_tag_list(guild_id, kind, overlay))
+
+    async def _count_tag_list(self, guild_id: int | None, kind: TagKind | None,
+                              overlay: TagOverlay) -> list[TagUse]:
         rows = await self.tags.all()
         by_id = {row.id: row for row in rows}
         synonyms: dict[TagRef, list[str]] = {}
-        for row in rows:
+        async for row in _yielding(rows):
             if row.canonical_id is not None and row.canonical_id in by_id:
                 canonical = by_id[row.canonical_id]
                 synonyms.setdefault(overlay.fold_ref(ref(canonical)), []).append(row.name)
@@ -100,7 +121,7 @@ class TagWrangling:
             TagUse(name(tag, overlay), tag[0], count,
                    tuple(sorted(set(synonyms.get(tag, [])) - {name(tag, overlay)},
                                 key=str.casefold)))
-            for tag, count in await self.tag_uses(guild_id, kind)
+            async for tag, count in _yielding(await self.tag_uses(guild_id, kind))
         ]
 
     async def _stories_here(self, guild_id: int, tag: TagRef) -> int:
@@ -160,6 +181,7 @@ class TagWrangling:
         source, target = pairs[0] if pairs else (sources[0], targets[0])
         affected = await self.tags.merge(source, target)
         await self.service.reindex_tags(affected)
+        self.listings.invalidate()
         await self.changes.publish(Change.tags(affected))
         return source, target, len(affected)
 
@@ -170,5 +192,15 @@ class TagWrangling:
             raise InvalidInput(f"“{shown(tag.name)}” already has that name")
         affected = await self.tags.rename(tag, new_name)
         await self.service.reindex_tags(affected)
+        self.listings.invalidate()
         await self.changes.publish(Change.tags(affected))
         return await self.tags.canonical_of(tag.id), len(affected)
+
+
+async def _yielding(items: Iterable[T], every: int = 2_000) -> AsyncIterator[T]:
+    """The items, letting the event loop run after every `every` of them: counting tags
+    over a large library must not hold the loop (other commands would wait behind it)."""
+    for number, item in enumerate(items, start=1):
+        yield item
+        if number % every == 0:
+            await asyncio.sleep(0)

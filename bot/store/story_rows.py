@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from bot.library.models import Chapter
+from bot.library.models import Chapter, StoryDraft
 from bot.library.records import PassageLike
 
 # bot.library.segmentation.Cut.PARAGRAPH: the cut stored for passages that do not say.
@@ -34,6 +34,12 @@ def content_hash(chapters: Sequence[Chapter]) -> str:
         digest.update(" ".join(words).encode("utf-8"))
         digest.update(b" ")
     return digest.hexdigest()
+
+
+def fingerprint_and_words(draft: StoryDraft) -> tuple[str, int]:
+    """A new story's content_hash and word count: both read every word, so a store runs
+    this in a thread (tens of milliseconds for a long work would stall the event loop)."""
+    return content_hash(draft.chapters), draft.words
 
 
 def is_web_link(text: str) -> bool:

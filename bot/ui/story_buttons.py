@@ -9,7 +9,8 @@ import discord
 
 from bot.library.errors import PermissionDenied
 from bot.library.models import Story, TagKind
-from bot.render.recommend_card import tag_list_embed, tag_list_pages
+from bot.library.recommend import TagUse
+from bot.render.recommend_card import tag_list_embed, tag_page_starts
 from bot.render.story_notes import notes_embed
 from bot.render.text import truncate
 from bot.ui.context import guild_id_of, services_of
@@ -81,7 +82,8 @@ async def tag_list_message(interaction: Interaction, kind: TagKind | None, page:
                            ) -> tuple[discord.Embed, discord.ui.View]:
     service = await services_of(interaction).recommendations.ready()
     uses = await service.tag_list(guild_id_of(interaction), kind)
-    pages = len(tag_list_pages(uses, kind))
+    starts = _page_starts(uses, kind)
+    pages = len(starts)
     page = min(max(page, 0), pages - 1)
     view = discord.ui.View(timeout=None)
     if pages > 1:
@@ -90,4 +92,20 @@ async def tag_list_message(interaction: Interaction, kind: TagKind | None, page:
                                      disabled=page == 0))
         view.add_item(TagsPageButton(user_id, kind_code, min(pages - 1, page + 1), label="Next",
                                      disabled=page >= pages - 1))
-    return tag_list_embed(uses, kind, page), view
+    return tag_list_embed(uses, kind, page, starts), view
+
+
+# The page starts of the last tag lists, by the list itself (the service hands out the same
+# list until it changes): a page button then writes only its own page's lines.
+_STARTS_KEPT = 4
+_kept_starts: list[tuple[list[TagUse], TagKind | None, list[int]]] = []
+
+
+def _page_starts(uses: list[TagUse], kind: TagKind | None) -> list[int]:
+    for kept_uses, kept_kind, starts in _kept_starts:
+        if kept_uses is uses and kept_kind is kind:
+            return starts
+    starts = tag_page_starts(uses, kind)
+    _kept_starts.insert(0, (uses, kind, starts))
+    del _kept_starts[_STARTS_KEPT:]
+    return starts

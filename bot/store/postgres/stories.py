@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,8 +21,8 @@ from bot.store.postgres import search
 from bot.store.postgres.database import Executor, note_write, run_transaction
 from bot.store.postgres.tags import ensure_tag
 from bot.store.story_rows import (
-    content_hash,
     day_of,
+    fingerprint_and_words,
     is_web_link,
     iso_day,
     moment_of,
@@ -176,7 +177,7 @@ class StoryRepository:
         now: datetime | None = None,
     ) -> Story:
         """Store a whole story in one transaction: it is there completely or not at all."""
-        fingerprint = content_hash(draft.chapters)
+        fingerprint, words = await asyncio.to_thread(fingerprint_and_words, draft)
         existing = await self._find_by_hash(self.pool, fingerprint, guild_id)
         if existing is not None:
             raise DuplicateStory(*existing)
@@ -201,7 +202,7 @@ class StoryRepository:
                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
                                $15, $16, $17, $18, $19) RETURNING id""",
                     guild_id, draft.title, draft.summary, draft.notes, draft.end_notes,
-                    rating.value, language_code(draft.language), draft.words,
+                    rating.value, language_code(draft.language), words,
                     len(draft.chapters),
                     None if draft.complete is None else int(draft.complete), draft.series,
                     draft.source, draft.format, fingerprint, added_by, added_at,

@@ -90,8 +90,10 @@ class TagRepository:
             f'SELECT {TAG_COLUMNS} FROM tags ORDER BY kind COLLATE "C", key COLLATE "C"')
         return [tag_row(r) for r in rows]
 
-    async def counts(self, kind: TagKind | None = None) -> list[TagCount]:
-        """Canonical tags in use with story counts (synonyms counted with their canonical)."""
+    async def counts(self, kind: TagKind | None = None, *, limit: int | None = None,
+                     offset: int = 0) -> list[TagCount]:
+        """Canonical tags in use with story counts (synonyms counted with their canonical),
+        most used first; one page of them when `limit` is given (the page is cut in SQL)."""
         found = await self.pool.fetch(
             """SELECT c.id, c.kind, c.name, c.key, c.canonical_id,
                       count(DISTINCT st.story_id),
@@ -101,8 +103,9 @@ class TagRepository:
                  JOIN tags c ON c.id = COALESCE(t.canonical_id, t.id)
                 WHERE ($1::text IS NULL OR c.kind = $1)
                 GROUP BY c.id
-                ORDER BY count(DISTINCT st.story_id) DESC, lower(c.name) COLLATE "C" """,
-            kind and kind.value,
+                ORDER BY count(DISTINCT st.story_id) DESC, lower(c.name) COLLATE "C", c.id
+                LIMIT $2 OFFSET $3""",
+            kind and kind.value, limit, max(offset, 0),
         )
         return [TagCount(tag_row(tuple(r)[:5]), int(r[5]), tuple(sorted(r[6] or ())))
                 for r in found]

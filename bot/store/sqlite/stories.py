@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import re
 from collections.abc import Iterable, Sequence
@@ -34,8 +35,8 @@ from bot.store.sqlite.story_sql import (
 )
 from bot.store.sqlite.tags import TagRepository
 from bot.store.story_rows import (
-    content_hash,
     day_of,
+    fingerprint_and_words,
     is_web_link,
     iso_day,
     moment_of,
@@ -61,7 +62,7 @@ class StoryRepository:
         now: datetime | None = None,
     ) -> Story:
         """Store a whole story in one transaction: it is there completely or not at all."""
-        fingerprint = content_hash(draft.chapters)
+        fingerprint, words = await asyncio.to_thread(fingerprint_and_words, draft)
         added_at = (now or SystemClock().now()).isoformat()
         rating = draft.rating or Rating.NOT_RATED
         async with transaction(self.conn):
@@ -80,7 +81,7 @@ class StoryRepository:
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     guild_id, draft.title, draft.summary, draft.notes, draft.end_notes,
-                    rating.value, language_code(draft.language), draft.words, len(draft.chapters),
+                    rating.value, language_code(draft.language), words, len(draft.chapters),
                     None if draft.complete is None else int(draft.complete), draft.series,
                     draft.source, draft.format, fingerprint, added_by, added_at,
                     iso_day(draft.published), iso_day(draft.updated), draft.series_part,
@@ -214,7 +215,7 @@ class StoryRepository:
         shown: StoryFilter | None = None,
     ) -> builtins.list[Story]:
         """Stories in view, optionally only those carrying every tag (or a synonym of it)."""
-        where, params = visibility_clause(visibility, by_title=sort == "title")
+        where, params = visibility_clause(visibility, in_order=True)
         extra, extra_args = filter_clauses(shown)
         clauses, args = [where, *extra], [*params, *extra_args]
         for key in tag_keys:

@@ -18,16 +18,17 @@ ORDER_BY: dict[str, str] = {
 
 
 def visibility_clause(visibility: Visibility, *,
-                      by_title: bool = False) -> tuple[str, tuple[object, ...]]:
-    """SQL for a view. `by_title`: a page in title order, where walking the title index
-    beats gathering the demo library by server first (`+` keeps SQLite off that index)."""
+                      in_order: bool = False) -> tuple[str, tuple[object, ...]]:
+    """SQL for a view. `in_order`: a page in one of ORDER_BY's orders, where walking that
+    order's index (title, newest, words) and stopping after a page beats gathering the demo
+    library by server and sorting all of it (`+` keeps SQLite off the server index)."""
     if isinstance(visibility, OwnLibrary):
         return "s.guild_id = ?", (visibility.guild_id,)
     if visibility == ALL_GUILDS:
         return "1", ()
     if visibility is None:
         return "s.guild_id IS NULL", ()
-    if by_title:
+    if in_order:
         return "(+s.guild_id IS NULL OR +s.guild_id = ?)", (visibility,)
     return "(s.guild_id IS NULL OR s.guild_id = ?)", (visibility,)
 

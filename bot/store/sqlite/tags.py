@@ -77,8 +77,10 @@ class TagRepository:
         )
         return [tag_row(r) for r in rows]
 
-    async def counts(self, kind: TagKind | None = None) -> list[TagCount]:
-        """Canonical tags in use with story counts (synonyms counted with their canonical)."""
+    async def counts(self, kind: TagKind | None = None, *, limit: int | None = None,
+                     offset: int = 0) -> list[TagCount]:
+        """Canonical tags in use with story counts (synonyms counted with their canonical),
+        most used first; one page of them when `limit` is given (the page is cut in SQL)."""
         found = await fetch_all(
             self.conn,
             """SELECT c.id, c.kind, c.name, c.key, c.canonical_id,
@@ -89,8 +91,10 @@ class TagRepository:
                  JOIN tags c ON c.id = IFNULL(t.canonical_id, t.id)
                 WHERE (? IS NULL OR c.kind = ?)
                 GROUP BY c.id
-                ORDER BY count(DISTINCT st.story_id) DESC, c.name COLLATE NOCASE""",
-            (kind and kind.value, kind and kind.value),
+                ORDER BY count(DISTINCT st.story_id) DESC, c.name COLLATE NOCASE, c.id
+                LIMIT ? OFFSET ?""",
+            (kind and kind.value, kind and kind.value, -1 if limit is None else limit,
+             max(offset, 0)),
         )
         return [
             TagCount(tag_row(r[:5]), int(r[5]), tuple(sorted(r[6].split(","))) if r[6] else ())
