@@ -1,6 +1,11 @@
-"""What the recommendation index is built from, streamed from the store.
+"""What the recommendation index is built from, read from the store.
 
-Two reads: the tag vocabulary (every tag id -> the kind, key and display name of its
+At start the whole library is read in columns (`index_columns`): story rows, then the
+(story, tag) and (story, author) links as comma-joined id lists that numpy parses in C, a
+range of story ids at a time; no Python object per link. After start, one story at a time
+(`index_row`).
+
+The reads: the tag vocabulary (every tag id -> the kind, key and display name of its
 canonical tag, synonyms folded through `tags.canonical_id`), and one row per story with its
 tag ids, authors, series, rating and guild. The story query's correlated sub-selects are
 served by the story_tags and story_authors primary keys (covering, no join to `tags`), and
@@ -15,13 +20,18 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 import aiosqlite
+import numpy as np
 
+from bot.library.index_columns import IndexColumns, parse_ids
 from bot.library.models import TagKind
 from bot.library.records import IndexRow, VocabularyEntry
 from bot.store.sqlite.database import fetch_all
 
 _KINDS = {kind.value: kind for kind in TagKind}
 _BATCH = 2000
+# Story ids per read of the tag links: ~16 links each, so each read hands over a few
+# hundred kilobytes of text and the event loop parses it in a few milliseconds.
+_LINK_CHUNK = 20_000
 
 _INDEX_ROWS = """
 SELECT s.id, s.guild_id, s.rating, s.series,
@@ -76,6 +86,38 @@ async def index_row(conn: aiosqlite.Connection, story_id: int) -> IndexRow | Non
     return None if row is None else _index_row(row)
 
 
+async def index_columns(conn: aiosqlite.Connection) -> IndexColumns:
+    """Every story of every guild and its links, in columns (see the module doc)."""
+    stories = await fetch_all(conn, "SELECT id, guild_id, rating, series FROM stories ORDER BY id")
+    story_ids = np.array([row[0] for row in stories], dtype=np.int64)
+    tag_story: list[np.ndarray] = []
+    tag_ids: list[np.ndarray] = []
+    first = int(story_ids[0]) if len(story_ids) else 0
+    last = int(story_ids[-1]) if len(story_ids) else -1
+    for low in range(first, last + 1, _LINK_CHUNK):
+        (joined,) = await fetch_all(
+            conn, """SELECT group_concat(story_id), group_concat(tag_id) FROM story_tags
+                      WHERE story_id >= ? AND story_id < ?""", (low, low + _LINK_CHUNK))
+        tag_story.append(parse_ids(joined[0]))
+        tag_ids.append(parse_ids(joined[1]))
+    (authors,) = await fetch_all(
+        conn, """SELECT group_concat(story_id), group_concat(author_id), group_concat(position)
+                   FROM story_authors""")
+    names = await fetch_all(conn, "SELECT id, name FROM authors")
+    return IndexColumns(
+        story_ids=story_ids,
+        guild_ids=[None if row[1] is None else int(row[1]) for row in stories],
+        ratings=[str(row[2]) for row in stories],
+        series=[None if row[3] is None else str(row[3]) for row in stories],
+        tag_story=np.concatenate(tag_story) if tag_story else parse_ids(None),
+        tag_ids=np.concatenate(tag_ids) if tag_ids else parse_ids(None),
+        author_story=parse_ids(authors[0]),
+        author_ids=parse_ids(authors[1]),
+        author_position=parse_ids(authors[2]),
+        author_names={int(author_id): str(name) for author_id, name in names},
+    )
+
+
 @dataclass
 class RecommendIndexRepository:
     """The recommendation index's reads, for the services (which see no connection)."""
@@ -87,6 +129,9 @@ class RecommendIndexRepository:
 
     def rows(self) -> AsyncIterator[IndexRow]:
         return index_rows(self.conn)
+
+    async def columns(self) -> IndexColumns:
+        return await index_columns(self.conn)
 
     async def row(self, story_id: int) -> IndexRow | None:
         return await index_row(self.conn, story_id)
