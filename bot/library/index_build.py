@@ -8,10 +8,21 @@ guild, which are few distinct values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from bot.library.index_columns import IndexColumns
-from bot.library.tag_index import LENGTH_FREE_TAGS, NO_SERIES, GrowArray, TagIndex, TagRef
+from bot.library.tag_index import (
+    KIND_WEIGHTS,
+    LENGTH_FREE_TAGS,
+    NO_SERIES,
+    GrowArray,
+    Interned,
+    TagIndex,
+    TagRef,
+    distinct_sorted,
+)
 
 
 def build_index(columns: IndexColumns, tag_code_of_id: np.ndarray,
@@ -22,9 +33,10 @@ def build_index(columns: IndexColumns, tag_code_of_id: np.ndarray,
     index = TagIndex()
     n = columns.size
     story_ids = np.asarray(columns.story_ids, dtype=np.int64)
-    for tag in tags:
-        index.tag_code(tag)
-    known_tags = len(index._tags.values)
+    index._tags.values = list(tags)
+    index._tags.code = {tag: code for code, tag in enumerate(tags)}
+    index._kind_weight = GrowArray(np.float64, [KIND_WEIGHTS[kind] for kind, _ in tags])
+    known_tags = len(tags)
     tag_count = max(known_tags, 1)  # the link key's multiplier
 
     # Links -> (row, tag code), unknown stories and tags dropped, duplicates (two synonyms
@@ -37,7 +49,7 @@ def build_index(columns: IndexColumns, tag_code_of_id: np.ndarray,
     codes = np.full(len(ids), -1, dtype=np.int64)
     codes[in_range] = tag_code_of_id[ids[in_range]]
     keep = known & (codes >= 0)
-    links = np.unique(rows[keep] * tag_count + codes[keep])
+    links = distinct_sorted(rows[keep] * tag_count + codes[keep])
     link_rows, link_codes = links // tag_count, (links % tag_count).astype(np.int32)
 
     per_row = np.bincount(link_rows, minlength=n)
@@ -47,10 +59,10 @@ def build_index(columns: IndexColumns, tag_code_of_id: np.ndarray,
     long = weighted > LENGTH_FREE_TAGS
     factor[long] = np.sqrt(LENGTH_FREE_TAGS / weighted[long])
 
-    # Posting lists: the same links grouped by tag (a stable sort keeps rows ascending).
-    by_tag = np.argsort(link_codes, kind="stable")
+    # Posting lists: the same links grouped by tag, rows ascending in each.
     df = np.bincount(link_codes, minlength=known_tags)
-    index._shared = link_rows[by_tag].astype(np.int32)
+    by_tag = np.sort(link_codes.astype(np.int64) * max(n, 1) + link_rows)
+    index._shared = (by_tag % max(n, 1)).astype(np.int32)
     index._shared_count = df.astype(np.int64)
     index._shared_start = _starts(df)
     index._df = GrowArray(np.int64, df)
@@ -71,11 +83,13 @@ def build_index(columns: IndexColumns, tag_code_of_id: np.ndarray,
     col["sid"] = GrowArray(np.int64, story_ids)
     col["factor"] = GrowArray(np.float64, factor)
     col["popularity"] = GrowArray(np.float64, np.zeros(n))
-    col["rating"] = GrowArray(np.int16, [ratings.of(r) for r in columns.ratings])
+    col["rating"] = GrowArray(np.int16, _intern_all(ratings, columns.ratings))
     col["live"] = GrowArray(np.bool_, np.ones(n, dtype=bool))
-    col["series"] = GrowArray(np.int32, [NO_SERIES if s is None else names.of(s)
-                                      for s in columns.series])
-    guild_codes = np.array([guilds.of(g) for g in columns.guild_ids], dtype=np.int32)
+    series = _intern_all(names, [s for s in columns.series if s is not None])
+    series_codes = np.full(n, NO_SERIES, dtype=np.int32)
+    series_codes[[s is not None for s in columns.series]] = series
+    col["series"] = GrowArray(np.int32, series_codes)
+    guild_codes = _intern_all(guilds, columns.guild_ids)
     col["guild"] = GrowArray(np.int32, guild_codes)
     index._guild_live = GrowArray(np.int64, np.bincount(guild_codes, minlength=len(guilds.values)))
     col["tag_start"] = GrowArray(np.int64, _starts(per_row))
@@ -88,6 +102,14 @@ def build_index(columns: IndexColumns, tag_code_of_id: np.ndarray,
     index._rows = n
     index._tie_ranks = None
     return index
+
+
+def _intern_all(table: Interned, values: Sequence[object]) -> np.ndarray:
+    """Codes for many values, interning each distinct one once."""
+    for value in dict.fromkeys(values):
+        table.of(value)
+    code = table.code
+    return np.array([code[value] for value in values], dtype=np.int32)
 
 
 def _starts(counts: np.ndarray) -> np.ndarray:

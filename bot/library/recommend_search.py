@@ -20,7 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.library.tag_index import KIND_WEIGHTS, IndexedStory, TagIndex, TagRef
+from bot.library.tag_index import KIND_WEIGHTS, IndexedStory, TagIndex, TagRef, distinct_sorted
 
 MAX_PER_AUTHOR = 2
 MAX_PER_SERIES = 2
@@ -97,7 +97,7 @@ def tag_rows(index: TagIndex, view: TagView | None, tag: TagRef) -> np.ndarray:
     """Rows carrying a tag in a server's view, ascending and distinct."""
     if view is None or not view.has_members(tag):
         return index.rows(tag)
-    return np.unique(np.concatenate([index.rows(member) for member in view.ref_members(tag)]))
+    return distinct_sorted(np.concatenate([index.rows(member) for member in view.ref_members(tag)]))
 
 
 def include_weight(index: TagIndex, plan: Plan) -> float:
@@ -127,12 +127,12 @@ def search(index: TagIndex, plan: Plan) -> list[Pick]:
             if included is not None:
                 rows = included
             elif terms:
-                rows = np.unique(np.concatenate([term_rows for term_rows, _ in terms]))
+                rows = distinct_sorted(np.concatenate([term_rows for term_rows, _ in terms]))
             else:
                 return []
         else:
             exact = False
-            rows = np.unique(np.concatenate([terms[i][0] for i in heaviest[:essential]]))
+            rows = distinct_sorted(np.concatenate([terms[i][0] for i in heaviest[:essential]]))
             if included is not None:
                 rows = rows[_member(rows, included)]
         rows = rows[_allowed(index, plan, rows)]

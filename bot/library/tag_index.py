@@ -18,7 +18,7 @@ index is rebuilt once. Rarity (IDF) comes from live tag counts at query time.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,7 +79,7 @@ class GrowArray:
     __slots__ = ("data", "size")
 
     def __init__(self, dtype: type | np.dtype,
-                 initial: np.ndarray | list[int] | None = None) -> None:
+                 initial: np.ndarray | Sequence[float] | None = None) -> None:
         if initial is None:
             self.data = np.zeros(4, dtype=dtype)
             self.size = 0
@@ -108,7 +108,7 @@ class GrowArray:
         return self.data[: self.size]
 
 
-class _Interned:
+class Interned:
     """Strings (or other hashables) <-> small integer codes, never reused."""
 
     __slots__ = ("code", "values")
@@ -123,6 +123,18 @@ class _Interned:
             code = self.code[value] = len(self.values)
             self.values.append(value)
         return code
+
+
+def distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending (a sort and a neighbour comparison: cheaper than
+    np.unique's hashing for the integer arrays here)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 @dataclass(frozen=True)
@@ -153,11 +165,11 @@ class TagIndex:
             self.add(story)
 
     def _reset(self) -> None:
-        self._tags = _Interned()  # TagRef <-> tag code
-        self._names = _Interned()  # author and series names <-> codes
-        self._guilds = _Interned()
+        self._tags = Interned()  # TagRef <-> tag code
+        self._names = Interned()  # author and series names <-> codes
+        self._guilds = Interned()
         self._guild_live = GrowArray(np.int64)  # live stories per guild code
-        self._ratings = _Interned()
+        self._ratings = Interned()
         self._kind_weight = GrowArray(np.float64)  # per tag code
         self._df = GrowArray(np.int64)  # live stories per tag code
         # Posting lists: tag code -> rows. Bulk-built lists are slices of `_shared`; a list

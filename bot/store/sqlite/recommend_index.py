@@ -86,10 +86,32 @@ async def index_row(conn: aiosqlite.Connection, story_id: int) -> IndexRow | Non
     return None if row is None else _index_row(row)
 
 
+# One row holding every story, column by column: text fields joined with the unit separator
+# (no story text contains it), a missing guild or series as an empty item.
+_STORY_COLUMNS = """
+SELECT group_concat(id), group_concat(IFNULL(guild_id, ''), ','),
+       group_concat(rating, char(31)), group_concat(IFNULL(series, ''), char(31)),
+       group_concat(series IS NULL)
+  FROM stories
+"""
+
+
 async def index_columns(conn: aiosqlite.Connection) -> IndexColumns:
     """Every story of every guild and its links, in columns (see the module doc)."""
-    stories = await fetch_all(conn, "SELECT id, guild_id, rating, series FROM stories ORDER BY id")
-    story_ids = np.array([row[0] for row in stories], dtype=np.int64)
+    ((ids, guilds, ratings, series, no_series),) = await fetch_all(conn, _STORY_COLUMNS)
+    story_ids = parse_ids(ids)
+    order = np.argsort(story_ids, kind="stable")  # already ascending in practice
+    story_ids = story_ids[order]
+    missing = parse_ids(no_series)[order].tolist()
+    guild_list = (guilds or "").split(",")
+    rating_list = (ratings or "").split("\x1f")
+    series_list = (series or "").split("\x1f")
+    positions = order.tolist()
+    if len(series_list) == len(story_ids):
+        series_list = [series_list[at] for at in positions]
+    else:  # a series name held the separator: read them one row at a time
+        rows = await fetch_all(conn, "SELECT IFNULL(series, '') FROM stories ORDER BY id")
+        series_list = [str(name) for (name,) in rows]
     tag_story: list[np.ndarray] = []
     tag_ids: list[np.ndarray] = []
     first = int(story_ids[0]) if len(story_ids) else 0
@@ -106,9 +128,10 @@ async def index_columns(conn: aiosqlite.Connection) -> IndexColumns:
     names = await fetch_all(conn, "SELECT id, name FROM authors")
     return IndexColumns(
         story_ids=story_ids,
-        guild_ids=[None if row[1] is None else int(row[1]) for row in stories],
-        ratings=[str(row[2]) for row in stories],
-        series=[None if row[3] is None else str(row[3]) for row in stories],
+        guild_ids=[int(guild_list[at]) if guild_list[at] else None for at in positions],
+        ratings=[rating_list[at] for at in positions],
+        series=[None if gone else name
+                for name, gone in zip(series_list, missing, strict=True)],
         tag_story=np.concatenate(tag_story) if tag_story else parse_ids(None),
         tag_ids=np.concatenate(tag_ids) if tag_ids else parse_ids(None),
         author_story=parse_ids(authors[0]),
