@@ -37,7 +37,7 @@ from bot.library.recommend_search import (
     tag_rows,
     tag_weight,
 )
-from bot.library.tag_index import IndexedStory, TagIndex, TagRef
+from bot.library.tag_index import TagIndex, TagRef
 
 __all__ = ["MAX_PER_AUTHOR", "MAX_PER_SERIES", "TagView", "tag_rows", "tag_weight"]
 
@@ -195,11 +195,9 @@ def _add_profile(index: TagIndex, profile: dict[int, float], terms: dict[TagRef,
 
 def _explain(index: TagIndex, plan: Plan, pick: Pick) -> Recommendation:
     sid, score = pick.story_id, pick.score
-    story: IndexedStory | None = index.get(sid)
-    assert story is not None
     factor = index.factor(sid)
     contributions: list[tuple[float, TagRef]] = []
-    for tag in plan.fold(story.tags):
+    for tag in plan.fold(index.tags_of(sid)):
         q = plan.terms.get(tag) or plan.include_weights.get(tag)
         if q:
             weight = q * tag_weight(index, plan.view, tag) * factor

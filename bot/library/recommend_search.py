@@ -1,22 +1,21 @@
-"""Ranking for bot.library.recommend: the best page without scoring the whole library.
+"""Ranking for bot.library.recommend.
 
-A query's cost follows the stories it could show, not the library: nothing here makes an
-array as long as the index. Candidates come from posting lists, and a *max-score* bound
-keeps them few. Profile terms are taken heaviest first; the stories carrying one of the
-first j terms (the "essential" ones) are scored exactly, and a story carrying none of them
-can score at most the include weight plus the remaining terms' weights (length factors are
-at most 1). Once a full page's last pick scores above that bound, no story outside the
-candidates could have ranked on the page or above its last pick, so the page, and its
-"more by the same author" counts, are exactly those of scoring every story. Otherwise j
-doubles; with every term essential the candidates are all stories that can score.
+An include-only search (`/recommend tags:`) looks only at the stories carrying the include
+tags: they all score the include weight times their length factor, so its cost follows
+the rarest include tag's posting list, not the library. A search with profile terms (like
+a story, for me) adds each term's weight to its posting rows in a scratch array over all
+rows: its cost is the total length of those posting lists plus a few vectorised passes.
+Max-score pruning (score the heaviest terms' stories first, stop when nothing else can
+reach the page) was tried and lost on these profiles: their heaviest terms include common
+tags, so the bound rarely cut anything and the extra rounds cost more than one pass.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Callable, Iterable, Iterator, Set
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -24,9 +23,6 @@ from bot.library.tag_index import KIND_WEIGHTS, IndexedStory, TagIndex, TagRef, 
 
 MAX_PER_AUTHOR = 2
 MAX_PER_SERIES = 2
-# Float sums over the same weights in another order differ in the last bits; a bound this
-# much above the exact sum is safely above every story's real score.
-_BOUND_SLACK = 1e-9
 
 
 class TagView(Protocol):
@@ -115,42 +111,70 @@ def _member(values: np.ndarray, sorted_rows: np.ndarray) -> np.ndarray:
 def search(index: TagIndex, plan: Plan) -> list[Pick]:
     if not len(index):
         return []
-    included = _carrying_all(index, plan) if plan.include_weights else None
-    base = include_weight(index, plan) if plan.include_weights else 0.0
-    terms = [(tag_rows(index, plan.view, tag), q * tag_weight(index, plan.view, tag))
-             for tag, q in plan.terms.items()]  # plan order: sums run in it
-    heaviest = sorted(range(len(terms)), key=lambda i: -terms[i][1])
-    essential = 1
-    while True:
-        if essential >= len(terms):
-            exact = True
-            if included is not None:
-                rows = included
-            elif terms:
-                rows = distinct_sorted(np.concatenate([term_rows for term_rows, _ in terms]))
-            else:
-                return []
-        else:
-            exact = False
-            rows = distinct_sorted(np.concatenate([terms[i][0] for i in heaviest[:essential]]))
-            if included is not None:
-                rows = rows[_member(rows, included)]
-        rows = rows[_allowed(index, plan, rows)]
-        raw = np.zeros(len(rows), dtype=np.float64)
-        for term_rows, weight in terms:
-            raw += np.where(_member(rows, term_rows), weight, 0.0)
-        if included is not None:
-            raw += base
-        else:
-            rows, raw = rows[raw > 0.0], raw[raw > 0.0]
-        scores = raw * index.columns().factor[rows]
-        picks = diversify(_best_first(index, rows, scores), index, plan)
-        if exact:
-            return picks
-        bound = base + math.fsum(terms[i][1] for i in heaviest[essential:])
-        if len(picks) == plan.limit and picks[-1].score > bound * (1.0 + _BOUND_SLACK):
-            return picks
-        essential *= 2
+    if not plan.terms:
+        return _search_included(index, plan) if plan.include_weights else []
+    return _search_profile(index, plan)
+
+
+def _search_included(index: TagIndex, plan: Plan) -> list[Pick]:
+    """Include tags alone: every story carrying them scores the same include weight times
+    its length factor, so only those stories are looked at."""
+    rows = _carrying_all(index, plan)
+    rows = rows[_allowed(index, plan, rows)]
+    raw = np.full(len(rows), include_weight(index, plan), dtype=np.float64)
+    scores = raw * index.columns().factor[rows]
+    return diversify(_best_first(index, rows, scores), index, plan)
+
+
+def _search_profile(index: TagIndex, plan: Plan) -> list[Pick]:
+    """Profile terms: each adds its weight to its posting rows in a scratch array over all
+    rows, in plan order as the reference sums (then the include weight, then x length
+    factor), so both paths give bit-identical scores. Filters are masks over all rows."""
+    n = index.row_count
+    columns = index.columns()
+    raw = np.zeros(n, dtype=np.float64)
+    for tag, q in plan.terms.items():
+        raw[tag_rows(index, plan.view, tag)] += q * tag_weight(index, plan.view, tag)
+    allowed = _allowed_mask(index, plan)
+    if plan.include_weights:
+        carrying = np.zeros(n, dtype=bool)
+        carrying[_carrying_all(index, plan)] = True
+        raw[carrying] += include_weight(index, plan)
+        eligible = carrying & allowed
+    else:
+        eligible = (raw > 0.0) & allowed
+    rows = np.flatnonzero(eligible)
+    scores = raw[rows] * columns.factor[rows]
+    return diversify(_best_first(index, rows, scores), index, plan)
+
+
+def _allowed_mask(index: TagIndex, plan: Plan) -> np.ndarray:
+    """The filters that always apply, as a mask over all rows (see _allowed)."""
+    columns = index.columns()
+    allowed = columns.live.copy()
+    if plan.allowed_ratings is not None:
+        allowed &= _code_mask(index.rating_code, index.rating_code_count,
+                              plan.allowed_ratings)[columns.rating]
+    if plan.visible_guilds is not None:
+        allowed &= _code_mask(index.guild_code, index.guild_code_count,
+                              plan.visible_guilds)[columns.guild]
+    for tag in plan.banned:
+        allowed[index.rows(tag)] = False
+    allowed[[row for row in map(index.row_of, plan.left_out) if row is not None]] = False
+    if plan.visible is not None:
+        visible = np.zeros(len(allowed), dtype=bool)
+        visible[[row for row in map(index.row_of, plan.visible) if row is not None]] = True
+        allowed &= visible
+    return allowed
+
+
+def _code_mask(code_of: Callable[[Any], int | None], count: int,
+               wanted: Iterable[Any]) -> np.ndarray:
+    mask = np.zeros(count, dtype=bool)
+    for value in wanted:
+        if (code := code_of(value)) is not None:
+            mask[code] = True
+    return mask
 
 
 def _carrying_all(index: TagIndex, plan: Plan) -> np.ndarray:
@@ -169,17 +193,11 @@ def _allowed(index: TagIndex, plan: Plan, rows: np.ndarray) -> np.ndarray:
     columns = index.columns()
     allowed = columns.live[rows]
     if plan.allowed_ratings is not None:
-        rating_ok = np.zeros(index.rating_code_count, dtype=bool)
-        for rating in plan.allowed_ratings:
-            if (code := index.rating_code(rating)) is not None:
-                rating_ok[code] = True
-        allowed &= rating_ok[columns.rating[rows]]
+        allowed &= _code_mask(index.rating_code, index.rating_code_count,
+                              plan.allowed_ratings)[columns.rating[rows]]
     if plan.visible_guilds is not None:
-        guild_ok = np.zeros(index.guild_code_count, dtype=bool)
-        for guild in plan.visible_guilds:
-            if (code := index.guild_code(guild)) is not None:
-                guild_ok[code] = True
-        allowed &= guild_ok[columns.guild[rows]]
+        allowed &= _code_mask(index.guild_code, index.guild_code_count,
+                              plan.visible_guilds)[columns.guild[rows]]
     for tag in plan.banned:
         allowed &= ~_member(rows, index.rows(tag))
     if plan.left_out:

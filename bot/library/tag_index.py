@@ -265,6 +265,11 @@ class TagIndex:
         row = self._row_of.get(story_id)
         return None if row is None else self.story_at(row)
 
+    def tags_of(self, story_id: int) -> list[TagRef]:
+        """A story's tags (cheaper than `get` when only they are wanted)."""
+        refs = self._tags.values
+        return [refs[code] for code in self.row_tag_codes(self._row_of[story_id]).tolist()]  # type: ignore[misc]
+
     def story_at(self, row: int) -> IndexedStory:
         col = {name: column.data[row] for name, column in self._col.items()}
         refs, names = self._tags.values, self._names.values
@@ -354,6 +359,10 @@ class TagIndex:
     def row_tag_codes(self, row: int) -> np.ndarray:
         start = self._col["tag_start"].data[row]
         return self._row_tags.data[start: start + self._col["tag_count"].data[row]]
+
+    @property
+    def tag_code_count(self) -> int:
+        return len(self._tags.values)
 
     def row_author_codes(self, row: int) -> np.ndarray:
         start = self._col["author_start"].data[row]
