@@ -41,6 +41,7 @@ COGS = cog_extensions()
 _SYNCED_TREE_KEY = "synced_command_tree"
 # From this library size on, the start-up objects are frozen out of the collector's reach.
 FREEZE_FROM_STORIES = 5_000
+SETTLE_AFTER_READY_SECONDS = 1.0
 
 
 def point_at_api(settings: Settings) -> None:
@@ -104,6 +105,9 @@ class StoryBot(commands.Bot):
         the memory their building freed back to the system (bot.heap)."""
         try:
             await self.services.recommendations.ready()
+            # Requests that waited for the index answer first: the title index and the full
+            # collection below hold the event loop (and the database) for seconds at 100k.
+            await asyncio.sleep(SETTLE_AFTER_READY_SECONDS)
             stories = len(await self.services.catalog.titles(ALL_GUILDS))  # builds the index
         except Exception:  # the index reports its own failure to /recommend
             log.exception("start-up indexing failed; the heap is left as it is")
