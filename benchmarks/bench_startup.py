@@ -1,8 +1,12 @@
 """Start-up and memory: the bot as its own process, from launch to ready on the sandbox.
 
 "Ready" is when the sandbox has sent the bot its guild and the bot's commands are
-registered, i.e. when a person could use it. Resident memory is read from /proc after
-ready. Measured with an empty library and with a 100k-story one, each a few times.
+registered, i.e. when a person could use it. The recommendation index is built in the
+background from then on; "first /recommend answered" is when a /recommend got its answer
+(not a deferral), and the figure the target is about is that time after launch. Resident
+memory is read from /proc after that answer and once start-up has settled (the heap is
+frozen and trimmed a moment after the index is ready). Measured with an empty library and
+with 1k, 10k and 100k stories, a few times each.
 Run: `.venv/bin/python -m benchmarks.bench_startup [--quick]`.
 """
 
@@ -22,6 +26,8 @@ from benchmarks.library_builder import copy_of_library
 from benchmarks.stats import emit
 from sandbox.control import Sandbox
 from sandbox.session import SANDBOX_TOKEN
+
+SETTLE_SECONDS = 5.0
 
 
 def resident_mb(pid: int) -> float:
@@ -52,6 +58,7 @@ async def one_start(db: Path, empty_demo_dir: Path) -> tuple[float, float, float
             if first.deferred:
                 await first.wait_until_done(timeout=120)
             recommend_ready = time.perf_counter() - started
+            await asyncio.sleep(SETTLE_SECONDS)  # titles indexed, heap frozen and trimmed
             memory = resident_mb(process.pid)
         finally:
             process.send_signal(signal.SIGTERM)
@@ -71,24 +78,35 @@ def measure(db: Path, runs: int, empty_demo_dir: Path) -> dict[str, float]:
             "ready_s_median": round(statistics.median(ready), 3),
             "ready_s_max": round(max(ready), 3),
             "first_recommend_answer_s_median": round(statistics.median(recommending), 3),
+            "first_recommend_answer_s_max": round(max(recommending), 3),
+            "recommend_after_ready_s_median": round(
+                statistics.median(r - d for d, r in zip(ready, recommending, strict=True)), 3),
             "rss_mb_median": round(statistics.median(memory), 1),
             "rss_mb_max": round(max(memory), 1)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="1k instead of 100k, one run")
+    parser.add_argument("--quick", action="store_true", help="up to 10k, one run each")
     args = parser.parse_args()
-    size, runs = (1_000, 1) if args.quick else (100_000, 3)
+    sizes, runs = ((1_000, 10_000), 1) if args.quick else ((1_000, 10_000, 100_000), 2)
+    results: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         empty = measure(folder / "empty.db", runs, folder / "no-demo")
-        big = measure(copy_of_library(size, folder / "big.db"), runs, folder / "no-demo")
-    emit("startup", {"empty_library": empty, f"library_{size}": big,
-                     "ready_ratio_big_to_empty": round(big["ready_s_median"]
-                                                       / empty["ready_s_median"], 2),
-                     "targets": {"ready_le_3s": big["ready_s_max"] <= 3.0,
-                                 "rss_le_250mb": big["rss_mb_max"] <= 250}})
+        results["empty_library"] = empty
+        for size in sizes:
+            measured = measure(copy_of_library(size, folder / f"library-{size}.db"), runs,
+                               folder / "no-demo")
+            print(f"startup {size}: {measured}", file=sys.stderr, flush=True)
+            results[f"library_{size}"] = measured
+    big = results[f"library_{sizes[-1]}"]
+    assert isinstance(big, dict)
+    results["ready_ratio_big_to_empty"] = round(big["ready_s_median"]
+                                                / empty["ready_s_median"], 2)
+    results["targets"] = {"first_recommend_le_3s": big["first_recommend_answer_s_max"] <= 3.0,
+                          "rss_le_250mb": big["rss_mb_max"] <= 250}
+    emit("startup", results)
 
 
 if __name__ == "__main__":

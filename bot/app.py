@@ -20,6 +20,7 @@ from discord.ext import commands
 from bot.bootstrap import Services, build_services
 from bot.config import Settings
 from bot.errors import StoryCommandTree
+from bot.heap import release_free_memory
 from bot.importers.base import ImportLimits
 from bot.library.clock import Clock, SystemClock
 from bot.library.shards import ShardPlan
@@ -41,6 +42,7 @@ COGS = cog_extensions()
 _SYNCED_TREE_KEY = "synced_command_tree"
 # From this library size on, the start-up objects are frozen out of the collector's reach.
 FREEZE_FROM_STORIES = 5_000
+SETTLE_AFTER_READY_SECONDS = 1.0
 
 
 def point_at_api(settings: Settings) -> None:
@@ -108,9 +110,13 @@ class StoryBot(commands.Bot):
     async def _settle_heap(self) -> None:
         """Once the long-lived objects exist (the recommendation index, the titles), move
         them out of the collector's reach. A full collection otherwise walks every one of
-        them, hundreds of thousands at 100k stories: that pause was the p99 tail."""
+        them, hundreds of thousands at 100k stories: that pause was the p99 tail. Then give
+        the memory their building freed back to the system (bot.heap)."""
         try:
             await self.services.recommendations.ready()
+            # Requests that waited for the index answer first: the title index and the full
+            # collection below hold the event loop (and the database) for seconds at 100k.
+            await asyncio.sleep(SETTLE_AFTER_READY_SECONDS)
             stories = len(await self.services.catalog.titles(ALL_GUILDS))  # builds the index
         except Exception:  # the index reports its own failure to /recommend
             log.exception("start-up indexing failed; the heap is left as it is")
@@ -119,6 +125,7 @@ class StoryBot(commands.Bot):
             return
         gc.collect()
         gc.freeze()
+        release_free_memory()
 
     async def sync_commands(self) -> None:
         """Sync to the dev guild when set; globally only when the tree changed since last time."""

@@ -1,21 +1,24 @@
-"""The in-memory inverted index recommendations run on.
+"""The in-memory inverted index recommendations run on, held in flat numpy arrays.
 
 Each story is held as its canonical tags (synonyms already folded by the caller into
-`(kind, key)` pairs) and gets a *row*: a position in a few dense numpy columns (story id,
-length factor, popularity, rating code, alive). A posting list maps a tag to the rows of the
-stories carrying it, as a growable int32 array, so that a query can add a tag's weight to
-every story carrying it in one vectorised step.
+`(kind, key)` pairs) and gets a *row*: a position in dense numpy columns (story id, length
+factor, popularity, rating code, series code, guild code, alive). Tags, authors, series and
+guilds are interned to small integer codes, and a row's tags and authors are slices of two
+flat code arrays, so 100k stories cost a few arrays rather than 100k Python objects (which
+a full garbage collection would also have to walk). `get` builds an IndexedStory on demand.
 
-Adding a story appends one row and one entry per tag: O(tags of that story). Removing one
-marks its row dead and lowers the tag counts, also O(tags); dead rows stay in posting lists
-(queries mask them out) until there are more dead rows than live ones, when the index is
-rebuilt once. Rarity (IDF) comes from live tag counts at query time, so it never goes stale.
+A posting list maps a tag to the rows carrying it in ascending row order. Built in bulk
+(bot.library.index_build), all lists share one array; a list that later grows is copied into its
+own growable array first. Adding a story appends one row: O(tags of that story). Removing
+one marks its row dead and lowers the tag counts, also O(tags); dead rows stay in posting
+lists (queries mask them out) until there are more dead rows than live ones, when the
+index is rebuilt once. Rarity (IDF) comes from live tag counts at query time.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +43,7 @@ KIND_WEIGHTS: dict[TagKind, float] = {
 # so a story with fifty freeform tags does not resemble everything.
 LENGTH_FREE_TAGS = 12
 _MIN_DEAD_FOR_REBUILD = 1024
+NO_SERIES = -1
 
 
 @dataclass(frozen=True)
@@ -48,14 +52,13 @@ class IndexedStory:
     spelling the caller chooses; `allowed_ratings` in queries uses the same spelling)."""
 
     story_id: int
-    # Distinct tags. Any collection: a tuple takes a third of a frozenset's memory, which
-    # counts with 100k stories, and membership over ~16 tags is as quick either way.
-    tags: Collection[TagRef]
+    tags: Collection[TagRef]  # distinct tags
     rating: str
     authors: tuple[str, ...] = ()
     series: str | None = None
     # Tie-breaker among equally good matches (e.g. kudos count); higher comes first.
     popularity: float = 0.0
+    guild_id: int | None = None  # whose library it is in (None: the demo library)
 
     @property
     def weighted_tags(self) -> list[TagRef]:
@@ -69,25 +72,69 @@ def length_factor(story: IndexedStory) -> float:
     return math.sqrt(LENGTH_FREE_TAGS / weighted)
 
 
-class _Rows:
-    """A growable int32 array (amortised O(1) append). Views handed out stay valid."""
+class GrowArray:
+    """A growable 1-D numpy array (amortised O(1) append). Views handed out stay valid
+    until the next append."""
 
     __slots__ = ("data", "size")
 
-    def __init__(self) -> None:
-        self.data = np.empty(4, dtype=np.int32)
-        self.size = 0
+    def __init__(self, dtype: type | np.dtype,
+                 initial: np.ndarray | Sequence[float] | None = None) -> None:
+        if initial is None:
+            self.data = np.zeros(4, dtype=dtype)
+            self.size = 0
+        else:
+            self.data = np.asarray(initial, dtype=dtype)
+            self.size = len(self.data)
 
-    def append(self, row: int) -> None:
-        if self.size == len(self.data):
-            grown = np.empty(2 * len(self.data), dtype=np.int32)
-            grown[: self.size] = self.data
+    def _room(self, extra: int) -> None:
+        if self.size + extra > len(self.data):
+            grown = np.zeros(max(2 * len(self.data), self.size + extra, 4), dtype=self.data.dtype)
+            grown[: self.size] = self.data[: self.size]
             self.data = grown
-        self.data[self.size] = row
+
+    def append(self, value: float) -> None:
+        self._room(1)
+        self.data[self.size] = value
         self.size += 1
+
+    def extend(self, values: Iterable[int]) -> None:
+        block = np.fromiter(values, dtype=self.data.dtype)
+        self._room(len(block))
+        self.data[self.size: self.size + len(block)] = block
+        self.size += len(block)
 
     def view(self) -> np.ndarray:
         return self.data[: self.size]
+
+
+class Interned:
+    """Strings (or other hashables) <-> small integer codes, never reused."""
+
+    __slots__ = ("code", "values")
+
+    def __init__(self) -> None:
+        self.code: dict[object, int] = {}
+        self.values: list[object] = []
+
+    def of(self, value: object) -> int:
+        code = self.code.get(value)
+        if code is None:
+            code = self.code[value] = len(self.values)
+            self.values.append(value)
+        return code
+
+
+def distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending (a sort and a neighbour comparison: cheaper than
+    np.unique's hashing for the integer arrays here)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 @dataclass(frozen=True)
@@ -99,6 +146,14 @@ class Columns:
     popularity: np.ndarray  # float64
     rating: np.ndarray  # int16 rating code
     live: np.ndarray  # bool, False for removed stories
+    series: np.ndarray  # int32 series code, -1 for none
+    guild: np.ndarray  # int32 guild code
+
+
+_COLUMN_TYPES = {"sid": np.int64, "factor": np.float64, "popularity": np.float64,
+                 "rating": np.int16, "live": np.bool_, "series": np.int32, "guild": np.int32,
+                 "tag_start": np.int64, "tag_count": np.int32,
+                 "author_start": np.int64, "author_count": np.int32}
 
 
 class TagIndex:
@@ -110,109 +165,156 @@ class TagIndex:
             self.add(story)
 
     def _reset(self) -> None:
-        self._stories: dict[int, IndexedStory] = {}
+        self._tags = Interned()  # TagRef <-> tag code
+        self._names = Interned()  # author and series names <-> codes
+        self._guilds = Interned()
+        self._guild_live = GrowArray(np.int64)  # live stories per guild code
+        self._ratings = Interned()
+        self._kind_weight = GrowArray(np.float64)  # per tag code
+        self._df = GrowArray(np.int64)  # live stories per tag code
+        # Posting lists: tag code -> rows. Bulk-built lists are slices of `_shared`; a list
+        # that changed since lives in `_own`.
+        self._shared = np.empty(0, dtype=np.int32)
+        self._shared_start = np.empty(0, dtype=np.int64)
+        self._shared_count = np.empty(0, dtype=np.int64)
+        self._own: dict[int, GrowArray] = {}
         self._row_of: dict[int, int] = {}
-        self._postings: dict[TagRef, _Rows] = {}
-        self._df: dict[TagRef, int] = {}
-        self._rating_codes: dict[str, int] = {}
         self._rows = 0
         self._dead = 0
-        capacity = 1024
-        self._sid = np.zeros(capacity, dtype=np.int64)
-        self._factor = np.zeros(capacity, dtype=np.float64)
-        self._popularity = np.zeros(capacity, dtype=np.float64)
-        self._rating = np.zeros(capacity, dtype=np.int16)
-        self._live = np.zeros(capacity, dtype=bool)
+        self._col = {name: GrowArray(dtype) for name, dtype in _COLUMN_TYPES.items()}
+        self._row_tags = GrowArray(np.int32)  # every row's tag codes, one slice per row
+        self._row_authors = GrowArray(np.int32)
         self._tie_ranks: np.ndarray | None = None
 
     # -- mutation ---------------------------------------------------------------------
 
+    def tag_code(self, tag: TagRef) -> int:
+        """The code of a tag, interning it when new."""
+        code = self._tags.code.get(tag)
+        if code is None:
+            code = self._tags.of(tag)
+            self._kind_weight.append(KIND_WEIGHTS[tag[0]])
+            self._df.append(0)
+        return code
+
     def add(self, story: IndexedStory) -> None:
         """Add a story, or replace its entry when the id is already indexed."""
-        if story.story_id in self._stories:
+        if story.story_id in self._row_of:
             self.remove(story.story_id)
-        if self._rows == len(self._sid):
-            self._grow_columns()
         row = self._rows
         self._rows += 1
-        sid = story.story_id
-        self._stories[sid] = story
-        self._row_of[sid] = row
-        self._sid[row] = sid
-        self._factor[row] = length_factor(story)
-        self._popularity[row] = story.popularity
-        code = self._rating_codes.setdefault(story.rating, len(self._rating_codes))
-        self._rating[row] = code
-        self._live[row] = True
+        self._row_of[story.story_id] = row
+        codes = list(dict.fromkeys(self.tag_code(tag) for tag in story.tags))
+        authors = [self._names.of(author) for author in story.authors]
+        series = NO_SERIES if story.series is None else self._names.of(story.series)
+        guild = self._guilds.of(story.guild_id)
+        if guild == self._guild_live.size:
+            self._guild_live.append(0)
+        self._guild_live.data[guild] += 1
+        values = (story.story_id, length_factor(story), story.popularity,
+                  self._ratings.of(story.rating), True, series,
+                  guild, self._row_tags.size, len(codes),
+                  self._row_authors.size, len(authors))
+        for column, value in zip(self._col.values(), values, strict=True):
+            column.append(value)
+        self._row_tags.extend(codes)
+        self._row_authors.extend(authors)
         self._tie_ranks = None
-        for tag in story.tags:
-            rows = self._postings.get(tag)
-            if rows is None:
-                self._postings[tag] = rows = _Rows()
-            rows.append(row)
-            self._df[tag] = self._df.get(tag, 0) + 1
+        df = self._df.data
+        for code in codes:
+            self._own_postings(code).append(row)
+            df[code] += 1
+
+    def _own_postings(self, code: int) -> GrowArray:
+        own = self._own.get(code)
+        if own is None:
+            own = self._own[code] = GrowArray(np.int32, self._shared_rows(code).copy())
+        return own
 
     def remove(self, story_id: int) -> None:
         """Forget a story; unknown ids are ignored (removal is idempotent)."""
-        story = self._stories.pop(story_id, None)
-        if story is None:
+        row = self._row_of.pop(story_id, None)
+        if row is None:
             return
-        row = self._row_of.pop(story_id)
-        self._live[row] = False
+        self._col["live"].data[row] = False
+        self._guild_live.data[self._col["guild"].data[row]] -= 1
         self._dead += 1
         self._tie_ranks = None
-        for tag in story.tags:
-            left = self._df[tag] - 1
-            if left:
-                self._df[tag] = left
-            else:  # only dead rows remain in this list
-                del self._df[tag]
-                del self._postings[tag]
-        if self._dead > max(_MIN_DEAD_FOR_REBUILD, len(self._stories)):
-            stories = list(self._stories.values())
+        df = self._df.data
+        for code in self.row_tag_codes(row).tolist():
+            df[code] -= 1
+            if not df[code]:  # only dead rows remain in this list
+                self._own.pop(code, None)
+                if code < len(self._shared_count):
+                    self._shared_count[code] = 0
+        if self._dead > max(_MIN_DEAD_FOR_REBUILD, len(self._row_of)):
+            stories = list(self.stories())
             self._reset()
             for kept in stories:
                 self.add(kept)
 
-    def _grow_columns(self) -> None:
-        capacity = 2 * len(self._sid)
-        for name in ("_sid", "_factor", "_popularity", "_rating", "_live"):
-            old = getattr(self, name)
-            grown = np.zeros(capacity, dtype=old.dtype)
-            grown[: len(old)] = old
-            setattr(self, name, grown)
-
     # -- reading ----------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._stories)
+        return len(self._row_of)
 
     def __contains__(self, story_id: object) -> bool:
-        return story_id in self._stories
+        return story_id in self._row_of
 
     def get(self, story_id: int) -> IndexedStory | None:
-        return self._stories.get(story_id)
+        row = self._row_of.get(story_id)
+        return None if row is None else self.story_at(row)
+
+    def tags_of(self, story_id: int) -> list[TagRef]:
+        """A story's tags (cheaper than `get` when only they are wanted)."""
+        refs = self._tags.values
+        return [refs[code] for code in self.row_tag_codes(self._row_of[story_id]).tolist()]  # type: ignore[misc]
+
+    def story_at(self, row: int) -> IndexedStory:
+        col = {name: column.data[row] for name, column in self._col.items()}
+        refs, names = self._tags.values, self._names.values
+        series = int(col["series"])
+        return IndexedStory(
+            story_id=int(col["sid"]),
+            tags=tuple(refs[code] for code in self.row_tag_codes(row).tolist()),  # type: ignore[misc]
+            rating=str(self._ratings.values[int(col["rating"])]),
+            authors=tuple(str(names[code]) for code in self.row_author_codes(row).tolist()),
+            series=None if series == NO_SERIES else str(names[series]),
+            popularity=float(col["popularity"]),
+            guild_id=self._guilds.values[int(col["guild"])],  # type: ignore[arg-type]
+        )
 
     @property
     def stories_by_id(self) -> Mapping[int, IndexedStory]:
-        return self._stories
+        return _StoriesById(self)
 
     def stories(self) -> Iterable[IndexedStory]:
-        return self._stories.values()
+        return (self.story_at(row) for row in self._row_of.values())
 
     def known_tags(self) -> Iterable[TagRef]:
-        return self._df.keys()
+        return self.tag_counts().keys()
+
+    def tag_ref(self, code: int) -> TagRef:
+        return self._tags.values[code]  # type: ignore[return-value]
+
+    def code_of(self, tag: TagRef) -> int | None:
+        return self._tags.code.get(tag)
 
     def document_frequency(self, tag: TagRef) -> int:
-        return self._df.get(tag, 0)
+        code = self._tags.code.get(tag)
+        return 0 if code is None else int(self._df.data[code])
 
     def tag_counts(self, kind: TagKind | None = None) -> dict[TagRef, int]:
         """How many stories carry each known tag, optionally of one kind only."""
-        return {tag: df for tag, df in self._df.items() if kind is None or tag[0] is kind}
+        refs = self._tags.values
+        return {refs[code]: int(df)  # type: ignore[misc]
+                for code, df in zip(np.flatnonzero(self._df.view()).tolist(),
+                                    self._df.view()[self._df.view() > 0].tolist(), strict=True)
+                if kind is None or refs[code][0] is kind}  # type: ignore[index]
 
     def idf(self, tag: TagRef) -> float:
         """Rarity of a tag: log(1 + N / df). A tag no story carries gets the rarest value."""
-        return math.log1p(len(self._stories) / max(self._df.get(tag, 0), 1))
+        return math.log1p(len(self._row_of) / max(self.document_frequency(tag), 1))
 
     def weight(self, tag: TagRef) -> float:
         """What sharing `tag` is worth: kind weight x rarity (0 for ratings and warnings)."""
@@ -222,10 +324,11 @@ class TagIndex:
     def tie_key(self, story_id: int) -> tuple[float, float, int]:
         """Order among equal scores: more focused (fewer tags), more popular, lower id."""
         row = self._row_of[story_id]
-        return (-float(self._factor[row]), -float(self._popularity[row]), story_id)
+        return (-float(self._col["factor"].data[row]),
+                -float(self._col["popularity"].data[row]), story_id)
 
     def factor(self, story_id: int) -> float:
-        return float(self._factor[self._row_of[story_id]])
+        return float(self._col["factor"].data[self._row_of[story_id]])
 
     # -- vectorised access for the ranking code ---------------------------------------
 
@@ -237,38 +340,101 @@ class TagIndex:
     def row_of(self, story_id: int) -> int | None:
         return self._row_of.get(story_id)
 
+    def _shared_rows(self, code: int) -> np.ndarray:
+        if code >= len(self._shared_start):
+            return _NO_ROWS
+        start = self._shared_start[code]
+        return self._shared[start: start + self._shared_count[code]]
+
     def rows(self, tag: TagRef) -> np.ndarray:
-        """Rows carrying `tag` (may include dead rows; mask them with Columns.live)."""
-        postings = self._postings.get(tag)
-        return postings.view() if postings is not None else _NO_ROWS
+        """Rows carrying `tag`, ascending (may include dead rows; mask them with
+        Columns.live)."""
+        code = self._tags.code.get(tag)
+        return _NO_ROWS if code is None else self.code_rows(code)
+
+    def code_rows(self, code: int) -> np.ndarray:
+        own = self._own.get(code)
+        return own.view() if own is not None else self._shared_rows(code)
+
+    def row_tag_codes(self, row: int) -> np.ndarray:
+        start = self._col["tag_start"].data[row]
+        return self._row_tags.data[start: start + self._col["tag_count"].data[row]]
+
+    @property
+    def tag_code_count(self) -> int:
+        return len(self._tags.values)
+
+    def row_author_codes(self, row: int) -> np.ndarray:
+        start = self._col["author_start"].data[row]
+        return self._row_authors.data[start: start + self._col["author_count"].data[row]]
 
     def rating_code(self, rating: str) -> int | None:
-        return self._rating_codes.get(rating)
+        return self._ratings.code.get(rating)
 
     @property
     def rating_code_count(self) -> int:
-        return len(self._rating_codes)
+        return len(self._ratings.values)
+
+    def guild_code(self, guild_id: int | None) -> int | None:
+        return self._guilds.code.get(guild_id)
+
+    @property
+    def guild_code_count(self) -> int:
+        return len(self._guilds.values)
+
+    def stories_in(self, guild_id: int | None) -> int:
+        """How many stories a guild's own library holds (None: the demo library)."""
+        code = self._guilds.code.get(guild_id)
+        return 0 if code is None else int(self._guild_live.data[code])
+
+    def story_ids_in(self, guild_ids: Collection[int | None]) -> set[int]:
+        """The ids of the stories in these libraries (one pass over the columns)."""
+        wanted = np.zeros(len(self._guilds.values), dtype=bool)
+        for guild_id in guild_ids:
+            if (code := self._guilds.code.get(guild_id)) is not None:
+                wanted[code] = True
+        columns = self.columns()
+        if not len(wanted):
+            return set()
+        return set(columns.story_id[columns.live & wanted[columns.guild]].tolist())
 
     def tie_ranks(self) -> np.ndarray:
         """Each row's place in tie_key order (0 first). Rebuilt lazily after changes: one
         O(n log n) sort on the first query after a batch of adds or removes."""
         if self._tie_ranks is None:
             n = self._rows
-            order = np.lexsort((self._sid[:n], -self._popularity[:n], -self._factor[:n]))
+            col = self.columns()
+            order = np.lexsort((col.story_id, -col.popularity, -col.factor))
             ranks = np.empty(n, dtype=np.int64)
             ranks[order] = np.arange(n, dtype=np.int64)
             self._tie_ranks = ranks
         return self._tie_ranks
 
     def columns(self) -> Columns:
-        n = self._rows
-        return Columns(
-            story_id=self._sid[:n],
-            factor=self._factor[:n],
-            popularity=self._popularity[:n],
-            rating=self._rating[:n],
-            live=self._live[:n],
-        )
+        col = self._col
+        return Columns(story_id=col["sid"].view(), factor=col["factor"].view(),
+                       popularity=col["popularity"].view(), rating=col["rating"].view(),
+                       live=col["live"].view(), series=col["series"].view(),
+                       guild=col["guild"].view())
+
+
+class _StoriesById(Mapping[int, IndexedStory]):
+    """The indexed stories by id, built on demand."""
+
+    def __init__(self, index: TagIndex) -> None:
+        self.index = index
+
+    def __getitem__(self, story_id: int) -> IndexedStory:
+        story = self.index.get(story_id)
+        if story is None:
+            raise KeyError(story_id)
+        return story
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(list(self.index._row_of))
+
+    def __len__(self) -> int:
+        return len(self.index)
 
 
 _NO_ROWS = np.empty(0, dtype=np.int32)

@@ -15,6 +15,7 @@ from typing import Protocol
 from bot.library.changes import Change
 from bot.library.feedback import PassageSignals, StorySignals
 from bot.library.guild_settings import GuildSettings
+from bot.library.index_columns import IndexColumns
 from bot.library.models import Chapter, Passage, Rating, Story, StoryDraft, Tag, TagKind
 from bot.library.overlay import TagOverlay
 from bot.library.records import (
@@ -255,6 +256,7 @@ class RecommendIndexStore(Protocol):
 
     async def vocabulary(self, ids: Sequence[int] | None = None) -> dict[int, VocabularyEntry]: ...
     def rows(self) -> AsyncIterator[IndexRow]: ...
+    async def columns(self) -> IndexColumns: ...
     async def row(self, story_id: int) -> IndexRow | None: ...
 
 

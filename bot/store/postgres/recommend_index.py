@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import numpy as np
 
+from bot.library.index_columns import IndexColumns
 from bot.library.models import TagKind
 from bot.library.records import IndexRow, VocabularyEntry
 
@@ -61,6 +63,34 @@ class RecommendIndexRepository:
                 for row in rows:
                     yield _index_row(row)
 
+    async def columns(self) -> IndexColumns:
+        """Every story and its links in columns: each link table comes back as a few
+        arrays (one row), which asyncpg decodes without a Record per link."""
+        async with self.pool.acquire() as conn:
+            stories = await conn.fetch(
+                "SELECT id, guild_id, rating, series FROM stories ORDER BY id")
+            tags = await conn.fetchrow(
+                "SELECT array_agg(story_id), array_agg(tag_id) FROM story_tags")
+            authors = await conn.fetchrow(
+                """SELECT array_agg(story_id), array_agg(author_id), array_agg(position)
+                     FROM story_authors""")
+            names = await conn.fetch("SELECT id, name FROM authors")
+        assert tags is not None and authors is not None  # an aggregate always has a row
+        return IndexColumns(
+            story_ids=np.array([row[0] for row in stories], dtype=np.int64),
+            guild_ids=[None if row[1] is None else int(row[1]) for row in stories],
+            ratings=[str(row[2]) for row in stories],
+            series=[None if row[3] is None else str(row[3]) for row in stories],
+            tag_story=_ids(tags[0]), tag_ids=_ids(tags[1]),
+            author_story=_ids(authors[0]), author_ids=_ids(authors[1]),
+            author_position=_ids(authors[2]),
+            author_names={int(author_id): str(name) for author_id, name in names},
+        )
+
     async def row(self, story_id: int) -> IndexRow | None:
         found = await self.pool.fetchrow(_INDEX_ROWS + " WHERE s.id = $1", story_id)
         return None if found is None else _index_row(found)
+
+
+def _ids(values: list[int] | None) -> np.ndarray:
+    return np.array(values or (), dtype=np.int64)

@@ -1,6 +1,11 @@
-"""What the recommendation index is built from, streamed from the store.
+"""What the recommendation index is built from, read from the store.
 
-Two reads: the tag vocabulary (every tag id -> the kind, key and display name of its
+At start the whole library is read in columns (`index_columns`): story rows, then the
+(story, tag) and (story, author) links as comma-joined id lists that numpy parses in C, a
+range of story ids at a time; no Python object per link. After start, one story at a time
+(`index_row`).
+
+The reads: the tag vocabulary (every tag id -> the kind, key and display name of its
 canonical tag, synonyms folded through `tags.canonical_id`), and one row per story with its
 tag ids, authors, series, rating and guild. The story query's correlated sub-selects are
 served by the story_tags and story_authors primary keys (covering, no join to `tags`), and
@@ -15,13 +20,18 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 import aiosqlite
+import numpy as np
 
+from bot.library.index_columns import IndexColumns, parse_ids
 from bot.library.models import TagKind
 from bot.library.records import IndexRow, VocabularyEntry
 from bot.store.sqlite.database import fetch_all
 
 _KINDS = {kind.value: kind for kind in TagKind}
 _BATCH = 2000
+# Story ids per read of the tag links: ~16 links each, so each read hands over a few
+# hundred kilobytes of text and the event loop parses it in a few milliseconds.
+_LINK_CHUNK = 20_000
 
 _INDEX_ROWS = """
 SELECT s.id, s.guild_id, s.rating, s.series,
@@ -76,6 +86,61 @@ async def index_row(conn: aiosqlite.Connection, story_id: int) -> IndexRow | Non
     return None if row is None else _index_row(row)
 
 
+# One row holding every story, column by column: text fields joined with the unit separator
+# (no story text contains it), a missing guild or series as an empty item.
+_STORY_COLUMNS = """
+SELECT group_concat(id), group_concat(IFNULL(guild_id, ''), ','),
+       group_concat(rating, char(31)), group_concat(IFNULL(series, ''), char(31)),
+       group_concat(series IS NULL)
+  FROM stories
+"""
+
+
+async def index_columns(conn: aiosqlite.Connection) -> IndexColumns:
+    """Every story of every guild and its links, in columns (see the module doc)."""
+    ((ids, guilds, ratings, series, no_series),) = await fetch_all(conn, _STORY_COLUMNS)
+    story_ids = parse_ids(ids)
+    order = np.argsort(story_ids, kind="stable")  # already ascending in practice
+    story_ids = story_ids[order]
+    missing = parse_ids(no_series)[order].tolist()
+    guild_list = (guilds or "").split(",")
+    rating_list = (ratings or "").split("\x1f")
+    series_list = (series or "").split("\x1f")
+    positions = order.tolist()
+    if len(series_list) == len(story_ids):
+        series_list = [series_list[at] for at in positions]
+    else:  # a series name held the separator: read them one row at a time
+        rows = await fetch_all(conn, "SELECT IFNULL(series, '') FROM stories ORDER BY id")
+        series_list = [str(name) for (name,) in rows]
+    tag_story: list[np.ndarray] = []
+    tag_ids: list[np.ndarray] = []
+    first = int(story_ids[0]) if len(story_ids) else 0
+    last = int(story_ids[-1]) if len(story_ids) else -1
+    for low in range(first, last + 1, _LINK_CHUNK):
+        (joined,) = await fetch_all(
+            conn, """SELECT group_concat(story_id), group_concat(tag_id) FROM story_tags
+                      WHERE story_id >= ? AND story_id < ?""", (low, low + _LINK_CHUNK))
+        tag_story.append(parse_ids(joined[0]))
+        tag_ids.append(parse_ids(joined[1]))
+    (authors,) = await fetch_all(
+        conn, """SELECT group_concat(story_id), group_concat(author_id), group_concat(position)
+                   FROM story_authors""")
+    names = await fetch_all(conn, "SELECT id, name FROM authors")
+    return IndexColumns(
+        story_ids=story_ids,
+        guild_ids=[int(guild_list[at]) if guild_list[at] else None for at in positions],
+        ratings=[rating_list[at] for at in positions],
+        series=[None if gone else name
+                for name, gone in zip(series_list, missing, strict=True)],
+        tag_story=np.concatenate(tag_story) if tag_story else parse_ids(None),
+        tag_ids=np.concatenate(tag_ids) if tag_ids else parse_ids(None),
+        author_story=parse_ids(authors[0]),
+        author_ids=parse_ids(authors[1]),
+        author_position=parse_ids(authors[2]),
+        author_names={int(author_id): str(name) for author_id, name in names},
+    )
+
+
 @dataclass
 class RecommendIndexRepository:
     """The recommendation index's reads, for the services (which see no connection)."""
@@ -87,6 +152,9 @@ class RecommendIndexRepository:
 
     def rows(self) -> AsyncIterator[IndexRow]:
         return index_rows(self.conn)
+
+    async def columns(self) -> IndexColumns:
+        return await index_columns(self.conn)
 
     async def row(self, story_id: int) -> IndexRow | None:
         return await index_row(self.conn, story_id)
