@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -104,7 +105,7 @@ def parse_files(
     in_flight: int | None = None,
     limits: ImportLimits = DEFAULT_LIMITS,
     context: BaseContext | None = None,
-) -> Iterator[ParseResult]:
+) -> Generator[ParseResult, None, None]:
     """Yield one result per path, in input order, parsing in `workers` processes
     (os.cpu_count() by default; 0 parses here, in this process, one file after another).
 
@@ -122,7 +123,7 @@ def parse_files(
     batches = _batches(paths, max(1, batch))
     window = in_flight or workers * BATCHES_PER_WORKER
     context = context or default_context()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = _pool(workers, context)
     try:
         pending: deque[tuple[list[Path], Future[list[ParseResult]]]] = deque()
 
@@ -142,7 +143,7 @@ def parse_files(
                 requeued = [queued for queued, _ in pending]
                 pending.clear()
                 results = [_parse_isolated(path, limits, context) for path in files]
-                pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+                pool = _pool(workers, context)
                 for queued in requeued:
                     submit(queued)
             yield from results
@@ -152,6 +153,17 @@ def parse_files(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _pool(workers: int, context: BaseContext) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_ignore_interrupts)
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches every process of the terminal's group: the importing process decides
+    # what to do (keep what is committed, stop); a worker would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _batches(paths: Iterable[Path], size: int) -> Iterator[list[Path]]:
     iterator = iter(paths)
     while chunk := list(islice(iterator, size)):
@@ -159,7 +171,7 @@ def _batches(paths: Iterable[Path], size: int) -> Iterator[list[Path]]:
 
 
 def _parse_isolated(path: Path, limits: ImportLimits, context: BaseContext) -> ParseResult:
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    with _pool(1, context) as pool:
         try:
             return pool.submit(parse_story_file, path, limits).result()
         except BrokenProcessPool:

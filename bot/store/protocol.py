@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
+from bot.library.errors import DuplicateStory
 from bot.library.feedback import PassageSignals, StorySignals
 from bot.library.guild_settings import GuildSettings
 from bot.library.models import Chapter, Passage, Rating, Story, StoryDraft, Tag, TagKind
@@ -261,6 +262,14 @@ class BulkStore(Protocol):
         guild_id: int | None,
         now: datetime | None = None,
     ) -> list[int]: ...
+    async def import_batch(
+        self,
+        batch: Sequence[tuple[StoryDraft, Sequence[PassageLike]]],
+        *,
+        guild_id: int | None,
+        added_by: int | None = None,
+        now: datetime | None = None,
+    ) -> list[Story | DuplicateStory]: ...
 
 
 class StorySourceStore(Protocol):
