@@ -119,12 +119,13 @@ class FolderImport:
             except ImportRejected as rejected:
                 outcome.error = str(rejected)
                 continue
-            ready.append((outcome, ParsedStory(result.path, draft, result.passages)))
+            ready.append((outcome, ParsedStory(result.path, draft, result.passages, result.facts)))
         if not ready:
             return outcomes
         stored = await self.bulk.import_batch(
             [(parsed.draft, parsed.passages) for _, parsed in ready],
-            guild_id=self.guild_id, added_by=self.added_by, now=self.clock.now())
+            guild_id=self.guild_id, added_by=self.added_by, now=self.clock.now(),
+            facts=[parsed.facts for _, parsed in ready])
         for (outcome, _), story in zip(ready, stored, strict=True):
             if isinstance(story, DuplicateStory):
                 outcome.error, outcome.duplicate_of = str(story), story.existing_id

@@ -11,7 +11,7 @@ import re
 
 from bs4 import Tag
 
-from bot.importers.base import ImportLimits
+from bot.importers.base import ImportLimits, has_words
 from bot.importers.html_text import html_summary, html_to_markdown, parse_html, plain_text
 from bot.library.errors import ImportRejected
 from bot.library.models import Chapter, Rating, StoryDraft
@@ -72,7 +72,7 @@ class AO3HtmlImporter:
         )
         if not draft.title:
             raise ImportRejected("the AO3 file has no title")
-        if draft.words == 0:
+        if not has_words(draft.chapters):
             raise ImportRejected("the AO3 file has no story text")
         tags = meta.find("dl", class_="tags")
         if isinstance(tags, Tag):

@@ -7,7 +7,7 @@ import re
 
 from bs4 import Tag
 
-from bot.importers.base import ImportLimits
+from bot.importers.base import ImportLimits, has_words
 from bot.importers.fanficfare import apply_fields
 from bot.importers.html_text import html_summary, html_to_markdown, parse_html, plain_text
 from bot.library.errors import ImportRejected
@@ -41,7 +41,7 @@ class FanFicFareHtmlImporter:
         draft = StoryDraft(title=title, authors=authors, chapters=_chapters(soup), format=self.name)
         if not draft.title:
             raise ImportRejected("this FanFicFare file has no title")
-        if draft.words == 0:
+        if not has_words(draft.chapters):
             raise ImportRejected("this FanFicFare file has no story text")
         draft.source = url
         fields, summary = _label_table(soup)

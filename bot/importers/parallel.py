@@ -31,6 +31,7 @@ from bot.importers import DEFAULT_LIMITS, ImportLimits, read_story_file
 from bot.library.errors import ImportRejected
 from bot.library.models import StoryDraft
 from bot.library.segmentation import PassageDraft, segment_chapters
+from bot.store.bulk_rows import StoryFacts, story_facts
 
 # Files per task: one file per task would spend more on passing messages than on small
 # stories; a batch this size costs a worker a few tens of milliseconds.
@@ -46,6 +47,8 @@ class ParsedStory:
     path: Path
     draft: StoryDraft
     passages: list[PassageDraft]
+    # The fingerprint and word count, worked out here so the writing process need not.
+    facts: StoryFacts
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def parse_story_file(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> Parse
     """Read, convert and cut one file; never raises for a bad file."""
     try:
         draft = read_story_file(path, limits)
-        return ParsedStory(path, draft, segment_chapters(draft.chapters))
+        return ParsedStory(path, draft, segment_chapters(draft.chapters), story_facts(draft))
     except ImportRejected as rejected:
         return RejectedFile(path, one_line(str(rejected)))
     except OSError as problem:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from bot.library.errors import DuplicateStory
 from bot.library.models import Rating, StoryDraft, Tag, TagKind
@@ -20,6 +21,18 @@ from bot.store.story_rows import content_hash, is_web_link, iso_day
 # value (a fingerprint or a source) -> (id, title) of the first stored story carrying it
 Lookup = Callable[[list[str]], Awaitable[dict[str, tuple[int, str]]]]
 TagKey = tuple[str, str]
+
+
+class StoryFacts(NamedTuple):
+    """What the writer derives from a story's whole text, worked out ahead (in a parsing
+    worker, beside the parse) so that the one writing process does not read it all again."""
+
+    fingerprint: str
+    words: int
+
+
+def story_facts(draft: StoryDraft) -> StoryFacts:
+    return StoryFacts(content_hash(draft.chapters), draft.words)
 
 
 @dataclass
@@ -64,7 +77,7 @@ class BatchPlan:
     """Per story of the batch, in order: its new id, or the duplicate it is."""
 
     outcomes: list[int | DuplicateStory]
-    hashes: list[str]
+    facts: list[StoryFacts]
 
     @property
     def new_ids(self) -> list[int]:
@@ -74,15 +87,15 @@ class BatchPlan:
              guild_id: int | None, added_by: int | None, added_at: str) -> BatchRows:
         rows = BatchRows()
         authors: dict[str, None] = {}
-        for outcome, fingerprint, (draft, passages) in zip(self.outcomes, self.hashes, batch,
-                                                            strict=True):
+        for outcome, (fingerprint, words), (draft, passages) in zip(
+                self.outcomes, self.facts, batch, strict=True):
             if not isinstance(outcome, int):
                 continue
             story_id = outcome
             rating = draft.rating or Rating.NOT_RATED
             rows.stories.append((
                 story_id, guild_id, draft.title, draft.summary, draft.notes, draft.end_notes,
-                rating.value, language_code(draft.language), draft.words, len(draft.chapters),
+                rating.value, language_code(draft.language), words, len(draft.chapters),
                 None if draft.complete is None else int(draft.complete), draft.series,
                 draft.source, draft.format, fingerprint, added_by, added_at,
                 iso_day(draft.published), iso_day(draft.updated), draft.series_part,
@@ -108,13 +121,16 @@ async def plan_batch(
     next_ids: Callable[[int], Awaitable[list[int]]],
     by_hash: Lookup,
     by_source: Lookup,
+    facts: Sequence[StoryFacts] | None = None,
 ) -> BatchPlan:
     """Decide, inside the writer's transaction, which drafts are new.
 
     A draft repeats a stored story with its fingerprint, else one from its web source (the
     same work from its site, or another format of it); failing both, an earlier new draft
-    of the batch with either. New drafts get ids in order."""
-    hashes = [content_hash(draft.chapters) for draft in drafts]
+    of the batch with either. New drafts get ids in order. `facts`, when given, are
+    story_facts of each draft."""
+    known = list(facts) if facts is not None else [story_facts(draft) for draft in drafts]
+    hashes = [fingerprint for fingerprint, _ in known]
     sources = [draft.source if draft.source and is_web_link(draft.source) else None
                for draft in drafts]
     stored_hash = await by_hash(sorted(set(hashes))) if drafts else {}
@@ -148,4 +164,4 @@ async def plan_batch(
             outcomes.append(DuplicateStory(new_id[what], drafts[what].title))
         else:
             outcomes.append(DuplicateStory(*what))
-    return BatchPlan(outcomes, hashes)
+    return BatchPlan(outcomes, known)

@@ -40,6 +40,7 @@ from bot.library.schedule import DailySchedule
 from bot.library.selection import PassageCandidate, SerialPosition, ServerHistory
 from bot.library.source_records import SourceChannels, SuggestedWork, SuggestionRecord
 from bot.library.visibility import Visibility
+from bot.store.bulk_rows import StoryFacts
 
 
 class StoryStore(Protocol):
@@ -269,6 +270,7 @@ class BulkStore(Protocol):
         guild_id: int | None,
         added_by: int | None = None,
         now: datetime | None = None,
+        facts: Sequence[StoryFacts] | None = None,
     ) -> list[Story | DuplicateStory]: ...
 
 

@@ -18,7 +18,7 @@ from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory
 from bot.library.models import Story, StoryDraft
 from bot.library.records import PassageLike
-from bot.store.bulk_rows import BatchPlan, plan_batch
+from bot.store.bulk_rows import BatchPlan, StoryFacts, plan_batch
 from bot.store.postgres.database import Executor, transaction
 from bot.store.postgres.stories import (
     PASSAGE_COPY_COLUMNS,
@@ -63,13 +63,15 @@ class BulkStoryWriter:
         guild_id: int | None,
         added_by: int | None = None,
         now: datetime | None = None,
+        facts: Sequence[StoryFacts] | None = None,
     ) -> list[Story | DuplicateStory]:
         """Store the stories of the batch that are new, in one transaction; per story, in
-        order, the stored Story or the DuplicateStory that says which story it repeats."""
+        order, the stored Story or the DuplicateStory that says which story it repeats.
+        `facts` (bot.store.bulk_rows.story_facts of each draft) spare working them out."""
         if not batch:
             return []
         async with transaction(self.pool) as conn:
-            plan = await _plan(conn, batch, guild_id)
+            plan = await _plan(conn, batch, guild_id, facts)
             await _write(conn, plan, batch, guild_id, added_by, now)
         # Read back as StoryRepository.get reads (tags under their stored names).
         stored = {story.id: story for story in
@@ -80,7 +82,7 @@ class BulkStoryWriter:
 
 async def _plan(conn: asyncpg.Connection,
                 batch: Sequence[tuple[StoryDraft, Sequence[PassageLike]]],
-                guild_id: int | None) -> BatchPlan:
+                guild_id: int | None, facts: Sequence[StoryFacts] | None = None) -> BatchPlan:
     # Single adds and other bulk writers wait here until this batch commits, so the
     # duplicate checks below see every story stored before ours.
     await conn.execute("LOCK TABLE stories IN SHARE ROW EXCLUSIVE MODE")
@@ -99,7 +101,7 @@ async def _plan(conn: asyncpg.Connection,
                              "COALESCE(guild_id, 0) IN (0, COALESCE($2::bigint, 0))", guild_id)
 
     return await plan_batch([draft for draft, _ in batch], next_ids=next_ids,
-                            by_hash=by_hash, by_source=by_source)
+                            by_hash=by_hash, by_source=by_source, facts=facts)
 
 
 async def _lookup(conn: Executor, column: str, values: list[str], scope: str,

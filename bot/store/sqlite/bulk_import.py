@@ -18,7 +18,7 @@ from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory
 from bot.library.models import Story, StoryDraft
 from bot.library.records import PassageLike
-from bot.store.bulk_rows import BatchPlan, plan_batch
+from bot.store.bulk_rows import BatchPlan, StoryFacts, plan_batch
 from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.stories import StoryRepository
 from bot.store.sqlite.story_sql import PASSAGE_INSERT
@@ -56,11 +56,13 @@ class BulkStoryWriter:
         guild_id: int | None,
         added_by: int | None = None,
         now: datetime | None = None,
+        facts: Sequence[StoryFacts] | None = None,
     ) -> list[Story | DuplicateStory]:
         """Store the stories of the batch that are new, in one transaction; per story, in
-        order, the stored Story or the DuplicateStory that says which story it repeats."""
+        order, the stored Story or the DuplicateStory that says which story it repeats.
+        `facts` (bot.store.bulk_rows.story_facts of each draft) spare working them out."""
         async with transaction(self.conn):
-            plan = await self._plan(batch, guild_id)
+            plan = await self._plan(batch, guild_id, facts)
             await self._write(plan, batch, guild_id, added_by, now)
         # Read back as StoryRepository.get reads (tags under their stored names).
         stored = {story.id: story for story in
@@ -69,9 +71,10 @@ class BulkStoryWriter:
                 for outcome in plan.outcomes]
 
     async def _plan(self, batch: Sequence[tuple[StoryDraft, Sequence[PassageLike]]],
-                    guild_id: int | None) -> BatchPlan:
+                    guild_id: int | None, facts: Sequence[StoryFacts] | None = None
+                    ) -> BatchPlan:
         return await plan_batch(
-            [draft for draft, _ in batch],
+            [draft for draft, _ in batch], facts=facts,
             next_ids=self._next_ids,
             by_hash=lambda hashes: self._lookup(
                 "content_hash", hashes, "(guild_id IS NULL OR guild_id IS ?)", guild_id),
