@@ -123,3 +123,17 @@ async def test_ids_are_never_reused_after_a_removal(store: Store, tmp_path: Path
     await catalog.remove(first.id, ALL_GUILDS)
     report = await catalog.import_paths([story_file(tmp_path, "second", body(2))])
     assert [story.id for story in report.imported] == [first.id + 1]
+
+
+def test_the_facts_worked_out_while_parsing_are_the_drafts_own(tmp_path: Path) -> None:
+    from benchmarks.bench_folder_import import write_folder
+    from bot.importers.parallel import ParsedStory, parse_files
+    from bot.store.bulk_rows import story_facts
+
+    write_folder(tmp_path, 40)
+    parsed = [result for result in parse_files([*STORY_FILES, *sorted(tmp_path.iterdir())],
+                                               workers=0)
+              if isinstance(result, ParsedStory)]
+    assert len(parsed) == len(STORY_FILES) + 40
+    for result in parsed:
+        assert result.facts == story_facts(result.draft), result.path.name
