@@ -75,13 +75,45 @@ def _remove_keeping_tail(element: Element) -> None:
     parent.replace(element, placeholder)
 
 
-def elements(root: Element, tag: str) -> Iterator[Element]:
-    """Every `tag` element below root (root included), in document order."""
-    return root.iter(tag)
+def elements(root: Element, tag: str | None = None) -> Iterator[Element]:
+    """Every element (every `tag` element) below root, in document order: BeautifulSoup's
+    find_all. Comments are not elements."""
+    for found in root.iterdescendants(tag):
+        if isinstance(found.tag, str):
+            yield found
+
+
+def first(root: Element | None, tag: str | None = None, *, id: str | None = None,
+          class_: str | None = None, children_only: bool = False) -> Element | None:
+    """BeautifulSoup's find: the first element below root with that tag, id and class."""
+    if root is None:
+        return None
+    found = (child for child in root if isinstance(child.tag, str)
+             and (tag is None or child.tag == tag)) if children_only else elements(root, tag)
+    for element in found:
+        if (id is None or element.get("id") == id) and (
+                class_ is None or class_ in classes(element)):
+            return element
+    return None
+
+
+def next_sibling(element: Element, tag: str | None = None,
+                 class_: str | None = None) -> Element | None:
+    """BeautifulSoup's find_next_sibling: the first later sibling element that matches."""
+    for sibling in element.itersiblings():
+        if isinstance(sibling.tag, str) and (tag is None or sibling.tag == tag) and (
+                class_ is None or class_ in classes(sibling)):
+            return sibling
+    return None
 
 
 def classes(element: Element) -> list[str]:
     return (element.get("class") or "").split()
+
+
+def remove(element: Element) -> None:
+    """BeautifulSoup's decompose: the element goes, the string after it stays."""
+    _remove_keeping_tail(element)
 
 
 def plain_text(element: Element | None) -> str:
