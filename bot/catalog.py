@@ -9,15 +9,14 @@ from __future__ import annotations
 import asyncio
 import builtins
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.folder_import import FolderImport, ImportOutcome, ImportReport
 from bot.importers import read_story, read_story_file
 from bot.importers.base import ImportLimits
 from bot.importers.sidecar import add_metadata
 from bot.library.clock import Clock, SystemClock
 from bot.library.errors import (
-    DuplicateStory,
     ImportRejected,
     InvalidInput,
     StoryNotFound,
@@ -40,28 +39,6 @@ MAX_TITLE_LENGTH = 256  # Discord's embed title limit
 
 # Files a folder import passes over: metadata sidecars, READMEs and hidden files.
 _SKIPPED_SUFFIXES = (".meta.yaml", ".meta.yml", ".meta.json")
-
-
-@dataclass
-class ImportOutcome:
-    path: str
-    story: Story | None = None
-    error: str | None = None
-    duplicate_of: int | None = None
-
-
-@dataclass
-class ImportReport:
-    outcomes: list[ImportOutcome] = field(default_factory=list)
-
-    @property
-    def imported(self) -> list[Story]:
-        return [o.story for o in self.outcomes if o.story is not None]
-
-    @property
-    def rejected(self) -> list[ImportOutcome]:
-        return [o for o in self.outcomes if o.error is not None]
-
 
 
 def story_files(paths: Sequence[Path]) -> Iterator[Path]:
@@ -90,6 +67,7 @@ class Catalog:
         self.clock = clock or SystemClock()
         self._stories = store.stories
         self._tags = store.tags
+        self._bulk = store.bulk
         self.limits = limits or ImportLimits()
         # id -> (id, guild_id, title, rating) of every story, for instant autocomplete; kept
         # in step with every add, edit and remove made through this catalog.
@@ -117,25 +95,21 @@ class Catalog:
     async def add_draft(
         self, draft: StoryDraft, *, guild_id: int | None, added_by: int | None = None
     ) -> Story:
-        if not draft.title.strip():
-            raise ImportRejected("the story has no title (give one with --title)")
-        if len(draft.title) > MAX_TITLE_LENGTH:
-            raise ImportRejected(f"the title is over {MAX_TITLE_LENGTH} characters")
-        try:
-            for tag in draft.tags():
-                _check_tag(tag.name)
-        except InvalidInput as problem:
-            raise ImportRejected(str(problem)) from None
+        check_draft(draft)
         passages = await asyncio.to_thread(segment_chapters, draft.chapters)
         story = await self._stories.add(draft, passages, guild_id=guild_id, added_by=added_by,
                                         now=self.clock.now())
+        await self._added(story)
+        return story
+
+    async def _added(self, story: Story) -> None:
+        """A new story: into the title index, then to the listeners."""
         if self._titles is not None:
             self._titles[story.id] = TitleRow(story.id, story.guild_id, story.title,
                                               story.rating)
         if self._title_index is not None:
             self._title_index.set(story.id, story.guild_id, story.title)
         await self._changed(story.id)
-        return story
 
     async def import_bytes(
         self,
@@ -173,26 +147,18 @@ class Catalog:
         *,
         metadata: Mapping[str, object] | None = None,
         guild_id: int | None = None,
+        added_by: int | None = None,
         on_file: Callable[[ImportOutcome], None] | None = None,
         rating_change: RatingChange = RatingChange.FILL,
+        workers: int | None = None,
     ) -> ImportReport:
-        """Import every file, going on past bad ones; each story is all-or-nothing."""
-        report = ImportReport()
-        for path in story_files(paths):
-            outcome = ImportOutcome(str(path))
-            try:
-                outcome.story = await self.import_path(path, metadata=metadata, guild_id=guild_id,
-                                                       rating_change=rating_change)
-            except DuplicateStory as duplicate:
-                outcome.error, outcome.duplicate_of = str(duplicate), duplicate.existing_id
-            except ImportRejected as rejected:
-                outcome.error = str(rejected)
-            except OSError as problem:
-                outcome.error = f"cannot read the file ({problem.strerror or problem})"
-            report.outcomes.append(outcome)
-            if on_file is not None:
-                on_file(outcome)
-        return report
+        """Import every file, going on past bad ones (bot.folder_import: parsed in a process
+        pool, stored in batches); each story is all-or-nothing, and `on_file` hears of a
+        file once its story is committed (or refused)."""
+        run = FolderImport(self._bulk, self.clock, self.limits, check_draft, self._added,
+                           guild_id=guild_id, added_by=added_by, metadata=metadata,
+                           rating_change=rating_change, on_file=on_file, workers=workers)
+        return await run.run(list(story_files(paths)))
 
     async def ensure_demo_library(self, folder: Path) -> ImportReport | None:
         """Build the bundled demo library the first time the database is opened."""
@@ -451,6 +417,19 @@ def _local_tag_group(overlay: TagOverlay, query: str) -> frozenset[int]:
              *(row.id for row in overlay.rows.values() if row.key == key)]
     return frozenset(member for tag_id in named for member in overlay.members(
         overlay.fold(tag_id)))
+
+
+def check_draft(draft: StoryDraft) -> None:
+    """What the library refuses in any story, whatever file it came from."""
+    if not draft.title.strip():
+        raise ImportRejected("the story has no title (give one with --title)")
+    if len(draft.title) > MAX_TITLE_LENGTH:
+        raise ImportRejected(f"the title is over {MAX_TITLE_LENGTH} characters")
+    try:
+        for tag in draft.tags():
+            _check_tag(tag.name)
+    except InvalidInput as problem:
+        raise ImportRejected(str(problem)) from None
 
 
 def _check_tag(name: str) -> str:

@@ -116,6 +116,24 @@ def import_stories(
     rating_change = (RatingChange.LOWER if lower_rating
                      else RatingChange.OVERRIDE if override_rating else RatingChange.FILL)
 
+    imported = rejected = 0
+
+    def report(outcome: ImportOutcome) -> None:
+        """One file's outcome, printed as soon as it is known: a story printed as imported
+        is committed, whatever stops the import later."""
+        nonlocal imported, rejected
+        if outcome.error is not None:
+            rejected += 1
+            # One line per file, whatever bytes its name or the error holds.
+            err.print(printable(f"{outcome.path}: {outcome.error}"), highlight=False,
+                      markup=False)
+        elif outcome.story is not None:
+            imported += 1
+            if not as_json:
+                story = outcome.story
+                out.print(printable(f"imported {story.id}: {story.title} "
+                                    f"({story.words:,} words)"), highlight=False, markup=False)
+
     async def work(services: Services) -> list[ImportOutcome]:
         from bot.sources import StorySources
 
@@ -124,31 +142,31 @@ def import_stories(
             task = bar.add_task("importing", total=len(files) + len(links))
 
             def advance(outcome: ImportOutcome) -> None:
+                report(outcome)
                 name = escape(printable(Path(outcome.path).name)[:40])
                 bar.update(task, advance=1, description=name)
 
-            report = await services.catalog.import_paths(files, metadata=metadata,
-                                                         on_file=advance,
-                                                         rating_change=rating_change)
+            outcomes = (await services.catalog.import_paths(
+                files, metadata=metadata, on_file=advance, rating_change=rating_change)).outcomes
             fetched = await import_links(services.catalog, links, StorySources(),
                                          metadata=metadata, allow_adult=adult,
                                          on_link=lambda o: bar.update(task, advance=1))
-        return report.outcomes + [ImportOutcome(o.url, o.story, o.error, o.duplicate_of)
-                                  for o in fetched]
+        for link in fetched:
+            outcomes.append(ImportOutcome(link.url, link.story, link.error, link.duplicate_of))
+            report(outcomes[-1])
+        return outcomes
 
-    outcomes = run_on_library(ctx, work)
-    imported = [o.story for o in outcomes if o.story is not None]
-    rejected = [o for o in outcomes if o.error is not None]
-    for outcome in rejected:
-        # One line per file, whatever bytes its name or the error holds.
-        err.print(printable(f"{outcome.path}: {outcome.error}"), highlight=False, markup=False)
+    try:
+        outcomes = run_on_library(ctx, work)
+    except KeyboardInterrupt:
+        # What was printed as imported is committed; the batch being written was rolled back.
+        err.print(f"interrupted: {imported} imported, {rejected} rejected; the same import "
+                  "run again adds the rest", highlight=False)
+        raise typer.Exit(130) from None
     if as_json:
-        print_json([story.to_json() for story in imported])
+        print_json([o.story.to_json() for o in outcomes if o.story is not None])
     else:
-        for story in imported:
-            out.print(printable(f"imported {story.id}: {story.title} ({story.words:,} words)"),
-                      highlight=False, markup=False)
-        out.print(f"{len(imported)} imported, {len(rejected)} rejected", highlight=False)
+        out.print(f"{imported} imported, {rejected} rejected", highlight=False)
     if not files and not links:
         err.print("no story files or links found in the given paths", highlight=False)
     if rejected or not (files or links):

@@ -11,7 +11,7 @@ import dataclasses
 import re
 from pathlib import Path, PurePath
 
-from bot.importers.base import ImportLimits, normalise_newlines
+from bot.importers.base import ImportLimits, has_words, normalise_newlines
 from bot.importers.detect import detect_importer
 from bot.importers.sidecar import METADATA_SUFFIXES, apply_metadata, load_sidecar
 from bot.library.errors import ImportRejected
@@ -137,7 +137,7 @@ def read_story(data: bytes, filename: str, limits: ImportLimits = DEFAULT_LIMITS
         # lists are an attack or a broken export, never a story.
         raise ImportRejected("the file is nested too deeply to be a story") from None
     draft = normalise_draft(parsed, filename)
-    if not draft.chapters or draft.words == 0:
+    if not has_words(draft.chapters):
         raise ImportRejected("no story text found")
     draft.format = importer_name
     return draft

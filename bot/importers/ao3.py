@@ -3,16 +3,28 @@
 Chapter-level summaries and notes (the "Chapter Notes" / "Chapter End Notes" blocks around
 each chapter) are dropped: they are not story text, would be posted as excerpts, and would
 make our word count disagree with AO3's. Work-level notes and end notes are kept.
+
+Read from lxml's tree (bot.importers.lxml_text): for a long work, BeautifulSoup's tree
+alone cost more than reading the text out of it.
 """
 
 from __future__ import annotations
 
 import re
 
-from bs4 import Tag
-
-from bot.importers.base import ImportLimits
-from bot.importers.html_text import html_summary, html_to_markdown, parse_html, plain_text
+from bot.importers.base import ImportLimits, has_words
+from bot.importers.lxml_text import (
+    Element,
+    classes,
+    elements,
+    first,
+    next_sibling,
+    parse_document,
+    plain_text,
+    remove,
+    story_text,
+    summary_text,
+)
 from bot.library.errors import ImportRejected
 from bot.library.models import Chapter, Rating, StoryDraft
 
@@ -31,7 +43,7 @@ _TAG_FIELDS = {
 }
 
 
-def _label(dt: Tag) -> str:
+def _label(dt: Element) -> str:
     text = plain_text(dt).rstrip(":").strip().lower()
     if text == "series":
         return text
@@ -59,38 +71,40 @@ class AO3HtmlImporter:
     def parse(self, data: bytes, filename: str, limits: ImportLimits) -> StoryDraft:
         if len(data) > limits.max_bytes:
             raise ImportRejected("the file is larger than the import limit")
-        soup = parse_html(data)
-        preface = soup.find(id="preface")
-        if not isinstance(preface, Tag):
+        root = parse_document(data)
+        preface = first(root, id="preface")
+        if root is None or preface is None:
             raise ImportRejected("this does not look like an AO3 download (no preface)")
-        meta = preface.find(class_="meta") or preface
+        found_meta = first(preface, class_="meta")
+        meta = found_meta if found_meta is not None else preface
         draft = StoryDraft(
-            title=plain_text(meta.find("h1")) or plain_text(soup.find("title")),
+            title=plain_text(first(meta, "h1")) or plain_text(first(root, "title")),
             authors=_authors(meta),
-            chapters=_chapters(soup),
+            chapters=_chapters(root),
             format=self.name,
         )
         if not draft.title:
             raise ImportRejected("the AO3 file has no title")
-        if draft.words == 0:
+        if not has_words(draft.chapters):
             raise ImportRejected("the AO3 file has no story text")
-        tags = meta.find("dl", class_="tags")
-        if isinstance(tags, Tag):
+        tags = first(meta, "dl", class_="tags")
+        if tags is not None:
             _apply_tag_list(draft, tags)
-        draft.summary = html_summary(_labelled_block(meta, "Summary"))
-        draft.notes = html_summary(_labelled_block(meta, "Notes"))
-        endnotes = soup.find(id="endnotes")
-        if isinstance(endnotes, Tag):
-            draft.end_notes = html_summary(endnotes.find("blockquote"))
+        draft.summary = summary_text(_labelled_block(meta, "Summary"))
+        draft.notes = summary_text(_labelled_block(meta, "Notes"))
+        endnotes = first(root, id="endnotes")
+        if endnotes is not None:
+            draft.end_notes = summary_text(first(endnotes, "blockquote"))
         draft.source = _work_url(preface)
         return draft
 
 
-def _authors(meta: Tag) -> list[str]:
-    byline = meta.find(class_="byline")
-    if not isinstance(byline, Tag):
+def _authors(meta: Element) -> list[str]:
+    byline = first(meta, class_="byline")
+    if byline is None:
         return []
-    names = [plain_text(a) for a in byline.find_all("a", rel="author")]
+    names = [plain_text(a) for a in elements(byline, "a")
+             if "author" in (a.get("rel") or "").split()]
     if names:
         return [name for name in names if name]
     # Anonymous works and orphaned ones have no author link: keep what the byline says.
@@ -98,13 +112,13 @@ def _authors(meta: Tag) -> list[str]:
     return [text] if text else []
 
 
-def _apply_tag_list(draft: StoryDraft, tags: Tag) -> None:
-    for dt in tags.find_all("dt"):
-        dd = dt.find_next_sibling("dd")
-        if not isinstance(dd, Tag):
+def _apply_tag_list(draft: StoryDraft, tags: Element) -> None:
+    for dt in elements(tags, "dt"):
+        dd = next_sibling(dt, "dd")
+        if dd is None:
             continue
         label = _label(dt)
-        values = [plain_text(a) for a in dd.find_all("a")] or [plain_text(dd)]
+        values = [plain_text(a) for a in elements(dd, "a")] or [plain_text(dd)]
         values = [value for value in values if value]
         if label == "rating" and values:
             draft.rating = rating_from_ao3(values[0])
@@ -113,8 +127,8 @@ def _apply_tag_list(draft: StoryDraft, tags: Tag) -> None:
         elif label == "language":
             draft.language = plain_text(dd) or None
         elif label == "series":
-            link = dd.find("a")
-            draft.series = plain_text(link) if isinstance(link, Tag) else None
+            link = first(dd, "a")
+            draft.series = plain_text(link) if link is not None else None
         elif label == "stat":
             _apply_stats(draft, plain_text(dd))
 
@@ -129,42 +143,45 @@ def _apply_stats(draft: StoryDraft, stats: str) -> None:
     draft.complete = finished or "Completed:" in stats
 
 
-def _labelled_block(meta: Tag, label: str) -> Tag | None:
+def _labelled_block(meta: Element, label: str) -> Element | None:
     """The blockquote after a <p>Summary</p> / <p>Notes</p> label, if there is one."""
-    for paragraph in meta.find_all("p", recursive=False):
-        if plain_text(paragraph) != label:
+    for paragraph in meta:
+        if paragraph.tag != "p" or plain_text(paragraph) != label:
             continue
-        following = paragraph.find_next_sibling()
+        following = next_sibling(paragraph)
         # "See the end of the work for notes" (div.endnote-link) is not a note.
-        if isinstance(following, Tag) and following.name == "blockquote":
+        if following is not None and following.tag == "blockquote":
             return following
         return None
     return None
 
 
-def _work_url(preface: Tag) -> str | None:
-    for link in preface.find_all("a", href=True):
-        match = _WORK_URL.search(str(link["href"]))
+def _work_url(preface: Element) -> str | None:
+    for link in elements(preface, "a"):
+        href = link.get("href")
+        match = _WORK_URL.search(href) if href is not None else None
         if match:
             return f"https://archiveofourown.org/works/{match.group(1)}"
     return None
 
 
-def _chapters(soup: Tag) -> list[Chapter]:
-    container = soup.find(id="chapters")
-    if not isinstance(container, Tag):
+def _chapters(root: Element) -> list[Chapter]:
+    container = first(root, id="chapters")
+    if container is None:
         raise ImportRejected("the AO3 file has no chapters")
-    headers = container.find_all("div", class_="group", recursive=False)
+    headers = [child for child in container
+               if child.tag == "div" and "group" in classes(child)]
     if not headers:
-        body = container.find("div", class_="userstuff", recursive=False) or container
-        heading = container.find(class_="toc-heading")
-        title = plain_text(heading) if isinstance(heading, Tag) else ""
-        if isinstance(heading, Tag) and body is container:
-            heading.decompose()
-        return [Chapter(1, title, html_to_markdown(body))]
+        userstuff = first(container, "div", class_="userstuff", children_only=True)
+        body = userstuff if userstuff is not None else container
+        heading = first(container, class_="toc-heading")
+        title = plain_text(heading) if heading is not None else ""
+        if heading is not None and body is container:
+            remove(heading)
+        return [Chapter(1, title, story_text(body))]
     chapters: list[Chapter] = []
     for number, header in enumerate(headers, start=1):
-        userstuff = header.find_next_sibling("div", class_="userstuff")
-        text = html_to_markdown(userstuff) if isinstance(userstuff, Tag) else ""
-        chapters.append(Chapter(number, plain_text(header.find(class_="heading")), text))
+        userstuff = next_sibling(header, "div", class_="userstuff")
+        text = story_text(userstuff) if userstuff is not None else ""
+        chapters.append(Chapter(number, plain_text(first(header, class_="heading")), text))
     return chapters

@@ -9,11 +9,21 @@ from typing import Protocol
 from charset_normalizer import from_bytes
 
 from bot.library.errors import ImportRejected
-from bot.library.models import StoryDraft
+from bot.library.models import Chapter, StoryDraft
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # An EPUB (a zip) may not unpack to more than this many times the file cap: zip bombs.
 EXPANSION_FACTOR = 5
+
+
+# A letter or a digit: models.count_words counts a word exactly where one stands (a word
+# is a run holding one), so finding one answers "any words?" without counting them all.
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+
+
+def has_words(chapters: list[Chapter]) -> bool:
+    """The same as a draft's `words > 0`, at the cost of finding the first word."""
+    return any(_LETTER_OR_DIGIT.search(chapter.text) for chapter in chapters)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import re
 
-from bot.importers.base import ImportLimits, decode_text, looks_binary, normalise_newlines
+from bot.importers.base import (
+    ImportLimits,
+    decode_text,
+    has_words,
+    looks_binary,
+    normalise_newlines,
+)
 from bot.importers.fanficfare import KNOWN_LABELS, apply_fields
 from bot.importers.html_text import join_paragraphs, plain_text_to_markdown
 from bot.importers.text_rules import is_scene_break
@@ -65,7 +71,7 @@ class FanFicFareTxtImporter:
         toc, rest = _table_of_contents(rest)
         draft = StoryDraft(title=title, authors=authors, chapters=_chapters(rest, toc),
                            format=self.name)
-        if draft.words == 0:
+        if not has_words(draft.chapters):
             raise ImportRejected("this FanFicFare file has no story text")
         summary = plain_text_to_markdown(fields.pop("summary", ""))
         apply_fields(draft, {k: _squash(v) for k, v in fields.items()}, summary)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from bs4 import BeautifulSoup, PageElement, Tag
 
 from bot.importers.ao3 import AO3HtmlImporter
-from bot.importers.base import ImportLimits, looks_binary
+from bot.importers.base import ImportLimits, has_words, looks_binary
 from bot.importers.fanficfare import rating_from_label, split_list
 from bot.importers.fanficfare_html import looks_like_fanficfare_html
 from bot.importers.html_text import (
@@ -68,7 +68,7 @@ class GenericHtmlImporter:
         )
         if not draft.title:
             raise ImportRejected("the HTML file has no title (no <title>, <h1> or title meta)")
-        if draft.words == 0:
+        if not has_words(draft.chapters):
             raise ImportRejected("the HTML file has no story text")
         _apply_metas(draft, soup)
         return draft

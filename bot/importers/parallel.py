@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from bot.importers import DEFAULT_LIMITS, ImportLimits, read_story_file
 from bot.library.errors import ImportRejected
 from bot.library.models import StoryDraft
 from bot.library.segmentation import PassageDraft, segment_chapters
+from bot.store.bulk_rows import StoryFacts
+from bot.store.story_rows import content_hash
 
 # Files per task: one file per task would spend more on passing messages than on small
 # stories; a batch this size costs a worker a few tens of milliseconds.
@@ -45,6 +48,8 @@ class ParsedStory:
     path: Path
     draft: StoryDraft
     passages: list[PassageDraft]
+    # The fingerprint and word count, worked out here so the writing process need not.
+    facts: StoryFacts
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,11 @@ def parse_story_file(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> Parse
     """Read, convert and cut one file; never raises for a bad file."""
     try:
         draft = read_story_file(path, limits)
-        return ParsedStory(path, draft, segment_chapters(draft.chapters))
+        passages = segment_chapters(draft.chapters)
+        # The passages' counts add up to the draft's (segmentation counts the same words,
+        # in one faster pass), which spares counting every word again.
+        facts = StoryFacts(content_hash(draft.chapters), sum(p.words for p in passages))
+        return ParsedStory(path, draft, passages, facts)
     except ImportRejected as rejected:
         return RejectedFile(path, one_line(str(rejected)))
     except OSError as problem:
@@ -104,7 +113,7 @@ def parse_files(
     in_flight: int | None = None,
     limits: ImportLimits = DEFAULT_LIMITS,
     context: BaseContext | None = None,
-) -> Iterator[ParseResult]:
+) -> Generator[ParseResult, None, None]:
     """Yield one result per path, in input order, parsing in `workers` processes
     (os.cpu_count() by default; 0 parses here, in this process, one file after another).
 
@@ -122,7 +131,7 @@ def parse_files(
     batches = _batches(paths, max(1, batch))
     window = in_flight or workers * BATCHES_PER_WORKER
     context = context or default_context()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = _pool(workers, context)
     try:
         pending: deque[tuple[list[Path], Future[list[ParseResult]]]] = deque()
 
@@ -142,7 +151,7 @@ def parse_files(
                 requeued = [queued for queued, _ in pending]
                 pending.clear()
                 results = [_parse_isolated(path, limits, context) for path in files]
-                pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+                pool = _pool(workers, context)
                 for queued in requeued:
                     submit(queued)
             yield from results
@@ -152,6 +161,17 @@ def parse_files(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _pool(workers: int, context: BaseContext) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_ignore_interrupts)
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches every process of the terminal's group: the importing process decides
+    # what to do (keep what is committed, stop); a worker would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _batches(paths: Iterable[Path], size: int) -> Iterator[list[Path]]:
     iterator = iter(paths)
     while chunk := list(islice(iterator, size)):
@@ -159,7 +179,7 @@ def _batches(paths: Iterable[Path], size: int) -> Iterator[list[Path]]:
 
 
 def _parse_isolated(path: Path, limits: ImportLimits, context: BaseContext) -> ParseResult:
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    with _pool(1, context) as pool:
         try:
             return pool.submit(parse_story_file, path, limits).result()
         except BrokenProcessPool:

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.library.changes import Change
+from bot.library.errors import DuplicateStory
 from bot.library.feedback import PassageSignals, StorySignals
 from bot.library.guild_settings import GuildSettings
 from bot.library.index_columns import IndexColumns
@@ -41,6 +42,7 @@ from bot.library.schedule import DailySchedule
 from bot.library.selection import PassageCandidate, SerialPosition, ServerHistory
 from bot.library.source_records import SourceChannels, SuggestedWork, SuggestionRecord
 from bot.library.visibility import Visibility
+from bot.store.bulk_rows import StoryFacts
 
 
 class StoryStore(Protocol):
@@ -268,6 +270,15 @@ class BulkStore(Protocol):
         guild_id: int | None,
         now: datetime | None = None,
     ) -> list[int]: ...
+    async def import_batch(
+        self,
+        batch: Sequence[tuple[StoryDraft, Sequence[PassageLike]]],
+        *,
+        guild_id: int | None,
+        added_by: int | None = None,
+        now: datetime | None = None,
+        facts: Sequence[StoryFacts] | None = None,
+    ) -> list[Story | DuplicateStory]: ...
 
 
 class StorySourceStore(Protocol):

@@ -1,4 +1,10 @@
-"""Storing many stories at once: a whole batch in one transaction, rows sent with COPY."""
+"""Storing many stories at once: a whole batch in one transaction, rows sent with COPY.
+
+The duplicate rules are StoryRepository.add's (same content fingerprint, or the same web
+source, in this server or the demo library), decided in bot.store.bulk_rows inside the
+transaction, which first takes a lock that keeps other writers of stories out until it
+commits: two imports at once, in one process or two, store a story once.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +16,21 @@ import asyncpg
 
 from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory
-from bot.library.models import Rating, StoryDraft, Tag, TagKind
+from bot.library.models import Story, StoryDraft
 from bot.library.records import PassageLike
-from bot.library.vocabulary import language_code
+from bot.store.bulk_rows import BatchPlan, StoryFacts, plan_batch
 from bot.store.postgres.database import Executor, transaction
-from bot.store.postgres.stories import PASSAGE_COPY_COLUMNS, write_search_documents
+from bot.store.postgres.stories import (
+    PASSAGE_COPY_COLUMNS,
+    StoryRepository,
+    write_search_documents,
+)
 from bot.store.postgres.tags import ensure_tag
-from bot.store.story_rows import content_hash, passage_row
+from bot.store.story_rows import passage_row
 
 STORY_COLUMNS = ("id", "guild_id", "title", "summary", "notes", "end_notes", "rating",
                  "language", "words", "chapters", "complete", "series", "source", "format",
-                 "content_hash", "added_by", "added_at")
+                 "content_hash", "added_by", "added_at", "published", "updated", "series_part")
 
 
 @dataclass
@@ -34,61 +44,101 @@ class BulkStoryWriter:
         guild_id: int | None,
         now: datetime | None = None,
     ) -> list[int]:
-        """Store every story of the batch, or none of them; returns the new ids in order."""
-        hashes = [content_hash(draft.chapters) for draft, _ in batch]
-        if len(set(hashes)) != len(hashes):
-            raise DuplicateStory(0, "a story appears twice in this batch")
+        """Store every story of the batch, or none of them (a duplicate, in the batch or in
+        the library, raises DuplicateStory); returns the new ids in order."""
         if not batch:
             return []
-        added_at = (now or SystemClock().now()).isoformat()
         async with transaction(self.pool) as conn:
-            # Ids come from the identity sequence in one call, so other writers never clash.
-            ids = [int(r[0]) for r in await conn.fetch(
-                "SELECT nextval(pg_get_serial_sequence('stories', 'id')) "
-                "FROM generate_series(1, $1)", len(batch))]
-            tag_ids: dict[tuple[str, str], int] = {}
-            author_ids: dict[str, int] = {}
-            story_rows, author_rows, chapter_rows, passage_rows, tag_rows = [], [], [], [], []
-            for story_id, fingerprint, (draft, passages) in zip(ids, hashes, batch, strict=True):
-                rating = draft.rating or Rating.NOT_RATED
-                story_rows.append((
-                    story_id, guild_id, draft.title, draft.summary, draft.notes, draft.end_notes,
-                    rating.value, language_code(draft.language), draft.words, len(draft.chapters),
-                    None if draft.complete is None else int(draft.complete), draft.series,
-                    draft.source, draft.format, fingerprint, None, added_at,
-                ))
-                for position, name in enumerate(dict.fromkeys(draft.authors)):
-                    author_rows.append((story_id, await _author_id(conn, author_ids, name),
-                                        position))
-                chapter_rows += [(story_id, c.number, c.title, c.text) for c in draft.chapters]
-                passage_rows += [passage_row(story_id, p) for p in passages]
-                tags = [Tag(TagKind.RATING, rating.value),
-                        *(t for t in draft.tags() if t.kind is not TagKind.RATING)]
-                seen: set[int] = set()
-                for position, tag in enumerate(tags):
-                    key = (tag.kind.value, tag.name)
-                    if key not in tag_ids:
-                        tag_ids[key] = await ensure_tag(conn, tag)
-                    if tag_ids[key] not in seen:
-                        seen.add(tag_ids[key])
-                        tag_rows.append((story_id, tag_ids[key], position))
-            await conn.copy_records_to_table("stories", records=story_rows,
-                                             columns=STORY_COLUMNS)
-            await conn.copy_records_to_table("story_authors", records=author_rows,
-                                             columns=("story_id", "author_id", "position"))
-            await conn.copy_records_to_table("chapters", records=chapter_rows,
-                                             columns=("story_id", "number", "title", "text"))
-            await conn.copy_records_to_table("passages", records=passage_rows,
-                                             columns=PASSAGE_COPY_COLUMNS)
-            await conn.copy_records_to_table("story_tags", records=tag_rows,
-                                             columns=("story_id", "tag_id", "position"))
-            await write_search_documents(conn, ids[0], ids[-1])
-        return ids
+            plan = await _plan(conn, batch, guild_id)
+            for outcome in plan.outcomes:
+                if isinstance(outcome, DuplicateStory):
+                    raise outcome
+            await _write(conn, plan, batch, guild_id, None, now)
+        return plan.new_ids
+
+    async def import_batch(
+        self,
+        batch: Sequence[tuple[StoryDraft, Sequence[PassageLike]]],
+        *,
+        guild_id: int | None,
+        added_by: int | None = None,
+        now: datetime | None = None,
+        facts: Sequence[StoryFacts] | None = None,
+    ) -> list[Story | DuplicateStory]:
+        """Store the stories of the batch that are new, in one transaction; per story, in
+        order, the stored Story or the DuplicateStory that says which story it repeats.
+        `facts` (bot.store.bulk_rows.story_facts of each draft) spare working them out."""
+        if not batch:
+            return []
+        async with transaction(self.pool) as conn:
+            plan = await _plan(conn, batch, guild_id, facts)
+            await _write(conn, plan, batch, guild_id, added_by, now)
+        # Read back as StoryRepository.get reads (tags under their stored names).
+        stored = {story.id: story for story in
+                  await StoryRepository(self.pool)._select_ids(plan.new_ids)}
+        return [stored[outcome] if isinstance(outcome, int) else outcome
+                for outcome in plan.outcomes]
 
 
-async def _author_id(conn: Executor, cache: dict[str, int], name: str) -> int:
-    if name not in cache:
-        await conn.execute(
-            "INSERT INTO authors (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", name)
-        cache[name] = int(await conn.fetchval("SELECT id FROM authors WHERE name = $1", name))
-    return cache[name]
+async def _plan(conn: asyncpg.Connection,
+                batch: Sequence[tuple[StoryDraft, Sequence[PassageLike]]],
+                guild_id: int | None, facts: Sequence[StoryFacts] | None = None) -> BatchPlan:
+    # Single adds and other bulk writers wait here until this batch commits, so the
+    # duplicate checks below see every story stored before ours.
+    await conn.execute("LOCK TABLE stories IN SHARE ROW EXCLUSIVE MODE")
+
+    async def next_ids(count: int) -> list[int]:
+        return [int(r[0]) for r in await conn.fetch(
+            "SELECT nextval(pg_get_serial_sequence('stories', 'id')) "
+            "FROM generate_series(1, $1)", count)]
+
+    async def by_hash(hashes: list[str]) -> dict[str, tuple[int, str]]:
+        return await _lookup(conn, "content_hash", hashes,
+                             "(guild_id IS NULL OR guild_id IS NOT DISTINCT FROM $2)", guild_id)
+
+    async def by_source(sources: list[str]) -> dict[str, tuple[int, str]]:
+        return await _lookup(conn, "source", sources,
+                             "COALESCE(guild_id, 0) IN (0, COALESCE($2::bigint, 0))", guild_id)
+
+    return await plan_batch([draft for draft, _ in batch], next_ids=next_ids,
+                            by_hash=by_hash, by_source=by_source, facts=facts)
+
+
+async def _lookup(conn: Executor, column: str, values: list[str], scope: str,
+                  guild_id: int | None) -> dict[str, tuple[int, str]]:
+    """value -> (id, title) of the first stored story in scope with that value."""
+    rows = await conn.fetch(
+        f"""SELECT {column}, id, title FROM stories
+             WHERE {column} = ANY($1::text[]) AND {scope} ORDER BY id""",
+        values, guild_id,
+    )
+    found: dict[str, tuple[int, str]] = {}
+    for row in rows:
+        found.setdefault(str(row[0]), (int(row[1]), str(row[2])))
+    return found
+
+
+async def _write(conn: asyncpg.Connection, plan: BatchPlan,
+                 batch: Sequence[tuple[StoryDraft, Sequence[PassageLike]]],
+                 guild_id: int | None, added_by: int | None, now: datetime | None) -> None:
+    if not plan.new_ids:
+        return
+    rows = plan.rows(batch, guild_id=guild_id, added_by=added_by,
+                     added_at=(now or SystemClock().now()).isoformat())
+    tag_ids = {key: await ensure_tag(conn, tag) for key, tag in rows.tags.items()}
+    await conn.execute("INSERT INTO authors (name) SELECT unnest($1::text[]) "
+                       "ON CONFLICT (name) DO NOTHING", rows.author_names)
+    author_ids = {str(r[0]): int(r[1]) for r in await conn.fetch(
+        "SELECT name, id FROM authors WHERE name = ANY($1::text[])", rows.author_names)}
+    await conn.copy_records_to_table("stories", records=rows.stories, columns=STORY_COLUMNS)
+    await conn.copy_records_to_table("story_authors", records=rows.story_authors(author_ids),
+                                     columns=("story_id", "author_id", "position"))
+    await conn.copy_records_to_table("chapters", records=rows.chapters,
+                                     columns=("story_id", "number", "title", "text"))
+    await conn.copy_records_to_table(
+        "passages", columns=PASSAGE_COPY_COLUMNS,
+        records=[passage_row(story_id, p) for story_id, passages in rows.passages
+                 for p in passages])
+    await conn.copy_records_to_table("story_tags", records=rows.story_tags(tag_ids),
+                                     columns=("story_id", "tag_id", "position"))
+    await write_search_documents(conn, plan.new_ids[0], plan.new_ids[-1])

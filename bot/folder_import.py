@@ -1,0 +1,139 @@
+"""Importing many files: parsed in a process pool, stored by the bulk writer in batches.
+
+Each batch is one transaction, and a file is reported (`on_file`) only once its batch is
+committed, so an import stopped at any moment (Ctrl-C, SIGKILL, a power cut) keeps every
+story it reported and no part of any other; the same import run again refuses what is
+already stored as a duplicate and adds the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from bot.importers.base import ImportLimits
+from bot.importers.parallel import (
+    DEFAULT_BATCH,
+    ParsedStory,
+    ParseResult,
+    default_workers,
+    parse_files,
+)
+from bot.importers.sidecar import add_metadata
+from bot.library.clock import Clock
+from bot.library.errors import DuplicateStory, ImportRejected
+from bot.library.models import Story, StoryDraft
+from bot.library.rating_change import RatingChange
+from bot.store.protocol import BulkStore
+
+# Stories per write transaction: large enough that a transaction's fixed cost (the lock,
+# the search index update, the commit's sync) is shared out; small enough that progress
+# shows often and an interrupted import loses little work.
+WRITE_BATCH = 100
+# Below this many files the parsing runs in a thread of this process: a pool's workers
+# take longer to start than a few files take to read.
+POOL_FROM_FILES = 32
+
+
+@dataclass
+class ImportOutcome:
+    path: str
+    story: Story | None = None
+    error: str | None = None
+    duplicate_of: int | None = None
+
+
+@dataclass
+class ImportReport:
+    outcomes: list[ImportOutcome] = field(default_factory=list)
+
+    @property
+    def imported(self) -> list[Story]:
+        return [o.story for o in self.outcomes if o.story is not None]
+
+    @property
+    def rejected(self) -> list[ImportOutcome]:
+        return [o for o in self.outcomes if o.error is not None]
+
+
+@dataclass
+class FolderImport:
+    """One import of many files into one server's library (guild_id None: the demo one)."""
+
+    bulk: BulkStore
+    clock: Clock
+    limits: ImportLimits
+    # Raises ImportRejected for a draft the library refuses (Catalog's rules for any add).
+    check: Callable[[StoryDraft], None]
+    # Called with each stored story, after its batch was committed.
+    on_stored: Callable[[Story], Awaitable[None]]
+    guild_id: int | None = None
+    added_by: int | None = None
+    metadata: Mapping[str, object] | None = None
+    rating_change: RatingChange = RatingChange.FILL
+    on_file: Callable[[ImportOutcome], None] | None = None
+    # Parsing processes; None: one per core for a large import, none for a small one.
+    workers: int | None = None
+
+    async def run(self, files: Sequence[Path]) -> ImportReport:
+        report = ImportReport()
+        workers = self.workers
+        if workers is None:
+            workers = (0 if len(files) < POOL_FROM_FILES
+                       else min(default_workers(), -(-len(files) // DEFAULT_BATCH)))
+        results = parse_files(files, workers=workers, limits=self.limits)
+        try:
+            # The pool's iterator blocks until results are in: it runs in a thread, so the
+            # event loop (a bot's heartbeats, the writer) goes on meanwhile.
+            while chunk := await asyncio.to_thread(_take, results, WRITE_BATCH):
+                outcomes = await self._store(chunk)
+                report.outcomes += outcomes
+                if self.on_file is not None:
+                    for outcome in outcomes:
+                        self.on_file(outcome)
+        finally:
+            # Stops the pool. After a cancellation the iterator may still be running in
+            # its thread; it then ends with the interpreter, having written nothing.
+            with contextlib.suppress(ValueError):
+                await asyncio.to_thread(results.close)
+        return report
+
+    async def _store(self, chunk: list[ParseResult]) -> list[ImportOutcome]:
+        """One batch: refusals of the parser and of the library's rules, then one bulk
+        transaction for the rest; outcomes in file order."""
+        outcomes = [ImportOutcome(str(result.path)) for result in chunk]
+        ready: list[tuple[ImportOutcome, ParsedStory]] = []
+        for outcome, result in zip(outcomes, chunk, strict=True):
+            if not isinstance(result, ParsedStory):
+                outcome.error = result.reason
+                continue
+            try:
+                draft = result.draft
+                if self.metadata:
+                    draft = add_metadata(draft, self.metadata, rating_change=self.rating_change)
+                self.check(draft)
+            except ImportRejected as rejected:
+                outcome.error = str(rejected)
+                continue
+            ready.append((outcome, ParsedStory(result.path, draft, result.passages, result.facts)))
+        if not ready:
+            return outcomes
+        stored = await self.bulk.import_batch(
+            [(parsed.draft, parsed.passages) for _, parsed in ready],
+            guild_id=self.guild_id, added_by=self.added_by, now=self.clock.now(),
+            facts=[parsed.facts for _, parsed in ready])
+        for (outcome, _), story in zip(ready, stored, strict=True):
+            if isinstance(story, DuplicateStory):
+                outcome.error, outcome.duplicate_of = str(story), story.existing_id
+            else:
+                outcome.story = story
+                await self.on_stored(story)
+        return outcomes
+
+
+def _take(results: Iterator[ParseResult], count: int) -> list[ParseResult]:
+    return list(islice(results, count))

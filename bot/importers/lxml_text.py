@@ -1,0 +1,202 @@
+"""The story text rules of html_text.StoryTextConverter, on lxml's own tree.
+
+BeautifulSoup builds its tree in Python, one callback per tag and per string, from lxml's
+parse: for a small story that costs 20 times lxml's parse itself, and more than all the
+rest of an import. An importer that reads only a few things from a document (FanFicFare's
+single-file HTML) walks lxml's tree here instead and gives the same text: the same
+paragraph, emphasis, break and escape rules (html_text's helpers), the same active content
+removed before anything is read.
+
+In lxml a string is not a node: an element's `text` is the string before its first child
+and each child's `tail` the string after it, so "contents" are text, then (child, tail)
+pairs. Comments and processing instructions are nodes whose tag is not a string; their
+tails are text like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TypeAlias
+
+from lxml import etree
+
+from bot.importers.base import decode_text
+from bot.importers.html_text import (
+    _BLOCK_OR_RULE,
+    _DROPPED,
+    _KNOWN_NAMES,
+    _LINE_BREAK,
+    _PARAGRAPH_BOUNDARY,
+    _WHITESPACE,
+    _XML_DECLARATION,
+    BLOCK_TAGS,
+    EMPHASIS_MARKERS,
+    MAX_NESTING,
+    NON_TEXT_TAGS,
+    StoryTextConverter,
+    _collapse_whitespace,
+    _emphasised,
+    _escape_mid_line,
+    drop_internal_subset,
+    join_paragraphs,
+)
+from bot.library.errors import ImportRejected
+from bot.library.models import SCENE_BREAK
+
+Element: TypeAlias = etree._Element
+
+
+def parse_document(data: bytes | str) -> Element | None:
+    """An HTML document's root, active content removed; None when it is empty."""
+    text = decode_text(data) if isinstance(data, bytes) else data
+    text = drop_internal_subset(_XML_DECLARATION.sub("", text, count=1))
+    if not text.strip():
+        return None
+    # A parser per document: lxml parsers keep state and are not to be shared by threads.
+    # Comments stay in the tree (the walk skips them) so that the strings either side stay
+    # two strings, as in BeautifulSoup's tree: plain_text joins strings with a space.
+    parser = etree.HTMLParser(recover=True, no_network=True)
+    root = etree.fromstring(text, parser)
+    if root is None:
+        return None
+    for element in list(root.iter(*_DROPPED)):
+        if element.getparent() is not None:  # not inside one removed already
+            _remove_keeping_tail(element)
+    return root
+
+
+def _remove_keeping_tail(element: Element) -> None:
+    """Remove an element; the string after it stays a string of its own (held by an empty
+    comment in its place), as when BeautifulSoup removes a tag."""
+    parent = element.getparent()
+    assert parent is not None
+    placeholder = etree.Comment("")
+    placeholder.tail = element.tail
+    parent.replace(element, placeholder)
+
+
+def elements(root: Element, tag: str | None = None) -> Iterator[Element]:
+    """Every element (every `tag` element) below root, in document order: BeautifulSoup's
+    find_all. Comments are not elements."""
+    for found in root.iterdescendants(tag):
+        if isinstance(found.tag, str):
+            yield found
+
+
+def first(root: Element | None, tag: str | None = None, *, id: str | None = None,
+          class_: str | None = None, children_only: bool = False) -> Element | None:
+    """BeautifulSoup's find: the first element below root with that tag, id and class."""
+    if root is None:
+        return None
+    found = (child for child in root if isinstance(child.tag, str)
+             and (tag is None or child.tag == tag)) if children_only else elements(root, tag)
+    for element in found:
+        if (id is None or element.get("id") == id) and (
+                class_ is None or class_ in classes(element)):
+            return element
+    return None
+
+
+def next_sibling(element: Element, tag: str | None = None,
+                 class_: str | None = None) -> Element | None:
+    """BeautifulSoup's find_next_sibling: the first later sibling element that matches."""
+    for sibling in element.itersiblings():
+        if isinstance(sibling.tag, str) and (tag is None or sibling.tag == tag) and (
+                class_ is None or class_ in classes(sibling)):
+            return sibling
+    return None
+
+
+def classes(element: Element) -> list[str]:
+    return (element.get("class") or "").split()
+
+
+def remove(element: Element) -> None:
+    """BeautifulSoup's decompose: the element goes, the string after it stays."""
+    _remove_keeping_tail(element)
+
+
+def plain_text(element: Element | None) -> str:
+    """The visible text of an element, whitespace collapsed (html_text.plain_text)."""
+    if element is None:
+        return ""
+    return _WHITESPACE.sub(" ", " ".join(element.itertext())).strip()
+
+
+class LxmlStoryText(StoryTextConverter):
+    """StoryTextConverter's walk over an lxml element; the paragraph rules are inherited."""
+
+    def story_text(self, root: Element) -> str:  # type: ignore[override]
+        parts: list[str] = []
+        try:
+            self._children(root, parts, 0)
+        except RecursionError:
+            raise ImportRejected("the HTML is nested too deeply to read") from None
+        paragraphs: list[str] = []
+        for block in _PARAGRAPH_BOUNDARY.split("".join(parts)):
+            paragraphs.extend(self._paragraphs_of_block(block))
+        return join_paragraphs(paragraphs)
+
+    def _element(self, node: Element, out: list[str], depth: int) -> bool:
+        """Append node's converted text to out (not its tail); True when it holds a block
+        or a rule. The same cases, in the same order, as StoryTextConverter._convert."""
+        if depth > MAX_NESTING:
+            raise ImportRejected("the HTML is nested too deeply to read")
+        tag = node.tag
+        if not isinstance(tag, str):  # a comment, processing instruction or entity
+            return False
+        name = tag if tag in _KNOWN_NAMES else tag.lower()
+        if name in BLOCK_TAGS:
+            out.append("\n\n")
+            self._children(node, out, depth)
+            out.append("\n\n")
+            return True
+        marker = EMPHASIS_MARKERS.get(name)
+        if marker is not None:
+            inner: list[str] = []
+            if self._children(node, inner, depth):
+                out.extend(inner)
+                return True
+            out.append(_emphasised("".join(inner), marker))
+            return False
+        if name in NON_TEXT_TAGS:
+            return any(isinstance(d.tag, str) and d.tag in _BLOCK_OR_RULE
+                       for d in node.iterdescendants())
+        if name == "hr":
+            out.append(f"\n\n{SCENE_BREAK}\n\n" if self.scene_breaks else "\n\n")
+            return True
+        if name == "br":
+            out.append(_LINE_BREAK)
+        return self._children(node, out, depth)
+
+    def _children(self, node: Element, out: list[str], depth: int) -> bool:
+        holds_block = False
+        if node.text:
+            _append_text(node.text, out)
+        for child in node:
+            if self._element(child, out, depth + 1):
+                holds_block = True
+            if child.tail:
+                _append_text(child.tail, out)
+        return holds_block
+
+
+def _append_text(text: str, out: list[str]) -> None:
+    if text.isspace():
+        out.append(" ")
+    else:
+        out.append(_escape_mid_line(_collapse_whitespace(text)))
+
+
+_STORY = LxmlStoryText()
+_SUMMARY = LxmlStoryText(scene_breaks=False)
+
+
+def story_text(element: Element) -> str:
+    """html_text.html_to_markdown of the same element in BeautifulSoup's tree."""
+    return _STORY.story_text(element)
+
+
+def summary_text(element: Element | None) -> str:
+    """html_text.html_summary of the same element in BeautifulSoup's tree."""
+    return "" if element is None else _SUMMARY.story_text(element)
