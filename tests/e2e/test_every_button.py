@@ -151,9 +151,12 @@ async def test_for_me_learns_from_kudos_when_the_index_is_ready_after_on_ready(
     """The index of a big library is built after the bot is online; "for me" must still
     know the reader's taste (services are wired when built, not when a cog loads)."""
     original = RecommendationService.rebuild
+    # A library big enough to index after on_ready: the build waits for the test's word
+    # (a fixed delay would be outrun by a slow start on a loaded machine).
+    release = asyncio.Event()
 
     async def slow_rebuild(self: RecommendationService) -> None:
-        await asyncio.sleep(2.5)  # a library big enough to index after on_ready
+        await release.wait()
         await original(self)
 
     monkeypatch.setattr(RecommendationService, "rebuild", slow_rebuild)
@@ -170,6 +173,8 @@ async def test_for_me_learns_from_kudos_when_the_index_is_ready_after_on_ready(
         clicked = await sandbox.click(reader, card, kudos)
         assert "kudos" in (await clicked.wait_until_done()).content.lower()
         await running.bot.services.store.feedback_writes.flush()
+        assert not running.bot.services.recommendations.is_ready
+        release.set()
         mine = await sandbox.slash(reader, "recommend", {"for_me": True}, channel="stories",
                                    timeout=15)
         await mine.wait(lambda r: r.followups or r.embeds, timeout=15)
