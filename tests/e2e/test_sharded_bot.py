@@ -83,8 +83,8 @@ async def test_a_process_posts_daily_only_for_servers_on_its_own_shards(
     clock = FakeClock(START)
     ours = shard_of(sandbox.guild_id, 2)
     schedule = DailySchedule(sandbox.channel("book-club").id, time(9, 1), "America/New_York")
-    # The other shard's process: due or not, this server is not its to post for (today's
-    # stand-in still sends it the server; the rule alone keeps it out).
+    # The other shard's process: due or not, this server is not its to post for (whether
+    # or not the gateway sent it the server: the shard rule alone keeps it out).
     other = await start_bot(sandbox, settings, clock=clock, shards=ShardPlan(2, (1 - ours,)))
     try:
         daily = other.bot.services.daily
