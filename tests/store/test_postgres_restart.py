@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.library.records import ReactionChange
+from bot.store.postgres.change_feed import PostgresChangeFeed
 from bot.store.postgres.database import create_pool
 from bot.store.postgres.feedback_writer import FeedbackWriter
 from bot.store.postgres.retry import DatabaseUnavailable, RetryPolicy
@@ -146,9 +147,10 @@ async def test_a_lost_commit_answer_is_recognised_not_run_twice(
 async def test_past_the_budget_a_down_server_is_one_line(
         own_server: OwnServer, dsn: str, caplog: pytest.LogCaptureFixture) -> None:
     pool = await create_pool(dsn, policy=RetryPolicy(first_delay=0.05, budget=0.5))
+    changes = await PostgresChangeFeed.open(dsn, pool)
     writer = FeedbackWriter(pool)
     writer.start()
-    store = PostgresStore(pool, writer)
+    store = PostgresStore(pool, writer, changes)
     closed = False
     try:
         with pytest.raises(asyncpg.PostgresSyntaxError):  # not transient: not retried

@@ -133,6 +133,9 @@ class PassageRepository:
         again after a lost connection; not idempotent: a second run would see the passage
         as a repeat and start a new cycle, so a lost COMMIT answer is asked about.)"""
         async def work(conn: asyncpg.Connection) -> None:
+            # Not worth a wait for the disk: after a server crash the worst is a passage
+            # that may come round again in its cycle.
+            await conn.execute("SET LOCAL synchronous_commit = off")
             repeat = await conn.fetchval(
                 "SELECT 1 FROM excerpt_shown WHERE guild_id = $1 AND passage_id = $2",
                 guild_id, chosen.passage_id)
