@@ -10,9 +10,10 @@ tag). A candidate story scores
 are a hard filter and also add their weight, so an include-only search ranks the stories most
 focused on those tags first. Equal scores are ordered by TagIndex.tie_key, ending in story id.
 
-`recommend` scores only the stories that can reach the page (bot.library.recommend_search:
-posting lists and a max-score bound, never an array as long as the library);
-`recommend_exhaustive` is the plain reference (every story, set intersection, Python sums);
+`recommend` ranks through posting lists (bot.library.recommend_search: an include-only
+search looks only at the stories carrying the tags; a profile search adds each term's
+weight to its posting rows in one vectorised pass); `recommend_exhaustive` is the plain
+reference (every story, set intersection, Python sums);
 both return the same page.
 """
 
