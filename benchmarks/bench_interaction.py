@@ -225,7 +225,8 @@ def main() -> None:
             server.cleanup()
     result["total_s"] = round(time.perf_counter() - started, 1)
     machine = (f"Measured on {platform.machine()}, {os.cpu_count()} cores, Python "
-               f"{platform.python_version()}, {time.strftime('%Y-%m-%d', time.gmtime())}.")
+               f"{platform.python_version()}, {time.strftime('%Y-%m-%d', time.gmtime())}, load "
+               f"average {os.getloadavg()[0]:.1f} at the end (other work on the machine).")
     table = args.markdown or (QUICK_RESULTS if args.quick else RESULTS) / "interaction.md"
     table.parent.mkdir(parents=True, exist_ok=True)
     table.write_text(markdown(result, machine), "utf-8")

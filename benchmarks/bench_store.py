@@ -1,9 +1,10 @@
 """The store's hot reads on SQLite and on PostgreSQL, on the same 10k-story library.
 
 The synthetic library (benchmarks/library_builder.py) is copied into a throwaway PostgreSQL
-(`pgserver`, or the server in STORYBOT_BENCH_PG) with `db copy`'s code, then each read is
-timed on both stores: a story by id, a page of the title list, a page filtered by a tag,
-a full-text search, and the passage candidates of a server (the excerpt command's read).
+(`pgserver`, or the server in STORYBOT_BENCH_PG or STORYBOT_TEST_PG) with `db copy`'s code,
+then each read is timed on both stores: a story by id, a page of the title list, a page
+filtered by a tag, a full-text search, and the passage candidates of a server (the excerpt
+command's read).
 Figures are per call, through the store's public methods, client and server on one machine.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import tempfile
 import time
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.library_builder import copy_of_library
+from benchmarks.postgres_library import start_server
 from benchmarks.stats import emit, summary_ms
 from bot.library.models import Rating
 from bot.store.open import open_store
@@ -30,17 +31,6 @@ GUILD = 5
 SAFE = {Rating.GENERAL, Rating.TEEN}
 QUERIES = ("lantern", "river", "synthetic story", "crows", "winter light", "bridge", "quiet",
            "story 12", "moving sky", "named")
-
-
-def server_dsn() -> tuple[str, Any]:
-    given = os.environ.get("STORYBOT_BENCH_PG")
-    if given:
-        return given, None
-    import pgserver
-
-    server = pgserver.get_server(tempfile.mkdtemp(prefix="storybot-bench-pg-"),
-                                 cleanup_mode="delete")
-    return server.get_uri(), server
 
 
 async def timed(calls: int, make_call: Callable[[int], Awaitable[object]]) -> dict[str, float]:
@@ -76,7 +66,7 @@ async def measure(store: Store, size: int, calls: int) -> dict[str, dict[str, fl
 async def run(size: int, calls: int) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="storybot-bench-store-"))
     sqlite_path = copy_of_library(size, folder / "library.db")
-    dsn, server = server_dsn()
+    dsn, server = start_server()
     try:
         started = time.perf_counter()
         source = await open_library(str(sqlite_path), must_exist=True)
