@@ -18,7 +18,7 @@ from typing import Any
 
 # A name whose bench_<name>.py is not there (yet) is skipped.
 BENCHMARKS = ("import", "folder_import", "recommend", "overlay", "interaction", "reactions",
-              "startup", "store", "change_feed", "loop_lag")
+              "startup", "store", "change_feed", "loop_lag", "shards")
 
 
 def run_one(name: str, quick: bool) -> dict[str, Any] | None:

@@ -171,6 +171,11 @@ class Catalog:
     async def get(self, story_id: int, visibility: Visibility) -> Story:
         return await self._stories.get(story_id, visibility)
 
+    async def get_many(self, story_ids: Sequence[int], visibility: Visibility
+                       ) -> builtins.list[Story]:
+        """The visible ones, in the order given (a story removed meanwhile is left out)."""
+        return await self._stories.get_many(story_ids, visibility)
+
     async def list(
         self,
         visibility: Visibility,

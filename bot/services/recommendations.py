@@ -247,14 +247,17 @@ class RecommendationService:
             query.allowed_ratings = {r.value for r in gate.full_ratings}
             query.blocked = {tag for tag_id in gate.blocked_tag_ids
                              if (tag := self.ref_of(tag_id)) is not None}
+        page = recommend(self.index, query)
+        stories = {story.id: story for story in await self.catalog.get_many(
+            [found.story_id for found in page], _view(guild_id))}
         results = [
             RecommendedStory(
-                seen_through(await self.catalog.get(found.story_id, _view(guild_id)), overlay),
+                seen_through(stories[found.story_id], overlay),
                 found.score,
                 [self.tag_name(reason.tag, overlay) for reason in found.reasons],
                 found.more_by_author, found.more_in_series,
             )
-            for found in recommend(self.index, query)
+            for found in page if found.story_id in stories
         ]
         return RecommendationPage(_asked(liked, include, excluded, for_me, overlay), results)
 

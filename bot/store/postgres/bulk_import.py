@@ -20,11 +20,8 @@ from bot.library.models import Story, StoryDraft
 from bot.library.records import PassageLike
 from bot.store.bulk_rows import BatchPlan, StoryFacts, plan_batch
 from bot.store.postgres.database import Executor, transaction
-from bot.store.postgres.stories import (
-    PASSAGE_COPY_COLUMNS,
-    StoryRepository,
-    write_search_documents,
-)
+from bot.store.postgres.search_documents import write_search_documents
+from bot.store.postgres.stories import PASSAGE_COPY_COLUMNS, StoryRepository
 from bot.store.postgres.tags import ensure_tag
 from bot.store.story_rows import passage_row
 

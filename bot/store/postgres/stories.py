@@ -15,10 +15,11 @@ from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory, StoryNotFound
 from bot.library.models import Chapter, Passage, Rating, Story, StoryDraft, Tag, TagKind
 from bot.library.records import PassageLike, SortOrder, StoryFilter, TitleRow
-from bot.library.visibility import ALL_GUILDS, OwnLibrary, Visibility
+from bot.library.visibility import ALL_GUILDS, OwnLibrary, Visibility, can_see
 from bot.library.vocabulary import language_code
 from bot.store.postgres import search
 from bot.store.postgres.database import Executor, note_write, run_transaction
+from bot.store.postgres.search_documents import write_search_documents
 from bot.store.postgres.tags import ensure_tag
 from bot.store.story_rows import (
     day_of,
@@ -96,46 +97,6 @@ def filter_clauses(shown: StoryFilter | None, params: Params) -> builtins.list[s
         clauses.append("NOT " + _carrying(shown.without_tag_ids, params))
     clauses += [_carrying(group, params) for group in shown.tag_groups]
     return clauses
-
-
-async def write_search_documents(conn: Executor, first_id: int, last_id: int) -> None:
-    """(Re)write the search documents of stories first_id..last_id from what is stored."""
-    stories = await conn.fetch(
-        "SELECT id, title, summary FROM stories WHERE id BETWEEN $1 AND $2 ORDER BY id",
-        first_id, last_id,
-    )
-    await conn.execute("DELETE FROM story_search WHERE story_id BETWEEN $1 AND $2",
-                       first_id, last_id)
-    if not stories:
-        return
-    tag_rows = await conn.fetch(
-        """SELECT st.story_id,
-                  CASE WHEN c.id = t.id THEN t.name ELSE t.name || ' · ' || c.name END
-             FROM story_tags st JOIN tags t ON t.id = st.tag_id
-             JOIN tags c ON c.id = COALESCE(t.canonical_id, t.id)
-            WHERE st.story_id BETWEEN $1 AND $2 ORDER BY st.story_id, st.position""",
-        first_id, last_id,
-    )
-    chapter_rows = await conn.fetch(
-        """SELECT story_id, text FROM chapters WHERE story_id BETWEEN $1 AND $2
-            ORDER BY story_id, number""",
-        first_id, last_id,
-    )
-    tags: dict[int, list[str]] = {}
-    for story_id, name in tag_rows:
-        tags.setdefault(story_id, []).append(name)
-    texts: dict[int, list[str]] = {}
-    for story_id, text in chapter_rows:
-        texts.setdefault(story_id, []).append(text)
-    documents = [
-        (row[0], *search.document_parts(row[1], row[2], tags.get(row[0], ()),
-                                        texts.get(row[0], [])))
-        for row in stories
-    ]
-    await conn.executemany(
-        f"INSERT INTO story_search (story_id, document) VALUES ($1, {search.DOCUMENT_SQL})",
-        documents,
-    )
 
 
 def story_from_row(r: Any) -> Story:
@@ -280,6 +241,14 @@ class StoryRepository:
         await run_transaction(  # rewrites the documents: the same on a second run
             self.pool, lambda conn: write_search_documents(conn, first_id, last_id),
             what="indexing stories for search")
+
+    async def get_many(self, story_ids: Sequence[int], visibility: Visibility
+                       ) -> builtins.list[Story]:
+        """The visible ones of these stories, in the order asked, in one query (a page of
+        recommendations would otherwise be a query per story)."""
+        found = {s.id: s for s in await self._select_ids(story_ids)
+                 if can_see(visibility, s.guild_id)}
+        return [found[i] for i in story_ids if i in found]
 
     async def get(
         self, story_id: int, visibility: Visibility, *, with_chapters: bool = False

@@ -20,7 +20,7 @@ import asyncpg
 from bot.library.errors import StoryBotError
 from bot.store.open import is_postgres
 from bot.store.postgres.database import create_pool
-from bot.store.postgres.stories import write_search_documents
+from bot.store.postgres.search_documents import write_search_documents
 from bot.store.sqlite.database import connect as sqlite_connect
 from bot.store.sqlite.database import fetch_all
 from bot.store.sqlite.database import transaction as sqlite_transaction
