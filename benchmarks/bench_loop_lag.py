@@ -253,8 +253,6 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         logging.basicConfig(level=logging.ERROR)
-        if os.environ.get("STORYBOT_SWITCH_INTERVAL"):  # experiment: GIL hand-over time
-            sys.setswitchinterval(float(os.environ["STORYBOT_SWITCH_INTERVAL"]))
         api, gateway, database, out = args.child
         asyncio.run(_serve_with_ticker(api, gateway, Path(database), Path(out)))
         return
