@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_store import server_dsn
 from benchmarks.library_builder import copy_of_library
+from benchmarks.postgres_library import start_server
 from benchmarks.stats import emit
 from bot.bootstrap import Services, build_services
 from bot.importers import read_story_file
@@ -156,7 +156,7 @@ def _summary(seconds: list[float]) -> dict[str, float]:
 async def run(size: int, rounds: int) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="storybot-bench-feed-"))
     sqlite_path = copy_of_library(size, folder / "library.db")
-    dsn, server = server_dsn()
+    dsn, server = start_server()
     try:
         source = await open_library(str(sqlite_path), must_exist=True)
         target = await open_library(dsn, must_exist=False)
