@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import aiosqlite
@@ -28,3 +28,17 @@ async def conn(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
         yield connection
     finally:
         await connection.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """One PostgreSQL for the whole run (a throwaway `pgserver`, or STORYBOT_TEST_PG),
+    stopped and deleted at the end; each test takes its own schema of it."""
+    from tests.store.backends import start_test_server
+
+    dsn, server = start_test_server()
+    try:
+        yield dsn
+    finally:
+        if server is not None:
+            server.cleanup()

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from tests.conftest import PROJECT_ROOT
-from tests.store.backends import start_test_server
 
 UNREACHABLE = "postgresql://storybot:hunter2@127.0.0.1:1/library"
 # Every command that opens the library (the `db` and `tags` ones included).
@@ -38,16 +37,6 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     assert "Traceback" not in result.stderr, result.stderr
     (line,) = result.stderr.strip().splitlines()
     return line
-
-
-@pytest.fixture(scope="module")
-def pg_server() -> Iterator[str]:
-    dsn, server = start_test_server()
-    try:
-        yield dsn
-    finally:
-        if server is not None:
-            server.cleanup()
 
 
 def with_login(dsn: str, *, user: str | None = None, password: str | None = None,

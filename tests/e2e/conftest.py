@@ -57,3 +57,20 @@ async def storybot(sandbox: Sandbox, settings: Settings) -> AsyncIterator[Runnin
     await sandbox.wait_for_commands("story", "help", "config")
     yield running
     await running.stop()
+
+
+async def demo_library_on_postgres(server_dsn: str, template: Path) -> AsyncIterator[str]:
+    """A fresh schema of the server holding a copy of the demo library (made by `storybot
+    db copy`'s code); yields its DSN, drops the schema afterwards."""
+    from bot.store.postgres.transfer import copy_library, open_library
+    from tests.store.backends import fresh_schema
+
+    async for dsn in fresh_schema(server_dsn):
+        source = await open_library(str(template), must_exist=True)
+        target = await open_library(dsn, must_exist=False)
+        try:
+            await copy_library(source, target)
+        finally:
+            await source.close()
+            await target.close()
+        yield dsn

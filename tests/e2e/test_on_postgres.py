@@ -8,15 +8,15 @@ The server is the store suite's: a throwaway `pgserver`, or STORYBOT_TEST_PG.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
-from bot.store.postgres.transfer import copy_library, open_library
 from sandbox.session import RunningBot
 from tests.conftest import DEMO_STORIES
+from tests.e2e.conftest import demo_library_on_postgres
 from tests.e2e.test_daily import (  # noqa: F401
     test_a_daily_post_is_made_once_with_its_thread_even_across_a_restart,
     test_serial_mode_reads_one_story_in_order_and_now_posts_at_once,
@@ -48,29 +48,11 @@ from tests.e2e.test_story_commands import (  # noqa: F401
 from tests.e2e.test_two_servers import (  # noqa: F401
     test_each_server_wrangles_only_its_own_view,
 )
-from tests.store.backends import fresh_schema, start_test_server
-
-
-@pytest.fixture(scope="module")
-def pg_server() -> Iterator[str]:
-    dsn, server = start_test_server()
-    try:
-        yield dsn
-    finally:
-        if server is not None:
-            server.cleanup()
 
 
 @pytest.fixture
 async def settings(pg_server: str, demo_library_template: Path) -> AsyncIterator[Settings]:
-    async for dsn in fresh_schema(pg_server):
-        source = await open_library(str(demo_library_template), must_exist=True)
-        target = await open_library(dsn, must_exist=False)
-        try:
-            await copy_library(source, target)
-        finally:
-            await source.close()
-            await target.close()
+    async for dsn in demo_library_on_postgres(pg_server, demo_library_template):
         yield Settings(storybot_db=dsn, demo_stories_dir=DEMO_STORIES,
                        _env_file=None)  # type: ignore[call-arg]
 

@@ -16,11 +16,10 @@ import pytest
 from bot.config import Settings
 from bot.library.clock import FakeClock
 from bot.services.daily import DailyService
-from bot.store.postgres.transfer import copy_library, open_library
 from sandbox.control import Sandbox
 from sandbox.session import start_bot
 from tests.conftest import DEMO_STORIES
-from tests.store.backends import fresh_schema
+from tests.e2e.conftest import demo_library_on_postgres
 from tests.store.pg_faults import OwnServer
 
 START = datetime(2026, 1, 15, 14, 0, tzinfo=UTC)  # 09:00 in New York
@@ -39,14 +38,7 @@ def own_server() -> Iterator[OwnServer]:
 @pytest.fixture
 async def settings(own_server: OwnServer,
                    demo_library_template: Path) -> AsyncIterator[Settings]:
-    async for dsn in fresh_schema(own_server.dsn):
-        source = await open_library(str(demo_library_template), must_exist=True)
-        target = await open_library(dsn, must_exist=False)
-        try:
-            await copy_library(source, target)
-        finally:
-            await source.close()
-            await target.close()
+    async for dsn in demo_library_on_postgres(own_server.dsn, demo_library_template):
         yield Settings(storybot_db=dsn, demo_stories_dir=DEMO_STORIES,
                        _env_file=None)  # type: ignore[call-arg]
 

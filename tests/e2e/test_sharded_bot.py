@@ -5,7 +5,7 @@ and on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -18,24 +18,13 @@ from bot.library.clock import FakeClock
 from bot.library.schedule import DailySchedule
 from bot.library.shards import ShardPlan, shard_of
 from bot.services.daily import DailyService, PostOutcome
-from bot.store.postgres.transfer import copy_library, open_library
 from sandbox.control import Sandbox
 from sandbox.session import start_bot
+from tests.e2e.conftest import demo_library_on_postgres
 from tests.e2e.test_daily import daily_posts, set_daily
 from tests.e2e.test_gate_surfaces import TREK, text_of
-from tests.store.backends import fresh_schema, start_test_server
 
 START = datetime(2026, 1, 15, 14, 0, tzinfo=UTC)  # 09:00 in New York
-
-
-@pytest.fixture(scope="module")
-def pg_server() -> Iterator[str]:
-    dsn, server = start_test_server()
-    try:
-        yield dsn
-    finally:
-        if server is not None:
-            server.cleanup()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -46,14 +35,8 @@ async def library(request: pytest.FixtureRequest, settings: Settings,
     if request.param == "sqlite":
         yield settings
         return
-    async for dsn in fresh_schema(request.getfixturevalue("pg_server")):
-        source = await open_library(str(demo_library_template), must_exist=True)
-        target = await open_library(dsn, must_exist=False)
-        try:
-            await copy_library(source, target)
-        finally:
-            await source.close()
-            await target.close()
+    async for dsn in demo_library_on_postgres(request.getfixturevalue("pg_server"),
+                                              demo_library_template):
         yield settings.model_copy(update={"storybot_db": dsn})
 
 

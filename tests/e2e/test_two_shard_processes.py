@@ -27,7 +27,7 @@ from bot.library.schedule import DailySchedule
 from bot.library.shards import shard_of
 from bot.store.open import open_store
 from sandbox.control import Sandbox
-from tests.e2e.test_on_postgres import pg_server, settings  # noqa: F401 (fixtures)
+from tests.e2e.test_on_postgres import settings  # noqa: F401 (the fixture: the bot on PostgreSQL)
 from tests.e2e.test_run_command import read_lines_until, storybot_run
 from tests.sandbox.conftest import assert_spec_clean
 

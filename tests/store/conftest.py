@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,19 +13,7 @@ from tests.store.backends import (
     RawDatabase,
     library_target,
     open_library,
-    start_test_server,
 )
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[str]:
-    """One PostgreSQL for the whole run (stopped and deleted at the end)."""
-    dsn, server = start_test_server()
-    try:
-        yield dsn
-    finally:
-        if server is not None:
-            server.cleanup()
 
 
 @pytest.fixture(params=BACKENDS)
