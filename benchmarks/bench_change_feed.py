@@ -26,12 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.library_builder import copy_of_library
-from benchmarks.postgres_library import start_server
+from benchmarks.postgres_library import copy_to_postgres, start_server
 from benchmarks.stats import emit
 from bot.bootstrap import Services, build_services
 from bot.importers import read_story_file
 from bot.library.changes import Change
-from bot.store.postgres.transfer import copy_library, open_library
 
 GUILD = 5
 STORY_FILE = Path(__file__).resolve().parents[1] / "data" / "stories" / "shore-leave.md"
@@ -156,16 +155,10 @@ def _summary(seconds: list[float]) -> dict[str, float]:
 async def run(size: int, rounds: int) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="storybot-bench-feed-"))
     sqlite_path = copy_of_library(size, folder / "library.db")
-    dsn, server = start_server()
+    server_dsn, server = start_server()
     try:
-        source = await open_library(str(sqlite_path), must_exist=True)
-        target = await open_library(dsn, must_exist=False)
-        try:
-            await copy_library(source, target, force=True)
-        finally:
-            await source.close()
-            await target.close()
-        return {"stories": size, "rounds": rounds, **await measure(dsn, rounds)}
+        library = await copy_to_postgres(sqlite_path, server_dsn)
+        return {"stories": size, "rounds": rounds, **await measure(library.dsn, rounds)}
     finally:
         if server is not None:
             server.cleanup()

@@ -179,6 +179,11 @@ class StoryTextConverter:
                 self._convert(child, parts, 1)
         except RecursionError:
             raise ImportRejected("the HTML is nested too deeply to read") from None
+        return self._joined(parts)
+
+    def _joined(self, parts: list[str]) -> str:
+        """The converted pieces as the chapter's "\n\n"-joined paragraphs (for every tree
+        walked: BeautifulSoup's here, lxml's in lxml_text.py)."""
         paragraphs: list[str] = []
         for block in _PARAGRAPH_BOUNDARY.split("".join(parts)):
             paragraphs.extend(self._paragraphs_of_block(block))

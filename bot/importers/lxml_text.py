@@ -26,7 +26,6 @@ from bot.importers.html_text import (
     _DROPPED,
     _KNOWN_NAMES,
     _LINE_BREAK,
-    _PARAGRAPH_BOUNDARY,
     _WHITESPACE,
     _XML_DECLARATION,
     BLOCK_TAGS,
@@ -38,7 +37,6 @@ from bot.importers.html_text import (
     _emphasised,
     _escape_mid_line,
     drop_internal_subset,
-    join_paragraphs,
 )
 from bot.library.errors import ImportRejected
 from bot.library.models import SCENE_BREAK
@@ -132,10 +130,7 @@ class LxmlStoryText(StoryTextConverter):
             self._children(root, parts, 0)
         except RecursionError:
             raise ImportRejected("the HTML is nested too deeply to read") from None
-        paragraphs: list[str] = []
-        for block in _PARAGRAPH_BOUNDARY.split("".join(parts)):
-            paragraphs.extend(self._paragraphs_of_block(block))
-        return join_paragraphs(paragraphs)
+        return self._joined(parts)
 
     def _element(self, node: Element, out: list[str], depth: int) -> bool:
         """Append node's converted text to out (not its tail); True when it holds a block
