@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.bench_interaction import stop
 from benchmarks.library_builder import copy_of_library, library_file
 from benchmarks.postgres_library import copy_to_postgres, start_server
 from benchmarks.stats import emit, summary_ms
@@ -44,15 +45,6 @@ def start_process(sandbox: Sandbox, dsn: str, shard: int, count: int, folder: Pa
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "--db", dsn, "run", "--shard-count", str(count),
          "--shards", str(shard)], cwd=folder, env=env, stdout=subprocess.DEVNULL)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 async def ask(sandbox: Sandbox, guild_id: int, command: str, options: dict[str, object]

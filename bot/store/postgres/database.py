@@ -12,14 +12,13 @@ import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from importlib import resources
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
 
 from bot.store.errors import schema_too_new
+from bot.store.migrations import Migration, bundled_migrations
 
 # DatabaseUnavailable and is_transient live in retry.py; imported here, they keep being
 # importable from this module too.
@@ -38,7 +37,6 @@ from bot.store.postgres.retry import (
 
 T = TypeVar("T")
 
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
 # Any number: it only has to be the same in every storybot process.
 _MIGRATION_LOCK = 0x5708B07
 POOL_MIN = 1
@@ -49,27 +47,8 @@ CONNECT_TIMEOUT = 10.0
 Executor = Any
 
 
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
-
-
 def load_migrations() -> list[Migration]:
-    """Every bundled migration, in order. Numbers must run 1, 2, 3... with no gaps."""
-    found: list[Migration] = []
-    for entry in resources.files("bot.store.postgres").joinpath("migrations").iterdir():
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
-    found.sort(key=lambda m: m.version)
-    for expected, migration in enumerate(found, start=1):
-        if migration.version != expected:
-            raise RuntimeError(
-                f"migration {migration.name} is out of sequence (expected {expected})"
-            )
-    return found
+    return bundled_migrations("bot.store.postgres")
 
 
 def describe_target(dsn: str) -> str:

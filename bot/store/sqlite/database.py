@@ -3,43 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import sqlite3
 import weakref
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import aiosqlite
 
 from bot.store.errors import schema_too_new
-
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
+from bot.store.migrations import Migration, bundled_migrations
 
 
 def load_migrations() -> list[Migration]:
-    """Every bundled migration, in order. Numbers must run 1, 2, 3... with no gaps."""
-    found: list[Migration] = []
-    for entry in resources.files("bot.store.sqlite").joinpath("migrations").iterdir():
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
-    found.sort(key=lambda m: m.version)
-    for expected, migration in enumerate(found, start=1):
-        if migration.version != expected:
-            raise RuntimeError(
-                f"migration {migration.name} is out of sequence (expected {expected})"
-            )
-    return found
+    return bundled_migrations("bot.store.sqlite")
 
 
 async def fetch_all(
