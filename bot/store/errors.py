@@ -10,6 +10,11 @@ class StoreUnavailable(StoryBotError):
     caller may try again later: nothing half-done was kept."""
 
 
+class LibraryUnopenable(StoryBotError):
+    """A SQLite library file that cannot be created or opened where it was named (a folder
+    that cannot exist, no permission, not a database): one line, nothing written."""
+
+
 class SchemaTooNew(StoryBotError):
     """The database was migrated by a newer storybot than this one."""
 

@@ -54,6 +54,20 @@ def test_read_commands_refuse_a_missing_library(tmp_path: Path, command: list[st
     assert not (tmp_path / "typo").exists()  # nothing was created
 
 
+def test_a_library_that_cannot_be_created_or_opened_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", "utf-8")
+    not_sqlite = tmp_path / "notes.db"
+    not_sqlite.write_text("plain text, not a database", "utf-8")
+    for db, reason in ((blocker / "library.db", f"{blocker} is a file, not a folder"),
+                       (not_sqlite, "file is not a database")):
+        result = storybot(db, "import", str(SEED))
+        assert result.returncode == 1, result.stdout
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.strip() == f"error: cannot open the SQLite library at {db}: {reason}"
+    assert not_sqlite.read_text("utf-8") == "plain text, not a database"
+
+
 def test_recommend_without_a_question_names_the_flags_it_has(library: Path) -> None:
     result = storybot(library, "recommend")
     assert result.returncode == 1

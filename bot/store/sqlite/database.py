@@ -11,7 +11,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.store.errors import schema_too_new
+from bot.store.errors import LibraryUnopenable, schema_too_new
 from bot.store.migrations import Migration, bundled_migrations
 
 
@@ -57,12 +57,19 @@ async def migrate(conn: aiosqlite.Connection) -> int:
 
 async def connect(path: Path | str) -> aiosqlite.Connection:
     """The application's single connection, migrated and ready."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    # Autocommit mode: every write transaction is opened explicitly by `transaction`.
-    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    try:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode: every write transaction is opened explicitly by `transaction`.
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+    except (OSError, sqlite3.Error) as problem:
+        raise _unopenable(path, problem) from None
     conn.row_factory = aiosqlite.Row
-    await conn.execute("PRAGMA journal_mode = WAL")
+    try:
+        await conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.DatabaseError as problem:  # e.g. a file that is not a SQLite database
+        await conn.close()
+        raise _unopenable(path, problem) from None
     await conn.execute("PRAGMA foreign_keys = ON")
     await conn.execute("PRAGMA synchronous = NORMAL")
     await conn.execute("PRAGMA busy_timeout = 5000")
@@ -72,6 +79,14 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
         await conn.close()
         raise
     return conn
+
+
+def _unopenable(path: Path | str, problem: BaseException) -> LibraryUnopenable:
+    if isinstance(problem, FileExistsError):  # mkdir met a file where a folder should be
+        reason = f"{Path(path).parent} is a file, not a folder"
+    else:
+        reason = getattr(problem, "strerror", None) or str(problem) or type(problem).__name__
+    return LibraryUnopenable(f"cannot open the SQLite library at {path}: {reason}")
 
 
 # One connection is shared by every coroutine of the bot; a second BEGIN while another
