@@ -141,3 +141,27 @@ async def test_close_commits_everything_queued(store: Store, raw: RawDatabase) -
         await writer.submit(ReactionChange(messages[0], user, "❤️", True, AT))
     await writer.close()
     assert len(await store.feedback.reactions()) == 500
+
+
+async def test_story_figures_and_the_export_count_each_kind_once_per_server(
+    store: Store, writer: FeedbackWriter
+) -> None:
+    story, passages, messages = await story_with_posts(store)
+    for user in (1, 2):
+        await writer.submit(ReactionChange(messages[0], user, "❤️", True, AT))
+    await writer.flush()
+    await store.feedback_writes.toggle_kudos(story.id, 1, GUILD, AT)
+    await store.feedback_writes.toggle_bookmark(2, passages[0].id, story.id, GUILD, AT)
+    for user, stars in ((1, 5), (2, 2)):
+        await store.feedback_writes.save_feedback(
+            FeedbackEntry(GUILD, story.id, None, user, stars, "", AT))
+    await store.feedback_writes.toggle_kudos(story.id, 3, GUILD + 1, AT)  # another server
+
+    (figures,) = await store.feedback.story_figures(GUILD)
+    assert (figures.story_id, figures.reactions, figures.kudos, figures.bookmarks,
+            figures.stars_total, figures.stars_count) == (story.id, 2, 1, 1, 7, 2)
+    rows = await store.feedback.export_rows(GUILD)
+    assert sorted(str(row[0]) for row in rows) == [
+        "feedback", "feedback", "kudos", "reaction", "reaction"]
+    assert {row[1] for row in rows} == {story.id}
+    assert [row[0] for row in await store.feedback.export_rows(GUILD + 1)] == ["kudos"]

@@ -6,7 +6,7 @@ batch transaction); reads go through FeedbackRepository. Everything is per serve
 
 from __future__ import annotations
 
-from collections import Counter
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,28 +192,24 @@ class FeedbackRepository:
         return [(str(r[0]), int(r[1])) for r in rows]
 
     async def story_figures(self, guild_id: int) -> list[Ranked]:
-        """Every story of this server that got any feedback, with its figures."""
-        figures: dict[int, Counter[str]] = {}
-        queries = {
-            "reactions": "SELECT story_id, COUNT(*), 0 FROM reactions WHERE guild_id = $1 "
-                         "GROUP BY story_id",
-            "kudos": "SELECT story_id, COUNT(*), 0 FROM kudos WHERE guild_id = $1 GROUP BY 1",
-            "bookmarks": "SELECT story_id, COUNT(*), 0 FROM bookmarks WHERE guild_id = $1 "
-                         "GROUP BY 1",
-            "stars": "SELECT story_id, SUM(stars), COUNT(*) FROM feedback WHERE guild_id = $1 "
-                     "GROUP BY 1",
-        }
-        for name, sql in queries.items():
-            for story_id, value, count in await self._rows(sql, guild_id):
-                bucket = figures.setdefault(int(story_id), Counter())
-                if name == "stars":
-                    bucket["stars_total"] += int(value)
-                    bucket["stars_count"] += int(count)
-                else:
-                    bucket[name] += int(value)
-        return [Ranked(id=sid, story_id=sid, reactions=f["reactions"], kudos=f["kudos"],
-                       bookmarks=f["bookmarks"], stars_total=f["stars_total"],
-                       stars_count=f["stars_count"]) for sid, f in figures.items()]
+        """Every story of this server that got any feedback, with its figures: summed in
+        SQL, one row a story, made into records off the event loop (thousands of them)."""
+        rows = await self._rows(
+            "SELECT story_id, SUM(reactions), SUM(kudos), SUM(bookmarks), SUM(stars_total), "
+            "SUM(stars_count) FROM ("
+            "SELECT story_id, COUNT(*) AS reactions, 0 AS kudos, 0 AS bookmarks, "
+            "0 AS stars_total, 0 AS stars_count FROM reactions WHERE guild_id = $1 GROUP BY 1 "
+            "UNION ALL SELECT story_id, 0, COUNT(*), 0, 0, 0 FROM kudos WHERE guild_id = $1 "
+            "GROUP BY 1 "
+            "UNION ALL SELECT story_id, 0, 0, COUNT(*), 0, 0 FROM bookmarks WHERE guild_id = $1 "
+            "GROUP BY 1 "
+            "UNION ALL SELECT story_id, 0, 0, 0, SUM(stars), COUNT(*) FROM feedback "
+            "WHERE guild_id = $1 GROUP BY 1) AS figures GROUP BY story_id", guild_id)
+        return await asyncio.to_thread(lambda: [
+            Ranked(id=int(sid), story_id=int(sid), reactions=int(reactions), kudos=int(kudos),
+                   bookmarks=int(bookmarks), stars_total=int(stars_total),
+                   stars_count=int(stars_count))
+            for sid, reactions, kudos, bookmarks, stars_total, stars_count in rows])
 
     async def passage_stories(self, passage_ids: list[int]) -> dict[int, tuple[int, int]]:
         """passage id -> (story id, seq)."""
@@ -263,7 +259,7 @@ class FeedbackRepository:
     async def export_rows(self, guild_id: int) -> list[tuple[object, ...]]:
         """Every feedback, reaction and kudos row of the server, for the CSV export:
         (kind, story_id, title, passage_id, user_id, emoji, stars, comment, at)."""
-        return [tuple(row) for row in await self._rows(
+        found = await self._rows(
             "SELECT * FROM (SELECT 'feedback' AS kind, f.story_id, s.title, f.passage_id, "
             "f.user_id, "
             "'' AS emoji, f.stars, f.comment, f.at FROM feedback f "
@@ -273,4 +269,6 @@ class FeedbackRepository:
             "WHERE r.guild_id = $1 "
             "UNION ALL SELECT 'kudos', k.story_id, s.title, NULL, k.user_id, '', NULL, '', "
             "k.at FROM kudos k JOIN stories s ON s.id = k.story_id WHERE k.guild_id = $1) AS u "
-            'ORDER BY at COLLATE "C", kind COLLATE "C"', guild_id)]
+            'ORDER BY at COLLATE "C", kind COLLATE "C"', guild_id)
+        # tens of thousands of rows for a busy server: copied off the event loop
+        return await asyncio.to_thread(lambda: [tuple(row) for row in found])
