@@ -72,6 +72,14 @@ GIL_SWITCH_SECONDS = 0.001
 class StoryBot(commands.Bot):
     services: Services
     _settling: asyncio.Task[None] | None = None
+    # The shards this process runs when the bot is split over processes; None: all of it.
+    plan: ShardPlan | None = None
+
+    @property
+    def runs_library_chores(self) -> bool:
+        """Work for the whole library rather than for servers (purging removed servers'
+        data) is done once, by the process running shard 0 (or the only process)."""
+        return self.plan is None or 0 in self.plan.ids
 
     def __init__(
         self, settings: Settings, *, clock: Clock | None = None, **options: Any
@@ -172,7 +180,7 @@ class ShardedStoryBot(StoryBot, commands.AutoShardedBot):
         self.plan = plan
 
     async def on_shard_ready(self, shard_id: int) -> None:
-        log.info("shard %d of %d ready", shard_id, self.plan.count)
+        log.info("shard %d of %d ready", shard_id, self.shard_count)
 
 
 def create_bot(settings: Settings, plan: ShardPlan | None, *, clock: Clock | None = None,

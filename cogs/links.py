@@ -103,7 +103,9 @@ class LinksCog(commands.Cog):
     async def check_for_updates(self) -> None:
         """A few followed stories per round, the longest unchecked first."""
         services = self.bot.services
-        due = await services.story_links.due(STORIES_PER_ROUND, not_checked_for=RECHECK_AFTER)
+        # Each process checks its own shards' servers: it announces in their channels.
+        due = await services.story_links.due(STORIES_PER_ROUND, not_checked_for=RECHECK_AFTER,
+                                             shards=self.bot.plan)
         for story_id in due:
             try:
                 outcome = await services.story_links.refresh(story_id)

@@ -21,7 +21,8 @@ class ServersCog(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.purge_due.start()
+        if self.bot.runs_library_chores:  # one process purges for every shard
+            self.purge_due.start()
 
     async def cog_unload(self) -> None:
         self.purge_due.cancel()

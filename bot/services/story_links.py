@@ -16,6 +16,7 @@ from bot.library.clock import Clock
 from bot.library.errors import DuplicateStory, StoryBotError
 from bot.library.models import Story
 from bot.library.segmentation import segment_chapters
+from bot.library.shards import ShardPlan
 from bot.library.visibility import ALL_GUILDS
 from bot.sources import (
     FetchProgress,
@@ -138,8 +139,11 @@ class StoryLinks:
     async def _reload(self, story_id: int) -> Story:
         return await self.store.stories.get(story_id, ALL_GUILDS)
 
-    async def due(self, limit: int, *, not_checked_for: timedelta | None = None) -> list[int]:
+    async def due(self, limit: int, *, not_checked_for: timedelta | None = None,
+                  shards: ShardPlan | None = None) -> list[int]:
         """Stories to check next: followed, longest unchecked first (and, with
-        `not_checked_for`, only those nobody asked about for that long)."""
+        `not_checked_for`, only those nobody asked about for that long). With `shards`,
+        only the servers of this process's shards: a process can announce new chapters
+        only in channels it has, and no two processes check the same story."""
         before = None if not_checked_for is None else self.clock.now() - not_checked_for
-        return await self.store.story_sources.to_check(limit, before)
+        return await self.store.story_sources.to_check(limit, before, shards=shards)

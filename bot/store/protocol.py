@@ -40,6 +40,7 @@ from bot.library.records import (
 from bot.library.sampling import SampledPassage
 from bot.library.schedule import DailySchedule
 from bot.library.selection import PassageCandidate, SerialPosition, ServerHistory
+from bot.library.shards import ShardPlan
 from bot.library.source_records import SourceChannels, SuggestedWork, SuggestionRecord
 from bot.library.visibility import Visibility
 from bot.store.bulk_rows import StoryFacts
@@ -287,8 +288,8 @@ class StorySourceStore(Protocol):
     """Stories that came from a site: the lookup by link and following new chapters."""
 
     async def find_by_source(self, source: str, guild_id: int | None) -> int | None: ...
-    async def to_check(self, limit: int, checked_before: datetime | None = None
-                       ) -> list[int]: ...
+    async def to_check(self, limit: int, checked_before: datetime | None = None, *,
+                       shards: ShardPlan | None = None) -> list[int]: ...
     async def followed_count(self) -> int: ...
     async def mark_checked(self, story_id: int, at: datetime, *, complete: bool | None = None,
                            updated: date | None = None, gone: bool = False) -> None: ...

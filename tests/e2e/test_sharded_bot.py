@@ -76,6 +76,10 @@ async def test_a_process_posts_daily_only_for_servers_on_its_own_shards(
         clock.advance(timedelta(minutes=2))
         assert daily.owned_guilds() == frozenset()
         assert await daily.tick() == []
+        # Library-wide chores belong to shard 0's process alone.
+        servers_cog = other.bot.get_cog("ServersCog")
+        assert servers_cog is not None
+        assert servers_cog.purge_due.is_running() == (ours == 1)  # type: ignore[attr-defined]
     finally:
         await other.stop()
     assert daily_posts(sandbox, "book-club") == []
@@ -83,6 +87,9 @@ async def test_a_process_posts_daily_only_for_servers_on_its_own_shards(
     try:
         daily = owner.bot.services.daily
         assert daily is not None and daily.owned_guilds() == {sandbox.guild_id}
+        servers_cog = owner.bot.get_cog("ServersCog")
+        assert servers_cog is not None
+        assert servers_cog.purge_due.is_running() == (ours == 0)  # type: ignore[attr-defined]
         await daily.tick()  # the cog's own loop may have been first: either posts
         (row,) = await owner.bot.services.store.daily.posts(sandbox.guild_id)
     finally:

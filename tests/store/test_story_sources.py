@@ -11,6 +11,7 @@ import pytest
 
 from bot.library.errors import DuplicateStory
 from bot.library.models import Chapter, Rating, StoryDraft
+from bot.library.shards import ShardPlan, shard_of
 from bot.library.source_records import SourceChannels
 from bot.library.visibility import ALL_GUILDS
 from bot.store.protocol import Store
@@ -79,6 +80,19 @@ async def test_followed_stories_are_checked_oldest_first_and_marked(store: Store
     await sources.mark_checked(first, MOMENT, gone=True)
     assert (await store.stories.get(first, ALL_GUILDS)).source_gone_at == MOMENT
     assert await sources.followed_count() == 0 and await sources.to_check(10) == []
+
+
+async def test_each_shard_process_checks_only_its_own_servers_stories(store: Store) -> None:
+    # Real snowflake-sized server ids, one on each shard of two (Discord's rule).
+    on_shard = {shard_of(g, 2): g for g in (1 << 22, 2 << 22, 3 << 22)}
+    stories = {shard: await add(store, from_site(f"Text {shard}.", source=f"{LINK}{shard}"),
+                                guild_id=guild) for shard, guild in on_shard.items()}
+    sources = store.story_sources
+    assert set(await sources.to_check(10)) == set(stories.values())
+    for shard, story_id in stories.items():
+        assert await sources.to_check(10, shards=ShardPlan(2, (shard,))) == [story_id]
+    both = await sources.to_check(10, shards=ShardPlan(2, (0, 1)))
+    assert set(both) == set(stories.values())
 
 
 async def test_new_chapters_are_appended_after_ours(store: Store) -> None:

@@ -16,6 +16,7 @@ import asyncpg
 
 from bot.library.models import Chapter
 from bot.library.records import PassageLike
+from bot.library.shards import ShardPlan
 from bot.library.source_records import SourceChannels
 from bot.store.postgres.database import note_write, run_transaction
 from bot.store.postgres.stories import (
@@ -44,17 +45,20 @@ class StorySourceRepository:
         found = await find_by_source(self.pool, source, guild_id)
         return found[0] if found else None
 
-    async def to_check(self, limit: int, checked_before: datetime | None = None) -> list[int]:
+    async def to_check(self, limit: int, checked_before: datetime | None = None, *,
+                       shards: ShardPlan | None = None) -> list[int]:
         """Followed stories, the longest unchecked first; with `checked_before`, only those
-        not checked since."""
+        not checked since; with `shards`, only the servers on those shards."""
+        count, ids = (shards.count, shards.ids) if shards else (1, (0,))
         rows = await self.pool.fetch(
             f"""SELECT id FROM stories
                  WHERE {_FOLLOWED}
                    AND ($1::text IS NULL OR source_checked_at IS NULL
                         OR source_checked_at COLLATE "C" < $1::text)
+                   AND (guild_id >> 22) % $3 = ANY($4::bigint[])
                  ORDER BY source_checked_at IS NOT NULL, source_checked_at COLLATE "C", id
                  LIMIT $2""",
-            _iso(checked_before), limit,
+            _iso(checked_before), limit, count, list(ids),
         )
         return [int(row[0]) for row in rows]
 

@@ -14,6 +14,7 @@ import aiosqlite
 
 from bot.library.models import Chapter
 from bot.library.records import PassageLike
+from bot.library.shards import ShardPlan
 from bot.library.source_records import SourceChannels
 from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.stories import StoryRepository
@@ -39,17 +40,21 @@ class StorySourceRepository:
         )
         return int(rows[0][0]) if rows else None
 
-    async def to_check(self, limit: int, checked_before: datetime | None = None) -> list[int]:
+    async def to_check(self, limit: int, checked_before: datetime | None = None, *,
+                       shards: ShardPlan | None = None) -> list[int]:
         """A server's stories followed for new chapters (the demo library is not), the
-        longest unchecked first; with `checked_before`, only those not checked since."""
+        longest unchecked first; with `checked_before`, only those not checked since;
+        with `shards`, only the servers on those shards (Discord's rule: shards.py)."""
+        count, ids = (shards.count, shards.ids) if shards else (1, (0,))
         rows = await fetch_all(
             self.conn,
-            """SELECT id FROM stories
+            f"""SELECT id FROM stories
                 WHERE guild_id IS NOT NULL AND source LIKE 'http%'
                   AND IFNULL(complete, 0) = 0 AND source_gone_at IS NULL
                   AND (? IS NULL OR source_checked_at IS NULL OR source_checked_at < ?)
+                  AND ((guild_id >> 22) % ?) IN ({', '.join('?' * len(ids))})
                 ORDER BY source_checked_at IS NOT NULL, source_checked_at, id LIMIT ?""",
-            (_iso(checked_before), _iso(checked_before), limit),
+            (_iso(checked_before), _iso(checked_before), count, *ids, limit),
         )
         return [int(row[0]) for row in rows]
 
