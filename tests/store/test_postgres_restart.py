@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.library.models import TagKind
 from bot.library.records import ReactionChange
 from bot.store.postgres.change_feed import PostgresChangeFeed
 from bot.store.postgres.database import create_pool
@@ -139,6 +140,18 @@ async def test_a_lost_commit_answer_is_recognised_not_run_twice(
         assert cutter.cuts == 2
         given = await store.pool.fetchval("SELECT count(*) FROM kudos WHERE user_id = 5")
         assert given == 1
+
+        # A rename keeps the old name as a synonym: run twice, it would add it twice.
+        tag = next(t for t in story.tags if t.kind is TagKind.FREEFORM)
+        found = await store.tags.find(tag.kind, tag.name)
+        assert found is not None
+        cutter.armed = True
+        assert await store.tags.rename(found, tag.name + " Renamed") == [story.id]
+        assert cutter.cuts == 3
+        spellings = await store.pool.fetchval(
+            "SELECT count(*) FROM tags WHERE canonical_id = $1 AND name = $2",
+            found.id, found.name)
+        assert spellings == 1
     finally:
         await store.close()
         await cutter.close()

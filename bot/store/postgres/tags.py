@@ -12,7 +12,7 @@ from bot.library.errors import InvalidInput
 from bot.library.models import Tag, TagKind
 from bot.library.records import TagCount, TagRow
 from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, shipped_synonyms, tag_key
-from bot.store.postgres.database import Executor, transaction
+from bot.store.postgres.database import Executor, run_transaction
 
 # Rewrites one story's search document on the given connection (the story repository's,
 # passed in by the store: that module imports this one).
@@ -79,8 +79,9 @@ class TagRepository:
         return await find_tag(self.pool, kind, name)
 
     async def ensure(self, tag: Tag) -> int:
-        async with transaction(self.pool) as conn:
-            return await ensure_tag(conn, tag)
+        # finds the tag or adds it: the same tag however often it runs
+        return await run_transaction(self.pool, lambda conn: ensure_tag(conn, tag),
+                                     what="adding a tag")
 
     async def canonical_of(self, tag_id: int) -> TagRow:
         return await canonical_of(self.pool, tag_id)
@@ -132,7 +133,7 @@ class TagRepository:
             )
         if source.id == target.id:
             raise InvalidInput(f"“{source.name}” and “{target.name}” are already the same tag")
-        async with transaction(self.pool) as conn:
+        async def fold(conn: asyncpg.Connection) -> list[int]:
             affected = await stories_carrying(conn, source.id)
             await conn.execute(
                 "UPDATE tags SET canonical_id = $1 WHERE id = $2 OR canonical_id = $2",
@@ -141,7 +142,11 @@ class TagRepository:
             for story_id in affected:
                 if self.reindex is not None:
                     await self.reindex(conn, story_id)
-        return affected
+            return affected
+
+        # Not idempotent: a second run after an unanswered COMMIT would find no stories
+        # left on `source` (run_transaction asks the server whether it committed).
+        return await run_transaction(self.pool, fold, what="merging tags", idempotent=False)
 
     async def rename(self, tag: TagRow, new_name: str) -> list[int]:
         """Give canonical `tag` a new display name (and key); returns the affected stories."""
@@ -160,7 +165,7 @@ class TagRepository:
                 f"there is already a {tag.kind.value} tag “{clash.name}”: "
                 f"use /tags merge to fold “{tag.name}” into it"
             )
-        async with transaction(self.pool) as conn:
+        async def rename(conn: asyncpg.Connection) -> list[int]:
             affected = await stories_carrying(conn, tag.id)
             await conn.execute(
                 "UPDATE tags SET name = $1, key = $2 WHERE id = $3", name, tag_key(name), tag.id
@@ -174,7 +179,11 @@ class TagRepository:
             for story_id in affected:
                 if self.reindex is not None:
                     await self.reindex(conn, story_id)
-        return affected
+            return affected
+
+        # Not idempotent: run again, it would add the old name as a synonym a second time.
+        return await run_transaction(self.pool, rename, what="renaming a tag",
+                                     idempotent=False)
 
 
 async def stories_carrying(conn: Executor, canonical_id: int) -> list[int]:
