@@ -1,10 +1,7 @@
-"""The one writer for reader feedback, on PostgreSQL: every write waits in an asyncio queue
-and is applied in batches, one transaction per batch on one pooled connection, so a burst of
-reactions becomes a few transactions and their order is kept.
-
-Within a run of reaction changes only the last change per (message, reader, emoji) matters
-(the state Discord ends in). Jobs (a kudos toggle, forget-me...) run in a savepoint each: a
-failing job undoes only its own writes.
+"""The one writer for reader feedback on PostgreSQL: every write waits in the shared queue
+(bot/store/feedback_queue.py) and is applied in batches, one transaction per batch on one
+pooled connection, so a burst of reactions becomes a few transactions and their order is
+kept.
 
 A batch that fails because the server went away or two transactions collided was rolled
 back whole; it is run again from the start, with a doubling wait, for as long as the
@@ -18,18 +15,20 @@ so what its caller was told stays true.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import asyncpg
 
-from bot.library.records import ReactionChange
+from bot.store.feedback_queue import (
+    STOP,
+    BatchingWriter,
+    JobOutcome,
+    QueuedJob,
+    write_in_order,
+)
 from bot.store.postgres.database import run_transaction
 from bot.store.postgres.feedback import apply_reaction_changes
 from bot.store.postgres.retry import (
@@ -42,79 +41,20 @@ from bot.store.postgres.retry import (
 
 log = logging.getLogger("storybot.feedback.writer")
 
-T = TypeVar("T")
-Job = Callable[[asyncpg.Connection], Awaitable[T]]
 
-_STOP = object()
-QUEUE_LIMIT = 100_000
-
-
-@dataclass
-class _QueuedJob:
-    run: Job[Any]
-    done: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop()
-                                      .create_future())
-    queued_at: float = field(default_factory=time.monotonic)
-
-
-class _JobFailed(Exception):
-    """A job raised: its savepoint was rolled back, the batch goes on."""
-
-
-class FeedbackWriter:
+class FeedbackWriter(BatchingWriter):
     """Batches writes: up to `max_batch` items, gathered for at most `max_delay` seconds."""
 
     def __init__(self, pool: asyncpg.Pool, *, max_batch: int = 5000,
                  max_delay: float = 0.05) -> None:
+        super().__init__(max_batch=max_batch, max_delay=max_delay)
         self.pool = pool
-        self.max_batch = max_batch
-        self.max_delay = max_delay
-        self.committed_batches = 0
-        self.committed_changes = 0
-        self.busy_retries = 0
-        self._queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_LIMIT)
-        self._task: asyncio.Task[None] | None = None
-        self._applying: list[Any] = []  # the batch being written, for close()'s count
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="feedback-writer")
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    async def submit(self, change: ReactionChange) -> None:
-        await self._queue.put(change)
-
-    async def run(self, job: Job[T]) -> T:
-        """Run `job(conn)` inside the next batch's transaction (after everything queued
-        before it) and return its result; if it raises, only its own writes are undone."""
-        if not self.running:
-            raise RuntimeError("the feedback writer is not running")
-        queued = _QueuedJob(job)
-        await self._queue.put(queued)
-        result: T = await queued.done
-        return result
-
-    async def flush(self) -> None:
-        async def nothing(conn: asyncpg.Connection) -> None:
-            return None
-        await self.run(nothing)
 
     async def close(self) -> None:
         """Commit everything queued. With the server away, the wait is bounded by the
         retry budget, so a shutdown cannot hang; what could not be saved is logged."""
-        if self._task is not None:
-            await self._queue.put(_STOP)
-            done, _ = await asyncio.wait({self._task}, timeout=pool_policy(self.pool).budget)
-            if not done:
-                self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-            if not done:
-                self._abandon()
+        if not await self._stop(timeout=pool_policy(self.pool).budget):
+            self._abandon()
 
     def _abandon(self) -> None:
         """After a shutdown gave up: fail the jobs still waiting (their callers must not
@@ -125,38 +65,17 @@ class FeedbackWriter:
         self._applying = []
         unsaved = 0
         for item in left:
-            if isinstance(item, _QueuedJob):
+            if isinstance(item, QueuedJob):
                 if item.done.done():
                     continue  # already told it failed
                 item.done.set_exception(DatabaseUnavailable(
                     f"PostgreSQL at {pool_target(self.pool)} is unavailable; "
                     "the change was not saved"))
-            elif item is _STOP:
+            elif item is STOP:
                 continue
             unsaved += 1
         log.error("shut down with PostgreSQL at %s unavailable: %d queued feedback writes "
                   "were not saved", pool_target(self.pool), unsaved)
-
-    async def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            batch = [await self._queue.get()]
-            if (isinstance(batch[0], ReactionChange) and self.max_delay
-                    and self._queue.qsize() < self.max_batch):
-                await asyncio.sleep(self.max_delay)  # let a burst become one transaction
-            while len(batch) < self.max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            if any(item is _STOP for item in batch):
-                stopping = True
-                batch = [item for item in batch if item is not _STOP]
-                while not self._queue.empty():
-                    item = self._queue.get_nowait()
-                    if item is not _STOP:
-                        batch.append(item)
-            if batch:
-                self._applying = batch
-                await self._apply(batch)
-                self._applying = []
 
     async def _apply(self, batch: list[Any]) -> None:
         policy = pool_policy(self.pool)
@@ -167,60 +86,34 @@ class FeedbackWriter:
             self.busy_retries += 1
             self._give_up_waiting_jobs(batch, policy.budget)
 
+        async def one_try(conn: asyncpg.Connection) -> tuple[list[JobOutcome], int]:
+            return await write_in_order(batch, lambda run: apply_reaction_changes(conn, run),
+                                        lambda job: self._run_job(conn, job))
+
         try:
             jobs, changes = await run_transaction(
-                self.pool, lambda conn: self._apply_once(conn, batch),
-                what=f"a feedback batch of {len(batch)}", idempotent=False, policy=forever,
-                on_failure=failed_once, counts_as_write=False)
+                self.pool, one_try, what=f"a feedback batch of {len(batch)}",
+                idempotent=False, policy=forever, on_failure=failed_once,
+                counts_as_write=False)
         except Exception as error:
             log.exception("a feedback batch of %d items failed", len(batch))
-            for item in batch:
-                if isinstance(item, _QueuedJob) and not item.done.done():
-                    item.done.set_exception(error)
+            self._fail(batch, error)
             return
-        self.committed_batches += 1
-        self.committed_changes += changes
-        for job, result, failure in jobs:
-            if job.done.done():
-                continue
-            if failure is None:
-                job.done.set_result(result)
-            else:
-                job.done.set_exception(failure)
+        self._settle(jobs, changes)
 
     def _give_up_waiting_jobs(self, batch: list[Any], budget: float) -> None:
         """Fail the jobs queued longer than the retry budget; later tries leave them out."""
         now = time.monotonic()
         for item in batch:
-            if (isinstance(item, _QueuedJob) and not item.done.done()
+            if (isinstance(item, QueuedJob) and not item.done.done()
                     and now - item.queued_at > budget):
                 item.done.set_exception(DatabaseUnavailable(
                     f"PostgreSQL at {pool_target(self.pool)} is unavailable; "
                     "the change was not saved, try again later"))
 
-    async def _apply_once(
-        self, conn: asyncpg.Connection, batch: list[Any]
-    ) -> tuple[list[tuple[_QueuedJob, Any, BaseException | None]], int]:
-        """One try at the batch, inside run_transaction's transaction."""
-        jobs: list[tuple[_QueuedJob, Any, BaseException | None]] = []
-        changes = 0
-        run: list[ReactionChange] = []
-        for item in batch:
-            if isinstance(item, ReactionChange):
-                run.append(item)
-                continue
-            if run:
-                changes += await apply_reaction_changes(conn, run)
-                run = []
-            if not item.done.done():  # a job given up on is left out
-                jobs.append((item, *await self._run_job(conn, item)))
-        if run:
-            changes += await apply_reaction_changes(conn, run)
-        return jobs, changes
-
     @staticmethod
     async def _run_job(conn: asyncpg.Connection,
-                       job: _QueuedJob) -> tuple[Any, BaseException | None]:
+                       job: QueuedJob) -> tuple[Any, BaseException | None]:
         try:
             async with conn.transaction():  # a savepoint inside the batch's transaction
                 result = await job.run(conn)

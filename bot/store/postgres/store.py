@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import asyncpg
 
+from bot.store.feedback_queue import FeedbackStatements, FeedbackWrites
 from bot.store.postgres.bulk_import import BulkStoryWriter
 from bot.store.postgres.change_feed import PostgresChangeFeed
 from bot.store.postgres.daily import DailyRepository
 from bot.store.postgres.database import POOL_MAX, create_pool, forget_writes, write_count
-from bot.store.postgres.feedback import FeedbackRepository
+from bot.store.postgres.feedback import (
+    FeedbackRepository,
+    save_feedback,
+    toggle_bookmark,
+    toggle_kudos,
+)
 from bot.store.postgres.feedback_writer import FeedbackWriter
-from bot.store.postgres.feedback_writes import FeedbackWrites
 from bot.store.postgres.guild_data import GuildDataRepository
 from bot.store.postgres.overlay import TagOverlayRepository
 from bot.store.postgres.passages import PassageRepository
 from bot.store.postgres.posts import PostRepository
+from bot.store.postgres.privacy import forget_user
 from bot.store.postgres.recommend_index import RecommendIndexRepository
 from bot.store.postgres.settings import (
     BotStateRepository,
@@ -50,7 +56,8 @@ class PostgresStore:
         self.posts = PostRepository(pool)
         self.daily = DailyRepository(pool)
         self.feedback = FeedbackRepository(pool)
-        self.feedback_writes = FeedbackWrites(writer)
+        self.feedback_writes = FeedbackWrites(writer, FeedbackStatements(
+            toggle_kudos, toggle_bookmark, save_feedback, forget_user))
         self.reader_blocks = ReaderBlocksRepository(pool)
         self.recommend_index = RecommendIndexRepository(pool)
         self.bulk = BulkStoryWriter(pool)

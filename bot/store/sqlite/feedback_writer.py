@@ -1,121 +1,42 @@
-"""The one writer for reader feedback: every write waits in an asyncio queue and is applied
-in batches, one transaction per batch, on the writer's own SQLite connection (its own thread),
-so a burst of reactions never blocks the event loop and never interleaves transactions.
-
-Order is preserved: a batch is applied in the order things were queued, and within a run of
-reaction changes only the last change per (message, reader, emoji) matters, which is exactly
-the state Discord ends in. `close()` flushes everything queued before it stops.
+"""The one writer for reader feedback on SQLite: every write waits in the shared queue
+(bot/store/feedback_queue.py) and is applied in batches, one transaction per batch, on the
+writer's own SQLite connection (its own thread), so a burst of reactions never blocks the
+event loop and never interleaves transactions. `close()` flushes everything queued before
+it stops.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import aiosqlite
 
-from bot.library.records import ReactionChange
+from bot.store.feedback_queue import BatchingWriter, QueuedJob, write_in_order
 from bot.store.sqlite.database import is_busy, savepoint, transaction
 from bot.store.sqlite.feedback import apply_reaction_changes
 
 log = logging.getLogger("storybot.feedback.writer")
 
-T = TypeVar("T")
-Job = Callable[[aiosqlite.Connection], Awaitable[T]]
-
-
-@dataclass
-class _QueuedJob:
-    run: Job[Any]
-    done: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop()
-                                      .create_future())
-
-
-_STOP = object()
 RETRY_FIRST_DELAY = 0.05
 RETRY_MAX_DELAY = 2.0
-# Reactions waiting at most; past it `submit` waits for room (backpressure, never a drop).
-QUEUE_LIMIT = 100_000
 
 
-class FeedbackWriter:
+class FeedbackWriter(BatchingWriter):
     """Batches writes: up to `max_batch` items, gathered for at most `max_delay` seconds."""
 
     def __init__(self, conn: aiosqlite.Connection, *, max_batch: int = 5000,
                  max_delay: float = 0.05, owns_connection: bool = False) -> None:
+        super().__init__(max_batch=max_batch, max_delay=max_delay)
         self.conn = conn
-        self.max_batch = max_batch
-        self.max_delay = max_delay
         self.owns_connection = owns_connection
-        self.committed_batches = 0
-        self.committed_changes = 0
-        self.busy_retries = 0
-        self._queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_LIMIT)
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="feedback-writer")
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    async def submit(self, change: ReactionChange) -> None:
-        """Queue one reaction change; returns at once unless the queue is full (it never
-        touches the disk)."""
-        await self._queue.put(change)
-
-    async def run(self, job: Job[T]) -> T:
-        """Run `job(conn)` inside the next batch's transaction (after everything queued
-        before it) and return its result; if it raises, only its own writes are undone."""
-        if not self.running:
-            raise RuntimeError("the feedback writer is not running")
-        queued = _QueuedJob(job)
-        await self._queue.put(queued)
-        result: T = await queued.done
-        return result
-
-    async def flush(self) -> None:
-        """Wait until everything queued so far is committed."""
-        async def nothing(conn: aiosqlite.Connection) -> None:
-            return None
-        await self.run(nothing)
 
     async def close(self) -> None:
         """Commit everything queued, then stop (and close the connection if it is ours)."""
-        if self._task is not None:
-            await self._queue.put(_STOP)
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._stop()
         if self.owns_connection:
             await self.conn.close()
-
-    async def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            batch = [await self._queue.get()]
-            if (isinstance(batch[0], ReactionChange) and self.max_delay
-                    and self._queue.qsize() < self.max_batch):
-                # Let a burst gather for a moment, so it becomes one transaction (a job, e.g.
-                # a button click or a flush, goes at once).
-                await asyncio.sleep(self.max_delay)
-            while len(batch) < self.max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            if any(item is _STOP for item in batch):
-                stopping = True
-                batch = [item for item in batch if item is not _STOP]
-                while not self._queue.empty():  # anything queued after close() still counts
-                    item = self._queue.get_nowait()
-                    if item is not _STOP:
-                        batch.append(item)
-            if batch:
-                await self._apply(batch)
 
     async def _apply(self, batch: list[Any]) -> None:
         """Commit the batch; while the database is busy (another process holds the lock),
@@ -123,7 +44,9 @@ class FeedbackWriter:
         delay = RETRY_FIRST_DELAY
         while True:
             try:
-                jobs, changes = await self._apply_once(batch)
+                async with transaction(self.conn):
+                    jobs, changes = await write_in_order(
+                        batch, lambda run: apply_reaction_changes(self.conn, run), self._run_job)
                 break
             except Exception as error:
                 if is_busy(error):
@@ -134,40 +57,11 @@ class FeedbackWriter:
                     delay = min(delay * 2, RETRY_MAX_DELAY)
                     continue
                 log.exception("a feedback batch of %d items failed", len(batch))
-                for item in batch:
-                    if isinstance(item, _QueuedJob) and not item.done.done():
-                        item.done.set_exception(error)
+                self._fail(batch, error)
                 return
-        self.committed_batches += 1
-        self.committed_changes += changes
-        for job, result, failure in jobs:
-            if job.done.done():
-                continue
-            if failure is None:
-                job.done.set_result(result)
-            else:
-                job.done.set_exception(failure)
+        self._settle(jobs, changes)
 
-    async def _apply_once(
-        self, batch: list[Any]
-    ) -> tuple[list[tuple[_QueuedJob, Any, BaseException | None]], int]:
-        jobs: list[tuple[_QueuedJob, Any, BaseException | None]] = []
-        changes = 0
-        async with transaction(self.conn):
-            run: list[ReactionChange] = []
-            for item in batch:
-                if isinstance(item, ReactionChange):
-                    run.append(item)
-                    continue
-                if run:
-                    changes += await apply_reaction_changes(self.conn, run)
-                    run = []
-                jobs.append((item, *await self._run_job(item)))
-            if run:
-                changes += await apply_reaction_changes(self.conn, run)
-        return jobs, changes
-
-    async def _run_job(self, job: _QueuedJob) -> tuple[Any, BaseException | None]:
+    async def _run_job(self, job: QueuedJob) -> tuple[Any, BaseException | None]:
         try:
             async with savepoint(self.conn, "feedback_job"):
                 result = await job.run(self.conn)
@@ -176,3 +70,4 @@ class FeedbackWriter:
                 raise  # the whole batch waits and tries again
             return None, error
         return result, None
+

@@ -12,14 +12,19 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.store.feedback_queue import FeedbackStatements, FeedbackWrites
 from bot.store.protocol import Store
 from bot.store.sqlite.bulk_import import BulkStoryWriter
 from bot.store.sqlite.change_feed import SingleProcessFeed
 from bot.store.sqlite.daily import DailyRepository
 from bot.store.sqlite.database import connect
-from bot.store.sqlite.feedback import FeedbackRepository
+from bot.store.sqlite.feedback import (
+    FeedbackRepository,
+    save_feedback,
+    toggle_bookmark,
+    toggle_kudos,
+)
 from bot.store.sqlite.feedback_writer import FeedbackWriter
-from bot.store.sqlite.feedback_writes import FeedbackWrites
 from bot.store.sqlite.guild_data import GuildDataRepository
 from bot.store.sqlite.guild_settings import (
     BotStateRepository,
@@ -29,6 +34,7 @@ from bot.store.sqlite.guild_settings import (
 from bot.store.sqlite.overlay import TagOverlayRepository
 from bot.store.sqlite.passages import PassageRepository
 from bot.store.sqlite.posts import PostRepository
+from bot.store.sqlite.privacy import forget_user
 from bot.store.sqlite.reader_blocks import ReaderBlocksRepository
 from bot.store.sqlite.recommend_index import RecommendIndexRepository
 from bot.store.sqlite.stories import StoryRepository
@@ -50,7 +56,8 @@ class SqliteStore:
         self.posts = PostRepository(conn)
         self.daily = DailyRepository(conn)
         self.feedback = FeedbackRepository(conn)
-        self.feedback_writes = FeedbackWrites(writer)
+        self.feedback_writes = FeedbackWrites(writer, FeedbackStatements(
+            toggle_kudos, toggle_bookmark, save_feedback, forget_user))
         self.reader_blocks = ReaderBlocksRepository(conn)
         self.recommend_index = RecommendIndexRepository(conn)
         self.bulk = BulkStoryWriter(conn)
