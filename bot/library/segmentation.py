@@ -88,9 +88,30 @@ _WORD_GAP = re.compile(r"\s+")
 _WORD_OR_BARE_RUN = re.compile(r"[_'’-]++(?![\w'’-])|([_'’-]*+[^\W_][\w'’-]*+)")
 
 
+# The fast path's view of a text: every ASCII character that cannot be in a word becomes
+# a space, so the runs [\w'’-]+ are what str.split returns (C speed, no regex engine).
+_ASCII_NON_WORD = {code: " " for code in range(128)
+                   if not (chr(code).isalnum() or chr(code) in "_'-")}
+# The non-ASCII characters of most English prose, as the fast path may read them: the
+# apostrophe is a word character (like "'"), the others separate words (like a space).
+_COMMON_NON_ASCII = (("\u2019", "'"),
+                     *((char, " ") for char in "\u201c\u201d\u2018\u2014\u2013\u2026\u00a0"))
+
+
 def _count_words(text: str) -> int:
-    runs = _WORD_OR_BARE_RUN.findall(text)
-    return len(runs) - runs.count("")
+    """models.count_words: the runs of word characters, apostrophes and hyphens that hold
+    a letter or digit."""
+    if not text.isascii():
+        for char, stand_in in _COMMON_NON_ASCII:
+            if char in text:
+                text = text.replace(char, stand_in)
+        if not text.isascii():  # other letters or marks: the regex knows Unicode's classes
+            runs = _WORD_OR_BARE_RUN.findall(text)
+            return len(runs) - runs.count("")
+    runs = text.translate(_ASCII_NON_WORD).split()
+    if "'" in text or "-" in text or "_" in text:  # a run may then have no letter or digit
+        return len(runs) - sum(1 for run in runs if not run.strip("_'-"))
+    return len(runs)
 
 
 def segment_chapters(

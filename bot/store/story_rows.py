@@ -30,10 +30,29 @@ def content_hash(chapters: Sequence[Chapter]) -> str:
     """
     digest = hashlib.sha256()
     for chapter in chapters:
-        words = re.findall(r"\w+", chapter.text.casefold())
-        digest.update(" ".join(words).encode("utf-8"))
+        digest.update(_words_of(chapter.text.casefold()).encode("utf-8"))
         digest.update(b" ")
     return digest.hexdigest()
+
+
+_WORD = re.compile(r"\w+")
+# ASCII characters outside \w, and the non-ASCII punctuation of most English prose (none
+# of them in \w either): in text made only of these and ASCII, str.split finds the words
+# at several times the regex's speed. An import fingerprints every story it reads.
+_ASCII_NON_WORD = {code: " " for code in range(128)
+                   if not (chr(code).isalnum() or chr(code) == "_")}
+_COMMON_PUNCTUATION = "\u2019\u201c\u201d\u2018\u2014\u2013\u2026\u00a0"
+
+
+def _words_of(text: str) -> str:
+    """The runs of \\w in text, joined by single spaces."""
+    if not text.isascii():
+        for char in _COMMON_PUNCTUATION:
+            if char in text:
+                text = text.replace(char, " ")
+        if not text.isascii():
+            return " ".join(_WORD.findall(text))
+    return " ".join(text.translate(_ASCII_NON_WORD).split())
 
 
 def fingerprint_and_words(draft: StoryDraft) -> tuple[str, int]:
