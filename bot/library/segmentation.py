@@ -183,6 +183,9 @@ def _scene_units(
 
 def _scenes(text: str) -> list[list[tuple[int, int]]]:
     """The trimmed paragraph spans of a chapter, grouped into scenes (breaks dropped)."""
+    plain = _scenes_of_single_lines(text)
+    if plain is not None:
+        return plain
     scenes: list[list[tuple[int, int]]] = [[]]
     position = 0
     gaps = [(m.start(), m.end()) for m in _PARAGRAPH_GAP.finditer(text)]
@@ -196,6 +199,24 @@ def _scenes(text: str) -> list[list[tuple[int, int]]]:
             scenes.append([])
         else:
             scenes[-1].append(span)
+    return [scene for scene in scenes if scene]
+
+
+def _scenes_of_single_lines(text: str) -> list[list[tuple[int, int]]] | None:
+    """_scenes of a chapter whose paragraphs are trimmed single lines with exactly one
+    blank line between them (most imported text, as normalised): found by str.split, at a
+    fraction of the regex's cost. None for any other text."""
+    scenes: list[list[tuple[int, int]]] = [[]]
+    position = 0
+    for piece in text.split("\n\n"):
+        if not piece or "\n" in piece or piece[0].isspace() or piece[-1].isspace():
+            return None  # an empty or multi-line paragraph, or spaces the regex would take
+        end = position + len(piece)
+        if piece == SCENE_BREAK:
+            scenes.append([])
+        else:
+            scenes[-1].append((position, end))
+        position = end + 2
     return [scene for scene in scenes if scene]
 
 
