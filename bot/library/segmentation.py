@@ -111,10 +111,9 @@ def _count_words(text: str) -> int:
         if not text.isascii():  # other letters or marks: the regex knows Unicode's classes
             found = _WORD_OR_BARE_RUN.findall(text)
             return len(found) - found.count("")
-    runs = text.encode("ascii").translate(_ASCII_NON_WORD).split()
-    if "'" in text or "-" in text or "_" in text:  # a run may then have no letter or digit
-        return len(runs) - sum(1 for run in runs if not run.strip(b"_'-"))
-    return len(runs)
+    # Deleting _ ' - joins each word's letters and digits into one run and leaves nothing
+    # of a run without any (a lone dash), so the runs left are the words.
+    return len(text.encode("ascii").translate(_ASCII_NON_WORD, b"_'-").split())
 
 
 def segment_chapters(
