@@ -6,7 +6,10 @@ Figures, in stories per second:
 - `pool_1` / `pool_2`: the same through the pool with 1 and 2 workers, in input order;
 - `import_1` / `import_2`: what `storybot import FOLDER` does, end to end: Catalog.import_paths
   (the pool feeding the bulk writer in batches, duplicate checks in the transaction) into a
-  fresh SQLite file, with 1 and 2 parsing workers.
+  fresh SQLite file, with 1 and 2 parsing workers;
+- `cpu_bound_stories_per_s`: the rate the cores allow from the CPU time a story costs all in
+  (its parse, and the importing process's share), which other work on the machine does not
+  change the way it changes the wall-clock figures.
 Run: `.venv/bin/python -m benchmarks.bench_folder_import [--quick]`.
 """
 
@@ -127,8 +130,15 @@ def main() -> None:
         pools = {f"pool_{n}": parse_rate(paths, n) for n in (1, 2)}
         imports = {f"import_{n}": asyncio.run(import_rate(folder, Path(tmp) / f"{n}.db", n))
                    for n in (1, 2)}
+    # What the machine's cores allow, from CPU time alone (so a busy machine does not bend
+    # it): each story costs its parse in a worker plus the importing process's share (the
+    # collecting, checks and writing of import_2); pickling between them is left out.
+    all_in = in_process["cpu_ms_per_story_here"] + imports["import_2"]["cpu_ms_per_story_here"]
+    cores = os.cpu_count() or 1
     emit("folder_import", {
         "stories": count,
+        "cpu_ms_per_story_all_in": round(all_in, 2),
+        "cpu_bound_stories_per_s": round(cores * 1000 / all_in, 1),
         # Other work on the machine slows every figure: the load says how busy it was.
         "load_average_1m": round(os.getloadavg()[0], 2),
         "mean_kb": round(total_bytes / count / 1024, 1),

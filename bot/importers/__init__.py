@@ -55,7 +55,10 @@ def check_size(size: int, limits: ImportLimits) -> None:
 def normalise_chapter_text(text: str) -> str:
     """Paragraphs separated by exactly one blank line, no stray spaces, and no scene break
     at a chapter's edges or twice in a row (nothing to separate there)."""
-    text = _TRAILING_SPACE.sub("", clean_text(normalise_newlines(text)))
+    if _needs_cleaning(text):
+        text = clean_text(normalise_newlines(text))
+    if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
+        text = _TRAILING_SPACE.sub("", text)
     text = _BLANK_LINES.sub(PARAGRAPH_SEPARATOR, text.strip())
     kept: list[str] = []
     for paragraph in text.split(PARAGRAPH_SEPARATOR):
@@ -69,6 +72,20 @@ def normalise_chapter_text(text: str) -> str:
     while kept and kept[-1] == SCENE_BREAK:
         kept.pop()
     return PARAGRAPH_SEPARATOR.join(kept)
+
+
+# What clean_text and normalise_newlines change: a control character (carriage returns,
+# form feeds and escape sequences start with one), a bidi override, a lone surrogate.
+# Most text has none, and one scan for them costs less than the cleaning's several.
+_NEEDS_CLEANING = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202d\u202e\ud800-\udfff]")
+_ASCII_CONTROLS = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
+
+
+def _needs_cleaning(text: str) -> bool:
+    if text.isascii():  # bytes.translate deletes at C speed: faster than a regex scan
+        data = text.encode("ascii")
+        return len(data.translate(None, _ASCII_CONTROLS)) != len(data)
+    return _NEEDS_CLEANING.search(text) is not None
 
 
 def _clean_names(names: list[str]) -> list[str]:

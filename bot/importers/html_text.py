@@ -261,7 +261,9 @@ class StoryTextConverter:
             plain = " ".join(_plain(line).strip() for line in lines)
             if is_scene_break(plain):
                 return SCENE_BREAK
-        return "\n".join(_escape_line_start(line) for line in lines)
+        if len(lines) == 1:
+            return _escape_line_start(lines[0])
+        return "\n".join([_escape_line_start(line) for line in lines])
 
 
 def _emphasised(text: str, marker: str) -> str:

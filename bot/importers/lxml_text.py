@@ -24,6 +24,7 @@ from bot.importers.base import decode_text
 from bot.importers.html_text import (
     _BLOCK_OR_RULE,
     _DROPPED,
+    _ESCAPED_ANYWHERE,
     _KNOWN_NAMES,
     _LINE_BREAK,
     _WHITESPACE,
@@ -33,9 +34,7 @@ from bot.importers.html_text import (
     MAX_NESTING,
     NON_TEXT_TAGS,
     StoryTextConverter,
-    _collapse_whitespace,
     _emphasised,
-    _escape_mid_line,
     drop_internal_subset,
 )
 from bot.library.errors import ImportRejected
@@ -166,21 +165,40 @@ class LxmlStoryText(StoryTextConverter):
 
     def _children(self, node: Element, out: list[str], depth: int) -> bool:
         holds_block = False
-        if node.text:
-            _append_text(node.text, out)
+        text = node.text
+        if text:
+            out.append(_converted(text))
         for child in node:
-            if self._element(child, out, depth + 1):
+            # A <p> holding only text and inline tags is most of a story: its case of
+            # _element is taken here, without the call.
+            tag = child.tag
+            if tag == "p" and depth < MAX_NESTING:
+                out.append("\n\n")
+                self._children(child, out, depth + 1)
+                out.append("\n\n")
                 holds_block = True
-            if child.tail:
-                _append_text(child.tail, out)
+            elif self._element(child, out, depth + 1):
+                holds_block = True
+            tail = child.tail
+            if tail:
+                out.append(_converted(tail))
         return holds_block
 
 
-def _append_text(text: str, out: list[str]) -> None:
-    if text.isspace():
-        out.append(" ")
-    else:
-        out.append(_escape_mid_line(_collapse_whitespace(text)))
+def _converted(text: str) -> str:
+    """A string of the tree as the walk appends it: whitespace collapsed (a string of only
+    whitespace is one space), the characters Markdown would read escaped."""
+    words = text.split()
+    if not words:
+        return " "
+    collapsed = " ".join(words)
+    if text[0].isspace():
+        collapsed = " " + collapsed
+    if text[-1].isspace():
+        collapsed += " "
+    if _ESCAPED_ANYWHERE.search(collapsed) is None:
+        return collapsed  # most strings
+    return _ESCAPED_ANYWHERE.sub(r"\\\1", collapsed)
 
 
 _STORY = LxmlStoryText()

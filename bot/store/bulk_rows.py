@@ -87,6 +87,8 @@ class BatchPlan:
              guild_id: int | None, added_by: int | None, added_at: str) -> BatchRows:
         rows = BatchRows()
         authors: dict[str, None] = {}
+        # The stories of a batch share most of their tags: each name is keyed once.
+        keys_of: dict[tuple[TagKind, str], TagKey] = {}
         for outcome, (fingerprint, words), (draft, passages) in zip(
                 self.outcomes, self.facts, batch, strict=True):
             if not isinstance(outcome, int):
@@ -107,7 +109,9 @@ class BatchPlan:
             keys = []
             for tag in [Tag(TagKind.RATING, rating.value),
                         *(t for t in draft.tags() if t.kind is not TagKind.RATING)]:
-                key = (tag.kind.value, tag_key(tag.name))
+                key = keys_of.get((tag.kind, tag.name))
+                if key is None:
+                    key = keys_of[tag.kind, tag.name] = (tag.kind.value, tag_key(tag.name))
                 rows.tags.setdefault(key, tag)
                 keys.append(key)
             rows.tag_keys_of.append((story_id, keys))
