@@ -15,7 +15,6 @@ from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory, StoryNotFound
 from bot.library.models import (
     PARAGRAPH_SEPARATOR,
-    RATING_OF,
     Chapter,
     ListedStory,
     Passage,
@@ -29,7 +28,7 @@ from bot.library.records import PassageLike, SortOrder, StoryFilter, TitleRow
 from bot.library.visibility import ALL_GUILDS, Visibility, can_see
 from bot.library.vocabulary import language_code
 from bot.store.sqlite.database import fetch_all, transaction
-from bot.store.sqlite.story_reads import authors_of, lines_page, tags_of
+from bot.store.sqlite.story_reads import lines_page, stories_page
 from bot.store.sqlite.story_sql import (
     ORDER_BY,
     PASSAGE_INSERT,
@@ -38,11 +37,9 @@ from bot.store.sqlite.story_sql import (
 )
 from bot.store.sqlite.tags import TagRepository
 from bot.store.story_rows import (
-    day_of,
     fingerprint_and_words,
     is_web_link,
     iso_day,
-    moment_of,
     passage_row,
 )
 
@@ -355,28 +352,5 @@ class StoryRepository:
         limit: int = 100,
         offset: int = 0,
     ) -> builtins.list[Story]:
-        found = await fetch_all(
-            self.conn,
-            f"""SELECT s.id, s.guild_id, s.title, s.rating, s.language, s.summary, s.notes,
-                       s.end_notes, s.words, s.chapters, s.complete, s.series, s.source,
-                       s.format, s.added_by, s.added_at, s.published, s.updated,
-                       s.series_part, s.source_checked_at, s.source_gone_at
-                  FROM stories s WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?""",
-            (*params, limit, offset),
-        )
-        rows = found
-        ids = [r[0] for r in rows]
-        authors = await authors_of(self.conn, ids)
-        tags = await tags_of(self.conn, ids)
-        return [
-            Story(
-                id=int(r[0]), guild_id=r[1], title=r[2], authors=authors.get(int(r[0]), []),
-                rating=RATING_OF[r[3]], tags=tags.get(int(r[0]), []), language=r[4], summary=r[5],
-                notes=r[6], end_notes=r[7], words=int(r[8]), chapter_count=int(r[9]),
-                complete=None if r[10] is None else bool(r[10]), series=r[11], source=r[12],
-                format=r[13], added_by=r[14], added_at=datetime.fromisoformat(r[15]),
-                published=day_of(r[16]), updated=day_of(r[17]), series_part=r[18],
-                source_checked_at=moment_of(r[19]), source_gone_at=moment_of(r[20]),
-            )
-            for r in rows
-        ]
+        return await stories_page(self.conn, where, params, order=order, limit=limit,
+                                  offset=offset)

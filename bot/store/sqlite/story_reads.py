@@ -1,15 +1,19 @@
-"""Reading pages of stories: the authors and tags of a page of whole stories, and a list
-page's lines (bot.library.models.ListedStory), which need neither summaries nor most tags."""
+"""Reading pages of stories, each in one query: whole stories with their authors and tags,
+and a list page's lines (bot.library.models.ListedStory), which need neither summaries nor
+most tags."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
-from bot.library.models import RATING_OF, TAG_KIND_OF, ListedStory, Tag
+from bot.library.models import RATING_OF, TAG_KIND_OF, ListedStory, Story, Tag
 from bot.store.sqlite.database import fetch_all
+from bot.store.story_rows import day_of, moment_of
 
 # Names in one column, joined by the unit separator (a name holding one has it as a space:
 # a line only shows them). Splitting is several times cheaper than json_group_array's JSON.
@@ -57,37 +61,43 @@ async def lines_page(conn: aiosqlite.Connection, where: str, params: Sequence[ob
     return [listed_story(row) for row in rows]
 
 
-async def authors_of(conn: aiosqlite.Connection,
-                     ids: Sequence[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    if not ids:
-        return out
-    marks = ",".join("?" * len(ids))
-    rows = await fetch_all(
-        conn,
-        f"""SELECT sa.story_id, a.name
-              FROM story_authors sa JOIN authors a ON a.id = sa.author_id
-            WHERE sa.story_id IN ({marks}) ORDER BY sa.story_id, sa.position""",
-        tuple(ids),
-    )
-    for story_id, name in rows:
-        out.setdefault(int(story_id), []).append(str(name))
-    return out
+_STORY_COLUMNS = """s.id, s.guild_id, s.title, s.rating, s.language, s.summary, s.notes,
+    s.end_notes, s.words, s.chapters, s.complete, s.series, s.source, s.format, s.added_by,
+    s.added_at, s.published, s.updated, s.series_part, s.source_checked_at, s.source_gone_at"""
+
+# A whole story's authors and tags as JSON arrays (names may hold any character), each read
+# from an ordered subquery, as above: the story and all of it in one hop to the database.
+_AUTHORS_AND_TAGS = """
+    (SELECT json_group_array(name) FROM (
+        SELECT a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id
+         WHERE sa.story_id = s.id ORDER BY sa.position)),
+    (SELECT json_group_array(json_array(kind, name)) FROM (
+        SELECT t.kind, t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id
+         WHERE st.story_id = s.id ORDER BY st.position))"""
 
 
-async def tags_of(conn: aiosqlite.Connection, ids: Sequence[int]) -> dict[int, list[Tag]]:
-    out: dict[int, list[Tag]] = {}
-    if not ids:
-        return out
-    marks = ",".join("?" * len(ids))
-    rows = await fetch_all(
-        conn,
-        f"""SELECT st.story_id, t.kind, t.name
-              FROM story_tags st JOIN tags t ON t.id = st.tag_id
-            WHERE st.story_id IN ({marks}) ORDER BY st.story_id, st.position""",
-        tuple(ids),
-    )
+def _story(r: Any) -> Story:
     kinds = TAG_KIND_OF
-    for story_id, kind, name in rows:
-        out.setdefault(story_id, []).append(Tag(kinds[kind], name))
-    return out
+    return Story(
+        id=r[0], guild_id=r[1], title=r[2], authors=json.loads(r[21]),
+        rating=RATING_OF[r[3]], tags=[Tag(kinds[kind], name) for kind, name in json.loads(r[22])],
+        language=r[4], summary=r[5], notes=r[6], end_notes=r[7], words=r[8],
+        chapter_count=r[9], complete=None if r[10] is None else bool(r[10]), series=r[11],
+        source=r[12], format=r[13], added_by=r[14], added_at=datetime.fromisoformat(r[15]),
+        published=day_of(r[16]), updated=day_of(r[17]), series_part=r[18],
+        source_checked_at=moment_of(r[19]), source_gone_at=moment_of(r[20]),
+    )
+
+
+async def stories_page(conn: aiosqlite.Connection, where: str, params: Sequence[object], *,
+                       order: str, limit: int, offset: int) -> list[Story]:
+    """Whole stories (chapters aside) in one query: the page's rows first, then each one's
+    authors and tags (read for the page only, never for rows an OFFSET skips)."""
+    rows = await fetch_all(
+        conn,
+        f"""SELECT {_STORY_COLUMNS}, {_AUTHORS_AND_TAGS} FROM (
+                SELECT * FROM stories s WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) s
+            ORDER BY {order}""",
+        (*params, limit, offset),
+    )
+    return [_story(row) for row in rows]
