@@ -34,6 +34,7 @@ from bot.store.postgres.search_documents import write_search_documents
 from bot.store.postgres.story_sql import (  # Params, visibility_clause: for passages.py too
     LINE_COLUMNS,
     ORDER_BY,
+    WHOLE_STORY_COLUMNS,
     Params,
     filter_clauses,
     visibility_clause,
@@ -50,19 +51,6 @@ from bot.store.story_rows import (
 
 PASSAGE_COPY_COLUMNS = ("story_id", "seq", "chapter", "text", "words", "cut_before",
                         "cut_after")
-
-# A story with its authors and tags in one round trip (arrays in the stored order).
-_STORY_COLUMNS = """s.id, s.guild_id, s.title, s.rating, s.language, s.summary, s.notes,
-    s.end_notes, s.words, s.chapters, s.complete, s.series, s.source, s.format, s.added_by,
-    s.added_at,
-    ARRAY(SELECT a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id
-           WHERE sa.story_id = s.id ORDER BY sa.position, sa.author_id),
-    ARRAY(SELECT t.kind FROM story_tags st JOIN tags t ON t.id = st.tag_id
-           WHERE st.story_id = s.id ORDER BY st.position, st.tag_id),
-    ARRAY(SELECT t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id
-           WHERE st.story_id = s.id ORDER BY st.position, st.tag_id),
-    s.published, s.updated, s.series_part, s.source_checked_at, s.source_gone_at"""
-
 
 def story_from_row(r: Any) -> Story:
     return Story(
@@ -393,7 +381,7 @@ class StoryRepository:
         rows = await self.pool.fetch(
             # The page is chosen first, so authors and tags are read for its rows only
             # (not for every row an OFFSET skips).
-            f"""SELECT {_STORY_COLUMNS} FROM (
+            f"""SELECT {WHOLE_STORY_COLUMNS} FROM (
                     SELECT s.* FROM stories s WHERE {where} ORDER BY {order}
                      LIMIT {params.add(limit)} OFFSET {params.add(offset)}) s
                 ORDER BY {order}""",

@@ -1,6 +1,6 @@
 """The SQL pieces the PostgreSQL story repository builds its statements from: numbered
-placeholders, a view's WHERE clause, a channel's filters, the sort orders and a list page's
-columns."""
+placeholders, a view's WHERE clause, a channel's filters, the sort orders, and the columns of
+a whole story and of a list page's line."""
 
 from __future__ import annotations
 
@@ -14,6 +14,19 @@ ORDER_BY: dict[str, str] = {
     "newest": "s.added_at DESC, s.id DESC",
     "words": "s.words DESC, s.id",
 }
+
+
+# A story with its authors and tags in one round trip (arrays in the stored order).
+WHOLE_STORY_COLUMNS = """s.id, s.guild_id, s.title, s.rating, s.language, s.summary, s.notes,
+    s.end_notes, s.words, s.chapters, s.complete, s.series, s.source, s.format, s.added_by,
+    s.added_at,
+    ARRAY(SELECT a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id
+           WHERE sa.story_id = s.id ORDER BY sa.position, sa.author_id),
+    ARRAY(SELECT t.kind FROM story_tags st JOIN tags t ON t.id = st.tag_id
+           WHERE st.story_id = s.id ORDER BY st.position, st.tag_id),
+    ARRAY(SELECT t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id
+           WHERE st.story_id = s.id ORDER BY st.position, st.tag_id),
+    s.published, s.updated, s.series_part, s.source_checked_at, s.source_gone_at"""
 
 
 def _names_of_kind(kind: str) -> str:
