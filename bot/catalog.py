@@ -23,7 +23,7 @@ from bot.library.errors import (
 )
 from bot.library.gate import Gate, Shown, title_matches
 from bot.library.lookup import AUTOCOMPLETE_LIMIT, exact_title, fuzzy_matches, suggestions
-from bot.library.models import Passage, Rating, Story, StoryDraft, Tag, TagKind
+from bot.library.models import ListedStory, Passage, Rating, Story, StoryDraft, Tag, TagKind
 from bot.library.overlay import TagOverlay
 from bot.library.rating_change import RatingChange
 from bot.library.records import SortOrder, StoryFilter, TagCount, TagRow, TitleRow
@@ -242,18 +242,21 @@ class Catalog:
         tag_groups: Sequence[frozenset[int]] = (),
         sort: SortOrder = "title",
         limit: int = 100,
-    ) -> builtins.list[Story]:
-        """Stories a channel may list, optionally carrying a tag of every group."""
+    ) -> builtins.list[ListedStory]:
+        """Stories a channel may list, optionally carrying a tag of every group, as a list
+        shows them: a line each (no summaries, no tags but fandoms and warnings)."""
         listed = gate.listed
         shown = StoryFilter(listed.ratings, listed.without_tag_ids, tuple(tag_groups))
-        return await self._stories.list(gate.visibility, sort=sort, limit=limit, shown=shown)
+        return await self._stories.list_lines(gate.visibility, sort=sort, limit=limit,
+                                              shown=shown)
 
-    async def search_shown(self, query: str, gate: Gate, limit: int = 25) -> builtins.list[Story]:
+    async def search_shown(self, query: str, gate: Gate,
+                           limit: int = 25) -> builtins.list[Story | ListedStory]:
         """A search in a channel: a restricted story matches on its title alone."""
         if not query.strip():
             raise InvalidInput("the search is empty: give a word or two")
-        found = await self._stories.search(gate.visibility, query, limit=limit,
-                                           shown=gate.listed)
+        found: builtins.list[Story | ListedStory] = [*await self._stories.search(
+            gate.visibility, query, limit=limit, shown=gate.listed)]
         # The server's own tag names (renames, merges) are not in the shared search index:
         # a search naming one finds the stories carrying that tag here, first.
         group = _local_tag_group(gate.overlay, query)

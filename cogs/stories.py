@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -12,7 +13,7 @@ from bot.checks import curator_only, guild_id_of
 from bot.importers.uploads import check_upload, metadata_from_options, parse_tag_list
 from bot.library.errors import InvalidInput
 from bot.library.gate import Gate, Shown
-from bot.library.models import Rating, Story, Tag, TagKind
+from bot.library.models import ListedStory, Rating, Story, Tag, TagKind
 from bot.library.overlay import seen_through
 from bot.library.rating_change import RatingChange
 from bot.render.story_cards import restricted_embed, story_embed, story_list_embed
@@ -38,7 +39,7 @@ Interaction = discord.Interaction["StoryBot"]
 Choices = list[app_commands.Choice[str]]
 
 
-def restricted_ids(stories: list[Story], gate: Gate) -> set[int]:
+def restricted_ids(stories: Sequence[Story | ListedStory], gate: Gate) -> set[int]:
     return {story.id for story in stories
             if gate.shows(story.id, story.guild_id, story.rating) is Shown.RESTRICTED}
 

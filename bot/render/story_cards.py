@@ -7,12 +7,12 @@ summary, notes, tags or text.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 import discord
 
 from bot.library.guild_settings import WarningStyle
-from bot.library.models import Rating, Story, TagKind
+from bot.library.models import ListedStory, Rating, Story, TagKind
 from bot.library.vocabulary import NO_FANDOM, fandom_label, language_name
 from bot.render.limits import fit_embed
 from bot.render.text import (
@@ -86,13 +86,13 @@ def restricted_embed(story: Story,
     return embed
 
 
-def restricted_line(story: Story) -> str:
+def restricted_line(story: Story | ListedStory) -> str:
     warnings = ", ".join(story.warnings) or "No Archive Warnings given"
     return truncate(f"`{story.id:>4}` **{story.title}** · {story.rating.value} · {warnings}",
                     300)
 
 
-def story_line(story: Story) -> str:
+def story_line(story: Story | ListedStory) -> str:
     authors = ", ".join(story.authors) or "unknown"
     return truncate(
         f"`{story.id:>4}` **{story.title}** by {authors} · {fandom_label(story.fandoms)} · "
@@ -101,7 +101,7 @@ def story_line(story: Story) -> str:
     )
 
 
-def story_list_embed(stories: list[Story], heading: str, empty: str,
+def story_list_embed(stories: Sequence[Story | ListedStory], heading: str, empty: str,
                      restricted: Collection[int] = ()) -> discord.Embed:
     """One line per story; those whose ids are in `restricted` by title, rating and
     warnings only."""

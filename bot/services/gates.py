@@ -13,12 +13,22 @@ from collections.abc import Iterable
 from bot.catalog import Catalog
 from bot.library.changes import Change
 from bot.library.gate import Gate, channel_gate
+from bot.library.guild_settings import GuildSettings
 from bot.library.overlay import TagOverlay
 from bot.library.records import TagRow
 from bot.services.tag_lookup import TagLookup
 from bot.store.protocol import Store
 
 BlockedSets = tuple[frozenset[int], frozenset[int]]  # (shared tag ids, story ids)
+GateInputs = tuple[GuildSettings, frozenset[int], frozenset[int], TagOverlay]
+MAX_CACHED_GATES = 10_000  # channels' gates kept (two per server); past that, start again
+
+
+def _same_inputs(cached: GateInputs, now: GateInputs) -> bool:
+    """The same settings (equal: each read is a copy) and the very same blocked sets and
+    overlay (the service replaces them whenever they change)."""
+    return (cached[1] is now[1] and cached[2] is now[2] and cached[3] is now[3]
+            and cached[0] == now[0])
 
 
 class GateService:
@@ -32,6 +42,7 @@ class GateService:
         self.changes = store.changes  # other processes drop their copies of what we change
         self._overlays: dict[int, TagOverlay] = {}
         self._blocked: dict[int, BlockedSets] = {}
+        self._gates: dict[tuple[int, bool], tuple[GateInputs, Gate]] = {}
         catalog.change_listeners.append(self._stories_changed)
 
     async def _stories_changed(self, story_id: int) -> None:
@@ -59,11 +70,23 @@ class GateService:
         own blocked tags apply too)."""
         settings = await self.settings.get(guild_id)
         tag_ids, story_ids = await self.blocked(guild_id)
+        overlay = await self.overlay(guild_id)
         if reader_id is not None:
             reader_tags, reader_stories = await self.reader_blocked(guild_id, reader_id)
-            tag_ids, story_ids = tag_ids | reader_tags, story_ids | reader_stories
-        return channel_gate(settings, age_restricted, blocked_tag_ids=tag_ids,
-                            blocked_story_ids=story_ids, overlay=await self.overlay(guild_id))
+            return channel_gate(settings, age_restricted, blocked_tag_ids=tag_ids | reader_tags,
+                                blocked_story_ids=story_ids | reader_stories, overlay=overlay)
+        # A channel's gate is a pure function of these; built again only when one changed
+        # (every command asks, and building it sorts out ratings and views each time).
+        made_from = (settings, tag_ids, story_ids, overlay)
+        cached = self._gates.get((guild_id, age_restricted))
+        if cached is not None and _same_inputs(cached[0], made_from):
+            return cached[1]
+        gate = channel_gate(settings, age_restricted, blocked_tag_ids=tag_ids,
+                            blocked_story_ids=story_ids, overlay=overlay)
+        if len(self._gates) >= MAX_CACHED_GATES:
+            self._gates.clear()
+        self._gates[(guild_id, age_restricted)] = (made_from, gate)
+        return gate
 
     async def blocked(self, guild_id: int) -> BlockedSets:
         """The server's blocked tags (with their local synonyms) and the stories carrying them."""

@@ -17,7 +17,16 @@ from bot.library.errors import DuplicateStory
 from bot.library.feedback import PassageSignals, StorySignals
 from bot.library.guild_settings import GuildSettings
 from bot.library.index_columns import IndexColumns
-from bot.library.models import Chapter, Passage, Rating, Story, StoryDraft, Tag, TagKind
+from bot.library.models import (
+    Chapter,
+    ListedStory,
+    Passage,
+    Rating,
+    Story,
+    StoryDraft,
+    Tag,
+    TagKind,
+)
 from bot.library.overlay import TagOverlay
 from bot.library.records import (
     BookmarkRow,
@@ -75,6 +84,10 @@ class StoryStore(Protocol):
         offset: int = 0,
         shown: StoryFilter | None = None,
     ) -> builtins.list[Story]: ...
+    async def list_lines(
+        self, visibility: Visibility, *, sort: SortOrder = "title", limit: int = 100,
+        offset: int = 0, shown: StoryFilter | None = None,
+    ) -> builtins.list[ListedStory]: ...
     async def count(self, visibility: Visibility) -> int: ...
     async def search(
         self, visibility: Visibility, query: str, *, limit: int = 25,

@@ -13,13 +13,32 @@ import asyncpg
 
 from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory, StoryNotFound
-from bot.library.models import Chapter, Passage, Rating, Story, StoryDraft, Tag, TagKind
+from bot.library.models import (
+    RATING_OF,
+    TAG_KIND_OF,
+    Chapter,
+    ListedStory,
+    Passage,
+    Rating,
+    Story,
+    StoryDraft,
+    Tag,
+    TagKind,
+)
 from bot.library.records import PassageLike, SortOrder, StoryFilter, TitleRow
-from bot.library.visibility import ALL_GUILDS, OwnLibrary, Visibility, can_see
+from bot.library.visibility import ALL_GUILDS, Visibility, can_see
 from bot.library.vocabulary import language_code
 from bot.store.postgres import search
 from bot.store.postgres.database import Executor, note_write, run_transaction
 from bot.store.postgres.search_documents import write_search_documents
+from bot.store.postgres.story_sql import (  # Params, visibility_clause: for passages.py too
+    LINE_COLUMNS,
+    ORDER_BY,
+    WHOLE_STORY_COLUMNS,
+    Params,
+    filter_clauses,
+    visibility_clause,
+)
 from bot.store.postgres.tags import ensure_tag
 from bot.store.story_rows import (
     day_of,
@@ -33,76 +52,10 @@ from bot.store.story_rows import (
 PASSAGE_COPY_COLUMNS = ("story_id", "seq", "chapter", "text", "words", "cut_before",
                         "cut_after")
 
-_ORDER_BY: dict[str, str] = {
-    "title": 'lower(s.title) COLLATE "C", s.id',
-    "newest": "s.added_at DESC, s.id DESC",
-    "words": "s.words DESC, s.id",
-}
-
-# A story with its authors and tags in one round trip (arrays in the stored order).
-_STORY_COLUMNS = """s.id, s.guild_id, s.title, s.rating, s.language, s.summary, s.notes,
-    s.end_notes, s.words, s.chapters, s.complete, s.series, s.source, s.format, s.added_by,
-    s.added_at,
-    ARRAY(SELECT a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id
-           WHERE sa.story_id = s.id ORDER BY sa.position, sa.author_id),
-    ARRAY(SELECT t.kind FROM story_tags st JOIN tags t ON t.id = st.tag_id
-           WHERE st.story_id = s.id ORDER BY st.position, st.tag_id),
-    ARRAY(SELECT t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id
-           WHERE st.story_id = s.id ORDER BY st.position, st.tag_id),
-    s.published, s.updated, s.series_part, s.source_checked_at, s.source_gone_at"""
-
-
-
-
-
-class Params:
-    """Numbered placeholders ($1, $2, ...) handed out as a query is put together."""
-
-    def __init__(self, *values: object) -> None:
-        self.values: list[object] = list(values)
-
-    def add(self, value: object) -> str:
-        self.values.append(value)
-        return f"${len(self.values)}"
-
-
-def visibility_clause(visibility: Visibility, params: Params) -> str:
-    if isinstance(visibility, OwnLibrary):
-        return f"s.guild_id = {params.add(visibility.guild_id)}"
-    if visibility == ALL_GUILDS:
-        return "TRUE"
-    if visibility is None:
-        return "s.guild_id IS NULL"
-    return f"(s.guild_id IS NULL OR s.guild_id = {params.add(visibility)})"
-
-
-def _carrying(ids: frozenset[int], params: Params) -> str:
-    """Stories carrying one of these canonical tags or a synonym: the tag rows are found
-    first (primary key and canonical index), then their stories (story_tags' tag index)."""
-    marks = params.add(sorted(ids))
-    return f"""s.id IN (SELECT st.story_id FROM story_tags st
-                         WHERE st.tag_id IN (SELECT id FROM tags WHERE id = ANY({marks}::bigint[])
-                                             OR canonical_id = ANY({marks}::bigint[])))"""
-
-
-def filter_clauses(shown: StoryFilter | None, params: Params) -> builtins.list[str]:
-    """SQL for what a channel may list: ratings, blocked tags, required tag groups."""
-    if shown is None:
-        return []
-    clauses: builtins.list[str] = []
-    if shown.ratings is not None:
-        clauses.append(
-            f"s.rating = ANY({params.add(sorted(r.value for r in shown.ratings))}::text[])")
-    if shown.without_tag_ids:
-        clauses.append("NOT " + _carrying(shown.without_tag_ids, params))
-    clauses += [_carrying(group, params) for group in shown.tag_groups]
-    return clauses
-
-
 def story_from_row(r: Any) -> Story:
     return Story(
-        id=int(r[0]), guild_id=r[1], title=r[2], authors=list(r[16]), rating=Rating(r[3]),
-        tags=[Tag(TagKind(kind), name) for kind, name in zip(r[17], r[18], strict=True)],
+        id=int(r[0]), guild_id=r[1], title=r[2], authors=list(r[16]), rating=RATING_OF[r[3]],
+        tags=[Tag(TAG_KIND_OF[kind], name) for kind, name in zip(r[17], r[18], strict=True)],
         language=r[4], summary=r[5],
         notes=r[6], end_notes=r[7], words=int(r[8]), chapter_count=int(r[9]),
         complete=None if r[10] is None else bool(r[10]), series=r[11], source=r[12],
@@ -298,8 +251,29 @@ class StoryRepository:
                                 SELECT COALESCE(canonical_id, id) FROM tags
                                  WHERE key = {params.add(key)}))"""
             )
-        return await self._select(" AND ".join(clauses), params, order=_ORDER_BY[sort],
+        return await self._select(" AND ".join(clauses), params, order=ORDER_BY[sort],
                                   limit=limit, offset=offset)
+
+    async def list_lines(
+        self, visibility: Visibility, *, sort: SortOrder = "title", limit: int = 100,
+        offset: int = 0, shown: StoryFilter | None = None,
+    ) -> builtins.list[ListedStory]:
+        """A list page: what one line shows of each story in view, in one query (the page's
+        rows first, then their authors, fandoms and warnings)."""
+        params = Params()
+        where = " AND ".join([visibility_clause(visibility, params),
+                              *filter_clauses(shown, params)])
+        order = ORDER_BY[sort]
+        rows = await self.pool.fetch(
+            f"""SELECT {LINE_COLUMNS} FROM (
+                    SELECT s.* FROM stories s WHERE {where} ORDER BY {order}
+                     LIMIT {params.add(limit)} OFFSET {params.add(offset)}) s
+                ORDER BY {order}""",
+            *params.values,
+        )
+        return [ListedStory(id=r[0], guild_id=r[1], title=r[2], authors=list(r[5]),
+                            rating=RATING_OF[r[3]], words=r[4], fandoms=list(r[6]),
+                            warnings=list(r[7])) for r in rows]
 
     async def count(self, visibility: Visibility) -> int:
         params = Params()
@@ -407,7 +381,7 @@ class StoryRepository:
         rows = await self.pool.fetch(
             # The page is chosen first, so authors and tags are read for its rows only
             # (not for every row an OFFSET skips).
-            f"""SELECT {_STORY_COLUMNS} FROM (
+            f"""SELECT {WHOLE_STORY_COLUMNS} FROM (
                     SELECT s.* FROM stories s WHERE {where} ORDER BY {order}
                      LIMIT {params.add(limit)} OFFSET {params.add(offset)}) s
                 ORDER BY {order}""",

@@ -16,6 +16,7 @@ from bot.library.errors import DuplicateStory, StoryNotFound
 from bot.library.models import (
     PARAGRAPH_SEPARATOR,
     Chapter,
+    ListedStory,
     Passage,
     Rating,
     Story,
@@ -27,6 +28,7 @@ from bot.library.records import PassageLike, SortOrder, StoryFilter, TitleRow
 from bot.library.visibility import ALL_GUILDS, Visibility, can_see
 from bot.library.vocabulary import language_code
 from bot.store.sqlite.database import fetch_all, transaction
+from bot.store.sqlite.story_reads import lines_page, stories_page
 from bot.store.sqlite.story_sql import (
     ORDER_BY,
     PASSAGE_INSERT,
@@ -35,11 +37,9 @@ from bot.store.sqlite.story_sql import (
 )
 from bot.store.sqlite.tags import TagRepository
 from bot.store.story_rows import (
-    day_of,
     fingerprint_and_words,
     is_web_link,
     iso_day,
-    moment_of,
     passage_row,
 )
 
@@ -238,6 +238,17 @@ class StoryRepository:
             " AND ".join(clauses), tuple(args), order=order, limit=limit, offset=offset
         )
 
+    async def list_lines(
+        self, visibility: Visibility, *, sort: SortOrder = "title", limit: int = 100,
+        offset: int = 0, shown: StoryFilter | None = None,
+    ) -> builtins.list[ListedStory]:
+        """A list page: what one line shows of each story in view, in one query."""
+        where, params = visibility_clause(visibility, in_order=True)
+        extra, extra_args = filter_clauses(shown)
+        return await lines_page(self.conn, " AND ".join([where, *extra]),
+                                [*params, *extra_args], order=ORDER_BY[sort], limit=limit,
+                                offset=offset)
+
     async def count(self, visibility: Visibility) -> int:
         where, params = visibility_clause(visibility)
         rows = await fetch_all(self.conn, f"SELECT count(*) FROM stories s WHERE {where}", params)
@@ -341,60 +352,5 @@ class StoryRepository:
         limit: int = 100,
         offset: int = 0,
     ) -> builtins.list[Story]:
-        found = await fetch_all(
-            self.conn,
-            f"""SELECT s.id, s.guild_id, s.title, s.rating, s.language, s.summary, s.notes,
-                       s.end_notes, s.words, s.chapters, s.complete, s.series, s.source,
-                       s.format, s.added_by, s.added_at, s.published, s.updated,
-                       s.series_part, s.source_checked_at, s.source_gone_at
-                  FROM stories s WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?""",
-            (*params, limit, offset),
-        )
-        rows = found
-        ids = [int(r[0]) for r in rows]
-        authors = await self._authors_of(ids)
-        tags = await self._tags_of(ids)
-        return [
-            Story(
-                id=int(r[0]), guild_id=r[1], title=r[2], authors=authors.get(int(r[0]), []),
-                rating=Rating(r[3]), tags=tags.get(int(r[0]), []), language=r[4], summary=r[5],
-                notes=r[6], end_notes=r[7], words=int(r[8]), chapter_count=int(r[9]),
-                complete=None if r[10] is None else bool(r[10]), series=r[11], source=r[12],
-                format=r[13], added_by=r[14], added_at=datetime.fromisoformat(r[15]),
-                published=day_of(r[16]), updated=day_of(r[17]), series_part=r[18],
-                source_checked_at=moment_of(r[19]), source_gone_at=moment_of(r[20]),
-            )
-            for r in rows
-        ]
-
-    async def _authors_of(self, ids: Sequence[int]) -> dict[int, builtins.list[str]]:
-        out: dict[int, builtins.list[str]] = {}
-        if not ids:
-            return out
-        marks = ",".join("?" * len(ids))
-        rows = await fetch_all(
-            self.conn,
-            f"""SELECT sa.story_id, a.name
-                  FROM story_authors sa JOIN authors a ON a.id = sa.author_id
-                WHERE sa.story_id IN ({marks}) ORDER BY sa.story_id, sa.position""",
-            tuple(ids),
-        )
-        for story_id, name in rows:
-            out.setdefault(int(story_id), []).append(str(name))
-        return out
-
-    async def _tags_of(self, ids: Sequence[int]) -> dict[int, builtins.list[Tag]]:
-        out: dict[int, builtins.list[Tag]] = {}
-        if not ids:
-            return out
-        marks = ",".join("?" * len(ids))
-        rows = await fetch_all(
-            self.conn,
-            f"""SELECT st.story_id, t.kind, t.name
-                  FROM story_tags st JOIN tags t ON t.id = st.tag_id
-                WHERE st.story_id IN ({marks}) ORDER BY st.story_id, st.position""",
-            tuple(ids),
-        )
-        for story_id, kind, name in rows:
-            out.setdefault(int(story_id), []).append(Tag(TagKind(kind), str(name)))
-        return out
+        return await stories_page(self.conn, where, params, order=order, limit=limit,
+                                  offset=offset)

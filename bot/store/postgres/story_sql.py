@@ -1,0 +1,86 @@
+"""The SQL pieces the PostgreSQL story repository builds its statements from: numbered
+placeholders, a view's WHERE clause, a channel's filters, the sort orders, and the columns of
+a whole story and of a list page's line."""
+
+from __future__ import annotations
+
+import builtins
+
+from bot.library.records import StoryFilter
+from bot.library.visibility import ALL_GUILDS, OwnLibrary, Visibility
+
+ORDER_BY: dict[str, str] = {
+    "title": 'lower(s.title) COLLATE "C", s.id',
+    "newest": "s.added_at DESC, s.id DESC",
+    "words": "s.words DESC, s.id",
+}
+
+
+# A story with its authors and tags in one round trip (arrays in the stored order).
+WHOLE_STORY_COLUMNS = """s.id, s.guild_id, s.title, s.rating, s.language, s.summary, s.notes,
+    s.end_notes, s.words, s.chapters, s.complete, s.series, s.source, s.format, s.added_by,
+    s.added_at,
+    ARRAY(SELECT a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id
+           WHERE sa.story_id = s.id ORDER BY sa.position, sa.author_id),
+    ARRAY(SELECT t.kind FROM story_tags st JOIN tags t ON t.id = st.tag_id
+           WHERE st.story_id = s.id ORDER BY st.position, st.tag_id),
+    ARRAY(SELECT t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id
+           WHERE st.story_id = s.id ORDER BY st.position, st.tag_id),
+    s.published, s.updated, s.series_part, s.source_checked_at, s.source_gone_at"""
+
+
+def _names_of_kind(kind: str) -> str:
+    return f"""ARRAY(SELECT t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id
+                     WHERE st.story_id = s.id AND t.kind = '{kind}'
+                     ORDER BY st.position, st.tag_id)"""
+
+
+# What one line of a list shows (bot.library.models.ListedStory), in one round trip.
+LINE_COLUMNS = f"""s.id, s.guild_id, s.title, s.rating, s.words,
+    ARRAY(SELECT a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id
+           WHERE sa.story_id = s.id ORDER BY sa.position, sa.author_id),
+    {_names_of_kind("fandom")}, {_names_of_kind("warning")}"""
+
+
+class Params:
+    """Numbered placeholders ($1, $2, ...) handed out as a query is put together."""
+
+    def __init__(self, *values: object) -> None:
+        self.values: list[object] = list(values)
+
+    def add(self, value: object) -> str:
+        self.values.append(value)
+        return f"${len(self.values)}"
+
+
+def visibility_clause(visibility: Visibility, params: Params) -> str:
+    if isinstance(visibility, OwnLibrary):
+        return f"s.guild_id = {params.add(visibility.guild_id)}"
+    if visibility == ALL_GUILDS:
+        return "TRUE"
+    if visibility is None:
+        return "s.guild_id IS NULL"
+    return f"(s.guild_id IS NULL OR s.guild_id = {params.add(visibility)})"
+
+
+def _carrying(ids: frozenset[int], params: Params) -> str:
+    """Stories carrying one of these canonical tags or a synonym: the tag rows are found
+    first (primary key and canonical index), then their stories (story_tags' tag index)."""
+    marks = params.add(sorted(ids))
+    return f"""s.id IN (SELECT st.story_id FROM story_tags st
+                         WHERE st.tag_id IN (SELECT id FROM tags WHERE id = ANY({marks}::bigint[])
+                                             OR canonical_id = ANY({marks}::bigint[])))"""
+
+
+def filter_clauses(shown: StoryFilter | None, params: Params) -> builtins.list[str]:
+    """SQL for what a channel may list: ratings, blocked tags, required tag groups."""
+    if shown is None:
+        return []
+    clauses: builtins.list[str] = []
+    if shown.ratings is not None:
+        clauses.append(
+            f"s.rating = ANY({params.add(sorted(r.value for r in shown.ratings))}::text[])")
+    if shown.without_tag_ids:
+        clauses.append("NOT " + _carrying(shown.without_tag_ids, params))
+    clauses += [_carrying(group, params) for group in shown.tag_groups]
+    return clauses

@@ -1,0 +1,103 @@
+"""Reading pages of stories, each in one query: whole stories with their authors and tags,
+and a list page's lines (bot.library.models.ListedStory), which need neither summaries nor
+most tags."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.library.models import RATING_OF, TAG_KIND_OF, ListedStory, Story, Tag
+from bot.store.sqlite.database import fetch_all
+from bot.store.story_rows import day_of, moment_of
+
+# Names in one column, joined by the unit separator (a name holding one has it as a space:
+# a line only shows them). Splitting is several times cheaper than json_group_array's JSON.
+_SEPARATOR = "\x1f"
+
+
+def _joined(names_query: str) -> str:
+    """The names of an ordered subquery in one text (the aggregate reads them in that order:
+    SQLite never flattens a subquery with an ORDER BY into an aggregate)."""
+    return f"(SELECT group_concat(replace(name, char(31), ' '), char(31)) FROM ({names_query}))"
+
+
+# One query for a whole page: the page's rows are chosen first (by the order's index), then
+# each one's authors, and its fandoms and warnings (one walk over its tags, each name led
+# by its kind's first letter, "f" or "w"), by primary key.
+LINE_COLUMNS = f"""s.id, s.guild_id, s.title, s.rating, s.words,
+    {_joined("SELECT a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id "
+             "WHERE sa.story_id = s.id ORDER BY sa.position")},
+    {_joined("SELECT substr(t.kind, 1, 1) || t.name AS name "
+             "FROM story_tags st JOIN tags t ON t.id = st.tag_id WHERE st.story_id = s.id "
+             "AND t.kind IN ('fandom', 'warning') ORDER BY st.position")}"""
+
+
+def listed_story(row: Any) -> ListedStory:
+    fandoms: list[str] = []
+    warnings: list[str] = []
+    for name in row[6].split(_SEPARATOR) if row[6] is not None else ():
+        (fandoms if name[0] == "f" else warnings).append(name[1:])
+    return ListedStory(id=row[0], guild_id=row[1], title=row[2],
+                       authors=row[5].split(_SEPARATOR) if row[5] is not None else [],
+                       rating=RATING_OF[row[3]], words=row[4], fandoms=fandoms,
+                       warnings=warnings)
+
+
+async def lines_page(conn: aiosqlite.Connection, where: str, params: Sequence[object], *,
+                     order: str, limit: int, offset: int) -> list[ListedStory]:
+    rows = await fetch_all(
+        conn,
+        f"""SELECT {LINE_COLUMNS} FROM (
+                SELECT s.id, s.guild_id, s.title, s.rating, s.words, s.added_at FROM stories s
+                 WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) s
+            ORDER BY {order}""",
+        (*params, limit, offset),
+    )
+    return [listed_story(row) for row in rows]
+
+
+_STORY_COLUMNS = """s.id, s.guild_id, s.title, s.rating, s.language, s.summary, s.notes,
+    s.end_notes, s.words, s.chapters, s.complete, s.series, s.source, s.format, s.added_by,
+    s.added_at, s.published, s.updated, s.series_part, s.source_checked_at, s.source_gone_at"""
+
+# A whole story's authors and tags as JSON arrays (names may hold any character), each read
+# from an ordered subquery, as above: the story and all of it in one hop to the database.
+_AUTHORS_AND_TAGS = """
+    (SELECT json_group_array(name) FROM (
+        SELECT a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id
+         WHERE sa.story_id = s.id ORDER BY sa.position)),
+    (SELECT json_group_array(json_array(kind, name)) FROM (
+        SELECT t.kind, t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id
+         WHERE st.story_id = s.id ORDER BY st.position))"""
+
+
+def _story(r: Any) -> Story:
+    kinds = TAG_KIND_OF
+    return Story(
+        id=r[0], guild_id=r[1], title=r[2], authors=json.loads(r[21]),
+        rating=RATING_OF[r[3]], tags=[Tag(kinds[kind], name) for kind, name in json.loads(r[22])],
+        language=r[4], summary=r[5], notes=r[6], end_notes=r[7], words=r[8],
+        chapter_count=r[9], complete=None if r[10] is None else bool(r[10]), series=r[11],
+        source=r[12], format=r[13], added_by=r[14], added_at=datetime.fromisoformat(r[15]),
+        published=day_of(r[16]), updated=day_of(r[17]), series_part=r[18],
+        source_checked_at=moment_of(r[19]), source_gone_at=moment_of(r[20]),
+    )
+
+
+async def stories_page(conn: aiosqlite.Connection, where: str, params: Sequence[object], *,
+                       order: str, limit: int, offset: int) -> list[Story]:
+    """Whole stories (chapters aside) in one query: the page's rows first, then each one's
+    authors and tags (read for the page only, never for rows an OFFSET skips)."""
+    rows = await fetch_all(
+        conn,
+        f"""SELECT {_STORY_COLUMNS}, {_AUTHORS_AND_TAGS} FROM (
+                SELECT * FROM stories s WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) s
+            ORDER BY {order}""",
+        (*params, limit, offset),
+    )
+    return [_story(row) for row in rows]

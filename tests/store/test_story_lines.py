@@ -1,0 +1,79 @@
+"""A list page's lines (StoryStore.list_lines), on SQLite and PostgreSQL: the same stories,
+in the same order and under the same filters as whole stories (StoryStore.list), with what a
+line shows of each."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.library.models import Chapter, ListedStory, Rating, Story, StoryDraft, TagKind
+from bot.library.records import StoryFilter
+from bot.library.visibility import ALL_GUILDS
+from bot.store.protocol import Store
+
+
+def _draft(title: str, authors: list[str], rating: Rating, words: str, *,
+           fandoms: list[str], warnings: list[str], freeform: list[str]) -> StoryDraft:
+    return StoryDraft(title=title, authors=authors, chapters=[Chapter(1, "", words)],
+                      rating=rating, fandoms=fandoms, warnings=warnings, freeform=freeform)
+
+
+async def _library(store: Store) -> list[Story]:
+    drafts = [
+        _draft("Tidewater", ["Wren", "Ash", "Birch"], Rating.TEEN, "one two three",
+               fandoms=["Original Work", "Sea Stories"], warnings=["No Archive Warnings Apply"],
+               freeform=["Soulmate AU"]),
+        _draft("anchorage", ["Zed"], Rating.EXPLICIT, "one two three four five",
+               fandoms=[], warnings=["Graphic Depictions Of Violence", "Major Character Death"],
+               freeform=["Angst"]),
+        _draft("Moor", [], Rating.GENERAL, "one",
+               fandoms=["Moors"], warnings=[], freeform=["Fluff", "Angst"]),
+    ]
+    stories = [await store.stories.add(drafts[0], [], guild_id=7),
+               await store.stories.add(drafts[1], [], guild_id=None),
+               await store.stories.add(drafts[2], [], guild_id=8)]
+    return stories
+
+
+def _line_of(story: Story) -> ListedStory:
+    return ListedStory(id=story.id, guild_id=story.guild_id, title=story.title,
+                       authors=story.authors, rating=story.rating, words=story.words,
+                       fandoms=story.tag_names(TagKind.FANDOM),
+                       warnings=story.tag_names(TagKind.WARNING))
+
+
+@pytest.mark.parametrize("sort", ["title", "newest", "words"])
+async def test_lines_are_the_listed_stories_in_their_order(store: Store, sort: str) -> None:
+    await _library(store)
+    for view in (ALL_GUILDS, 7, 8):
+        whole = await store.stories.list(view, sort=sort)  # type: ignore[arg-type]
+        lines = await store.stories.list_lines(view, sort=sort)  # type: ignore[arg-type]
+        assert lines == [_line_of(story) for story in whole]
+        assert len(lines) == (3 if view == ALL_GUILDS else 2)
+
+
+async def test_a_line_keeps_authors_fandoms_and_warnings_in_their_order(store: Store) -> None:
+    tide, anchorage, moor = await _library(store)
+    lines = {line.id: line for line in await store.stories.list_lines(ALL_GUILDS)}
+    assert lines[tide.id].authors == ["Wren", "Ash", "Birch"]
+    assert lines[tide.id].fandoms == ["Original Work", "Sea Stories"]
+    assert lines[anchorage.id].warnings == ["Graphic Depictions Of Violence",
+                                            "Major Character Death"]
+    assert lines[anchorage.id].fandoms == [] and lines[moor.id].authors == []
+    assert (lines[moor.id].rating, lines[moor.id].words) == (Rating.GENERAL, 1)
+
+
+async def test_lines_follow_a_channels_filter_and_pages(store: Store) -> None:
+    tide, anchorage, moor = await _library(store)
+    angst = next(t.id for t in await store.tags.all() if t.name == "Angst")
+    no_explicit = StoryFilter(ratings=frozenset({Rating.GENERAL, Rating.TEEN}))
+    blocked = StoryFilter(ratings=None, without_tag_ids=frozenset({angst}))
+    only_angst = StoryFilter(ratings=None, tag_groups=(frozenset({angst}),))
+    assert [s.id for s in await store.stories.list_lines(ALL_GUILDS, shown=no_explicit)] \
+        == [moor.id, tide.id]
+    assert [s.id for s in await store.stories.list_lines(ALL_GUILDS, shown=blocked)] \
+        == [tide.id]
+    assert [s.id for s in await store.stories.list_lines(ALL_GUILDS, shown=only_angst)] \
+        == [anchorage.id, moor.id]
+    page = await store.stories.list_lines(ALL_GUILDS, limit=1, offset=1)
+    assert [s.id for s in page] == [moor.id]
