@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
 from bot.folder_import import FolderImport, ImportOutcome, ImportReport
@@ -16,8 +16,8 @@ from bot.importers import read_story, read_story_file
 from bot.importers.base import ImportLimits
 from bot.importers.sidecar import add_metadata
 from bot.library.clock import Clock, SystemClock
+from bot.library.draft_checks import MAX_TITLE_LENGTH, check_draft, check_tag_name
 from bot.library.errors import (
-    ImportRejected,
     InvalidInput,
     StoryNotFound,
 )
@@ -30,35 +30,11 @@ from bot.library.records import SortOrder, StoryFilter, TagCount, TagRow, TitleR
 from bot.library.segmentation import segment_chapters
 from bot.library.shown_titles import ShownTitles
 from bot.library.tag_names import tag_name_choices, tag_name_index
-from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, tag_key
+from bot.library.tags import clean_tag_name, tag_key
 from bot.library.title_index import FUZZY_LIMIT, TitleIndex
 from bot.library.visibility import ALL_GUILDS, Visibility, can_see
 from bot.store.protocol import Store
-
-MAX_TITLE_LENGTH = 256  # Discord's embed title limit
-
-# Files a folder import passes over: metadata sidecars, READMEs and hidden files.
-_SKIPPED_SUFFIXES = (".meta.yaml", ".meta.yml", ".meta.json")
-
-
-def story_files(paths: Sequence[Path]) -> Iterator[Path]:
-    """Files named directly, and story files found below folders (sorted, recursive)."""
-    for path in paths:
-        if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                if found.is_file() and _is_story_candidate(found):
-                    yield found
-        else:
-            yield path
-
-
-def _is_story_candidate(path: Path) -> bool:
-    name = path.name.lower()
-    return not (
-        name.startswith((".", "readme"))
-        or name.endswith(_SKIPPED_SUFFIXES)
-        or any(part.startswith(".") for part in path.parts[:-1] if part not in (".", ".."))
-    )
+from bot.story_files import story_files
 
 
 class Catalog:
@@ -219,7 +195,7 @@ class Catalog:
         await self._stories.get(story_id, visibility)
         if title is not None and not (0 < len(title.strip()) <= MAX_TITLE_LENGTH):
             raise InvalidInput(f"a title must be 1 to {MAX_TITLE_LENGTH} characters")
-        cleaned = [Tag(t.kind, clean_tag_name(_check_tag(t.name))) for t in add_tags]
+        cleaned = [Tag(t.kind, clean_tag_name(check_tag_name(t.name))) for t in add_tags]
         await self._stories.update(
             story_id, title=title and title.strip(), summary=summary, rating=rating,
             add_tags=cleaned, remove_tag_keys=[(t.kind, tag_key(t.name)) for t in remove_tags],
@@ -259,7 +235,7 @@ class Catalog:
             gate.visibility, query, limit=limit, shown=gate.listed)]
         # The server's own tag names (renames, merges) are not in the shared search index:
         # a search naming one finds the stories carrying that tag here, first.
-        group = _local_tag_group(gate.overlay, query)
+        group = gate.overlay.group_named(query)
         if group:
             tagged = await self.list_shown(gate, tag_groups=[group], limit=limit)
             found = list({story.id: story for story in [*tagged, *found]}.values())[:limit]
@@ -416,33 +392,3 @@ class Catalog:
                          offset: int = 0) -> builtins.list[TagCount]:
         """The shared tags over the whole library (the operator's view), a page at a time."""
         return await self._tags.counts(kind, limit=limit, offset=offset)
-
-
-def _local_tag_group(overlay: TagOverlay, query: str) -> frozenset[int]:
-    """The shared tags a search names through the server's overlay (empty: none)."""
-    key = tag_key(query)
-    named = [*overlay.named_locally(query),
-             *(row.id for row in overlay.rows.values() if row.key == key)]
-    return frozenset(member for tag_id in named for member in overlay.members(
-        overlay.fold(tag_id)))
-
-
-def check_draft(draft: StoryDraft) -> None:
-    """What the library refuses in any story, whatever file it came from."""
-    if not draft.title.strip():
-        raise ImportRejected("the story has no title (give one with --title)")
-    if len(draft.title) > MAX_TITLE_LENGTH:
-        raise ImportRejected(f"the title is over {MAX_TITLE_LENGTH} characters")
-    try:
-        for tag in draft.tags():
-            _check_tag(tag.name)
-    except InvalidInput as problem:
-        raise ImportRejected(str(problem)) from None
-
-
-def _check_tag(name: str) -> str:
-    if not name.strip():
-        raise InvalidInput("a tag cannot be empty")
-    if len(name) > MAX_TAG_LENGTH:
-        raise InvalidInput(f"the tag “{name[:40]}…” is over {MAX_TAG_LENGTH} characters")
-    return name

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from bot.bootstrap import Services
-from bot.catalog import ImportOutcome, story_files
+from bot.catalog import ImportOutcome
 from bot.cli_common import JsonOption, err, inert, out, print_json, run_on_library
 from bot.cli_db import db_app
 from bot.cli_run import run_bot, run_sandbox, start
@@ -24,6 +24,7 @@ from bot.library.recommend import RecommendedStory
 from bot.library.text_safety import printable
 from bot.library.visibility import ALL_GUILDS
 from bot.library.vocabulary import fandom_label, folded_note, language_name
+from bot.story_files import story_files
 
 app = typer.Typer(
     help="storybot: a story library for Discord servers.", no_args_is_help=True,

@@ -81,6 +81,15 @@ class TagOverlay:
         """Tags this server renamed to `text` (by key), any kind."""
         return list(self._by_local_key.get(tag_key(text), ()))
 
+    def group_named(self, query: str) -> frozenset[int]:
+        """The shared tags a search names through this overlay (empty: none): its local
+        names and the shared names, each with every tag merged with it."""
+        key = tag_key(query)
+        named = [*self.named_locally(query), *(row.id for row in self.rows.values()
+                                               if row.key == key)]
+        return frozenset(member for tag_id in named
+                         for member in self.members(self.fold(tag_id)))
+
     # -- by (kind, key) (the recommendation index's view) ---------------------------------
 
     def fold_ref(self, tag: TagRef) -> TagRef:
