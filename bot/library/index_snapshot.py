@@ -208,9 +208,9 @@ def _in_range(values: np.ndarray, low: int, high: int) -> bool:
 
 
 def _fill(table: Interned, values: Sequence[object]) -> None:
-    for value in values:
-        table.of(value)
-    if len(table.values) != len(values):
+    table.values = list(values)
+    table.code = dict(zip(table.values, range(len(table.values)), strict=True))
+    if len(table.code) != len(values):
         raise SnapshotUnusable("inconsistent (a name twice)")
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from bot.library.index_columns import IndexColumns, StoredSnapshot, parse_ids
 from bot.library.models import TagKind
 from bot.library.records import IndexRow, VocabularyEntry
-from bot.store.sqlite.database import fetch_all, transaction
+from bot.store.sqlite.database import begin_immediate, fetch_all, transaction
 
 _KINDS = {kind.value: kind for kind in TagKind}
 _BATCH = 2000
@@ -174,8 +174,27 @@ class RecommendIndexRepository:
                               None if arrays is None else bytes(arrays))
 
     async def save_snapshot(self, format_version: int, counter: int, arrays: bytes) -> None:
-        async with transaction(self.conn):
-            await self.conn.execute(_SAVE_SNAPSHOT, (format_version, counter, arrays))
+        """Written through a connection of its own: tens of megabytes at 100k stories take
+        a second or more to write, and the bot's connection keeps answering meanwhile (its
+        writes wait for this one, as for any other process's)."""
+        rows = await fetch_all(self.conn, "PRAGMA database_list")
+        path = next((str(row[2]) for row in rows if row[1] == "main"), "")
+        if not path:  # an in-memory database: only this connection sees it
+            async with transaction(self.conn):
+                await self.conn.execute(_SAVE_SNAPSHOT, (format_version, counter, arrays))
+            return
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            await conn.execute("PRAGMA busy_timeout = 5000")
+            await begin_immediate(conn)
+            try:
+                await conn.execute(_SAVE_SNAPSHOT, (format_version, counter, arrays))
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            await conn.execute("COMMIT")
+        finally:
+            await conn.close()
 
 
 _SNAPSHOT = """
