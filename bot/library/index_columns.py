@@ -39,3 +39,14 @@ def parse_ids(joined: str | None) -> np.ndarray:
     if not joined:
         return np.empty(0, dtype=np.int64)
     return np.fromstring(joined, dtype=np.int64, sep=",")  # type: ignore[call-overload,no-any-return]
+
+
+@dataclass(frozen=True)
+class StoredSnapshot:
+    """The saved index as the store holds it, with the library's change counter now.
+    `arrays` is read only when usable: built at the current counter, in the asked format."""
+
+    format_version: int
+    built_at: int  # the change counter the snapshot was built at
+    counter_now: int
+    arrays: bytes | None

@@ -1,10 +1,10 @@
 """Recommendations for the bot and the command line: the tag index kept in step with the
 library, tag names resolved, the filters that always apply, and tag wrangling.
 
-The index (bot.library.tag_index) is built once at start from the library read in columns
-(the store's recommend_index.columns; bot.library.index_build, off the event loop) and then
-updated story by story through the catalog's change listeners, and after tag merges and
-renames.
+The index (bot.library.tag_index) is loaded once at start from the snapshot saved with the
+library, or built from the library read in columns when the library changed since
+(bot.services.index_start), and then updated story by story through the catalog's change
+listeners, and after tag merges and renames.
 """
 
 from __future__ import annotations
@@ -12,15 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence, Set
-
-import numpy as np
 
 from bot.catalog import Catalog
 from bot.library.errors import InvalidInput, StoryNotFound
 from bot.library.gate import Gate
-from bot.library.index_build import build_index
 from bot.library.models import Story, TagKind
 from bot.library.overlay import TagOverlay, seen_through
 from bot.library.recommend import (
@@ -35,6 +31,7 @@ from bot.library.records import IndexRow, TagRow
 from bot.library.tag_index import IndexedStory, TagIndex, TagRef
 from bot.library.visibility import ALL_GUILDS, OwnLibrary, Visibility
 from bot.services.gates import GateService
+from bot.services.index_start import IndexStart, vocabulary_maps
 from bot.services.tag_lookup import TagLookup, shown
 from bot.services.wrangling import TagWrangling
 from bot.store.protocol import Store
@@ -68,7 +65,10 @@ class RecommendationService:
         self.profile_source = profile_source
         self._ready = asyncio.Event()
         self._indexing: asyncio.Task[None] | None = None
-        self._changed_while_building: set[int] = set()
+        self.index_start = IndexStart(store.recommend_index)
+        # While a new index is made: the stories changed meanwhile, re-read into it after.
+        self._changed_while_building: set[int] | None = None
+        self._rebuilding = asyncio.Lock()
         self._tags: dict[int, TagRef] = {}  # any tag id -> its canonical tag
         self._names: dict[TagRef, str] = {}
         self._started = False
@@ -83,9 +83,6 @@ class RecommendationService:
             self.catalog.change_listeners.append(self.refresh)
             self._started = True
         await self.rebuild()
-        self._ready.set()
-        while self._changed_while_building:
-            await self.refresh(self._changed_while_building.pop())
 
     def start_in_background(self) -> None:
         """Index a large library without holding up start-up; `ready()` waits for it."""
@@ -109,29 +106,33 @@ class RecommendationService:
             self._indexing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._indexing
+        await self.index_start.stop()
         if self.refresh in self.catalog.change_listeners:
             self.catalog.change_listeners.remove(self.refresh)
 
     async def rebuild(self) -> None:
-        started = time.perf_counter()
-        await self._load_vocabulary()
-        columns = await self.index_rows.columns()
-        read = time.perf_counter() - started
-        refs = list(dict.fromkeys(self._tags.values()))
-        code = {ref: n for n, ref in enumerate(refs)}
-        code_of_id = np.full(max(self._tags, default=-1) + 1, -1, dtype=np.int64)
-        code_of_id[np.fromiter(self._tags, dtype=np.int64, count=len(self._tags))] = [
-            code[ref] for ref in self._tags.values()]
-        # Sorting 1.6 million links (100k stories) takes a while: not on the event loop.
-        self.index = await asyncio.to_thread(build_index, columns, code_of_id, refs)
-        log.info("recommendation index: %d stories in %.2f s (%.2f s reading the library)",
-                 len(self.index), time.perf_counter() - started, read)
+        """A new index (the saved snapshot when the library is unchanged, else built from
+        the library) made beside the one in use, which keeps answering and following
+        changes meanwhile, then swapped in; stories changed during the build are re-read
+        into the new one."""
+        async with self._rebuilding:  # one at a time, each with its own changes
+            changed: set[int] = set()
+            self._changed_while_building = changed
+            try:
+                state = await self.index_start.state()
+            finally:
+                self._changed_while_building = None
+            self.index, self._tags, self._names = state.index, state.tags, state.names
+            self._ready.set()
+            for story_id in sorted(changed):
+                await self.refresh(story_id)
 
     async def refresh(self, story_id: int) -> None:
         """Re-read one story (added, edited or removed). A catalog change listener: it must
         not raise, so a failure is logged and the story left out until the next change."""
-        if not self._ready.is_set():  # re-read once the build in progress is done
+        if self._changed_while_building is not None:  # re-read into the index being made
             self._changed_while_building.add(story_id)
+        if not self._ready.is_set():
             return
         try:
             await self._refresh(story_id)
@@ -149,14 +150,13 @@ class RecommendationService:
         self._add(row)
 
     async def _load_vocabulary(self, ids: list[int] | None = None) -> None:
-        """Tag id -> its canonical TagRef, one shared tuple per canonical tag (also saves
-        memory); all of them, or only `ids`."""
-        vocabulary = await self.index_rows.vocabulary(ids)
+        """Tag id -> its canonical TagRef, and names; all of them, or only `ids`."""
+        tags, names = vocabulary_maps(await self.index_rows.vocabulary(ids))
         if ids is None:
-            self._tags, self._names = {}, {}
-        for tag_id, entry in vocabulary.items():
-            self._tags[tag_id] = (entry.kind, entry.key)
-            self._names[(entry.kind, entry.key)] = entry.name
+            self._tags, self._names = tags, names
+        else:
+            self._tags.update(tags)
+            self._names.update(names)
 
     def _add(self, row: IndexRow) -> None:
         refs = self._tags

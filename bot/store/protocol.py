@@ -16,7 +16,7 @@ from bot.library.changes import Change
 from bot.library.errors import DuplicateStory
 from bot.library.feedback import PassageSignals, StorySignals
 from bot.library.guild_settings import GuildSettings
-from bot.library.index_columns import IndexColumns
+from bot.library.index_columns import IndexColumns, StoredSnapshot
 from bot.library.models import (
     Chapter,
     ListedStory,
@@ -276,6 +276,11 @@ class RecommendIndexStore(Protocol):
     def rows(self) -> AsyncIterator[IndexRow]: ...
     async def columns(self) -> IndexColumns: ...
     async def row(self, story_id: int) -> IndexRow | None: ...
+    # The library's change counter (bumped by the store's triggers on whatever the index
+    # depends on) and the saved index (bot.library.index_snapshot), a cache checked by it.
+    async def change_counter(self) -> int: ...
+    async def snapshot(self, format_version: int) -> StoredSnapshot | None: ...
+    async def save_snapshot(self, format_version: int, counter: int, arrays: bytes) -> None: ...
 
 
 class BulkStore(Protocol):

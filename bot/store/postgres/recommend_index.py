@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import numpy as np
 
-from bot.library.index_columns import IndexColumns
+from bot.library.index_columns import IndexColumns, StoredSnapshot
 from bot.library.models import TagKind
 from bot.library.records import IndexRow, VocabularyEntry
 
@@ -90,6 +90,35 @@ class RecommendIndexRepository:
     async def row(self, story_id: int) -> IndexRow | None:
         found = await self.pool.fetchrow(_INDEX_ROWS + " WHERE s.id = $1", story_id)
         return None if found is None else _index_row(found)
+
+    async def change_counter(self) -> int:
+        return int(await self.pool.fetchval("SELECT counter FROM library_changes") or 0)
+
+    async def snapshot(self, format_version: int) -> StoredSnapshot | None:
+        """The saved index, its bytes read only when still usable (one statement: the
+        counter it is compared with is the one of the same moment, committed changes only)."""
+        row = await self.pool.fetchrow(_SNAPSHOT, format_version)
+        if row is None:
+            return None
+        return StoredSnapshot(int(row[0]), int(row[1]), int(row[2]),
+                              None if row[3] is None else bytes(row[3]))
+
+    async def save_snapshot(self, format_version: int, counter: int, arrays: bytes) -> None:
+        """Several processes may save: the snapshot of the newest counter stays."""
+        await self.pool.execute(_SAVE_SNAPSHOT, format_version, counter, arrays)
+
+
+_SNAPSHOT = """
+SELECT s.format_version, s.counter, c.counter,
+       CASE WHEN s.counter = c.counter AND s.format_version = $1 THEN s.arrays END
+  FROM index_snapshot s, library_changes c
+"""
+_SAVE_SNAPSHOT = """
+INSERT INTO index_snapshot (id, format_version, counter, arrays) VALUES (1, $1, $2, $3)
+ON CONFLICT (id) DO UPDATE SET format_version = excluded.format_version,
+                               counter = excluded.counter, arrays = excluded.arrays
+ WHERE index_snapshot.counter <= excluded.counter
+"""
 
 
 def _ids(values: list[int] | None) -> np.ndarray:

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import aiosqlite
 import numpy as np
 
-from bot.library.index_columns import IndexColumns, parse_ids
+from bot.library.index_columns import IndexColumns, StoredSnapshot, parse_ids
 from bot.library.models import TagKind
 from bot.library.records import IndexRow, VocabularyEntry
-from bot.store.sqlite.database import fetch_all
+from bot.store.sqlite.database import begin_immediate, fetch_all, transaction
 
 _KINDS = {kind.value: kind for kind in TagKind}
 _BATCH = 2000
@@ -158,3 +158,53 @@ class RecommendIndexRepository:
 
     async def row(self, story_id: int) -> IndexRow | None:
         return await index_row(self.conn, story_id)
+
+    async def change_counter(self) -> int:
+        rows = await fetch_all(self.conn, "SELECT counter FROM library_changes")
+        return int(rows[0][0]) if rows else 0
+
+    async def snapshot(self, format_version: int) -> StoredSnapshot | None:
+        """The saved index, its bytes read only when still usable (one statement, so the
+        counter it is compared with is the one of the same moment)."""
+        rows = await fetch_all(self.conn, _SNAPSHOT, (format_version,))
+        if not rows:
+            return None
+        version, built_at, now, arrays = tuple(rows[0])
+        return StoredSnapshot(int(version), int(built_at), int(now),
+                              None if arrays is None else bytes(arrays))
+
+    async def save_snapshot(self, format_version: int, counter: int, arrays: bytes) -> None:
+        """Written through a connection of its own: tens of megabytes at 100k stories take
+        a second or more to write, and the bot's connection keeps answering meanwhile (its
+        writes wait for this one, as for any other process's)."""
+        rows = await fetch_all(self.conn, "PRAGMA database_list")
+        path = next((str(row[2]) for row in rows if row[1] == "main"), "")
+        if not path:  # an in-memory database: only this connection sees it
+            async with transaction(self.conn):
+                await self.conn.execute(_SAVE_SNAPSHOT, (format_version, counter, arrays))
+            return
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            await conn.execute("PRAGMA busy_timeout = 5000")
+            await begin_immediate(conn)
+            try:
+                await conn.execute(_SAVE_SNAPSHOT, (format_version, counter, arrays))
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            await conn.execute("COMMIT")
+        finally:
+            await conn.close()
+
+
+_SNAPSHOT = """
+SELECT s.format_version, s.counter, c.counter,
+       CASE WHEN s.counter = c.counter AND s.format_version = ? THEN s.arrays END
+  FROM index_snapshot s, library_changes c
+"""
+_SAVE_SNAPSHOT = """
+INSERT INTO index_snapshot (id, format_version, counter, arrays) VALUES (1, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET format_version = excluded.format_version,
+                               counter = excluded.counter, arrays = excluded.arrays
+ WHERE index_snapshot.counter <= excluded.counter
+"""
