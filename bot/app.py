@@ -24,7 +24,6 @@ from bot.heap import release_free_memory
 from bot.importers.base import ImportLimits
 from bot.library.clock import Clock, SystemClock
 from bot.library.shards import ShardPlan
-from bot.library.visibility import ALL_GUILDS
 from bot.ui import persistent_items
 
 log = logging.getLogger("storybot")
@@ -125,7 +124,7 @@ class StoryBot(commands.Bot):
             # Requests that waited for the index answer first: the title index and the full
             # collection below hold the event loop (and the database) for seconds at 100k.
             await asyncio.sleep(SETTLE_AFTER_READY_SECONDS)
-            stories = len(await self.services.catalog.titles(ALL_GUILDS))  # builds the index
+            stories = await self.services.catalog.story_count()  # reads the title rows
         except Exception:  # the index reports its own failure to /recommend
             log.exception("start-up indexing failed; the heap is left as it is")
             return

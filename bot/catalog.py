@@ -250,6 +250,10 @@ class Catalog:
             self._titles = {row.story_id: row for row in await self._stories.titles()}
         return self._titles
 
+    async def story_count(self) -> int:
+        """Stories in the whole library (reads the title rows once, as autocomplete does)."""
+        return len(await self._title_rows())
+
     async def titles(self, view: Visibility | Gate) -> dict[int, str]:
         """Titles of the stories in view (for a Gate: those the channel may name)."""
         rows = (await self._title_rows()).values()

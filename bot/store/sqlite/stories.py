@@ -15,6 +15,7 @@ from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory, StoryNotFound
 from bot.library.models import (
     PARAGRAPH_SEPARATOR,
+    RATING_OF,
     Chapter,
     ListedStory,
     Passage,
@@ -287,7 +288,9 @@ class StoryRepository:
     async def titles(self) -> builtins.list[TitleRow]:
         """Id, server, title and rating of every story: autocomplete's title index."""
         rows = await fetch_all(self.conn, "SELECT id, guild_id, title, rating FROM stories")
-        return [TitleRow(int(r[0]), r[1], str(r[2]), Rating(r[3])) for r in rows]
+        # 100k rows at start-up: made into records off the event loop
+        return await asyncio.to_thread(lambda: [
+            TitleRow(int(r[0]), r[1], str(r[2]), RATING_OF[r[3]]) for r in rows])
 
     async def update(
         self,
