@@ -45,6 +45,8 @@ STORY_COOLDOWN = timedelta(days=14)
 # Libraries with fewer passages than this are scanned: cheap, and the tests' seeded choices
 # stay what they were.
 SAMPLING_THRESHOLD = 1_000
+# From this many passage ids, the first batch asks the draws' weights with the draws.
+SPECULATIVE_WEIGHTS_FROM = 1_000
 # The passages' id range is kept between draws: dropped on every story change (this
 # process's or another's, through the change feed), and re-read after this many seconds in
 # case a change was missed.
@@ -157,16 +159,29 @@ class ExcerptService:
             return None
         gate = await self.gates.for_channel(guild_id, age_restricted)  # the scan's own rules
         rules = await self.rules(guild_id)
-        for size in batch_sizes():
+        large = id_range[1] - id_range[0] + 1 >= SPECULATIVE_WEIGHTS_FROM
+        for batch, size in enumerate(batch_sizes()):
             draws = random_ids(*id_range, size, self.rng)
-            drawn = await self.history.sample(guild_id, gate.visibility, gate.full_ratings,
-                                              gate.blocked_tag_ids, draws)
+            sampling = self.history.sample(guild_id, gate.visibility, gate.full_ratings,
+                                           gate.blocked_tag_ids, draws)
+            known: dict[int, float] | None = None
+            if batch == 0 and self.passage_weights is not None and large:
+                # The first batch, which usually decides, asks the weights of every draw
+                # with the draws themselves (a few more ids, one round trip less). Only in
+                # a large library: in a small one the pool, what may be chosen, is asked.
+                drawn, known = await asyncio.gather(
+                    sampling, self.passage_weights(guild_id, list(dict.fromkeys(draws))))
+            else:
+                drawn = await sampling
             pool = [s.candidate for s in drawn if qualifies(s, rules, now)]
             if not pool:
                 continue
             weights: dict[int, float] = {}
             if self.passage_weights is not None:
-                weights = await self.passage_weights(guild_id, [c.passage_id for c in pool])
+                if known is None:
+                    known = await self.passage_weights(guild_id,
+                                                       [c.passage_id for c in pool])
+                weights = {c.passage_id: known.get(c.passage_id, 1.0) for c in pool}
                 if any(w > self.weight_bound for w in weights.values()):
                     return None  # the bound is wrong for these weights: choose exactly
             for candidate in pool:
