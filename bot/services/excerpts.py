@@ -7,7 +7,6 @@ a blocked tag or any synonym of it is never shown). Nothing here talks to Discor
 
 from __future__ import annotations
 
-import asyncio
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -45,8 +44,6 @@ STORY_COOLDOWN = timedelta(days=14)
 # Libraries with fewer passages than this are scanned: cheap, and the tests' seeded choices
 # stay what they were.
 SAMPLING_THRESHOLD = 1_000
-# From this many passage ids, the first batch asks the draws' weights with the draws.
-SPECULATIVE_WEIGHTS_FROM = 1_000
 # The passages' id range is kept between draws: dropped on every story change (this
 # process's or another's, through the change feed), and re-read after this many seconds in
 # case a change was missed.
@@ -134,21 +131,10 @@ class ExcerptService:
                                     self.rng)
         if chosen is None:  # pragma: no cover - select_passage always keeps a first passage
             raise InvalidInput("there is no passage to show here")
-        # Recorded while the card's passage and story are read: the reads queue behind the
-        # write on the store's connection instead of waiting for its answer first.
-        _, excerpt = await asyncio.gather(self.history.record(guild_id, chosen, now),
-                                          self._excerpt_of(chosen, guild_id))
-        return excerpt
-
-    async def _excerpt_of(self, chosen: PassageCandidate, guild_id: int) -> Excerpt:
-        """`excerpt`, with the story id known: its three reads asked at once."""
-        passage, story, settings = await asyncio.gather(
-            self.history.passage(chosen.passage_id),
-            self.catalog.get(chosen.story_id, guild_id),
-            self.guild_settings.get(guild_id))
-        if passage is None:
-            raise InvalidInput("that passage is no longer in the library")
-        return Excerpt(story, passage, settings)
+        # One after the other, not gathered: concurrent requests on the store's connection
+        # made the event loop and the database thread fight for the GIL (slower, measured).
+        await self.history.record(guild_id, chosen, now)
+        return await self.excerpt(chosen.passage_id, guild_id)
 
     async def _sampled(self, guild_id: int, age_restricted: bool, now: datetime
                        ) -> PassageCandidate | None:
@@ -159,29 +145,16 @@ class ExcerptService:
             return None
         gate = await self.gates.for_channel(guild_id, age_restricted)  # the scan's own rules
         rules = await self.rules(guild_id)
-        large = id_range[1] - id_range[0] + 1 >= SPECULATIVE_WEIGHTS_FROM
-        for batch, size in enumerate(batch_sizes()):
+        for size in batch_sizes():
             draws = random_ids(*id_range, size, self.rng)
-            sampling = self.history.sample(guild_id, gate.visibility, gate.full_ratings,
-                                           gate.blocked_tag_ids, draws)
-            known: dict[int, float] | None = None
-            if batch == 0 and self.passage_weights is not None and large:
-                # The first batch, which usually decides, asks the weights of every draw
-                # with the draws themselves (a few more ids, one round trip less). Only in
-                # a large library: in a small one the pool, what may be chosen, is asked.
-                drawn, known = await asyncio.gather(
-                    sampling, self.passage_weights(guild_id, list(dict.fromkeys(draws))))
-            else:
-                drawn = await sampling
+            drawn = await self.history.sample(guild_id, gate.visibility, gate.full_ratings,
+                                              gate.blocked_tag_ids, draws)
             pool = [s.candidate for s in drawn if qualifies(s, rules, now)]
             if not pool:
                 continue
             weights: dict[int, float] = {}
             if self.passage_weights is not None:
-                if known is None:
-                    known = await self.passage_weights(guild_id,
-                                                       [c.passage_id for c in pool])
-                weights = {c.passage_id: known.get(c.passage_id, 1.0) for c in pool}
+                weights = await self.passage_weights(guild_id, [c.passage_id for c in pool])
                 if any(w > self.weight_bound for w in weights.values()):
                     return None  # the bound is wrong for these weights: choose exactly
             for candidate in pool:

@@ -14,7 +14,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence, Set
-from typing import cast
 
 import numpy as np
 
@@ -216,37 +215,17 @@ class RecommendationService:
             raise InvalidInput(
                 f"at most {MAX_QUERY_TAGS} tags in one search (got {len(tags) + len(exclude)})"
             )
-        gate: Gate | None = None
-        named: list[TagRow] | BaseException = []
-        named_out: list[TagRow] | BaseException = []
-        if guild_id is None:
-            overlay = TagOverlay.empty()
-        else:
-            # The channel's gate (the reader's blocks are a query) and the tag names' look-ups
-            # asked at once: they queue on the store's connection back to back. The names
-            # are looked up in the server's overlay, the one the gate carries (kept).
-            names_overlay = await self.gates.overlay(guild_id)
-            found_gate, named, named_out = await asyncio.gather(
-                self.gates.for_channel(guild_id, channel_nsfw, user_id),
-                self._named(names_overlay, tags, every_kind=False),
-                self._named(names_overlay, exclude, every_kind=True), return_exceptions=True)
-            if isinstance(found_gate, BaseException):
-                raise found_gate
-            gate, overlay = found_gate, found_gate.overlay
+        gate = (None if guild_id is None
+                else await self.gates.for_channel(guild_id, channel_nsfw, user_id))
         visible = self.visible_guilds(_view(guild_id) if gate is None else gate.visibility)
         if not len(self.index) or (visible is not None
                                    and not sum(map(self.index.stories_in, visible))):
             raise InvalidInput(EMPTY_LIBRARY)
         if not (like or tags or for_me):
             raise InvalidInput("say what to look for: tags, a story it should be like, or for_me")
-        if guild_id is None:
-            include = await self._named(overlay, tags, every_kind=False)
-            excluded = await self._named(overlay, exclude, every_kind=True)
-        else:  # an unknown tag is told after the checks above, as before
-            for outcome in (named, named_out):
-                if isinstance(outcome, BaseException):
-                    raise outcome
-            include, excluded = cast(list[TagRow], named), cast(list[TagRow], named_out)
+        overlay = gate.overlay if gate is not None else TagOverlay.empty()
+        include = await self._named(overlay, tags, every_kind=False)
+        excluded = await self._named(overlay, exclude, every_kind=True)
         both = {row.id for row in include} & {row.id for row in excluded}
         if both:
             name = next(overlay.name_of(row) for row in include if row.id in both)
@@ -287,12 +266,8 @@ class RecommendationService:
         """Server canonical tags for several names (`every_kind`: all kinds a name matches,
         as excluding wants; otherwise the best one)."""
         rows: dict[int, TagRow] = {}
-        # Every name asked at once; the first name that fails is the one told.
-        found = await asyncio.gather(*(self.lookup.in_view(overlay, text) for text in names),
-                                     return_exceptions=True)
-        for matches in found:
-            if isinstance(matches, BaseException):
-                raise matches
+        for text in names:
+            matches = await self.lookup.in_view(overlay, text)
             for row in matches if every_kind else matches[:1]:
                 rows.setdefault(row.id, row)
         return list(rows.values())

@@ -161,22 +161,18 @@ class FeedbackRepository:
             filters.append("story_id = ?")
             params.append(story_id)
         where = " AND ".join(filters)
-        # Asked at once: the three queue on the connection's thread back to back (one
-        # wake-up of the event loop instead of three; /excerpt asks this on every draw).
-        reactions, bookmarks, stars = await asyncio.gather(
-            self._rows(f"SELECT passage_id, COUNT(*), SUM(emoji IN ({_NEGATIVE_MARKS})) "
-                       f"FROM reactions WHERE {where} GROUP BY passage_id",
-                       (*_NEGATIVE, *params)),
-            self._rows(f"SELECT passage_id, COUNT(*) FROM bookmarks WHERE {where} "
-                       "GROUP BY passage_id", tuple(params)),
-            self._rows(f"SELECT passage_id, SUM(stars), COUNT(*) FROM feedback WHERE {where} "
-                       "GROUP BY passage_id", tuple(params)))
         found: dict[int, dict[str, int]] = {}
-        for row in reactions:
+        for row in await self._rows(
+            f"SELECT passage_id, COUNT(*), SUM(emoji IN ({_NEGATIVE_MARKS})) FROM reactions "
+            f"WHERE {where} GROUP BY passage_id", (*_NEGATIVE, *params)):
             found.setdefault(row[0], {}).update(reactions=row[1], negative_reactions=row[2])
-        for row in bookmarks:
+        for row in await self._rows(
+            f"SELECT passage_id, COUNT(*) FROM bookmarks WHERE {where} GROUP BY passage_id",
+            tuple(params)):
             found.setdefault(row[0], {})["bookmarks"] = row[1]
-        for row in stars:
+        for row in await self._rows(
+            f"SELECT passage_id, SUM(stars), COUNT(*) FROM feedback WHERE {where} "
+            "GROUP BY passage_id", tuple(params)):
             found.setdefault(row[0], {}).update(stars_total=row[1], stars_count=row[2])
         return {pid: PassageSignals(**figures) for pid, figures in found.items()}
 
