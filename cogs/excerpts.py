@@ -32,10 +32,13 @@ class ExcerptsCog(commands.Cog, name="Excerpts"):
                       private: bool = False) -> None:
         services = self.bot.services
         guild_id = guild_id_of(interaction)
-        # The same gate as every surface: a story this channel may not name is not found.
-        gate = await services.gates.for_channel(guild_id, channel_is_age_restricted(interaction),
-                                                interaction.user.id if private else None)
-        chosen_story = await services.catalog.resolve(story, gate) if story else None
+        chosen_story = None
+        if story:
+            # The same gate as every surface: a story this channel may not name is not found.
+            gate = await services.gates.for_channel(
+                guild_id, channel_is_age_restricted(interaction),
+                interaction.user.id if private else None)
+            chosen_story = await services.catalog.resolve(story, gate)
         excerpt = await services.excerpts.choose(guild_id, channel_is_age_restricted(interaction),
                                                  chosen_story)
         await send_card(interaction, excerpt, ephemeral=private)

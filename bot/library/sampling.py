@@ -23,9 +23,19 @@ from datetime import datetime
 
 from bot.library.selection import PassageCandidate, SelectionRules, is_spoiler_safe
 
-# Draws asked of the store at once, and batches before giving up on sampling.
-DRAWS_PER_BATCH = 48
+# Draws asked of the store in the first batch, doubled in each next one, and batches before
+# giving up on sampling. Each draw is a few random page reads, which grow dearer with the
+# library's file (at 100k stories ~0.05 ms a draw, at 1k a third of that): a small first
+# batch usually holds a kept draw (at 100k synthetic stories about half the draws qualify
+# and a third of those are kept), and the later, larger batches are there for the rare
+# channel where few passages qualify.
+FIRST_BATCH_DRAWS = 24
 MAX_BATCHES = 4
+
+
+def batch_sizes() -> list[int]:
+    """How many draws each batch asks for, in order."""
+    return [FIRST_BATCH_DRAWS << batch for batch in range(MAX_BATCHES)]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ a blocked tag or any synonym of it is never shown). Nothing here talks to Discor
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -20,9 +21,8 @@ from bot.library.guild_settings import GuildSettings
 from bot.library.models import Passage, Story
 from bot.library.records import PostRecord
 from bot.library.sampling import (
-    DRAWS_PER_BATCH,
-    MAX_BATCHES,
     accepted,
+    batch_sizes,
     qualifies,
     random_ids,
 )
@@ -44,6 +44,10 @@ STORY_COOLDOWN = timedelta(days=14)
 # Libraries with fewer passages than this are scanned: cheap, and the tests' seeded choices
 # stay what they were.
 SAMPLING_THRESHOLD = 1_000
+# The passages' id range is kept between draws: dropped on every story change (this
+# process's or another's, through the change feed), and re-read after this many seconds in
+# case a change was missed.
+ID_RANGE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,19 @@ class ExcerptService:
         self.sampling_threshold = sampling_threshold
         # Told each recorded post's message id (feedback then takes its reactions at once).
         self.on_post = on_post
+        self._id_range: tuple[int, int] | None = None
+        self._id_range_until = 0.0  # time.monotonic() after which it is read again
+        catalog.change_listeners.append(self._library_changed)
+
+    async def _library_changed(self, story_id: int) -> None:
+        self._id_range_until = 0.0  # passages came or went: read the range again
+
+    async def _passage_id_range(self) -> tuple[int, int] | None:
+        now = time.monotonic()
+        if now >= self._id_range_until:
+            self._id_range = await self.history.id_range()
+            self._id_range_until = now + ID_RANGE_SECONDS
+        return self._id_range
 
     async def candidates(
         self, guild_id: int, age_restricted: bool, story_ids: Sequence[int] | None = None
@@ -114,6 +131,8 @@ class ExcerptService:
                                     self.rng)
         if chosen is None:  # pragma: no cover - select_passage always keeps a first passage
             raise InvalidInput("there is no passage to show here")
+        # One after the other, not gathered: concurrent requests on the store's connection
+        # made the event loop and the database thread fight for the GIL (slower, measured).
         await self.history.record(guild_id, chosen, now)
         return await self.excerpt(chosen.passage_id, guild_id)
 
@@ -121,13 +140,13 @@ class ExcerptService:
                        ) -> PassageCandidate | None:
         """`select_passage`'s choice drawn by rejection sampling (see bot/library/sampling.py),
         at a cost that does not grow with the library; None when the caller must scan."""
-        id_range = await self.history.id_range()
+        id_range = await self._passage_id_range()
         if id_range is None or id_range[1] - id_range[0] + 1 < self.sampling_threshold:
             return None
         gate = await self.gates.for_channel(guild_id, age_restricted)  # the scan's own rules
         rules = await self.rules(guild_id)
-        for _ in range(MAX_BATCHES):
-            draws = random_ids(*id_range, DRAWS_PER_BATCH, self.rng)
+        for size in batch_sizes():
+            draws = random_ids(*id_range, size, self.rng)
             drawn = await self.history.sample(guild_id, gate.visibility, gate.full_ratings,
                                               gate.blocked_tag_ids, draws)
             pool = [s.candidate for s in drawn if qualifies(s, rules, now)]

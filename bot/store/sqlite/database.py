@@ -96,14 +96,19 @@ _write_locks: weakref.WeakKeyDictionary[aiosqlite.Connection, asyncio.Lock] = (
 )
 
 
+def write_lock(conn: aiosqlite.Connection) -> asyncio.Lock:
+    """The lock every write transaction on `conn` holds (for a caller that writes a whole
+    transaction as one script, see PassageRepository.record)."""
+    return _write_locks.setdefault(conn, asyncio.Lock())
+
+
 @asynccontextmanager
 async def transaction(conn: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
     """One write transaction: committed when the block ends, rolled back if it raises.
 
     Not re-entrant: code inside a transaction calls helpers that do not open their own.
     """
-    lock = _write_locks.setdefault(conn, asyncio.Lock())
-    async with lock:
+    async with write_lock(conn):
         await begin_immediate(conn)
         try:
             yield conn

@@ -161,19 +161,24 @@ class FeedbackRepository:
             filters.append("story_id = ?")
             params.append(story_id)
         where = " AND ".join(filters)
+        # One query for the three tables (one round trip to the database thread, not
+        # three: /excerpt asks this for every batch of draws).
+        rows = await self._rows(
+            f"SELECT 0, passage_id, COUNT(*), SUM(emoji IN ({_NEGATIVE_MARKS})) FROM reactions "
+            f"WHERE {where} GROUP BY passage_id "
+            f"UNION ALL SELECT 1, passage_id, COUNT(*), 0 FROM bookmarks WHERE {where} "
+            "GROUP BY passage_id "
+            f"UNION ALL SELECT 2, passage_id, SUM(stars), COUNT(*) FROM feedback WHERE {where} "
+            "GROUP BY passage_id", (*_NEGATIVE, *params, *params, *params))
         found: dict[int, dict[str, int]] = {}
-        for row in await self._rows(
-            f"SELECT passage_id, COUNT(*), SUM(emoji IN ({_NEGATIVE_MARKS})) FROM reactions "
-            f"WHERE {where} GROUP BY passage_id", (*_NEGATIVE, *params)):
-            found.setdefault(row[0], {}).update(reactions=row[1], negative_reactions=row[2])
-        for row in await self._rows(
-            f"SELECT passage_id, COUNT(*) FROM bookmarks WHERE {where} GROUP BY passage_id",
-            tuple(params)):
-            found.setdefault(row[0], {})["bookmarks"] = row[1]
-        for row in await self._rows(
-            f"SELECT passage_id, SUM(stars), COUNT(*) FROM feedback WHERE {where} "
-            "GROUP BY passage_id", tuple(params)):
-            found.setdefault(row[0], {}).update(stars_total=row[1], stars_count=row[2])
+        for table, passage_id, first, second in rows:
+            figures = found.setdefault(passage_id, {})
+            if table == 0:
+                figures.update(reactions=first, negative_reactions=second)
+            elif table == 1:
+                figures["bookmarks"] = first
+            else:
+                figures.update(stars_total=first, stars_count=second)
         return {pid: PassageSignals(**figures) for pid, figures in found.items()}
 
     async def reaction_days(self, guild_id: int, story_id: int | None) -> list[tuple[str, int]]:

@@ -12,7 +12,7 @@ from bot.library.models import Cut, Passage, Rating
 from bot.library.sampling import SampledPassage
 from bot.library.selection import PassageCandidate, ServerHistory
 from bot.library.visibility import Visibility
-from bot.store.sqlite.database import fetch_all, transaction
+from bot.store.sqlite.database import fetch_all, is_busy, transaction, write_lock
 from bot.store.sqlite.story_sql import visibility_clause
 
 _PASSAGE_COLUMNS = """p.id, p.story_id, p.seq, p.chapter, p.text, p.words, p.cut_before,
@@ -158,17 +158,43 @@ class PassageRepository:
         return ServerHistory(shown_passage_ids=shown, last_featured=featured)
 
     async def record(self, guild_id: int, chosen: PassageCandidate, now: datetime) -> None:
-        """Store what `record_selection` computes: a repeat starts a new cycle."""
+        """Store what `record_selection` computes: a repeat starts a new cycle.
+
+        One script, so one hop to the database thread where a transaction of separate
+        statements took five (each hop is a wake-up of the thread and of the event loop,
+        most of what /excerpt spent here). Its values are built into the text: integers
+        and an ISO timestamp, nothing a user typed."""
+        script = f"""BEGIN IMMEDIATE;
+            DELETE FROM excerpt_shown WHERE guild_id = {int(guild_id)} AND EXISTS (
+                SELECT 1 FROM excerpt_shown
+                 WHERE guild_id = {int(guild_id)} AND passage_id = {int(chosen.passage_id)});
+            INSERT OR IGNORE INTO excerpt_shown (guild_id, passage_id)
+                VALUES ({int(guild_id)}, {int(chosen.passage_id)});
+            INSERT INTO excerpt_featured (guild_id, story_id, featured_at)
+                VALUES ({int(guild_id)}, {int(chosen.story_id)}, '{now.isoformat()}')
+                ON CONFLICT (guild_id, story_id) DO UPDATE SET featured_at = excluded.featured_at;
+            COMMIT;"""
+        async with write_lock(self.conn):  # no other transaction open on this connection
+            try:
+                await self.conn.executescript(script)
+                return
+            except BaseException as error:
+                if self.conn.in_transaction:
+                    await self.conn.execute("ROLLBACK")
+                if not is_busy(error):
+                    raise
+        # Another process holds the write lock past busy_timeout: wait for it as every
+        # other transaction does.
+        await self._record_in_steps(guild_id, chosen, now)
+
+    async def _record_in_steps(self, guild_id: int, chosen: PassageCandidate,
+                               now: datetime) -> None:
         async with transaction(self.conn):
-            rows = await fetch_all(
-                self.conn,
-                "SELECT 1 FROM excerpt_shown WHERE guild_id = ? AND passage_id = ?",
-                (guild_id, chosen.passage_id),
+            await self.conn.execute(
+                """DELETE FROM excerpt_shown WHERE guild_id = ? AND EXISTS (
+                       SELECT 1 FROM excerpt_shown WHERE guild_id = ? AND passage_id = ?)""",
+                (guild_id, guild_id, chosen.passage_id),
             )
-            repeat = (rows[0] if rows else None) is not None
-            if repeat:
-                await self.conn.execute("DELETE FROM excerpt_shown WHERE guild_id = ?",
-                                        (guild_id,))
             await self.conn.execute(
                 "INSERT OR IGNORE INTO excerpt_shown (guild_id, passage_id) VALUES (?, ?)",
                 (guild_id, chosen.passage_id),
