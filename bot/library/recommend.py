@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 
 from bot.library.errors import InvalidInput, StoryNotFound
 from bot.library.models import Story, TagKind
+from bot.library.profile_search import search_profile
 from bot.library.recommend_search import (
     MAX_PER_AUTHOR,
     MAX_PER_SERIES,
@@ -92,7 +93,8 @@ def recommend(index: TagIndex, query: RecommendQuery) -> list[Recommendation]:
     plan = _plan(index, query)
     if plan is None:
         return []
-    return [_explain(index, plan, pick) for pick in search(index, plan)]
+    picks = search_profile(index, plan).picks if plan.terms and len(index) else search(index, plan)
+    return [_explain(index, plan, pick) for pick in picks]
 
 
 def recommend_exhaustive(index: TagIndex, query: RecommendQuery) -> list[Recommendation]:
@@ -164,10 +166,11 @@ def _plan(index: TagIndex, query: RecommendQuery) -> Plan | None:
             return None  # a reader with no history yet: nothing to go on
 
     include_weights = {tag: max(1.0, terms.pop(tag, 0.0)) for tag in sorted(query.include)}
+    tag_weights = {tag: tag_weight(index, view, tag) for tag in terms}
     excluded = (query.exclude if view is None
                 else {member for tag in query.exclude for member in view.ref_members(tag)})
     return Plan(
-        terms={tag: q for tag, q in terms.items() if tag_weight(index, view, tag) > 0.0},
+        terms={tag: q for tag, q in terms.items() if tag_weights[tag] > 0.0},
         include_weights=include_weights,
         banned=frozenset(query.blocked | excluded),
         left_out=frozenset(left_out),
@@ -176,6 +179,7 @@ def _plan(index: TagIndex, query: RecommendQuery) -> Plan | None:
         limit=query.limit,
         view=view,
         visible_guilds=query.visible_guilds,
+        tag_weights=tag_weights,
     )
 
 

@@ -1,0 +1,183 @@
+"""Profile searches (like a story, for me) in work bounded by a budget, not the library.
+
+A story scores only through the profile terms it carries, so a story on none of the
+gathered terms' posting lists scores at most the other terms' weights added up (its
+length factor is at most 1), plus the include weight. The search gathers terms in order of
+weight per posting row (rare and heavy tags first) until their lists hold BUDGET rows; the
+stories on those lists are the candidates, scored exactly from their own tag slices (every
+term counts, gathered or not). When the page's last pick scores more than that bound, the
+page is the exhaustive one. Otherwise the budget grows fourfold, up to MAX_BUDGET; past
+that the page is built from the candidates alone: each score and reason on it is exact,
+but a story sharing only common, light tags with the profile may be missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.library.recommend_search import (
+    Pick,
+    Plan,
+    allowed_rows,
+    best_first,
+    carrying_all,
+    diversify,
+    include_weight,
+    member_of,
+    tag_weight,
+)
+from bot.library.tag_index import TagIndex, distinct_sorted
+
+BUDGET = 4_096  # posting rows gathered before the first look at the page
+MAX_BUDGET = 16_384  # past this, the page is built from the candidates alone
+GROWTH = 4
+# Float sums in another order than the scores' may differ in the last bits.
+BOUND_SLACK = 1e-9
+FIRST_SCORED = 64  # candidates scored exactly before the first look at the page
+
+
+@dataclass(frozen=True)
+class ProfilePage:
+    picks: list[Pick]
+    exact: bool  # proven the same page as scoring every story
+    candidates: int  # stories scored
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """The plan's profile terms in plan order, with what the search needs of each."""
+
+    weights: np.ndarray  # query weight x tag weight
+    lengths: np.ndarray  # posting rows (members' added up in a server view)
+    codes: np.ndarray  # tag codes that count as a term, ascending
+    position: np.ndarray  # the term each of `codes` counts as
+    merged: bool  # some term has several codes: a row may carry one term twice
+
+
+def _terms(index: TagIndex, plan: Plan) -> _Terms:
+    view = plan.view
+    weights, lengths, codes, position = [], [], [], []
+    merged = False
+    for at, (tag, q) in enumerate(plan.terms.items()):
+        known = plan.tag_weights.get(tag)
+        weights.append(q * (tag_weight(index, view, tag) if known is None else known))
+        members = view.ref_members(tag) if view is not None and view.has_members(tag) else (tag,)
+        merged |= len(members) > 1
+        length = 0
+        for member in members:
+            if (code := index.code_of(member)) is not None:
+                length += len(index.code_rows(code))
+                codes.append(code)
+                position.append(at)
+        lengths.append(length)
+    order = np.argsort(np.array(codes, dtype=np.int64), kind="stable")
+    return _Terms(weights=np.array(weights, dtype=np.float64),
+                  lengths=np.array(lengths, dtype=np.int64),
+                  codes=np.array(codes, dtype=np.int64)[order],
+                  position=np.array(position, dtype=np.int64)[order], merged=merged)
+
+
+def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
+                   max_budget: int = MAX_BUDGET) -> ProfilePage:
+    terms = _terms(index, plan)
+    base = include_weight(index, plan) if plan.include_weights else 0.0
+    carrying = carrying_all(index, plan) if plan.include_weights else None
+    if carrying is not None and len(carrying) <= max_budget:
+        # Every eligible story carries the include tags: they are all the candidates.
+        rows = carrying[allowed_rows(index, plan, carrying)]
+        upper = np.full(len(rows), np.inf)
+        return ProfilePage(_settled_page(index, plan, terms, rows, upper), True, len(rows))
+    order = np.argsort(-(terms.weights / np.maximum(terms.lengths, 1)), kind="stable")
+    reach = np.cumsum(terms.lengths[order])
+    while True:
+        taken = max(1, int(np.searchsorted(reach, budget, side="right")))
+        rows, partial = _gathered(index, terms, order[:taken])
+        if carrying is not None:
+            kept = member_of(rows, carrying)
+            rows, partial = rows[kept], partial[kept]
+        kept = allowed_rows(index, plan, rows)
+        rows, partial = rows[kept], partial[kept]
+        rest = float(terms.weights[order[taken:]].sum())
+        # What a story can score at most: the terms it carries of those gathered, every
+        # other term, the include weight, times its length factor.
+        factor = index.columns().factor[rows]
+        upper = (partial + rest + base) * factor * (1.0 + BOUND_SLACK)
+        picks = _settled_page(index, plan, terms, rows, upper, (partial + base) * factor)
+        if carrying is None and taken == len(order):
+            return ProfilePage(picks, True, len(rows))
+        outside = (base + rest) * (1.0 + BOUND_SLACK)
+        if len(picks) == plan.limit and picks[-1].score > outside:
+            return ProfilePage(picks, True, len(rows))
+        if budget >= max_budget or taken == len(order):
+            return ProfilePage(picks, False, len(rows))
+        budget *= GROWTH
+
+
+def _gathered(index: TagIndex, terms: _Terms, gathered: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows on the gathered terms' posting lists, ascending, and each row's
+    sum of those terms' weights (a member of a server tag counted once per member: only
+    ever too high, which an upper bound allows)."""
+    taken = np.zeros(len(terms.weights), dtype=bool)
+    taken[gathered] = True
+    wanted = np.flatnonzero(taken[terms.position])
+    lists = [index.code_rows(int(code)) for code in terms.codes[wanted].tolist()]
+    if not lists:
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64)
+    every = np.concatenate(lists)
+    weights = np.repeat(terms.weights[terms.position[wanted]], [len(rows) for rows in lists])
+    rows = distinct_sorted(every)
+    partial = np.bincount(np.searchsorted(rows, every), weights=weights, minlength=len(rows))
+    return rows, partial
+
+
+def _settled_page(index: TagIndex, plan: Plan, terms: _Terms, rows: np.ndarray,
+                  upper: np.ndarray, lower: np.ndarray | None = None) -> list[Pick]:
+    """The page among `rows`, scoring exactly only the best by upper bound: first
+    FIRST_SCORED of them, more while a story not yet scored could still reach the page."""
+    order = np.argsort(-upper, kind="stable")
+    scored = min(len(rows), max(FIRST_SCORED, 4 * plan.limit))
+    if lower is not None and scored < len(rows):
+        # Those that could beat the scored-th best lower bound are likely to be needed.
+        floor = -np.partition(-lower, scored - 1)[scored - 1]
+        scored = max(scored, int(np.count_nonzero(upper >= floor)))
+    while True:
+        chosen = rows[order[:scored]]
+        raw = _raw_scores(index, terms, chosen)
+        if plan.include_weights:
+            raw += include_weight(index, plan)
+        else:
+            keep = raw > 0.0
+            chosen, raw = chosen[keep], raw[keep]
+        scores = raw * index.columns().factor[chosen]
+        picks = diversify(best_first(index, chosen, scores), index, plan)
+        if scored == len(rows):
+            return picks
+        if len(picks) == plan.limit and picks[-1].score > upper[order[scored]]:
+            return picks
+        scored = min(len(rows), scored * GROWTH)
+
+
+def _raw_scores(index: TagIndex, terms: _Terms, rows: np.ndarray) -> np.ndarray:
+    """Each row's sum of the term weights it carries, added in plan order (as the reference
+    does, so equal tag sets give bit-equal scores and ties go by tie rank)."""
+    if not len(terms.codes) or not len(rows):
+        return np.zeros(len(rows), dtype=np.float64)
+    starts, counts, flat = index.row_tag_table()
+    per_row = counts[rows].astype(np.int64)
+    owner = np.repeat(np.arange(len(rows)), per_row)
+    block_start = np.cumsum(per_row) - per_row
+    at = np.arange(len(owner)) + np.repeat(starts[rows] - block_start, per_row)
+    term_of = np.full(index.tag_code_count, -1, dtype=np.int32)  # the vocabulary, not stories
+    term_of[terms.codes] = terms.position
+    position = term_of[flat[at]]
+    hit = position >= 0
+    owner, position = owner[hit], position[hit]
+    # In plan order (then by row); a row carrying two members of one server tag counts
+    # that tag once.
+    key = position.astype(np.int64) * len(rows) + owner
+    key = distinct_sorted(key) if terms.merged else np.sort(key)
+    return np.bincount(key % len(rows), weights=terms.weights[key // len(rows)],
+                       minlength=len(rows)).astype(np.float64, copy=False)
