@@ -104,7 +104,7 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
         # other term, the include weight, times its length factor.
         factor = index.columns().factor[rows]
         upper = (partial + rest + base) * factor * (1.0 + BOUND_SLACK)
-        picks = _settled_page(index, plan, terms, rows, upper, (partial + base) * factor)
+        picks = _settled_page(index, plan, terms, rows, upper)
         if carrying is None and taken == len(order):
             return ProfilePage(picks, True, len(rows))
         outside = (base + rest) * (1.0 + BOUND_SLACK)
@@ -113,6 +113,11 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
         if budget >= max_budget or taken == len(order):
             return ProfilePage(picks, False, len(rows))
         budget *= GROWTH
+        # Grow only when the terms the bigger budget would still leave out could not reach
+        # this page: otherwise it could not be proven either, only cost more.
+        left = float(terms.weights[order[int(np.searchsorted(reach, budget, "right")):]].sum())
+        if len(picks) == plan.limit and (base + left) * (1.0 + BOUND_SLACK) >= picks[-1].score:
+            return ProfilePage(picks, False, len(rows))
 
 
 def _gathered(index: TagIndex, terms: _Terms, gathered: np.ndarray
@@ -134,30 +139,36 @@ def _gathered(index: TagIndex, terms: _Terms, gathered: np.ndarray
 
 
 def _settled_page(index: TagIndex, plan: Plan, terms: _Terms, rows: np.ndarray,
-                  upper: np.ndarray, lower: np.ndarray | None = None) -> list[Pick]:
-    """The page among `rows`, scoring exactly only the best by upper bound: first
-    FIRST_SCORED of them, more while a story not yet scored could still reach the page."""
+                  upper: np.ndarray) -> list[Pick]:
+    """The page among `rows`, scoring exactly only what can reach it: the best
+    FIRST_SCORED by upper bound, then every other whose bound reaches the page's last
+    pick (again, as long as the page moves)."""
     order = np.argsort(-upper, kind="stable")
-    scored = min(len(rows), max(FIRST_SCORED, 4 * plan.limit))
-    if lower is not None and scored < len(rows):
-        # Those that could beat the scored-th best lower bound are likely to be needed.
-        floor = -np.partition(-lower, scored - 1)[scored - 1]
-        scored = max(scored, int(np.count_nonzero(upper >= floor)))
+    descending = -upper[order]  # ascending, for searchsorted
+    include = include_weight(index, plan) if plan.include_weights else 0.0
+    factor = index.columns().factor
+    chosen, scores = np.empty(0, dtype=rows.dtype), np.empty(0, dtype=np.float64)
+    done, scored = 0, min(len(rows), max(FIRST_SCORED, 4 * plan.limit))
     while True:
-        chosen = rows[order[:scored]]
-        raw = _raw_scores(index, terms, chosen)
+        batch = rows[order[done:scored]]
+        raw = _raw_scores(index, terms, batch)
         if plan.include_weights:
-            raw += include_weight(index, plan)
+            raw += include
         else:
             keep = raw > 0.0
-            chosen, raw = chosen[keep], raw[keep]
-        scores = raw * index.columns().factor[chosen]
+            batch, raw = batch[keep], raw[keep]
+        chosen = np.concatenate((chosen, batch))
+        scores = np.concatenate((scores, raw * factor[batch]))
         picks = diversify(best_first(index, chosen, scores), index, plan)
         if scored == len(rows):
             return picks
-        if len(picks) == plan.limit and picks[-1].score > upper[order[scored]]:
+        if len(picks) < plan.limit:
+            done, scored = scored, min(len(rows), scored * GROWTH)
+            continue
+        if picks[-1].score > upper[order[scored]]:
             return picks
-        scored = min(len(rows), scored * GROWTH)
+        reaching = int(np.searchsorted(descending, -picks[-1].score, side="right"))
+        done, scored = scored, max(scored + 1, min(len(rows), reaching))
 
 
 def _raw_scores(index: TagIndex, terms: _Terms, rows: np.ndarray) -> np.ndarray:
