@@ -34,7 +34,7 @@ BUDGET = 4_096  # posting rows gathered before the first look at the page
 MAX_BUDGET = 16_384  # past this, the page is built from the candidates alone
 GROWTH = 4
 # Float sums in another order than the scores' may differ in the last bits.
-BOUND_SLACK = 1e-9
+SLACK = 1.0 + 1e-9
 FIRST_SCORED = 64  # candidates scored exactly before the first look at the page
 
 
@@ -54,29 +54,30 @@ class _Terms:
     codes: np.ndarray  # tag codes that count as a term, ascending
     position: np.ndarray  # the term each of `codes` counts as
     merged: bool  # some term has several codes: a row may carry one term twice
+    postings: list[list[np.ndarray]]  # per term, its codes' posting lists
 
 
 def _terms(index: TagIndex, plan: Plan) -> _Terms:
     view = plan.view
-    weights, lengths, codes, position = [], [], [], []
-    merged = False
+    weights, codes, position = [], [], []
+    postings: list[list[np.ndarray]] = []
     for at, (tag, q) in enumerate(plan.terms.items()):
         known = plan.tag_weights.get(tag)
         weights.append(q * (tag_weight(index, view, tag) if known is None else known))
         members = view.ref_members(tag) if view is not None and view.has_members(tag) else (tag,)
-        merged |= len(members) > 1
-        length = 0
+        lists = []
         for member in members:
             if (code := index.code_of(member)) is not None:
-                length += len(index.code_rows(code))
+                lists.append(index.code_rows(code))
                 codes.append(code)
                 position.append(at)
-        lengths.append(length)
+        postings.append(lists)
     order = np.argsort(np.array(codes, dtype=np.int64), kind="stable")
     return _Terms(weights=np.array(weights, dtype=np.float64),
-                  lengths=np.array(lengths, dtype=np.int64),
+                  lengths=np.array([sum(map(len, lists)) for lists in postings], dtype=np.int64),
                   codes=np.array(codes, dtype=np.int64)[order],
-                  position=np.array(position, dtype=np.int64)[order], merged=merged)
+                  position=np.array(position, dtype=np.int64)[order],
+                  merged=any(len(lists) > 1 for lists in postings), postings=postings)
 
 
 def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
@@ -103,21 +104,43 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
         # What a story can score at most: the terms it carries of those gathered, every
         # other term, the include weight, times its length factor.
         factor = index.columns().factor[rows]
-        upper = (partial + rest + base) * factor * (1.0 + BOUND_SLACK)
+        upper = (partial + rest + base) * factor * SLACK
+        complete = carrying is None and taken == len(order)  # every term gathered
+        outside = (base + rest) * SLACK  # the most a story not gathered can score
+        can_grow = budget < max_budget and taken < len(order)
+        if can_grow:
+            # The page's last pick scores at most the limit-th best bound: when that cannot
+            # beat `outside`, this budget cannot prove the page; skip to the next one when
+            # that one could.
+            kth = _kth_largest(upper, plan.limit)
+            later = (base + _left_out(terms, order, reach, budget * GROWTH)) * SLACK
+            if kth <= outside and later < kth:
+                budget *= GROWTH
+                continue
         picks = _settled_page(index, plan, terms, rows, upper)
-        if carrying is None and taken == len(order):
+        full = len(picks) == plan.limit
+        if complete or (full and picks[-1].score > outside):
             return ProfilePage(picks, True, len(rows))
-        outside = (base + rest) * (1.0 + BOUND_SLACK)
-        if len(picks) == plan.limit and picks[-1].score > outside:
-            return ProfilePage(picks, True, len(rows))
-        if budget >= max_budget or taken == len(order):
+        if not can_grow:
             return ProfilePage(picks, False, len(rows))
-        budget *= GROWTH
         # Grow only when the terms the bigger budget would still leave out could not reach
         # this page: otherwise it could not be proven either, only cost more.
-        left = float(terms.weights[order[int(np.searchsorted(reach, budget, "right")):]].sum())
-        if len(picks) == plan.limit and (base + left) * (1.0 + BOUND_SLACK) >= picks[-1].score:
+        later = (base + _left_out(terms, order, reach, budget * GROWTH)) * SLACK
+        if full and later >= picks[-1].score:
             return ProfilePage(picks, False, len(rows))
+        budget *= GROWTH
+
+
+def _kth_largest(values: np.ndarray, k: int) -> float:
+    if len(values) < k:
+        return -np.inf
+    return float(np.partition(values, len(values) - k)[len(values) - k])
+
+
+def _left_out(terms: _Terms, order: np.ndarray, reach: np.ndarray, budget: int) -> float:
+    """The weights of the terms a budget leaves out, added up."""
+    taken = max(1, int(np.searchsorted(reach, budget, side="right")))
+    return float(terms.weights[order[taken:]].sum())
 
 
 def _gathered(index: TagIndex, terms: _Terms, gathered: np.ndarray
@@ -125,14 +148,11 @@ def _gathered(index: TagIndex, terms: _Terms, gathered: np.ndarray
     """The distinct rows on the gathered terms' posting lists, ascending, and each row's
     sum of those terms' weights (a member of a server tag counted once per member: only
     ever too high, which an upper bound allows)."""
-    taken = np.zeros(len(terms.weights), dtype=bool)
-    taken[gathered] = True
-    wanted = np.flatnonzero(taken[terms.position])
-    lists = [index.code_rows(int(code)) for code in terms.codes[wanted].tolist()]
+    lists = [rows for term in gathered.tolist() for rows in terms.postings[term]]
     if not lists:
         return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64)
     every = np.concatenate(lists)
-    weights = np.repeat(terms.weights[terms.position[wanted]], [len(rows) for rows in lists])
+    weights = np.repeat(terms.weights[gathered], [terms.lengths[term] for term in gathered])
     rows = distinct_sorted(every)
     partial = np.bincount(np.searchsorted(rows, every), weights=weights, minlength=len(rows))
     return rows, partial
