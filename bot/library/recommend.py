@@ -90,7 +90,7 @@ class RecommendQuery:
 
 
 def recommend(index: TagIndex, query: RecommendQuery) -> list[Recommendation]:
-    plan = _plan(index, query)
+    plan = plan_query(index, query)
     if plan is None:
         return []
     picks = search_profile(index, plan).picks if plan.terms and len(index) else search(index, plan)
@@ -99,7 +99,7 @@ def recommend(index: TagIndex, query: RecommendQuery) -> list[Recommendation]:
 
 def recommend_exhaustive(index: TagIndex, query: RecommendQuery) -> list[Recommendation]:
     """The naive reference: score every story by intersecting its tags with the profile."""
-    plan = _plan(index, query)
+    plan = plan_query(index, query)
     if plan is None:
         return []
     weights = {tag: q * tag_weight(index, plan.view, tag) for tag, q in plan.terms.items()}
@@ -138,7 +138,8 @@ def suggest_tags(index: TagIndex, text: str, limit: int = 5) -> list[TagRef]:
 # -- planning -----------------------------------------------------------------------------
 
 
-def _plan(index: TagIndex, query: RecommendQuery) -> Plan | None:
+def plan_query(index: TagIndex, query: RecommendQuery) -> Plan | None:
+    """The query validated and turned into weights and filters; None: nothing to go on."""
     both = query.include & query.exclude
     if both:
         raise InvalidInput(f"'{min(both)[1]}' is both included and excluded")
