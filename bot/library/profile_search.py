@@ -28,7 +28,7 @@ from bot.library.recommend_search import (
     member_of,
     tag_weight,
 )
-from bot.library.tag_index import TagIndex, distinct_sorted
+from bot.library.tag_index import LENGTH_FREE_TAGS, TagIndex, distinct_sorted
 
 BUDGET = 4_096  # posting rows gathered before the first look at the page
 MAX_BUDGET = 16_384  # past this, the page is built from the candidates alone
@@ -36,6 +36,7 @@ GROWTH = 4
 # Float sums in another order than the scores' may differ in the last bits.
 SLACK = 1.0 + 1e-9
 FIRST_SCORED = 64  # candidates scored exactly before the first look at the page
+MAX_SCORED = 4_096  # candidates scored exactly at most
 
 
 @dataclass(frozen=True)
@@ -87,46 +88,37 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
     carrying = carrying_all(index, plan) if plan.include_weights else None
     if carrying is not None and len(carrying) <= max_budget:
         # Every eligible story carries the include tags: they are all the candidates.
-        rows = carrying[allowed_rows(index, plan, carrying)]
-        upper = np.full(len(rows), np.inf)
-        return ProfilePage(_settled_page(index, plan, terms, rows, upper), True, len(rows))
+        upper = np.full(len(carrying), np.inf)
+        picks, settled = _settled_page(index, plan, terms, carrying, upper)
+        return ProfilePage(picks, settled, len(carrying))
     order = np.argsort(-(terms.weights / np.maximum(terms.lengths, 1)), kind="stable")
     reach = np.cumsum(terms.lengths[order])
     while True:
         taken = max(1, int(np.searchsorted(reach, budget, side="right")))
-        rows, partial = _gathered(index, terms, order[:taken])
+        rows, partial, hits = _gathered(index, terms, order[:taken])
         if carrying is not None:
             kept = member_of(rows, carrying)
-            rows, partial = rows[kept], partial[kept]
-        kept = allowed_rows(index, plan, rows)
-        rows, partial = rows[kept], partial[kept]
-        rest = float(terms.weights[order[taken:]].sum())
-        # What a story can score at most: the terms it carries of those gathered, every
-        # other term, the include weight, times its length factor.
-        factor = index.columns().factor[rows]
-        upper = (partial + rest + base) * factor * SLACK
+            rows, partial, hits = rows[kept], partial[kept], hits[kept]
+        best_rest = _best_sums(terms.weights[order[taken:]])
+        # What a story can score at most: the gathered terms it carries, plus the heaviest
+        # other terms, as many as it has tags besides those, the include weight, times its
+        # length factor.
+        _, tag_counts, _ = index.row_tag_table()
+        others = np.clip(tag_counts[rows] - hits, 0, len(best_rest) - 1)
+        upper = (partial + best_rest[others] + base) * index.columns().factor[rows] * SLACK
         complete = carrying is None and taken == len(order)  # every term gathered
-        outside = (base + rest) * SLACK  # the most a story not gathered can score
+        outside = _outside(best_rest, base)  # the most a story not gathered can score
         can_grow = budget < max_budget and taken < len(order)
-        if can_grow:
-            # The page's last pick scores at most the limit-th best bound: when that cannot
-            # beat `outside`, this budget cannot prove the page; skip to the next one when
-            # that one could.
-            kth = _kth_largest(upper, plan.limit)
-            later = (base + _left_out(terms, order, reach, budget * GROWTH)) * SLACK
-            if kth <= outside and later < kth:
-                budget *= GROWTH
-                continue
-        picks = _settled_page(index, plan, terms, rows, upper)
+        # The page's last pick scores at most the limit-th best bound: when that cannot
+        # beat `outside`, this budget cannot prove the page: go on to the next one.
+        if can_grow and not complete and _kth_largest(upper, plan.limit) <= outside:
+            budget *= GROWTH
+            continue
+        picks, settled = _settled_page(index, plan, terms, rows, upper)
         full = len(picks) == plan.limit
-        if complete or (full and picks[-1].score > outside):
+        if settled and (complete or (full and picks[-1].score > outside)):
             return ProfilePage(picks, True, len(rows))
         if not can_grow:
-            return ProfilePage(picks, False, len(rows))
-        # Grow only when the terms the bigger budget would still leave out could not reach
-        # this page: otherwise it could not be proven either, only cost more.
-        later = (base + _left_out(terms, order, reach, budget * GROWTH)) * SLACK
-        if full and later >= picks[-1].score:
             return ProfilePage(picks, False, len(rows))
         budget *= GROWTH
 
@@ -137,58 +129,82 @@ def _kth_largest(values: np.ndarray, k: int) -> float:
     return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
-def _left_out(terms: _Terms, order: np.ndarray, reach: np.ndarray, budget: int) -> float:
-    """The weights of the terms a budget leaves out, added up."""
-    taken = max(1, int(np.searchsorted(reach, budget, side="right")))
-    return float(terms.weights[order[taken:]].sum())
+def _best_sums(weights: np.ndarray) -> np.ndarray:
+    """[0, the heaviest, the two heaviest added up, ...]."""
+    return np.concatenate(([0.0], np.cumsum(np.sort(weights)[::-1])))
+
+
+def _outside(best_sums: np.ndarray, base: float) -> float:
+    """The most a story on none of the gathered lists can score: carrying m of the other
+    terms it has at least m weighted tags, so its length factor is at most
+    min(1, sqrt(LENGTH_FREE_TAGS / m))."""
+    carried = np.arange(len(best_sums))
+    factor = np.sqrt(LENGTH_FREE_TAGS / np.maximum(carried, LENGTH_FREE_TAGS))
+    return float(((best_sums + base) * factor).max()) * SLACK
 
 
 def _gathered(index: TagIndex, terms: _Terms, gathered: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows on the gathered terms' posting lists, ascending, and each row's
-    sum of those terms' weights (a member of a server tag counted once per member: only
-    ever too high, which an upper bound allows)."""
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct rows on the gathered terms' posting lists, ascending, each row's sum
+    of those terms' weights (a member of a server tag counted once per member: only ever
+    too high, which an upper bound allows) and how many of its tags are on those lists."""
     lists = [rows for term in gathered.tolist() for rows in terms.postings[term]]
     if not lists:
-        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64)
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64), np.empty(0, np.int64)
     every = np.concatenate(lists)
     weights = np.repeat(terms.weights[gathered], [terms.lengths[term] for term in gathered])
     rows = distinct_sorted(every)
-    partial = np.bincount(np.searchsorted(rows, every), weights=weights, minlength=len(rows))
-    return rows, partial
+    at = np.searchsorted(rows, every)
+    partial = np.bincount(at, weights=weights, minlength=len(rows))
+    return rows, partial, np.bincount(at, minlength=len(rows))
 
 
 def _settled_page(index: TagIndex, plan: Plan, terms: _Terms, rows: np.ndarray,
-                  upper: np.ndarray) -> list[Pick]:
-    """The page among `rows`, scoring exactly only what can reach it: the best
-    FIRST_SCORED by upper bound, then every other whose bound reaches the page's last
-    pick (again, as long as the page moves)."""
-    order = np.argsort(-upper, kind="stable")
-    descending = -upper[order]  # ascending, for searchsorted
+                  upper: np.ndarray) -> tuple[list[Pick], bool]:
+    """The page among `rows`, scoring exactly (and filtering) only what can reach it: the
+    best FIRST_SCORED by upper bound, then every other whose bound reaches the page's last
+    pick (again, as long as the page moves), at most MAX_SCORED in all. Also whether it is
+    settled: no story left unscored could have changed it."""
     include = include_weight(index, plan) if plan.include_weights else 0.0
     factor = index.columns().factor
     chosen, scores = np.empty(0, dtype=rows.dtype), np.empty(0, dtype=np.float64)
-    done, scored = 0, min(len(rows), max(FIRST_SCORED, 4 * plan.limit))
+    unscored = np.ones(len(rows), dtype=bool)
+    batch = _best_unscored(upper, unscored, max(FIRST_SCORED, 4 * plan.limit))
     while True:
-        batch = rows[order[done:scored]]
-        raw = _raw_scores(index, terms, batch)
+        unscored[batch] = False
+        picked = rows[batch]
+        picked = picked[allowed_rows(index, plan, picked)]
+        raw = _raw_scores(index, terms, picked)
         if plan.include_weights:
             raw += include
         else:
             keep = raw > 0.0
-            batch, raw = batch[keep], raw[keep]
-        chosen = np.concatenate((chosen, batch))
-        scores = np.concatenate((scores, raw * factor[batch]))
+            picked, raw = picked[keep], raw[keep]
+        chosen = np.concatenate((chosen, picked))
+        scores = np.concatenate((scores, raw * factor[picked]))
         picks = diversify(best_first(index, chosen, scores), index, plan)
-        if scored == len(rows):
-            return picks
+        left = np.flatnonzero(unscored)
+        if not len(left):
+            return picks, True
+        room = MAX_SCORED - (len(rows) - len(left))
+        if room <= 0:
+            return picks, False
         if len(picks) < plan.limit:
-            done, scored = scored, min(len(rows), scored * GROWTH)
-            continue
-        if picks[-1].score > upper[order[scored]]:
-            return picks
-        reaching = int(np.searchsorted(descending, -picks[-1].score, side="right"))
-        done, scored = scored, max(scored + 1, min(len(rows), reaching))
+            batch = _best_unscored(upper, unscored, min(room, GROWTH * (len(rows) - len(left))))
+        else:
+            batch = left[upper[left] >= picks[-1].score]
+            if not len(batch):
+                return picks, True
+            if len(batch) > room:
+                batch = _best_unscored(upper, unscored, room)
+
+
+def _best_unscored(upper: np.ndarray, unscored: np.ndarray, count: int) -> np.ndarray:
+    """Up to `count` of the unscored positions, highest bound first."""
+    left = np.flatnonzero(unscored)
+    if len(left) <= count:
+        return left
+    return left[np.argpartition(-upper[left], count - 1)[:count]]
 
 
 def _raw_scores(index: TagIndex, terms: _Terms, rows: np.ndarray) -> np.ndarray:
