@@ -1,14 +1,18 @@
-"""Profile searches (like a story, for me) in work bounded by a budget, not the library.
+"""Profile searches (like a story, for me) in work bounded by budgets, not the library.
 
-A story scores only through the profile terms it carries, so a story on none of the
-gathered terms' posting lists scores at most the other terms' weights added up (its
-length factor is at most 1), plus the include weight. The search gathers terms in order of
-weight per posting row (rare and heavy tags first) until their lists hold BUDGET rows; the
-stories on those lists are the candidates, scored exactly from their own tag slices (every
-term counts, gathered or not). When the page's last pick scores more than that bound, the
-page is the exhaustive one. Otherwise the budget grows fourfold, up to MAX_BUDGET; past
-that the page is built from the candidates alone: each score and reason on it is exact,
-but a story sharing only common, light tags with the profile may be missing.
+A story scores only through the profile terms it carries. The search gathers terms in
+order of weight per posting row (rare, heavy tags first) until their posting lists hold
+BUDGET rows: the stories on them are the candidates. Each candidate gets an upper bound
+(the gathered terms it carries, plus the heaviest other terms, as many as it has tags
+left, times its length factor); the best by that bound are scored exactly from their own
+tag slices (every term counts, gathered or not), more while an unscored one could still
+reach the page, at most MAX_SCORED. A story on none of the gathered lists scores at most
+the heaviest m other terms times min(1, sqrt(12 / m)) (its length factor with m weighted
+tags). When the page's last pick beats that, the page is the exhaustive one (`exact`).
+Otherwise the budget grows fourfold up to MAX_BUDGET; past that the page is built from
+the candidates alone: each score and reason on it is still exact, but a story sharing
+only common tags with the profile may be missing (benchmarks/bench_recommend counts how
+often the page differs from the every-row ranking).
 """
 
 from __future__ import annotations

@@ -10,11 +10,12 @@ tag). A candidate story scores
 are a hard filter and also add their weight, so an include-only search ranks the stories most
 focused on those tags first. Equal scores are ordered by TagIndex.tie_key, ending in story id.
 
-`recommend` ranks through posting lists (bot.library.recommend_search: an include-only
-search looks only at the stories carrying the tags; a profile search adds each term's
-weight to its posting rows in one vectorised pass); `recommend_exhaustive` is the plain
-reference (every story, set intersection, Python sums);
-both return the same page.
+`recommend` ranks through posting lists: an include-only search looks only at the stories
+carrying the tags (bot.library.recommend_search); a profile search (like, for me) scores a
+budgeted set of candidates from its rarest terms' lists (bot.library.profile_search), so
+neither pass grows with the library. `recommend_exhaustive` is the plain reference (every
+story, set intersection, Python sums). Both return the same page whenever the profile
+search proves its page (always on small libraries; see profile_search for when it cannot).
 """
 
 from __future__ import annotations

@@ -2,12 +2,11 @@
 
 An include-only search (`/recommend tags:`) looks only at the stories carrying the include
 tags: they all score the include weight times their length factor, so its cost follows
-the rarest include tag's posting list, not the library. A search with profile terms (like
-a story, for me) adds each term's weight to its posting rows in a scratch array over all
-rows: its cost is the total length of those posting lists plus a few vectorised passes.
-Max-score pruning (score the heaviest terms' stories first, stop when nothing else can
-reach the page) was tried and lost on these profiles: their heaviest terms include common
-tags, so the bound rarely cut anything and the extra rounds cost more than one pass.
+the rarest include tag's posting list, not the library. `search_every_row` ranks a profile
+(like a story, for me) exactly by adding each term's weight to its posting rows in a
+scratch array over all rows: its cost is the total length of those lists, which grows with
+the library. The bot ranks profiles with bot.library.profile_search instead (bounded);
+this pass is its reference in the benchmark and the tests.
 """
 
 from __future__ import annotations
