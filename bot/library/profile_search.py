@@ -116,7 +116,7 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
         # The page's last pick scores at most the limit-th best bound: when that cannot
         # beat `outside`, this budget cannot prove the page: go on to the next one.
         if can_grow and not complete and _kth_largest(upper, plan.limit) <= outside:
-            budget *= GROWTH
+            budget = min(budget * GROWTH, max_budget)
             continue
         picks, settled = _settled_page(index, plan, terms, rows, upper)
         full = len(picks) == plan.limit
@@ -124,7 +124,7 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
             return ProfilePage(picks, True, len(rows))
         if not can_grow:
             return ProfilePage(picks, False, len(rows))
-        budget *= GROWTH
+        budget = min(budget * GROWTH, max_budget)
 
 
 def _kth_largest(values: np.ndarray, k: int) -> float:
