@@ -11,9 +11,11 @@ from __future__ import annotations
 import random
 
 from bot.library.models import TagKind
+from bot.library.overlay import TagOverlay
 from bot.library.profile_search import search_profile
 from bot.library.recommend import RecommendQuery, plan_query
 from bot.library.recommend_search import Plan, search
+from bot.library.records import TagRow
 from bot.library.tag_index import IndexedStory, TagIndex, TagRef
 
 K = TagKind
@@ -103,3 +105,30 @@ def test_a_budget_large_enough_always_proves_the_page() -> None:
         assert plan is not None
         page = search_profile(index, plan, budget=10_000, max_budget=10_000)
         assert page.exact and page.picks == search(index, plan)
+
+
+def test_a_servers_merged_tags_count_once_at_any_budget() -> None:
+    """In a server's view several shared tags count as one: a story carrying two of them
+    shares that tag once, on the bounded path as on the every-row one."""
+    rng = random.Random(19)
+    index, vocabulary = library(rng)
+    rows = [TagRow(n + 1, kind, key, key, None) for n, (kind, key) in enumerate(vocabulary)]
+    # Each common tag absorbs a rare one of its kind, and two common freeform tags merge.
+    merges = {rows[at].id: rows[kind * 3].id
+              for kind in range(len(K)) for at in (21 + kind * 40, 22 + kind * 40)}
+    merges[rows[4].id] = rows[3].id
+    view = TagOverlay(1, merged_into=merges, rows=rows)
+    proven = 0
+    for n in range(120):
+        query = random_query(rng, index, vocabulary)
+        query.view = view
+        query.include = {view.fold_ref(tag) for tag in query.include}
+        query.blocked -= query.include
+        plan = plan_query(index, query)
+        assert plan is not None
+        budget, max_budget = [(8, 8), (16, 512), (4096, 4096)][n % 3]
+        page = search_profile(index, plan, budget, max_budget)
+        if page.exact:
+            proven += 1
+            assert page.picks == search(index, plan)
+    assert proven > 40
