@@ -9,9 +9,10 @@ tag slices (every term counts, gathered or not), more while an unscored one coul
 reach the page, at most MAX_SCORED. A story on none of the gathered lists scores at most
 the heaviest m other terms times min(1, sqrt(12 / m)) (its length factor with m weighted
 tags). When the page's last pick beats that, the page is the exhaustive one (`exact`).
-Otherwise the budget grows fourfold up to MAX_BUDGET; past that the page is built from
-the candidates alone: each score and reason on it is still exact, but a story sharing
-only common tags with the profile may be missing (benchmarks/bench_recommend counts how
+Otherwise the budget grows fourfold up to MAX_BUDGET, as long as the terms the bigger
+budget would leave out could not reach the page; else the page is built from the
+candidates alone: each score and reason on it is still exact, but a story sharing only
+common tags with the profile may be missing (benchmarks/bench_recommend counts how
 often the page differs from the every-row ranking).
 """
 
@@ -98,7 +99,7 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
     order = np.argsort(-(terms.weights / np.maximum(terms.lengths, 1)), kind="stable")
     reach = np.cumsum(terms.lengths[order])
     while True:
-        taken = max(1, int(np.searchsorted(reach, budget, side="right")))
+        taken = _terms_within(reach, budget)
         rows, partial, hits = _gathered(index, terms, order[:taken])
         if carrying is not None:
             kept = member_of(rows, carrying)
@@ -125,6 +126,22 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
         if not can_grow:
             return ProfilePage(picks, False, len(rows))
         budget = min(budget * GROWTH, max_budget)
+        # Grow only when what the bigger budget would still leave out could not reach this
+        # page: otherwise that page could not be proven either (a profile spread over many
+        # fandoms), only cost four times more.
+        if full and _outside(_best_sums(_left_out(terms, order, reach, budget)),
+                             base) >= picks[-1].score:
+            return ProfilePage(picks, False, len(rows))
+
+
+def _left_out(terms: _Terms, order: np.ndarray, reach: np.ndarray, budget: int) -> np.ndarray:
+    """The weights of the terms a budget leaves out."""
+    return terms.weights[order[_terms_within(reach, budget):]]
+
+
+def _terms_within(reach: np.ndarray, budget: int) -> int:
+    """How many terms (in gathering order) a budget takes: at least one."""
+    return max(1, int(np.searchsorted(reach, budget, side="right")))
 
 
 def _kth_largest(values: np.ndarray, k: int) -> float:
