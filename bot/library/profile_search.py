@@ -96,8 +96,12 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
     base = include_weight(index, plan) if plan.include_weights else 0.0
     carrying = carrying_all(index, plan) if plan.include_weights else None
     if carrying is not None and len(carrying) <= max_budget:
-        # Every eligible story carries the include tags: they are all the candidates.
-        upper = np.full(len(carrying), np.inf)
+        # Every eligible story carries the include tags: they are all the candidates, each
+        # bounded by the heaviest terms, as many as it has tags.
+        best = _best_sums(terms.weights)
+        _, tag_counts, _ = index.row_tag_table()
+        carried = np.clip(tag_counts[carrying], 0, len(best) - 1)
+        upper = (best[carried] + base) * index.columns().factor[carrying] * SLACK
         picks, settled = _settled_page(index, plan, terms, carrying, upper)
         return ProfilePage(picks, settled, len(carrying))
     order = np.argsort(-(terms.weights / np.maximum(terms.lengths, 1)), kind="stable")
@@ -130,9 +134,9 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
         if not can_grow:
             return ProfilePage(picks, False, len(rows))
         budget = min(budget * GROWTH, max_budget)
-        # Grow only when what the bigger budget would still leave out could not reach this
-        # page: otherwise that page could not be proven either (a profile spread over many
-        # fandoms), only cost four times more.
+        # Grow only when the bigger budget could prove this page: when what it would still
+        # leave out could reach the page, that one could not be proven either (a profile
+        # spread over many fandoms), only cost four times more.
         if full and not GROW_UNPROVABLE and _outside(
                 _best_sums(_left_out(terms, order, reach, budget)), base) >= picks[-1].score:
             return ProfilePage(picks, False, len(rows))
