@@ -53,6 +53,8 @@ def storybot_probes(size: int) -> dict[str, Probe]:
                 raise RuntimeError(f"/{command} got no callback")
             if result.deferred:  # /recommend defers while the index builds: not ready yet
                 raise RuntimeError(f"/{command} deferred")
+            if "know your taste yet" in result.content:  # the reader's kudos not written yet
+                raise RuntimeError(f"/{command} has no reader profile yet")
             return result
         return probe
 
@@ -65,8 +67,29 @@ def storybot_probes(size: int) -> dict[str, Probe]:
         "story_list": slash("story list", {}),
         "story_info": slash("story info", {"story": story_id}),
         "recommend_tags": slash("recommend", {"tags": "Freeform 3"}),
+        "recommend_like": slash("recommend", {"like": str(size // 4)}),
+        "recommend_for_me": slash("recommend", {"for_me": True}),
         "story_autocomplete": autocomplete,
     }
+
+
+async def give_kudos(sandbox: Sandbox, size: int, stories: int = 8) -> None:
+    """The reader gives kudos to a few stories (through their excerpt cards), so that
+    `/recommend for_me` has a taste to rank by. Stories rated for age-restricted channels
+    answer without a card and are passed over."""
+    reader = sandbox.users.reader
+    given = 0
+    for story_id in range(size // 3, size // 3 + 10 * stories):
+        shown = await sandbox.slash(reader, "excerpt", {"story": str(story_id)},
+                                    channel="stories", timeout=5)
+        card = await shown.wait_until_done()
+        kudos = [c for c in card.custom_ids() if c.startswith("sb:kudos:")]
+        if kudos:
+            await (await sandbox.click(reader, card, kudos[0])).wait_until_done()
+            given += 1
+            if given == stories:
+                return
+    raise RuntimeError(f"no excerpt card with a kudos button near story {size // 3}")
 
 
 def spawn(sandbox: Sandbox, *args: str) -> subprocess.Popen[bytes]:
@@ -133,6 +156,8 @@ async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, database: s
     try:
         await sandbox.wait_for_commands("story", "excerpt", timeout=120)
         probes = storybot_probes(size)
+        await until_answered(sandbox, probes["excerpt"])
+        await give_kudos(sandbox, size)
         for probe in probes.values():  # connected, indexed and warmed up
             await until_answered(sandbox, probe)
         # After the index, start-up builds the title index and freezes the heap (seconds

@@ -18,6 +18,8 @@ COMMAND_NAMES = {
     "story_list": "`/story list`",
     "story_info": "`/story info`",
     "recommend_tags": "`/recommend tags:`",
+    "recommend_like": "`/recommend like:`",
+    "recommend_for_me": "`/recommend for_me`",
     "story_autocomplete": "`/story info` autocomplete",
 }
 

@@ -10,11 +10,12 @@ tag). A candidate story scores
 are a hard filter and also add their weight, so an include-only search ranks the stories most
 focused on those tags first. Equal scores are ordered by TagIndex.tie_key, ending in story id.
 
-`recommend` ranks through posting lists (bot.library.recommend_search: an include-only
-search looks only at the stories carrying the tags; a profile search adds each term's
-weight to its posting rows in one vectorised pass); `recommend_exhaustive` is the plain
-reference (every story, set intersection, Python sums);
-both return the same page.
+`recommend` ranks through posting lists: an include-only search looks only at the stories
+carrying the tags (bot.library.recommend_search); a profile search (like, for me) scores a
+budgeted set of candidates from its rarest terms' lists (bot.library.profile_search), so
+neither pass grows with the library. `recommend_exhaustive` is the plain reference (every
+story, set intersection, Python sums). Both return the same page whenever the profile
+search proves its page (always on small libraries; see profile_search for when it cannot).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rapidfuzz import fuzz, process
 
 from bot.library.errors import InvalidInput, StoryNotFound
 from bot.library.models import Story, TagKind
+from bot.library.profile_search import search_profile
 from bot.library.recommend_search import (
     MAX_PER_AUTHOR,
     MAX_PER_SERIES,
@@ -89,15 +91,16 @@ class RecommendQuery:
 
 
 def recommend(index: TagIndex, query: RecommendQuery) -> list[Recommendation]:
-    plan = _plan(index, query)
+    plan = plan_query(index, query)
     if plan is None:
         return []
-    return [_explain(index, plan, pick) for pick in search(index, plan)]
+    picks = search_profile(index, plan).picks if plan.terms and len(index) else search(index, plan)
+    return [_explain(index, plan, pick) for pick in picks]
 
 
 def recommend_exhaustive(index: TagIndex, query: RecommendQuery) -> list[Recommendation]:
     """The naive reference: score every story by intersecting its tags with the profile."""
-    plan = _plan(index, query)
+    plan = plan_query(index, query)
     if plan is None:
         return []
     weights = {tag: q * tag_weight(index, plan.view, tag) for tag, q in plan.terms.items()}
@@ -136,7 +139,8 @@ def suggest_tags(index: TagIndex, text: str, limit: int = 5) -> list[TagRef]:
 # -- planning -----------------------------------------------------------------------------
 
 
-def _plan(index: TagIndex, query: RecommendQuery) -> Plan | None:
+def plan_query(index: TagIndex, query: RecommendQuery) -> Plan | None:
+    """The query validated and turned into weights and filters; None: nothing to go on."""
     both = query.include & query.exclude
     if both:
         raise InvalidInput(f"'{min(both)[1]}' is both included and excluded")
@@ -164,10 +168,11 @@ def _plan(index: TagIndex, query: RecommendQuery) -> Plan | None:
             return None  # a reader with no history yet: nothing to go on
 
     include_weights = {tag: max(1.0, terms.pop(tag, 0.0)) for tag in sorted(query.include)}
+    tag_weights = {tag: tag_weight(index, view, tag) for tag in terms}
     excluded = (query.exclude if view is None
                 else {member for tag in query.exclude for member in view.ref_members(tag)})
     return Plan(
-        terms={tag: q for tag, q in terms.items() if tag_weight(index, view, tag) > 0.0},
+        terms={tag: q for tag, q in terms.items() if tag_weights[tag] > 0.0},
         include_weights=include_weights,
         banned=frozenset(query.blocked | excluded),
         left_out=frozenset(left_out),
@@ -176,6 +181,7 @@ def _plan(index: TagIndex, query: RecommendQuery) -> Plan | None:
         limit=query.limit,
         view=view,
         visible_guilds=query.visible_guilds,
+        tag_weights=tag_weights,
     )
 
 

@@ -2,19 +2,18 @@
 
 An include-only search (`/recommend tags:`) looks only at the stories carrying the include
 tags: they all score the include weight times their length factor, so its cost follows
-the rarest include tag's posting list, not the library. A search with profile terms (like
-a story, for me) adds each term's weight to its posting rows in a scratch array over all
-rows: its cost is the total length of those posting lists plus a few vectorised passes.
-Max-score pruning (score the heaviest terms' stories first, stop when nothing else can
-reach the page) was tried and lost on these profiles: their heaviest terms include common
-tags, so the bound rarely cut anything and the extra rounds cost more than one pass.
+the rarest include tag's posting list, not the library. `search_every_row` ranks a profile
+(like a story, for me) exactly by adding each term's weight to its posting rows in a
+scratch array over all rows: its cost is the total length of those lists, which grows with
+the library. The bot ranks profiles with bot.library.profile_search instead (bounded);
+this pass is its reference in the benchmark and the tests.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -56,6 +55,8 @@ class Plan:
     limit: int
     view: TagView | None = None
     visible_guilds: frozenset[int | None] | None = None
+    # Each term's tag weight (tag_weight), worked out once when planning.
+    tag_weights: dict[TagRef, float] = field(default_factory=dict)
 
     def fold(self, tags: Iterable[TagRef]) -> Iterable[TagRef]:
         view = self.view
@@ -100,7 +101,7 @@ def include_weight(index: TagIndex, plan: Plan) -> float:
     return sum(q * tag_weight(index, plan.view, tag) for tag, q in plan.include_weights.items())
 
 
-def _member(values: np.ndarray, sorted_rows: np.ndarray) -> np.ndarray:
+def member_of(values: np.ndarray, sorted_rows: np.ndarray) -> np.ndarray:
     """Which of `values` occur in the ascending array `sorted_rows`."""
     if not len(sorted_rows) or not len(values):
         return np.zeros(len(values), dtype=bool)
@@ -113,20 +114,20 @@ def search(index: TagIndex, plan: Plan) -> list[Pick]:
         return []
     if not plan.terms:
         return _search_included(index, plan) if plan.include_weights else []
-    return _search_profile(index, plan)
+    return search_every_row(index, plan)
 
 
 def _search_included(index: TagIndex, plan: Plan) -> list[Pick]:
     """Include tags alone: every story carrying them scores the same include weight times
     its length factor, so only those stories are looked at."""
-    rows = _carrying_all(index, plan)
-    rows = rows[_allowed(index, plan, rows)]
+    rows = carrying_all(index, plan)
+    rows = rows[allowed_rows(index, plan, rows)]
     raw = np.full(len(rows), include_weight(index, plan), dtype=np.float64)
     scores = raw * index.columns().factor[rows]
-    return diversify(_best_first(index, rows, scores), index, plan)
+    return diversify(best_first(index, rows, scores), index, plan)
 
 
-def _search_profile(index: TagIndex, plan: Plan) -> list[Pick]:
+def search_every_row(index: TagIndex, plan: Plan) -> list[Pick]:
     """Profile terms: each adds its weight to its posting rows in a scratch array over all
     rows, in plan order as the reference sums (then the include weight, then x length
     factor), so both paths give bit-identical scores. Filters are masks over all rows."""
@@ -135,20 +136,20 @@ def _search_profile(index: TagIndex, plan: Plan) -> list[Pick]:
     raw = np.zeros(n, dtype=np.float64)
     for tag, q in plan.terms.items():
         raw[tag_rows(index, plan.view, tag)] += q * tag_weight(index, plan.view, tag)
-    allowed = _allowed_mask(index, plan)
+    allowed = allowed_mask(index, plan)
     if plan.include_weights:
         carrying = np.zeros(n, dtype=bool)
-        carrying[_carrying_all(index, plan)] = True
+        carrying[carrying_all(index, plan)] = True
         raw[carrying] += include_weight(index, plan)
         eligible = carrying & allowed
     else:
         eligible = (raw > 0.0) & allowed
     rows = np.flatnonzero(eligible)
     scores = raw[rows] * columns.factor[rows]
-    return diversify(_best_first(index, rows, scores), index, plan)
+    return diversify(best_first(index, rows, scores), index, plan)
 
 
-def _allowed_mask(index: TagIndex, plan: Plan) -> np.ndarray:
+def allowed_mask(index: TagIndex, plan: Plan) -> np.ndarray:
     """The filters that always apply, as a mask over all rows (see _allowed)."""
     columns = index.columns()
     allowed = columns.live.copy()
@@ -177,17 +178,17 @@ def _code_mask(code_of: Callable[[Any], int | None], count: int,
     return mask
 
 
-def _carrying_all(index: TagIndex, plan: Plan) -> np.ndarray:
+def carrying_all(index: TagIndex, plan: Plan) -> np.ndarray:
     """Rows carrying every include tag, ascending: the rarest tag's rows, kept when the
     others carry them too."""
     lists = sorted((tag_rows(index, plan.view, tag) for tag in plan.include_weights), key=len)
     rows = lists[0]
     for other in lists[1:]:
-        rows = rows[_member(rows, other)]
+        rows = rows[member_of(rows, other)]
     return rows
 
 
-def _allowed(index: TagIndex, plan: Plan, rows: np.ndarray) -> np.ndarray:
+def allowed_rows(index: TagIndex, plan: Plan, rows: np.ndarray) -> np.ndarray:
     """The filters that always apply, for candidate rows: alive, rating allowed, seen from
     here, no banned tag, not left out."""
     columns = index.columns()
@@ -199,10 +200,11 @@ def _allowed(index: TagIndex, plan: Plan, rows: np.ndarray) -> np.ndarray:
         allowed &= _code_mask(index.guild_code, index.guild_code_count,
                               plan.visible_guilds)[columns.guild[rows]]
     for tag in plan.banned:
-        allowed &= ~_member(rows, index.rows(tag))
+        allowed &= ~member_of(rows, index.rows(tag))
     if plan.left_out:
-        left_out = [row for row in map(index.row_of, plan.left_out) if row is not None]
-        allowed &= ~np.isin(rows, left_out)
+        left_out = np.array(sorted(row for row in map(index.row_of, plan.left_out)
+                                   if row is not None), dtype=np.int64)
+        allowed &= ~member_of(rows, left_out)
     if plan.visible is not None:
         visible = plan.visible
         allowed &= np.fromiter((sid in visible for sid in columns.story_id[rows].tolist()),
@@ -210,7 +212,7 @@ def _allowed(index: TagIndex, plan: Plan, rows: np.ndarray) -> np.ndarray:
     return allowed
 
 
-def _best_first(index: TagIndex, rows: np.ndarray,
+def best_first(index: TagIndex, rows: np.ndarray,
                 scores: np.ndarray) -> Iterator[tuple[int, float]]:
     """(story, score) best first, equal scores by tie rank; sorts only what is read.
 

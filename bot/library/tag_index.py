@@ -360,6 +360,11 @@ class TagIndex:
         start = self._col["tag_start"].data[row]
         return self._row_tags.data[start: start + self._col["tag_count"].data[row]]
 
+    def row_tag_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every row's tag slice as (start, count) columns over the flat code array."""
+        col = self._col
+        return col["tag_start"].view(), col["tag_count"].view(), self._row_tags.view()
+
     @property
     def tag_code_count(self) -> int:
         return len(self._tags.values)

@@ -45,7 +45,7 @@ def test_every_benchmark_runs_in_quick_mode_and_reports_figures() -> None:
     interaction = reports["interaction"]
     commands = interaction["sqlite"]["stories_1000"]
     assert set(commands) == {"excerpt", "story_list", "story_info", "recommend_tags",
-                             "story_autocomplete"}
+                             "recommend_like", "recommend_for_me", "story_autocomplete"}
     assert all(figures["median_ratio_to_bare"] > 0 for figures in commands.values())
     assert interaction["bare_bot_ping"]["n"] == 2 * interaction["rounds"]
 

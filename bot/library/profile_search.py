@@ -1,0 +1,259 @@
+"""Profile searches (like a story, for me) in work bounded by budgets, not the library.
+
+A story scores only through the profile terms it carries. The search gathers terms in
+order of weight per posting row (rare, heavy tags first) until their posting lists hold
+BUDGET rows: the stories on them are the candidates. Each candidate gets an upper bound
+(the gathered terms it carries, plus the heaviest other terms, as many as it has tags
+left, times its length factor); the best by that bound are scored exactly from their own
+tag slices (every term counts, gathered or not), more while an unscored one could still
+reach the page, at most MAX_SCORED. A story on none of the gathered lists scores at most
+the heaviest m other terms times min(1, sqrt(12 / m)) (its length factor with m weighted
+tags). When the page's last pick beats that, the page is the exhaustive one (`exact`).
+Otherwise the budget grows fourfold up to MAX_BUDGET, as long as the terms the bigger
+budget would leave out could not reach the page; else the page is built from the
+candidates alone: each score and reason on it is still exact, but a story sharing only
+common tags with the profile may be missing (benchmarks/bench_recommend counts how
+often the page differs from the every-row ranking).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.library.recommend_search import (
+    Pick,
+    Plan,
+    allowed_rows,
+    best_first,
+    carrying_all,
+    diversify,
+    include_weight,
+    member_of,
+    tag_weight,
+)
+from bot.library.tag_index import LENGTH_FREE_TAGS, TagIndex, distinct_sorted
+
+BUDGET = 4_096  # posting rows gathered before the first look at the page
+MAX_BUDGET = 16_384  # past this, the page is built from the candidates alone
+GROWTH = 4
+# Float sums in another order than the scores' may differ in the last bits.
+SLACK = 1.0 + 1e-9
+FIRST_SCORED = 64  # candidates scored exactly before the first look at the page
+MAX_SCORED = 4_096  # candidates scored exactly at most
+# Grow the budget also when the bigger one could not prove the page either: for me pages
+# at 100k then match the every-row page more often (overlap@page 0.99 instead of 0.93),
+# but a profile spread over many fandoms costs ~2x (10 ms instead of 5, in-process).
+GROW_UNPROVABLE = False
+
+
+@dataclass(frozen=True)
+class ProfilePage:
+    picks: list[Pick]
+    exact: bool  # proven the same page as scoring every story
+    candidates: int  # stories scored
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """The plan's profile terms in plan order, with what the search needs of each."""
+
+    weights: np.ndarray  # query weight x tag weight
+    lengths: np.ndarray  # posting rows (members' added up in a server view)
+    codes: np.ndarray  # tag codes that count as a term, ascending
+    position: np.ndarray  # the term each of `codes` counts as
+    merged: bool  # some term has several codes: a row may carry one term twice
+    postings: list[list[np.ndarray]]  # per term, its codes' posting lists
+
+
+def _terms(index: TagIndex, plan: Plan) -> _Terms:
+    view = plan.view
+    weights, codes, position = [], [], []
+    postings: list[list[np.ndarray]] = []
+    for at, (tag, q) in enumerate(plan.terms.items()):
+        known = plan.tag_weights.get(tag)
+        weights.append(q * (tag_weight(index, view, tag) if known is None else known))
+        members = view.ref_members(tag) if view is not None and view.has_members(tag) else (tag,)
+        lists = []
+        for member in members:
+            if (code := index.code_of(member)) is not None:
+                lists.append(index.code_rows(code))
+                codes.append(code)
+                position.append(at)
+        postings.append(lists)
+    order = np.argsort(np.array(codes, dtype=np.int64), kind="stable")
+    return _Terms(weights=np.array(weights, dtype=np.float64),
+                  lengths=np.array([sum(map(len, lists)) for lists in postings], dtype=np.int64),
+                  codes=np.array(codes, dtype=np.int64)[order],
+                  position=np.array(position, dtype=np.int64)[order],
+                  merged=any(len(lists) > 1 for lists in postings), postings=postings)
+
+
+def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
+                   max_budget: int = MAX_BUDGET) -> ProfilePage:
+    terms = _terms(index, plan)
+    base = include_weight(index, plan) if plan.include_weights else 0.0
+    carrying = carrying_all(index, plan) if plan.include_weights else None
+    if carrying is not None and len(carrying) <= max_budget:
+        # Every eligible story carries the include tags: they are all the candidates, each
+        # bounded by the heaviest terms, as many as it has tags.
+        best = _best_sums(terms.weights)
+        _, tag_counts, _ = index.row_tag_table()
+        carried = np.clip(tag_counts[carrying], 0, len(best) - 1)
+        upper = (best[carried] + base) * index.columns().factor[carrying] * SLACK
+        picks, settled = _settled_page(index, plan, terms, carrying, upper)
+        return ProfilePage(picks, settled, len(carrying))
+    order = np.argsort(-(terms.weights / np.maximum(terms.lengths, 1)), kind="stable")
+    reach = np.cumsum(terms.lengths[order])
+    while True:
+        taken = _terms_within(reach, budget)
+        rows, partial, hits = _gathered(index, terms, order[:taken])
+        if carrying is not None:
+            kept = member_of(rows, carrying)
+            rows, partial, hits = rows[kept], partial[kept], hits[kept]
+        best_rest = _best_sums(terms.weights[order[taken:]])
+        # What a story can score at most: the gathered terms it carries, plus the heaviest
+        # other terms, as many as it has tags besides those, the include weight, times its
+        # length factor.
+        _, tag_counts, _ = index.row_tag_table()
+        others = np.clip(tag_counts[rows] - hits, 0, len(best_rest) - 1)
+        upper = (partial + best_rest[others] + base) * index.columns().factor[rows] * SLACK
+        complete = carrying is None and taken == len(order)  # every term gathered
+        outside = _outside(best_rest, base)  # the most a story not gathered can score
+        can_grow = budget < max_budget and taken < len(order)
+        # The page's last pick scores at most the limit-th best bound: when that cannot
+        # beat `outside`, this budget cannot prove the page: go on to the next one.
+        if can_grow and not complete and _kth_largest(upper, plan.limit) <= outside:
+            budget = min(budget * GROWTH, max_budget)
+            continue
+        picks, settled = _settled_page(index, plan, terms, rows, upper)
+        full = len(picks) == plan.limit
+        if settled and (complete or (full and picks[-1].score > outside)):
+            return ProfilePage(picks, True, len(rows))
+        if not can_grow:
+            return ProfilePage(picks, False, len(rows))
+        budget = min(budget * GROWTH, max_budget)
+        # Grow only when the bigger budget could prove this page: when what it would still
+        # leave out could reach the page, that one could not be proven either (a profile
+        # spread over many fandoms), only cost four times more.
+        if full and not GROW_UNPROVABLE and _outside(
+                _best_sums(_left_out(terms, order, reach, budget)), base) >= picks[-1].score:
+            return ProfilePage(picks, False, len(rows))
+
+
+def _left_out(terms: _Terms, order: np.ndarray, reach: np.ndarray, budget: int) -> np.ndarray:
+    """The weights of the terms a budget leaves out."""
+    return terms.weights[order[_terms_within(reach, budget):]]
+
+
+def _terms_within(reach: np.ndarray, budget: int) -> int:
+    """How many terms (in gathering order) a budget takes: at least one."""
+    return max(1, int(np.searchsorted(reach, budget, side="right")))
+
+
+def _kth_largest(values: np.ndarray, k: int) -> float:
+    if len(values) < k:
+        return -np.inf
+    return float(np.partition(values, len(values) - k)[len(values) - k])
+
+
+def _best_sums(weights: np.ndarray) -> np.ndarray:
+    """[0, the heaviest, the two heaviest added up, ...]."""
+    return np.concatenate(([0.0], np.cumsum(np.sort(weights)[::-1])))
+
+
+def _outside(best_sums: np.ndarray, base: float) -> float:
+    """The most a story on none of the gathered lists can score: carrying m of the other
+    terms it has at least m weighted tags, so its length factor is at most
+    min(1, sqrt(LENGTH_FREE_TAGS / m))."""
+    carried = np.arange(len(best_sums))
+    factor = np.sqrt(LENGTH_FREE_TAGS / np.maximum(carried, LENGTH_FREE_TAGS))
+    return float(((best_sums + base) * factor).max()) * SLACK
+
+
+def _gathered(index: TagIndex, terms: _Terms, gathered: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct rows on the gathered terms' posting lists, ascending, each row's sum
+    of those terms' weights (a member of a server tag counted once per member: only ever
+    too high, which an upper bound allows) and how many of its tags are on those lists."""
+    lists = [rows for term in gathered.tolist() for rows in terms.postings[term]]
+    if not lists:
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64), np.empty(0, np.int64)
+    every = np.concatenate(lists)
+    weights = np.repeat(terms.weights[gathered], [terms.lengths[term] for term in gathered])
+    rows = distinct_sorted(every)
+    at = np.searchsorted(rows, every)
+    partial = np.bincount(at, weights=weights, minlength=len(rows))
+    return rows, partial, np.bincount(at, minlength=len(rows))
+
+
+def _settled_page(index: TagIndex, plan: Plan, terms: _Terms, rows: np.ndarray,
+                  upper: np.ndarray) -> tuple[list[Pick], bool]:
+    """The page among `rows`, scoring exactly (and filtering) only what can reach it: the
+    best FIRST_SCORED by upper bound, then every other whose bound reaches the page's last
+    pick (again, as long as the page moves), at most MAX_SCORED in all. Also whether it is
+    settled: no story left unscored could have changed it."""
+    include = include_weight(index, plan) if plan.include_weights else 0.0
+    factor = index.columns().factor
+    chosen, scores = np.empty(0, dtype=rows.dtype), np.empty(0, dtype=np.float64)
+    unscored = np.ones(len(rows), dtype=bool)
+    batch = _best_unscored(upper, unscored, max(FIRST_SCORED, 4 * plan.limit))
+    while True:
+        unscored[batch] = False
+        picked = rows[batch]
+        picked = picked[allowed_rows(index, plan, picked)]
+        raw = _raw_scores(index, terms, picked)
+        if plan.include_weights:
+            raw += include
+        else:
+            keep = raw > 0.0
+            picked, raw = picked[keep], raw[keep]
+        chosen = np.concatenate((chosen, picked))
+        scores = np.concatenate((scores, raw * factor[picked]))
+        picks = diversify(best_first(index, chosen, scores), index, plan)
+        left = np.flatnonzero(unscored)
+        if not len(left):
+            return picks, True
+        room = MAX_SCORED - (len(rows) - len(left))
+        if room <= 0:
+            return picks, False
+        if len(picks) < plan.limit:
+            batch = _best_unscored(upper, unscored, min(room, GROWTH * (len(rows) - len(left))))
+        else:
+            batch = left[upper[left] >= picks[-1].score]
+            if not len(batch):
+                return picks, True
+            if len(batch) > room:
+                batch = _best_unscored(upper, unscored, room)
+
+
+def _best_unscored(upper: np.ndarray, unscored: np.ndarray, count: int) -> np.ndarray:
+    """Up to `count` of the unscored positions, highest bound first."""
+    left = np.flatnonzero(unscored)
+    if len(left) <= count:
+        return left
+    return left[np.argpartition(-upper[left], count - 1)[:count]]
+
+
+def _raw_scores(index: TagIndex, terms: _Terms, rows: np.ndarray) -> np.ndarray:
+    """Each row's sum of the term weights it carries, added in plan order (as the reference
+    does, so equal tag sets give bit-equal scores and ties go by tie rank)."""
+    if not len(terms.codes) or not len(rows):
+        return np.zeros(len(rows), dtype=np.float64)
+    starts, counts, flat = index.row_tag_table()
+    per_row = counts[rows].astype(np.int64)
+    owner = np.repeat(np.arange(len(rows)), per_row)
+    block_start = np.cumsum(per_row) - per_row
+    at = np.arange(len(owner)) + np.repeat(starts[rows] - block_start, per_row)
+    term_of = np.full(index.tag_code_count, -1, dtype=np.int32)  # the vocabulary, not stories
+    term_of[terms.codes] = terms.position
+    position = term_of[flat[at]]
+    hit = position >= 0
+    owner, position = owner[hit], position[hit]
+    # In plan order (then by row); a row carrying two members of one server tag counts
+    # that tag once.
+    key = position.astype(np.int64) * len(rows) + owner
+    key = distinct_sorted(key) if terms.merged else np.sort(key)
+    return np.bincount(key % len(rows), weights=terms.weights[key // len(rows)],
+                       minlength=len(rows)).astype(np.float64, copy=False)
