@@ -186,7 +186,13 @@ class StoryTextConverter:
         walked: BeautifulSoup's here, lxml's in lxml_text.py)."""
         paragraphs: list[str] = []
         for block in _PARAGRAPH_BOUNDARY.split("".join(parts)):
-            paragraphs.extend(self._paragraphs_of_block(block))
+            if _LINE_BREAK in block:
+                paragraphs.extend(self._paragraphs_of_block(block))
+                continue
+            # Most blocks: one line (_paragraphs_of_block's first case, without the call).
+            line = (_SPACES.sub(" ", block) if "  " in block else block).strip()
+            if line and _HAS_TEXT.search(line):
+                paragraphs.append(self._paragraph([line]))
         return join_paragraphs(paragraphs)
 
     def _convert(self, node: PageElement, out: list[str], depth: int) -> bool:

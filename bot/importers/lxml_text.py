@@ -27,7 +27,6 @@ from bot.importers.html_text import (
     _ESCAPED_ANYWHERE,
     _KNOWN_NAMES,
     _LINE_BREAK,
-    _WHITESPACE,
     _XML_DECLARATION,
     BLOCK_TAGS,
     EMPHASIS_MARKERS,
@@ -117,7 +116,9 @@ def plain_text(element: Element | None) -> str:
     """The visible text of an element, whitespace collapsed (html_text.plain_text)."""
     if element is None:
         return ""
-    return _WHITESPACE.sub(" ", " ".join(element.itertext())).strip()
+    # Split and joined: the same as collapsing runs of whitespace with _WHITESPACE and
+    # stripping (str.split and a regex's \s agree on what whitespace is), in one C pass.
+    return " ".join(" ".join(element.itertext()).split())
 
 
 class LxmlStoryText(StoryTextConverter):
@@ -173,9 +174,13 @@ class LxmlStoryText(StoryTextConverter):
             # _element is taken here, without the call.
             tag = child.tag
             if tag == "p" and depth < MAX_NESTING:
-                out.append("\n\n")
-                self._children(child, out, depth + 1)
-                out.append("\n\n")
+                if len(child):
+                    out.append("\n\n")
+                    self._children(child, out, depth + 1)
+                    out.append("\n\n")
+                else:  # only text: no call for its (empty) children either
+                    inner = child.text
+                    out.append(f"\n\n{_converted(inner)}\n\n" if inner else "\n\n\n\n")
                 holds_block = True
             elif self._element(child, out, depth + 1):
                 holds_block = True

@@ -156,8 +156,14 @@ def _scene_units(
     dialogue: list[bool] = []
     cue_ends: list[bool] = []  # the paragraph ends on a cue line
     after_cue = False
+    max_words, max_chars = rules.max_words, rules.max_chars
     for start, end in paragraphs:
-        _paragraph_units(text, start, end, rules, units)
+        # Most paragraphs fit whole: _paragraph_units' first case, without the call.
+        words = _count_words(text[start:end])
+        if words <= max_words and end - start <= max_chars:
+            units.append(Unit(start, end, words, Cut.PARAGRAPH, CutQuality.PARAGRAPH))
+        else:
+            _paragraph_units(text, start, end, rules, units)
         ends.append(len(units) - 1)
         line_end = first_line_end(text, start, end)
         # A parenthetical is a cue after a speaker's name or inside a speech: "(Beat.)".
