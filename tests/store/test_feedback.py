@@ -165,3 +165,29 @@ async def test_story_figures_and_the_export_count_each_kind_once_per_server(
         "feedback", "feedback", "kudos", "reaction", "reaction"]
     assert {row[1] for row in rows} == {story.id}
     assert [row[0] for row in await store.feedback.export_rows(GUILD + 1)] == ["kudos"]
+
+
+async def test_a_readers_signals_are_theirs_in_this_server_only(
+    store: Store, writer: FeedbackWriter
+) -> None:
+    story, passages, messages = await story_with_posts(store)
+    for emoji in ("❤️", "👎"):
+        await writer.submit(ReactionChange(messages[0], 5, emoji, True, AT))
+    await writer.submit(ReactionChange(messages[0], 6, "❤️", True, AT))  # another reader
+    await writer.flush()
+    await store.feedback_writes.toggle_kudos(story.id, 5, GUILD, AT)
+    for passage in passages[:2]:
+        await store.feedback_writes.toggle_bookmark(5, passage.id, story.id, GUILD, AT)
+    for passage_id, stars in ((None, 4), (passages[0].id, 1)):
+        await store.feedback_writes.save_feedback(
+            FeedbackEntry(GUILD, story.id, passage_id, 5, stars, "", AT))
+
+    signals = await store.feedback.reader_signals(GUILD, 5)
+    assert list(signals) == [story.id]
+    mine = signals[story.id]
+    assert (mine.kudos, mine.bookmarks, mine.reactions, mine.negative_reactions,
+            mine.stars_total, mine.stars_count) == (True, 2, 2, 1, 5, 2)
+    other = (await store.feedback.reader_signals(GUILD, 6))[story.id]
+    assert (other.kudos, other.reactions, other.bookmarks) == (False, 1, 0)
+    assert await store.feedback.reader_signals(GUILD, 7) == {}
+    assert await store.feedback.reader_signals(GUILD + 1, 5) == {}  # another server

@@ -221,26 +221,25 @@ class FeedbackRepository:
         return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
     async def reader_signals(self, guild_id: int, user_id: int) -> dict[int, StorySignals]:
-        """Per story, what this reader did in this server."""
-        found: dict[int, dict[str, int]] = {}
-        for (story_id,) in await self._rows(
-                "SELECT story_id FROM kudos WHERE user_id = $1 AND guild_id = $2",
-                user_id, guild_id):
-            found.setdefault(story_id, {})["kudos"] = True
-        for story_id, count in await self._rows(
-                "SELECT story_id, COUNT(*) FROM bookmarks WHERE user_id = $1 AND guild_id = $2 "
-                "GROUP BY 1", user_id, guild_id):
-            found.setdefault(story_id, {})["bookmarks"] = count
-        for story_id, count, negative in await self._rows(
-                "SELECT story_id, COUNT(*), count(*) FILTER (WHERE emoji = ANY($3::text[])) "
-                "FROM reactions WHERE user_id = $1 AND guild_id = $2 GROUP BY 1",
-                user_id, guild_id, _NEGATIVE):
-            found.setdefault(story_id, {}).update(reactions=count, negative_reactions=negative)
-        for story_id, total, count in await self._rows(
-                "SELECT story_id, SUM(stars), COUNT(*) FROM feedback "
-                "WHERE user_id = $1 AND guild_id = $2 GROUP BY 1", user_id, guild_id):
-            found.setdefault(story_id, {}).update(stars_total=total, stars_count=count)
-        return {sid: StorySignals(**figures) for sid, figures in found.items()}  # type: ignore[arg-type]
+        """Per story, what this reader did in this server (one query: /recommend for_me
+        asks it on every call)."""
+        rows = await self._rows(
+            "SELECT story_id, MAX(kudos), SUM(bookmarks), SUM(reactions), SUM(negative), "
+            "SUM(stars_total), SUM(stars_count) FROM ("
+            "SELECT story_id, 1 AS kudos, 0 AS bookmarks, 0 AS reactions, 0 AS negative, "
+            "0 AS stars_total, 0 AS stars_count FROM kudos WHERE user_id = $1 AND guild_id = $2 "
+            "UNION ALL SELECT story_id, 0, COUNT(*), 0, 0, 0, 0 FROM bookmarks "
+            "WHERE user_id = $1 AND guild_id = $2 GROUP BY 1 "
+            "UNION ALL SELECT story_id, 0, 0, COUNT(*), "
+            "COUNT(*) FILTER (WHERE emoji = ANY($3::text[])), 0, 0 "
+            "FROM reactions WHERE user_id = $1 AND guild_id = $2 GROUP BY 1 "
+            "UNION ALL SELECT story_id, 0, 0, 0, 0, SUM(stars), COUNT(*) FROM feedback "
+            "WHERE user_id = $1 AND guild_id = $2 GROUP BY 1) AS signals GROUP BY story_id",
+            user_id, guild_id, _NEGATIVE)
+        return {int(sid): StorySignals(bool(kudos), int(bookmarks), int(reactions),
+                                       int(negative), int(stars_total), int(stars_count))
+                for sid, kudos, bookmarks, reactions, negative, stars_total, stars_count
+                in rows}
 
     async def bookmarks(self, user_id: int, guild_id: int, offset: int,
                         limit: int) -> tuple[list[BookmarkRow], int]:
