@@ -22,8 +22,9 @@ STOP_TIMEOUT = 60
 
 @asynccontextmanager
 async def storybot_run(sandbox: Sandbox, folder: Path, db: str, *args: str,
+                       stop_with: signal.Signals = signal.SIGINT,
                        **env: str) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`storybot run ARGS` against the sandbox; Ctrl-C (SIGINT) at the end."""
+    """`storybot run ARGS` against the sandbox; Ctrl-C (SIGINT) at the end, or `stop_with`."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "--db", db, "run", *args,
         # Not the project folder: a developer's .env there must not change the test.
@@ -37,13 +38,13 @@ async def storybot_run(sandbox: Sandbox, folder: Path, db: str, *args: str,
         yield process
     finally:
         if process.returncode is None:
-            process.send_signal(signal.SIGINT)
+            process.send_signal(stop_with)
             try:
                 await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
             except TimeoutError:
                 process.kill()
                 await process.wait()
-                raise AssertionError("storybot run did not stop on Ctrl-C") from None
+                raise AssertionError(f"storybot run did not stop on {stop_with.name}") from None
 
 
 async def read_lines_until(process: asyncio.subprocess.Process, done: int, marker: str,
@@ -105,3 +106,15 @@ async def test_run_retries_a_database_it_cannot_reach_with_longer_waits(
     text = "".join(lines)
     assert "Traceback" not in text and "secret" not in text  # the password is never shown
     assert process.returncode in (0, 130)  # Ctrl-C while running or while waiting
+
+
+async def test_run_stops_in_order_on_sigterm_as_on_ctrl_c(
+    sandbox: Sandbox, settings: Settings, tmp_path: Path
+) -> None:
+    """A service manager stops the bot with SIGTERM: it closes as on Ctrl-C (exit 0, its
+    goodbye logged), not killed with queued feedback unwritten."""
+    async with storybot_run(sandbox, tmp_path, str(settings.storybot_db),
+                            stop_with=signal.SIGTERM) as process:
+        await sandbox.wait_until_bot_ready(timeout=60)
+        await sandbox.wait_for_commands("excerpt", timeout=60)
+    assert process.returncode == 0
