@@ -31,19 +31,18 @@ from bot.store.story_rows import passage_row
 # wait is shared by ~2,500 stories. Durability is unchanged: a commit is in the log, which
 # a restart replays, whether or not it was copied yet.
 _IMPORT_CHECKPOINT_PAGES = 16_000
+_DEFAULT_CHECKPOINT_PAGES = 1_000  # SQLite's, which the connection otherwise keeps
 
 
 @contextlib.asynccontextmanager
 async def _checkpoints_deferred(conn: aiosqlite.Connection) -> AsyncIterator[None]:
-    """The import's commits check the log against the larger threshold; the connection's
-    own setting is back as soon as the batch is written."""
-    rows = await fetch_all(conn, "PRAGMA wal_autocheckpoint")
-    before = int(rows[0][0]) if rows else 1000
-    await conn.execute(f"PRAGMA wal_autocheckpoint = {max(before, _IMPORT_CHECKPOINT_PAGES)}")
+    """The import's commits check the log against the larger threshold; the default is
+    back as soon as the batch is written."""
+    await conn.execute(f"PRAGMA wal_autocheckpoint = {_IMPORT_CHECKPOINT_PAGES}")
     try:
         yield
     finally:
-        await conn.execute(f"PRAGMA wal_autocheckpoint = {before}")
+        await conn.execute(f"PRAGMA wal_autocheckpoint = {_DEFAULT_CHECKPOINT_PAGES}")
 
 
 # SQLite's default bound on "?" parameters in one statement is 32,766; lookups stay far below.
