@@ -19,6 +19,7 @@ from bot.catalog import Catalog
 from bot.importers.base import ImportLimits
 from bot.library.clock import Clock, SystemClock
 from bot.services.change_feed import AnnouncedSettings, ChangeFollower
+from bot.services.charts import ChartDrawer
 from bot.services.daily import DailyService
 from bot.services.excerpts import ExcerptService
 from bot.services.feedback import FeedbackService
@@ -55,6 +56,8 @@ class Services:
     servers: ServerDataService
     # Other processes on the same library hear of this one's changes, and it of theirs.
     changes: ChangeFollower
+    # /stats charts, drawn in a worker process (matplotlib would hold the loop's GIL).
+    charts: ChartDrawer
 
     @property
     def guild_settings(self) -> GuildSettingsStore:
@@ -71,6 +74,7 @@ class Services:
     async def close(self) -> None:
         """Stop background work, then close the store (the feedback writer commits first)."""
         self.changes.stop()
+        self.charts.close()
         await self.recommendations.stop()
         await self.store.close()
 
@@ -117,7 +121,8 @@ async def build_services(
         clock=clock, store=store, catalog=catalog, tag_lookup=tag_lookup, gates=gates,
         feedback=feedback, excerpts=excerpts, recommendations=recommendations,
         sources=sources, story_links=story_links, suggestions=suggestions, daily=daily,
-        servers=ServerDataService(store, catalog, gates, clock), changes=changes)
+        servers=ServerDataService(store, catalog, gates, clock), changes=changes,
+        charts=ChartDrawer())
 
 
 @contextlib.asynccontextmanager

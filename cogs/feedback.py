@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 from typing import TYPE_CHECKING, TypeAlias
@@ -16,7 +15,6 @@ from bot.library.feedback import emoji_key, is_author
 from bot.render.stats import (
     CHART_FILENAME,
     guild_stats_embed,
-    render_chart,
     story_stats_embed,
 )
 from bot.ui.autocomplete import story_autocomplete
@@ -103,7 +101,7 @@ class FeedbackCog(commands.Cog):
         if not days:
             await interaction.followup.send(embed=embed)
             return
-        png = await asyncio.to_thread(render_chart, days, title)  # matplotlib is blocking
+        png = await self.bot.services.charts.reactions(days, title)
         await interaction.followup.send(
             embed=embed, file=discord.File(fp=io.BytesIO(png), filename=CHART_FILENAME))
 

@@ -1,7 +1,8 @@
 """/stats and /me bookmarks as embeds, and the reactions-over-time chart as a PNG.
 
 The chart is drawn with matplotlib's Agg backend (no display needed); `render_chart` is
-blocking, so callers run it with asyncio.to_thread.
+blocking and holds the GIL while it draws, so the bot runs it in a worker process
+(bot.services.charts).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def bookmarks_embed(rows: list[BookmarkRow], page: int, pages: int) -> discord.E
 
 
 def render_chart(days: list[tuple[str, int]], title: str) -> bytes:
-    """A bar chart of reactions per day, as PNG bytes (blocking: run it in a thread)."""
+    """A bar chart of reactions per day, as PNG bytes (blocking: run it in another process)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
     from matplotlib.figure import Figure  # no pyplot: no global state, safe in a thread
