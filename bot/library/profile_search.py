@@ -253,7 +253,14 @@ def _raw_scores(index: TagIndex, terms: _Terms, rows: np.ndarray) -> np.ndarray:
     owner, position = owner[hit], position[hit]
     # In plan order (then by row); a row carrying two members of one server tag counts
     # that tag once.
-    key = position.astype(np.int64) * len(rows) + owner
-    key = distinct_sorted(key) if terms.merged else np.sort(key)
-    return np.bincount(key % len(rows), weights=terms.weights[key // len(rows)],
+    if terms.merged or len(terms.weights) > np.iinfo(np.int16).max:
+        key = position.astype(np.int64) * len(rows) + owner
+        key = distinct_sorted(key) if terms.merged else np.sort(key)
+        return np.bincount(key % len(rows), weights=terms.weights[key // len(rows)],
+                           minlength=len(rows)).astype(np.float64, copy=False)
+    # The same order, cheaper: a stable sort of the term positions alone (small integers,
+    # which numpy sorts by radix) keeps each term's rows ascending. bincount adds in input
+    # order, so every row's sum is added up term by term in plan order, as above.
+    order = np.argsort(position.astype(np.int16), kind="stable")
+    return np.bincount(owner[order], weights=terms.weights[position[order]],
                        minlength=len(rows)).astype(np.float64, copy=False)
