@@ -161,6 +161,11 @@ class StoryBot(commands.Bot):
             self._settling.cancel()
         await super().close()
         if hasattr(self, "services"):
+            recommendations = self.services.recommendations
+            if self.runs_library_chores and recommendations.is_ready:
+                # The next start then loads the index instead of building it (one process
+                # does it for all: they share the library).
+                await recommendations.index_start.refresh_saved()
             await self.services.close()
 
 

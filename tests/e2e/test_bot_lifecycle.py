@@ -24,12 +24,20 @@ async def test_start_up_syncs_commands_once_and_not_again_after_a_restart(
     names = {c["name"] for c in sandbox.registered_commands()}
     assert {"story", "help", "config"} <= names
     assert command_syncs(sandbox) == 1
+    # A story removed while the bot runs: its stop saves the recommendation index again,
+    # so the next start loads it rather than building it.
+    await first.bot.services.recommendations.ready()
+    story = await first.bot.services.catalog.resolve("Last Seen Online", sandbox.guild_id)
+    await first.bot.services.catalog.remove(story.id, sandbox.guild_id)
     await first.stop()
     second = await start_bot(sandbox, settings)
     try:
         result = await sandbox.slash(sandbox.users.reader, "help")
         assert result.ephemeral
         assert command_syncs(sandbox) == 1, "an unchanged tree is not synced again"
+        recommendations = await second.bot.services.recommendations.ready()
+        assert recommendations.index_start.loaded_from_snapshot
+        assert story.id not in recommendations.index
     finally:
         await second.stop()
 

@@ -221,3 +221,26 @@ async def test_changes_during_a_rebuild_reach_the_new_index(library: str) -> Non
             services.store)
     finally:
         await services.close()
+
+
+async def test_changes_made_while_running_are_saved_at_an_orderly_stop(library: str) -> None:
+    """The bot's stop brings the snapshot up to date (built from the library, as at a start),
+    so the next start loads it; with nothing changed it builds nothing."""
+    services = await start(library)
+    try:
+        assert services.recommendations.index_start.loaded_from_snapshot
+        assert not await services.recommendations.index_start.refresh_saved()
+        await add_story(services.store, "Written while running", ["Fresh tag"])
+        assert await services.recommendations.index_start.refresh_saved()
+    finally:
+        await services.close()
+    from_snapshot, services = await restart(library)
+    try:
+        service = services.recommendations
+        assert from_snapshot
+        assert (facts(service.index), service._tags, service._names) == await fresh_facts(
+            services.store)
+        assert any(story.tags and ("freeform", "fresh tag") in story.tags
+                   for story in service.index.stories())
+    finally:
+        await services.close()
