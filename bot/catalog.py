@@ -22,17 +22,17 @@ from bot.library.errors import (
     StoryNotFound,
 )
 from bot.library.gate import Gate, Shown, title_matches
-from bot.library.lookup import AUTOCOMPLETE_LIMIT, exact_title, fuzzy_matches, suggestions
+from bot.library.lookup import AUTOCOMPLETE_LIMIT, fuzzy_matches
 from bot.library.models import ListedStory, Passage, Rating, Story, StoryDraft, Tag, TagKind
 from bot.library.overlay import TagOverlay
 from bot.library.rating_change import RatingChange
 from bot.library.records import SortOrder, StoryFilter, TagCount, TagRow, TitleRow
 from bot.library.segmentation import segment_chapters
-from bot.library.shown_titles import ShownTitles
+from bot.library.shown_titles import ShownTitles, title_named, titles_in_view
 from bot.library.tag_names import tag_name_choices, tag_name_index
 from bot.library.tags import clean_tag_name, tag_key
 from bot.library.title_index import FUZZY_LIMIT, TitleIndex
-from bot.library.visibility import ALL_GUILDS, Visibility, can_see
+from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.store.protocol import Store
 from bot.story_files import story_files
 
@@ -256,11 +256,7 @@ class Catalog:
 
     async def titles(self, view: Visibility | Gate) -> dict[int, str]:
         """Titles of the stories in view (for a Gate: those the channel may name)."""
-        rows = (await self._title_rows()).values()
-        if isinstance(view, Gate):
-            return {row.story_id: row.title for row in rows
-                    if view.shows(row.story_id, row.guild_id, row.rating) is not Shown.HIDDEN}
-        return {row.story_id: row.title for row in rows if can_see(view, row.guild_id)}
+        return titles_in_view(await self._title_rows(), view)
 
     async def shown_titles(self, gate: Gate) -> Mapping[int, str]:
         """The titles a channel may name, as a view over the title rows: a lookup costs the
@@ -360,31 +356,17 @@ class Catalog:
 
         Never a guess: anything else is "no story called …" with up to three visible
         suggestions."""
-        visibility = view.visibility if isinstance(view, Gate) else view
-        if text.strip().isdigit():  # the common case: no need to scan every title
-            try:
-                story = await self._stories.get(int(text), visibility)
-            except StoryNotFound:
-                pass
-            else:
-                if not isinstance(view, Gate) or view.shows(
-                        story.id, story.guild_id, story.rating) is not Shown.HIDDEN:
-                    return story
-                if exact_title(text, await self.titles(view)) is None:
-                    raise InvalidInput(view.why_hidden(story.id, story.guild_id, story.rating))
-        titles = await self.titles(view)
-        story_id = exact_title(text, titles)
-        if story_id is None and text.strip().isdigit():  # an id, from an old autocomplete
-            raise StoryNotFound(int(text))
-        if story_id is None:
-            nearest = suggestions(text, titles, 3)
-            hint = ("; did you mean " + " or ".join(f"“{name}”" for name in nearest) + "?"
-                    if nearest else "")
-            raise InvalidInput(f"no story called “{text.strip()[:100]}”{hint}")
+        row = await self.resolve_title(text, view)
         try:
-            return await self._stories.get(story_id, visibility)
-        except StoryNotFound:
+            return await self._stories.get(row.story_id,
+                                           view.visibility if isinstance(view, Gate) else view)
+        except StoryNotFound:  # removed by another process since its title row was read
             raise StoryNotFound(text.strip()[:100]) from None
+
+    async def resolve_title(self, text: str, view: Visibility | Gate) -> TitleRow:
+        """`resolve` from the title rows kept in memory, without reading the story: for
+        callers that need only its id, title, server and rating."""
+        return title_named(text, await self._title_rows(), view)
 
     async def passages(
         self, story_id: int, visibility: Visibility

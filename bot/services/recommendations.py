@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence, Set
 from bot.catalog import Catalog
 from bot.library.errors import InvalidInput, StoryNotFound
 from bot.library.gate import Gate
-from bot.library.models import Story, TagKind
+from bot.library.models import TagKind
 from bot.library.overlay import TagOverlay, seen_through
 from bot.library.recommend import (
     MAX_QUERY_TAGS,
@@ -27,7 +27,7 @@ from bot.library.recommend import (
     TagUse,
     recommend,
 )
-from bot.library.records import IndexRow, TagRow
+from bot.library.records import IndexRow, TagRow, TitleRow
 from bot.library.tag_index import IndexedStory, TagIndex, TagRef
 from bot.library.visibility import ALL_GUILDS, OwnLibrary, Visibility
 from bot.services.gates import GateService
@@ -237,10 +237,10 @@ class RecommendationService:
             limit=limit,
             view=overlay if len(overlay) else None,
         )
-        liked: Story | None = None
+        liked: TitleRow | None = None
         if like:
             liked = await self._liked_story(like, guild_id, gate)
-            query.like_story_id = liked.id
+            query.like_story_id = liked.story_id
         if for_me:
             await self._add_taste(query, guild_id, user_id)
         if gate is not None:
@@ -272,10 +272,12 @@ class RecommendationService:
                 rows.setdefault(row.id, row)
         return list(rows.values())
 
-    async def _liked_story(self, like: str, guild_id: int | None, gate: Gate | None) -> Story:
-        story = await self.catalog.resolve(like, _view(guild_id) if gate is None else gate)
-        if story.id not in self.index:
-            raise StoryNotFound(story.id)
+    async def _liked_story(self, like: str, guild_id: int | None, gate: Gate | None
+                           ) -> TitleRow:
+        # Only its id and title are needed: the title rows in memory have them.
+        story = await self.catalog.resolve_title(like, _view(guild_id) if gate is None else gate)
+        if story.story_id not in self.index:
+            raise StoryNotFound(story.story_id)
         return story
 
     async def _add_taste(
@@ -345,7 +347,7 @@ def _ref(row: TagRow) -> TagRef:
 
 
 def _asked(
-    liked: Story | None, include: list[TagRow], excluded: list[TagRow], for_me: bool,
+    liked: TitleRow | None, include: list[TagRow], excluded: list[TagRow], for_me: bool,
     overlay: TagOverlay,
 ) -> str:
     parts: list[str] = []
