@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import random
 import shutil
+import sqlite3
 import sys
 import tempfile
+import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 from benchmarks.synthetic import make_library
@@ -20,7 +23,7 @@ from bot.library.models import Chapter, Rating, StoryDraft, TagKind
 from bot.library.segmentation import segment_chapters
 from bot.library.tag_index import IndexedStory
 from bot.store.sqlite.bulk_import import BulkStoryWriter
-from bot.store.sqlite.database import connect
+from bot.store.sqlite.database import connect, load_migrations
 
 CACHE = Path(tempfile.gettempdir()) / "storybot-bench"
 RATINGS = {"general": Rating.GENERAL, "teen": Rating.TEEN, "mature": Rating.MATURE,
@@ -85,7 +88,25 @@ def library_file(size: int) -> Path:
         partial.rename(path)
         print(f"built a {size:,}-story library in {time.perf_counter() - started:.1f} s",
               file=sys.stderr, flush=True)
+    _migrated(path)
     return path
+
+
+def _migrated(path: Path) -> None:
+    """A library cached by an older version brought to this code's schema, once: otherwise
+    every benchmark's first start on a copy would time the migrations (an index on 1.6
+    million links takes seconds)."""
+    latest = max(migration.version for migration in load_migrations())
+    with closing(sqlite3.connect(path)) as conn:
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= latest:
+            return
+
+    async def open_and_close() -> None:
+        await (await connect(path)).close()
+    # In a thread of its own: callers may be inside an event loop.
+    thread = threading.Thread(target=asyncio.run, args=(open_and_close(),))
+    thread.start()
+    thread.join()
 
 
 def copy_of_library(size: int, destination: Path) -> Path:
