@@ -36,6 +36,7 @@ from bot.importers.html_text import (
     _emphasised,
     drop_internal_subset,
 )
+from bot.importers.xslt_text import converted
 from bot.library.errors import ImportRejected
 from bot.library.models import SCENE_BREAK
 
@@ -212,9 +213,13 @@ _SUMMARY = LxmlStoryText(scene_breaks=False)
 
 def story_text(element: Element) -> str:
     """html_text.html_to_markdown of the same element in BeautifulSoup's tree."""
-    return _STORY.story_text(element)
+    text = converted(element, scene_breaks=True)
+    return _STORY.story_text(element) if text is None else text
 
 
 def summary_text(element: Element | None) -> str:
     """html_text.html_summary of the same element in BeautifulSoup's tree."""
-    return "" if element is None else _SUMMARY.story_text(element)
+    if element is None:
+        return ""
+    text = converted(element, scene_breaks=False)
+    return _SUMMARY.story_text(element) if text is None else text
