@@ -24,7 +24,6 @@ from typing import TypeAlias
 from lxml import etree
 
 from bot.importers.html_text import (
-    _ESCAPED_ANYWHERE,
     BLOCK_TAGS,
     EMPHASIS_MARKERS,
     MAX_NESTING,
@@ -52,26 +51,31 @@ _ENDS = {marker: chr(0xE018 + n) for n, marker in enumerate(_MARKERS)}
 _SMALL = 512
 # The UTF-8 lead of U+E000-U+E03F: a text holding one of these takes the walk.
 _MARKER_BYTES = b"\xee\x80"
-# Whitespace as str.split (the walk) sees it, beyond space, tab, CR and LF (which are
-# replaced by str.replace), UTF-8 encoded to look for it in the text's bytes.
-_XML_WHITESPACE = " \t\r\n"
-_ASCII_OTHER_WHITESPACE = tuple(
-    chr(code).encode() for code in range(128)
-    if chr(code).isspace() and chr(code) not in _XML_WHITESPACE)
-_OTHER_WHITESPACE = _ASCII_OTHER_WHITESPACE + tuple(
-    chr(code).encode() for code in range(128, 0x3001) if chr(code).isspace())
+# Whitespace as str.split (the walk) sees it, but the space: each is made a space, then
+# runs of spaces one. Looked for in the text's UTF-8 bytes, without the other ASCII bytes
+# (a multi-byte character is all non-ASCII bytes, so none is cut or made up).
+_WHITESPACE = [(char, char.encode()) for char in map(chr, range(0x3001))
+               if char.isspace() and char != " "]
+_ASCII_BUT_WHITESPACE = bytes(code for code in range(128)
+                              if (chr(code), bytes([code])) not in _WHITESPACE)
+# The characters escape_markdown escapes anywhere, the backslash first.
+_ESCAPED = ("\\", "*", "_", "~", "`", "|")
 
 # Every pass below is a str method or a regex with a literal start (the regex engine skips
 # to it): a pattern that may start anywhere tries each character and costs more than the
 # walk it replaces.
-# Per emphasis marker: a start before a space or its own end, an end after a space.
-_NEEDS_MOVING = {
-    marker: (re.compile(f"{_STARTS[marker]}[ {_ENDS[marker]}]"),
-             re.compile(f"{_ENDS[marker]}(?<= {_ENDS[marker]})"))
+# Per emphasis marker: its spaces to move (a start before spaces or before its own end,
+# an end after a space), its start and end characters.
+_Passes: TypeAlias = tuple[re.Pattern[str], re.Pattern[str], str, str]
+_PASSES: dict[str, _Passes] = {
+    marker: (re.compile(f"{_STARTS[marker]}( +|(?={_ENDS[marker]}))"),
+             re.compile(f"{_ENDS[marker]}(?<= {_ENDS[marker]})"),
+             _STARTS[marker], _ENDS[marker])
     for marker in _MARKERS
 }
-_LINE_STARTS_OR_ENDS_WITH_SPACE = (re.compile(f"{_LINE_BREAK} "),
-                                   re.compile(f"{_LINE_BREAK}(?<= {_LINE_BREAK})"))
+# Two spaces or more (a literal start: the engine skips to each "  ").
+_SPACES = re.compile("   *")
+_MARKER_OF = {_STARTS[marker]: marker for marker in _MARKERS}
 # A paragraph (after its "\n\n") that may be an ornament: its first line holds no run of
 # ORNAMENT_MAX_LENGTH + 3 characters that all stay in its plain text (a run that long
 # keeps more than ORNAMENT_MAX_LENGTH characters after strip: not an ornament).
@@ -141,23 +145,17 @@ def converted(root: Element, *, scene_breaks: bool) -> str | None:
         return None
     if _WALK_INSTEAD in text:
         return None
-    needles = _ASCII_OTHER_WHITESPACE if data.isascii() else _OTHER_WHITESPACE
-    if any(needle in data for needle in needles):
-        # Whitespace other than XML's (no-break space, form feed...): every run of it one
-        # space, as the walk does per string; the edges go in the end anyway.
-        text = " ".join(text.split())
-    else:  # the runs of spaces left are collapsed after the emphasis has moved its own
-        for space in "\n\t\r":
-            if space in text:
+    whitespace = data.translate(None, _ASCII_BUT_WHITESPACE)
+    if whitespace:
+        for space, utf8 in _WHITESPACE:
+            if utf8 in whitespace:  # the walk collapses every run of whitespace in a string
                 text = text.replace(space, " ")
-    if ("\\" in text or "*" in text or "_" in text or "~" in text or "`" in text
-            or "|" in text):
-        text = _ESCAPED_ANYWHERE.sub(r"\\\1", text)
+    for char in _ESCAPED:
+        if char in text:
+            text = text.replace(char, "\\" + char)
     text = _emphasis(text)
     if _RULE in text:
         text = text.replace(_RULE, f"{_BLOCK}{SCENE_BREAK}{_BLOCK}" if scene_breaks else _BLOCK)
-    if "  " in text:  # strings' edge spaces side by side
-        text = _collapsed_spaces(text)
     if _LINE_BREAK in text:
         paragraphs = [paragraph for block in text.split(_BLOCK)
                       for paragraph in _paragraphs_of_lines(block)]
@@ -165,6 +163,8 @@ def converted(root: Element, *, scene_breaks: bool) -> str | None:
         paragraphs = list(filter(None, map(str.strip, text.split(_BLOCK))))
     # "\n\n" before the first paragraph too, for the passes that look for paragraph starts.
     text = PARAGRAPH_SEPARATOR + PARAGRAPH_SEPARATOR.join(paragraphs)
+    if "  " in text:  # runs of whitespace, strings' edge spaces side by side
+        text = _SPACES.sub(" ", text)
     if scene_breaks:
         text = _MAYBE_ORNAMENT.sub(_ornament_or_paragraph, text)
     text = _SPECIAL_LINE_START.sub("\n\\\\", text)[2:]
@@ -173,38 +173,45 @@ def converted(root: Element, *, scene_breaks: bool) -> str | None:
     return text
 
 
-def _collapsed_spaces(text: str) -> str:
-    while "  " in text:
-        text = text.replace("  ", " ")
-    return text
-
-
 def _emphasis(text: str) -> str:
     """Emphasis markers as Discord's: spaces at a run's inside edges moved outside (as
     html_text._emphasised does, innermost first), a run around nothing dropped, then each
     start and end character made its marker."""
-    present = [marker for marker in _MARKERS if _STARTS[marker] in text]
-    if any(start_before.search(text) or end_after.search(text)
-           for start_before, end_after in (_NEEDS_MOVING[marker] for marker in present)):
-        text = _moved_spaces(text)
-    for marker in present:
-        text = text.replace(_STARTS[marker], marker).replace(_ENDS[marker], marker)
+    present = [_PASSES[marker] for marker in _MARKERS if _STARTS[marker] in text]
+    if any(start_then_space.search(text) or space_then_end.search(text)
+           for start_then_space, space_then_end, _, _ in present):
+        text = _moved_spaces(text, present)
+    for _, _, start, end in present:
+        marker = _MARKER_OF[start]
+        text = text.replace(start, marker).replace(end, marker)
     return text
 
 
-def _moved_spaces(text: str) -> str:
+def _moved_spaces(text: str, present: list[_Passes]) -> str:
+    """Repeated until nothing moves: a run's spaces go out one marker at a time."""
     changed = True
     while changed:
         changed = False
-        for marker in _MARKERS:
-            start, end = _STARTS[marker], _ENDS[marker]
-            if start + " " in text:
-                text, changed = text.replace(start + " ", " " + start), True
-            if " " + end in text:
-                text, changed = text.replace(" " + end, end + " "), True
+        for start_then_space, space_then_end, start, end in present:
+            if start_then_space.search(text) is not None:
+                text, changed = start_then_space.sub(rf"\1{start}", text), True
+            if space_then_end.search(text) is not None:
+                text, changed = _spaces_after(end, text), True
             if start + end in text:
                 text, changed = text.replace(start + end, ""), True
     return text
+
+
+def _spaces_after(end: str, text: str) -> str:
+    """The spaces before each `end` moved after it (str.replace would scan for each space)."""
+    pieces = text.split(end)
+    for number in range(len(pieces) - 1):
+        piece = pieces[number]
+        if piece.endswith(" "):
+            kept = piece.rstrip(" ")
+            pieces[number] = kept
+            pieces[number + 1] = piece[len(kept):] + pieces[number + 1]
+    return end.join(pieces)
 
 
 def _paragraphs_of_lines(block: str) -> list[str]:
