@@ -134,10 +134,11 @@ def _transform() -> etree.XSLT:
     return transform
 
 
-def converted(root: Element, *, scene_breaks: bool) -> str | None:
-    """The walk's chapter text of root's content, or None where the walk must run."""
+def converted(root: Element, *, scene_breaks: bool, min_bytes: int = _SMALL) -> str | None:
+    """The walk's chapter text of root's content, or None where the walk must run (also
+    when root holds less than min_bytes of text)."""
     data = etree.tostring(root, method="text", encoding="utf-8", with_tail=False)
-    if len(data) < _SMALL or _MARKER_BYTES in data:
+    if len(data) < min_bytes or _MARKER_BYTES in data:
         return None  # the walk costs less than a transform's set-up; or a marker in the text
     try:
         text = str(_transform()(root))
