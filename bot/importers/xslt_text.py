@@ -146,11 +146,12 @@ def converted(root: Element, *, scene_breaks: bool, min_bytes: int = _SMALL) -> 
         return None
     if _WALK_INSTEAD in text:
         return None
+    # The walk collapses every run of whitespace in a string: each is made a space here.
     whitespace = data.translate(None, _ASCII_BUT_WHITESPACE)
     if whitespace:
-        for space, utf8 in _WHITESPACE:
-            if utf8 in whitespace:  # the walk collapses every run of whitespace in a string
-                text = text.replace(space, " ")
+        for space in (set(whitespace.decode("ascii")) if whitespace.isascii() else
+                      {space for space, utf8 in _WHITESPACE if utf8 in whitespace}):
+            text = text.replace(space, " ")
     for char in _ESCAPED:
         if char in text:
             text = text.replace(char, "\\" + char)
