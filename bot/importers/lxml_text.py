@@ -7,6 +7,10 @@ single-file HTML) walks lxml's tree here instead and gives the same text: the sa
 paragraph, emphasis, break and escape rules (html_text's helpers), the same active content
 removed before anything is read.
 
+story_text and summary_text hand most elements to xslt_text (libxslt walks the tree in C,
+then whole-chapter passes apply the same rules); the walk here does the rest and is what
+xslt_text is checked against.
+
 In lxml a string is not a node: an element's `text` is the string before its first child
 and each child's `tail` the string after it, so "contents" are text, then (child, tail)
 pairs. Comments and processing instructions are nodes whose tag is not a string; their

@@ -41,7 +41,7 @@ Element: TypeAlias = etree._Element
 _BLOCK = "\ue000"  # a block's start or end: the walk's "\n\n"
 _RULE = "\ue001"  # <hr>
 _LINE_BREAK = "\ue002"  # <br>
-_WALK_INSTEAD = "\ue003"  # a <br> inside emphasis, or nesting past MAX_NESTING
+_WALK_INSTEAD = "\ue003"  # a <br> inside emphasis: the walk closes emphasis per line
 # Emphasis: one start and one end character per marker ("*", "**", "__", "~~").
 _MARKERS = sorted(set(EMPHASIS_MARKERS.values()), key=lambda m: (len(m), m))
 _STARTS = {marker: chr(0xE010 + n) for n, marker in enumerate(_MARKERS)}
