@@ -75,6 +75,7 @@ _PASSES: dict[str, _Passes] = {
 }
 # Two spaces or more (a literal start: the engine skips to each "  ").
 _SPACES = re.compile("   *")
+_MAX_ROUNDS = 8
 _MARKER_OF = {_STARTS[marker]: marker for marker in _MARKERS}
 # A paragraph (after its "\n\n") that may be an ornament: its first line holds no run of
 # ORNAMENT_MAX_LENGTH + 3 characters that all stay in its plain text (a run that long
@@ -155,7 +156,10 @@ def converted(root: Element, *, scene_breaks: bool, min_bytes: int = _SMALL) -> 
     for char in _ESCAPED:
         if char in text:
             text = text.replace(char, "\\" + char)
-    text = _emphasis(text)
+    emphasised = _emphasis(text)
+    if emphasised is None:
+        return None
+    text = emphasised
     if _RULE in text:
         text = text.replace(_RULE, f"{_BLOCK}{SCENE_BREAK}{_BLOCK}" if scene_breaks else _BLOCK)
     if _LINE_BREAK in text:
@@ -175,24 +179,28 @@ def converted(root: Element, *, scene_breaks: bool, min_bytes: int = _SMALL) -> 
     return text
 
 
-def _emphasis(text: str) -> str:
+def _emphasis(text: str) -> str | None:
     """Emphasis markers as Discord's: spaces at a run's inside edges moved outside (as
     html_text._emphasised does, innermost first), a run around nothing dropped, then each
-    start and end character made its marker."""
+    start and end character made its marker. None when that takes too many rounds."""
     present = [_PASSES[marker] for marker in _MARKERS if _STARTS[marker] in text]
     if any(start_then_space.search(text) or space_then_end.search(text)
            for start_then_space, space_then_end, _, _ in present):
-        text = _moved_spaces(text, present)
+        moved = _moved_spaces(text, present)
+        if moved is None:
+            return None
+        text = moved
     for _, _, start, end in present:
         marker = _MARKER_OF[start]
         text = text.replace(start, marker).replace(end, marker)
     return text
 
 
-def _moved_spaces(text: str, present: list[_Passes]) -> str:
-    """Repeated until nothing moves: a run's spaces go out one marker at a time."""
-    changed = True
-    while changed:
+def _moved_spaces(text: str, present: list[_Passes]) -> str | None:
+    """Repeated until nothing moves: a run's spaces go out one marker at a time. Each round
+    scans the whole chapter, so spaced emphasis nested deeper than a few rounds (no story
+    has it; a hostile file might) is left to the walk, whose cost is per element."""
+    for _round in range(_MAX_ROUNDS):
         changed = False
         for start_then_space, space_then_end, start, end in present:
             if start_then_space.search(text) is not None:
@@ -201,7 +209,9 @@ def _moved_spaces(text: str, present: list[_Passes]) -> str:
                 text, changed = _spaces_after(end, text), True
             if start + end in text:
                 text, changed = text.replace(start + end, ""), True
-    return text
+        if not changed:
+            return text
+    return None
 
 
 def _spaces_after(end: str, text: str) -> str:

@@ -41,6 +41,8 @@ RULE_CASES = [
 WALK_ONLY_CASES = [
     "<p><i>a line<br>and the next</i></p>",  # each line gets its own markers
     "<p>a private-use character: &#xE000; &#xE011;</p>",
+    # Spaced emphasis nested past a few rounds of moving spaces (a hostile file's shape).
+    "<p>" + "<i> " * 20 + "deep" + " </i>" * 20 + "</p>",
 ]
 
 
