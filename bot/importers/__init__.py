@@ -28,6 +28,8 @@ __all__ = [
 ]
 
 _BLANK_LINES = re.compile(r"\n(?:[ \t\u00a0]*\n)+")
+# A blank-line run other than one "\n\n" (a literal start: the engine skips to each "\n").
+_ODD_BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n[ \t\u00a0]*\n|\n[ \t\u00a0]+\n")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _MEGABYTE = 1024 * 1024
 DEFAULT_LIMITS = ImportLimits()
@@ -59,7 +61,14 @@ def normalise_chapter_text(text: str) -> str:
         text = clean_text(normalise_newlines(text))
     if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
         text = _TRAILING_SPACE.sub("", text)
-    text = _BLANK_LINES.sub(PARAGRAPH_SEPARATOR, text.strip())
+    text = text.strip()
+    if SCENE_BREAK not in text and _ODD_BLANK_LINES.search(text) is None and all(
+            map(str.strip, text.split(PARAGRAPH_SEPARATOR))):
+        # Already the convention (what the HTML converters give): one blank line between
+        # paragraphs, none of only whitespace, no scene break to drop; the loop below
+        # would give it back unchanged.
+        return text
+    text = _BLANK_LINES.sub(PARAGRAPH_SEPARATOR, text)
     kept: list[str] = []
     for paragraph in text.split(PARAGRAPH_SEPARATOR):
         paragraph = paragraph.strip("\n")

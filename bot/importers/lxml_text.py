@@ -7,6 +7,10 @@ single-file HTML) walks lxml's tree here instead and gives the same text: the sa
 paragraph, emphasis, break and escape rules (html_text's helpers), the same active content
 removed before anything is read.
 
+story_text and summary_text hand most elements to xslt_text (libxslt walks the tree in C,
+then whole-chapter passes apply the same rules); the walk here does the rest and is what
+xslt_text is checked against.
+
 In lxml a string is not a node: an element's `text` is the string before its first child
 and each child's `tail` the string after it, so "contents" are text, then (child, tail)
 pairs. Comments and processing instructions are nodes whose tag is not a string; their
@@ -36,6 +40,7 @@ from bot.importers.html_text import (
     _emphasised,
     drop_internal_subset,
 )
+from bot.importers.xslt_text import converted
 from bot.library.errors import ImportRejected
 from bot.library.models import SCENE_BREAK
 
@@ -73,10 +78,8 @@ def _remove_keeping_tail(element: Element) -> None:
 
 def elements(root: Element, tag: str | None = None) -> Iterator[Element]:
     """Every element (every `tag` element) below root, in document order: BeautifulSoup's
-    find_all. Comments are not elements."""
-    for found in root.iterdescendants(tag):
-        if isinstance(found.tag, str):
-            yield found
+    find_all. Comments are not elements (lxml's iterator leaves them out, in C)."""
+    return root.iterdescendants(tag if tag is not None else etree.Element)
 
 
 def first(root: Element | None, tag: str | None = None, *, id: str | None = None,
@@ -212,9 +215,13 @@ _SUMMARY = LxmlStoryText(scene_breaks=False)
 
 def story_text(element: Element) -> str:
     """html_text.html_to_markdown of the same element in BeautifulSoup's tree."""
-    return _STORY.story_text(element)
+    text = converted(element, scene_breaks=True)
+    return _STORY.story_text(element) if text is None else text
 
 
 def summary_text(element: Element | None) -> str:
     """html_text.html_summary of the same element in BeautifulSoup's tree."""
-    return "" if element is None else _SUMMARY.story_text(element)
+    if element is None:
+        return ""
+    text = converted(element, scene_breaks=False)
+    return _SUMMARY.story_text(element) if text is None else text
