@@ -32,11 +32,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import NamedTuple
 
 from bot.library.models import SCENE_BREAK, Chapter, Passage
 from bot.library.segmentation_packing import merge_fragments, pack_scene
 from bot.library.segmentation_rules import (
+    CUE_MAX_CHARS,
     DEFAULT_RULES,
+    EMPHASIS_MARKS,
+    SPEAKER_PREFIX_CHARS,
+    SPEECH_OPENERS,
     Cut,
     CutQuality,
     SegmentRules,
@@ -46,6 +51,8 @@ from bot.library.segmentation_rules import (
     is_cue_line,
     is_dialogue,
 )
+from bot.library.segmentation_words import count_words as _count_words
+from bot.library.segmentation_words import paragraph_words
 
 __all__ = ["ELLIPSIS", "Cut", "PassageDraft", "SegmentRules", "display_text", "segment_chapters"]
 
@@ -82,40 +89,6 @@ _PARAGRAPH_GAP = re.compile(r"\n\s*\n")
 # by whitespace; a single line break inside a paragraph (verse, chat logs) counts as well.
 _SENTENCE_GAP = re.compile(r"[.!?…‽]+[\"'”’»)\]*_~|]*(\s+)|([^\S\n]*\n\s*)")
 _WORD_GAP = re.compile(r"\s+")
-# The same count as models.count_words (runs of [\w'’-] holding a letter or digit) in one
-# regex pass, about 3x faster: a run with no letter or digit matches the first branch (and
-# yields ""), a counted word the second. Possessive quantifiers keep it linear.
-_WORD_OR_BARE_RUN = re.compile(r"[_'’-]++(?![\w'’-])|([_'’-]*+[^\W_][\w'’-]*+)")
-
-
-# The fast path's view of a text: every ASCII byte that cannot be in a word becomes a
-# space, so the runs [\w'’-]+ are what bytes.split returns (C speed, no regex engine;
-# bytes.translate is a table lookup per byte, several times str.translate's speed).
-_ASCII_NON_WORD = bytes(
-    byte if byte >= 128 or chr(byte).isalnum() or chr(byte) in "_'-" else ord(" ")
-    for byte in range(256)
-)
-# The non-ASCII characters of most English prose, as the fast path may read them: the
-# apostrophe is a word character (like "'"), the others separate words (like a space).
-_COMMON_NON_ASCII = (("\u2019", "'"),
-                     *((char, " ") for char in "\u201c\u201d\u2018\u2014\u2013\u2026\u00a0"))
-
-
-def _count_words(text: str) -> int:
-    """models.count_words: the runs of word characters, apostrophes and hyphens that hold
-    a letter or digit."""
-    if not text.isascii():
-        for char, stand_in in _COMMON_NON_ASCII:
-            if char in text:
-                text = text.replace(char, stand_in)
-        if not text.isascii():  # other letters or marks: the regex knows Unicode's classes
-            found = _WORD_OR_BARE_RUN.findall(text)
-            return len(found) - found.count("")
-    # Deleting _ ' - joins each word's letters and digits into one run and leaves nothing
-    # of a run without any (a lone dash), so the runs left are the words.
-    return len(text.encode("ascii").translate(_ASCII_NON_WORD, b"_'-").split())
-
-
 def segment_chapters(
     chapters: Sequence[Chapter], rules: SegmentRules = DEFAULT_RULES
 ) -> list[PassageDraft]:
@@ -123,15 +96,19 @@ def segment_chapters(
     drafts: list[PassageDraft] = []
     for chapter in chapters:
         text = chapter.text
+        scenes = _scenes(text)
+        # Whether any paragraph can hold a quotation mark or a speaker's colon: most
+        # chapters of narration have neither, which spares the search in each paragraph.
+        speech = _SpeechMarks('"' in text or "“" in text, ":" in text)
         units: list[Unit] = []
         ranges: list[tuple[int, int]] = []
-        for scene in _scenes(text):
+        for scene, counts in zip(scenes, paragraph_words(text, scenes), strict=True):
             first = len(units)
-            _scene_units(text, scene, rules, units)
+            _scene_units(text, scene, counts, rules, units, speech)
             ranges += pack_scene(units, first, len(units) - 1, rules)
-        words_before = [0, *accumulate(unit.words for unit in units)]
+        words_before = [0, *accumulate(unit[2] for unit in units)]
         for first, last in merge_fragments(units, words_before, ranges, rules):
-            start, end = units[first].start, units[last].end
+            start, end = units[first][0], units[last][1]
             drafts.append(
                 PassageDraft(
                     seq=len(drafts),
@@ -148,42 +125,73 @@ def segment_chapters(
     return drafts
 
 
+class _SpeechMarks(NamedTuple):
+    quotes: bool  # the chapter holds a double quotation mark somewhere
+    colons: bool
+
+
+# Unit's fields in a tuple, without NamedTuple's __new__ (a Python function): paragraphs
+# are many, and this is the loop every imported story goes through.
+_new_unit = tuple.__new__
+_PARAGRAPH_CUT, _PARAGRAPH_QUALITY = Cut.PARAGRAPH, CutQuality.PARAGRAPH
+
+
 def _scene_units(
-    text: str, paragraphs: list[tuple[int, int]], rules: SegmentRules, units: list[Unit]
+    text: str,
+    paragraphs: list[tuple[int, int]],
+    counts: list[int],
+    rules: SegmentRules,
+    units: list[Unit],
+    speech: _SpeechMarks,
 ) -> None:
-    """Append the units of one scene; the cut after each paragraph says how it reads."""
-    ends: list[int] = []  # index of each paragraph's last unit
-    dialogue: list[bool] = []
-    cue_ends: list[bool] = []  # the paragraph ends on a cue line
-    after_cue = False
+    """Append the units of one scene (counts: each paragraph's words); the cut after each
+    paragraph says how it reads."""
     max_words, max_chars = rules.max_words, rules.max_chars
-    for start, end in paragraphs:
+    quotes, colons = speech
+    after_cue = False  # the paragraph before ends on a cue line
+    was_dialogue = False  # the paragraph before is dialogue
+    before = -1  # index of the paragraph before's last unit
+    for (start, end), words in zip(paragraphs, counts, strict=True):
         # Most paragraphs fit whole: _paragraph_units' first case, without the call.
-        words = _count_words(text[start:end])
         if words <= max_words and end - start <= max_chars:
-            units.append(Unit(start, end, words, Cut.PARAGRAPH, CutQuality.PARAGRAPH))
+            units.append(
+                _new_unit(Unit, (start, end, words, _PARAGRAPH_CUT, _PARAGRAPH_QUALITY))
+            )
         else:
             _paragraph_units(text, start, end, rules, units)
-        ends.append(len(units) - 1)
         line_end = first_line_end(text, start, end)
         # A parenthetical is a cue after a speaker's name or inside a speech: "(Beat.)".
-        in_speech = after_cue or bool(dialogue and dialogue[-1])
-        opens_on_cue = is_cue_line(text, start, line_end, in_speech)
-        dialogue.append(after_cue or opens_on_cue or is_dialogue(text, start, end))
+        # (is_cue_line's own first test: a long line is no cue.)
+        opens_on_cue = line_end - start <= CUE_MAX_CHARS and is_cue_line(
+            text, start, line_end, after_cue or was_dialogue
+        )
+        # is_dialogue's tests, the cheap ones first, each made only where it can succeed (a
+        # colon found past the paragraph's end only costs the full test).
+        opening = text[start]
+        dialogue = (
+            after_cue
+            or opens_on_cue
+            or opening in SPEECH_OPENERS
+            or (quotes and (text.find('"', start, end) >= 0 or text.find("“", start, end) >= 0))
+            or (
+                (
+                    opening in EMPHASIS_MARKS
+                    or (colons and text.find(":", start, start + SPEAKER_PREFIX_CHARS) >= 0)
+                )
+                and is_dialogue(text, start, end)
+            )
+        )
+        # The cut after the paragraph before, now that this one is known to be speech or not
+        # (units were built with a plain paragraph cut; change those that read worse).
+        if before >= 0 and (after_cue or (was_dialogue and dialogue)):
+            quality = CutQuality.AFTER_CUE if after_cue else CutQuality.CONVERSATION
+            unit = units[before]
+            units[before] = _new_unit(Unit, (unit[0], unit[1], unit[2], _PARAGRAPH_CUT, quality))
         after_cue = opens_on_cue if line_end == end else ends_on_cue(text, start, end)
-        cue_ends.append(after_cue)
-    # Units were built with a plain paragraph cut after them; change those that read worse.
-    for index, last in enumerate(ends):
-        if index == len(ends) - 1:
-            cut, quality = Cut.SCENE, CutQuality.SCENE
-        elif cue_ends[index]:
-            cut, quality = Cut.PARAGRAPH, CutQuality.AFTER_CUE
-        elif dialogue[index] and dialogue[index + 1]:
-            cut, quality = Cut.PARAGRAPH, CutQuality.CONVERSATION
-        else:
-            continue
-        unit = units[last]
-        units[last] = Unit(unit.start, unit.end, unit.words, cut, quality)
+        was_dialogue = dialogue
+        before = len(units) - 1
+    unit = units[before]
+    units[before] = _new_unit(Unit, (unit[0], unit[1], unit[2], Cut.SCENE, CutQuality.SCENE))
 
 
 def _scenes(text: str) -> list[list[tuple[int, int]]]:

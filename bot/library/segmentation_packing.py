@@ -15,31 +15,36 @@ Range = tuple[int, int]
 def pack_scene(units: list[Unit], first: int, last_unit: int, rules: SegmentRules) -> list[Range]:
     """Group the units first..last_unit of one scene into passages."""
     ranges: list[Range] = []
+    max_words, max_chars = rules.max_words, rules.max_chars
+    merge_below, min_words = rules.merge_below, rules.min_words
     while first <= last_unit:
-        origin = units[first].start
+        end_limit = units[first][0] + max_chars
         words = 0
-        best_key: tuple[bool, bool, int, bool, int] | None = None
+        best_score = -1
         best_last = first
         # Every unit fits on its own, so the loop accepts at least the first one.
         for index in range(first, last_unit + 1):
             _, end, unit_words, _, quality = units[index]
-            if not rules.fits(words + unit_words, end - origin):
-                break
             words += unit_words
+            if words > max_words or end > end_limit:
+                break
             # Never after a speaker's name if avoidable; then reach merge_below, then the
-            # best-reading cut, then min_words, then the longest passage.
-            key = (
-                quality >= 0,
-                words >= rules.merge_below,
-                quality,
-                words >= rules.min_words,
-                index,
+            # best-reading cut, then min_words, then the longest passage: the tuple
+            # (quality >= 0, words >= merge_below, quality, words >= min_words, index)
+            # maximised, as one number (quality is -1..6, three bits once shifted by one);
+            # ">=" lets the later index win a tie.
+            score = (
+                (quality >= 0) << 5
+                | (words >= merge_below) << 4
+                | (quality + 1) << 1
+                | (words >= min_words)
             )
-            if best_key is None or key > best_key:
-                best_key, best_last = key, index
+            if score >= best_score:
+                best_score, best_last = score, index
         ranges.append((first, best_last))
         first = best_last + 1
-    _balance_tail(units, ranges, rules)
+    if len(ranges) > 1:
+        _balance_tail(units, ranges, rules)
     return ranges
 
 
