@@ -31,11 +31,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate
-from typing import NamedTuple
+from itertools import accumulate, repeat
+from operator import itemgetter, sub
 
 from bot.library.models import SCENE_BREAK, Chapter, Passage
-from bot.library.segmentation_packing import merge_fragments, pack_scene
+from bot.library.segmentation_packing import merge_fragments, pack_paragraphs, pack_scene
 from bot.library.segmentation_rules import (
     CUE_MAX_CHARS,
     DEFAULT_RULES,
@@ -47,7 +47,6 @@ from bot.library.segmentation_rules import (
     SegmentRules,
     Unit,
     ends_on_cue,
-    first_line_end,
     is_cue_line,
     is_dialogue,
 )
@@ -96,44 +95,90 @@ def segment_chapters(
     drafts: list[PassageDraft] = []
     for chapter in chapters:
         text = chapter.text
-        scenes = _scenes(text)
+        single_lines = _scenes_of_single_lines(text)
+        scenes = single_lines if single_lines is not None else _scenes_between_gaps(text)
         # Whether any paragraph can hold a quotation mark or a speaker's colon: most
         # chapters of narration have neither, which spares the search in each paragraph.
-        speech = _SpeechMarks('"' in text or "“" in text, ":" in text)
+        quotes, colons = '"' in text or "“" in text, ":" in text
+        narration = single_lines is not None and not quotes and not colons
         units: list[Unit] = []
         ranges: list[tuple[int, int]] = []
         for scene, counts in zip(scenes, paragraph_words(text, scenes), strict=True):
             first = len(units)
-            _scene_units(text, scene, counts, rules, units, speech)
-            ranges += pack_scene(units, first, len(units) - 1, rules)
-        words_before = [0, *accumulate(unit[2] for unit in units)]
+            if narration and _narration_units(text, scene, counts, rules, units):
+                ranges += pack_paragraphs(units, first, len(units) - 1, rules)
+            else:
+                _scene_units(text, scene, counts, rules, units, quotes, colons)
+                ranges += pack_scene(units, first, len(units) - 1, rules)
+        words_before = [0, *accumulate(map(_WORDS_OF_UNIT, units))]
+        number = chapter.number
         for first, last in merge_fragments(units, words_before, ranges, rules):
             start, end = units[first][0], units[last][1]
-            drafts.append(
-                PassageDraft(
-                    seq=len(drafts),
-                    chapter=chapter.number,
-                    text=text[start:end],
+            # PassageDraft(...) without the frozen dataclass's __init__ (an object.__setattr__
+            # per field, four times the cost of the rest): the same object, fields in order.
+            draft = _new_object(PassageDraft)
+            draft.__dict__.update(
+                {
+                    "seq": len(drafts),
+                    "chapter": number,
+                    "text": text[start:end],
                     # Units meet at whitespace (or a scene break) and never at an INSIDE_WORD
                     # cut within one passage, so their counts add up to count_words(text).
-                    words=words_before[last + 1] - words_before[first],
-                    span=(start, end),
-                    cut_before=Cut.SCENE if first == 0 else units[first - 1].cut,
-                    cut_after=units[last].cut,
-                )
+                    "words": words_before[last + 1] - words_before[first],
+                    "span": (start, end),
+                    "cut_before": _SCENE_CUT if first == 0 else units[first - 1][3],
+                    "cut_after": units[last][3],
+                }
             )
+            drafts.append(draft)
     return drafts
 
 
-class _SpeechMarks(NamedTuple):
-    quotes: bool  # the chapter holds a double quotation mark somewhere
-    colons: bool
-
-
+_new_object = object.__new__
+_SCENE_CUT = Cut.SCENE
 # Unit's fields in a tuple, without NamedTuple's __new__ (a Python function): paragraphs
 # are many, and this is the loop every imported story goes through.
 _new_unit = tuple.__new__
+_WORDS_OF_UNIT = itemgetter(2)
 _PARAGRAPH_CUT, _PARAGRAPH_QUALITY = Cut.PARAGRAPH, CutQuality.PARAGRAPH
+
+
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_OPENS_SPEECH = SPEECH_OPENERS | EMPHASIS_MARKS
+
+
+def _narration_units(
+    text: str,
+    paragraphs: list[tuple[int, int]],
+    counts: list[int],
+    rules: SegmentRules,
+    units: list[Unit],
+) -> bool:
+    """_scene_units of a scene of plain narration, in C-level maps: its paragraphs (single
+    lines, the caller knows) fit whole, are longer than any cue line, and none opens as
+    speech (the chapter having no quotation mark or colon, nothing else makes a paragraph
+    dialogue). Every cut is then a plain paragraph's, and the scene's at the end. False,
+    and nothing appended, for any other scene."""
+    starts = list(map(_FIRST, paragraphs))
+    ends = list(map(_SECOND, paragraphs))
+    lengths = list(map(sub, ends, starts))
+    if (
+        min(lengths) <= CUE_MAX_CHARS
+        or max(lengths) > rules.max_chars
+        or max(counts) > rules.max_words
+        or not _OPENS_SPEECH.isdisjoint(map(text.__getitem__, starts))
+    ):
+        return False
+    units.extend(
+        map(
+            _new_unit,
+            repeat(Unit),
+            zip(starts, ends, counts, repeat(_PARAGRAPH_CUT), repeat(_PARAGRAPH_QUALITY)),
+        )
+    )
+    unit = units[-1]
+    units[-1] = _new_unit(Unit, (unit[0], unit[1], unit[2], Cut.SCENE, CutQuality.SCENE))
+    return True
 
 
 def _scene_units(
@@ -142,12 +187,12 @@ def _scene_units(
     counts: list[int],
     rules: SegmentRules,
     units: list[Unit],
-    speech: _SpeechMarks,
+    quotes: bool,  # the chapter holds a double quotation mark somewhere
+    colons: bool,
 ) -> None:
     """Append the units of one scene (counts: each paragraph's words); the cut after each
     paragraph says how it reads."""
     max_words, max_chars = rules.max_words, rules.max_chars
-    quotes, colons = speech
     after_cue = False  # the paragraph before ends on a cue line
     was_dialogue = False  # the paragraph before is dialogue
     before = -1  # index of the paragraph before's last unit
@@ -159,7 +204,9 @@ def _scene_units(
             )
         else:
             _paragraph_units(text, start, end, rules, units)
-        line_end = first_line_end(text, start, end)
+        line_end = text.find("\n", start, end)  # first_line_end, without the call
+        if line_end < 0:
+            line_end = end
         # A parenthetical is a cue after a speaker's name or inside a speech: "(Beat.)".
         # (is_cue_line's own first test: a long line is no cue.)
         opens_on_cue = line_end - start <= CUE_MAX_CHARS and is_cue_line(
@@ -197,8 +244,10 @@ def _scene_units(
 def _scenes(text: str) -> list[list[tuple[int, int]]]:
     """The trimmed paragraph spans of a chapter, grouped into scenes (breaks dropped)."""
     plain = _scenes_of_single_lines(text)
-    if plain is not None:
-        return plain
+    return plain if plain is not None else _scenes_between_gaps(text)
+
+
+def _scenes_between_gaps(text: str) -> list[list[tuple[int, int]]]:
     scenes: list[list[tuple[int, int]]] = [[]]
     position = 0
     gaps = [(m.start(), m.end()) for m in _PARAGRAPH_GAP.finditer(text)]
