@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, repeat
+from itertools import accumulate, compress, repeat
 from operator import itemgetter, sub
 
 from bot.library.models import SCENE_BREAK, Chapter, Passage
@@ -105,8 +105,9 @@ def segment_chapters(
         ranges: list[tuple[int, int]] = []
         for scene, counts in zip(scenes, paragraph_words(text, scenes), strict=True):
             first = len(units)
-            if narration and _narration_units(text, scene, counts, rules, units):
-                ranges += pack_paragraphs(units, first, len(units) - 1, rules)
+            plain = narration and _narration_units(text, scene, counts, rules, units)
+            if plain:
+                ranges += pack_paragraphs(units, first, *plain, counts, rules)
             else:
                 _scene_units(text, scene, counts, rules, units, quotes, colons)
                 ranges += pack_scene(units, first, len(units) - 1, rules)
@@ -144,7 +145,6 @@ _PARAGRAPH_CUT, _PARAGRAPH_QUALITY = Cut.PARAGRAPH, CutQuality.PARAGRAPH
 
 
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
-_OPENS_SPEECH = SPEECH_OPENERS | EMPHASIS_MARKS
 
 
 def _narration_units(
@@ -153,22 +153,29 @@ def _narration_units(
     counts: list[int],
     rules: SegmentRules,
     units: list[Unit],
-) -> bool:
+) -> tuple[list[int], list[int]] | None:
     """_scene_units of a scene of plain narration, in C-level maps: its paragraphs (single
-    lines, the caller knows) fit whole, are longer than any cue line, and none opens as
-    speech (the chapter having no quotation mark or colon, nothing else makes a paragraph
-    dialogue). Every cut is then a plain paragraph's, and the scene's at the end. False,
-    and nothing appended, for any other scene."""
+    lines, the caller knows) fit whole, none is a cue line nor opens as speech (the chapter
+    having no quotation mark or colon, nothing else makes a paragraph dialogue, and so no
+    paragraph follows speech). Every cut is then a plain paragraph's, and the scene's at
+    the end. The paragraphs' starts and ends; None, and nothing appended, for any other
+    scene."""
     starts = list(map(_FIRST, paragraphs))
     ends = list(map(_SECOND, paragraphs))
     lengths = list(map(sub, ends, starts))
-    if (
-        min(lengths) <= CUE_MAX_CHARS
-        or max(lengths) > rules.max_chars
-        or max(counts) > rules.max_words
-        or not _OPENS_SPEECH.isdisjoint(map(text.__getitem__, starts))
-    ):
-        return False
+    if max(lengths) > rules.max_chars or max(counts) > rules.max_words:
+        return None
+    openings = list(map(text.__getitem__, starts))
+    if not SPEECH_OPENERS.isdisjoint(openings):
+        return None
+    if not EMPHASIS_MARKS.isdisjoint(openings):  # "*Emphasis* first", or *"Speech"*?
+        emphasised = compress(paragraphs, map(EMPHASIS_MARKS.__contains__, openings))
+        if any(is_dialogue(text, start, end) for start, end in emphasised):
+            return None
+    if min(lengths) <= CUE_MAX_CHARS:
+        short = compress(paragraphs, map(CUE_MAX_CHARS.__ge__, lengths))
+        if any(is_cue_line(text, start, end) for start, end in short):
+            return None
     units.extend(
         map(
             _new_unit,
@@ -178,7 +185,7 @@ def _narration_units(
     )
     unit = units[-1]
     units[-1] = _new_unit(Unit, (unit[0], unit[1], unit[2], Cut.SCENE, CutQuality.SCENE))
-    return True
+    return starts, ends
 
 
 def _scene_units(

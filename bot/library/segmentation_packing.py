@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from itertools import accumulate
-from operator import itemgetter
 
 from bot.library.segmentation_rules import CutQuality, SegmentRules, Unit
 
 Range = tuple[int, int]
-_END, _WORDS = itemgetter(1), itemgetter(2)
 
 
 def pack_scene(units: list[Unit], first: int, last_unit: int, rules: SegmentRules) -> list[Range]:
@@ -54,22 +52,26 @@ def pack_scene(units: list[Unit], first: int, last_unit: int, rules: SegmentRule
 
 
 def pack_paragraphs(
-    units: list[Unit], first: int, last_unit: int, rules: SegmentRules
+    units: list[Unit],
+    first: int,
+    starts: list[int],
+    ends: list[int],
+    counts: list[int],
+    rules: SegmentRules,
 ) -> list[Range]:
-    """pack_scene of a scene whose cuts all read as a paragraph's, but the last (the
-    scene's). Then the packer's key only grows as a passage takes more units, so each
-    passage takes all that fit: found by bisection instead of unit by unit."""
-    scene = units[first : last_unit + 1]
-    ends = list(map(_END, scene))
-    words_before = [0, *accumulate(map(_WORDS, scene))]
+    """pack_scene of a scene whose units (from `first` on, each paragraph's start, end and
+    words given) all have a paragraph's cut but the last (the scene's). Then the packer's
+    key only grows as a passage takes more units, so each passage takes all that fit:
+    found by bisection instead of unit by unit."""
+    words_before = [0, *accumulate(counts)]
     max_words, max_chars = rules.max_words, rules.max_chars
     ranges: list[Range] = []
     start = 0  # in the scene
-    while start < len(scene):
+    while start < len(starts):
         # Every unit fits on its own, so both bisections find at least the first one.
         stop = min(
             bisect_right(words_before, words_before[start] + max_words) - 1,
-            bisect_right(ends, scene[start][0] + max_chars),
+            bisect_right(ends, starts[start] + max_chars),
         )
         ranges.append((first + start, first + stop - 1))
         start = stop

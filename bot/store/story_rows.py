@@ -61,10 +61,11 @@ def _words_of(text: str) -> bytes:
             # became spaces is folding before.
             return " ".join(_WORD.findall(text.casefold())).encode("utf-8")
     spaced = text.encode("ascii").translate(_ASCII_FOLDED_WORD)
-    # b" ".join(spaced.split()), with a list item per run of two spaces (punctuation before
-    # a space, a paragraph's end) instead of one per word: about half the time. Splitting
-    # at each "  " from the left leaves no "  " in a piece, only a space at either end.
-    return b" ".join([piece for piece in [run.strip(b" ") for run in spaced.split(b"  ")] if piece])
+    # b" ".join(spaced.split()), with a piece per run of two spaces (punctuation before a
+    # space, a paragraph's end) instead of one per word: a third of the time. Splitting at
+    # each "  " from the left leaves no "  " in a piece, only a space at either end, and
+    # spaces are the only whitespace left for bytes.strip.
+    return b" ".join(filter(None, map(bytes.strip, spaced.split(b"  "))))
 
 
 def fingerprint_and_words(draft: StoryDraft) -> tuple[str, int]:
