@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from itertools import accumulate
+from operator import itemgetter
 
 from bot.library.segmentation_rules import CutQuality, SegmentRules, Unit
 
 Range = tuple[int, int]
+_WORDS = itemgetter(2)
 
 
 def pack_scene(units: list[Unit], first: int, last_unit: int, rules: SegmentRules) -> list[Range]:
@@ -85,31 +87,34 @@ def _balance_tail(units: list[Unit], ranges: list[Range], rules: SegmentRules) -
     if len(ranges) < 2:
         return
     (first, cut_index), (_, last) = ranges[-2], ranges[-1]
-    words = [unit.words for unit in units[first : last + 1]]
-    total = sum(words)
-    tail = sum(words[cut_index + 1 - first :])
-    if tail >= rules.min_words:
+    min_words = rules.min_words
+    words = list(map(_WORDS, units[first : last + 1]))
+    if sum(words[cut_index + 1 - first :]) >= min_words:
         return
-    if rules.fits(total, units[last].end - units[first].start):
+    total = sum(words)
+    origin, end = units[first][0], units[last][1]
+    if rules.fits(total, end - origin):
         ranges[-2:] = [(first, last)]
         return
-    current_quality = units[cut_index].quality
-    best: tuple[int, int] | None = None  # (-imbalance, index)
+    max_words, max_chars = rules.max_words, rules.max_chars
+    current_quality = units[cut_index][4]
+    # The most even cut no worse than the current one; the later of two as even.
+    best_imbalance, best_index = -1, -1
     left = 0
     for index in range(first, last):
         left += words[index - first]
         right = total - left
-        if units[index].quality < current_quality or min(left, right) < rules.min_words:
+        if units[index][4] < current_quality or left < min_words or right < min_words:
             continue
-        if not rules.fits(left, units[index].end - units[first].start):
+        if left > max_words or units[index][1] - origin > max_chars:
             break
-        if not rules.fits(right, units[last].end - units[index + 1].start):
+        if right > max_words or end - units[index + 1][0] > max_chars:
             continue
-        candidate = (-abs(left - right), index)
-        if best is None or candidate > best:
-            best = candidate
-    if best is not None:
-        ranges[-2:] = [(first, best[1]), (best[1] + 1, last)]
+        imbalance = abs(left - right)
+        if best_index < 0 or imbalance <= best_imbalance:
+            best_imbalance, best_index = imbalance, index
+    if best_index >= 0:
+        ranges[-2:] = [(first, best_index), (best_index + 1, last)]
 
 
 def merge_fragments(
