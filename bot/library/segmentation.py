@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from itertools import accumulate, compress, repeat
 from operator import itemgetter, sub
 
-from bot.library.models import SCENE_BREAK, Chapter, Passage
+from bot.library.models import Chapter, Passage
 from bot.library.segmentation_packing import merge_fragments, pack_paragraphs, pack_scene
 from bot.library.segmentation_rules import (
     CUE_MAX_CHARS,
@@ -50,6 +50,7 @@ from bot.library.segmentation_rules import (
     is_cue_line,
     is_dialogue,
 )
+from bot.library.segmentation_scenes import scenes_between_gaps, scenes_of_single_lines
 from bot.library.segmentation_words import count_words as _count_words
 from bot.library.segmentation_words import paragraph_words
 
@@ -82,12 +83,12 @@ def display_text(passage: PassageDraft | Passage) -> str:
     return text
 
 
-# Paragraphs are separated by a blank line; tolerate stray spaces on it and extra blank lines.
-_PARAGRAPH_GAP = re.compile(r"\n\s*\n")
 # A sentence ends with terminal punctuation (plus closing quotes/brackets/emphasis) followed
 # by whitespace; a single line break inside a paragraph (verse, chat logs) counts as well.
 _SENTENCE_GAP = re.compile(r"[.!?…‽]+[\"'”’»)\]*_~|]*(\s+)|([^\S\n]*\n\s*)")
 _WORD_GAP = re.compile(r"\s+")
+
+
 def segment_chapters(
     chapters: Sequence[Chapter], rules: SegmentRules = DEFAULT_RULES
 ) -> list[PassageDraft]:
@@ -95,8 +96,8 @@ def segment_chapters(
     drafts: list[PassageDraft] = []
     for chapter in chapters:
         text = chapter.text
-        single_lines = _scenes_of_single_lines(text)
-        scenes = single_lines if single_lines is not None else _scenes_between_gaps(text)
+        single_lines = scenes_of_single_lines(text)
+        scenes = single_lines if single_lines is not None else scenes_between_gaps(text)
         # Whether any paragraph can hold a quotation mark or a speaker's colon: most
         # chapters of narration have neither, which spares the search in each paragraph.
         quotes, colons = '"' in text or "“" in text, ":" in text
@@ -246,55 +247,6 @@ def _scene_units(
         before = len(units) - 1
     unit = units[before]
     units[before] = _new_unit(Unit, (unit[0], unit[1], unit[2], Cut.SCENE, CutQuality.SCENE))
-
-
-def _scenes(text: str) -> list[list[tuple[int, int]]]:
-    """The trimmed paragraph spans of a chapter, grouped into scenes (breaks dropped)."""
-    plain = _scenes_of_single_lines(text)
-    return plain if plain is not None else _scenes_between_gaps(text)
-
-
-def _scenes_between_gaps(text: str) -> list[list[tuple[int, int]]]:
-    scenes: list[list[tuple[int, int]]] = [[]]
-    position = 0
-    gaps = [(m.start(), m.end()) for m in _PARAGRAPH_GAP.finditer(text)]
-    gaps.append((len(text), len(text)))
-    for gap_start, gap_end in gaps:
-        span = _trim(text, position, gap_start)
-        position = gap_end
-        if span is None:
-            continue
-        if text[span[0] : span[1]] == SCENE_BREAK:
-            scenes.append([])
-        else:
-            scenes[-1].append(span)
-    return [scene for scene in scenes if scene]
-
-
-def _scenes_of_single_lines(text: str) -> list[list[tuple[int, int]]] | None:
-    """_scenes of a chapter whose paragraphs are trimmed single lines with exactly one
-    blank line between them (most imported text, as normalised): found by str.split, at a
-    fraction of the regex's cost. None for any other text."""
-    scenes: list[list[tuple[int, int]]] = [[]]
-    position = 0
-    for piece in text.split("\n\n"):
-        if not piece or "\n" in piece or piece[0].isspace() or piece[-1].isspace():
-            return None  # an empty or multi-line paragraph, or spaces the regex would take
-        end = position + len(piece)
-        if piece == SCENE_BREAK:
-            scenes.append([])
-        else:
-            scenes[-1].append((position, end))
-        position = end + 2
-    return [scene for scene in scenes if scene]
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return (start, end) if start < end else None
 
 
 def _pieces(text: str, start: int, end: int, gap: re.Pattern[str]) -> list[tuple[int, int]]:
