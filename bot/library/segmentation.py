@@ -31,21 +31,28 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress, repeat
+from operator import itemgetter, sub
 
-from bot.library.models import SCENE_BREAK, Chapter, Passage
-from bot.library.segmentation_packing import merge_fragments, pack_scene
+from bot.library.models import Chapter, Passage
+from bot.library.segmentation_packing import merge_fragments, pack_paragraphs, pack_scene
 from bot.library.segmentation_rules import (
+    CUE_MAX_CHARS,
     DEFAULT_RULES,
+    EMPHASIS_MARKS,
+    SPEAKER_PREFIX_CHARS,
+    SPEECH_OPENERS,
     Cut,
     CutQuality,
     SegmentRules,
     Unit,
     ends_on_cue,
-    first_line_end,
     is_cue_line,
     is_dialogue,
 )
+from bot.library.segmentation_scenes import scenes_between_gaps, scenes_of_single_lines
+from bot.library.segmentation_words import count_words as _count_words
+from bot.library.segmentation_words import paragraph_words
 
 __all__ = ["ELLIPSIS", "Cut", "PassageDraft", "SegmentRules", "display_text", "segment_chapters"]
 
@@ -76,44 +83,10 @@ def display_text(passage: PassageDraft | Passage) -> str:
     return text
 
 
-# Paragraphs are separated by a blank line; tolerate stray spaces on it and extra blank lines.
-_PARAGRAPH_GAP = re.compile(r"\n\s*\n")
 # A sentence ends with terminal punctuation (plus closing quotes/brackets/emphasis) followed
 # by whitespace; a single line break inside a paragraph (verse, chat logs) counts as well.
 _SENTENCE_GAP = re.compile(r"[.!?…‽]+[\"'”’»)\]*_~|]*(\s+)|([^\S\n]*\n\s*)")
 _WORD_GAP = re.compile(r"\s+")
-# The same count as models.count_words (runs of [\w'’-] holding a letter or digit) in one
-# regex pass, about 3x faster: a run with no letter or digit matches the first branch (and
-# yields ""), a counted word the second. Possessive quantifiers keep it linear.
-_WORD_OR_BARE_RUN = re.compile(r"[_'’-]++(?![\w'’-])|([_'’-]*+[^\W_][\w'’-]*+)")
-
-
-# The fast path's view of a text: every ASCII byte that cannot be in a word becomes a
-# space, so the runs [\w'’-]+ are what bytes.split returns (C speed, no regex engine;
-# bytes.translate is a table lookup per byte, several times str.translate's speed).
-_ASCII_NON_WORD = bytes(
-    byte if byte >= 128 or chr(byte).isalnum() or chr(byte) in "_'-" else ord(" ")
-    for byte in range(256)
-)
-# The non-ASCII characters of most English prose, as the fast path may read them: the
-# apostrophe is a word character (like "'"), the others separate words (like a space).
-_COMMON_NON_ASCII = (("\u2019", "'"),
-                     *((char, " ") for char in "\u201c\u201d\u2018\u2014\u2013\u2026\u00a0"))
-
-
-def _count_words(text: str) -> int:
-    """models.count_words: the runs of word characters, apostrophes and hyphens that hold
-    a letter or digit."""
-    if not text.isascii():
-        for char, stand_in in _COMMON_NON_ASCII:
-            if char in text:
-                text = text.replace(char, stand_in)
-        if not text.isascii():  # other letters or marks: the regex knows Unicode's classes
-            found = _WORD_OR_BARE_RUN.findall(text)
-            return len(found) - found.count("")
-    # Deleting _ ' - joins each word's letters and digits into one run and leaves nothing
-    # of a run without any (a lone dash), so the runs left are the words.
-    return len(text.encode("ascii").translate(_ASCII_NON_WORD, b"_'-").split())
 
 
 def segment_chapters(
@@ -123,114 +96,157 @@ def segment_chapters(
     drafts: list[PassageDraft] = []
     for chapter in chapters:
         text = chapter.text
+        single_lines = scenes_of_single_lines(text)
+        scenes = single_lines if single_lines is not None else scenes_between_gaps(text)
+        # Whether any paragraph can hold a quotation mark or a speaker's colon: most
+        # chapters of narration have neither, which spares the search in each paragraph.
+        quotes, colons = '"' in text or "“" in text, ":" in text
+        narration = single_lines is not None and not quotes and not colons
         units: list[Unit] = []
         ranges: list[tuple[int, int]] = []
-        for scene in _scenes(text):
+        for scene, counts in zip(scenes, paragraph_words(text, scenes), strict=True):
             first = len(units)
-            _scene_units(text, scene, rules, units)
-            ranges += pack_scene(units, first, len(units) - 1, rules)
-        words_before = [0, *accumulate(unit.words for unit in units)]
+            plain = narration and _narration_units(text, scene, counts, rules, units)
+            if plain:
+                ranges += pack_paragraphs(units, first, *plain, counts, rules)
+            else:
+                _scene_units(text, scene, counts, rules, units, quotes, colons)
+                ranges += pack_scene(units, first, len(units) - 1, rules)
+        words_before = [0, *accumulate(map(_WORDS_OF_UNIT, units))]
+        number = chapter.number
         for first, last in merge_fragments(units, words_before, ranges, rules):
-            start, end = units[first].start, units[last].end
-            drafts.append(
-                PassageDraft(
-                    seq=len(drafts),
-                    chapter=chapter.number,
-                    text=text[start:end],
+            start, end = units[first][0], units[last][1]
+            # PassageDraft(...) without the frozen dataclass's __init__ (an object.__setattr__
+            # per field, four times the cost of the rest): the same object, fields in order.
+            draft = _new_object(PassageDraft)
+            draft.__dict__.update(
+                {
+                    "seq": len(drafts),
+                    "chapter": number,
+                    "text": text[start:end],
                     # Units meet at whitespace (or a scene break) and never at an INSIDE_WORD
                     # cut within one passage, so their counts add up to count_words(text).
-                    words=words_before[last + 1] - words_before[first],
-                    span=(start, end),
-                    cut_before=Cut.SCENE if first == 0 else units[first - 1].cut,
-                    cut_after=units[last].cut,
-                )
+                    "words": words_before[last + 1] - words_before[first],
+                    "span": (start, end),
+                    "cut_before": _SCENE_CUT if first == 0 else units[first - 1][3],
+                    "cut_after": units[last][3],
+                }
             )
+            drafts.append(draft)
     return drafts
 
 
+_new_object = object.__new__
+_SCENE_CUT = Cut.SCENE
+# Unit's fields in a tuple, without NamedTuple's __new__ (a Python function): paragraphs
+# are many, and this is the loop every imported story goes through.
+_new_unit = tuple.__new__
+_WORDS_OF_UNIT = itemgetter(2)
+_PARAGRAPH_CUT, _PARAGRAPH_QUALITY = Cut.PARAGRAPH, CutQuality.PARAGRAPH
+
+
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
+
+def _narration_units(
+    text: str,
+    paragraphs: list[tuple[int, int]],
+    counts: list[int],
+    rules: SegmentRules,
+    units: list[Unit],
+) -> tuple[list[int], list[int]] | None:
+    """_scene_units of a scene of plain narration, in C-level maps: its paragraphs (single
+    lines, the caller knows) fit whole, none is a cue line nor opens as speech (the chapter
+    having no quotation mark or colon, nothing else makes a paragraph dialogue, and so no
+    paragraph follows speech). Every cut is then a plain paragraph's, and the scene's at
+    the end. The paragraphs' starts and ends; None, and nothing appended, for any other
+    scene."""
+    starts = list(map(_FIRST, paragraphs))
+    ends = list(map(_SECOND, paragraphs))
+    lengths = list(map(sub, ends, starts))
+    if max(lengths) > rules.max_chars or max(counts) > rules.max_words:
+        return None
+    openings = list(map(text.__getitem__, starts))
+    if not SPEECH_OPENERS.isdisjoint(openings):
+        return None
+    if not EMPHASIS_MARKS.isdisjoint(openings):  # "*Emphasis* first", or *"Speech"*?
+        emphasised = compress(paragraphs, map(EMPHASIS_MARKS.__contains__, openings))
+        if any(is_dialogue(text, start, end) for start, end in emphasised):
+            return None
+    if min(lengths) <= CUE_MAX_CHARS:
+        short = compress(paragraphs, map(CUE_MAX_CHARS.__ge__, lengths))
+        if any(is_cue_line(text, start, end) for start, end in short):
+            return None
+    units.extend(
+        map(
+            _new_unit,
+            repeat(Unit),
+            zip(starts, ends, counts, repeat(_PARAGRAPH_CUT), repeat(_PARAGRAPH_QUALITY)),
+        )
+    )
+    unit = units[-1]
+    units[-1] = _new_unit(Unit, (unit[0], unit[1], unit[2], Cut.SCENE, CutQuality.SCENE))
+    return starts, ends
+
+
 def _scene_units(
-    text: str, paragraphs: list[tuple[int, int]], rules: SegmentRules, units: list[Unit]
+    text: str,
+    paragraphs: list[tuple[int, int]],
+    counts: list[int],
+    rules: SegmentRules,
+    units: list[Unit],
+    quotes: bool,  # the chapter holds a double quotation mark somewhere
+    colons: bool,
 ) -> None:
-    """Append the units of one scene; the cut after each paragraph says how it reads."""
-    ends: list[int] = []  # index of each paragraph's last unit
-    dialogue: list[bool] = []
-    cue_ends: list[bool] = []  # the paragraph ends on a cue line
-    after_cue = False
+    """Append the units of one scene (counts: each paragraph's words); the cut after each
+    paragraph says how it reads."""
     max_words, max_chars = rules.max_words, rules.max_chars
-    for start, end in paragraphs:
+    after_cue = False  # the paragraph before ends on a cue line
+    was_dialogue = False  # the paragraph before is dialogue
+    before = -1  # index of the paragraph before's last unit
+    for (start, end), words in zip(paragraphs, counts, strict=True):
         # Most paragraphs fit whole: _paragraph_units' first case, without the call.
-        words = _count_words(text[start:end])
         if words <= max_words and end - start <= max_chars:
-            units.append(Unit(start, end, words, Cut.PARAGRAPH, CutQuality.PARAGRAPH))
+            units.append(
+                _new_unit(Unit, (start, end, words, _PARAGRAPH_CUT, _PARAGRAPH_QUALITY))
+            )
         else:
             _paragraph_units(text, start, end, rules, units)
-        ends.append(len(units) - 1)
-        line_end = first_line_end(text, start, end)
+        line_end = text.find("\n", start, end)  # first_line_end, without the call
+        if line_end < 0:
+            line_end = end
         # A parenthetical is a cue after a speaker's name or inside a speech: "(Beat.)".
-        in_speech = after_cue or bool(dialogue and dialogue[-1])
-        opens_on_cue = is_cue_line(text, start, line_end, in_speech)
-        dialogue.append(after_cue or opens_on_cue or is_dialogue(text, start, end))
+        # (is_cue_line's own first test: a long line is no cue.)
+        opens_on_cue = line_end - start <= CUE_MAX_CHARS and is_cue_line(
+            text, start, line_end, after_cue or was_dialogue
+        )
+        # is_dialogue's tests, the cheap ones first, each made only where it can succeed (a
+        # colon found past the paragraph's end only costs the full test).
+        opening = text[start]
+        dialogue = (
+            after_cue
+            or opens_on_cue
+            or opening in SPEECH_OPENERS
+            or (quotes and (text.find('"', start, end) >= 0 or text.find("“", start, end) >= 0))
+            or (
+                (
+                    opening in EMPHASIS_MARKS
+                    or (colons and text.find(":", start, start + SPEAKER_PREFIX_CHARS) >= 0)
+                )
+                and is_dialogue(text, start, end)
+            )
+        )
+        # The cut after the paragraph before, now that this one is known to be speech or not
+        # (units were built with a plain paragraph cut; change those that read worse).
+        if before >= 0 and (after_cue or (was_dialogue and dialogue)):
+            quality = CutQuality.AFTER_CUE if after_cue else CutQuality.CONVERSATION
+            unit = units[before]
+            units[before] = _new_unit(Unit, (unit[0], unit[1], unit[2], _PARAGRAPH_CUT, quality))
         after_cue = opens_on_cue if line_end == end else ends_on_cue(text, start, end)
-        cue_ends.append(after_cue)
-    # Units were built with a plain paragraph cut after them; change those that read worse.
-    for index, last in enumerate(ends):
-        if index == len(ends) - 1:
-            cut, quality = Cut.SCENE, CutQuality.SCENE
-        elif cue_ends[index]:
-            cut, quality = Cut.PARAGRAPH, CutQuality.AFTER_CUE
-        elif dialogue[index] and dialogue[index + 1]:
-            cut, quality = Cut.PARAGRAPH, CutQuality.CONVERSATION
-        else:
-            continue
-        unit = units[last]
-        units[last] = Unit(unit.start, unit.end, unit.words, cut, quality)
-
-
-def _scenes(text: str) -> list[list[tuple[int, int]]]:
-    """The trimmed paragraph spans of a chapter, grouped into scenes (breaks dropped)."""
-    plain = _scenes_of_single_lines(text)
-    if plain is not None:
-        return plain
-    scenes: list[list[tuple[int, int]]] = [[]]
-    position = 0
-    gaps = [(m.start(), m.end()) for m in _PARAGRAPH_GAP.finditer(text)]
-    gaps.append((len(text), len(text)))
-    for gap_start, gap_end in gaps:
-        span = _trim(text, position, gap_start)
-        position = gap_end
-        if span is None:
-            continue
-        if text[span[0] : span[1]] == SCENE_BREAK:
-            scenes.append([])
-        else:
-            scenes[-1].append(span)
-    return [scene for scene in scenes if scene]
-
-
-def _scenes_of_single_lines(text: str) -> list[list[tuple[int, int]]] | None:
-    """_scenes of a chapter whose paragraphs are trimmed single lines with exactly one
-    blank line between them (most imported text, as normalised): found by str.split, at a
-    fraction of the regex's cost. None for any other text."""
-    scenes: list[list[tuple[int, int]]] = [[]]
-    position = 0
-    for piece in text.split("\n\n"):
-        if not piece or "\n" in piece or piece[0].isspace() or piece[-1].isspace():
-            return None  # an empty or multi-line paragraph, or spaces the regex would take
-        end = position + len(piece)
-        if piece == SCENE_BREAK:
-            scenes.append([])
-        else:
-            scenes[-1].append((position, end))
-        position = end + 2
-    return [scene for scene in scenes if scene]
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return (start, end) if start < end else None
+        was_dialogue = dialogue
+        before = len(units) - 1
+    unit = units[before]
+    units[before] = _new_unit(Unit, (unit[0], unit[1], unit[2], Cut.SCENE, CutQuality.SCENE))
 
 
 def _pieces(text: str, start: int, end: int, gap: re.Pattern[str]) -> list[tuple[int, int]]:

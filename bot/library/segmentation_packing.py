@@ -7,39 +7,78 @@ one subtraction.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import accumulate
+from operator import itemgetter
+
 from bot.library.segmentation_rules import CutQuality, SegmentRules, Unit
 
 Range = tuple[int, int]
+_WORDS = itemgetter(2)
 
 
 def pack_scene(units: list[Unit], first: int, last_unit: int, rules: SegmentRules) -> list[Range]:
     """Group the units first..last_unit of one scene into passages."""
     ranges: list[Range] = []
+    max_words, max_chars = rules.max_words, rules.max_chars
+    merge_below, min_words = rules.merge_below, rules.min_words
     while first <= last_unit:
-        origin = units[first].start
+        end_limit = units[first][0] + max_chars
         words = 0
-        best_key: tuple[bool, bool, int, bool, int] | None = None
+        best_score = -1
         best_last = first
         # Every unit fits on its own, so the loop accepts at least the first one.
         for index in range(first, last_unit + 1):
             _, end, unit_words, _, quality = units[index]
-            if not rules.fits(words + unit_words, end - origin):
-                break
             words += unit_words
+            if words > max_words or end > end_limit:
+                break
             # Never after a speaker's name if avoidable; then reach merge_below, then the
-            # best-reading cut, then min_words, then the longest passage.
-            key = (
-                quality >= 0,
-                words >= rules.merge_below,
-                quality,
-                words >= rules.min_words,
-                index,
+            # best-reading cut, then min_words, then the longest passage: the tuple
+            # (quality >= 0, words >= merge_below, quality, words >= min_words, index)
+            # maximised, as one number (quality is -1..6, three bits once shifted by one);
+            # ">=" lets the later index win a tie.
+            score = (
+                (quality >= 0) << 5
+                | (words >= merge_below) << 4
+                | (quality + 1) << 1
+                | (words >= min_words)
             )
-            if best_key is None or key > best_key:
-                best_key, best_last = key, index
+            if score >= best_score:
+                best_score, best_last = score, index
         ranges.append((first, best_last))
         first = best_last + 1
-    _balance_tail(units, ranges, rules)
+    if len(ranges) > 1:
+        _balance_tail(units, ranges, rules)
+    return ranges
+
+
+def pack_paragraphs(
+    units: list[Unit],
+    first: int,
+    starts: list[int],
+    ends: list[int],
+    counts: list[int],
+    rules: SegmentRules,
+) -> list[Range]:
+    """pack_scene of a scene whose units (from `first` on, each paragraph's start, end and
+    words given) all have a paragraph's cut but the last (the scene's). Then the packer's
+    key only grows as a passage takes more units, so each passage takes all that fit:
+    found by bisection instead of unit by unit."""
+    words_before = [0, *accumulate(counts)]
+    max_words, max_chars = rules.max_words, rules.max_chars
+    ranges: list[Range] = []
+    start = 0  # in the scene
+    while start < len(starts):
+        # Every unit fits on its own, so both bisections find at least the first one.
+        stop = min(
+            bisect_right(words_before, words_before[start] + max_words) - 1,
+            bisect_right(ends, starts[start] + max_chars),
+        )
+        ranges.append((first + start, first + stop - 1))
+        start = stop
+    if len(ranges) > 1:
+        _balance_tail(units, ranges, rules)
     return ranges
 
 
@@ -48,31 +87,34 @@ def _balance_tail(units: list[Unit], ranges: list[Range], rules: SegmentRules) -
     if len(ranges) < 2:
         return
     (first, cut_index), (_, last) = ranges[-2], ranges[-1]
-    words = [unit.words for unit in units[first : last + 1]]
-    total = sum(words)
-    tail = sum(words[cut_index + 1 - first :])
-    if tail >= rules.min_words:
+    min_words = rules.min_words
+    words = list(map(_WORDS, units[first : last + 1]))
+    if sum(words[cut_index + 1 - first :]) >= min_words:
         return
-    if rules.fits(total, units[last].end - units[first].start):
+    total = sum(words)
+    origin, end = units[first][0], units[last][1]
+    if rules.fits(total, end - origin):
         ranges[-2:] = [(first, last)]
         return
-    current_quality = units[cut_index].quality
-    best: tuple[int, int] | None = None  # (-imbalance, index)
+    max_words, max_chars = rules.max_words, rules.max_chars
+    current_quality = units[cut_index][4]
+    # The most even cut no worse than the current one; the later of two as even.
+    best_imbalance, best_index = -1, -1
     left = 0
     for index in range(first, last):
         left += words[index - first]
         right = total - left
-        if units[index].quality < current_quality or min(left, right) < rules.min_words:
+        if units[index][4] < current_quality or left < min_words or right < min_words:
             continue
-        if not rules.fits(left, units[index].end - units[first].start):
+        if left > max_words or units[index][1] - origin > max_chars:
             break
-        if not rules.fits(right, units[last].end - units[index + 1].start):
+        if right > max_words or end - units[index + 1][0] > max_chars:
             continue
-        candidate = (-abs(left - right), index)
-        if best is None or candidate > best:
-            best = candidate
-    if best is not None:
-        ranges[-2:] = [(first, best[1]), (best[1] + 1, last)]
+        imbalance = abs(left - right)
+        if best_index < 0 or imbalance <= best_imbalance:
+            best_imbalance, best_index = imbalance, index
+    if best_index >= 0:
+        ranges[-2:] = [(first, best_index), (best_index + 1, last)]
 
 
 def merge_fragments(

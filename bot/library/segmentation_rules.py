@@ -75,7 +75,7 @@ DEFAULT_RULES = SegmentRules()
 
 
 # Longer lines are never cues; checking the length first keeps prose paragraphs cheap.
-_CUE_MAX_CHARS = 60
+CUE_MAX_CHARS = 60
 _CUE_MAX_WORDS = 5
 _EMPHASIS = "*_~\\ "
 # A name, then maybe an extension such as "(V.O.)" or "(cont'd)", then maybe a colon.
@@ -86,16 +86,18 @@ _PARENTHETICAL = re.compile(r"\([^()\n]{1,120}\)")
 _WORD = re.compile(r"[\w'’-]+")
 # Speech opens with a quotation mark or dash (after any emphasis), or with "Name: " as in
 # chat logs and scripts; the prefix is looked for only when a colon comes early.
-_SPEECH_OPENERS = frozenset("\"“”„«»‘'「『—–-")
+SPEECH_OPENERS = frozenset("\"“”„«»‘'「『—–-")
+# What may come before the opener: emphasis marks, skipped.
+EMPHASIS_MARKS = frozenset("*_~\\")
 _SPEAKER_PREFIX = re.compile(r"[*_~\\]*[^\W\d_][\w.'’ -]{0,30}?[*_~\\]*:[*_~\\]*\s")
-_SPEAKER_PREFIX_CHARS = 40
+SPEAKER_PREFIX_CHARS = 40
 
 
 def is_cue_line(text: str, start: int, end: int, in_speech: bool = False) -> bool:
     """True when the line text[start:end] only introduces what follows it (see the module
     docstring). `in_speech` says the line before was a cue or speech, which makes a
     parenthetical direction ("(Beat.)") a cue too."""
-    if end - start > _CUE_MAX_CHARS:
+    if end - start > CUE_MAX_CHARS:
         return False
     line = text[start:end]
     bare = line.strip(_EMPHASIS)
@@ -118,13 +120,13 @@ def is_cue_line(text: str, start: int, end: int, in_speech: bool = False) -> boo
 def is_dialogue(text: str, start: int, end: int) -> bool:
     """Whether the paragraph text[start:end] is (or holds) speech."""
     position = start
-    while position < end and text[position] in "*_~\\":
+    while position < end and text[position] in EMPHASIS_MARKS:
         position += 1
-    if position < end and text[position] in _SPEECH_OPENERS:
+    if position < end and text[position] in SPEECH_OPENERS:
         return True
     if text.find('"', start, end) >= 0 or text.find("“", start, end) >= 0:
         return True
-    if text.find(":", start, min(end, start + _SPEAKER_PREFIX_CHARS)) < 0:
+    if text.find(":", start, min(end, start + SPEAKER_PREFIX_CHARS)) < 0:
         return False
     return _SPEAKER_PREFIX.match(text, start, end) is not None
 
@@ -138,7 +140,7 @@ def ends_on_cue(text: str, start: int, end: int) -> bool:
     """Whether the last line of the multi-line paragraph text[start:end] is a cue line (a
     parenthetical counts when the line before it is a speaker's name)."""
     last_start = max(start, text.rfind("\n", start, end) + 1)
-    if end - last_start > _CUE_MAX_CHARS:
+    if end - last_start > CUE_MAX_CHARS:
         return False
     if is_cue_line(text, last_start, end):
         return True
