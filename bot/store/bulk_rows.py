@@ -17,6 +17,7 @@ from bot.library.models import RATING_OF, TAG_KIND_OF, Rating, Story, StoryDraft
 from bot.library.records import PassageLike
 from bot.library.tags import tag_key
 from bot.library.vocabulary import language_code
+from bot.store.passage_spans import PassageSpans
 from bot.store.story_rows import content_hash, day_of, is_web_link, iso_day, passage_row
 
 # value (a fingerprint or a source) -> (id, title) of the first stored story carrying it
@@ -104,8 +105,13 @@ class BatchRows:
         return rows
 
     def passage_rows(self) -> list[tuple[object, ...]]:
-        return [passage_row(story_id, p) for story_id, passages in self.passages
-                for p in passages]
+        rows: list[tuple[object, ...]] = []
+        for story_id, passages in self.passages:
+            if isinstance(passages, PassageSpans):
+                rows += passages.rows(story_id)
+            else:
+                rows += [passage_row(story_id, passage) for passage in passages]
+        return rows
 
     def stored_stories(self, tag_ids: dict[TagKey, int],
                        tag_names: dict[int, str]) -> list[Story]:
