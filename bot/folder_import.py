@@ -89,8 +89,9 @@ class FolderImport:
         results = parse_files(files, workers=workers, limits=self.limits)
         # What the process held before the import (a bot's whole library index, say) is
         # left out of the cyclic collector's full passes while the import makes garbage:
-        # each full pass would walk all of it again (~5% of an import's CPU in a small
-        # process, more in a large one). Unfrozen as it was at the end; nothing is lost.
+        # each would walk all of it again (5-10% of a small process's import CPU, more in
+        # a bot's). Unfrozen at the end, nothing lost; of two imports at once, the first
+        # to end unfreezes for both, which only ends the saving early.
         gc.freeze()
         try:
             # The pool's iterator blocks until results are in: it runs in a thread, so the
