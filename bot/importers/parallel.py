@@ -32,6 +32,7 @@ from bot.library.errors import ImportRejected
 from bot.library.models import StoryDraft
 from bot.library.segmentation import PassageDraft, segment_chapters
 from bot.store.bulk_rows import StoryFacts
+from bot.store.passage_spans import PassageSpans
 from bot.store.story_rows import content_hash
 
 # Files per task: one file per task would spend more on passing messages than on small
@@ -47,9 +48,20 @@ class ParsedStory:
 
     path: Path
     draft: StoryDraft
-    passages: list[PassageDraft]
+    # PassageSpans when every passage is a span of its chapter's text (segmentation's
+    # always are): the text is then sent to the writing process once, with the chapters.
+    passages: Sequence[PassageDraft]
     # The fingerprint and word count, worked out here so the writing process need not.
     facts: StoryFacts
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # A path travels as text: unpickling a Path object costs several times more.
+        return (_parsed_story, (str(self.path), self.draft, self.passages, self.facts))
+
+
+def _parsed_story(path: str, draft: StoryDraft, passages: Sequence[PassageDraft],
+                  facts: StoryFacts) -> ParsedStory:
+    return ParsedStory(Path(path), draft, passages, facts)
 
 
 @dataclass(frozen=True)
@@ -75,7 +87,8 @@ def parse_story_file(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> Parse
         # The passages' counts add up to the draft's (segmentation counts the same words,
         # in one faster pass), which spares counting every word again.
         facts = StoryFacts(content_hash(draft.chapters), sum(p.words for p in passages))
-        return ParsedStory(path, draft, passages, facts)
+        return ParsedStory(path, draft, PassageSpans.of(draft.chapters, passages) or passages,
+                           facts)
     except ImportRejected as rejected:
         return RejectedFile(path, one_line(str(rejected)))
     except OSError as problem:

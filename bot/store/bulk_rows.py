@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import NamedTuple
 
 from bot.library.errors import DuplicateStory
-from bot.library.models import Rating, StoryDraft, Tag, TagKind
+from bot.library.models import RATING_OF, TAG_KIND_OF, Rating, Story, StoryDraft, Tag, TagKind
 from bot.library.records import PassageLike
 from bot.library.tags import tag_key
 from bot.library.vocabulary import language_code
-from bot.store.story_rows import content_hash, is_web_link, iso_day
+from bot.store.passage_spans import PassageSpans
+from bot.store.story_rows import content_hash, day_of, is_web_link, iso_day, passage_row
 
 # value (a fingerprint or a source) -> (id, title) of the first stored story carrying it
 Lookup = Callable[[list[str]], Awaitable[dict[str, tuple[int, str]]]]
@@ -31,15 +33,46 @@ class StoryFacts(NamedTuple):
     words: int
 
 
+class StoryRow(NamedTuple):
+    """A stories row, its fields in the table's column order."""
+
+    id: int
+    guild_id: int | None
+    title: str
+    summary: str
+    notes: str
+    end_notes: str
+    rating: str
+    language: str | None
+    words: int
+    chapters: int
+    complete: int | None
+    series: str | None
+    source: str | None
+    format: str
+    content_hash: str
+    added_by: int | None
+    added_at: str
+    published: str | None
+    updated: str | None
+    series_part: int | None
+
+
 def story_facts(draft: StoryDraft) -> StoryFacts:
     return StoryFacts(content_hash(draft.chapters), draft.words)
+
+
+# The tag kinds a draft lists, after its rating, in AO3's order (StoryDraft.tags's order).
+_LISTED_KINDS = ((TagKind.WARNING, "warnings"), (TagKind.CATEGORY, "categories"),
+                 (TagKind.FANDOM, "fandoms"), (TagKind.RELATIONSHIP, "relationships"),
+                 (TagKind.CHARACTER, "characters"), (TagKind.FREEFORM, "freeform"))
 
 
 @dataclass
 class BatchRows:
     """The rows of a batch's new stories; authors and tags wait for their ids."""
 
-    stories: list[tuple[object, ...]] = field(default_factory=list)
+    stories: list[StoryRow] = field(default_factory=list)
     chapters: list[tuple[object, ...]] = field(default_factory=list)
     passages: list[tuple[int, Sequence[PassageLike]]] = field(default_factory=list)
     # Every distinct author name and tag of the batch, in order of first appearance.
@@ -71,6 +104,41 @@ class BatchRows:
                     rows.append((story_id, tag_ids[key], position))
         return rows
 
+    def passage_rows(self) -> list[tuple[object, ...]]:
+        rows: list[tuple[object, ...]] = []
+        for story_id, passages in self.passages:
+            if isinstance(passages, PassageSpans):
+                rows += passages.rows(story_id)
+            else:
+                rows += [passage_row(story_id, passage) for passage in passages]
+        return rows
+
+    def stored_stories(self, tag_ids: dict[TagKey, int],
+                       tag_names: dict[int, str]) -> list[Story]:
+        """The new stories as StoryRepository.get reads them back once committed, built
+        from the rows written (the same values, through the same conversions) instead of
+        read again: `tag_names` is each tag id's stored name (a tag already in the library
+        keeps its name, whatever case or spacing the draft gave it)."""
+        tag_of: dict[int, Tag] = {}
+        for (kind, _), tag_id in tag_ids.items():
+            tag_of[tag_id] = Tag(TAG_KIND_OF[kind], tag_names[tag_id])
+        stories = []
+        for row, (_, names), (_, keys) in zip(self.stories, self.authors_of, self.tag_keys_of,
+                                              strict=True):
+            stories.append(Story(
+                id=row.id, guild_id=row.guild_id, title=row.title,
+                authors=list(dict.fromkeys(names)), rating=RATING_OF[row.rating],
+                tags=[tag_of[tag_id] for tag_id in dict.fromkeys(tag_ids[key] for key in keys)],
+                language=row.language, summary=row.summary, notes=row.notes,
+                end_notes=row.end_notes, words=row.words, chapter_count=row.chapters,
+                complete=None if row.complete is None else bool(row.complete),
+                series=row.series, source=row.source, format=row.format,
+                added_by=row.added_by, added_at=datetime.fromisoformat(row.added_at),
+                published=day_of(row.published), updated=day_of(row.updated),
+                series_part=row.series_part,
+            ))
+        return stories
+
 
 @dataclass
 class BatchPlan:
@@ -95,7 +163,7 @@ class BatchPlan:
                 continue
             story_id = outcome
             rating = draft.rating or Rating.NOT_RATED
-            rows.stories.append((
+            rows.stories.append(StoryRow(
                 story_id, guild_id, draft.title, draft.summary, draft.notes, draft.end_notes,
                 rating.value, language_code(draft.language), words, len(draft.chapters),
                 None if draft.complete is None else int(draft.complete), draft.series,
@@ -106,14 +174,19 @@ class BatchPlan:
             rows.passages.append((story_id, passages))
             authors.update(dict.fromkeys(draft.authors))
             rows.authors_of.append((story_id, list(draft.authors)))
+            # The rating first (a draft without one is stored Not Rated), then the listed
+            # kinds in order, as StoryDraft.tags lists them.
             keys = []
-            for tag in [Tag(TagKind.RATING, rating.value),
-                        *(t for t in draft.tags() if t.kind is not TagKind.RATING)]:
-                key = keys_of.get((tag.kind, tag.name))
-                if key is None:
-                    key = keys_of[tag.kind, tag.name] = (tag.kind.value, tag_key(tag.name))
-                rows.tags.setdefault(key, tag)
-                keys.append(key)
+            for kind, names in ((TagKind.RATING, (rating.value,)),
+                                *((kind, getattr(draft, field_name))
+                                  for kind, field_name in _LISTED_KINDS)):
+                for name in names:
+                    key = keys_of.get((kind, name))
+                    if key is None:
+                        key = keys_of[kind, name] = (kind.value, tag_key(name))
+                        if key not in rows.tags:
+                            rows.tags[key] = Tag(kind, name)
+                    keys.append(key)
             rows.tag_keys_of.append((story_id, keys))
         rows.author_names = list(authors)
         return rows

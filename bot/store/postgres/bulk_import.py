@@ -16,18 +16,15 @@ import asyncpg
 
 from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory
-from bot.library.models import Story, StoryDraft
+from bot.library.models import Story, StoryDraft, Tag
 from bot.library.records import PassageLike
-from bot.store.bulk_rows import BatchPlan, StoryFacts, plan_batch
+from bot.store.bulk_rows import BatchPlan, StoryFacts, StoryRow, TagKey, plan_batch
 from bot.store.postgres.database import Executor, transaction
 from bot.store.postgres.search_documents import write_search_documents
-from bot.store.postgres.stories import PASSAGE_COPY_COLUMNS, StoryRepository
+from bot.store.postgres.stories import PASSAGE_COPY_COLUMNS
 from bot.store.postgres.tags import ensure_tag
-from bot.store.story_rows import passage_row
 
-STORY_COLUMNS = ("id", "guild_id", "title", "summary", "notes", "end_notes", "rating",
-                 "language", "words", "chapters", "complete", "series", "source", "format",
-                 "content_hash", "added_by", "added_at", "published", "updated", "series_part")
+STORY_COLUMNS = StoryRow._fields
 
 
 @dataclass
@@ -69,11 +66,8 @@ class BulkStoryWriter:
             return []
         async with transaction(self.pool) as conn:
             plan = await _plan(conn, batch, guild_id, facts)
-            await _write(conn, plan, batch, guild_id, added_by, now)
-        # Read back as StoryRepository.get reads (tags under their stored names).
-        stored = {story.id: story for story in
-                  await StoryRepository(self.pool)._select_ids(plan.new_ids)}
-        return [stored[outcome] if isinstance(outcome, int) else outcome
+            stored = iter(await _write(conn, plan, batch, guild_id, added_by, now))
+        return [next(stored) if isinstance(outcome, int) else outcome
                 for outcome in plan.outcomes]
 
 
@@ -117,12 +111,14 @@ async def _lookup(conn: Executor, column: str, values: list[str], scope: str,
 
 async def _write(conn: asyncpg.Connection, plan: BatchPlan,
                  batch: Sequence[tuple[StoryDraft, Sequence[PassageLike]]],
-                 guild_id: int | None, added_by: int | None, now: datetime | None) -> None:
+                 guild_id: int | None, added_by: int | None, now: datetime | None
+                 ) -> list[Story]:
+    """Write the plan's new stories; they are returned as a read would return them."""
     if not plan.new_ids:
-        return
+        return []
     rows = plan.rows(batch, guild_id=guild_id, added_by=added_by,
                      added_at=(now or SystemClock().now()).isoformat())
-    tag_ids = {key: await ensure_tag(conn, tag) for key, tag in rows.tags.items()}
+    tag_ids, tag_names = await _tag_ids(conn, rows.tags)
     await conn.execute("INSERT INTO authors (name) SELECT unnest($1::text[]) "
                        "ON CONFLICT (name) DO NOTHING", rows.author_names)
     author_ids = {str(r[0]): int(r[1]) for r in await conn.fetch(
@@ -134,8 +130,31 @@ async def _write(conn: asyncpg.Connection, plan: BatchPlan,
                                      columns=("story_id", "number", "title", "text"))
     await conn.copy_records_to_table(
         "passages", columns=PASSAGE_COPY_COLUMNS,
-        records=[passage_row(story_id, p) for story_id, passages in rows.passages
-                 for p in passages])
+        records=rows.passage_rows())
     await conn.copy_records_to_table("story_tags", records=rows.story_tags(tag_ids),
                                      columns=("story_id", "tag_id", "position"))
     await write_search_documents(conn, plan.new_ids[0], plan.new_ids[-1])
+    return rows.stored_stories(tag_ids, tag_names)
+
+
+async def _tag_ids(conn: asyncpg.Connection, tags: dict[TagKey, Tag]
+                   ) -> tuple[dict[TagKey, int], dict[int, str]]:
+    """Each tag's id (made as ensure_tag makes it when new) and each id's stored name:
+    the batch's known tags in one query, not one per tag."""
+    ids: dict[TagKey, int] = {}
+    names: dict[int, str] = {}
+    for kind, key, tag_id, name in await conn.fetch(
+            """SELECT t.kind, t.key, t.id, t.name
+                 FROM unnest($1::text[], $2::text[]) AS wanted (kind, key)
+                 JOIN tags t ON t.kind = wanted.kind AND t.key = wanted.key""",
+            [kind for kind, _ in tags], [key for _, key in tags]):
+        ids[str(kind), str(key)] = int(tag_id)
+        names[int(tag_id)] = str(name)
+    missing = [key for key in tags if key not in ids]
+    if missing:
+        for key in missing:
+            ids[key] = await ensure_tag(conn, tags[key])
+        names.update((int(r[0]), str(r[1])) for r in await conn.fetch(
+            "SELECT id, name FROM tags WHERE id = ANY($1::bigint[])",
+            [ids[key] for key in missing]))
+    return ids, names

@@ -17,13 +17,12 @@ import aiosqlite
 
 from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory
-from bot.library.models import Story, StoryDraft
+from bot.library.models import Story, StoryDraft, Tag
 from bot.library.records import PassageLike
-from bot.store.bulk_rows import BatchPlan, StoryFacts, plan_batch
+from bot.store.bulk_rows import BatchPlan, StoryFacts, TagKey, plan_batch
 from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.stories import StoryRepository
 from bot.store.sqlite.story_sql import PASSAGE_INSERT
-from bot.store.story_rows import passage_row
 
 # The WAL pages after which an import's commit copies the log into the database. SQLite's
 # default, 1,000 pages (4 MB), is reached every 150 small stories, and each such checkpoint
@@ -84,11 +83,8 @@ class BulkStoryWriter:
         `facts` (bot.store.bulk_rows.story_facts of each draft) spare working them out."""
         async with _checkpoints_deferred(self.conn), transaction(self.conn):
             plan = await self._plan(batch, guild_id, facts)
-            await self._write(plan, batch, guild_id, added_by, now)
-        # Read back as StoryRepository.get reads (tags under their stored names).
-        stored = {story.id: story for story in
-                  await StoryRepository(self.conn)._select_ids(plan.new_ids)}
-        return [stored[outcome] if isinstance(outcome, int) else outcome
+            stored = iter(await self._write(plan, batch, guild_id, added_by, now))
+        return [next(stored) if isinstance(outcome, int) else outcome
                 for outcome in plan.outcomes]
 
     async def _plan(self, batch: Sequence[tuple[StoryDraft, Sequence[PassageLike]]],
@@ -133,13 +129,14 @@ class BulkStoryWriter:
 
     async def _write(self, plan: BatchPlan,
                      batch: Sequence[tuple[StoryDraft, Sequence[PassageLike]]],
-                     guild_id: int | None, added_by: int | None, now: datetime | None) -> None:
+                     guild_id: int | None, added_by: int | None, now: datetime | None
+                     ) -> list[Story]:
+        """Write the plan's new stories; they are returned as a read would return them."""
         if not plan.new_ids:
-            return
+            return []
         rows = plan.rows(batch, guild_id=guild_id, added_by=added_by,
                          added_at=(now or SystemClock().now()).isoformat())
-        tags = StoryRepository(self.conn).tags
-        tag_ids = {key: await tags.ensure(tag) for key, tag in rows.tags.items()}
+        tag_ids, tag_names = await self._tag_ids(rows.tags)
         author_ids = await self._author_ids(rows.author_names)
         await self.conn.executemany(
             """INSERT INTO stories (id, guild_id, title, summary, notes, end_notes, rating,
@@ -156,16 +153,46 @@ class BulkStoryWriter:
             "INSERT INTO chapters (story_id, number, title, text) VALUES (?, ?, ?, ?)",
             rows.chapters,
         )
-        await self.conn.executemany(
-            PASSAGE_INSERT,
-            [passage_row(story_id, p) for story_id, passages in rows.passages
-             for p in passages],
-        )
+        await self.conn.executemany(PASSAGE_INSERT, rows.passage_rows())
         await self.conn.executemany(
             "INSERT INTO story_tags (story_id, tag_id, position) VALUES (?, ?, ?)",
             rows.story_tags(tag_ids),
         )
         await StoryRepository(self.conn).index_for_search(plan.new_ids[0], plan.new_ids[-1])
+        return rows.stored_stories(tag_ids, tag_names)
+
+    async def _tag_ids(self, tags: dict[TagKey, Tag]) -> tuple[dict[TagKey, int], dict[int, str]]:
+        """Each tag's id (made as TagRepository.ensure makes it when new) and each id's
+        stored name: the batch's known tags in one query, not one per tag."""
+        keys = list(tags)
+        ids: dict[TagKey, int] = {}
+        names: dict[int, str] = {}
+        for start in range(0, len(keys), _LOOKUP_CHUNK):
+            chunk = keys[start:start + _LOOKUP_CHUNK]
+            rows = await fetch_all(
+                self.conn,
+                f"""SELECT t.kind, t.key, t.id, t.name
+                      FROM (VALUES {",".join(["(?, ?)"] * len(chunk))}) AS wanted
+                      JOIN tags t ON t.kind = wanted.column1 AND t.key = wanted.column2""",
+                tuple(part for key in chunk for part in key),
+            )
+            for kind, key, tag_id, name in rows:
+                ids[str(kind), str(key)] = int(tag_id)
+                names[int(tag_id)] = str(name)
+        missing = [key for key in keys if key not in ids]
+        if missing:
+            repository = StoryRepository(self.conn).tags
+            for key in missing:
+                ids[key] = await repository.ensure(tags[key])
+            made = [ids[key] for key in missing]
+            for start in range(0, len(made), _LOOKUP_CHUNK):
+                made_chunk = made[start:start + _LOOKUP_CHUNK]
+                rows = await fetch_all(
+                    self.conn,
+                    f"SELECT id, name FROM tags WHERE id IN ({','.join('?' * len(made_chunk))})",
+                    tuple(made_chunk))
+                names.update((int(tag_id), str(name)) for tag_id, name in rows)
+        return ids, names
 
     async def _author_ids(self, names: list[str]) -> dict[str, int]:
         await self.conn.executemany("INSERT OR IGNORE INTO authors (name) VALUES (?)",
