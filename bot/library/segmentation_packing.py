@@ -143,10 +143,25 @@ def merge_fragments(
                 split = _even_split(units, words_before, joined, rules)
                 if split is not None:
                     merged[-1] = (previous[0], split)
+                    _absorb_fragment_before_last(units, words_before, merged, rules)
                     merged.append((split + 1, current[1]))
                     continue
         merged.append(current)
     return merged
+
+
+def _absorb_fragment_before_last(units: list[Unit], words_before: list[int],
+                                 merged: list[Range], rules: SegmentRules) -> None:
+    """A fragment that could not join the passage after it may fit now that the cut at
+    that passage's end moved back: a one-line scene before a long paragraph whose last
+    sentences went to the next passage."""
+    if len(merged) < 2:
+        return
+    before, last = merged[-2], merged[-1]
+    joined = (before[0], last[1])
+    if (_words(words_before, before) < rules.merge_below
+            and _fits(units, words_before, joined, rules)):
+        merged[-2:] = [joined]
 
 
 def _words(words_before: list[int], span: Range) -> int:
