@@ -29,9 +29,11 @@ class ChartDrawer:
 
     async def reactions(self, days: list[tuple[str, int]], title: str) -> bytes:
         """The reactions-per-day bar chart as PNG bytes."""
-        loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._worker(), render_chart, days, title)
+            # Submitted from a thread: the first chart starts the worker process, and
+            # starting a process blocks the caller for tens of milliseconds.
+            drawn = await asyncio.to_thread(self._worker().submit, render_chart, days, title)
+            return await asyncio.wrap_future(drawn)
         except (BrokenProcessPool, OSError) as error:
             # The worker died (or could not start: no processes left): the next chart
             # starts a new one; this one is drawn in a thread, late rather than missing.
