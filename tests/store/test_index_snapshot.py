@@ -84,14 +84,20 @@ async def fresh_facts(store: Store) -> tuple[object, ...]:
     return facts(state.index), tags, names
 
 
+async def answers_as_built_now(services: Services) -> bool:
+    """The index in use answers as one built from the library now would."""
+    service = services.recommendations
+    return (facts(service.index), service._tags, service._names) == await fresh_facts(
+        services.store)
+
+
 async def test_an_unchanged_library_loads_the_snapshot_with_the_same_answers(
         library: str) -> None:
     from_snapshot, services = await restart(library)
     try:
         service = services.recommendations
         assert from_snapshot
-        assert (facts(service.index), service._tags, service._names) == await fresh_facts(
-            services.store)
+        assert await answers_as_built_now(services)
         # A title is not indexed: changing it keeps the snapshot.
         story_id = min(service.index.stories_by_id)
         await services.store.stories.update(story_id, title="Another title")
@@ -152,10 +158,8 @@ async def test_any_counted_change_by_another_process_makes_the_snapshot_stale(
         await other.close()
     from_snapshot, services = await restart(library)
     try:
-        service = services.recommendations
         assert not from_snapshot
-        assert (facts(service.index), service._tags, service._names) == await fresh_facts(
-            services.store)
+        assert await answers_as_built_now(services)
     finally:
         await services.close()
     from_snapshot, services = await restart(library)  # the new build was saved in turn
@@ -180,9 +184,7 @@ async def test_a_damaged_snapshot_is_ignored_with_a_log_line(
     try:
         assert not from_snapshot
         assert any("unusable" in record.getMessage() for record in caplog.records)
-        service = services.recommendations
-        assert (facts(service.index), service._tags, service._names) == await fresh_facts(
-            services.store)
+        assert await answers_as_built_now(services)
     finally:
         await services.close()
 
@@ -217,8 +219,7 @@ async def test_changes_during_a_rebuild_reach_the_new_index(library: str) -> Non
         assert added in service.index  # the index in use follows the change at once
         await task
         assert service.index is not old and added in service.index
-        assert (facts(service.index), service._tags, service._names) == await fresh_facts(
-            services.store)
+        assert await answers_as_built_now(services)
     finally:
         await services.close()
 
@@ -238,8 +239,7 @@ async def test_changes_made_while_running_are_saved_at_an_orderly_stop(library: 
     try:
         service = services.recommendations
         assert from_snapshot
-        assert (facts(service.index), service._tags, service._names) == await fresh_facts(
-            services.store)
+        assert await answers_as_built_now(services)
         assert any(story.tags and ("freeform", "fresh tag") in story.tags
                    for story in service.index.stories())
     finally:
