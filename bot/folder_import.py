@@ -90,9 +90,12 @@ class FolderImport:
         # What the process held before the import (a bot's whole library index, say) is
         # left out of the cyclic collector's full passes while the import makes garbage:
         # each would walk all of it again (5-10% of a small process's import CPU, more in
-        # a bot's). Unfrozen at the end, nothing lost; of two imports at once, the first
-        # to end unfreezes for both, which only ends the saving early.
-        gc.freeze()
+        # a bot's). Unfrozen at the end, nothing lost. Only when nothing is frozen yet:
+        # unfreezing would also undo the bot's own freeze after start-up (bot.app), or
+        # another import's.
+        freezing = gc.get_freeze_count() == 0
+        if freezing:
+            gc.freeze()
         try:
             # The pool's iterator blocks until results are in: it runs in a thread, so the
             # event loop (a bot's heartbeats, the writer) goes on meanwhile.
@@ -107,7 +110,8 @@ class FolderImport:
             # its thread; it then ends with the interpreter, having written nothing.
             with contextlib.suppress(ValueError):
                 await asyncio.to_thread(results.close)
-            gc.unfreeze()
+            if freezing:
+                gc.unfreeze()
         return report
 
     async def _store(self, chunk: list[ParseResult]) -> list[ImportOutcome]:
