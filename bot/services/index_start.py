@@ -11,8 +11,8 @@ next start rebuilds) and never newer (it would be used while stale).
 The bot's library-chores process also brings the snapshot up to date at an orderly stop
 when the library changed since it was saved (`refresh_saved`): built again from the
 library, not dumped from the index in use, so the same rule holds, and the next start
-loads it instead of building (1.6 s to ready instead of 2.3 s at 100k stories, and the
-first /recommend at once).
+loads it instead of building (bench_startup at 100k stories: the first /recommend answered
+1.7 s after start instead of 3.7 s).
 """
 
 from __future__ import annotations
@@ -125,6 +125,9 @@ class IndexStart:
         except TimeoutError:
             log.info("recommendation index not saved at stop: it took over %.0f s",
                      SAVE_AT_STOP_SECONDS)
+            return False
+        except Exception:  # a cache: it must never stop the rest of the stop
+            log.exception("could not save the recommendation index at stop")
             return False
         return self.saved_at == counter
 
