@@ -121,19 +121,23 @@ class StoryDraft:
     def words(self) -> int:
         return sum(chapter.words for chapter in self.chapters)
 
-    def tags(self) -> list[Tag]:
-        """Every tag of the draft, rating included, in AO3's order of kinds."""
-        out: list[Tag] = []
-        if self.rating is not None:
-            out.append(Tag(TagKind.RATING, self.rating.value))
-        for kind, names in (
+    def listed_tags(self) -> tuple[tuple[TagKind, list[str]], ...]:
+        """The tag names of each listed kind (the rating aside), in AO3's order of kinds."""
+        return (
             (TagKind.WARNING, self.warnings),
             (TagKind.CATEGORY, self.categories),
             (TagKind.FANDOM, self.fandoms),
             (TagKind.RELATIONSHIP, self.relationships),
             (TagKind.CHARACTER, self.characters),
             (TagKind.FREEFORM, self.freeform),
-        ):
+        )
+
+    def tags(self) -> list[Tag]:
+        """Every tag of the draft, rating included, in AO3's order of kinds."""
+        out: list[Tag] = []
+        if self.rating is not None:
+            out.append(Tag(TagKind.RATING, self.rating.value))
+        for kind, names in self.listed_tags():
             out.extend(Tag(kind, name) for name in names)
         return out
 

@@ -62,12 +62,6 @@ def story_facts(draft: StoryDraft) -> StoryFacts:
     return StoryFacts(content_hash(draft.chapters), draft.words)
 
 
-# The tag kinds a draft lists, after its rating, in AO3's order (StoryDraft.tags's order).
-_LISTED_KINDS = ((TagKind.WARNING, "warnings"), (TagKind.CATEGORY, "categories"),
-                 (TagKind.FANDOM, "fandoms"), (TagKind.RELATIONSHIP, "relationships"),
-                 (TagKind.CHARACTER, "characters"), (TagKind.FREEFORM, "freeform"))
-
-
 @dataclass
 class BatchRows:
     """The rows of a batch's new stories; authors and tags wait for their ids."""
@@ -177,9 +171,7 @@ class BatchPlan:
             # The rating first (a draft without one is stored Not Rated), then the listed
             # kinds in order, as StoryDraft.tags lists them.
             keys = []
-            for kind, names in ((TagKind.RATING, (rating.value,)),
-                                *((kind, getattr(draft, field_name))
-                                  for kind, field_name in _LISTED_KINDS)):
+            for kind, names in ((TagKind.RATING, [rating.value]), *draft.listed_tags()):
                 for name in names:
                     key = keys_of.get((kind, name))
                     if key is None:
