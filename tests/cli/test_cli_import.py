@@ -182,3 +182,13 @@ def test_list_show_search_remove_round_trip(tmp_path: Path) -> None:
     assert json.loads(removed.stdout)["id"] == listed["id"]
     missing = storybot(db, "show", str(listed["id"]))
     assert missing.returncode == 1 and "no story" in missing.stderr
+
+
+def test_the_storybot_script_module_imports_no_command_line() -> None:
+    """A folder import's parsing workers re-run the `storybot` script to set up `__main__`,
+    so what the script imports at the top costs every worker: it must not be the CLI."""
+    probe = ("import sys, bot.__main__; "
+             "print(sorted(m for m in ('bot.cli', 'discord', 'typer') if m in sys.modules))")
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           check=True)
+    assert shown.stdout.strip() == "[]"
