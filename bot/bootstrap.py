@@ -95,7 +95,7 @@ async def build_services(
         catalog = Catalog(store, limits, clock)
         tag_lookup = TagLookup(store.tags)
         gates = GateService(store, catalog, tag_lookup)
-        feedback = FeedbackService(store, clock)
+        feedback = FeedbackService(store, clock, on_forget=gates.reader_blocks_changed)
         await feedback.load_known_posts()
         excerpts = ExcerptService(store, catalog, clock, gates=gates,
                                   passage_weights=feedback.passage_weights,

@@ -15,6 +15,7 @@ from enum import StrEnum
 class ChangeKind(StrEnum):
     STORY = "story"  # ids: stories added, edited or removed
     GUILD = "guild"  # ids: servers whose settings, blocked tags or tag overlay changed
+    READER = "reader"  # ids: readers whose own blocked tags changed (or were deleted)
     TAGS = "tags"  # the shared tag vocabulary changed; ids: the stories it touched
     ALL = "all"  # anything may have changed (changes were missed): drop every cache
 
@@ -31,6 +32,10 @@ class Change:
     @classmethod
     def guild(cls, guild_id: int) -> Change:
         return cls(ChangeKind.GUILD, (guild_id,))
+
+    @classmethod
+    def reader(cls, user_id: int) -> Change:
+        return cls(ChangeKind.READER, (user_id,))
 
     @classmethod
     def tags(cls, touched_story_ids: Iterable[int] = ()) -> Change:

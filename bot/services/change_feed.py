@@ -90,6 +90,9 @@ class ChangeFollower:
         elif change.kind is ChangeKind.GUILD:
             for guild_id in change.ids:
                 self.gates.forget(guild_id)  # its overlay, blocks and settings
+        elif change.kind is ChangeKind.READER:
+            for reader_id in change.ids:
+                self.gates.forget_reader(reader_id)
         elif change.kind is ChangeKind.TAGS:
             await self._vocabulary_changed(change.ids)
         else:

@@ -16,7 +16,7 @@ import asyncio
 import csv
 import io
 from collections import OrderedDict
-from collections.abc import Container
+from collections.abc import Awaitable, Callable, Container
 from datetime import datetime
 
 from bot.library.clock import Clock
@@ -49,10 +49,6 @@ class StoryGone(InvalidInput):
         super().__init__("That story was removed from the library; this button no longer works.")
 
 
-
-
-
-
 def _age_seconds(snowflake: int, now: datetime) -> float:
     """How long before `now` Discord made this id (its top bits are ms since 2015)."""
     return now.timestamp() - ((snowflake >> 22) + DISCORD_EPOCH_MS) / 1000
@@ -78,7 +74,8 @@ def _score(r: Ranked) -> float:
 
 
 class FeedbackService:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, *,
+                 on_forget: Callable[[int], Awaitable[None]] | None = None) -> None:
         self.repo = store.feedback
         self.writes = store.feedback_writes
         self.clock = clock
@@ -89,6 +86,8 @@ class FeedbackService:
         self._releasing: set[asyncio.Future[None]] = set()
         # False: reactions are not recorded at all (the benchmark's do-nothing baseline).
         self.ingest_enabled = True
+        # Told of a user whose data was deleted (their blocked tags went too): caches follow.
+        self.on_forget = on_forget
 
     async def load_known_posts(self) -> None:
         self.known_posts = set(await self.repo.post_message_ids())
@@ -239,7 +238,10 @@ class FeedbackService:
 
     async def forget(self, user_id: int) -> dict[str, int]:
         """Delete everything held about the user, after every queued write of theirs."""
-        return await self.writes.forget_user(user_id)
+        touched = await self.writes.forget_user(user_id)
+        if self.on_forget is not None:
+            await self.on_forget(user_id)
+        return touched
 
     # ----- what excerpts and recommendations read
 

@@ -2,8 +2,9 @@
 tags and tag overlay, with the reads cached: every command and autocomplete keystroke asks.
 
 Caches are dropped when what they read changes: a server's overlay and blocks when its
-curators change them (through this service), the blocked stories when any story changes;
-and when another process changed them (bot/services/change_feed.py).
+curators change them (through this service), a reader's blocks when they change them or
+have their data deleted, the blocked stories when any story changes; and when another
+process changed them (bot/services/change_feed.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from bot.store.protocol import Store
 BlockedSets = tuple[frozenset[int], frozenset[int]]  # (shared tag ids, story ids)
 GateInputs = tuple[GuildSettings, frozenset[int], frozenset[int], TagOverlay]
 MAX_CACHED_GATES = 10_000  # channels' gates kept (two per server); past that, start again
+MAX_CACHED_READERS = 10_000  # readers whose blocks are kept; past that, start again
+NOTHING_BLOCKED: BlockedSets = (frozenset(), frozenset())
 
 
 def _same_inputs(cached: GateInputs, now: GateInputs) -> bool:
@@ -43,21 +46,46 @@ class GateService:
         self._overlays: dict[int, TagOverlay] = {}
         self._blocked: dict[int, BlockedSets] = {}
         self._gates: dict[tuple[int, bool], tuple[GateInputs, Gate]] = {}
+        # A reader's blocked tags (canonical rows), and what they block in each server's
+        # view: every /recommend builds the reader's gate, and most readers block nothing.
+        self._reader_rows: dict[int, list[TagRow]] = {}
+        self._reader_blocked: dict[tuple[int, int], BlockedSets] = {}  # (guild, reader)
+        # Bumped whenever reader caches are dropped: a read that began before is not kept.
+        self._reader_epoch = 0
         catalog.change_listeners.append(self._stories_changed)
 
     async def _stories_changed(self, story_id: int) -> None:
         self._blocked.clear()  # recomputed on the next read: one query per server
+        self._drop_reader_sets()
 
     def forget(self, guild_id: int) -> None:
         """Re-read a server's overlay and blocks next time (they changed, or were purged)."""
         self._overlays.pop(guild_id, None)
         self._blocked.pop(guild_id, None)
         self.settings.forget(guild_id)
+        self._drop_reader_sets()  # readers' blocks seen through the old overlay
 
     def forget_all(self) -> None:
-        """After the shared vocabulary changed: every overlay reads through it."""
+        """After the shared vocabulary changed: every overlay reads through it, and a
+        reader's blocked tags are read through their canonical tags."""
         self._overlays.clear()
         self._blocked.clear()
+        self._reader_rows.clear()
+        self._drop_reader_sets()
+
+    def forget_reader(self, reader_id: int) -> None:
+        """Re-read a reader's blocks next time (they changed here or in another process)."""
+        self._reader_rows.pop(reader_id, None)
+        self._drop_reader_sets()
+
+    async def reader_blocks_changed(self, reader_id: int) -> None:
+        """A reader's blocks were written here: forget them, and tell the other processes."""
+        self.forget_reader(reader_id)
+        await self.changes.publish(Change.reader(reader_id))
+
+    def _drop_reader_sets(self) -> None:
+        self._reader_blocked.clear()
+        self._reader_epoch += 1
 
     async def overlay(self, guild_id: int) -> TagOverlay:
         if guild_id not in self._overlays:
@@ -96,8 +124,22 @@ class GateService:
         return self._blocked[guild_id]
 
     async def reader_blocked(self, guild_id: int, reader_id: int) -> BlockedSets:
-        rows = await self.reader_blocks.list(reader_id)
-        return await self._expand(guild_id, rows) if rows else (frozenset(), frozenset())
+        """The reader's own blocked tags in this server's view, and the stories carrying them."""
+        if (known := self._reader_blocked.get((guild_id, reader_id))) is not None:
+            return known
+        epoch = self._reader_epoch
+        rows = self._reader_rows.get(reader_id)
+        if rows is None:
+            rows = await self.reader_blocks.list(reader_id)
+        found = await self._expand(guild_id, rows) if rows else NOTHING_BLOCKED
+        if epoch == self._reader_epoch:  # nothing changed while it was read
+            if len(self._reader_blocked) >= MAX_CACHED_READERS:
+                self._reader_blocked.clear()
+            if len(self._reader_rows) >= MAX_CACHED_READERS:
+                self._reader_rows.clear()
+            self._reader_rows[reader_id] = rows
+            self._reader_blocked[(guild_id, reader_id)] = found
+        return found
 
     async def blocked_ids(self, guild_id: int) -> set[int]:
         """The server canonical ids of its blocked tags (what wrangling checks against)."""

@@ -324,6 +324,8 @@ class RecommendationService:
         for row in await self.lookup.canonical_matches(name):
             if await self.reader_blocks.block(user_id, row.id):
                 newly.append(row)
+        if newly:
+            await self.gates.reader_blocks_changed(user_id)
         return newly
 
     async def unblock(self, user_id: int, name: str) -> list[TagRow]:
@@ -331,6 +333,8 @@ class RecommendationService:
         for row in await self.lookup.canonical_matches(name):
             if await self.reader_blocks.unblock(user_id, row.id):
                 unblocked.append(row)
+        if unblocked:
+            await self.gates.reader_blocks_changed(user_id)
         return unblocked
 
     async def blocks(self, user_id: int) -> list[TagRow]:

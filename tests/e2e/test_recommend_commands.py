@@ -95,6 +95,25 @@ async def test_a_readers_block_applies_to_that_reader_only(
     assert "not blocked any tag" in empty.content
 
 
+async def test_a_readers_blocks_are_read_again_after_they_change_or_are_deleted(
+    sandbox: Sandbox, storybot: RunningBot
+) -> None:
+    """The reader's blocks are kept between commands: a block, and /me forget, must still
+    show in the very next recommendation."""
+    reader = sandbox.users.reader
+    before = await sandbox.slash(reader, "recommend", {"tags": "Soulmates"})
+    assert set(titles(before)) == SOULMATE_STORIES
+    await sandbox.slash(reader, "me block", {"tag": "Fluff"})
+    blocked = await sandbox.slash(reader, "recommend", {"tags": "Soulmates"})
+    assert titles(blocked) == ["Dead Reckoning"]
+    confirm = await (await sandbox.slash(reader, "me forget")).wait_until_done()
+    forget = next(c for c in confirm.custom_ids() if c.startswith("sb:forget:"))
+    gone = await sandbox.click(reader, confirm, forget)
+    await gone.wait(lambda r: r.message and r.message.content.startswith("Done"), what="done")
+    after = await sandbox.slash(reader, "recommend", {"tags": "Soulmates"})
+    assert set(titles(after)) == SOULMATE_STORIES
+
+
 async def test_server_blocked_tags_apply_to_everyone(
     sandbox: Sandbox, storybot: RunningBot
 ) -> None:

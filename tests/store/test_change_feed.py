@@ -140,6 +140,27 @@ async def test_a_servers_settings_blocks_and_tag_names_reach_the_other_process(
     await eventually(b_uses_the_local_name)
 
 
+async def test_a_readers_blocks_and_their_deletion_reach_the_other_process(
+        processes: tuple[Services, Services]) -> None:
+    a, b = processes
+    story = await add(a, "dead-reckoning.md")
+    await eventually(lambda: b.recommendations.index.get(story.id) is not None)
+    assert await b.gates.reader_blocked(GUILD, READER) == (frozenset(), frozenset())  # kept
+
+    assert await a.recommendations.block(READER, "Slow Burn")
+
+    async def b_blocks_the_story() -> bool:
+        return story.id in (await b.gates.reader_blocked(GUILD, READER))[1]
+
+    await eventually(b_blocks_the_story)
+    await a.feedback.forget(READER)
+
+    async def b_blocks_nothing() -> bool:
+        return await b.gates.reader_blocked(GUILD, READER) == (frozenset(), frozenset())
+
+    await eventually(b_blocks_nothing)
+
+
 async def _curator_role(services: Services, guild_id: int) -> bool:
     return (await services.guild_settings.get(guild_id)).curator_role_id == 555
 
