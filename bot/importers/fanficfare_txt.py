@@ -19,7 +19,7 @@ from bot.importers.base import (
     normalise_newlines,
 )
 from bot.importers.fanficfare import KNOWN_LABELS, apply_fields
-from bot.importers.html_text import join_paragraphs, plain_text_to_markdown
+from bot.importers.html_rules import join_paragraphs, plain_text_to_markdown
 from bot.importers.text_rules import is_scene_break
 from bot.library.errors import ImportRejected
 from bot.library.models import SCENE_BREAK, Chapter, StoryDraft

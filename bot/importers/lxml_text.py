@@ -1,10 +1,10 @@
-"""The story text rules of html_text.StoryTextConverter, on lxml's own tree.
+"""The story text rules (html_rules) walked on lxml's own tree, as html_text walks BeautifulSoup's.
 
 BeautifulSoup builds its tree in Python, one callback per tag and per string, from lxml's
 parse: for a small story that costs 20 times lxml's parse itself, and more than all the
 rest of an import. An importer that reads only a few things from a document (FanFicFare's
 single-file HTML) walks lxml's tree here instead and gives the same text: the same
-paragraph, emphasis, break and escape rules (html_text's helpers), the same active content
+paragraph, emphasis, break and escape rules (html_rules), the same active content
 removed before anything is read.
 
 story_text and summary_text hand most elements to xslt_text (libxslt walks the tree in C,
@@ -25,7 +25,7 @@ from typing import TypeAlias
 from lxml import etree
 
 from bot.importers.base import decode_text
-from bot.importers.html_text import (
+from bot.importers.html_rules import (
     _BLOCK_OR_RULE,
     _DROPPED,
     _ESCAPED_ANYWHERE,
@@ -36,7 +36,7 @@ from bot.importers.html_text import (
     EMPHASIS_MARKERS,
     MAX_NESTING,
     NON_TEXT_TAGS,
-    StoryTextConverter,
+    ParagraphRules,
     _emphasised,
     drop_internal_subset,
 )
@@ -124,10 +124,11 @@ def plain_text(element: Element | None) -> str:
     return " ".join(" ".join(element.itertext()).split())
 
 
-class LxmlStoryText(StoryTextConverter):
-    """StoryTextConverter's walk over an lxml element; the paragraph rules are inherited."""
+class LxmlStoryText(ParagraphRules):
+    """html_text.StoryTextConverter's walk over an lxml element; the paragraph rules are
+    inherited from the same base."""
 
-    def story_text(self, root: Element) -> str:  # type: ignore[override]
+    def story_text(self, root: Element) -> str:
         parts: list[str] = []
         try:
             self._children(root, parts, 0)
@@ -137,7 +138,8 @@ class LxmlStoryText(StoryTextConverter):
 
     def _element(self, node: Element, out: list[str], depth: int) -> bool:
         """Append node's converted text to out (not its tail); True when it holds a block
-        or a rule. The same cases, in the same order, as StoryTextConverter._convert."""
+        or a rule. The same cases, in the same order, as html_text's
+        StoryTextConverter._convert."""
         if depth > MAX_NESTING:
             raise ImportRejected("the HTML is nested too deeply to read")
         tag = node.tag

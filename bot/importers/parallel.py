@@ -113,7 +113,8 @@ def default_context() -> BaseContext:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     # The fork server imports the parsers once; every worker forked from it starts warm
-    # instead of importing lxml, BeautifulSoup and the importers itself.
+    # instead of importing lxml and the importers itself. (BeautifulSoup is not among them:
+    # the EPUB and generic HTML importers import it when a worker first reads such a file.)
     context.set_forkserver_preload([__name__])
     return context
 

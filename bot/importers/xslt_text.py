@@ -23,7 +23,7 @@ from typing import TypeAlias
 
 from lxml import etree
 
-from bot.importers.html_text import (
+from bot.importers.html_rules import (
     BLOCK_TAGS,
     EMPHASIS_MARKERS,
     MAX_NESTING,
@@ -83,7 +83,7 @@ _MARKER_OF = {_STARTS[marker]: marker for marker in _MARKERS}
 _MAYBE_ORNAMENT = re.compile(
     rf"\n\n(?![^\n]*?[^*_~\\\n]{{{ORNAMENT_MAX_LENGTH + 3}}})[^\n]*+(?:\n(?!\n)[^\n]*+)*+")
 # escape_markdown's line-start rule at a line start (after its "\n"): lines are stripped
-# and hold no whitespace but single spaces (html_text._escape_line_start).
+# and hold no whitespace but single spaces (html_rules._escape_line_start).
 _SPECIAL_LINE_START = re.compile(r"\n(?=[>#]|-(?= )|\d+\.(?= ))")
 
 
@@ -181,7 +181,7 @@ def converted(root: Element, *, scene_breaks: bool, min_bytes: int = _SMALL) -> 
 
 def _emphasis(text: str) -> str | None:
     """Emphasis markers as Discord's: spaces at a run's inside edges moved outside (as
-    html_text._emphasised does, innermost first), a run around nothing dropped, then each
+    html_rules._emphasised does, innermost first), a run around nothing dropped, then each
     start and end character made its marker. None when that takes too many rounds."""
     present = [_PASSES[marker] for marker in _MARKERS if _STARTS[marker] in text]
     if any(start_then_space.search(text) or space_then_end.search(text)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.importers import read_story, read_story_file
-from bot.importers.html_text import drop_internal_subset
+from bot.importers.html_rules import drop_internal_subset
 
 SUBSET = """<!DOCTYPE html [
   <!ENTITY e "boom ]> still inside">

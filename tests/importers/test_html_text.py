@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.importers.html_text import (
-    html_summary,
-    html_to_markdown,
-    parse_html,
-    plain_text_to_markdown,
-)
+from bot.importers.html_rules import plain_text_to_markdown
+from bot.importers.html_text import html_summary, html_to_markdown, parse_html
 from bot.library.errors import ImportRejected
 from bot.library.models import SCENE_BREAK
 

@@ -4,6 +4,8 @@ one line per bad file, and the input read lazily (bounded memory)."""
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,3 +81,13 @@ def test_input_is_read_lazily_so_memory_stays_bounded() -> None:
     assert handed_out <= 4 * 2
     results.close()
     assert handed_out < 100
+
+
+def test_the_fork_servers_preload_imports_no_beautifulsoup() -> None:
+    """The fork server preloads this module and every worker is forked from it, so what it
+    imports is paid at every folder import. BeautifulSoup (about a third of that import
+    time) serves only EPUB and generic HTML files: it is imported when one is read."""
+    probe = "import sys, bot.importers.parallel; print('bs4' in sys.modules)"
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           check=True)
+    assert shown.stdout.strip() == "False"
