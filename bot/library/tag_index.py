@@ -185,6 +185,9 @@ class TagIndex:
         self._row_tags = GrowArray(np.int32)  # every row's tag codes, one slice per row
         self._row_authors = GrowArray(np.int32)
         self._tie_ranks: np.ndarray | None = None
+        # weight() per tag, as asked: every query weighs each of its tags (a "for me"
+        # profile has about a hundred). Any change moves N or a df, so it clears them all.
+        self._weights: dict[TagRef, float] = {}
 
     # -- mutation ---------------------------------------------------------------------
 
@@ -220,6 +223,7 @@ class TagIndex:
         self._row_tags.extend(codes)
         self._row_authors.extend(authors)
         self._tie_ranks = None
+        self._weights.clear()
         df = self._df.data
         for code in codes:
             self._own_postings(code).append(row)
@@ -240,6 +244,7 @@ class TagIndex:
         self._guild_live.data[self._col["guild"].data[row]] -= 1
         self._dead += 1
         self._tie_ranks = None
+        self._weights.clear()
         df = self._df.data
         for code in self.row_tag_codes(row).tolist():
             df[code] -= 1
@@ -318,8 +323,12 @@ class TagIndex:
 
     def weight(self, tag: TagRef) -> float:
         """What sharing `tag` is worth: kind weight x rarity (0 for ratings and warnings)."""
-        kind_weight = KIND_WEIGHTS[tag[0]]
-        return kind_weight * self.idf(tag) if kind_weight > 0.0 else 0.0
+        known = self._weights.get(tag)
+        if known is None:
+            kind_weight = KIND_WEIGHTS[tag[0]]
+            known = kind_weight * self.idf(tag) if kind_weight > 0.0 else 0.0
+            self._weights[tag] = known
+        return known
 
     def tie_key(self, story_id: int) -> tuple[float, float, int]:
         """Order among equal scores: more focused (fewer tags), more popular, lower id."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import numpy as np
@@ -10,7 +11,7 @@ from bot.library.index_build import build_index
 from bot.library.index_columns import IndexColumns
 from bot.library.models import TagKind
 from bot.library.recommend import RecommendQuery, recommend, recommend_exhaustive
-from bot.library.tag_index import IndexedStory, TagIndex, TagRef
+from bot.library.tag_index import KIND_WEIGHTS, IndexedStory, TagIndex, TagRef
 
 K = TagKind
 VOCABULARY: list[TagRef] = [(kind, f"{kind.value} {n}") for kind in K for n in range(15)]
@@ -101,3 +102,21 @@ def test_an_empty_library_builds_an_empty_index() -> None:
     index = build_index(*as_columns([]))
     assert len(index) == 0 and index.tag_counts() == {}
     assert recommend(index, RecommendQuery(include={VOCABULARY[0]})) == []
+
+
+def test_a_tags_weight_follows_every_add_and_remove() -> None:
+    """weight() is kept per tag between queries: each change must show in the next one."""
+    fluff = (TagKind.FREEFORM, "fluff")
+    index = TagIndex([IndexedStory(1, (fluff,), "teen"), IndexedStory(2, (), "teen")])
+
+    def fresh() -> float:
+        return KIND_WEIGHTS[TagKind.FREEFORM] * math.log1p(
+            len(index) / index.document_frequency(fluff))
+
+    assert index.weight(fluff) == fresh()
+    index.add(IndexedStory(3, (fluff,), "teen"))
+    assert index.weight(fluff) == fresh()
+    index.add(IndexedStory(4, (), "teen"))
+    assert index.weight(fluff) == fresh()
+    index.remove(1)
+    assert index.weight(fluff) == fresh() == KIND_WEIGHTS[TagKind.FREEFORM] * math.log1p(3)
