@@ -64,30 +64,35 @@ class _Terms:
     codes: np.ndarray  # tag codes that count as a term, ascending
     position: np.ndarray  # the term each of `codes` counts as
     merged: bool  # some term has several codes: a row may carry one term twice
-    postings: list[list[np.ndarray]]  # per term, its codes' posting lists
+    # Per term, its codes: posting lists are sliced only for the terms gathered (a profile
+    # has about a hundred terms; a budget gathers the rarest few).
+    term_codes: list[list[int]]
 
 
 def _terms(index: TagIndex, plan: Plan) -> _Terms:
     view = plan.view
-    weights, codes, position = [], [], []
-    postings: list[list[np.ndarray]] = []
+    weights, codes, position, lengths = [], [], [], []
+    term_codes: list[list[int]] = []
     for at, (tag, q) in enumerate(plan.terms.items()):
         known = plan.tag_weights.get(tag)
         weights.append(q * (tag_weight(index, view, tag) if known is None else known))
         members = view.ref_members(tag) if view is not None and view.has_members(tag) else (tag,)
-        lists = []
+        own: list[int] = []
+        length = 0
         for member in members:
             if (code := index.code_of(member)) is not None:
-                lists.append(index.code_rows(code))
+                own.append(code)
+                length += index.code_row_count(code)
                 codes.append(code)
                 position.append(at)
-        postings.append(lists)
+        term_codes.append(own)
+        lengths.append(length)
     order = np.argsort(np.array(codes, dtype=np.int64), kind="stable")
     return _Terms(weights=np.array(weights, dtype=np.float64),
-                  lengths=np.array([sum(map(len, lists)) for lists in postings], dtype=np.int64),
+                  lengths=np.array(lengths, dtype=np.int64),
                   codes=np.array(codes, dtype=np.int64)[order],
                   position=np.array(position, dtype=np.int64)[order],
-                  merged=any(len(lists) > 1 for lists in postings), postings=postings)
+                  merged=any(len(own) > 1 for own in term_codes), term_codes=term_codes)
 
 
 def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
@@ -177,7 +182,8 @@ def _gathered(index: TagIndex, terms: _Terms, gathered: np.ndarray
     """The distinct rows on the gathered terms' posting lists, ascending, each row's sum
     of those terms' weights (a member of a server tag counted once per member: only ever
     too high, which an upper bound allows) and how many of its tags are on those lists."""
-    lists = [rows for term in gathered.tolist() for rows in terms.postings[term]]
+    lists = [index.code_rows(code) for term in gathered.tolist()
+             for code in terms.term_codes[term]]
     if not lists:
         return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64), np.empty(0, np.int64)
     every = np.concatenate(lists)

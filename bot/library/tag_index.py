@@ -365,6 +365,13 @@ class TagIndex:
         own = self._own.get(code)
         return own.view() if own is not None else self._shared_rows(code)
 
+    def code_row_count(self, code: int) -> int:
+        """len(code_rows(code)), without the slice."""
+        own = self._own.get(code)
+        if own is not None:
+            return own.size
+        return int(self._shared_count[code]) if code < len(self._shared_count) else 0
+
     def row_tag_codes(self, row: int) -> np.ndarray:
         start = self._col["tag_start"].data[row]
         return self._row_tags.data[start: start + self._col["tag_count"].data[row]]
