@@ -161,6 +161,11 @@ class StoryBot(commands.Bot):
             self._settling.cancel()
         await super().close()
         if hasattr(self, "services"):
+            writes = self.services.store.feedback_writes
+            if writes.running:
+                # Queued reactions are committed before the snapshot's save, which can take
+                # seconds: a service manager that kills a slow stop must not cost them.
+                await writes.flush()
             recommendations = self.services.recommendations
             if self.runs_library_chores and recommendations.is_ready:
                 # The next start then loads the index instead of building it (one process

@@ -80,7 +80,15 @@ def _stop_in_order_on_signals() -> None:
     and queued feedback written, not dropped. Ctrl-C works even when the process was
     started with SIGINT ignored (as a background job of a non-interactive shell is)."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    # SIGTERM becomes SIGINT, not a KeyboardInterrupt of its own: under asyncio.run, SIGINT
+    # cancels only the main task, so the bot closes while its other tasks (the feedback
+    # writer with queued reactions) still run. A KeyboardInterrupt raised here would end
+    # the loop, and asyncio.run would then cancel every task at once, the writer included.
+    signal.raise_signal(signal.SIGINT)
 
 
 # Waits between attempts to reach Discord or the database: doubling, at most a minute.

@@ -187,6 +187,10 @@ class FeedbackWrites:
     writer: BatchingWriter
     statements: FeedbackStatements
 
+    @property
+    def running(self) -> bool:
+        return self.writer.running
+
     async def reaction(self, change: ReactionChange) -> None:
         """Queue a raw reaction change (applied in the next batch; last change wins)."""
         await self.writer.submit(change)
