@@ -1,7 +1,8 @@
 """Reading many story files at once, in a pool of processes over the machine's cores.
 
-Parsing is pure CPU work in Python (lxml's tree, then BeautifulSoup's, then our walk), so
-threads cannot share it out; processes can. Each worker reads a batch of files, converts
+Parsing is CPU work that holds the GIL for most of its time (lxml's tree, the XSLT
+conversion, then our text rules and segmentation in Python), so threads cannot share it
+out; processes can. Each worker reads a batch of files, converts
 them and cuts them into passages, and sends back what the store's bulk writer takes
 (`BulkStoryWriter.add_batch` wants `(draft, passages)` pairs) or one line saying why a file
 was refused. Results come back in input order, and only a bounded number of batches is in
