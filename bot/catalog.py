@@ -36,6 +36,9 @@ from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.store.protocol import Store
 from bot.story_files import story_files
 
+# Gates whose nameable titles are kept (channels where someone is typing at once).
+SHOWN_TITLES_KEPT = 64
+
 
 class Catalog:
     def __init__(self, store: Store, limits: ImportLimits | None = None,
@@ -52,6 +55,11 @@ class Catalog:
         # use, off the event loop; kept in step with `_titles`).
         self._title_index: TitleIndex | None = None
         self._title_index_building = asyncio.Lock()
+        # Bumped by every change to the title rows; the titles a channel may name are kept
+        # per gate until it moves (a small library's autocomplete matches all of them on
+        # every keystroke, and working out which a channel may name was most of that).
+        self._titles_version = 0
+        self._shown_by_gate: dict[int, tuple[Gate, int, dict[int, str]]] = {}
         # Tag rows for autocomplete, with the store's write count when they were read.
         self._write_count = store.write_count
         self._tag_rows: tuple[int, builtins.list[TagRow]] | None = None
@@ -80,11 +88,7 @@ class Catalog:
 
     async def _added(self, story: Story) -> None:
         """A new story: into the title index, then to the listeners."""
-        if self._titles is not None:
-            self._titles[story.id] = TitleRow(story.id, story.guild_id, story.title,
-                                              story.rating)
-        if self._title_index is not None:
-            self._title_index.set(story.id, story.guild_id, story.title)
+        self._set_title(story.id, story.guild_id, story.title, story.rating)
         await self._changed(story.id)
 
     async def import_bytes(
@@ -173,10 +177,7 @@ class Catalog:
 
     async def remove(self, story_id: int, visibility: Visibility) -> Story:
         story = await self._stories.remove(story_id, visibility)
-        if self._titles is not None:
-            self._titles.pop(story_id, None)
-        if self._title_index is not None:
-            self._title_index.discard(story_id)
+        self._drop_title(story_id)
         await self._changed(story_id)
         return story
 
@@ -201,11 +202,7 @@ class Catalog:
             add_tags=cleaned, remove_tag_keys=[(t.kind, tag_key(t.name)) for t in remove_tags],
         )
         story = await self._stories.get(story_id, visibility)
-        if self._titles is not None:
-            self._titles[story.id] = TitleRow(story.id, story.guild_id, story.title,
-                                              story.rating)
-        if self._title_index is not None:
-            self._title_index.set(story.id, story.guild_id, story.title)
+        self._set_title(story.id, story.guild_id, story.title, story.rating)
         await self._changed(story.id)
         return story
 
@@ -248,7 +245,37 @@ class Catalog:
     async def _title_rows(self) -> dict[int, TitleRow]:
         if self._titles is None:
             self._titles = {row.story_id: row for row in await self._stories.titles()}
+            self._titles_version += 1
         return self._titles
+
+    def _set_title(self, story_id: int, guild_id: int | None, title: str,
+                   rating: Rating) -> None:
+        """A story added or edited: its title row, in every copy kept."""
+        if self._titles is not None:
+            self._titles[story_id] = TitleRow(story_id, guild_id, title, rating)
+        if self._title_index is not None:
+            self._title_index.set(story_id, guild_id, title)
+        self._titles_version += 1
+
+    def _drop_title(self, story_id: int) -> None:
+        if self._titles is not None:
+            self._titles.pop(story_id, None)
+        if self._title_index is not None:
+            self._title_index.discard(story_id)
+        self._titles_version += 1
+
+    async def _shown(self, gate: Gate) -> dict[int, str]:
+        """`titles(gate)`, kept while the gate (the same object: gates are cached while
+        what they are made of is unchanged) and the title rows are."""
+        rows = await self._title_rows()
+        kept = self._shown_by_gate.get(id(gate))
+        if kept is not None and kept[0] is gate and kept[1] == self._titles_version:
+            return kept[2]
+        shown = titles_in_view(rows, gate)
+        if len(self._shown_by_gate) >= SHOWN_TITLES_KEPT:
+            self._shown_by_gate.clear()
+        self._shown_by_gate[id(gate)] = (gate, self._titles_version, shown)
+        return shown
 
     async def story_count(self) -> int:
         """Stories in the whole library (reads the title rows once, as autocomplete does)."""
@@ -272,10 +299,7 @@ class Catalog:
         """Stories deleted behind the catalog's back (a server's data purged): drop them
         from the title index and tell the listeners."""
         for story_id in story_ids:
-            if self._titles is not None:
-                self._titles.pop(story_id, None)
-            if self._title_index is not None:
-                self._title_index.discard(story_id)
+            self._drop_title(story_id)
             await self._changed(story_id)
 
     async def reread_titles(self, story_ids: Sequence[int] | None) -> None:
@@ -284,20 +308,14 @@ class Catalog:
         self._tag_rows = None
         if story_ids is None:
             self._titles = self._title_index = None
+            self._titles_version += 1
         for story_id in story_ids or ():
             try:
                 story = await self._stories.get(story_id, ALL_GUILDS)
             except StoryNotFound:
-                if self._titles is not None:
-                    self._titles.pop(story_id, None)
-                if self._title_index is not None:
-                    self._title_index.discard(story_id)
+                self._drop_title(story_id)
                 continue
-            if self._titles is not None:
-                self._titles[story_id] = TitleRow(story_id, story.guild_id, story.title,
-                                                  story.rating)
-            if self._title_index is not None:
-                self._title_index.set(story_id, story.guild_id, story.title)
+            self._set_title(story_id, story.guild_id, story.title, story.rating)
 
     async def story_choices(
         self, query: str, view: Visibility | Gate
@@ -306,7 +324,8 @@ class Catalog:
         starting with what was typed, from the prefix index, filtered by the view."""
         rows = await self._title_rows()
         if len(rows) < FUZZY_LIMIT:
-            return fuzzy_matches(query, await self.titles(view))
+            named = await self._shown(view) if isinstance(view, Gate) else await self.titles(view)
+            return fuzzy_matches(query, named)
         index = await self._prefix_index(rows)
         if not isinstance(view, Gate):
             return index.choices(query, view)

@@ -195,3 +195,24 @@ async def test_a_server_that_comes_back_keeps_its_data(services: Services) -> No
     services.clock.advance(timedelta(days=31))
     assert await services.servers.purge_due() == []
     assert "Floof" in await tag_names(services, A)
+
+
+async def test_autocomplete_follows_every_title_change_while_a_channel_types(
+        services: Services) -> None:
+    """A small library's autocomplete keeps the titles a channel may name between
+    keystrokes: an add, an edit and a removal must each show at the next one."""
+    gate = await services.gates.for_channel(A, True)
+
+    async def named(typed: str) -> list[str]:
+        return [title for _, title in await services.catalog.story_choices(typed, gate)]
+
+    assert "Shore Leave" in await named("Shore")
+    added = await services.catalog.import_path(FIXTURES / "seed" / "000_243aa131780b4f07.txt",
+                                               guild_id=A, metadata={"title": "Harbour Lights"})
+    gate = await services.gates.for_channel(A, True)  # the same gate: no setting changed
+    assert "Harbour Lights" in await named("Harbour")
+    await services.catalog.edit(added.id, A, title="Harbour Fog")
+    assert "Harbour Fog" in await named("Harbour") and "Harbour Lights" not in await named(
+        "Harbour")
+    await services.catalog.remove(added.id, A)
+    assert "Harbour Fog" not in await named("Harbour")
