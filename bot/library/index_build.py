@@ -12,16 +12,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from bot.library.index_arrays import GrowArray, Interned, distinct_sorted
 from bot.library.index_columns import IndexColumns
 from bot.library.tag_index import (
     KIND_WEIGHTS,
     LENGTH_FREE_TAGS,
     NO_SERIES,
-    GrowArray,
-    Interned,
     TagIndex,
     TagRef,
-    distinct_sorted,
 )
 
 

@@ -21,13 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.library.index_arrays import GrowArray, Interned
 from bot.library.models import TagKind
 from bot.library.tag_index import (
     KIND_WEIGHTS,
     LENGTH_FREE_TAGS,
     NO_SERIES,
-    GrowArray,
-    Interned,
     TagIndex,
     TagRef,
 )

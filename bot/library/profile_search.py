@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.library.index_arrays import distinct_sorted
 from bot.library.recommend_search import (
     Pick,
     Plan,
@@ -33,7 +34,7 @@ from bot.library.recommend_search import (
     member_of,
     tag_weight,
 )
-from bot.library.tag_index import LENGTH_FREE_TAGS, TagIndex, distinct_sorted
+from bot.library.tag_index import LENGTH_FREE_TAGS, TagIndex
 
 BUDGET = 4_096  # posting rows gathered before the first look at the page
 MAX_BUDGET = 16_384  # past this, the page is built from the candidates alone

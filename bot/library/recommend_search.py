@@ -18,7 +18,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from bot.library.tag_index import KIND_WEIGHTS, IndexedStory, TagIndex, TagRef, distinct_sorted
+from bot.library.index_arrays import distinct_sorted
+from bot.library.tag_index import KIND_WEIGHTS, IndexedStory, TagIndex, TagRef
 
 MAX_PER_AUTHOR = 2
 MAX_PER_SERIES = 2

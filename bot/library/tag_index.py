@@ -18,11 +18,12 @@ index is rebuilt once. Rarity (IDF) comes from live tag counts at query time.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from bot.library.index_arrays import GrowArray, Interned
 from bot.library.models import TagKind
 
 TagRef = tuple[TagKind, str]
@@ -70,71 +71,6 @@ def length_factor(story: IndexedStory) -> float:
     if weighted <= LENGTH_FREE_TAGS:
         return 1.0
     return math.sqrt(LENGTH_FREE_TAGS / weighted)
-
-
-class GrowArray:
-    """A growable 1-D numpy array (amortised O(1) append). Views handed out stay valid
-    until the next append."""
-
-    __slots__ = ("data", "size")
-
-    def __init__(self, dtype: type | np.dtype,
-                 initial: np.ndarray | Sequence[float] | None = None) -> None:
-        if initial is None:
-            self.data = np.zeros(4, dtype=dtype)
-            self.size = 0
-        else:
-            self.data = np.asarray(initial, dtype=dtype)
-            self.size = len(self.data)
-
-    def _room(self, extra: int) -> None:
-        if self.size + extra > len(self.data):
-            grown = np.zeros(max(2 * len(self.data), self.size + extra, 4), dtype=self.data.dtype)
-            grown[: self.size] = self.data[: self.size]
-            self.data = grown
-
-    def append(self, value: float) -> None:
-        self._room(1)
-        self.data[self.size] = value
-        self.size += 1
-
-    def extend(self, values: Iterable[int]) -> None:
-        block = np.fromiter(values, dtype=self.data.dtype)
-        self._room(len(block))
-        self.data[self.size: self.size + len(block)] = block
-        self.size += len(block)
-
-    def view(self) -> np.ndarray:
-        return self.data[: self.size]
-
-
-class Interned:
-    """Strings (or other hashables) <-> small integer codes, never reused."""
-
-    __slots__ = ("code", "values")
-
-    def __init__(self) -> None:
-        self.code: dict[object, int] = {}
-        self.values: list[object] = []
-
-    def of(self, value: object) -> int:
-        code = self.code.get(value)
-        if code is None:
-            code = self.code[value] = len(self.values)
-            self.values.append(value)
-        return code
-
-
-def distinct_sorted(values: np.ndarray) -> np.ndarray:
-    """The distinct values, ascending (a sort and a neighbour comparison: cheaper than
-    np.unique's hashing for the integer arrays here)."""
-    ordered = np.sort(values)
-    if len(ordered) < 2:
-        return ordered
-    keep = np.empty(len(ordered), dtype=bool)
-    keep[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return ordered[keep]
 
 
 @dataclass(frozen=True)
