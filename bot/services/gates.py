@@ -21,8 +21,12 @@ from bot.services.tag_lookup import TagLookup
 from bot.store.protocol import Store
 
 BlockedSets = tuple[frozenset[int], frozenset[int]]  # (shared tag ids, story ids)
-GateInputs = tuple[GuildSettings, frozenset[int], frozenset[int], TagOverlay]
-MAX_CACHED_GATES = 10_000  # channels' gates kept (two per server); past that, start again
+# The server's settings, its blocked sets, its overlay, and the reader's blocked sets.
+GateInputs = tuple[GuildSettings, frozenset[int], frozenset[int], TagOverlay,
+                   frozenset[int], frozenset[int]]
+# Gates kept: two per server, and one per reader in each channel kind they used; past
+# that, start again.
+MAX_CACHED_GATES = 10_000
 MAX_CACHED_READERS = 10_000  # readers whose blocks are kept; past that, start again
 NOTHING_BLOCKED: BlockedSets = (frozenset(), frozenset())
 
@@ -30,7 +34,7 @@ NOTHING_BLOCKED: BlockedSets = (frozenset(), frozenset())
 def _same_inputs(cached: GateInputs, now: GateInputs) -> bool:
     """The same settings (equal: each read is a copy) and the very same blocked sets and
     overlay (the service replaces them whenever they change)."""
-    return (cached[1] is now[1] and cached[2] is now[2] and cached[3] is now[3]
+    return (all(before is after for before, after in zip(cached[1:], now[1:], strict=True))
             and cached[0] == now[0])
 
 
@@ -45,7 +49,8 @@ class GateService:
         self.changes = store.changes  # other processes drop their copies of what we change
         self._overlays: dict[int, TagOverlay] = {}
         self._blocked: dict[int, BlockedSets] = {}
-        self._gates: dict[tuple[int, bool], tuple[GateInputs, Gate]] = {}
+        # (guild, age-restricted, reader or None) -> what the gate was made from, the gate
+        self._gates: dict[tuple[int, bool, int | None], tuple[GateInputs, Gate]] = {}
         # A reader's blocked tags (canonical rows), and what they block in each server's
         # view: every /recommend builds the reader's gate, and most readers block nothing.
         self._reader_rows: dict[int, list[TagRow]] = {}
@@ -99,21 +104,21 @@ class GateService:
         settings = await self.settings.get(guild_id)
         tag_ids, story_ids = await self.blocked(guild_id)
         overlay = await self.overlay(guild_id)
-        if reader_id is not None:
-            reader_tags, reader_stories = await self.reader_blocked(guild_id, reader_id)
-            return channel_gate(settings, age_restricted, blocked_tag_ids=tag_ids | reader_tags,
-                                blocked_story_ids=story_ids | reader_stories, overlay=overlay)
-        # A channel's gate is a pure function of these; built again only when one changed
-        # (every command asks, and building it sorts out ratings and views each time).
-        made_from = (settings, tag_ids, story_ids, overlay)
-        cached = self._gates.get((guild_id, age_restricted))
+        reader_tags, reader_stories = (NOTHING_BLOCKED if reader_id is None
+                                       else await self.reader_blocked(guild_id, reader_id))
+        # A gate is a pure function of these; built again only when one changed (every
+        # command and keystroke asks, and building it sorts out ratings and views). A
+        # reader's own view is kept apart from the channel's, even when it blocks nothing.
+        made_from = (settings, tag_ids, story_ids, overlay, reader_tags, reader_stories)
+        key = (guild_id, age_restricted, reader_id)
+        cached = self._gates.get(key)
         if cached is not None and _same_inputs(cached[0], made_from):
             return cached[1]
-        gate = channel_gate(settings, age_restricted, blocked_tag_ids=tag_ids,
-                            blocked_story_ids=story_ids, overlay=overlay)
+        gate = channel_gate(settings, age_restricted, blocked_tag_ids=tag_ids | reader_tags,
+                            blocked_story_ids=story_ids | reader_stories, overlay=overlay)
         if len(self._gates) >= MAX_CACHED_GATES:
             self._gates.clear()
-        self._gates[(guild_id, age_restricted)] = (made_from, gate)
+        self._gates[key] = (made_from, gate)
         return gate
 
     async def blocked(self, guild_id: int) -> BlockedSets:

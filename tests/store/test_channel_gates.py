@@ -58,3 +58,18 @@ async def test_a_blocked_tag_and_a_new_story_show_at_once(services: Services) ->
     gate = await services.gates.for_channel(GUILD, False)
     assert not gate.blocked_tag_ids
     assert gate.shows(story.id, GUILD, story.rating) is Shown.FULL
+
+
+async def test_a_readers_own_view_is_kept_until_their_blocks_change(services: Services) -> None:
+    """Autocomplete asks for the reader's own view on every keystroke: it is kept, and it
+    follows their blocks at once."""
+    first = await services.gates.for_channel(GUILD, False, reader_id=5)
+    assert await services.gates.for_channel(GUILD, False, reader_id=5) is first
+    assert not first.blocked_tag_ids
+    assert await services.recommendations.block(5, "Fluff")
+    blocked = await services.gates.for_channel(GUILD, False, reader_id=5)
+    assert blocked.blocked_tag_ids and blocked.blocked_story_ids
+    assert not (await services.gates.for_channel(GUILD, False)).blocked_tag_ids  # theirs only
+    assert await services.gates.for_channel(GUILD, False, reader_id=5) is blocked
+    assert await services.recommendations.unblock(5, "Fluff")
+    assert not (await services.gates.for_channel(GUILD, False, reader_id=5)).blocked_tag_ids
