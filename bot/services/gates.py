@@ -21,13 +21,12 @@ from bot.services.tag_lookup import TagLookup
 from bot.store.protocol import Store
 
 BlockedSets = tuple[frozenset[int], frozenset[int]]  # (shared tag ids, story ids)
-# The server's settings, its blocked sets, its overlay, and the reader's blocked sets.
-GateInputs = tuple[GuildSettings, frozenset[int], frozenset[int], TagOverlay,
-                   frozenset[int], frozenset[int]]
-# Gates kept: two per server, and one per reader in each channel kind they used; past
-# that, start again.
+GateInputs = tuple[GuildSettings, frozenset[int], frozenset[int], TagOverlay]
+# Gates kept: two per server, and one per reader who blocks nothing, in each channel kind
+# they used; past that, start again.
 MAX_CACHED_GATES = 10_000
 MAX_CACHED_READERS = 10_000  # readers whose blocks are kept; past that, start again
+MAX_CACHED_BLOCK_SETS = 1_000  # distinct sets of readers' blocked tags, per server view
 NOTHING_BLOCKED: BlockedSets = (frozenset(), frozenset())
 
 
@@ -51,10 +50,12 @@ class GateService:
         self._blocked: dict[int, BlockedSets] = {}
         # (guild, age-restricted, reader or None) -> what the gate was made from, the gate
         self._gates: dict[tuple[int, bool, int | None], tuple[GateInputs, Gate]] = {}
-        # A reader's blocked tags (canonical rows), and what they block in each server's
-        # view: every /recommend builds the reader's gate, and most readers block nothing.
+        # A reader's blocked tags (canonical rows): every /recommend and autocomplete
+        # keystroke builds the reader's view, and most readers block nothing.
         self._reader_rows: dict[int, list[TagRow]] = {}
-        self._reader_blocked: dict[tuple[int, int], BlockedSets] = {}  # (guild, reader)
+        # What a set of blocked tags blocks in a server's view, shared by every reader who
+        # blocks the same tags (a common warning's stories are held once, not per reader).
+        self._blocked_by_tags: dict[tuple[int, frozenset[int]], BlockedSets] = {}
         # Bumped whenever reader caches are dropped: a read that began before is not kept.
         self._reader_epoch = 0
         catalog.change_listeners.append(self._stories_changed)
@@ -81,7 +82,7 @@ class GateService:
     def forget_reader(self, reader_id: int) -> None:
         """Re-read a reader's blocks next time (they changed here or in another process)."""
         self._reader_rows.pop(reader_id, None)
-        self._drop_reader_sets()
+        self._reader_epoch += 1
 
     async def reader_blocks_changed(self, reader_id: int) -> None:
         """A reader's blocks were written here: forget them, and tell the other processes."""
@@ -89,7 +90,7 @@ class GateService:
         await self.changes.publish(Change.reader(reader_id))
 
     def _drop_reader_sets(self) -> None:
-        self._reader_blocked.clear()
+        self._blocked_by_tags.clear()
         self._reader_epoch += 1
 
     async def overlay(self, guild_id: int) -> TagOverlay:
@@ -104,18 +105,25 @@ class GateService:
         settings = await self.settings.get(guild_id)
         tag_ids, story_ids = await self.blocked(guild_id)
         overlay = await self.overlay(guild_id)
-        reader_tags, reader_stories = (NOTHING_BLOCKED if reader_id is None
-                                       else await self.reader_blocked(guild_id, reader_id))
+        if reader_id is not None:
+            reader_tags, reader_stories = await self.reader_blocked(guild_id, reader_id)
+            if reader_tags or reader_stories:
+                # Built each time: kept, it would hold its own copy of the server's blocked
+                # stories for every such reader.
+                return channel_gate(
+                    settings, age_restricted, blocked_tag_ids=tag_ids | reader_tags,
+                    blocked_story_ids=story_ids | reader_stories, overlay=overlay)
         # A gate is a pure function of these; built again only when one changed (every
-        # command and keystroke asks, and building it sorts out ratings and views). A
-        # reader's own view is kept apart from the channel's, even when it blocks nothing.
-        made_from = (settings, tag_ids, story_ids, overlay, reader_tags, reader_stories)
+        # command and keystroke asks, and building it sorts out ratings and views). The
+        # view of a reader who blocks nothing shares the server's sets, but is kept apart
+        # from the channel's own gate.
+        made_from = (settings, tag_ids, story_ids, overlay)
         key = (guild_id, age_restricted, reader_id)
         cached = self._gates.get(key)
         if cached is not None and _same_inputs(cached[0], made_from):
             return cached[1]
-        gate = channel_gate(settings, age_restricted, blocked_tag_ids=tag_ids | reader_tags,
-                            blocked_story_ids=story_ids | reader_stories, overlay=overlay)
+        gate = channel_gate(settings, age_restricted, blocked_tag_ids=tag_ids,
+                            blocked_story_ids=story_ids, overlay=overlay)
         if len(self._gates) >= MAX_CACHED_GATES:
             self._gates.clear()
         self._gates[key] = (made_from, gate)
@@ -130,20 +138,24 @@ class GateService:
 
     async def reader_blocked(self, guild_id: int, reader_id: int) -> BlockedSets:
         """The reader's own blocked tags in this server's view, and the stories carrying them."""
-        if (known := self._reader_blocked.get((guild_id, reader_id))) is not None:
-            return known
         epoch = self._reader_epoch
         rows = self._reader_rows.get(reader_id)
         if rows is None:
             rows = await self.reader_blocks.list(reader_id)
-        found = await self._expand(guild_id, rows) if rows else NOTHING_BLOCKED
-        if epoch == self._reader_epoch:  # nothing changed while it was read
-            if len(self._reader_blocked) >= MAX_CACHED_READERS:
-                self._reader_blocked.clear()
-            if len(self._reader_rows) >= MAX_CACHED_READERS:
-                self._reader_rows.clear()
-            self._reader_rows[reader_id] = rows
-            self._reader_blocked[(guild_id, reader_id)] = found
+            if epoch == self._reader_epoch:  # nothing changed while it was read
+                if len(self._reader_rows) >= MAX_CACHED_READERS:
+                    self._reader_rows.clear()
+                self._reader_rows[reader_id] = rows
+        if not rows:
+            return NOTHING_BLOCKED
+        key = (guild_id, frozenset(row.id for row in rows))
+        if (known := self._blocked_by_tags.get(key)) is not None:
+            return known
+        found = await self._expand(guild_id, rows)
+        if epoch == self._reader_epoch:
+            if len(self._blocked_by_tags) >= MAX_CACHED_BLOCK_SETS:
+                self._blocked_by_tags.clear()
+            self._blocked_by_tags[key] = found
         return found
 
     async def blocked_ids(self, guild_id: int) -> set[int]:

@@ -70,6 +70,24 @@ async def test_a_readers_own_view_is_kept_until_their_blocks_change(services: Se
     blocked = await services.gates.for_channel(GUILD, False, reader_id=5)
     assert blocked.blocked_tag_ids and blocked.blocked_story_ids
     assert not (await services.gates.for_channel(GUILD, False)).blocked_tag_ids  # theirs only
-    assert await services.gates.for_channel(GUILD, False, reader_id=5) is blocked
     assert await services.recommendations.unblock(5, "Fluff")
-    assert not (await services.gates.for_channel(GUILD, False, reader_id=5)).blocked_tag_ids
+    after = await services.gates.for_channel(GUILD, False, reader_id=5)
+    assert not after.blocked_tag_ids
+    assert await services.gates.for_channel(GUILD, False, reader_id=5) is after
+    # Sharing the server's blocked sets, not copies of them.
+    assert after.blocked_story_ids is (await services.gates.for_channel(GUILD, False)
+                                       ).blocked_story_ids
+
+
+async def test_readers_who_block_the_same_tags_share_what_those_block(
+        services: Services) -> None:
+    """Kept per set of blocked tags, not per reader: a common block's stories are held
+    once however many readers choose it."""
+    for reader in (5, 6):
+        assert await services.recommendations.block(reader, "Fluff")
+    five = await services.gates.reader_blocked(GUILD, 5)
+    six = await services.gates.reader_blocked(GUILD, 6)
+    assert five[1] and five is six
+    assert await services.recommendations.unblock(6, "Fluff")
+    assert await services.gates.reader_blocked(GUILD, 6) == (frozenset(), frozenset())
+    assert await services.gates.reader_blocked(GUILD, 5) is five
