@@ -62,14 +62,14 @@ class GateService:
 
     async def _stories_changed(self, story_id: int) -> None:
         self._blocked.clear()  # recomputed on the next read: one query per server
-        self._drop_reader_sets()
+        self._drop_block_sets()
 
     def forget(self, guild_id: int) -> None:
         """Re-read a server's overlay and blocks next time (they changed, or were purged)."""
         self._overlays.pop(guild_id, None)
         self._blocked.pop(guild_id, None)
         self.settings.forget(guild_id)
-        self._drop_reader_sets()  # readers' blocks seen through the old overlay
+        self._drop_block_sets()  # readers' blocks seen through the old overlay
 
     def forget_all(self) -> None:
         """After the shared vocabulary changed: every overlay reads through it, and a
@@ -77,7 +77,7 @@ class GateService:
         self._overlays.clear()
         self._blocked.clear()
         self._reader_rows.clear()
-        self._drop_reader_sets()
+        self._drop_block_sets()
 
     def forget_reader(self, reader_id: int) -> None:
         """Re-read a reader's blocks next time (they changed here or in another process)."""
@@ -89,7 +89,7 @@ class GateService:
         self.forget_reader(reader_id)
         await self.changes.publish(Change.reader(reader_id))
 
-    def _drop_reader_sets(self) -> None:
+    def _drop_block_sets(self) -> None:
         self._blocked_by_tags.clear()
         self._reader_epoch += 1
 
