@@ -2,11 +2,11 @@
 
 Parsing is CPU work that holds the GIL for most of its time (lxml's tree, the XSLT
 conversion, then our text rules and segmentation in Python), so threads cannot share it
-out; processes can. Each worker reads a batch of files, converts
-them and cuts them into passages, and sends back what the store's bulk writer takes
-(`BulkStoryWriter.add_batch` wants `(draft, passages)` pairs) or one line saying why a file
-was refused. Results come back in input order, and only a bounded number of batches is in
-flight at once, so a folder of 100k files never sits in memory whole.
+out; processes can. Each worker reads a batch of files, converts them and cuts them into
+passages, and sends back what the store's bulk writer takes (`BulkStoryWriter.add_batch`
+wants `(draft, passages)` pairs) or one line saying why a file was refused. Results come
+back in input order, and only a bounded number of batches is in flight at once, so a
+folder of 100k files never sits in memory whole.
 
 The pool uses the "forkserver" start method where the platform has it, else "spawn": the
 bot's process has threads (the database driver's, asyncio's executor), and forking a process with
