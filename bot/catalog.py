@@ -36,8 +36,9 @@ from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.store.protocol import Store
 from bot.story_files import story_files
 
-# Gates whose nameable titles are kept (channels where someone is typing at once).
-SHOWN_TITLES_KEPT = 64
+# Gates whose nameable titles are kept: each typing reader has their own gate, and each
+# entry holds up to FUZZY_LIMIT titles (about 0.5 MB), so a few, for those typing now.
+SHOWN_TITLES_KEPT = 16
 
 
 class Catalog:
