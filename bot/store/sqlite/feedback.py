@@ -15,7 +15,7 @@ import aiosqlite
 
 from bot.library.feedback import NEGATIVE_EMOJIS, PassageSignals, StorySignals
 from bot.library.records import BookmarkRow, FeedbackEntry, Ranked, ReactionChange, StoryTotals
-from bot.store.sqlite.database import fetch_all
+from bot.store.sqlite.database import fetch_all, fetch_few
 
 _NEGATIVE = tuple(sorted(NEGATIVE_EMOJIS))
 _NEGATIVE_MARKS = ", ".join("?" * len(_NEGATIVE))
@@ -100,6 +100,10 @@ class FeedbackRepository:
         found = await fetch_all(self.conn, sql, params)
         return list(found)
 
+    async def _few(self, sql: str, params: tuple[object, ...] = ()) -> list[aiosqlite.Row]:
+        """A read bounded by its keys (given passages, one reader): see `fetch_few`."""
+        return await fetch_few(self.conn, sql, params)
+
     async def post_message_ids(self) -> list[int]:
         return [row[0] for row in await self._rows("SELECT message_id FROM posts")]
 
@@ -107,7 +111,7 @@ class FeedbackRepository:
         return bool(await self._rows("SELECT 1 FROM posts WHERE message_id = ?", (message_id,)))
 
     async def passage_story(self, passage_id: int) -> int | None:
-        rows = await self._rows("SELECT story_id FROM passages WHERE id = ?", (passage_id,))
+        rows = await self._few("SELECT story_id FROM passages WHERE id = ?", (passage_id,))
         return int(rows[0][0]) if rows else None
 
     async def feedback_of(self, user_id: int, story_id: int,
@@ -163,7 +167,10 @@ class FeedbackRepository:
         where = " AND ".join(filters)
         # One query for the three tables (one round trip to the database thread, not
         # three: /excerpt asks this for every batch of draws).
-        rows = await self._rows(
+        # Bounded by the passages when they are named (a batch of draws); a whole server's
+        # or story's sums take the hop.
+        read = self._rows if passage_ids is None else self._few
+        rows = await read(
             f"SELECT 0, passage_id, COUNT(*), SUM(emoji IN ({_NEGATIVE_MARKS})) FROM reactions "
             f"WHERE {where} GROUP BY passage_id "
             f"UNION ALL SELECT 1, passage_id, COUNT(*), 0 FROM bookmarks WHERE {where} "
@@ -213,7 +220,7 @@ class FeedbackRepository:
         """passage id -> (story id, seq)."""
         if not passage_ids:
             return {}
-        rows = await self._rows(
+        rows = await self._few(
             f"SELECT id, story_id, seq FROM passages WHERE id IN "
             f"({', '.join('?' * len(passage_ids))})", tuple(passage_ids))
         return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
@@ -222,7 +229,7 @@ class FeedbackRepository:
         """Per story, what this reader did in this server (one query: /recommend for_me
         asks it on every call)."""
         scope = (user_id, guild_id)
-        rows = await self._rows(
+        rows = await self._few(
             "SELECT story_id, MAX(kudos), SUM(bookmarks), SUM(reactions), SUM(negative), "
             "SUM(stars_total), SUM(stars_count) FROM ("
             "SELECT story_id, 1 AS kudos, 0 AS bookmarks, 0 AS reactions, 0 AS negative, "

@@ -12,7 +12,7 @@ from bot.library.models import Cut, Passage, Rating
 from bot.library.sampling import SampledPassage
 from bot.library.selection import PassageCandidate, ServerHistory
 from bot.library.visibility import Visibility
-from bot.store.sqlite.database import fetch_all, is_busy, transaction, write_lock
+from bot.store.sqlite.database import fetch_all, fetch_few, is_busy, transaction, write_lock
 from bot.store.sqlite.story_sql import visibility_clause
 
 _PASSAGE_COLUMNS = """p.id, p.story_id, p.seq, p.chapter, p.text, p.words, p.cut_before,
@@ -51,7 +51,7 @@ class PassageRepository:
     # -- passages ------------------------------------------------------------------------
 
     async def passage(self, passage_id: int) -> Passage | None:
-        rows = await fetch_all(
+        rows = await fetch_few(
             self.conn,
             f"SELECT {_PASSAGE_COLUMNS} FROM passages p WHERE p.id = ?", (passage_id,)
         )
@@ -59,7 +59,7 @@ class PassageRepository:
         return None if row is None else _stored(row)
 
     async def passage_at(self, story_id: int, seq: int) -> Passage | None:
-        rows = await fetch_all(
+        rows = await fetch_few(
             self.conn,
             f"SELECT {_PASSAGE_COLUMNS} FROM passages p WHERE p.story_id = ? AND p.seq = ?",
             (story_id, seq),
@@ -123,7 +123,7 @@ class PassageRepository:
         for position, passage_id in enumerate(draws):
             drawn += [position, passage_id]
         # CROSS JOIN keeps SQLite's join order: the few draws first, then look-ups.
-        rows = await fetch_all(
+        rows = await fetch_few(
             self.conn,
             f"""WITH draw (pos, pid) AS (VALUES {values})
                 SELECT p.id, p.story_id, p.seq,

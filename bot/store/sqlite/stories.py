@@ -188,7 +188,7 @@ class StoryRepository:
         self, story_id: int, visibility: Visibility, *, with_chapters: bool = False
     ) -> Story:
         where, params = visibility_clause(visibility)
-        stories = await self._select(f"s.id = ? AND {where}", (story_id, *params))
+        stories = await self._select(f"s.id = ? AND {where}", (story_id, *params), by_key=True)
         if not stories:
             raise StoryNotFound(story_id)
         story = stories[0]
@@ -344,7 +344,7 @@ class StoryRepository:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        return await self._select(f"s.id IN ({marks})", tuple(ids), limit=len(ids))
+        return await self._select(f"s.id IN ({marks})", tuple(ids), limit=len(ids), by_key=True)
 
     async def _select(
         self,
@@ -354,6 +354,7 @@ class StoryRepository:
         order: str = "s.id",
         limit: int = 100,
         offset: int = 0,
+        by_key: bool = False,
     ) -> builtins.list[Story]:
         return await stories_page(self.conn, where, params, order=order, limit=limit,
-                                  offset=offset)
+                                  offset=offset, by_key=by_key)

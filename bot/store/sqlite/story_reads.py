@@ -12,7 +12,7 @@ from typing import Any
 import aiosqlite
 
 from bot.library.models import RATING_OF, TAG_KIND_OF, ListedStory, Story, Tag
-from bot.store.sqlite.database import fetch_all
+from bot.store.sqlite.database import fetch_all, fetch_few
 from bot.store.story_rows import day_of, moment_of
 
 # Names in one column, joined by the unit separator (a name holding one has it as a space:
@@ -90,10 +90,12 @@ def _story(r: Any) -> Story:
 
 
 async def stories_page(conn: aiosqlite.Connection, where: str, params: Sequence[object], *,
-                       order: str, limit: int, offset: int) -> list[Story]:
+                       order: str, limit: int, offset: int, by_key: bool = False
+                       ) -> list[Story]:
     """Whole stories (chapters aside) in one query: the page's rows first, then each one's
-    authors and tags (read for the page only, never for rows an OFFSET skips)."""
-    rows = await fetch_all(
+    authors and tags (read for the page only, never for rows an OFFSET skips). `by_key`:
+    `where` picks the rows by id, so the read is bounded (see `fetch_few`)."""
+    rows = await (fetch_few if by_key else fetch_all)(
         conn,
         f"""SELECT {_STORY_COLUMNS}, {_AUTHORS_AND_TAGS} FROM (
                 SELECT * FROM stories s WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) s
