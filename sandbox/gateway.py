@@ -116,6 +116,7 @@ class GatewayHub:
         self.accepting = asyncio.Event()
         self.accepting.set()
         state.dispatch = self.dispatch
+        state.listening = self.listening
 
     def ready_connections(self) -> list[GatewayConnection]:
         return [c for c in self.connections if c.guild_sent and not c.ws.closed]
@@ -123,6 +124,11 @@ class GatewayHub:
     def sessions_serving(self, guild_id: int | None) -> list[GatewaySession]:
         """Live sessions that get this guild's events."""
         return [s for s in self.sessions.values() if not s.closed and s.serves(guild_id)]
+
+    def listening(self, event: str, guild_id: int | None) -> bool:
+        needed = EVENT_INTENTS.get(event, 0)
+        return any(not needed or session.intents & needed
+                   for session in self.sessions_serving(guild_id))
 
     def dispatch(self, event: str, data: JsonDict) -> None:
         """Send an event to every live session that serves its guild; a session whose

@@ -189,8 +189,9 @@ class MessageRecord:
 
         return walk(self.components)
 
-    def to_payload(self, *, thread: JsonDict | None = None) -> JsonDict:
-        pings = self.pings
+    def to_payload(self, *, thread: JsonDict | None = None, pings: Pings | None = None
+                   ) -> JsonDict:
+        pings = self.pings if pings is None else pings
         payload: JsonDict = {
             "id": str(self.id),
             "channel_id": str(self.channel_id),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
+import pytest
 
 from sandbox.control import Sandbox
 
@@ -65,3 +66,27 @@ async def test_identify_with_the_wrong_token_is_closed_4004(sandbox: Sandbox) ->
         closed = await ws.receive(timeout=5)
         assert closed.type is aiohttp.WSMsgType.CLOSE and closed.data == 4004
     assert not sandbox.server.hub.ready_connections()
+
+
+async def test_a_message_event_goes_only_to_a_session_with_the_messages_intent(
+        sandbox: Sandbox) -> None:
+    """Without the guild messages intent a session gets no MESSAGE_CREATE (Discord's rule),
+    and the stand-in does not build one for nobody (`listening`)."""
+    guild_id = sandbox.guild().id
+    url = sandbox.gateway_url + "?v=10&encoding=json"
+    async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
+        assert (await receive(ws))["op"] == 10
+        await ws.send_json({"op": 2, "d": {"token": sandbox.token, "intents": 1,
+                                           "properties": {"os": "linux"}}})
+        assert [(await receive(ws))["t"] for _ in range(2)] == ["READY", "GUILD_CREATE"]
+        assert not sandbox.state.listening("MESSAGE_CREATE", guild_id)
+        await sandbox.say(sandbox.users.reader, "general", "nobody is listening")
+        with pytest.raises(TimeoutError):
+            await ws.receive(timeout=0.3)
+        async with http.ws_connect(url) as other:
+            await identify(other, sandbox.token)
+            assert [(await receive(other))["t"] for _ in range(2)] == ["READY", "GUILD_CREATE"]
+            assert sandbox.state.listening("MESSAGE_CREATE", guild_id)
+            said = await sandbox.say(sandbox.users.reader, "general", "now someone is")
+            event = await receive(other)
+            assert (event["t"], event["d"]["id"]) == ("MESSAGE_CREATE", str(said.id))

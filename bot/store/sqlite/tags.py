@@ -11,7 +11,7 @@ from bot.library.errors import InvalidInput
 from bot.library.models import Tag, TagKind
 from bot.library.records import TagCount, TagRow
 from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, shipped_synonyms, tag_key
-from bot.store.sqlite.database import fetch_all, transaction
+from bot.store.sqlite.database import fetch_all, fetch_few, transaction
 
 # Rewrites one story's full-text row (StoryRepository.reindex_for_search), passed in by the
 # caller so this module need not import the story repository (which imports this one).
@@ -26,7 +26,7 @@ class TagRepository:
     reindex: SearchReindexer | None = None
 
     async def find(self, kind: TagKind, name: str) -> TagRow | None:
-        rows = await fetch_all(
+        rows = await fetch_few(
             self.conn,
             "SELECT id, kind, name, key, canonical_id FROM tags WHERE kind = ? AND key = ?",
             (kind.value, tag_key(name)),
@@ -58,7 +58,7 @@ class TagRepository:
         return cursor.lastrowid
 
     async def canonical_of(self, tag_id: int) -> TagRow:
-        rows = await fetch_all(
+        rows = await fetch_few(
             self.conn,
             """SELECT c.id, c.kind, c.name, c.key, c.canonical_id
                  FROM tags t JOIN tags c ON c.id = IFNULL(t.canonical_id, t.id)
@@ -105,7 +105,7 @@ class TagRepository:
 
     async def with_key(self, name: str) -> list[TagRow]:
         """Every tag, of any kind, whose key equals the key of `name`."""
-        rows = await fetch_all(
+        rows = await fetch_few(
             self.conn,
             "SELECT id, kind, name, key, canonical_id FROM tags WHERE key = ? ORDER BY kind",
             (tag_key(name),),
