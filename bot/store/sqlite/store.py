@@ -1,5 +1,6 @@
-"""The SQLite store: one file, one shared connection for the bot's reads and writes, and
-the feedback writer's own connection, so reaction batches never interleave other writes.
+"""The SQLite store: one file, one shared connection for the bot's reads and writes, the
+feedback writer's own connection, so reaction batches never interleave other writes, and a
+read-only twin of the shared one for reads by key on the event loop's thread (`fetch_few`).
 
 It is the only object that holds a connection; everything else reaches the database
 through its repositories (see bot/store/protocol.py for the surface they share with any
