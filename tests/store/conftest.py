@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.store.protocol import Store
+from bot.store.sqlite.store import SqliteStore
 from tests.store.backends import (
     BACKENDS,
     RawDatabase,
@@ -33,6 +34,16 @@ async def target(backend: str, tmp_path: Path,
 @pytest.fixture
 async def store(target: str) -> AsyncIterator[Store]:
     opened = await open_library(target)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    """A SQLite store on a new file, for what only that backend has."""
+    opened = await SqliteStore.open(tmp_path / "library.db")
     try:
         yield opened
     finally:

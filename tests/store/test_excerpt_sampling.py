@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -25,12 +23,8 @@ SAFE_RATINGS = {Rating.GENERAL, Rating.TEEN}
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    opened = await SqliteStore.open(tmp_path / "library.db")
-    try:
-        yield opened
-    finally:
-        await opened.close()
+def store(sqlite_store: SqliteStore) -> SqliteStore:
+    return sqlite_store  # this file's rules are tested on SQLite alone
 
 
 @pytest.fixture
