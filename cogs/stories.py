@@ -44,6 +44,11 @@ def restricted_ids(stories: Sequence[Story | ListedStory], gate: Gate) -> set[in
             if gate.shows(story.id, story.guild_id, story.rating) is Shown.RESTRICTED}
 
 
+# Lines read for a list and hits for a search: more than an embed shows, so a full read
+# means there are more than the answer can say how many.
+LIST_LINES = 50
+SEARCH_HITS = 25
+
 SORT_CHOICES = [
     app_commands.Choice(name="title", value="title"),
     app_commands.Choice(name="newest first", value="newest"),
@@ -149,23 +154,27 @@ class StoriesCog(commands.Cog):
                                     for member in gate.overlay.members(row.id)))
         stories = await services.catalog.list_shown(
             gate, tag_groups=groups, sort=sort.value if sort else "title",  # type: ignore[arg-type]
-            limit=50,
+            limit=LIST_LINES,
         )
         heading = f"Stories tagged {tag}" if tag else "The library"
         empty = "No story here carries that tag yet." if tag else "The library is empty."
-        await interaction.response.send_message(
-            embed=story_list_embed(stories, heading, empty, restricted_ids(stories, gate)))
+        more = (("… and more: `/story search` finds one by its title or words" if tag else
+                 "… and more: `tag:` narrows the list, `/story search` finds a story")
+                if len(stories) == LIST_LINES else None)
+        await interaction.response.send_message(embed=story_list_embed(
+            stories, heading, empty, restricted_ids(stories, gate), more_note=more))
 
     @story.command(name="search", description="Search titles, summaries, tags and text")
     @app_commands.describe(query="Words to look for")
     async def search(self, interaction: Interaction,
                      query: app_commands.Range[str, 1, 200]) -> None:
         gate = await gate_of(interaction)
-        stories = await self.bot.services.catalog.search_shown(query, gate)
-        await interaction.response.send_message(
-            embed=story_list_embed(stories, f"Search: {query}", "Nothing matches that search.",
-                                   restricted_ids(stories, gate))
-        )
+        stories = await self.bot.services.catalog.search_shown(query, gate, limit=SEARCH_HITS)
+        more = ("… and more: another word narrows the search"
+                if len(stories) == SEARCH_HITS else None)
+        await interaction.response.send_message(embed=story_list_embed(
+            stories, f"Search: {query}", "Nothing matches that search.",
+            restricted_ids(stories, gate), more_note=more))
 
     @story.command(name="edit", description="Fix a story's title, summary, rating or tags")
     @app_commands.describe(

@@ -101,20 +101,29 @@ def story_line(story: Story | ListedStory) -> str:
     )
 
 
+# Room kept below the description's limit for the closing line.
+_CLOSING_ROOM = 120
+
+
 def story_list_embed(stories: Sequence[Story | ListedStory], heading: str, empty: str,
-                     restricted: Collection[int] = ()) -> discord.Embed:
+                     restricted: Collection[int] = (), *, more_note: str | None = None
+                     ) -> discord.Embed:
     """One line per story; those whose ids are in `restricted` by title, rating and
-    warnings only."""
+    warnings only. `more_note`: the read stopped at its limit, so how many more stories
+    there are is not known: the list ends with this line instead of a count."""
     if not stories:
         return fit_embed(discord.Embed(title=heading, description=empty))
     lines: list[str] = []
     size = 0
     for story in stories:
         line = restricted_line(story) if story.id in restricted else story_line(story)
-        if size + len(line) + 1 > EMBED_DESCRIPTION_LIMIT - 40:
-            lines.append(f"… and {len(stories) - len(lines)} more")
+        if size + len(line) + 1 > EMBED_DESCRIPTION_LIMIT - _CLOSING_ROOM:
             break
         lines.append(line)
         size += len(line) + 1
+    if more_note is not None:
+        lines.append(truncate(more_note, _CLOSING_ROOM - 2))
+    elif len(lines) < len(stories):
+        lines.append(f"… and {len(stories) - len(lines)} more")
     return fit_embed(discord.Embed(title=truncate(heading, EMBED_TITLE_LIMIT),
                                    description="\n".join(lines)))

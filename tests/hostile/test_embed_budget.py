@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.library.feedback import StoryStats
 from bot.library.guild_settings import GuildSettings, WarningStyle
-from bot.library.models import Passage, Rating, Story, Tag, TagKind
+from bot.library.models import ListedStory, Passage, Rating, Story, Tag, TagKind
 from bot.library.recommend import RecommendationPage, RecommendedStory, TagUse
 from bot.library.records import FeedbackEntry, StoryTotals
 from bot.render.excerpt_card import excerpt_embed
@@ -61,6 +61,35 @@ def test_lists_and_recommendations_fit(found: list[Story], heading: str) -> None
     fits(recommendation_embed(page))
     uses = [TagUse(s.title, TagKind.FREEFORM, 3, tuple(s.authors)) for s in found]
     fits(tag_list_embed(uses, None))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(found=st.lists(stories(), max_size=30), note=st.text(max_size=400))
+def test_a_list_cut_at_its_read_limit_fits_with_its_closing_note(found: list[Story],
+                                                                 note: str) -> None:
+    fits(story_list_embed(found, "The library", "nothing", more_note=note))
+
+
+def lines(count: int, title_length: int) -> list[ListedStory]:
+    return [ListedStory(number, None, f"{number:03d} " + "t" * title_length, ["An Author"],
+                        Rating.GENERAL, 1000, ["A Fandom"], []) for number in range(count)]
+
+
+def test_a_list_says_how_many_more_only_when_it_knows() -> None:
+    # 50 long lines: about 15 fit. A complete read knows how many it leaves out; a read cut
+    # at its limit does not (a 100k library is not "35 more"), and says what narrows it.
+    complete = (story_list_embed(lines(50, 200), "The library", "nothing").description
+                or "").split("\n")
+    assert complete[-1] == f"… and {50 - (len(complete) - 1)} more"
+    cut = (story_list_embed(lines(50, 200), "The library", "nothing",
+                            more_note="… and more: narrow it").description or "").split("\n")
+    assert cut[-1] == "… and more: narrow it" and len(cut) == len(complete)
+    # Short lines all fit: a complete list ends with its last story, a cut one with the note.
+    short = lines(50, 5)
+    assert (story_list_embed(short, "T", "nothing").description or "").split("\n")[-1] == (
+        "`  49` **049 ttttt** by An Author · A Fandom · General Audiences · 1,000 words")
+    assert (story_list_embed(short, "T", "nothing", more_note="… and more").description
+            or "").split("\n")[-1] == "… and more"
 
 
 @settings(max_examples=30, deadline=None)
