@@ -43,6 +43,11 @@ GROWTH = 4
 SLACK = 1.0 + 1e-9
 FIRST_SCORED = 64  # candidates scored exactly before the first look at the page
 MAX_SCORED = 4_096  # candidates scored exactly at most
+# Filters below use np.compress(mask, a), not a[mask]: numpy's boolean indexing branches
+# on every element, and on masks of no pattern (which rows are allowed, which carry a term)
+# it took 3-4x as long (55k elements: 190 µs against 68, numpy 2.4). The same elements
+# come out in the same order.
+
 # Grow the budget also when the bigger one could not prove the page either: for me pages
 # at 100k then match the every-row page more often (overlap@page 0.99 instead of 0.93),
 # but a profile spread over many fandoms costs ~2x (10 ms instead of 5, in-process).
@@ -117,7 +122,8 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
         rows, partial, hits = _gathered(index, terms, order[:taken])
         if carrying is not None:
             kept = member_of(rows, carrying)
-            rows, partial, hits = rows[kept], partial[kept], hits[kept]
+            rows, partial, hits = (np.compress(kept, rows), np.compress(kept, partial),
+                                   np.compress(kept, hits))
         best_rest = _best_sums(terms.weights[order[taken:]])
         # What a story can score at most: the gathered terms it carries, plus the heaviest
         # other terms, as many as it has tags besides those, the include weight, times its
@@ -209,13 +215,13 @@ def _settled_page(index: TagIndex, plan: Plan, terms: _Terms, rows: np.ndarray,
     while True:
         unscored[batch] = False
         picked = rows[batch]
-        picked = picked[allowed_rows(index, plan, picked)]
+        picked = np.compress(allowed_rows(index, plan, picked), picked)
         raw = _raw_scores(index, terms, picked)
         if plan.include_weights:
             raw += include
         else:
             keep = raw > 0.0
-            picked, raw = picked[keep], raw[keep]
+            picked, raw = np.compress(keep, picked), np.compress(keep, raw)
         chosen = np.concatenate((chosen, picked))
         scores = np.concatenate((scores, raw * factor[picked]))
         picks = diversify(best_first(index, chosen, scores), index, plan)
@@ -228,7 +234,7 @@ def _settled_page(index: TagIndex, plan: Plan, terms: _Terms, rows: np.ndarray,
         if len(picks) < plan.limit:
             batch = _best_unscored(upper, unscored, min(room, GROWTH * (len(rows) - len(left))))
         else:
-            batch = left[upper[left] >= picks[-1].score]
+            batch = np.compress(upper[left] >= picks[-1].score, left)
             if not len(batch):
                 return picks, True
             if len(batch) > room:
@@ -257,7 +263,7 @@ def _raw_scores(index: TagIndex, terms: _Terms, rows: np.ndarray) -> np.ndarray:
     term_of[terms.codes] = terms.position
     position = term_of[flat[at]]
     hit = position >= 0
-    owner, position = owner[hit], position[hit]
+    owner, position = np.compress(hit, owner), np.compress(hit, position)
     # In plan order (then by row); a row carrying two members of one server tag counts
     # that tag once.
     if terms.merged or len(terms.weights) > np.iinfo(np.int16).max:

@@ -122,7 +122,7 @@ def _search_included(index: TagIndex, plan: Plan) -> list[Pick]:
     """Include tags alone: every story carrying them scores the same include weight times
     its length factor, so only those stories are looked at."""
     rows = carrying_all(index, plan)
-    rows = rows[allowed_rows(index, plan, rows)]
+    rows = np.compress(allowed_rows(index, plan, rows), rows)  # see profile_search.py
     raw = np.full(len(rows), include_weight(index, plan), dtype=np.float64)
     scores = raw * index.columns().factor[rows]
     return diversify(best_first(index, rows, scores), index, plan)
