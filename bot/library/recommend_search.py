@@ -185,7 +185,7 @@ def carrying_all(index: TagIndex, plan: Plan) -> np.ndarray:
     lists = sorted((tag_rows(index, plan.view, tag) for tag in plan.include_weights), key=len)
     rows = lists[0]
     for other in lists[1:]:
-        rows = rows[member_of(rows, other)]
+        rows = np.compress(member_of(rows, other), rows)  # see profile_search.py
     return rows
 
 
