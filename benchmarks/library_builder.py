@@ -112,8 +112,8 @@ def _migrated(path: Path) -> None:
 
 def copy_of_library(size: int, destination: Path) -> Path:
     """A private copy, so a benchmark's writes never leak into the next one. Written to
-    disk before it is used: the kernel writes dirty pages back only after 30 s, which at
-    100k (700 MB) fell in the middle of the measurement and slowed every command there."""
+    disk before it is used: the kernel writes dirty pages back after about 30 s, which for
+    a 100k copy (700 MB) fell in the middle of the round trips measured on it."""
     shutil.copy(library_file(size), destination)
     with destination.open("rb+") as copied:
         os.fsync(copied.fileno())

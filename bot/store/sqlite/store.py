@@ -94,7 +94,7 @@ class SqliteStore:
         return int(self._conn.total_changes)
 
     async def close(self) -> None:
-        """Commit everything the writer holds, then close both connections."""
+        """Commit everything the writer holds, then close the connections."""
         await self._writer.close()
         close_quick_reads(self._conn)
         await self._conn.close()
