@@ -78,6 +78,11 @@ class GatewaySession:
             return shard_id == 0
         return shard_of(guild_id, shard_count) == shard_id
 
+    def receives(self, event: str) -> bool:
+        """Whether its intents let this event through (events needing none always do)."""
+        needed = EVENT_INTENTS.get(event, 0)
+        return not needed or bool(self.intents & needed)
+
 
 @dataclass
 class GatewayConnection:
@@ -126,9 +131,7 @@ class GatewayHub:
         return [s for s in self.sessions.values() if not s.closed and s.serves(guild_id)]
 
     def listening(self, event: str, guild_id: int | None) -> bool:
-        needed = EVENT_INTENTS.get(event, 0)
-        return any(not needed or session.intents & needed
-                   for session in self.sessions_serving(guild_id))
+        return any(session.receives(event) for session in self.sessions_serving(guild_id))
 
     def dispatch(self, event: str, data: JsonDict) -> None:
         """Send an event to every live session that serves its guild; a session whose
@@ -145,8 +148,7 @@ class GatewayHub:
     def _queue_session(self, session: GatewaySession, connection: GatewayConnection | None,
                        event: str, data: JsonDict) -> JsonDict | None:
         """Queue one event for a session; returns the payload (None: filtered out)."""
-        needed = EVENT_INTENTS.get(event, 0)
-        if needed and not session.intents & needed:
+        if not session.receives(event):
             return None
         if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE") and not session.intents & (
             INTENT_MESSAGE_CONTENT
