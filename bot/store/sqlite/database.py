@@ -148,7 +148,10 @@ _write_locks: weakref.WeakKeyDictionary[aiosqlite.Connection, asyncio.Lock] = (
 def write_lock(conn: aiosqlite.Connection) -> asyncio.Lock:
     """The lock every write transaction on `conn` holds (for a caller that writes a whole
     transaction as one script, see PassageRepository.record)."""
-    return _write_locks.setdefault(conn, asyncio.Lock())
+    lock = _write_locks.get(conn)
+    if lock is None:  # made once, not on every call (`fetch_few` asks on every read)
+        lock = _write_locks[conn] = asyncio.Lock()
+    return lock
 
 
 @asynccontextmanager
