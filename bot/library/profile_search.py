@@ -79,16 +79,18 @@ def _terms(index: TagIndex, plan: Plan) -> _Terms:
     view = plan.view
     weights, codes, position, lengths = [], [], [], []
     term_codes: list[list[int]] = []
+    # About a hundred terms per "for me" query: the lookups are bound once.
+    code_of, row_count, known_weights = index.code_of, index.code_row_count, plan.tag_weights
     for at, (tag, q) in enumerate(plan.terms.items()):
-        known = plan.tag_weights.get(tag)
+        known = known_weights.get(tag)
         weights.append(q * (tag_weight(index, view, tag) if known is None else known))
         members = view.ref_members(tag) if view is not None and view.has_members(tag) else (tag,)
         own: list[int] = []
         length = 0
         for member in members:
-            if (code := index.code_of(member)) is not None:
+            if (code := code_of(member)) is not None:
                 own.append(code)
-                length += index.code_row_count(code)
+                length += row_count(code)
                 codes.append(code)
                 position.append(at)
         term_codes.append(own)

@@ -156,11 +156,10 @@ def plan_query(index: TagIndex, query: RecommendQuery) -> Plan | None:
     left_out = set(query.exclude_story_ids)
     view = query.view
     if query.like_story_id is not None:
-        liked = index.get(query.like_story_id)
-        if liked is None:
+        if query.like_story_id not in index:
             raise StoryNotFound(query.like_story_id)
-        left_out.add(liked.story_id)
-        for tag in liked.weighted_tags:
+        left_out.add(query.like_story_id)
+        for tag in index.weighted_tags_of(query.like_story_id):
             terms[tag if view is None else view.fold_ref(tag)] = 1.0
     if query.profile is not None:
         _add_profile(index, query.profile, terms, view)
@@ -188,14 +187,11 @@ def plan_query(index: TagIndex, query: RecommendQuery) -> Plan | None:
 def _add_profile(index: TagIndex, profile: dict[int, float], terms: dict[TagRef, float],
                  view: TagView | None = None) -> None:
     """Each tag weighs the share of the reader's liking that falls on stories carrying it."""
-    liked = [
-        (story, weight)
-        for sid, weight in sorted(profile.items())
-        if weight > 0 and (story := index.get(sid)) is not None  # removed since liked: skip
-    ]
+    liked = [(sid, weight) for sid, weight in sorted(profile.items())
+             if weight > 0 and sid in index]  # removed since liked: skip
     total = sum(weight for _, weight in liked)
-    for story, weight in liked:
-        tags = story.weighted_tags
+    for sid, weight in liked:
+        tags = index.weighted_tags_of(sid)
         for tag in tags if view is None else dict.fromkeys(view.fold_ref(t) for t in tags):
             terms[tag] = terms.get(tag, 0.0) + weight / total
 

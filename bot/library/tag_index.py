@@ -63,7 +63,12 @@ class IndexedStory:
 
     @property
     def weighted_tags(self) -> list[TagRef]:
-        return [tag for tag in self.tags if KIND_WEIGHTS[tag[0]] > 0.0]
+        return weighted(self.tags)
+
+
+def weighted(tags: Iterable[TagRef]) -> list[TagRef]:
+    """The tags whose kind weighs in a score, in their order."""
+    return [tag for tag in tags if KIND_WEIGHTS[tag[0]] > 0.0]
 
 
 def length_factor(story: IndexedStory) -> float:
@@ -205,6 +210,11 @@ class TagIndex:
     def get(self, story_id: int) -> IndexedStory | None:
         row = self._row_of.get(story_id)
         return None if row is None else self.story_at(row)
+
+    def weighted_tags_of(self, story_id: int) -> list[TagRef]:
+        """`get(story_id).weighted_tags` without building the whole story (a "for me"
+        profile reads them for every liked story)."""
+        return weighted(self.tags_of(story_id))
 
     def tags_of(self, story_id: int) -> list[TagRef]:
         """A story's tags (cheaper than `get` when only they are wanted)."""

@@ -170,6 +170,24 @@ async def transaction(conn: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Con
         await conn.execute("COMMIT")
 
 
+async def write_one(conn: aiosqlite.Connection, sql: str,
+                    params: Sequence[object] | Mapping[str, object] = ()) -> None:
+    """One statement that is a whole write on its own, in one hop to the database thread
+    where `transaction` takes three (BEGIN, the statement, COMMIT). The connection is in
+    autocommit mode, so the statement is atomic by itself; the write lock keeps it out of
+    another coroutine's open transaction. While another process holds the file's write
+    lock past busy_timeout, it waits for it as a transaction does."""
+    async with write_lock(conn):
+        try:
+            await conn.execute(sql, params)
+            return
+        except sqlite3.OperationalError as error:
+            if not is_busy(error):
+                raise
+    async with transaction(conn):
+        await conn.execute(sql, params)
+
+
 # Another process may hold the write lock for a while (a backup, a second bot process): a
 # transaction waits for it, past busy_timeout, rather than failing the work it carries.
 BEGIN_RETRY_FOR = 60.0

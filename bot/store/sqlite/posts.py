@@ -8,7 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.library.records import PostRecord
-from bot.store.sqlite.database import fetch_all, transaction
+from bot.store.sqlite.database import fetch_all, transaction, write_one
 
 _COLUMNS = ("message_id, guild_id, channel_id, story_id, passage_id, kind, thread_id, "
             "posted_by, posted_at")
@@ -26,12 +26,14 @@ class PostRepository:
     conn: aiosqlite.Connection
 
     async def record(self, post: PostRecord) -> None:
-        async with transaction(self.conn):
-            await self.conn.execute(
-                f"INSERT OR REPLACE INTO posts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (post.message_id, post.guild_id, post.channel_id, post.story_id, post.passage_id,
-                 post.kind, post.thread_id, post.posted_by, post.posted_at.isoformat()),
-            )
+        # One statement, one hop: /excerpt records its card after answering, and the next
+        # interaction waits behind whatever is still running on the loop.
+        await write_one(
+            self.conn,
+            f"INSERT OR REPLACE INTO posts ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (post.message_id, post.guild_id, post.channel_id, post.story_id, post.passage_id,
+             post.kind, post.thread_id, post.posted_by, post.posted_at.isoformat()),
+        )
 
     async def get(self, message_id: int) -> PostRecord | None:
         rows = await fetch_all(
