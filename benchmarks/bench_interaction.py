@@ -3,8 +3,10 @@
 The floor is a bare discord.py bot (one no-op `/ping`, no cogs, no database) in its own
 process; storybot runs in its own process too, on synthetic libraries of 1k, 10k and 100k
 stories, on SQLite and on PostgreSQL, through the same sandbox in the same run. The floor is
-measured before and after the storybot runs and pooled, so drift in the machine's load hits
-both. For every command: median and p99, their ratio to the floor, the largest/smallest
+measured right before and right after each library's storybot and pooled for that library:
+this shared machine's speed drifts (the same command's median, same code, has differed 2x
+between runs minutes apart), and a floor measured minutes away carries that drift into the
+ratio. For every command: median and p99, their ratio to the floor, the largest/smallest
 library median ratio, and PostgreSQL's median over SQLite's. The sandbox's spec validation
 stays off (it is for tests, and would dominate the figures). A PostgreSQL library is the
 SQLite one copied in bulk (postgres_library.py). The Markdown table goes to
@@ -27,7 +29,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from benchmarks.interaction_report import Samples, figures, markdown
+from benchmarks.interaction_report import BARE, Samples, figures, markdown
 from benchmarks.library_builder import copy_of_library, library_file
 from benchmarks.postgres_library import copy_to_postgres, postgres_available, start_server
 from benchmarks.stats import emit
@@ -202,14 +204,16 @@ async def run(plan: list[tuple[str, int]], rounds: int, pg_server: str | None,
     setup: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         async with Sandbox.start() as sandbox:
-            floor = await measure_floor(sandbox, rounds)
+            before = await measure_floor(sandbox, rounds)
             for backend, size in plan:
                 started = time.perf_counter()
-                samples.setdefault(backend, {})[size] = await measure_library(
-                    sandbox, backend, size, rounds, Path(tmp), pg_server, setup, settle)
+                measured = await measure_library(sandbox, backend, size, rounds, Path(tmp),
+                                                 pg_server, setup, settle)
                 setup[f"{backend}_{size}_total"] = time.perf_counter() - started
-            floor += await measure_floor(sandbox, rounds)
-    return figures(samples, floor, rounds, setup)
+                after = await measure_floor(sandbox, rounds)
+                samples.setdefault(backend, {})[size] = {**measured, BARE: before + after}
+                before = after
+    return figures(samples, rounds, setup)
 
 
 def sizes_from(text: str) -> list[int]:

@@ -2,7 +2,8 @@
 README's Performance section can take as it is.
 
 Samples come in as seconds per (backend, library size, command); every command is set
-against the bare bot's `/ping` measured in the same run.
+against the bare bot's `/ping` measured right before and right after that library (the
+`BARE` samples of the same library).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from benchmarks.stats import summary_ms
 
 Samples = dict[str, dict[int, dict[str, list[float]]]]  # backend -> size -> command -> s
+BARE = "bare_bot_ping"  # the floor's samples, measured next to each library's commands
 BACKEND_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 COMMAND_NAMES = {
     "excerpt": "`/excerpt`",
@@ -32,17 +34,18 @@ def _ratio(top: float, bottom: float) -> float:
     return round(top / bottom, 2) if bottom else float("nan")
 
 
-def figures(samples: Samples, floor: list[float], rounds: int,
-            setup_seconds: dict[str, float]) -> dict[str, Any]:
+def figures(samples: Samples, rounds: int, setup_seconds: dict[str, float]) -> dict[str, Any]:
     """Everything measured, as one JSON-able dict."""
-    base = summary_ms(floor)
-    result: dict[str, Any] = {"rounds": rounds, "bare_bot_ping": base}
+    result: dict[str, Any] = {"rounds": rounds}
     medians: dict[str, dict[int, dict[str, float]]] = {}
     for backend, by_size in samples.items():
         per_backend: dict[str, Any] = {}
         for size, by_command in by_size.items():
-            per_size: dict[str, Any] = {}
+            base = summary_ms(by_command[BARE])
+            per_size: dict[str, Any] = {BARE: base}
             for command, values in by_command.items():
+                if command == BARE:
+                    continue
                 summary = summary_ms(values)
                 medians.setdefault(backend, {}).setdefault(size, {})[command] = summary["p50_ms"]
                 per_size[command] = {
@@ -69,7 +72,6 @@ def figures(samples: Samples, floor: list[float], rounds: int,
 def markdown(result: dict[str, Any], machine: str) -> str:
     """One row per command; a column per backend and size: p50 / p99 in ms and the median
     as a multiple of the bare bot's; then the growth and PostgreSQL/SQLite ratios."""
-    base = result["bare_bot_ping"]
     columns = [(backend, int(key.removeprefix("stories_")))
                for backend in BACKEND_NAMES if backend in result
                for key in result[backend] if key.startswith("stories_")]
@@ -87,7 +89,8 @@ def markdown(result: dict[str, Any], machine: str) -> str:
     header += [f"PostgreSQL/SQLite median at {size_label(int(k.removeprefix('stories_')))}"
                for k in pg_ratio]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    commands = next((list(result[b][f"stories_{s}"]) for b, s in columns), [])
+    commands = next(([c for c in result[b][f"stories_{s}"] if c != BARE]
+                     for b, s in columns), [])
     for command in commands:
         row = [COMMAND_NAMES.get(command, command)]
         for backend, size in columns:
@@ -98,13 +101,15 @@ def markdown(result: dict[str, Any], machine: str) -> str:
         row += [f"{result['postgres_to_sqlite_median_ratio'][k][command]:.2f}"
                 for k in pg_ratio]
         lines.append("| " + " | ".join(row) + " |")
-    bare = f"{base['p50_ms']:.2f} / {base['p99_ms']:.1f} (1×)"
+    bare = [result[b][f"stories_{s}"][BARE] for b, s in columns]
     lines.append("| bare discord.py bot `/ping` | "
-                 + " | ".join([bare] * len(columns) + [""] * (len(header) - 1 - len(columns)))
+                 + " | ".join([f"{base['p50_ms']:.2f} / {base['p99_ms']:.1f} (1×)"
+                               for base in bare] + [""] * (len(header) - 1 - len(columns)))
                  + " |")
     note = (f"\n{result['rounds']} rounds per command, interleaved; each round trip is "
             "INTERACTION_CREATE sent to the callback received, through the loopback Discord "
             "stand-in, bot and stand-in in separate processes. The bare bot (one no-op "
-            "command, no cogs, no database) is measured before and after storybot in the "
-            f"same run and pooled. {machine}\n")
+            "command, no cogs, no database) is measured right before and right after each "
+            "library, back to back, and each column's ratios are to the pings next to it. "
+            f"{machine}\n")
     return "\n".join(lines) + "\n" + note
