@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from bot.library.models import Chapter, StoryDraft
@@ -88,3 +88,13 @@ def day_of(value: str | None) -> date | None:
 
 def moment_of(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def fandoms_and_warnings(names: Iterable[str]) -> tuple[list[str], list[str]]:
+    """A list line's fandoms and warnings, each in the story's order, from one walk over its
+    tags where every name is led by its kind's first letter ("f" or "w")."""
+    fandoms: list[str] = []
+    warnings: list[str] = []
+    for name in names:
+        (fandoms if name[0] == "f" else warnings).append(name[1:])
+    return fandoms, warnings

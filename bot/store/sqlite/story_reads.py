@@ -13,7 +13,7 @@ import aiosqlite
 
 from bot.library.models import RATING_OF, TAG_KIND_OF, ListedStory, Story, Tag
 from bot.store.sqlite.database import fetch_all, fetch_few
-from bot.store.story_rows import day_of, moment_of
+from bot.store.story_rows import day_of, fandoms_and_warnings, moment_of
 
 # Names in one column, joined by the unit separator (a name holding one has it as a space:
 # a line only shows them). Splitting is several times cheaper than json_group_array's JSON.
@@ -38,10 +38,8 @@ LINE_COLUMNS = f"""s.id, s.guild_id, s.title, s.rating, s.words,
 
 
 def listed_story(row: Any) -> ListedStory:
-    fandoms: list[str] = []
-    warnings: list[str] = []
-    for name in row[6].split(_SEPARATOR) if row[6] is not None else ():
-        (fandoms if name[0] == "f" else warnings).append(name[1:])
+    fandoms, warnings = fandoms_and_warnings(
+        row[6].split(_SEPARATOR) if row[6] is not None else ())
     return ListedStory(id=row[0], guild_id=row[1], title=row[2],
                        authors=row[5].split(_SEPARATOR) if row[5] is not None else [],
                        rating=RATING_OF[row[3]], words=row[4], fandoms=fandoms,
