@@ -18,7 +18,7 @@ often the page differs from the every-row ranking).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -73,6 +73,16 @@ class _Terms:
     # Per term, its codes: posting lists are sliced only for the terms gathered (a profile
     # has about a hundred terms; a budget gathers the rarest few).
     term_codes: list[list[int]]
+    _term_of: list[np.ndarray] = field(default_factory=list)
+
+    def term_of(self, index: TagIndex) -> np.ndarray:
+        """Per tag code of the vocabulary, the term it counts as (-1: none); built once
+        per search, however many batches it scores."""
+        if not self._term_of:
+            term_of = np.full(index.tag_code_count, -1, dtype=np.int32)
+            term_of[self.codes] = self.position
+            self._term_of.append(term_of)
+        return self._term_of[0]
 
 
 def _terms(index: TagIndex, plan: Plan) -> _Terms:
@@ -141,7 +151,8 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
         if can_grow and not complete and _kth_largest(upper, plan.limit) <= outside:
             budget = min(budget * GROWTH, max_budget)
             continue
-        picks, settled = _settled_page(index, plan, terms, rows, upper)
+        floor = partial * index.columns().factor[rows]
+        picks, settled = _settled_page(index, plan, terms, rows, upper, floor)
         full = len(picks) == plan.limit
         if settled and (complete or (full and picks[-1].score > outside)):
             return ProfilePage(picks, True, len(rows))
@@ -198,22 +209,35 @@ def _gathered(index: TagIndex, terms: _Terms, gathered: np.ndarray
     every = np.concatenate(lists)
     weights = np.repeat(terms.weights[gathered], [terms.lengths[term] for term in gathered])
     rows = distinct_sorted(every)
-    at = np.searchsorted(rows, every)
+    slots = index.row_slots()  # each row's place in `rows` (4x cheaper than searchsorted)
+    slots[rows] = np.arange(len(rows), dtype=np.int32)
+    at = np.take(slots, every)
     partial = np.bincount(at, weights=weights, minlength=len(rows))
     return rows, partial, np.bincount(at, minlength=len(rows))
 
 
 def _settled_page(index: TagIndex, plan: Plan, terms: _Terms, rows: np.ndarray,
-                  upper: np.ndarray) -> tuple[list[Pick], bool]:
+                  upper: np.ndarray, floor: np.ndarray | None = None
+                  ) -> tuple[list[Pick], bool]:
     """The page among `rows`, scoring exactly (and filtering) only what can reach it: the
     best FIRST_SCORED by upper bound, then every other whose bound reaches the page's last
     pick (again, as long as the page moves), at most MAX_SCORED in all. Also whether it is
-    settled: no story left unscored could have changed it."""
+    settled: no story left unscored could have changed it.
+
+    `floor`, when given, is what each row scores on the gathered terms alone. When at
+    least half the rows' bounds reach the limit-th best floor (a guess at the page's last
+    score), the bounds would prune little and every row is scored in one batch, saving a
+    second round of filtering and ranking. The page is the same: it only ever depends on
+    the rows that can reach it, and those are scored either way."""
     include = include_weight(index, plan) if plan.include_weights else 0.0
     factor = index.columns().factor
     chosen, scores = np.empty(0, dtype=rows.dtype), np.empty(0, dtype=np.float64)
     unscored = np.ones(len(rows), dtype=bool)
-    batch = _best_unscored(upper, unscored, max(FIRST_SCORED, 4 * plan.limit))
+    if (floor is not None and len(rows) <= MAX_SCORED and 2 * np.count_nonzero(
+            upper >= _kth_largest(floor, plan.limit)) >= len(rows)):
+        batch = np.arange(len(rows))
+    else:
+        batch = _best_unscored(upper, unscored, max(FIRST_SCORED, 4 * plan.limit))
     while True:
         unscored[batch] = False
         picked = rows[batch]
@@ -258,14 +282,14 @@ def _raw_scores(index: TagIndex, terms: _Terms, rows: np.ndarray) -> np.ndarray:
         return np.zeros(len(rows), dtype=np.float64)
     starts, counts, flat = index.row_tag_table()
     per_row = counts[rows].astype(np.int64)
-    owner = np.repeat(np.arange(len(rows)), per_row)
-    block_start = np.cumsum(per_row) - per_row
-    at = np.arange(len(owner)) + np.repeat(starts[rows] - block_start, per_row)
-    term_of = np.full(index.tag_code_count, -1, dtype=np.int32)  # the vocabulary, not stories
-    term_of[terms.codes] = terms.position
-    position = term_of[flat[at]]
-    hit = position >= 0
-    owner, position = np.compress(hit, owner), np.compress(hit, position)
+    # Every candidate's tag slice laid end to end: `at` is each tag's place in `flat`.
+    at = np.repeat(starts[rows] - (np.cumsum(per_row) - per_row), per_row)
+    at += np.arange(len(at))
+    # np.take, not fancy indexing: a third cheaper on these ~30k-element gathers.
+    position = np.take(terms.term_of(index), np.take(flat, at))
+    hits = np.flatnonzero(position >= 0)
+    owner = np.take(np.repeat(np.arange(len(rows)), per_row), hits)
+    position = np.take(position, hits)
     # In plan order (then by row); a row carrying two members of one server tag counts
     # that tag once.
     if terms.merged or len(terms.weights) > np.iinfo(np.int16).max:
