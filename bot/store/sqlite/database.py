@@ -30,30 +30,6 @@ async def fetch_all(
     return list(await conn.execute_fetchall(sql, params))
 
 
-EXPORT_BATCH_ROWS = 1_000
-
-
-async def fetch_in_batches(
-    conn: aiosqlite.Connection, sql: str, params: Sequence[object] | Mapping[str, object] = (),
-    batch: int = EXPORT_BATCH_ROWS,
-) -> list[aiosqlite.Row]:
-    """Run a query that may return tens of thousands of rows (an export), a batch of rows
-    per hop to the database thread.
-
-    sqlite3 builds fetched rows holding the GIL and lets it go only inside each step, so
-    briefly that the database thread takes it straight back: a single fetch of 25,000
-    rows kept the event loop waiting for the GIL about 30 ms (bench_loop_lag's CSV
-    export). Between batches the loop gets it back. Meant for queries ordered by what no
-    index gives: SQLite sorts every row at the first step, so writes on the connection
-    between batches do not change what the later batches return.
-    """
-    rows: list[aiosqlite.Row] = []
-    async with conn.execute(sql, params) as cursor:
-        while found := await cursor.fetchmany(batch):
-            rows.extend(found)
-    return rows
-
-
 # Each shared connection's read-only twin, opened and used on the event loop's own thread
 # (file libraries only; see `fetch_few`).
 _quick_reads: weakref.WeakKeyDictionary[aiosqlite.Connection, sqlite3.Connection] = (

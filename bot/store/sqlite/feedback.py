@@ -15,7 +15,7 @@ import aiosqlite
 
 from bot.library.feedback import NEGATIVE_EMOJIS, PassageSignals, StorySignals
 from bot.library.records import BookmarkRow, FeedbackEntry, Ranked, ReactionChange, StoryTotals
-from bot.store.sqlite.database import fetch_all, fetch_few, fetch_in_batches
+from bot.store.sqlite.database import fetch_all, fetch_few
 
 _NEGATIVE = tuple(sorted(NEGATIVE_EMOJIS))
 _NEGATIVE_MARKS = ", ".join("?" * len(_NEGATIVE))
@@ -263,8 +263,7 @@ class FeedbackRepository:
     async def export_rows(self, guild_id: int) -> list[tuple[object, ...]]:
         """Every feedback and reaction row of the server, for the CSV export:
         (kind, story_id, title, passage_id, user_id, emoji, stars, comment, at)."""
-        found = await fetch_in_batches(
-            self.conn,
+        found = await self._rows(
             "SELECT 'feedback', f.story_id, s.title, f.passage_id, f.user_id, '', f.stars, "
             "f.comment, f.at FROM feedback f JOIN stories s ON s.id = f.story_id "
             "WHERE f.guild_id = ? "
