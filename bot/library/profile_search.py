@@ -68,7 +68,6 @@ class _Terms:
     weights: np.ndarray  # query weight x tag weight
     lengths: np.ndarray  # posting rows (members' added up in a server view)
     codes: np.ndarray  # tag codes that count as a term, ascending
-    position: np.ndarray  # the term each of `codes` counts as
     merged: bool  # some term has several codes: a row may carry one term twice
     # Per term, its codes: posting lists are sliced only for the terms gathered (a profile
     # has about a hundred terms; a budget gathers the rarest few).
@@ -105,7 +104,7 @@ def _terms(index: TagIndex, plan: Plan) -> _Terms:
     term_of[sorted_codes] = sorted_position
     return _Terms(weights=np.array(weights, dtype=np.float64),
                   lengths=np.array(lengths, dtype=np.int64),
-                  codes=sorted_codes, position=sorted_position,
+                  codes=sorted_codes,
                   merged=any(len(own) > 1 for own in term_codes), term_codes=term_codes,
                   term_of=term_of)
 
@@ -139,7 +138,8 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
         # length factor.
         _, tag_counts, _ = index.row_tag_table()
         others = np.clip(tag_counts[rows] - hits, 0, len(best_rest) - 1)
-        upper = (partial + best_rest[others] + base) * index.columns().factor[rows] * SLACK
+        row_factor = index.columns().factor[rows]
+        upper = (partial + best_rest[others] + base) * row_factor * SLACK
         complete = carrying is None and taken == len(order)  # every term gathered
         outside = _outside(best_rest, base)  # the most a story not gathered can score
         can_grow = budget < max_budget and taken < len(order)
@@ -148,8 +148,7 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
         if can_grow and not complete and _kth_largest(upper, plan.limit) <= outside:
             budget = min(budget * GROWTH, max_budget)
             continue
-        floor = partial * index.columns().factor[rows]
-        picks, settled = _settled_page(index, plan, terms, rows, upper, floor)
+        picks, settled = _settled_page(index, plan, terms, rows, upper, partial * row_factor)
         full = len(picks) == plan.limit
         if settled and (complete or (full and picks[-1].score > outside)):
             return ProfilePage(picks, True, len(rows))
