@@ -157,6 +157,11 @@ class Catalog:
         """The visible ones, in the order given (a story removed meanwhile is left out)."""
         return await self._stories.get_many(story_ids, visibility)
 
+    async def lines_of(self, story_ids: Sequence[int], visibility: Visibility
+                       ) -> builtins.list[ListedStory]:
+        """`get_many`, as list lines (authors, rating, length, fandoms and warnings)."""
+        return await self._stories.lines_of(story_ids, visibility)
+
     async def list(
         self,
         visibility: Visibility,

@@ -288,17 +288,21 @@ def recommend_stories(
     if not (like or tag):  # the slash command's for_me needs a reader and a server
         err.print("error: say what to look for: --like STORY or --tag TAG", highlight=False)
         raise typer.Exit(1)
-    async def work(services: Services) -> list[RecommendedStory]:
+    async def work(services: Services) -> tuple[list[RecommendedStory], dict[int, Story]]:
         service = await services.recommendations.ready()
         page = await service.recommend_for(None, None, True, like=like, tags=tag or [],
                                            exclude=exclude_tag or [], limit=limit)
-        return page.results
+        # A result carries what a line shows; the JSON record is the whole story.
+        ids = [found.story.id for found in page.results] if as_json else []
+        return page.results, {story.id: story for story in
+                              await services.catalog.get_many(ids, ALL_GUILDS)}
 
-    results = run_on_library(ctx, work, read_only=True)
+    results, whole = run_on_library(ctx, work, read_only=True)
     if as_json:
-        print_json([{**found.story.to_json(), "score": found.score, "reasons": found.reasons,
-                      "more_by_author": found.more_by_author,
-                      "more_in_series": found.more_in_series} for found in results])
+        print_json([{**whole[found.story.id].to_json(), "score": found.score,
+                     "reasons": found.reasons, "more_by_author": found.more_by_author,
+                     "more_in_series": found.more_in_series}
+                    for found in results if found.story.id in whole])
         return
     if not results:
         out.print("nothing matches that", highlight=False)

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from bot.library.errors import InvalidInput
-from bot.library.models import Story, Tag, TagKind
+from bot.library.models import ListedStory, Story, Tag, TagKind
 from bot.library.records import TagRow
 from bot.library.tags import MAX_TAG_LENGTH, clean_tag_name, tag_key
 
@@ -140,6 +140,18 @@ def seen_through(story: Story, overlay: TagOverlay) -> Story:
     tags = [Tag(tag.kind, overlay.renamed_key(tag.kind, tag.name) or tag.name)
             for tag in story.tags]
     return dataclasses.replace(story, tags=tags)
+
+
+def line_seen_through(line: ListedStory, overlay: TagOverlay) -> ListedStory:
+    """A list line with the server's names for its renamed fandoms and warnings."""
+    if not overlay.renamed:
+        return line
+
+    def local(kind: TagKind, names: list[str]) -> list[str]:
+        return [overlay.renamed_key(kind, name) or name for name in names]
+
+    return dataclasses.replace(line, fandoms=local(TagKind.FANDOM, line.fandoms),
+                               warnings=local(TagKind.WARNING, line.warnings))
 
 
 # -- the wrangling rules (the service asks, then the store writes) ------------------------

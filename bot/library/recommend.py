@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from bot.library.errors import InvalidInput, StoryNotFound
-from bot.library.models import Story, TagKind
+from bot.library.models import ListedStory, TagKind
 from bot.library.profile_search import search_profile
 from bot.library.recommend_search import (
     MAX_PER_AUTHOR,
@@ -215,7 +215,7 @@ def _explain(index: TagIndex, plan: Plan, pick: Pick) -> Recommendation:
 
 @dataclass(frozen=True)
 class RecommendedStory:
-    story: Story
+    story: ListedStory
     score: float
     reasons: list[str]  # display names of the top shared tags
     more_by_author: int = 0  # left out by the diversity rule (see Recommendation)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.importers.text_rules import escape_markdown
-from bot.library.models import Story, TagKind
+from bot.library.models import ListedStory, TagKind
 from bot.library.recommend import RecommendationPage, TagUse
 from bot.library.vocabulary import fandom_label, folded_note
 from bot.render.limits import fit_embed
@@ -22,7 +22,7 @@ RECOMMEND_COLOUR = 0x5865F2
 _LIST_ROOM = EMBED_DESCRIPTION_LIMIT - 60
 
 
-def _byline(story: Story) -> str:
+def _byline(story: ListedStory) -> str:
     authors = ", ".join(story.authors) or "unknown"
     return (f"by {authors} · {fandom_label(story.fandoms)} · {story.rating.value} · "
             f"{story.words:,} words")

@@ -73,7 +73,16 @@ async def test_a_rename_and_a_merge_change_one_server_only(services: Services) -
         "Floof", await services.gates.for_channel(B, True))
     page = await services.recommendations.recommend_for(A, READER, True, tags=["Floof"])
     assert all("Floof" in found.reasons for found in page.results)
-    assert any("Floof" in found.story.tag_names(TagKind.FREEFORM) for found in page.results)
+    # A result's line names its fandoms as A does, and only in A.
+    found = next(found for found in page.results if found.story.fandoms)
+    fandom = found.story.fandoms[0]
+    await wrangling.rename_here(A, fandom, "Our Fandom")
+    lines = {found.story.id: found.story.fandoms for found in (
+        await services.recommendations.recommend_for(A, READER, True, tags=["Floof"])).results}
+    assert lines[found.story.id][0] == "Our Fandom"
+    page_b = await services.recommendations.recommend_for(B, READER, True, tags=["Fluff"])
+    assert all("Our Fandom" not in found.story.fandoms for found in page_b.results)
+    assert fandom in [name for found in page_b.results for name in found.story.fandoms]
 
 
 async def test_bad_wrangling_is_refused_in_one_line(services: Services) -> None:

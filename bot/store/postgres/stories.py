@@ -211,6 +211,15 @@ class StoryRepository:
                  if can_see(visibility, s.guild_id)}
         return [found[i] for i in story_ids if i in found]
 
+    async def lines_of(self, story_ids: Sequence[int], visibility: Visibility
+                       ) -> builtins.list[ListedStory]:
+        """`get_many` as list lines: a page of recommendations shows no more."""
+        rows = await self.pool.fetch(f"SELECT {LINE_COLUMNS} FROM stories s "
+                                     "WHERE s.id = ANY($1::bigint[])", list(story_ids))
+        found = {line.id: line for line in map(_listed, rows)
+                 if can_see(visibility, line.guild_id)}
+        return [found[i] for i in story_ids if i in found]
+
     async def get(
         self, story_id: int, visibility: Visibility, *, with_chapters: bool = False
     ) -> Story:

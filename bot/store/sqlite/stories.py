@@ -29,7 +29,7 @@ from bot.library.records import PassageLike, SortOrder, StoryFilter, TitleRow
 from bot.library.visibility import ALL_GUILDS, Visibility, can_see
 from bot.library.vocabulary import language_code
 from bot.store.sqlite.database import fetch_all, transaction
-from bot.store.sqlite.story_reads import lines_page, stories_page
+from bot.store.sqlite.story_reads import lines_by_id, lines_page, stories_page
 from bot.store.sqlite.story_sql import (
     ORDER_BY,
     PASSAGE_INSERT,
@@ -181,6 +181,13 @@ class StoryRepository:
         """The visible ones of these stories, in the order asked, in one query (a page of
         recommendations would otherwise be a query per story)."""
         found = {s.id: s for s in await self._select_ids(story_ids)
+                 if can_see(visibility, s.guild_id)}
+        return [found[i] for i in story_ids if i in found]
+
+    async def lines_of(self, story_ids: Sequence[int], visibility: Visibility
+                       ) -> builtins.list[ListedStory]:
+        """`get_many` as list lines: a page of recommendations shows no more."""
+        found = {s.id: s for s in await lines_by_id(self.conn, story_ids)
                  if can_see(visibility, s.guild_id)}
         return [found[i] for i in story_ids if i in found]
 

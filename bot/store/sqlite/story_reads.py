@@ -59,6 +59,17 @@ async def lines_page(conn: aiosqlite.Connection, where: str, params: Sequence[ob
     return [listed_story(row) for row in rows]
 
 
+async def lines_by_id(conn: aiosqlite.Connection, story_ids: Sequence[int]
+                     ) -> list[ListedStory]:
+    """These stories' lines, in no order (a read bounded by its keys: see `fetch_few`)."""
+    if not story_ids:
+        return []
+    rows = await fetch_few(
+        conn, f"SELECT {LINE_COLUMNS} FROM stories s WHERE s.id IN "
+              f"({','.join('?' * len(story_ids))})", tuple(story_ids))
+    return [listed_story(row) for row in rows]
+
+
 _STORY_COLUMNS = """s.id, s.guild_id, s.title, s.rating, s.language, s.summary, s.notes,
     s.end_notes, s.words, s.chapters, s.complete, s.series, s.source, s.format, s.added_by,
     s.added_at, s.published, s.updated, s.series_part, s.source_checked_at, s.source_gone_at"""
