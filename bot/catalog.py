@@ -24,7 +24,7 @@ from bot.library.errors import (
 from bot.library.gate import Gate, Shown, title_matches
 from bot.library.lookup import AUTOCOMPLETE_LIMIT, fuzzy_matches
 from bot.library.models import ListedStory, Passage, Rating, Story, StoryDraft, Tag, TagKind
-from bot.library.overlay import TagOverlay
+from bot.library.overlay import TagOverlay, line_seen_through, seen_through
 from bot.library.rating_change import RatingChange
 from bot.library.records import SortOrder, StoryFilter, TagCount, TagRow, TitleRow
 from bot.library.segmentation import segment_chapters
@@ -226,8 +226,8 @@ class Catalog:
         shows them: a line each (no summaries, no tags but fandoms and warnings)."""
         listed = gate.listed
         shown = StoryFilter(listed.ratings, listed.without_tag_ids, tuple(tag_groups))
-        return await self._stories.list_lines(gate.visibility, sort=sort, limit=limit,
-                                              shown=shown)
+        return [line_seen_through(line, gate.overlay) for line in await self._stories.list_lines(
+            gate.visibility, sort=sort, limit=limit, shown=shown)]
 
     async def search_shown(self, query: str, gate: Gate,
                            limit: int = 25) -> builtins.list[Story | ListedStory]:
@@ -242,7 +242,8 @@ class Catalog:
         if group:
             tagged = await self.list_shown(gate, tag_groups=[group], limit=limit)
             found = list({story.id: story for story in [*tagged, *found]}.values())[:limit]
-        return [story for story in found
+        return [seen_through(story, gate.overlay) if isinstance(story, Story)
+                else line_seen_through(story, gate.overlay) for story in found
                 if gate.shows(story.id, story.guild_id, story.rating) is Shown.FULL
                 or title_matches(query, story.title)]
 

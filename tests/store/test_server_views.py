@@ -83,6 +83,14 @@ async def test_a_rename_and_a_merge_change_one_server_only(services: Services) -
     page_b = await services.recommendations.recommend_for(B, READER, True, tags=["Fluff"])
     assert all("Our Fandom" not in found.story.fandoms for found in page_b.results)
     assert fandom in [name for found in page_b.results for name in found.story.fandoms]
+    # So does its line in A's list and search, and not in B's.
+    gate_b = await services.gates.for_channel(B, True)
+    for gate, name in ((await services.gates.for_channel(A, True), "Our Fandom"),
+                       (gate_b, fandom)):
+        listed = {line.id: line.fandoms for line in await services.catalog.list_shown(gate)}
+        assert name in listed[found.story.id]
+        searched = await services.catalog.search_shown(found.story.title, gate)
+        assert name in next(story for story in searched if story.id == found.story.id).fandoms
 
 
 async def test_bad_wrangling_is_refused_in_one_line(services: Services) -> None:
