@@ -77,12 +77,12 @@ async def test_a_rename_and_a_merge_change_one_server_only(services: Services) -
     found = next(found for found in page.results if found.story.fandoms)
     fandom = found.story.fandoms[0]
     await wrangling.rename_here(A, fandom, "Our Fandom")
-    lines = {found.story.id: found.story.fandoms for found in (
+    lines = {result.story.id: result.story.fandoms for result in (
         await services.recommendations.recommend_for(A, READER, True, tags=["Floof"])).results}
     assert lines[found.story.id][0] == "Our Fandom"
     page_b = await services.recommendations.recommend_for(B, READER, True, tags=["Fluff"])
-    assert all("Our Fandom" not in found.story.fandoms for found in page_b.results)
-    assert fandom in [name for found in page_b.results for name in found.story.fandoms]
+    assert all("Our Fandom" not in result.story.fandoms for result in page_b.results)
+    assert fandom in [name for result in page_b.results for name in result.story.fandoms]
     # So does its line in A's list and search, and not in B's.
     gate_b = await services.gates.for_channel(B, True)
     for gate, name in ((await services.gates.for_channel(A, True), "Our Fandom"),
