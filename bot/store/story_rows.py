@@ -1,5 +1,6 @@
 """What every store backend writes the same way: a passage's row, a story's content
-fingerprint, whether its source is a web link, and the text forms of dates."""
+fingerprint, whether its source is a web link, and the text forms of dates; and how both
+hand back stories read by id."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Protocol, TypeVar
 
 from bot.library.models import Chapter, StoryDraft
 from bot.library.records import PassageLike
+from bot.library.visibility import ALL_GUILDS, Visibility, can_see
 
 # bot.library.segmentation.Cut.PARAGRAPH: the cut stored for passages that do not say.
 _PARAGRAPH_CUT = 3
@@ -98,3 +101,21 @@ def fandoms_and_warnings(names: Iterable[str]) -> tuple[list[str], list[str]]:
     for name in names:
         (fandoms if name[0] == "f" else warnings).append(name[1:])
     return fandoms, warnings
+
+
+class _ReadById(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def guild_id(self) -> int | None: ...
+
+
+StoryRead = TypeVar("StoryRead", bound=_ReadById)
+
+
+def visible_in_order(found: Iterable[StoryRead], story_ids: Sequence[int],
+                     visibility: Visibility = ALL_GUILDS) -> list[StoryRead]:
+    """Stories (or list lines) read by id, as asked for: the visible ones, in the order of
+    `story_ids` (a story removed meanwhile is left out)."""
+    by_id = {story.id: story for story in found if can_see(visibility, story.guild_id)}
+    return [by_id[i] for i in story_ids if i in by_id]

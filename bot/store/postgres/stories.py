@@ -26,7 +26,7 @@ from bot.library.models import (
     TagKind,
 )
 from bot.library.records import PassageLike, SortOrder, StoryFilter, TitleRow
-from bot.library.visibility import ALL_GUILDS, Visibility, can_see
+from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.library.vocabulary import language_code
 from bot.store.postgres import search
 from bot.store.postgres.database import Executor, note_write, run_transaction
@@ -48,6 +48,7 @@ from bot.store.story_rows import (
     iso_day,
     moment_of,
     passage_row,
+    visible_in_order,
 )
 
 PASSAGE_COPY_COLUMNS = ("story_id", "seq", "chapter", "text", "words", "cut_before",
@@ -205,20 +206,15 @@ class StoryRepository:
 
     async def get_many(self, story_ids: Sequence[int], visibility: Visibility
                        ) -> builtins.list[Story]:
-        """The visible ones of these stories, in the order asked, in one query (a page of
-        recommendations would otherwise be a query per story)."""
-        found = {s.id: s for s in await self._select_ids(story_ids)
-                 if can_see(visibility, s.guild_id)}
-        return [found[i] for i in story_ids if i in found]
+        """The visible ones of these stories, in the order asked, in one query."""
+        return visible_in_order(await self._select_ids(story_ids), story_ids, visibility)
 
     async def lines_of(self, story_ids: Sequence[int], visibility: Visibility
                        ) -> builtins.list[ListedStory]:
         """`get_many` as list lines: a page of recommendations shows no more."""
         rows = await self.pool.fetch(f"SELECT {LINE_COLUMNS} FROM stories s "
                                      "WHERE s.id = ANY($1::bigint[])", list(story_ids))
-        found = {line.id: line for line in map(_listed, rows)
-                 if can_see(visibility, line.guild_id)}
-        return [found[i] for i in story_ids if i in found]
+        return visible_in_order(map(_listed, rows), story_ids, visibility)
 
     async def get(
         self, story_id: int, visibility: Visibility, *, with_chapters: bool = False
@@ -316,8 +312,7 @@ class StoryRepository:
             *params.values,
         )
         ids = [int(row[0]) for row in rows]
-        found = {s.id: s for s in await self._select_ids(ids)}
-        return [found[i] for i in ids if i in found]
+        return visible_in_order(await self._select_ids(ids), ids)
 
     async def remove(self, story_id: int, visibility: Visibility) -> Story:
         story = await self.get(story_id, visibility)

@@ -26,7 +26,7 @@ from bot.library.models import (
     TagKind,
 )
 from bot.library.records import PassageLike, SortOrder, StoryFilter, TitleRow
-from bot.library.visibility import ALL_GUILDS, Visibility, can_see
+from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.library.vocabulary import language_code
 from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.story_reads import lines_by_id, lines_page, stories_page
@@ -42,6 +42,7 @@ from bot.store.story_rows import (
     is_web_link,
     iso_day,
     passage_row,
+    visible_in_order,
 )
 
 
@@ -178,18 +179,14 @@ class StoryRepository:
 
     async def get_many(self, story_ids: Sequence[int], visibility: Visibility
                        ) -> builtins.list[Story]:
-        """The visible ones of these stories, in the order asked, in one query (a page of
-        recommendations would otherwise be a query per story)."""
-        found = {s.id: s for s in await self._select_ids(story_ids)
-                 if can_see(visibility, s.guild_id)}
-        return [found[i] for i in story_ids if i in found]
+        """The visible ones of these stories, in the order asked, in one query."""
+        return visible_in_order(await self._select_ids(story_ids), story_ids, visibility)
 
     async def lines_of(self, story_ids: Sequence[int], visibility: Visibility
                        ) -> builtins.list[ListedStory]:
         """`get_many` as list lines: a page of recommendations shows no more."""
-        found = {s.id: s for s in await lines_by_id(self.conn, story_ids)
-                 if can_see(visibility, s.guild_id)}
-        return [found[i] for i in story_ids if i in found]
+        return visible_in_order(await lines_by_id(self.conn, story_ids), story_ids,
+                                visibility)
 
     async def get(
         self, story_id: int, visibility: Visibility, *, with_chapters: bool = False
@@ -282,8 +279,7 @@ class StoryRepository:
             (match, *params, *extra_args, limit),
         )
         ids = [int(row[0]) for row in rows]
-        found = {s.id: s for s in await self._select_ids(ids)}
-        return [found[i] for i in ids if i in found]
+        return visible_in_order(await self._select_ids(ids), ids)
 
     async def remove(self, story_id: int, visibility: Visibility) -> Story:
         story = await self.get(story_id, visibility)
