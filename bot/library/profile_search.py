@@ -69,6 +69,9 @@ class _Terms:
     lengths: np.ndarray  # posting rows (members' added up in a server view)
     codes: np.ndarray  # tag codes that count as a term, ascending
     merged: bool  # some term has several codes: a row may carry one term twice
+    # Plan order is ascending code order (recommend._terms_by_code), the order of every
+    # story's tags in the index: a story's terms are added up in plan order as read.
+    code_ordered: bool
     # Per term, its codes: posting lists are sliced only for the terms gathered (a profile
     # has about a hundred terms; a budget gathers the rarest few).
     term_codes: list[list[int]]
@@ -78,6 +81,8 @@ class _Terms:
 
 
 def _terms(index: TagIndex, plan: Plan) -> _Terms:
+    if plan.term_codes is not None:
+        return _coded_terms(index, plan, plan.term_codes)
     view = plan.view
     weights, codes, position, lengths = [], [], [], []
     term_codes: list[list[int]] = []
@@ -97,16 +102,35 @@ def _terms(index: TagIndex, plan: Plan) -> _Terms:
                 position.append(at)
         term_codes.append(own)
         lengths.append(length)
+    return _sorted_by_code(index, weights, lengths, codes, position, term_codes)
+
+
+def _coded_terms(index: TagIndex, plan: Plan, codes: list[int]) -> _Terms:
+    """Terms planned with their codes (no server view): one code each, ascending
+    (recommend._terms_by_code), so plan order is code order."""
+    known = plan.tag_weights
+    ascending = np.array(codes, dtype=np.int64)
+    return _Terms(weights=np.array([q * known[tag] for tag, q in plan.terms.items()],
+                                   dtype=np.float64),
+                  lengths=index.code_row_counts(codes), codes=ascending, merged=False,
+                  code_ordered=True, term_codes=[[code] for code in codes],
+                  term_of=index.code_scratch(ascending, np.arange(len(codes))))
+
+
+def _sorted_by_code(index: TagIndex, weights: list[float], lengths: list[int],
+                    codes: list[int], position: list[int], term_codes: list[list[int]]
+                    ) -> _Terms:
+    """Terms in a server's view: `codes` (each with its term's `position`) in any order."""
     order = np.argsort(np.array(codes, dtype=np.int64), kind="stable")
     sorted_codes = np.array(codes, dtype=np.int64)[order]
     sorted_position = np.array(position, dtype=np.int64)[order]
-    term_of = np.full(index.tag_code_count, -1, dtype=np.int32)
-    term_of[sorted_codes] = sorted_position
+    merged = any(len(own) > 1 for own in term_codes)
     return _Terms(weights=np.array(weights, dtype=np.float64),
                   lengths=np.array(lengths, dtype=np.int64),
-                  codes=sorted_codes,
-                  merged=any(len(own) > 1 for own in term_codes), term_codes=term_codes,
-                  term_of=term_of)
+                  codes=sorted_codes, merged=merged,
+                  code_ordered=not merged and bool(np.all(np.diff(sorted_position) > 0)),
+                  term_codes=term_codes,
+                  term_of=index.code_scratch(sorted_codes, sorted_position))
 
 
 def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
@@ -286,6 +310,11 @@ def _raw_scores(index: TagIndex, terms: _Terms, rows: np.ndarray) -> np.ndarray:
     hits = np.flatnonzero(position >= 0)
     owner = np.take(np.repeat(np.arange(len(rows)), per_row), hits)
     position = np.take(position, hits)
+    if terms.code_ordered:
+        # Each row's hits come in its tag order, which is plan order here; bincount adds
+        # in input order, so every row's sum is added up term by term in plan order.
+        return np.bincount(owner, weights=np.take(terms.weights, position),
+                           minlength=len(rows)).astype(np.float64, copy=False)
     # In plan order (then by row); a row carrying two members of one server tag counts
     # that tag once.
     if terms.merged or len(terms.weights) > np.iinfo(np.int16).max:

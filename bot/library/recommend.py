@@ -152,26 +152,30 @@ def plan_query(index: TagIndex, query: RecommendQuery) -> Plan | None:
     if query.like_story_id is None and query.profile is None and not query.include:
         raise InvalidInput("say what to look for: tags, a story it should be like, or 'for me'")
 
-    terms: dict[TagRef, float] = {}
     left_out = set(query.exclude_story_ids)
     view = query.view
     if query.like_story_id is not None:
         if query.like_story_id not in index:
             raise StoryNotFound(query.like_story_id)
         left_out.add(query.like_story_id)
-        for tag in index.weighted_tags_of(query.like_story_id):
-            terms[tag if view is None else view.fold_ref(tag)] = 1.0
-    if query.profile is not None:
-        _add_profile(index, query.profile, terms, view)
-        if not terms and not query.include and query.like_story_id is None:
-            return None  # a reader with no history yet: nothing to go on
+    terms, codes = (_terms_by_code(index, query) if view is None
+                    else (_terms_in_view(index, query, view), None))
+    if query.profile is not None and not terms and not query.include \
+            and query.like_story_id is None:
+        return None  # a reader with no history yet: nothing to go on
 
     include_weights = {tag: max(1.0, terms.pop(tag, 0.0)) for tag in sorted(query.include)}
-    tag_weights = {tag: tag_weight(index, view, tag) for tag in terms}
+    if codes is None:
+        tag_weights = {tag: tag_weight(index, view, tag) for tag in terms}
+    else:  # a "for me" profile has about a hundred terms: weighed by code
+        tag_weights = dict(zip(terms, index.code_weights([codes[tag] for tag in terms]),
+                               strict=True))
     excluded = (query.exclude if view is None
                 else {member for tag in query.exclude for member in view.ref_members(tag)})
+    kept = {tag: q for tag, q in terms.items() if tag_weights[tag] > 0.0}
     return Plan(
-        terms={tag: q for tag, q in terms.items() if tag_weights[tag] > 0.0},
+        terms=kept,
+        term_codes=None if codes is None else [codes[tag] for tag in kept],
         include_weights=include_weights,
         banned=frozenset(query.blocked | excluded),
         left_out=frozenset(left_out),
@@ -184,26 +188,60 @@ def plan_query(index: TagIndex, query: RecommendQuery) -> Plan | None:
     )
 
 
-def _add_profile(index: TagIndex, profile: dict[int, float], terms: dict[TagRef, float],
-                 view: TagView | None = None) -> None:
-    """Each tag weighs the share of the reader's liking that falls on stories carrying it."""
+def _terms_by_code(index: TagIndex, query: RecommendQuery
+                   ) -> tuple[dict[TagRef, float], dict[TagRef, int]]:
+    """The profile's terms (each with its tag code) in ascending code order: a story's tags
+    are in that order in the index too, so a search can add up a story's terms as it reads
+    them and still add them in the plan's order (see profile_search._raw_scores)."""
+    by_code: dict[int, float] = {}
+    if query.like_story_id is not None:
+        by_code = dict.fromkeys(index.weighted_codes_of(query.like_story_id), 1.0)
+    if query.profile is not None:
+        get = by_code.get
+        for sid, share in _shares(index, query.profile):
+            for code in index.weighted_codes_of(sid):
+                by_code[code] = get(code, 0.0) + share
+    codes = sorted(by_code)
+    refs = index.tag_refs(codes)
+    return dict(zip(refs, [by_code[code] for code in codes], strict=True)), dict(
+        zip(refs, codes, strict=True))
+
+
+def _terms_in_view(index: TagIndex, query: RecommendQuery, view: TagView) -> dict[TagRef, float]:
+    """The profile's terms as a server names them (its tags fold the shared ones)."""
+    terms: dict[TagRef, float] = {}
+    if query.like_story_id is not None:
+        for tag in index.weighted_tags_of(query.like_story_id):
+            terms[view.fold_ref(tag)] = 1.0
+    if query.profile is not None:
+        for sid, share in _shares(index, query.profile):
+            tags = index.weighted_tags_of(sid)
+            for tag in dict.fromkeys(view.fold_ref(t) for t in tags):
+                terms[tag] = terms.get(tag, 0.0) + share
+    return terms
+
+
+def _shares(index: TagIndex, profile: dict[int, float]) -> list[tuple[int, float]]:
+    """Each liked story still indexed, with its share of the reader's liking: a tag weighs
+    the shares of the liked stories carrying it."""
     liked = [(sid, weight) for sid, weight in sorted(profile.items())
              if weight > 0 and sid in index]  # removed since liked: skip
     total = sum(weight for _, weight in liked)
-    for sid, weight in liked:
-        tags = index.weighted_tags_of(sid)
-        for tag in tags if view is None else dict.fromkeys(view.fold_ref(t) for t in tags):
-            terms[tag] = terms.get(tag, 0.0) + weight / total
+    return [(sid, weight / total) for sid, weight in liked]
 
 
 def _explain(index: TagIndex, plan: Plan, pick: Pick) -> Recommendation:
     sid, score = pick.story_id, pick.score
     factor = index.factor(sid)
     contributions: list[tuple[float, TagRef]] = []
+    terms, included, known = plan.terms, plan.include_weights, plan.tag_weights
     for tag in plan.fold(index.tags_of(sid)):
-        q = plan.terms.get(tag) or plan.include_weights.get(tag)
+        q = terms.get(tag) or included.get(tag)
         if q:
-            weight = q * tag_weight(index, plan.view, tag) * factor
+            tag_weight_here = known.get(tag)
+            if tag_weight_here is None:  # an include tag (terms are weighed when planning)
+                tag_weight_here = tag_weight(index, plan.view, tag)
+            weight = q * tag_weight_here * factor
             if weight > 0.0:
                 contributions.append((weight, tag))
     contributions.sort(key=lambda item: (-item[0], item[1]))

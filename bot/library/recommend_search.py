@@ -58,6 +58,9 @@ class Plan:
     visible_guilds: frozenset[int | None] | None = None
     # Each term's tag weight (tag_weight), worked out once when planning.
     tag_weights: dict[TagRef, float] = field(default_factory=dict)
+    # Each term's tag code, in the order of `terms` (ascending), when planned without a
+    # server view (a server tag may stand for several codes).
+    term_codes: list[int] | None = None
 
     def fold(self, tags: Iterable[TagRef]) -> Iterable[TagRef]:
         view = self.view

@@ -24,59 +24,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.library.index_arrays import GrowArray, Interned
+from bot.library.indexed_story import (
+    KIND_WEIGHTS,
+    LENGTH_FREE_TAGS,
+    NO_SERIES,
+    IndexedStory,
+    TagRef,
+    length_factor,
+    weighted,
+)
 from bot.library.models import TagKind
 
-TagRef = tuple[TagKind, str]
+# The story model's names, for the modules that import them from here.
+__all__ = ["KIND_WEIGHTS", "LENGTH_FREE_TAGS", "NO_SERIES", "IndexedStory", "TagIndex",
+           "TagRef", "length_factor", "weighted"]
 
-# How much one shared tag of each kind says about two stories being alike. Ratings and
-# warnings are filters only: sharing "No Archive Warnings Apply" makes nothing similar.
-KIND_WEIGHTS: dict[TagKind, float] = {
-    TagKind.RELATIONSHIP: 3.0,
-    TagKind.FANDOM: 2.5,
-    TagKind.CHARACTER: 1.75,
-    TagKind.FREEFORM: 1.0,
-    TagKind.CATEGORY: 0.4,
-    TagKind.RATING: 0.0,
-    TagKind.WARNING: 0.0,
-}
-
-# Stories with more weighted tags than this are damped (score x sqrt(LENGTH_FREE_TAGS / n)),
-# so a story with fifty freeform tags does not resemble everything.
-LENGTH_FREE_TAGS = 12
 _MIN_DEAD_FOR_REBUILD = 1024
-NO_SERIES = -1
-
-
-@dataclass(frozen=True)
-class IndexedStory:
-    """What the recommender knows of a story. `rating` is a rating key (any consistent
-    spelling the caller chooses; `allowed_ratings` in queries uses the same spelling)."""
-
-    story_id: int
-    tags: Collection[TagRef]  # distinct tags
-    rating: str
-    authors: tuple[str, ...] = ()
-    series: str | None = None
-    # Tie-breaker among equally good matches (e.g. kudos count); higher comes first.
-    popularity: float = 0.0
-    guild_id: int | None = None  # whose library it is in (None: the demo library)
-
-    @property
-    def weighted_tags(self) -> list[TagRef]:
-        return weighted(self.tags)
-
-
-def weighted(tags: Iterable[TagRef]) -> list[TagRef]:
-    """The tags whose kind weighs in a score, in their order."""
-    return [tag for tag in tags if KIND_WEIGHTS[tag[0]] > 0.0]
-
-
-def length_factor(story: IndexedStory) -> float:
-    weighted = sum(1 for tag in story.tags if KIND_WEIGHTS[tag[0]] > 0.0)
-    if weighted <= LENGTH_FREE_TAGS:
-        return 1.0
-    return math.sqrt(LENGTH_FREE_TAGS / weighted)
-
 
 @dataclass(frozen=True)
 class Columns:
@@ -127,9 +90,12 @@ class TagIndex:
         self._row_authors = GrowArray(np.int32)
         self._tie_ranks: np.ndarray | None = None
         self._slots = np.empty(0, dtype=np.int32)  # see row_slots
+        self._code_scratch = np.empty(0, dtype=np.int32)  # see code_scratch
+        self._scratch_written = np.empty(0, dtype=np.int64)
         # weight() per tag, as asked: every query weighs each of its tags (a "for me"
         # profile has about a hundred). Any change moves N or a df, so it clears them all.
         self._weights: dict[TagRef, float] = {}
+        self._code_weights: dict[int, float] = {}  # the same, by tag code
 
     # -- mutation ---------------------------------------------------------------------
 
@@ -149,7 +115,9 @@ class TagIndex:
         row = self._rows
         self._rows += 1
         self._row_of[story.story_id] = row
-        codes = list(dict.fromkeys(self.tag_code(tag) for tag in story.tags))
+        # Ascending, as a bulk build lays them out: searches rely on it (see
+        # recommend._terms_by_code).
+        codes = sorted({self.tag_code(tag) for tag in story.tags})
         authors = [self._names.of(author) for author in story.authors]
         series = NO_SERIES if story.series is None else self._names.of(story.series)
         guild = self._guilds.of(story.guild_id)
@@ -166,6 +134,7 @@ class TagIndex:
         self._row_authors.extend(authors)
         self._tie_ranks = None
         self._weights.clear()
+        self._code_weights.clear()
         df = self._df.data
         for code in codes:
             self._own_postings(code).append(row)
@@ -187,6 +156,7 @@ class TagIndex:
         self._dead += 1
         self._tie_ranks = None
         self._weights.clear()
+        self._code_weights.clear()
         df = self._df.data
         for code in self.row_tag_codes(row).tolist():
             df[code] -= 1
@@ -216,6 +186,15 @@ class TagIndex:
         """`get(story_id).weighted_tags` without building the whole story (a "for me"
         profile reads them for every liked story)."""
         return weighted(self.tags_of(story_id))
+
+    def weighted_codes_of(self, story_id: int) -> list[int]:
+        """The codes of `weighted_tags_of`, ascending."""
+        codes = self.row_tag_codes(self._row_of[story_id])
+        return codes[self._kind_weight.data[codes] > 0.0].tolist()  # type: ignore[no-any-return]
+
+    def tag_refs(self, codes: Iterable[int]) -> list[TagRef]:
+        refs = self._tags.values
+        return [refs[code] for code in codes]  # type: ignore[misc]
 
     def tags_of(self, story_id: int) -> list[TagRef]:
         """A story's tags (cheaper than `get` when only they are wanted)."""
@@ -277,6 +256,17 @@ class TagIndex:
             self._weights[tag] = known
         return known
 
+    def code_weights(self, codes: list[int]) -> list[float]:
+        """weight() of each code's tag."""
+        known, refs, weight = self._code_weights, self._tags.values, self.weight
+        weights = []
+        for code in codes:
+            found = known.get(code)
+            if found is None:
+                found = known[code] = weight(refs[code])  # type: ignore[arg-type]
+            weights.append(found)
+        return weights
+
     def tie_key(self, story_id: int) -> tuple[float, float, int]:
         """Order among equal scores: more focused (fewer tags), more popular, lower id."""
         row = self._row_of[story_id]
@@ -336,6 +326,32 @@ class TagIndex:
         if len(self._slots) < self._rows:
             self._slots = np.empty(max(self._rows, 2 * len(self._slots)), dtype=np.int32)
         return self._slots
+
+    def code_scratch(self, codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """An int32 array over the tag codes holding `values` at `codes` and -1 elsewhere.
+        It is kept between queries, and each call first puts back the -1s of the last
+        one's codes: a query pays for its hundred codes, not for a vocabulary-wide fill
+        (55k codes at 100k stories). Read it before the next call."""
+        if len(self._code_scratch) < len(self._tags.values):
+            self._code_scratch = np.full(max(len(self._tags.values),
+                                             2 * len(self._code_scratch)), -1, dtype=np.int32)
+        else:
+            self._code_scratch[self._scratch_written] = -1
+        self._code_scratch[codes] = values
+        self._scratch_written = codes
+        return self._code_scratch
+
+    def code_row_counts(self, codes: list[int]) -> np.ndarray:
+        """code_row_count of each code, the bulk-built counts read at once."""
+        at = np.asarray(codes, dtype=np.int64)
+        counts = np.zeros(len(at), dtype=np.int64)
+        built = at < len(self._shared_count)
+        counts[built] = self._shared_count[at[built]]
+        if self._own:
+            for n, code in enumerate(codes):
+                if (own := self._own.get(code)) is not None:
+                    counts[n] = own.size
+        return counts
 
     @property
     def tag_code_count(self) -> int:
