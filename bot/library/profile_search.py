@@ -69,14 +69,14 @@ class _Terms:
     lengths: np.ndarray  # posting rows (members' added up in a server view)
     codes: np.ndarray  # tag codes that count as a term, ascending
     merged: bool  # some term has several codes: a row may carry one term twice
-    # Plan order is ascending code order (recommend._terms_by_code), the order of every
-    # story's tags in the index: a story's terms are added up in plan order as read.
+    # Plan order is ascending code order (as recommend._terms_by_code plans it), the order
+    # of every story's tags in the index: a story's terms add up in plan order as read.
     code_ordered: bool
     # Per term, its codes: posting lists are sliced only for the terms gathered (a profile
     # has about a hundred terms; a budget gathers the rarest few).
     term_codes: list[list[int]]
     # Per tag code of the vocabulary (not per story), the term it counts as (-1: none):
-    # built once per search, however many batches it scores.
+    # the index's scratch array (TagIndex.code_scratch), valid until the next search.
     term_of: np.ndarray
 
 
