@@ -3,9 +3,10 @@
 Each story is held as its canonical tags (synonyms already folded by the caller into
 `(kind, key)` pairs) and gets a *row*: a position in dense numpy columns (story id, length
 factor, popularity, rating code, series code, guild code, alive). Tags, authors, series and
-guilds are interned to small integer codes, and a row's tags and authors are slices of two
-flat code arrays, so 100k stories cost a few arrays rather than 100k Python objects (which
-a full garbage collection would also have to walk). `get` builds an IndexedStory on demand.
+guilds are interned to small integer codes, and a row's tags (ascending by code) and
+authors are slices of two flat code arrays, so 100k stories cost a few arrays rather than
+100k Python objects (which a full garbage collection would also have to walk). `get`
+builds an IndexedStory on demand.
 
 A posting list maps a tag to the rows carrying it in ascending row order. Built in bulk
 (bot.library.index_build), all lists share one array; a list that later grows is copied into its
@@ -40,6 +41,7 @@ __all__ = ["KIND_WEIGHTS", "LENGTH_FREE_TAGS", "NO_SERIES", "IndexedStory", "Tag
            "TagRef", "length_factor", "weighted"]
 
 _MIN_DEAD_FOR_REBUILD = 1024
+
 
 @dataclass(frozen=True)
 class Columns:
