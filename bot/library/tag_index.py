@@ -227,9 +227,6 @@ class TagIndex:
     def known_tags(self) -> Iterable[TagRef]:
         return self.tag_counts().keys()
 
-    def tag_ref(self, code: int) -> TagRef:
-        return self._tags.values[code]  # type: ignore[return-value]
-
     def code_of(self, tag: TagRef) -> int | None:
         return self._tags.code.get(tag)
 
@@ -334,9 +331,9 @@ class TagIndex:
         It is kept between queries, and each call first puts back the -1s of the last
         one's codes: a query pays for its hundred codes, not for a vocabulary-wide fill
         (55k codes at 100k stories). Read it before the next call."""
-        if len(self._code_scratch) < len(self._tags.values):
-            self._code_scratch = np.full(max(len(self._tags.values),
-                                             2 * len(self._code_scratch)), -1, dtype=np.int32)
+        if len(self._code_scratch) < self.tag_code_count:
+            self._code_scratch = np.full(max(self.tag_code_count, 2 * len(self._code_scratch)),
+                                         -1, dtype=np.int32)
         else:
             self._code_scratch[self._scratch_written] = -1
         self._code_scratch[codes] = values
