@@ -1,22 +1,41 @@
 """Reads by key on the event loop's own thread (`fetch_few`, SQLite only): they see what the
 shared connection would see, a transaction's own writes included, and they do not wait
-behind the database thread's queue, which is what they are for."""
+behind the database thread's queue, which is what they are for. A bounded read
+(`fetch_bounded`) runs there too, within an allowance of SQLite steps, and past it on the
+database thread."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 import pytest
 
-from bot.store.sqlite.database import connect, fetch_all, fetch_few, transaction
+from bot.store.sqlite.database import (
+    BOUNDED_READ_STEPS,
+    connect,
+    fetch_all,
+    fetch_bounded,
+    fetch_few,
+    transaction,
+    write_one,
+)
 from bot.store.sqlite.store import SqliteStore
 
 READ = "SELECT value FROM bot_state WHERE key = ?"
 # Seconds of work for the database thread: a recursive count SQLite walks row by row.
 SLOW = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000000) "
         "SELECT count(*) FROM n")
+
+
+
+def count_to(last: int) -> str:
+    """A read whose steps grow with `last`: SQLite counts row by row."""
+    return (f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {last}) "
+            "SELECT count(*) FROM n")
 
 
 @pytest.fixture
@@ -73,6 +92,24 @@ async def test_a_read_by_key_does_not_queue_behind_the_database_thread(
     assert (await slow)[0][0] == 4_000_000
 
 
+async def test_a_write_in_one_hop_does_not_send_reads_to_the_database_thread(
+        store: SqliteStore) -> None:
+    conn = shared(store)
+    slow = asyncio.create_task(fetch_all(conn, SLOW))
+    await asyncio.sleep(0.05)  # the database thread is counting
+    write = asyncio.create_task(
+        write_one(conn, "INSERT INTO bot_state (key, value) VALUES ('probe', 'written')"))
+    await asyncio.sleep(0)  # the write holds the write lock, queued behind the count
+    assert not write.done()
+    # Read on the loop's thread, at once: the rows committed before the write.
+    assert await in_order(fetch_few(conn, "SELECT count(*) FROM bot_state WHERE key = ?",
+                                    ("probe",))) == (["read", "other"], 0)
+    assert not slow.done(), "the read waited for the slow query"
+    await write
+    assert await values(conn, "probe") == ["written"]
+    await slow
+
+
 async def test_an_in_memory_library_reads_through_its_only_connection() -> None:
     store = await SqliteStore.open(":memory:")
     try:
@@ -81,3 +118,44 @@ async def test_an_in_memory_library_reads_through_its_only_connection() -> None:
         assert await values(conn, "probe") == ["here"]
     finally:
         await store.close()
+
+
+async def in_order(read: Coroutine[Any, Any, list[Any]]) -> tuple[list[str], int]:
+    """What ran first, the read or a task scheduled before it, and what the read counted. A
+    read on the loop's thread never yields, so the task runs after it; a read that takes the
+    hop to the database thread yields, so the task runs first."""
+    events: list[str] = []
+
+    async def other() -> None:
+        events.append("other")
+
+    task = asyncio.create_task(other())
+    rows = await read
+    events.append("read")
+    await task
+    return events, int(rows[0][0])
+
+
+async def test_a_bounded_read_within_its_allowance_stays_on_the_loops_thread(
+        store: SqliteStore) -> None:
+    conn = shared(store)
+    assert await in_order(fetch_bounded(conn, count_to(100))) == (["read", "other"], 100)
+
+
+async def test_a_bounded_read_over_its_allowance_is_read_on_the_database_thread(
+        store: SqliteStore) -> None:
+    conn = shared(store)
+    # Far more steps than the allowance: interrupted on the loop, then read whole.
+    last = 10 * BOUNDED_READ_STEPS
+    assert await in_order(fetch_bounded(conn, count_to(last))) == (["other", "read"], last)
+    # A smaller allowance sends a smaller read there too.
+    assert await in_order(fetch_bounded(conn, count_to(2_000), steps=1_000)) == (
+        ["other", "read"], 2_000)
+
+
+async def test_an_allowance_ends_with_its_read(store: SqliteStore) -> None:
+    conn = shared(store)
+    last = 10 * BOUNDED_READ_STEPS
+    await fetch_bounded(conn, count_to(last))
+    # A read by key after it is not held to that allowance: it stays on the loop's thread.
+    assert await in_order(fetch_few(conn, count_to(last))) == (["read", "other"], last)

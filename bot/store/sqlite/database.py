@@ -64,19 +64,67 @@ async def fetch_few(
 
     A hop to aiosqlite's thread and back costs ~150 µs on a 2-core machine, and such a read
     ~20 µs; /excerpt makes five. Only reads whose cost is bounded by their key belong here:
-    the loop waits for them. While a write transaction is open on `conn` (whoever holds
-    it), the read takes the hop as before, so a transaction reads its own writes and
-    every read sees what `conn` would; otherwise the twin sees the same committed rows.
+    the loop waits for them. While a transaction is open on `conn` across awaits
+    (`transaction`, whoever opened it), the read takes the hop as before, so a transaction
+    reads its own writes and every read sees what `conn` would; otherwise the twin sees
+    the same committed rows. A write made in one hop (`write_one`, a script) does not hold
+    reads back: until it lands they see the rows before it, as a read queued ahead of it
+    on `conn` would.
     """
+    rows = _read_on_loop(conn, sql, params, None)
+    return await fetch_all(conn, sql, params) if rows is None else rows
+
+
+# A bounded read's allowance on the loop's thread, in steps of SQLite's virtual machine. At
+# 100k stories a /story list page walking its order's index takes ~6,000 (0.2 ms); one
+# narrowed to a tag many stories carry ~400,000 (25-40 ms), which belongs on the database
+# thread. 20,000 steps are ~1 ms: what a read that goes over wastes on the loop.
+BOUNDED_READ_STEPS = 20_000
+_STEPS_PER_CHECK = 1_000  # how often SQLite asks the allowance (each ask is a Python call)
+
+
+async def fetch_bounded(
+    conn: aiosqlite.Connection, sql: str, params: Sequence[object] | Mapping[str, object] = (),
+    steps: int = BOUNDED_READ_STEPS,
+) -> list[sqlite3.Row]:
+    """`fetch_few` for a read that is usually a few rows but not bounded by its keys (a
+    list page walks an index past the stories a channel may not list): it runs on the loop's
+    thread for at most `steps` of SQLite's virtual machine; past that SQLite interrupts it
+    and it runs again on the database thread, so the loop waits ~1 ms at most."""
+    rows = _read_on_loop(conn, sql, params, steps)
+    return await fetch_all(conn, sql, params) if rows is None else rows
+
+
+def _read_on_loop(conn: aiosqlite.Connection, sql: str,
+                  params: Sequence[object] | Mapping[str, object], steps: int | None
+                  ) -> list[sqlite3.Row] | None:
+    """The rows, read on the loop's thread through the twin; None when the read must take
+    the hop instead (no twin, a write transaction open, a lock, over its allowance)."""
     twin = _quick_reads.get(conn)
-    if twin is None or write_lock(conn).locked():
-        return await fetch_all(conn, sql, params)
+    if twin is None or conn in _open_transactions:
+        return None
+    checks = 0
+
+    def over_allowance() -> bool:
+        nonlocal checks
+        checks += 1
+        return steps is not None and checks * _STEPS_PER_CHECK > steps
+
+    if steps is not None:
+        twin.set_progress_handler(over_allowance, _STEPS_PER_CHECK)
     try:
         return twin.execute(sql, params).fetchall()
     except sqlite3.OperationalError as error:
-        if not is_busy(error):
+        if not (is_busy(error) or _is_interrupted(error)):
             raise
-    return await fetch_all(conn, sql, params)
+        return None
+    finally:
+        if steps is not None:
+            twin.set_progress_handler(None, 0)
+
+
+def _is_interrupted(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_INTERRUPT
 
 
 async def schema_version(conn: aiosqlite.Connection) -> int:
@@ -145,11 +193,16 @@ _write_locks: weakref.WeakKeyDictionary[aiosqlite.Connection, asyncio.Lock] = (
 )
 
 
+# Connections with a `transaction` open: its writes are not committed between its awaits,
+# so reads on the loop's thread, which would miss them, take the hop until it ends.
+_open_transactions: weakref.WeakSet[aiosqlite.Connection] = weakref.WeakSet()
+
+
 def write_lock(conn: aiosqlite.Connection) -> asyncio.Lock:
     """The lock every write transaction on `conn` holds (for a caller that writes a whole
     transaction as one script, see PassageRepository.record)."""
     lock = _write_locks.get(conn)
-    if lock is None:  # made once, not on every call (`fetch_few` asks on every read)
+    if lock is None:  # made once, not on every call
         lock = _write_locks[conn] = asyncio.Lock()
     return lock
 
@@ -161,13 +214,17 @@ async def transaction(conn: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Con
     Not re-entrant: code inside a transaction calls helpers that do not open their own.
     """
     async with write_lock(conn):
-        await begin_immediate(conn)
+        _open_transactions.add(conn)
         try:
-            yield conn
-        except BaseException:
-            await conn.execute("ROLLBACK")
-            raise
-        await conn.execute("COMMIT")
+            await begin_immediate(conn)
+            try:
+                yield conn
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            await conn.execute("COMMIT")
+        finally:
+            _open_transactions.discard(conn)
 
 
 async def write_one(conn: aiosqlite.Connection, sql: str,

@@ -12,7 +12,7 @@ from typing import Any
 import aiosqlite
 
 from bot.library.models import RATING_OF, TAG_KIND_OF, ListedStory, Story, Tag
-from bot.store.sqlite.database import fetch_all, fetch_few
+from bot.store.sqlite.database import fetch_all, fetch_bounded, fetch_few
 from bot.store.story_rows import day_of, fandoms_and_warnings, moment_of
 
 # Names in one column, joined by the unit separator (a name holding one has it as a space:
@@ -48,7 +48,9 @@ def listed_story(row: Any) -> ListedStory:
 
 async def lines_page(conn: aiosqlite.Connection, where: str, params: Sequence[object], *,
                      order: str, limit: int, offset: int) -> list[ListedStory]:
-    rows = await fetch_all(
+    # A page in an indexed order is a short walk unless the channel's filters skip most of
+    # the library: on the loop's thread within an allowance (see `fetch_bounded`).
+    rows = await fetch_bounded(
         conn,
         f"""SELECT {LINE_COLUMNS} FROM (
                 SELECT s.id, s.guild_id, s.title, s.rating, s.words, s.added_at FROM stories s
