@@ -67,6 +67,8 @@ def storybot_probes(size: int) -> dict[str, Probe]:
     return {
         "excerpt": slash("excerpt", {}),
         "story_list": slash("story list", {}),
+        # A tag a sixth of the synthetic library carries: the page walks the title index.
+        "story_list_tag": slash("story list", {"tag": "Freeform 3"}),
         "story_info": slash("story info", {"story": story_id}),
         "recommend_tags": slash("recommend", {"tags": "Freeform 3"}),
         "recommend_like": slash("recommend", {"like": str(size // 4)}),

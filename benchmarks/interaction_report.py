@@ -18,6 +18,7 @@ BACKEND_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 COMMAND_NAMES = {
     "excerpt": "`/excerpt`",
     "story_list": "`/story list`",
+    "story_list_tag": "`/story list tag:`",
     "story_info": "`/story info`",
     "recommend_tags": "`/recommend tags:`",
     "recommend_like": "`/recommend like:`",

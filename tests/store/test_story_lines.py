@@ -77,3 +77,42 @@ async def test_lines_follow_a_channels_filter_and_pages(store: Store) -> None:
         == [anchorage.id, moor.id]
     page = await store.stories.list_lines(ALL_GUILDS, limit=1, offset=1)
     assert [s.id for s in page] == [moor.id]
+
+
+async def test_a_page_narrowed_to_a_common_or_a_rare_tag_is_the_same_either_way(
+        store: Store) -> None:
+    """A page of a tag most stories carry is found by walking the order's index, one of a
+    tag few carry by gathering its stories (SQLite: story_reads.page_filters): both give
+    the stories in view carrying it, in order, under the channel's other filters."""
+    stories = []
+    for n in range(12):
+        freeform = ["Common"] * (n % 4 != 0) + ["Rare"] * (n in (4, 7)) + ["Dark"] * (n % 3 == 0)
+        draft = _draft(f"Story {chr(ord('a') + (7 * n) % 12)}", ["Wren"],
+                       Rating.EXPLICIT if n % 5 == 0 else Rating.TEEN, "word " * (n + 1),
+                       fandoms=[], warnings=[], freeform=freeform)
+        stories.append(await store.stories.add(draft, [], guild_id=(None, 7, 8)[n % 3]))
+    ids = {t.name: t.id for t in await store.tags.all()}
+    by_id = {story.id: story for story in stories}
+    for view in (ALL_GUILDS, 7):
+        for sort in ("title", "newest", "words"):
+            whole = await store.stories.list(view, sort=sort)  # type: ignore[arg-type]
+            for tag in ("Common", "Rare"):
+                for shown in (
+                    StoryFilter(tag_groups=(frozenset({ids[tag]}),)),
+                    StoryFilter(ratings=frozenset({Rating.TEEN}),
+                                without_tag_ids=frozenset({ids["Dark"]}),
+                                tag_groups=(frozenset({ids[tag]}),)),
+                ):
+                    expected = [s.id for s in whole if _listed(by_id[s.id], shown, tag)]
+                    assert expected, (view, sort, tag)
+                    for limit, offset in ((2, 0), (2, 1), (100, 0)):
+                        page = await store.stories.list_lines(
+                            view, sort=sort, limit=limit, offset=offset,  # type: ignore[arg-type]
+                            shown=shown)
+                        assert [s.id for s in page] == expected[offset:offset + limit]
+
+
+def _listed(story: Story, shown: StoryFilter, tag: str) -> bool:
+    names = story.tag_names(TagKind.FREEFORM)
+    return (tag in names and (shown.ratings is None or story.rating in shown.ratings)
+            and not (shown.without_tag_ids and "Dark" in names))

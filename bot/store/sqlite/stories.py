@@ -29,7 +29,7 @@ from bot.library.records import PassageLike, SortOrder, StoryFilter, TitleRow
 from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.library.vocabulary import language_code
 from bot.store.sqlite.database import fetch_all, transaction
-from bot.store.sqlite.story_reads import lines_by_id, lines_page, stories_page
+from bot.store.sqlite.story_reads import lines_by_id, lines_page, page_filters, stories_page
 from bot.store.sqlite.story_sql import (
     ORDER_BY,
     PASSAGE_INSERT,
@@ -229,7 +229,7 @@ class StoryRepository:
     ) -> builtins.list[Story]:
         """Stories in view, optionally only those carrying every tag (or a synonym of it)."""
         where, params = visibility_clause(visibility, in_order=True)
-        extra, extra_args = filter_clauses(shown)
+        extra, extra_args = await page_filters(self.conn, shown, limit + offset)
         clauses, args = [where, *extra], [*params, *extra_args]
         for key in tag_keys:
             clauses.append(
@@ -249,7 +249,7 @@ class StoryRepository:
     ) -> builtins.list[ListedStory]:
         """A list page: what one line shows of each story in view, in one query."""
         where, params = visibility_clause(visibility, in_order=True)
-        extra, extra_args = filter_clauses(shown)
+        extra, extra_args = await page_filters(self.conn, shown, limit + offset)
         return await lines_page(self.conn, " AND ".join([where, *extra]),
                                 [*params, *extra_args], order=ORDER_BY[sort], limit=limit,
                                 offset=offset)

@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from math import isqrt
 from typing import Any
 
 import aiosqlite
 
 from bot.library.models import RATING_OF, TAG_KIND_OF, ListedStory, Story, Tag
+from bot.library.records import StoryFilter
 from bot.store.sqlite.database import fetch_all, fetch_bounded, fetch_few
+from bot.store.sqlite.story_sql import filter_clauses, tag_ids
 from bot.store.story_rows import day_of, fandoms_and_warnings, moment_of
 
 # Names in one column, joined by the unit separator (a name holding one has it as a space:
@@ -59,6 +62,35 @@ async def lines_page(conn: aiosqlite.Connection, where: str, params: Sequence[ob
         (*params, limit, offset),
     )
     return [listed_story(row) for row in rows]
+
+
+async def page_filters(conn: aiosqlite.Connection, shown: StoryFilter | None,
+                       rows: int) -> tuple[list[str], list[object]]:
+    """`filter_clauses` for the first `rows` stories of a page walked in an order's index.
+
+    A tag the page requires is found one of two ways. Gathering the stories that carry it
+    and sorting them reads each of them (~1.5 µs a story at 100k). Walking the order's
+    index and asking each story's tags by key reads about `rows` x the library / the
+    stories carrying it, each costing about what a gathered one does per tag of the group
+    (a server's tag may stand for several). The two are even where the tag's stories
+    number sqrt(rows x the library x the group's tags): counted in the tag index up to
+    there (no further, and without reading a story), the cheaper way is taken. The
+    synthetic library's commonest tag, on 52,035 of 100k stories, took 44 ms gathered."""
+    if shown is None or not shown.tag_groups:
+        return filter_clauses(shown, walked=())
+    top = await fetch_bounded(conn, "SELECT max(id) FROM stories")
+    library = int(top[0][0] or 0)
+    walked = []
+    for group in shown.tag_groups:
+        crossover = max(1, isqrt(rows * library * max(1, len(group))))
+        tags, args = tag_ids(group)
+        counted = await fetch_bounded(  # in story_tags' tag index alone
+            conn, f"""SELECT count(*) FROM (SELECT 1 FROM story_tags st
+                                             WHERE st.tag_id IN ({tags}) LIMIT ?)""",
+            (*args, crossover))
+        if int(counted[0][0]) >= crossover:
+            walked.append(group)
+    return filter_clauses(shown, walked=walked)
 
 
 async def lines_by_id(conn: aiosqlite.Connection, story_ids: Sequence[int]
