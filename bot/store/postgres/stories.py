@@ -31,6 +31,7 @@ from bot.library.vocabulary import language_code
 from bot.store.postgres import search
 from bot.store.postgres.database import Executor, note_write, run_transaction
 from bot.store.postgres.search_documents import write_search_documents
+from bot.store.postgres.story_pages import page_filters
 from bot.store.postgres.story_sql import (  # Params, visibility_clause: for passages.py too
     LINE_COLUMNS,
     ORDER_BY,
@@ -275,7 +276,7 @@ class StoryRepository:
         rows first, then their authors, fandoms and warnings)."""
         params = Params()
         where = " AND ".join([visibility_clause(visibility, params),
-                              *filter_clauses(shown, params)])
+                              *await page_filters(self.pool, shown, limit + offset, params)])
         order = ORDER_BY[sort]
         rows = await self.pool.fetch(
             f"""SELECT {LINE_COLUMNS} FROM (

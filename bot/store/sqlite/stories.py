@@ -229,7 +229,7 @@ class StoryRepository:
     ) -> builtins.list[Story]:
         """Stories in view, optionally only those carrying every tag (or a synonym of it)."""
         where, params = visibility_clause(visibility, in_order=True)
-        extra, extra_args = await page_filters(self.conn, shown, limit + offset)
+        extra, extra_args, _ = await page_filters(self.conn, shown, limit + offset)
         clauses, args = [where, *extra], [*params, *extra_args]
         for key in tag_keys:
             clauses.append(
@@ -249,10 +249,10 @@ class StoryRepository:
     ) -> builtins.list[ListedStory]:
         """A list page: what one line shows of each story in view, in one query."""
         where, params = visibility_clause(visibility, in_order=True)
-        extra, extra_args = await page_filters(self.conn, shown, limit + offset)
+        extra, extra_args, gathered = await page_filters(self.conn, shown, limit + offset)
         return await lines_page(self.conn, " AND ".join([where, *extra]),
                                 [*params, *extra_args], order=ORDER_BY[sort], limit=limit,
-                                offset=offset)
+                                offset=offset, gathered=gathered)
 
     async def count(self, visibility: Visibility) -> int:
         where, params = visibility_clause(visibility)
