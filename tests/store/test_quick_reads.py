@@ -26,16 +26,31 @@ from bot.store.sqlite.database import (
 from bot.store.sqlite.store import SqliteStore
 
 READ = "SELECT value FROM bot_state WHERE key = ?"
-# Seconds of work for the database thread: a recursive count SQLite walks row by row.
-SLOW = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000000) "
-        "SELECT count(*) FROM n")
-
 
 
 def count_to(last: int) -> str:
     """A read whose steps grow with `last`: SQLite counts row by row."""
     return (f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {last}) "
             "SELECT count(*) FROM n")
+
+
+SLOW = count_to(4_000_000)  # seconds of work for the database thread
+
+
+async def in_order(read: Coroutine[Any, Any, list[Any]]) -> tuple[list[str], int]:
+    """What ran first, the read or a task scheduled before it, and what the read counted. A
+    read on the loop's thread never yields, so the task runs after it; a read that takes the
+    hop to the database thread yields, so the task runs first."""
+    events: list[str] = []
+
+    async def other() -> None:
+        events.append("other")
+
+    task = asyncio.create_task(other())
+    rows = await read
+    events.append("read")
+    await task
+    return events, int(rows[0][0])
 
 
 @pytest.fixture
@@ -118,22 +133,6 @@ async def test_an_in_memory_library_reads_through_its_only_connection() -> None:
         assert await values(conn, "probe") == ["here"]
     finally:
         await store.close()
-
-
-async def in_order(read: Coroutine[Any, Any, list[Any]]) -> tuple[list[str], int]:
-    """What ran first, the read or a task scheduled before it, and what the read counted. A
-    read on the loop's thread never yields, so the task runs after it; a read that takes the
-    hop to the database thread yields, so the task runs first."""
-    events: list[str] = []
-
-    async def other() -> None:
-        events.append("other")
-
-    task = asyncio.create_task(other())
-    rows = await read
-    events.append("read")
-    await task
-    return events, int(rows[0][0])
 
 
 async def test_a_bounded_read_within_its_allowance_stays_on_the_loops_thread(

@@ -76,9 +76,10 @@ async def fetch_few(
 
 
 # A bounded read's allowance on the loop's thread, in steps of SQLite's virtual machine. At
-# 100k stories a /story list page walking its order's index takes ~6,000 (0.2 ms); one
-# narrowed to a tag many stories carry ~400,000 (25-40 ms), which belongs on the database
-# thread. 20,000 steps are ~1 ms: what a read that goes over wastes on the loop.
+# 100k stories a /story list page of 50 lines walking its order's index takes ~12,000
+# (0.3 ms); one that gathered the 16,548 stories of a tag ~400,000 (25-40 ms), which belongs
+# on the database thread. 20,000 steps are ~1 ms on cached pages and a few ms on pages read
+# from the file: what a read that goes over wastes on the loop.
 BOUNDED_READ_STEPS = 20_000
 _STEPS_PER_CHECK = 1_000  # how often SQLite asks the allowance (each ask is a Python call)
 
@@ -90,7 +91,7 @@ async def fetch_bounded(
     """`fetch_few` for a read that is usually a few rows but not bounded by its keys (a
     list page walks an index past the stories a channel may not list): it runs on the loop's
     thread for at most `steps` of SQLite's virtual machine; past that SQLite interrupts it
-    and it runs again on the database thread, so the loop waits ~1 ms at most."""
+    and it runs again on the database thread, so the loop waits a few ms at most."""
     rows = _read_on_loop(conn, sql, params, steps)
     return await fetch_all(conn, sql, params) if rows is None else rows
 
@@ -99,7 +100,7 @@ def _read_on_loop(conn: aiosqlite.Connection, sql: str,
                   params: Sequence[object] | Mapping[str, object], steps: int | None
                   ) -> list[sqlite3.Row] | None:
     """The rows, read on the loop's thread through the twin; None when the read must take
-    the hop instead (no twin, a write transaction open, a lock, over its allowance)."""
+    the hop instead (no twin, a transaction open, the file busy, over its allowance)."""
     twin = _quick_reads.get(conn)
     if twin is None or conn in _open_transactions:
         return None
