@@ -81,7 +81,6 @@ async def fetch_few(
 # on the database thread. 20,000 steps are ~1 ms on cached pages and a few ms on pages read
 # from the file: what a read that goes over wastes on the loop.
 BOUNDED_READ_STEPS = 20_000
-_STEPS_PER_CHECK = 1_000  # how often SQLite asks the allowance (each ask is a Python call)
 
 
 async def fetch_bounded(
@@ -104,15 +103,10 @@ def _read_on_loop(conn: aiosqlite.Connection, sql: str,
     twin = _quick_reads.get(conn)
     if twin is None or conn in _open_transactions:
         return None
-    checks = 0
-
-    def over_allowance() -> bool:
-        nonlocal checks
-        checks += 1
-        return steps is not None and checks * _STEPS_PER_CHECK > steps
-
     if steps is not None:
-        twin.set_progress_handler(over_allowance, _STEPS_PER_CHECK)
+        # SQLite calls the handler every `steps` instructions of the statement, counted
+        # across its rows; the first call is the end of the allowance: interrupt it.
+        twin.set_progress_handler(_interrupt, steps)
     try:
         return twin.execute(sql, params).fetchall()
     except sqlite3.OperationalError as error:
@@ -122,6 +116,10 @@ def _read_on_loop(conn: aiosqlite.Connection, sql: str,
     finally:
         if steps is not None:
             twin.set_progress_handler(None, 0)
+
+
+def _interrupt() -> bool:
+    return True
 
 
 def _is_interrupted(error: sqlite3.OperationalError) -> bool:
