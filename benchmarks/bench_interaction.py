@@ -70,6 +70,8 @@ def storybot_probes(size: int) -> dict[str, Probe]:
         # A tag a sixth of the synthetic library carries: the page walks the title index.
         "story_list_tag": slash("story list", {"tag": "Freeform 3"}),
         "story_info": slash("story info", {"story": story_id}),
+        # A word in most synthetic stories' text: the search ranks the newest it finds.
+        "story_search": slash("story search", {"query": "light"}),
         "recommend_tags": slash("recommend", {"tags": "Freeform 3"}),
         "recommend_like": slash("recommend", {"like": str(size // 4)}),
         "recommend_for_me": slash("recommend", {"for_me": True}),

@@ -20,6 +20,7 @@ COMMAND_NAMES = {
     "story_list": "`/story list`",
     "story_list_tag": "`/story list tag:`",
     "story_info": "`/story info`",
+    "story_search": "`/story search`",
     "recommend_tags": "`/recommend tags:`",
     "recommend_like": "`/recommend like:`",
     "recommend_for_me": "`/recommend for_me`",

@@ -26,7 +26,14 @@ from bot.library.lookup import AUTOCOMPLETE_LIMIT, fuzzy_matches
 from bot.library.models import ListedStory, Passage, Rating, Story, StoryDraft, Tag, TagKind
 from bot.library.overlay import TagOverlay, line_seen_through, seen_through
 from bot.library.rating_change import RatingChange
-from bot.library.records import SortOrder, StoryFilter, TagCount, TagRow, TitleRow
+from bot.library.records import (
+    SearchHits,
+    SortOrder,
+    StoryFilter,
+    TagCount,
+    TagRow,
+    TitleRow,
+)
 from bot.library.segmentation import segment_chapters
 from bot.library.shown_titles import ShownTitles, title_named, titles_in_view
 from bot.library.tag_names import tag_name_choices, tag_name_index
@@ -176,7 +183,7 @@ class Catalog:
                                        offset=offset)
 
     async def search(self, query: str, visibility: Visibility,
-                     limit: int = 25) -> builtins.list[Story]:
+                     limit: int = 25) -> SearchHits[Story]:
         if not query.strip():
             raise InvalidInput("the search is empty: give a word or two")
         return await self._stories.search(visibility, query, limit=limit)
@@ -230,22 +237,25 @@ class Catalog:
             gate.visibility, sort=sort, limit=limit, shown=shown)]
 
     async def search_shown(self, query: str, gate: Gate,
-                           limit: int = 25) -> builtins.list[Story | ListedStory]:
+                           limit: int = 25) -> SearchHits[Story | ListedStory]:
         """A search in a channel: a restricted story matches on its title alone."""
         if not query.strip():
             raise InvalidInput("the search is empty: give a word or two")
-        found: builtins.list[Story | ListedStory] = [*await self._stories.search(
-            gate.visibility, query, limit=limit, shown=gate.listed)]
+        hits = await self._stories.search(gate.visibility, query, limit=limit,
+                                          shown=gate.listed)
+        found: builtins.list[Story | ListedStory] = [*hits]
         # The server's own tag names (renames, merges) are not in the shared search index:
         # a search naming one finds the stories carrying that tag here, first.
         group = gate.overlay.group_named(query)
         if group:
             tagged = await self.list_shown(gate, tag_groups=[group], limit=limit)
             found = list({story.id: story for story in [*tagged, *found]}.values())[:limit]
-        return [seen_through(story, gate.overlay) if isinstance(story, Story)
-                else line_seen_through(story, gate.overlay) for story in found
-                if gate.shows(story.id, story.guild_id, story.rating) is Shown.FULL
-                or title_matches(query, story.title)]
+        return SearchHits[Story | ListedStory](
+            (seen_through(story, gate.overlay) if isinstance(story, Story)
+             else line_seen_through(story, gate.overlay) for story in found
+             if gate.shows(story.id, story.guild_id, story.rating) is Shown.FULL
+             or title_matches(query, story.title)),
+            newest_only=hits.newest_only)
 
     # -- finding a story from what someone typed -------------------------------------
 

@@ -16,6 +16,7 @@ from bot.library.gate import Gate, Shown
 from bot.library.models import ListedStory, Rating, Story, Tag, TagKind
 from bot.library.overlay import seen_through
 from bot.library.rating_change import RatingChange
+from bot.library.records import SEARCH_RANKED
 from bot.render.story_cards import restricted_embed, story_embed, story_list_embed
 from bot.render.story_notes import add_notes_field, rating_notice
 from bot.render.text import truncate
@@ -170,8 +171,12 @@ class StoriesCog(commands.Cog):
                      query: app_commands.Range[str, 1, 200]) -> None:
         gate = await gate_of(interaction)
         stories = await self.bot.services.catalog.search_shown(query, gate, limit=SEARCH_HITS)
-        more = ("… and more: another word narrows the search"
-                if len(stories) == SEARCH_HITS else None)
+        more = None
+        if stories.newest_only:
+            more = (f"… and more: over {SEARCH_RANKED:,} stories match, so these are the "
+                    f"best of the newest {SEARCH_RANKED:,}; another word narrows the search")
+        elif len(stories) == SEARCH_HITS:
+            more = "… and more: another word narrows the search"
         await interaction.response.send_message(embed=story_list_embed(
             stories, f"Search: {query}", "Nothing matches that search.",
             restricted_ids(stories, gate), more_note=more))

@@ -5,11 +5,12 @@ Nothing here knows SQL; a PostgreSQL store returns the very same types as the SQ
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal, NamedTuple, Protocol
+from typing import Literal, NamedTuple, Protocol, TypeVar
 
-from bot.library.models import Rating, TagKind
+from bot.library.models import ListedStory, Rating, Story, TagKind
 from bot.library.schedule import DailySchedule
 from bot.library.selection import SerialPosition
 
@@ -159,6 +160,30 @@ class StoryFilter:
     ratings: frozenset[Rating] | None = None
     without_tag_ids: frozenset[int] = frozenset()
     tag_groups: tuple[frozenset[int], ...] = ()
+
+
+Hit = TypeVar("Hit", bound=Story | ListedStory)
+
+
+class SearchHits(list[Hit]):
+    """A search's best matches (stories, or lines of them), best first. `newest_only`: more
+    stories matched than a search ranks (SEARCH_RANKED), so these are the best of the
+    newest that matched."""
+
+    def __init__(self, stories: Iterable[Hit] = (), *, newest_only: bool = False) -> None:
+        super().__init__(stories)
+        self.newest_only = newest_only
+
+
+# A search ranks at most this many of the stories matching it, the newest: ranking is the
+# part of a search that reads every match, and a word most stories carry (any library's
+# "the", a big fandom's name) would otherwise be ranked across the whole library. Beyond
+# it another word narrows the search better than any ranking would.
+SEARCH_RANKED = 1000
+# A query word this long or longer matches words it begins ("apple": "apples"); a
+# shorter one only itself. A one- or two-letter prefix ("2": 2, 20, 2011...) matches so
+# many words that merging them costs more than the rest of a search put together.
+SHORTEST_PREFIX = 3
 
 
 class PassageLike(Protocol):

@@ -38,6 +38,7 @@ from bot.library.records import (
     Ranked,
     ReactionChange,
     ScheduleRecord,
+    SearchHits,
     SortOrder,
     StoryFilter,
     StoryTotals,
@@ -94,7 +95,7 @@ class StoryStore(Protocol):
     async def search(
         self, visibility: Visibility, query: str, *, limit: int = 25,
         shown: StoryFilter | None = None,
-    ) -> builtins.list[Story]: ...
+    ) -> SearchHits[Story]: ...
     async def remove(self, story_id: int, visibility: Visibility) -> Story: ...
     async def titles(self) -> builtins.list[TitleRow]: ...
     async def update(

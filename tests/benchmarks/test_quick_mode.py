@@ -47,7 +47,7 @@ def test_every_benchmark_runs_in_quick_mode_and_reports_figures() -> None:
     commands = dict(interaction["sqlite"]["stories_1000"])
     bare = commands.pop("bare_bot_ping")
     assert set(commands) == {"excerpt", "story_list", "story_list_tag", "story_info",
-                             "recommend_tags", "recommend_like", "recommend_for_me",
+                             "story_search", "recommend_tags", "recommend_like", "recommend_for_me",
                              "story_autocomplete"}
     assert all(figures["median_ratio_to_bare"] > 0 for figures in commands.values())
     assert bare["n"] == 2 * interaction["rounds"]

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 
 from bot.library.models import PARAGRAPH_SEPARATOR
+from bot.library.records import SHORTEST_PREFIX
 
 _WORD = re.compile(r"[^\W_]+")
 # The SQLite store ranks with bm25(title 10, summary 4, tags 6, text 1). ts_rank takes one
@@ -52,13 +53,15 @@ DOCUMENT_SQL = ("setweight(to_tsvector('simple', $2), 'A') || "
 
 
 def prefix_query(query: str) -> str | None:
-    """A tsquery text in which every word of `query` must match as a prefix; None when the
-    query has no words (it then finds nothing, as in the SQLite store)."""
+    """A tsquery text in which every word of `query` must match, as a prefix when it is
+    SHORTEST_PREFIX long; None when the query has no words (it then finds nothing, as in
+    the SQLite store)."""
     terms = [t for t in re.findall(r"\w+", query) if t]
     words = [word for term in terms for word in plain_words(term)]
     if not words:
         return None
-    return " & ".join(f"'{word}':*" for word in dict.fromkeys(words))
+    return " & ".join(f"'{word}':*" if len(word) >= SHORTEST_PREFIX else f"'{word}'"
+                      for word in dict.fromkeys(words))
 
 
 def rank_sql(document: str, query: str) -> str:

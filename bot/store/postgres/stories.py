@@ -25,7 +25,14 @@ from bot.library.models import (
     Tag,
     TagKind,
 )
-from bot.library.records import PassageLike, SortOrder, StoryFilter, TitleRow
+from bot.library.records import (
+    SEARCH_RANKED,
+    PassageLike,
+    SearchHits,
+    SortOrder,
+    StoryFilter,
+    TitleRow,
+)
 from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.library.vocabulary import language_code
 from bot.store.postgres import search
@@ -296,24 +303,32 @@ class StoryRepository:
     async def search(
         self, visibility: Visibility, query: str, *, limit: int = 25,
         shown: StoryFilter | None = None,
-    ) -> builtins.list[Story]:
-        """Full-text search; every word of the query must match (as a prefix), best first."""
+    ) -> SearchHits[Story]:
+        """Full-text search; every word of the query must match (as a prefix when it is
+        SHORTEST_PREFIX long), best first among the newest SEARCH_RANKED matches."""
         text = search.prefix_query(query)
         if text is None:
-            return []
+            return SearchHits[Story]()
         params = Params(text)
         where = " AND ".join([visibility_clause(visibility, params),
                               *filter_clauses(shown, params)])
         rows = await self.pool.fetch(
-            f"""SELECT s.id FROM story_search ss JOIN stories s ON s.id = ss.story_id
-                 WHERE ss.document @@ to_tsquery('simple', $1) AND {where}
+            f"""WITH newest AS (
+                    SELECT s.id FROM story_search ss JOIN stories s ON s.id = ss.story_id
+                     WHERE ss.document @@ to_tsquery('simple', $1) AND {where}
+                     ORDER BY s.id DESC LIMIT {params.add(SEARCH_RANKED + 1)})
+                SELECT ss.story_id, (SELECT count(*) FROM newest) AS matched
+                  FROM story_search ss
+                 WHERE ss.story_id IN (SELECT id FROM newest ORDER BY id DESC
+                                       LIMIT {params.add(SEARCH_RANKED)})
                  ORDER BY {search.rank_sql("ss.document", "to_tsquery('simple', $1)")} DESC,
-                          s.id
+                          ss.story_id
                  LIMIT {params.add(limit)}""",
             *params.values,
         )
         ids = [int(row[0]) for row in rows]
-        return visible_in_order(await self._select_ids(ids), ids)
+        return SearchHits[Story](visible_in_order(await self._select_ids(ids), ids),
+                          newest_only=bool(rows) and rows[0]["matched"] > SEARCH_RANKED)
 
     async def remove(self, story_id: int, visibility: Visibility) -> Story:
         story = await self.get(story_id, visibility)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,15 @@ from bot.library.models import (
     Tag,
     TagKind,
 )
-from bot.library.records import PassageLike, SortOrder, StoryFilter, TitleRow
+from bot.library.records import (
+    SEARCH_RANKED,
+    SHORTEST_PREFIX,
+    PassageLike,
+    SearchHits,
+    SortOrder,
+    StoryFilter,
+    TitleRow,
+)
 from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.library.vocabulary import language_code
 from bot.store.sqlite.database import fetch_all, transaction
@@ -263,23 +272,41 @@ class StoryRepository:
     async def search(
         self, visibility: Visibility, query: str, *, limit: int = 25,
         shown: StoryFilter | None = None,
-    ) -> builtins.list[Story]:
-        """Full-text search; every word of the query must match (as a prefix), best first."""
+    ) -> SearchHits[Story]:
+        """Full-text search; every word of the query must match (as a prefix when it is
+        SHORTEST_PREFIX long), best first among the newest SEARCH_RANKED matches."""
         terms = [t for t in re.findall(r"\w+", query) if t]
         if not terms:
-            return []
-        match = " ".join(f'"{term}"*' for term in terms)
+            return SearchHits[Story]()
+        match = " ".join(f'"{term}"*' if len(term) >= SHORTEST_PREFIX else f'"{term}"'
+                         for term in terms)
         where, params = visibility_clause(visibility)
         extra, extra_args = filter_clauses(shown)
-        rows = await fetch_all(
+        # The newest matches in view first, by the search index's own order (rowid is the
+        # story's id), stopping after SEARCH_RANKED of them...
+        newest = [int(row[0]) for row in await fetch_all(
             self.conn,
             f"""SELECT s.id FROM story_search JOIN stories s ON s.id = story_search.rowid
                 WHERE story_search MATCH ? AND {" AND ".join([where, *extra])}
-                ORDER BY bm25(story_search, 10.0, 4.0, 6.0, 1.0) LIMIT ?""",
-            (match, *params, *extra_args, limit),
+                ORDER BY story_search.rowid DESC LIMIT ?""",
+            (match, *params, *extra_args, SEARCH_RANKED + 1),
+        )]
+        if not newest:
+            return SearchHits[Story]()
+        ranked = newest[:SEARCH_RANKED]
+        # ...then bm25 over those alone: the index is read from the oldest of them on, and
+        # `+rowid` keeps the list a filter rather than a lookup per story.
+        rows = await fetch_all(
+            self.conn,
+            """SELECT rowid FROM story_search
+               WHERE story_search MATCH ? AND rowid >= ?
+                 AND +rowid IN (SELECT value FROM json_each(?))
+               ORDER BY bm25(story_search, 10.0, 4.0, 6.0, 1.0), rowid LIMIT ?""",
+            (match, ranked[-1], json.dumps(ranked), limit),
         )
         ids = [int(row[0]) for row in rows]
-        return visible_in_order(await self._select_ids(ids), ids)
+        return SearchHits[Story](visible_in_order(await self._select_ids(ids), ids),
+                          newest_only=len(newest) > SEARCH_RANKED)
 
     async def remove(self, story_id: int, visibility: Visibility) -> Story:
         story = await self.get(story_id, visibility)

@@ -1,0 +1,66 @@
+"""A search ranks at most SEARCH_RANKED of the stories matching it, the newest in view, and
+says when more matched (SQLite and PostgreSQL); a query word shorter than SHORTEST_PREFIX
+matches only itself."""
+
+from __future__ import annotations
+
+from bot.library.models import Chapter, Rating, StoryDraft
+from bot.library.records import SEARCH_RANKED, StoryFilter
+from bot.library.visibility import ALL_GUILDS
+from bot.store.protocol import Store
+
+
+def _draft(title: str, summary: str, rating: Rating = Rating.TEEN) -> StoryDraft:
+    return StoryDraft(title=title, authors=["Wren"], chapters=[Chapter(1, "", f"The text of {title}.")],
+                      summary=summary, rating=rating)
+
+
+async def _add(store: Store, drafts: list[StoryDraft], guild_id: int | None) -> list[int]:
+    return await store.bulk.add_batch([(draft, []) for draft in drafts], guild_id=guild_id)
+
+
+async def test_more_matches_than_ranked_ranks_the_newest_and_says_so(store: Store) -> None:
+    # The oldest stories have the word in their titles (the best matches there are), the
+    # rest in their summaries only; every story but the first ten also says "beacon".
+    oldest = await _add(store, [_draft(f"Lantern {n}", "By the sea.") for n in range(10)], None)
+    rest = await _add(store, [_draft(f"Harbour {n}", "A lantern and a beacon.")
+                              for n in range(SEARCH_RANKED)], None)
+
+    lantern = await store.stories.search(ALL_GUILDS, "lantern", limit=SEARCH_RANKED + 50)
+    assert lantern.newest_only
+    assert {s.id for s in lantern} == set(rest)  # the newest SEARCH_RANKED, the oldest left
+    # Fewer matches than the bound: every match is ranked, a title match best.
+    assert not (few := await store.stories.search(ALL_GUILDS, "lantern 3", limit=5)).newest_only
+    assert few[0].id == oldest[3]
+    # Exactly SEARCH_RANKED matches: all of them, and nothing left out to speak of.
+    beacon = await store.stories.search(ALL_GUILDS, "beacon", limit=SEARCH_RANKED + 50)
+    assert not beacon.newest_only and {s.id for s in beacon} == set(rest)
+
+    # A newer story with the word in its title is ranked first again.
+    newest, = await _add(store, [_draft("Lantern Light", "A lantern.")], None)
+    assert (await store.stories.search(ALL_GUILDS, "lantern", limit=3))[0].id == newest
+
+
+async def test_the_newest_are_counted_among_the_stories_in_view(store: Store) -> None:
+    shared = await _add(store, [_draft(f"Shared {n}", "A lantern.") for n in range(20)], None)
+    # Newer stories another server keeps, and newer ones this channel may not show: they
+    # take no place among the stories ranked here.
+    await _add(store, [_draft(f"Theirs {n}", "A lantern.") for n in range(SEARCH_RANKED)], 8)
+    explicit = await _add(store, [_draft(f"Explicit {n}", "A lantern.", Rating.EXPLICIT)
+                                  for n in range(SEARCH_RANKED)], 7)
+    teen_only = StoryFilter(ratings=frozenset({Rating.TEEN}))
+    found = await store.stories.search(7, "lantern", limit=50, shown=teen_only)
+    assert not found.newest_only and {s.id for s in found} == set(shared)
+    everything_here = await store.stories.search(7, "lantern", limit=50)
+    assert everything_here.newest_only
+    assert {s.id for s in everything_here} <= set(explicit)
+
+
+async def test_a_word_of_one_or_two_letters_matches_only_itself(store: Store) -> None:
+    two, twenty, ab = await _add(store, [_draft("Part 2", "Night."),
+                                         _draft("Part 20", "Night."),
+                                         _draft("Part ab", "Night abbey.")], None)
+    assert {s.id for s in await store.stories.search(ALL_GUILDS, "part 2")} == {two}
+    assert {s.id for s in await store.stories.search(ALL_GUILDS, "ab")} == {ab}
+    assert {s.id for s in await store.stories.search(ALL_GUILDS, "abb")} == {ab}
+    assert {s.id for s in await store.stories.search(ALL_GUILDS, "part 20")} == {twenty}
