@@ -11,8 +11,8 @@ from bot.store.protocol import Store
 
 
 def _draft(title: str, summary: str, rating: Rating = Rating.TEEN) -> StoryDraft:
-    return StoryDraft(title=title, authors=["Wren"], chapters=[Chapter(1, "", f"The text of {title}.")],
-                      summary=summary, rating=rating)
+    return StoryDraft(title=title, authors=["Wren"], summary=summary, rating=rating,
+                      chapters=[Chapter(1, "", f"The text of {title}.")])
 
 
 async def _add(store: Store, drafts: list[StoryDraft], guild_id: int | None) -> list[int]:
