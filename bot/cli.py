@@ -21,6 +21,7 @@ from bot.library.errors import StoryBotError
 from bot.library.models import Story
 from bot.library.rating_change import RatingChange
 from bot.library.recommend import RecommendedStory
+from bot.library.records import SEARCH_RANKED
 from bot.library.text_safety import printable
 from bot.library.visibility import ALL_GUILDS
 from bot.library.vocabulary import fandom_label, folded_note, language_name
@@ -233,6 +234,9 @@ def search_stories(
         print_json([s.to_json() for s in stories])
     elif stories:
         out.print(_story_table(stories))
+        if stories.newest_only:
+            out.print(f"over {SEARCH_RANKED:,} stories match: these are the best of the "
+                      f"newest {SEARCH_RANKED:,}; another word narrows the search")
     else:
         out.print(printable(f"nothing matches '{query}'"), highlight=False, markup=False)
 

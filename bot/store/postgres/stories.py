@@ -328,7 +328,7 @@ class StoryRepository:
         )
         ids = [int(row[0]) for row in rows]
         return SearchHits[Story](visible_in_order(await self._select_ids(ids), ids),
-                          newest_only=bool(rows) and rows[0]["matched"] > SEARCH_RANKED)
+                                 newest_only=bool(rows) and rows[0]["matched"] > SEARCH_RANKED)
 
     async def remove(self, story_id: int, visibility: Visibility) -> Story:
         story = await self.get(story_id, visibility)

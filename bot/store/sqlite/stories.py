@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -281,32 +280,23 @@ class StoryRepository:
         match = " ".join(f'"{term}"*' if len(term) >= SHORTEST_PREFIX else f'"{term}"'
                          for term in terms)
         where, params = visibility_clause(visibility)
-        extra, extra_args = filter_clauses(shown)
-        # The newest matches in view first, by the search index's own order (rowid is the
-        # story's id), stopping after SEARCH_RANKED of them...
-        newest = [int(row[0]) for row in await fetch_all(
+        # Blocked tags asked story by story: the walk stops after SEARCH_RANKED stories.
+        extra, extra_args = filter_clauses(shown, walked=())
+        # The newest matches in view, by the search index's own order (rowid is the story's
+        # id), each scored as it is read, stopping after SEARCH_RANKED of them; the best of
+        # those, bm25's lowest first, the older of a tie first.
+        newest = await fetch_all(
             self.conn,
-            f"""SELECT s.id FROM story_search JOIN stories s ON s.id = story_search.rowid
-                WHERE story_search MATCH ? AND {" AND ".join([where, *extra])}
-                ORDER BY story_search.rowid DESC LIMIT ?""",
+            f"""SELECT s.id, bm25(story_search, 10.0, 4.0, 6.0, 1.0)
+                  FROM story_search JOIN stories s ON s.id = story_search.rowid
+                 WHERE story_search MATCH ? AND {" AND ".join([where, *extra])}
+                 ORDER BY story_search.rowid DESC LIMIT ?""",
             (match, *params, *extra_args, SEARCH_RANKED + 1),
-        )]
-        if not newest:
-            return SearchHits[Story]()
-        ranked = newest[:SEARCH_RANKED]
-        # ...then bm25 over those alone: the index is read from the oldest of them on, and
-        # `+rowid` keeps the list a filter rather than a lookup per story.
-        rows = await fetch_all(
-            self.conn,
-            """SELECT rowid FROM story_search
-               WHERE story_search MATCH ? AND rowid >= ?
-                 AND +rowid IN (SELECT value FROM json_each(?))
-               ORDER BY bm25(story_search, 10.0, 4.0, 6.0, 1.0), rowid LIMIT ?""",
-            (match, ranked[-1], json.dumps(ranked), limit),
         )
+        rows = sorted(newest[:SEARCH_RANKED], key=lambda row: (row[1], row[0]))[:limit]
         ids = [int(row[0]) for row in rows]
         return SearchHits[Story](visible_in_order(await self._select_ids(ids), ids),
-                          newest_only=len(newest) > SEARCH_RANKED)
+                                 newest_only=len(newest) > SEARCH_RANKED)
 
     async def remove(self, story_id: int, visibility: Visibility) -> Story:
         story = await self.get(story_id, visibility)
