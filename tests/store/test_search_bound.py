@@ -20,25 +20,31 @@ async def _add(store: Store, drafts: list[StoryDraft], guild_id: int | None) -> 
 
 
 async def test_more_matches_than_ranked_ranks_the_newest_and_says_so(store: Store) -> None:
-    # The oldest stories have the word in their titles (the best matches there are), the
-    # rest in their summaries only; every story but the first ten also says "beacon".
-    oldest = await _add(store, [_draft(f"Lantern {n}", "By the sea.") for n in range(10)], None)
+    # Oldest, stories with the word in their summaries; then stories with it in their
+    # titles (the best matches there are); then SEARCH_RANKED newer ones with it in their
+    # summaries, which also say "beacon".
+    forgotten = await _add(store, [_draft(f"Cove {n}", "A lantern.") for n in range(5)], None)
+    titled = await _add(store, [_draft(f"Lantern {n}", "By the sea.") for n in range(10)],
+                        None)
     rest = await _add(store, [_draft(f"Harbour {n}", "A lantern and a beacon.")
                               for n in range(SEARCH_RANKED)], None)
 
+    # More matches than the bound: the newest SEARCH_RANKED are ranked, the stories with
+    # the word in their titles come first however old, and the rest are left out.
     lantern = await store.stories.search(ALL_GUILDS, "lantern", limit=SEARCH_RANKED + 50)
     assert lantern.newest_only
-    assert {s.id for s in lantern} == set(rest)  # the newest SEARCH_RANKED, the oldest left
-    # Fewer matches than the bound: every match is ranked, a title match best.
-    assert not (few := await store.stories.search(ALL_GUILDS, "lantern 3", limit=5)).newest_only
-    assert few[0].id == oldest[3]
+    assert [s.id for s in lantern[:10]] == titled
+    assert {s.id for s in lantern[10:]} == set(rest)
+    assert not {s.id for s in lantern} & set(forgotten)
+    assert [s.id for s in await store.stories.search(ALL_GUILDS, "lantern", limit=3)] \
+        == titled[:3]
+    # Fewer matches than the bound: every match is ranked, old or new.
+    few = await store.stories.search(ALL_GUILDS, "lantern 3", limit=5)
+    assert not few.newest_only
+    assert {s.id for s in few} == {forgotten[3], titled[3], rest[3]}
     # Exactly SEARCH_RANKED matches: all of them, and nothing left out to speak of.
     beacon = await store.stories.search(ALL_GUILDS, "beacon", limit=SEARCH_RANKED + 50)
     assert not beacon.newest_only and {s.id for s in beacon} == set(rest)
-
-    # A newer story with the word in its title is ranked first again.
-    newest, = await _add(store, [_draft("Lantern Light", "A lantern.")], None)
-    assert (await store.stories.search(ALL_GUILDS, "lantern", limit=3))[0].id == newest
 
 
 async def test_the_newest_are_counted_among_the_stories_in_view(store: Store) -> None:

@@ -33,6 +33,7 @@ from bot.library.records import (
     StoryFilter,
     TitleRow,
 )
+from bot.library.search_order import best_first
 from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.library.vocabulary import language_code
 from bot.store.postgres import search
@@ -305,30 +306,36 @@ class StoryRepository:
         shown: StoryFilter | None = None,
     ) -> SearchHits[Story]:
         """Full-text search; every word of the query must match (as a prefix when it is
-        SHORTEST_PREFIX long), best first among the newest SEARCH_RANKED matches."""
+        SHORTEST_PREFIX long), best first among the newest SEARCH_RANKED matches; when
+        more matched, the newest with every word in their titles first (search_order)."""
         text = search.prefix_query(query)
         if text is None:
             return SearchHits[Story]()
-        params = Params(text)
-        where = " AND ".join([visibility_clause(visibility, params),
-                              *filter_clauses(shown, params)])
-        rows = await self.pool.fetch(
-            f"""WITH newest AS (
-                    SELECT s.id FROM story_search ss JOIN stories s ON s.id = ss.story_id
-                     WHERE ss.document @@ to_tsquery('simple', $1) AND {where}
-                     ORDER BY s.id DESC LIMIT {params.add(SEARCH_RANKED + 1)})
-                SELECT ss.story_id, (SELECT count(*) FROM newest) AS matched
-                  FROM story_search ss
-                 WHERE ss.story_id IN (SELECT id FROM newest ORDER BY id DESC
-                                       LIMIT {params.add(SEARCH_RANKED)})
-                 ORDER BY {search.rank_sql("ss.document", "to_tsquery('simple', $1)")} DESC,
-                          ss.story_id
-                 LIMIT {params.add(limit)}""",
-            *params.values,
-        )
-        ids = [int(row[0]) for row in rows]
+
+        async def newest(text: str, count: int) -> builtins.list[tuple[int, float]]:
+            """The newest matches in view, each with its rank negated (lower better, as in
+            SQLite), stopping after `count` of them; ranked after the walk, not before."""
+            params = Params(text)
+            where = " AND ".join([visibility_clause(visibility, params),
+                                  *filter_clauses(shown, params)])
+            rows = await self.pool.fetch(
+                f"""SELECT n.id, {search.rank_sql("ss.document", "to_tsquery('simple', $1)")}
+                      FROM (SELECT s.id FROM story_search ss JOIN stories s ON s.id = ss.story_id
+                             WHERE ss.document @@ to_tsquery('simple', $1) AND {where}
+                             ORDER BY s.id DESC LIMIT {params.add(count)}) n
+                      JOIN story_search ss ON ss.story_id = n.id""",
+                *params.values,
+            )
+            return [(int(row[0]), -float(row[1])) for row in rows]
+
+        ranked = await newest(text, SEARCH_RANKED + 1)
+        ranked.sort(key=lambda row: -row[0])  # the newest first, to cut at SEARCH_RANKED
+        more = len(ranked) > SEARCH_RANKED
+        titled = await newest(search.prefix_query(query, weights="A") or text,
+                              SEARCH_RANKED) if more else []
+        ids = best_first(ranked[:SEARCH_RANKED], titled, limit)
         return SearchHits[Story](visible_in_order(await self._select_ids(ids), ids),
-                                 newest_only=bool(rows) and rows[0]["matched"] > SEARCH_RANKED)
+                                 newest_only=more)
 
     async def remove(self, story_id: int, visibility: Visibility) -> Story:
         story = await self.get(story_id, visibility)

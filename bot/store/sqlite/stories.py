@@ -34,6 +34,7 @@ from bot.library.records import (
     StoryFilter,
     TitleRow,
 )
+from bot.library.search_order import best_first
 from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.library.vocabulary import language_code
 from bot.store.sqlite.database import fetch_all, transaction
@@ -273,30 +274,37 @@ class StoryRepository:
         shown: StoryFilter | None = None,
     ) -> SearchHits[Story]:
         """Full-text search; every word of the query must match (as a prefix when it is
-        SHORTEST_PREFIX long), best first among the newest SEARCH_RANKED matches."""
+        SHORTEST_PREFIX long), best first among the newest SEARCH_RANKED matches; when
+        more matched, the newest with every word in their titles first (search_order)."""
         terms = [t for t in re.findall(r"\w+", query) if t]
         if not terms:
             return SearchHits[Story]()
         match = " ".join(f'"{term}"*' if len(term) >= SHORTEST_PREFIX else f'"{term}"'
                          for term in terms)
         where, params = visibility_clause(visibility)
-        # Blocked tags asked story by story: the walk stops after SEARCH_RANKED stories.
+        # Blocked tags asked story by story: a walk stops after SEARCH_RANKED stories.
         extra, extra_args = filter_clauses(shown, walked=())
-        # The newest matches in view, by the search index's own order (rowid is the story's
-        # id), each scored as it is read, stopping after SEARCH_RANKED of them; the best of
-        # those, bm25's lowest first, the older of a tie first.
-        newest = await fetch_all(
-            self.conn,
-            f"""SELECT s.id, bm25(story_search, 10.0, 4.0, 6.0, 1.0)
-                  FROM story_search JOIN stories s ON s.id = story_search.rowid
-                 WHERE story_search MATCH ? AND {" AND ".join([where, *extra])}
-                 ORDER BY story_search.rowid DESC LIMIT ?""",
-            (match, *params, *extra_args, SEARCH_RANKED + 1),
-        )
-        rows = sorted(newest[:SEARCH_RANKED], key=lambda row: (row[1], row[0]))[:limit]
-        ids = [int(row[0]) for row in rows]
+        clauses = " AND ".join([where, *extra])
+
+        async def newest(match: str, count: int) -> builtins.list[tuple[int, float]]:
+            """The newest matches in view, by the search index's own order (rowid is the
+            story's id), each scored as it is read, stopping after `count` of them."""
+            rows = await fetch_all(
+                self.conn,
+                f"""SELECT s.id, bm25(story_search, 10.0, 4.0, 6.0, 1.0)
+                      FROM story_search JOIN stories s ON s.id = story_search.rowid
+                     WHERE story_search MATCH ? AND {clauses}
+                     ORDER BY story_search.rowid DESC LIMIT ?""",
+                (match, *params, *extra_args, count),
+            )
+            return [(int(row[0]), float(row[1])) for row in rows]
+
+        ranked = await newest(match, SEARCH_RANKED + 1)
+        more = len(ranked) > SEARCH_RANKED
+        titled = await newest(f"{{title}} : ({match})", SEARCH_RANKED) if more else []
+        ids = best_first(ranked[:SEARCH_RANKED], titled, limit)
         return SearchHits[Story](visible_in_order(await self._select_ids(ids), ids),
-                                 newest_only=len(newest) > SEARCH_RANKED)
+                                 newest_only=more)
 
     async def remove(self, story_id: int, visibility: Visibility) -> Story:
         story = await self.get(story_id, visibility)
