@@ -50,23 +50,20 @@ DOCUMENT_SQL = ("setweight(to_tsvector('simple', $2), 'A') || "
                 "setweight(to_tsvector('simple', $3), 'B') || "
                 "setweight(to_tsvector('simple', $4), 'C') || "
                 "setweight(to_tsvector('simple', $5), 'D')")
+# The title's words alone (story_search.title_document), weighted as in the document.
+TITLE_DOCUMENT_SQL = "setweight(to_tsvector('simple', $2), 'A')"
 
 
-def prefix_query(query: str, weights: str = "") -> str | None:
+def prefix_query(query: str) -> str | None:
     """A tsquery text in which every word of `query` must match, as a prefix when it is
-    SHORTEST_PREFIX long, in the fields of these `weights` ("A": the title) or in any; None
-    when the query has no words (it then finds nothing, as in the SQLite store)."""
+    SHORTEST_PREFIX long; None when the query has no words (it then finds nothing, as in
+    the SQLite store)."""
     terms = [t for t in re.findall(r"\w+", query) if t]
     words = [word for term in terms for word in plain_words(term)]
     if not words:
         return None
-    return " & ".join(_term(word, weights) for word in dict.fromkeys(words))
-
-
-def _term(word: str, weights: str) -> str:
-    """'word', 'word':* (a prefix), 'word':A (in the title), 'word':*A (both)."""
-    marks = ("*" if len(word) >= SHORTEST_PREFIX else "") + weights
-    return f"'{word}':{marks}" if marks else f"'{word}'"
+    return " & ".join(f"'{word}':*" if len(word) >= SHORTEST_PREFIX else f"'{word}'"
+                      for word in dict.fromkeys(words))
 
 
 def rank_sql(document: str, query: str) -> str:

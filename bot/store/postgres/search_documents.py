@@ -42,6 +42,7 @@ async def write_search_documents(conn: Executor, first_id: int, last_id: int) ->
         for row in stories
     ]
     await conn.executemany(
-        f"INSERT INTO story_search (story_id, document) VALUES ($1, {search.DOCUMENT_SQL})",
+        f"""INSERT INTO story_search (story_id, document, title_document)
+            VALUES ($1, {search.DOCUMENT_SQL}, {search.TITLE_DOCUMENT_SQL})""",
         documents,
     )

@@ -312,27 +312,28 @@ class StoryRepository:
         if text is None:
             return SearchHits[Story]()
 
-        async def newest(text: str, count: int) -> builtins.list[tuple[int, float]]:
-            """The newest matches in view, each with its rank negated (lower better, as in
-            SQLite), stopping after `count` of them; ranked after the walk, not before."""
+        async def newest(document: str, count: int) -> builtins.list[tuple[int, float]]:
+            """The newest stories in view whose `document` matches, each with its rank
+            negated (lower better, as in SQLite), stopping after `count` of them; ranked
+            after the walk, not before."""
             params = Params(text)
             where = " AND ".join([visibility_clause(visibility, params),
                                   *filter_clauses(shown, params)])
+            query = "to_tsquery('simple', $1)"
             rows = await self.pool.fetch(
-                f"""SELECT n.id, {search.rank_sql("ss.document", "to_tsquery('simple', $1)")}
+                f"""SELECT n.id, {search.rank_sql(f"ss.{document}", query)}
                       FROM (SELECT s.id FROM story_search ss JOIN stories s ON s.id = ss.story_id
-                             WHERE ss.document @@ to_tsquery('simple', $1) AND {where}
+                             WHERE ss.{document} @@ {query} AND {where}
                              ORDER BY s.id DESC LIMIT {params.add(count)}) n
                       JOIN story_search ss ON ss.story_id = n.id""",
                 *params.values,
             )
             return [(int(row[0]), -float(row[1])) for row in rows]
 
-        ranked = await newest(text, SEARCH_RANKED + 1)
+        ranked = await newest("document", SEARCH_RANKED + 1)
         ranked.sort(key=lambda row: -row[0])  # the newest first, to cut at SEARCH_RANKED
         more = len(ranked) > SEARCH_RANKED
-        titled = await newest(search.prefix_query(query, weights="A") or text,
-                              SEARCH_RANKED) if more else []
+        titled = await newest("title_document", SEARCH_RANKED) if more else []
         ids = best_first(ranked[:SEARCH_RANKED], titled, limit)
         return SearchHits[Story](visible_in_order(await self._select_ids(ids), ids),
                                  newest_only=more)
