@@ -319,11 +319,11 @@ class StoryRepository:
             params = Params(text)
             where = " AND ".join([visibility_clause(visibility, params),
                                   *filter_clauses(shown, params)])
-            query = "to_tsquery('simple', $1)"
+            tsquery = "to_tsquery('simple', $1)"
             rows = await self.pool.fetch(
-                f"""SELECT n.id, {search.rank_sql(f"ss.{document}", query)}
+                f"""SELECT n.id, {search.rank_sql(f"ss.{document}", tsquery)}
                       FROM (SELECT s.id FROM story_search ss JOIN stories s ON s.id = ss.story_id
-                             WHERE ss.{document} @@ {query} AND {where}
+                             WHERE ss.{document} @@ {tsquery} AND {where}
                              ORDER BY s.id DESC LIMIT {params.add(count)}) n
                       JOIN story_search ss ON ss.story_id = n.id""",
                 *params.values,
