@@ -110,7 +110,7 @@ async def _serve_with_ticker(api_base: str, gateway_url: str, database: Path, ou
                         storybot_db=database, demo_stories_dir=Path("/nonexistent"),
                         _env_file=None)  # type: ignore[call-arg]
     point_at_api(settings)
-    bot = StoryBot(settings, guild_ready_timeout=0.05)
+    bot = StoryBot(settings, guild_ready_timeout=0.05, own_process=True)  # its own process
     samples: list[tuple[float, float]] = []
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)

@@ -82,7 +82,7 @@ def main() -> None:
                         _env_file=None)  # type: ignore[call-arg]
     point_at_api(settings)
     client: discord.Client = (BareBot() if args.kind == "bare"
-                              else StoryBot(settings, guild_ready_timeout=0.05))
+                              else StoryBot(settings, guild_ready_timeout=0.05, own_process=True))
     profile_to = os.environ.get(PROFILE_ENV)
     if not profile_to:
         asyncio.run(_serve(client))

@@ -39,8 +39,6 @@ def cog_extensions() -> list[str]:
 
 COGS = cog_extensions()
 _SYNCED_TREE_KEY = "synced_command_tree"
-# From this library size on, the start-up objects are frozen out of the collector's reach.
-FREEZE_FROM_STORIES = 5_000
 SETTLE_AFTER_READY_SECONDS = 1.0
 
 
@@ -81,8 +79,12 @@ class StoryBot(commands.Bot):
         return self.plan is None or 0 in self.plan.ids
 
     def __init__(
-        self, settings: Settings, *, clock: Clock | None = None, **options: Any
+        self, settings: Settings, *, clock: Clock | None = None, own_process: bool = False,
+        **options: Any
     ) -> None:
+        """`own_process`: the bot is the whole process (`storybot run`, a benchmark's peer),
+        so it may freeze the start-up heap (`_settle_heap`); tests start many bots in one
+        process, whose heap is not the bot's to freeze."""
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
@@ -94,6 +96,7 @@ class StoryBot(commands.Bot):
         )
         self.settings = settings
         self.clock = clock or SystemClock()
+        self.own_process = own_process
 
     async def setup_hook(self) -> None:
         # Parsing an upload, drawing a chart or writing a CSV run in threads; with CPython's
@@ -117,8 +120,10 @@ class StoryBot(commands.Bot):
     async def _settle_heap(self) -> None:
         """Once the long-lived objects exist (the recommendation index, the titles), move
         them out of the collector's reach. A full collection otherwise walks every one of
-        them, hundreds of thousands at 100k stories: that pause was the p99 tail. Then give
-        the memory their building freed back to the system (bot.heap)."""
+        them, hundreds of thousands at 100k stories: that pause was the p99 tail. At any
+        size: the modules alone (discord.py, numpy, lxml...) made a full collection take
+        60-75 ms at 1k stories. Then give the memory their building freed back to the
+        system (bot.heap)."""
         try:
             await self.services.recommendations.ready()
             # Requests that waited for the index answer first: the title index and the full
@@ -128,8 +133,9 @@ class StoryBot(commands.Bot):
         except Exception:  # the index reports its own failure to /recommend
             log.exception("start-up indexing failed; the heap is left as it is")
             return
-        if stories < FREEZE_FROM_STORIES:  # small heaps collect quickly; tests start many bots
+        if not self.own_process:
             return
+        log.debug("freezing the start-up heap (%d stories)", stories)
         gc.collect()
         gc.freeze()
         release_free_memory()

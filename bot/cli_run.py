@@ -72,7 +72,8 @@ def run_bot(ctx: typer.Context, shard_count: ShardCountOption = None,
     token = settings.discord_token.get_secret_value()
     _stop_in_order_on_signals()
     _run_until_stopped(settings,
-                       lambda: create_bot(settings, plan).run(token, log_handler=None))
+                       lambda: create_bot(settings, plan, own_process=True).run(
+                           token, log_handler=None))
 
 
 def _stop_in_order_on_signals() -> None:
