@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.library.models import Chapter, Rating, StoryDraft
+from bot.library.records import SEARCH_RANKED
 from sandbox.control import Sandbox
 from sandbox.session import RunningBot
 from tests.conftest import FIXTURES
@@ -58,6 +60,24 @@ async def test_info_shows_the_card(sandbox: Sandbox, storybot: RunningBot) -> No
 async def test_search_finds_text(sandbox: Sandbox, storybot: RunningBot) -> None:
     result = await sandbox.slash(sandbox.users.reader, "story search", {"query": "Baker Street"})
     assert "Baker Street Lanterns" in embed_text(result.embeds[0])
+
+
+async def test_a_search_matching_more_than_it_ranks_says_so(
+        sandbox: Sandbox, storybot: RunningBot) -> None:
+    drafts = [StoryDraft(title=f"Harbour {n}", authors=["Wren"], rating=Rating.GENERAL,
+                         summary="A lantern.", chapters=[Chapter(1, "", f"Night {n}.")])
+              for n in range(SEARCH_RANKED + 1)]
+    await storybot.bot.services.store.bulk.add_batch([(d, []) for d in drafts], guild_id=None)
+    broad = await sandbox.slash(sandbox.users.reader, "story search", {"query": "lantern"})
+    text = embed_text(broad.embeds[0])
+    # A demo story, older than every one of these, has the word in its title: it is first.
+    assert text.split("\n")[1].find("Baker Street Lanterns") > 0
+    assert "Harbour" in text
+    assert f"over {SEARCH_RANKED:,} stories match, so these are the best of the newest" in text
+    narrow = await sandbox.slash(sandbox.users.reader, "story search",
+                                 {"query": "lantern harbour 7"})
+    assert "Harbour 7" in embed_text(narrow.embeds[0])
+    assert "newest" not in embed_text(narrow.embeds[0])
 
 
 async def test_curator_adds_a_pasted_story(sandbox: Sandbox, storybot: RunningBot) -> None:
