@@ -21,7 +21,7 @@ from bot.library.errors import StoryBotError
 from bot.library.models import Story
 from bot.library.rating_change import RatingChange
 from bot.library.recommend import RecommendedStory
-from bot.library.records import SEARCH_RANKED
+from bot.library.search_order import NEWEST_ONLY_NOTE
 from bot.library.text_safety import printable
 from bot.library.visibility import ALL_GUILDS
 from bot.library.vocabulary import fandom_label, folded_note, language_name
@@ -235,8 +235,7 @@ def search_stories(
     elif stories:
         out.print(_story_table(stories))
         if stories.newest_only:
-            out.print(f"over {SEARCH_RANKED:,} stories match: these are the best of the "
-                      f"newest {SEARCH_RANKED:,}; another word narrows the search")
+            out.print(NEWEST_ONLY_NOTE)
     else:
         out.print(printable(f"nothing matches '{query}'"), highlight=False, markup=False)
 

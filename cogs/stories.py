@@ -16,7 +16,7 @@ from bot.library.gate import Gate, Shown
 from bot.library.models import ListedStory, Rating, Story, Tag, TagKind
 from bot.library.overlay import seen_through
 from bot.library.rating_change import RatingChange
-from bot.library.records import SEARCH_RANKED
+from bot.library.search_order import NEWEST_ONLY_NOTE
 from bot.render.story_cards import restricted_embed, story_embed, story_list_embed
 from bot.render.story_notes import add_notes_field, rating_notice
 from bot.render.text import truncate
@@ -173,8 +173,7 @@ class StoriesCog(commands.Cog):
         stories = await self.bot.services.catalog.search_shown(query, gate, limit=SEARCH_HITS)
         more = None
         if stories.newest_only:
-            more = (f"… and more: over {SEARCH_RANKED:,} stories match, so these are the "
-                    f"best of the newest {SEARCH_RANKED:,}; another word narrows the search")
+            more = f"… and more: {NEWEST_ONLY_NOTE}"
         elif len(stories) == SEARCH_HITS:
             more = "… and more: another word narrows the search"
         await interaction.response.send_message(embed=story_list_embed(

@@ -10,6 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.library.records import SEARCH_RANKED
+
+# What a search that had more matches than it ranks says of its answer (bot, command line).
+NEWEST_ONLY_NOTE = (f"over {SEARCH_RANKED:,} stories match, so these are the best of the "
+                    f"newest {SEARCH_RANKED:,}; another word narrows the search")
+
 # A story's id and its score against the query, lower better (SQLite's bm25 is negative
 # and lower for a better match; PostgreSQL's ts_rank is negated to agree).
 Scored = tuple[int, float]
