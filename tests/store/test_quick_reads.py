@@ -22,7 +22,6 @@ from bot.store.sqlite.database import (
     fetch_bounded,
     fetch_few,
     transaction,
-    write_one,
 )
 from bot.store.sqlite.store import SqliteStore
 
@@ -106,24 +105,6 @@ async def test_a_read_by_key_does_not_queue_behind_the_database_thread(
     assert await values(conn, "probe") == []
     assert not slow.done(), "the read waited for the slow query"
     assert (await slow)[0][0] == 4_000_000
-
-
-async def test_a_write_in_one_hop_does_not_send_reads_to_the_database_thread(
-        store: SqliteStore) -> None:
-    conn = shared(store)
-    slow = asyncio.create_task(fetch_all(conn, SLOW))
-    await asyncio.sleep(0.05)  # the database thread is counting
-    write = asyncio.create_task(
-        write_one(conn, "INSERT INTO bot_state (key, value) VALUES ('probe', 'written')"))
-    await asyncio.sleep(0)  # the write holds the write lock, queued behind the count
-    assert not write.done()
-    # Read on the loop's thread, at once: the rows committed before the write.
-    assert await in_order(fetch_few(conn, "SELECT count(*) FROM bot_state WHERE key = ?",
-                                    ("probe",))) == (["read", "other"], 0)
-    assert not slow.done(), "the read waited for the slow query"
-    await write
-    assert await values(conn, "probe") == ["written"]
-    await slow
 
 
 async def test_an_in_memory_library_reads_through_its_only_connection() -> None:

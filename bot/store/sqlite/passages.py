@@ -12,7 +12,14 @@ from bot.library.models import Cut, Passage, Rating
 from bot.library.sampling import SampledPassage
 from bot.library.selection import PassageCandidate, ServerHistory
 from bot.library.visibility import Visibility
-from bot.store.sqlite.database import fetch_all, fetch_few, is_busy, transaction, write_lock
+from bot.store.sqlite.database import (
+    fetch_all,
+    fetch_few,
+    is_busy,
+    transaction,
+    write_lock,
+    write_on_loop,
+)
 from bot.store.sqlite.story_sql import visibility_clause
 
 _PASSAGE_COLUMNS = """p.id, p.story_id, p.seq, p.chapter, p.text, p.words, p.cut_before,
@@ -160,10 +167,11 @@ class PassageRepository:
     async def record(self, guild_id: int, chosen: PassageCandidate, now: datetime) -> None:
         """Store what `record_selection` computes: a repeat starts a new cycle.
 
-        One script, so one hop to the database thread where a transaction of separate
-        statements took five (each hop is a wake-up of the thread and of the event loop,
-        most of what /excerpt spent here). Its values are built into the text: integers
-        and an ISO timestamp, nothing a user typed."""
+        One script, written on the loop's thread when it can be (`write_on_loop`), else in
+        one hop to the database thread where a transaction of separate statements took five
+        (each hop is a wake-up of the thread and of the event loop, most of what /excerpt
+        spent here). Its values are built into the text: integers and an ISO timestamp,
+        nothing a user typed."""
         script = f"""BEGIN IMMEDIATE;
             DELETE FROM excerpt_shown WHERE guild_id = {int(guild_id)} AND EXISTS (
                 SELECT 1 FROM excerpt_shown
@@ -174,6 +182,8 @@ class PassageRepository:
                 VALUES ({int(guild_id)}, {int(chosen.story_id)}, '{now.isoformat()}')
                 ON CONFLICT (guild_id, story_id) DO UPDATE SET featured_at = excluded.featured_at;
             COMMIT;"""
+        if write_on_loop(self.conn, script, None):
+            return
         async with write_lock(self.conn):  # no other transaction open on this connection
             try:
                 await self.conn.executescript(script)
