@@ -9,7 +9,9 @@ DATABASE is a library file or a PostgreSQL DSN, as in STORYBOT_DB.
 no database. `storybot` is the real bot on a library. Each runs alone in its process
 so neither shares an event loop (or a GIL) with the sandbox that measures them. Both stop
 on SIGTERM. With STORYBOT_BENCH_PROFILE=PATH set, each peer writes a cProfile of its whole
-run to PATH.<kind>.prof when it stops (to find where a slow command's time goes).
+run to PATH.<kind>.prof when it stops (to find where a slow command's time goes); with
+STORYBOT_BENCH_STAMPS=PATH, the medians of each command's steps to PATH.<kind>.json
+(benchmarks/stamps.py).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 import discord
 from discord import app_commands
 
+from benchmarks.stamps import STAMPS_ENV, Stamps
 from bot.app import StoryBot, point_at_api
 from bot.config import Settings
 from bot.store.open import is_postgres
@@ -83,17 +86,22 @@ def main() -> None:
     point_at_api(settings)
     client: discord.Client = (BareBot() if args.kind == "bare"
                               else StoryBot(settings, guild_ready_timeout=0.05, own_process=True))
+    stamps_to = os.environ.get(STAMPS_ENV)
+    stamps = Stamps() if stamps_to else None
+    if stamps is not None:
+        stamps.install()
     profile_to = os.environ.get(PROFILE_ENV)
-    if not profile_to:
-        asyncio.run(_serve(client))
-        return
-    profiler = cProfile.Profile()
-    profiler.enable()
+    profiler = cProfile.Profile() if profile_to else None
+    if profiler is not None:
+        profiler.enable()
     try:
         asyncio.run(_serve(client))
     finally:
-        profiler.disable()
-        profiler.dump_stats(f"{profile_to}.{args.kind}.prof")
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(f"{profile_to}.{args.kind}.prof")
+        if stamps is not None:
+            stamps.write(Path(f"{stamps_to}.{args.kind}.json"))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.__main__ import BENCHMARKS
+from benchmarks.stamps import STAMPS_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 PRESENT = [name for name in BENCHMARKS if (ROOT / "benchmarks" / f"bench_{name}.py").exists()]
@@ -27,8 +28,9 @@ def numbers(value: object) -> list[float]:
     return []
 
 
-def test_every_benchmark_runs_in_quick_mode_and_reports_figures() -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def test_every_benchmark_runs_in_quick_mode_and_reports_figures(tmp_path: Path) -> None:
+    stamps = tmp_path / "stamps"  # the round trip's peers write where their time went
+    env = {**os.environ, "PYTHONPATH": str(ROOT), STAMPS_ENV: str(stamps)}
     result = subprocess.run([sys.executable, "-m", "benchmarks", "--quick"], cwd=ROOT,
                             env=env, capture_output=True, text=True, timeout=1800,
                             check=False)
@@ -52,3 +54,11 @@ def test_every_benchmark_runs_in_quick_mode_and_reports_figures() -> None:
     assert all(figures["median_ratio_to_bare"] > 0 for figures in commands.values())
     assert bare["n"] == 2 * interaction["rounds"]
 
+    # Each peer's steps, stamped inside it (the last storybot peer's library wrote last).
+    storybot = json.loads(stamps.with_suffix(".storybot.json").read_text("utf-8"))
+    assert {"excerpt", "story list", "story list tag", "story info story",
+            "story search query", "recommend tags", "recommend like", "recommend for_me",
+            "story info story (autocomplete)"} <= set(storybot)
+    ping = json.loads(stamps.with_suffix(".bare.json").read_text("utf-8"))["ping"]
+    for figures in [*storybot.values(), ping]:
+        assert figures["n"] > 0 and figures["handler"] > 0 and figures["request_to_reply"] > 0
