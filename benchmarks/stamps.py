@@ -55,8 +55,8 @@ class Stamps:
                 await call(tree, interaction)
             finally:
                 stamp["end"] = time.perf_counter()
-                if stamp in stamps._open:
-                    stamps._open.remove(stamp)
+                # Unanswered (a deferral, an error): no longer waiting for its request.
+                stamps._open = [other for other in stamps._open if other is not stamp]
                 stamps.by_command.setdefault(label(interaction), []).append(stamp)
 
         async def answer(adapter: Any, route: Any, session: Any, **kwargs: Any) -> Any:
