@@ -32,6 +32,10 @@ async def fetch_all(
     return list(await conn.execute_fetchall(sql, params))
 
 
+# What every connection that writes holds to (per connection in SQLite): the shared one and
+# its writer on the loop's thread alike.
+WRITE_RULES = ("foreign_keys = ON", "synchronous = NORMAL")
+
 # Each shared connection's read-only twin, opened and used on the event loop's own thread
 # (file libraries only; see `fetch_few`).
 _quick_reads: weakref.WeakKeyDictionary[aiosqlite.Connection, sqlite3.Connection] = (
@@ -56,7 +60,7 @@ def open_loop_twins(conn: aiosqlite.Connection, path: Path | str) -> None:
     twin.execute("PRAGMA busy_timeout = 0")
     _quick_reads[conn] = twin
     writer = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-    for pragma in ("foreign_keys = ON", "synchronous = NORMAL", "busy_timeout = 0",
+    for pragma in (*WRITE_RULES, "busy_timeout = 0",
                    # A checkpoint copies pages and syncs the file: never on the loop's
                    # thread (see `_checkpoint_soon`).
                    "wal_autocheckpoint = 0"):
@@ -191,8 +195,8 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
     except sqlite3.DatabaseError as problem:  # e.g. a file that is not a SQLite database
         await conn.close()
         raise _unopenable(path, problem) from None
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA synchronous = NORMAL")
+    for rule in WRITE_RULES:
+        await conn.execute(f"PRAGMA {rule}")
     await conn.execute("PRAGMA busy_timeout = 5000")
     try:
         await migrate(conn)
