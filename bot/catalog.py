@@ -24,7 +24,7 @@ from bot.library.errors import (
 from bot.library.gate import Gate, Shown, title_matches
 from bot.library.lookup import AUTOCOMPLETE_LIMIT, fuzzy_matches
 from bot.library.models import ListedStory, Passage, Rating, Story, StoryDraft, Tag, TagKind
-from bot.library.overlay import TagOverlay, line_seen_through, seen_through
+from bot.library.overlay import TagOverlay, line_seen_through
 from bot.library.rating_change import RatingChange
 from bot.library.records import (
     SearchHits,
@@ -237,22 +237,22 @@ class Catalog:
             gate.visibility, sort=sort, limit=limit, shown=shown)]
 
     async def search_shown(self, query: str, gate: Gate,
-                           limit: int = 25) -> SearchHits[Story | ListedStory]:
-        """A search in a channel: a restricted story matches on its title alone."""
+                           limit: int = 25) -> SearchHits[ListedStory]:
+        """A search in a channel, a line of each story found (a list shows no more): a
+        restricted story matches on its title alone."""
         if not query.strip():
             raise InvalidInput("the search is empty: give a word or two")
-        hits = await self._stories.search(gate.visibility, query, limit=limit,
-                                          shown=gate.listed)
-        found: builtins.list[Story | ListedStory] = [*hits]
+        hits = await self._stories.search_ids(gate.visibility, query, limit=limit,
+                                              shown=gate.listed)
+        found = await self._stories.lines_of(hits, gate.visibility)
         # The server's own tag names (renames, merges) are not in the shared search index:
         # a search naming one finds the stories carrying that tag here, first.
         group = gate.overlay.group_named(query)
         if group:
             tagged = await self.list_shown(gate, tag_groups=[group], limit=limit)
             found = list({story.id: story for story in [*tagged, *found]}.values())[:limit]
-        return SearchHits[Story | ListedStory](
-            (seen_through(story, gate.overlay) if isinstance(story, Story)
-             else line_seen_through(story, gate.overlay) for story in found
+        return SearchHits[ListedStory](
+            (line_seen_through(story, gate.overlay) for story in found
              if gate.shows(story.id, story.guild_id, story.rating) is Shown.FULL
              or title_matches(query, story.title)),
             newest_only=hits.newest_only)

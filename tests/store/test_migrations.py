@@ -1,4 +1,5 @@
-"""Migrations from an empty file, and the connection's settings."""
+"""Migrations from an empty file and of a library with stories, and the connection's
+settings."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
+from bot.catalog import Catalog
+from bot.library.visibility import ALL_GUILDS
 from bot.store.errors import SchemaTooNew
 from bot.store.sqlite.database import connect, load_migrations, schema_version
+from bot.store.sqlite.store import SqliteStore
+from tests.conftest import DEMO_STORIES
 
 
 async def test_migrates_an_empty_file_to_the_latest_version(tmp_path: Path) -> None:
@@ -64,3 +69,44 @@ async def test_a_library_migrated_by_a_newer_storybot_is_refused(tmp_path: Path)
     assert f"versions up to {newest}" in str(refused.value)
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == newest + 5
+
+
+async def test_the_search_index_moves_to_its_prefix_postings_whole(tmp_path: Path) -> None:
+    """Migration 14 rebuilds the search index with postings for prefixes and adds the
+    title index: a library searched before it finds the same stories after."""
+    path = tmp_path / "before.db"
+    words = ("the", "light", "sea", "keep", "a")
+    store = await SqliteStore.open(path)
+    try:
+        assert (await Catalog(store).import_paths([DEMO_STORIES], guild_id=None)).imported
+        before = {word: [s.id for s in await store.stories.search(ALL_GUILDS, word,
+                                                                   limit=100)]
+                  for word in words}
+        assert all(before.values())
+    finally:
+        await store.close()
+    # The file as version 13 left it: the index without prefix postings, no title index.
+    with sqlite3.connect(path) as raw:
+        raw.executescript("""
+            DROP TABLE story_title_search;
+            CREATE VIRTUAL TABLE old_search USING fts5 (
+                title, summary, tags, body, tokenize = 'unicode61 remove_diacritics 2');
+            INSERT INTO old_search (rowid, title, summary, tags, body)
+                SELECT rowid, title, summary, tags, body FROM story_search;
+            DROP TABLE story_search;
+            ALTER TABLE old_search RENAME TO story_search;
+            PRAGMA user_version = 13;""")
+    store = await SqliteStore.open(path)
+    try:
+        after = {word: [s.id for s in await store.stories.search(ALL_GUILDS, word,
+                                                                  limit=100)]
+                 for word in words}
+        assert after == before
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT count(*) FROM story_title_search").fetchone() \
+            == raw.execute("SELECT count(*) FROM stories").fetchone()
+        assert "prefix = '3 4 5 6'" in raw.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'story_search'").fetchone()[0]
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

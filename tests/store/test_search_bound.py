@@ -70,3 +70,38 @@ async def test_a_word_of_one_or_two_letters_matches_only_itself(store: Store) ->
     assert {s.id for s in await store.stories.search(ALL_GUILDS, "ab")} == {ab}
     assert {s.id for s in await store.stories.search(ALL_GUILDS, "abb")} == {ab}
     assert {s.id for s in await store.stories.search(ALL_GUILDS, "part 20")} == {twenty}
+
+
+async def test_a_word_in_a_title_ranks_above_tags_above_summary_above_text(
+        store: Store) -> None:
+    def placed(title: str, summary: str, text: str, tags: list[str]) -> StoryDraft:
+        return StoryDraft(title=title, authors=["Wren"], summary=summary,
+                          rating=Rating.TEEN, freeform=tags,
+                          chapters=[Chapter(1, "", text)])
+
+    # Added best last, so the newest is never the best by accident of order.
+    in_text, in_summary, in_tags, in_title = await _add(store, [
+        placed("Harbour", "A quiet town.", "The lantern swung.", ["Fluff"]),
+        placed("Haven", "A lantern in the window.", "Waves.", ["Fluff"]),
+        placed("Cove", "A quiet town.", "Gulls.", ["Lantern Festival"]),
+        placed("The Lantern", "A quiet town.", "Rain.", ["Fluff"]),
+    ], None)
+    found = await store.stories.search(ALL_GUILDS, "lanterns lantern")
+    assert found == []  # every word must match: "lanterns" is in none of them
+    found = await store.stories.search(ALL_GUILDS, "lant")
+    assert [s.id for s in found] == [in_title, in_tags, in_summary, in_text]
+
+
+async def test_a_search_walks_the_newest_stories_with_its_words_in_their_titles(
+        store: Store) -> None:
+    # The title walk reads titles alone: a newer story with the word everywhere but its
+    # title does not take a place among them, and an edited title is found by its words.
+    old_titled = await _add(store, [_draft("Lantern Light", "Sea.")], None)
+    await _add(store, [_draft(f"Harbour {n}", "A lantern.") for n in range(SEARCH_RANKED + 1)],
+               None)
+    found = await store.stories.search(ALL_GUILDS, "lantern", limit=3)
+    assert found.newest_only and found[0].id == old_titled[0]
+    await store.stories.update(old_titled[0], title="Beacon Light")
+    found = await store.stories.search(ALL_GUILDS, "lantern", limit=3)
+    assert old_titled[0] not in {s.id for s in found}
+    assert [s.id for s in await store.stories.search(ALL_GUILDS, "beacon")] == old_titled

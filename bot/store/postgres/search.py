@@ -11,17 +11,14 @@ Every query word must match as a prefix, as in the SQLite store.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 
 from bot.library.models import PARAGRAPH_SEPARATOR
 from bot.library.records import SHORTEST_PREFIX
+from bot.library.search_rank import plain_words as words_of
 
-_WORD = re.compile(r"[^\W_]+")
-# The SQLite store ranks with bm25(title 10, summary 4, tags 6, text 1). ts_rank takes one
-# weight per label in the order {D, C, B, A}: text 0.1, summary 0.4, tags 0.6, title 1.0, the
-# same proportions. (Ranking each field on its own and saturating it, bm25-like, agreed less
-# often with SQLite's best match on the shared fixtures and cost four ranks per row.)
+# ts_rank takes one weight per label in the order {D, C, B, A}: text 0.1, summary 0.4, tags
+# 0.6, title 1.0; the SQLite store scores with the same weights (bot/library/search_rank.py).
 RANK_WEIGHTS = "{0.1, 0.4, 0.6, 1.0}"
 
 # PostgreSQL drops lexemes longer than this (with a notice); so do we, quietly.
@@ -29,10 +26,8 @@ _LONGEST_WORD = 500
 
 
 def plain_words(text: str) -> list[str]:
-    """The text's words: accents removed, case folded, split at everything else."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return [word for word in _WORD.findall(stripped) if len(word) <= _LONGEST_WORD]
+    """The text's words (bot/library/search_rank.py), those PostgreSQL keeps."""
+    return [word for word in words_of(text) if len(word) <= _LONGEST_WORD]
 
 
 def document_parts(title: str, summary: str, tags: Iterable[str],

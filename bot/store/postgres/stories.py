@@ -305,12 +305,21 @@ class StoryRepository:
         self, visibility: Visibility, query: str, *, limit: int = 25,
         shown: StoryFilter | None = None,
     ) -> SearchHits[Story]:
+        """`search_ids`' stories."""
+        found = await self.search_ids(visibility, query, limit=limit, shown=shown)
+        return SearchHits[Story](visible_in_order(await self._select_ids(found), found),
+                                 newest_only=found.newest_only)
+
+    async def search_ids(
+        self, visibility: Visibility, query: str, *, limit: int = 25,
+        shown: StoryFilter | None = None,
+    ) -> SearchHits[int]:
         """Full-text search; every word of the query must match (as a prefix when it is
         SHORTEST_PREFIX long), best first among the newest SEARCH_RANKED matches; when
         more matched, the newest with every word in their titles first (search_order)."""
         text = search.prefix_query(query)
         if text is None:
-            return SearchHits[Story]()
+            return SearchHits[int]()
 
         async def newest(document: str, count: int) -> builtins.list[tuple[int, float]]:
             """The newest stories in view whose `document` matches, each with its rank
@@ -335,8 +344,7 @@ class StoryRepository:
         more = len(ranked) > SEARCH_RANKED
         titled = await newest("title_document", SEARCH_RANKED) if more else []
         ids = best_first(ranked[:SEARCH_RANKED], titled, limit)
-        return SearchHits[Story](visible_in_order(await self._select_ids(ids), ids),
-                                 newest_only=more)
+        return SearchHits[int](ids, newest_only=more)
 
     async def remove(self, story_id: int, visibility: Visibility) -> Story:
         story = await self.get(story_id, visibility)

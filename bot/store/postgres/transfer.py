@@ -134,6 +134,7 @@ class SqliteLibrary:
                     "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
                     (value, table))
             await self.conn.execute("DELETE FROM story_search")
+            await self.conn.execute("DELETE FROM story_title_search")
             last = counters.get("stories", 0)
             if last:
                 await SqliteStoryRepository(self.conn).index_for_search(1, last)
@@ -143,6 +144,7 @@ class SqliteLibrary:
             for table, _ in reversed(TABLES):
                 await self.conn.execute(f'DELETE FROM "{table}"')
             await self.conn.execute("DELETE FROM story_search")
+            await self.conn.execute("DELETE FROM story_title_search")
 
     async def check(self) -> list[str]:
         problems = [str(r[0]) for r in await fetch_all(self.conn, "PRAGMA integrity_check")

@@ -69,9 +69,10 @@ class GuildDataRepository:
         tables = await guild_tables(self.conn)
         deleted: dict[str, int] = {}
         async with transaction(self.conn):
-            await self.conn.execute(
-                "DELETE FROM story_search WHERE rowid IN "
-                "(SELECT id FROM stories WHERE guild_id = ?)", (guild_id,))
+            for search_table in ("story_search", "story_title_search"):
+                await self.conn.execute(
+                    f"DELETE FROM {search_table} WHERE rowid IN "
+                    "(SELECT id FROM stories WHERE guild_id = ?)", (guild_id,))
             for table in tables:
                 cursor = await self.conn.execute(
                     f'DELETE FROM "{table}" WHERE guild_id = ?', (guild_id,))

@@ -35,9 +35,10 @@ from bot.library.records import (
     TitleRow,
 )
 from bot.library.search_order import best_first
+from bot.library.search_rank import plain_words, score_matches
 from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.library.vocabulary import language_code
-from bot.store.sqlite.database import fetch_all, transaction
+from bot.store.sqlite.database import fetch_all, fetch_bounded, transaction
 from bot.store.sqlite.story_reads import lines_by_id, lines_page, page_filters, stories_page
 from bot.store.sqlite.story_sql import (
     ORDER_BY,
@@ -168,9 +169,12 @@ class StoryRepository:
 
     async def index_for_search(self, first_id: int, last_id: int) -> None:
         """(Re)write the full-text rows of stories first_id..last_id from what is stored."""
+        for table in ("story_search", "story_title_search"):
+            await self.conn.execute(
+                f"DELETE FROM {table} WHERE rowid BETWEEN ? AND ?", (first_id, last_id))
         await self.conn.execute(
-            "DELETE FROM story_search WHERE rowid BETWEEN ? AND ?", (first_id, last_id)
-        )
+            "INSERT INTO story_title_search (rowid, title) "
+            "SELECT id, title FROM stories WHERE id BETWEEN ? AND ?", (first_id, last_id))
         await self.conn.execute(
             """INSERT INTO story_search (rowid, title, summary, tags, body)
                SELECT s.id, s.title, s.summary,
@@ -273,43 +277,87 @@ class StoryRepository:
         self, visibility: Visibility, query: str, *, limit: int = 25,
         shown: StoryFilter | None = None,
     ) -> SearchHits[Story]:
+        """`search_ids`' stories."""
+        found = await self.search_ids(visibility, query, limit=limit, shown=shown)
+        return SearchHits[Story](visible_in_order(await self._select_ids(found), found),
+                                 newest_only=found.newest_only)
+
+    async def search_ids(
+        self, visibility: Visibility, query: str, *, limit: int = 25,
+        shown: StoryFilter | None = None,
+    ) -> SearchHits[int]:
         """Full-text search; every word of the query must match (as a prefix when it is
-        SHORTEST_PREFIX long), best first among the newest SEARCH_RANKED matches; when
-        more matched, the newest with every word in their titles first (search_order)."""
+        SHORTEST_PREFIX long), best first (bot/library/search_rank.py) among the newest
+        SEARCH_RANKED matches; when more matched, the newest with every word in their
+        titles first (search_order)."""
         terms = [t for t in re.findall(r"\w+", query) if t]
         if not terms:
-            return SearchHits[Story]()
+            return SearchHits[int]()
         match = " ".join(f'"{term}"*' if len(term) >= SHORTEST_PREFIX else f'"{term}"'
                          for term in terms)
         where, params = visibility_clause(visibility)
         # Blocked tags asked story by story: a walk stops after SEARCH_RANKED stories.
         extra, extra_args = filter_clauses(shown, walked=())
         clauses = " AND ".join([where, *extra])
-
-        async def newest(match: str, count: int) -> builtins.list[tuple[int, float]]:
-            """The newest matches in view, by the search index's own order (rowid is the
-            story's id), each scored as it is read, stopping after `count` of them."""
-            rows = await fetch_all(
+        # The newest matches in view, by the search index's own order (rowid is the
+        # story's id), stopping after the ones ranked; the walk is on the loop's thread
+        # unless the channel's view skips so many that it runs long.
+        rows = await fetch_bounded(
+            self.conn,
+            f"""SELECT s.id, s.title, s.summary
+                  FROM story_search JOIN stories s ON s.id = story_search.rowid
+                 WHERE story_search MATCH ? AND {clauses}
+                 ORDER BY story_search.rowid DESC LIMIT ?""",
+            (match, *params, *extra_args, SEARCH_RANKED + 1),
+        )
+        more = len(rows) > SEARCH_RANKED
+        rows = rows[:SEARCH_RANKED]
+        words = list(dict.fromkeys(word for term in terms for word in plain_words(term)))
+        matched = [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+        ranked = score_matches(words, matched, await self._words_in_tags(
+            words, [story[0] for story in matched]))
+        titled: builtins.list[tuple[int, float]] = []
+        if more:
+            titles = await fetch_bounded(
                 self.conn,
-                f"""SELECT s.id, bm25(story_search, 10.0, 4.0, 6.0, 1.0)
-                      FROM story_search JOIN stories s ON s.id = story_search.rowid
-                     WHERE story_search MATCH ? AND {clauses}
-                     ORDER BY story_search.rowid DESC LIMIT ?""",
-                (match, *params, *extra_args, count),
+                f"""SELECT s.id, s.title
+                      FROM story_title_search t JOIN stories s ON s.id = t.rowid
+                     WHERE story_title_search MATCH ? AND {clauses}
+                     ORDER BY t.rowid DESC LIMIT ?""",
+                (match, *params, *extra_args, SEARCH_RANKED),
             )
-            return [(int(row[0]), float(row[1])) for row in rows]
+            titled = score_matches(words, [(int(r[0]), str(r[1]), "") for r in titles])
+        ids = best_first(ranked, titled, limit)
+        return SearchHits[int](ids, newest_only=more)
 
-        ranked = await newest(match, SEARCH_RANKED + 1)
-        more = len(ranked) > SEARCH_RANKED
-        titled = await newest(f"{{title}} : ({match})", SEARCH_RANKED) if more else []
-        ids = best_first(ranked[:SEARCH_RANKED], titled, limit)
-        return SearchHits[Story](visible_in_order(await self._select_ids(ids), ids),
-                                 newest_only=more)
+    async def _words_in_tags(self, words: Sequence[str], story_ids: Sequence[int]
+                             ) -> dict[int, set[str]]:
+        """The words each of these stories carries in its tags, by story (those with
+        none left out): the search index asked for each word in the tags column over
+        the stories' span of ids alone, so a walk is as long as the span, however many
+        stories carry the word elsewhere."""
+        found: dict[int, set[str]] = {}
+        if not story_ids:
+            return found
+        wanted = set(story_ids)
+        for word in words:
+            term = f'"{word}"*' if len(word) >= SHORTEST_PREFIX else f'"{word}"'
+            rows = await fetch_bounded(
+                self.conn,
+                """SELECT rowid FROM story_search
+                    WHERE story_search MATCH ? AND rowid BETWEEN ? AND ?""",
+                (f"{{tags}} : {term}", min(story_ids), max(story_ids)))
+            for (story_id,) in rows:
+                if story_id in wanted:
+                    found.setdefault(story_id, set()).add(word)
+        return found
 
     async def remove(self, story_id: int, visibility: Visibility) -> Story:
         story = await self.get(story_id, visibility)
         async with transaction(self.conn):
             await self.conn.execute("DELETE FROM story_search WHERE rowid = ?", (story_id,))
+            await self.conn.execute("DELETE FROM story_title_search WHERE rowid = ?",
+                                    (story_id,))
             await self.conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
         return story
 
