@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +13,6 @@ import aiosqlite
 from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory, StoryNotFound
 from bot.library.models import (
-    PARAGRAPH_SEPARATOR,
     RATING_OF,
     Chapter,
     ListedStory,
@@ -26,24 +24,20 @@ from bot.library.models import (
     TagKind,
 )
 from bot.library.records import (
-    SEARCH_RANKED,
-    SHORTEST_PREFIX,
     PassageLike,
     SearchHits,
     SortOrder,
     StoryFilter,
     TitleRow,
 )
-from bot.library.search_order import best_first
-from bot.library.search_rank import plain_words, score_matches
 from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.library.vocabulary import language_code
-from bot.store.sqlite.database import fetch_all, fetch_bounded, transaction
+from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.story_reads import lines_by_id, lines_page, page_filters, stories_page
+from bot.store.sqlite.story_search import index_for_search, search_ids
 from bot.store.sqlite.story_sql import (
     ORDER_BY,
     PASSAGE_INSERT,
-    filter_clauses,
     visibility_clause,
 )
 from bot.store.sqlite.tags import TagRepository
@@ -169,26 +163,7 @@ class StoryRepository:
 
     async def index_for_search(self, first_id: int, last_id: int) -> None:
         """(Re)write the full-text rows of stories first_id..last_id from what is stored."""
-        for table in ("story_search", "story_title_search"):
-            await self.conn.execute(
-                f"DELETE FROM {table} WHERE rowid BETWEEN ? AND ?", (first_id, last_id))
-        await self.conn.execute(
-            "INSERT INTO story_title_search (rowid, title) "
-            "SELECT id, title FROM stories WHERE id BETWEEN ? AND ?", (first_id, last_id))
-        await self.conn.execute(
-            """INSERT INTO story_search (rowid, title, summary, tags, body)
-               SELECT s.id, s.title, s.summary,
-                      (SELECT IFNULL(group_concat(
-                                  CASE WHEN c.id = t.id THEN t.name
-                                       ELSE t.name || ' · ' || c.name END, ' · '), '')
-                         FROM story_tags st JOIN tags t ON t.id = st.tag_id
-                         JOIN tags c ON c.id = IFNULL(t.canonical_id, t.id)
-                        WHERE st.story_id = s.id),
-                      (SELECT IFNULL(group_concat(c.text, ?), '')
-                         FROM chapters c WHERE c.story_id = s.id)
-                 FROM stories s WHERE s.id BETWEEN ? AND ?""",
-            (PARAGRAPH_SEPARATOR, first_id, last_id),
-        )
+        await index_for_search(self.conn, first_id, last_id)
 
     async def get_many(self, story_ids: Sequence[int], visibility: Visibility
                        ) -> builtins.list[Story]:
@@ -286,71 +261,8 @@ class StoryRepository:
         self, visibility: Visibility, query: str, *, limit: int = 25,
         shown: StoryFilter | None = None,
     ) -> SearchHits[int]:
-        """Full-text search; every word of the query must match (as a prefix when it is
-        SHORTEST_PREFIX long), best first (bot/library/search_rank.py) among the newest
-        SEARCH_RANKED matches; when more matched, the newest with every word in their
-        titles first (search_order)."""
-        terms = [t for t in re.findall(r"\w+", query) if t]
-        if not terms:
-            return SearchHits[int]()
-        match = " ".join(f'"{term}"*' if len(term) >= SHORTEST_PREFIX else f'"{term}"'
-                         for term in terms)
-        where, params = visibility_clause(visibility)
-        # Blocked tags asked story by story: a walk stops after SEARCH_RANKED stories.
-        extra, extra_args = filter_clauses(shown, walked=())
-        clauses = " AND ".join([where, *extra])
-        # The newest matches in view, by the search index's own order (rowid is the
-        # story's id), stopping after the ones ranked; the walk is on the loop's thread
-        # unless the channel's view skips so many that it runs long.
-        rows = await fetch_bounded(
-            self.conn,
-            f"""SELECT s.id, s.title, s.summary
-                  FROM story_search JOIN stories s ON s.id = story_search.rowid
-                 WHERE story_search MATCH ? AND {clauses}
-                 ORDER BY story_search.rowid DESC LIMIT ?""",
-            (match, *params, *extra_args, SEARCH_RANKED + 1),
-        )
-        more = len(rows) > SEARCH_RANKED
-        rows = rows[:SEARCH_RANKED]
-        words = list(dict.fromkeys(word for term in terms for word in plain_words(term)))
-        matched = [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
-        ranked = score_matches(words, matched, await self._words_in_tags(
-            words, [story[0] for story in matched]))
-        titled: builtins.list[tuple[int, float]] = []
-        if more:
-            titles = await fetch_bounded(
-                self.conn,
-                f"""SELECT s.id, s.title
-                      FROM story_title_search t JOIN stories s ON s.id = t.rowid
-                     WHERE story_title_search MATCH ? AND {clauses}
-                     ORDER BY t.rowid DESC LIMIT ?""",
-                (match, *params, *extra_args, SEARCH_RANKED),
-            )
-            titled = score_matches(words, [(int(r[0]), str(r[1]), "") for r in titles])
-        ids = best_first(ranked, titled, limit)
-        return SearchHits[int](ids, newest_only=more)
-
-    async def _words_in_tags(self, words: Sequence[str], story_ids: Sequence[int]
-                             ) -> dict[int, set[str]]:
-        """The words each of these stories carries in its tags, by story (those with
-        none left out): the search index asked for each word in the tags column over
-        the stories' span of ids alone, so a walk is as long as the span, however many
-        stories carry the word elsewhere."""
-        found: dict[int, set[str]] = {}
-        if not story_ids:
-            return found
-        wanted = set(story_ids)
-        for word in words:
-            term = f'"{word}"*' if len(word) >= SHORTEST_PREFIX else f'"{word}"'
-            rows = await fetch_bounded(
-                self.conn,
-                """SELECT rowid FROM story_search
-                    WHERE story_search MATCH ? AND rowid BETWEEN ? AND ?""",
-                (f"{{tags}} : {term}", min(story_ids), max(story_ids)))
-            for (story_id,) in rows:
-                if story_id in wanted:
-                    found.setdefault(story_id, set()).add(word)
-        return found
+        """The best matches' ids, best first (bot/store/sqlite/story_search.py)."""
+        return await search_ids(self.conn, visibility, query, limit=limit, shown=shown)
 
     async def remove(self, story_id: int, visibility: Visibility) -> Story:
         story = await self.get(story_id, visibility)
@@ -434,3 +346,4 @@ class StoryRepository:
     ) -> builtins.list[Story]:
         return await stories_page(self.conn, where, params, order=order, limit=limit,
                                   offset=offset, by_key=by_key)
+

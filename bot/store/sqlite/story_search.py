@@ -1,0 +1,133 @@
+"""Full-text search over SQLite's FTS5: the search rows of stories, and a search's walk.
+
+story_search holds each story's title, summary, tags and text (rowid = the story's id);
+story_title_search its title alone (migration 14). Both keep postings of their own for
+prefixes of 3 to LONGEST_INDEXED_PREFIX letters, so a prefix that short is walked like
+one word, and a walk stops where the search does.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Awaitable, Callable, Sequence
+
+import aiosqlite
+
+from bot.library.models import PARAGRAPH_SEPARATOR
+from bot.library.records import SEARCH_RANKED, SHORTEST_PREFIX, SearchHits, StoryFilter
+from bot.library.search_order import Scored, best_first
+from bot.library.search_rank import plain_words, score_matches
+from bot.library.visibility import Visibility
+from bot.store.sqlite.database import fetch_all, fetch_bounded
+from bot.store.sqlite.story_sql import filter_clauses, visibility_clause
+
+# Migration 14's `prefix` option: the longest prefix with postings of its own.
+LONGEST_INDEXED_PREFIX = 6
+
+Read = Callable[..., Awaitable[list[sqlite3.Row]]]
+
+
+async def index_for_search(conn: aiosqlite.Connection, first_id: int, last_id: int) -> None:
+    """(Re)write the search rows of stories first_id..last_id from what is stored."""
+    for table in ("story_search", "story_title_search"):
+        await conn.execute(f"DELETE FROM {table} WHERE rowid BETWEEN ? AND ?",
+                           (first_id, last_id))
+    await conn.execute(
+        "INSERT INTO story_title_search (rowid, title) "
+        "SELECT id, title FROM stories WHERE id BETWEEN ? AND ?", (first_id, last_id))
+    await conn.execute(
+        """INSERT INTO story_search (rowid, title, summary, tags, body)
+           SELECT s.id, s.title, s.summary,
+                  (SELECT IFNULL(group_concat(
+                              CASE WHEN c.id = t.id THEN t.name
+                                   ELSE t.name || ' · ' || c.name END, ' · '), '')
+                     FROM story_tags st JOIN tags t ON t.id = st.tag_id
+                     JOIN tags c ON c.id = IFNULL(t.canonical_id, t.id)
+                    WHERE st.story_id = s.id),
+                  (SELECT IFNULL(group_concat(c.text, ?), '')
+                     FROM chapters c WHERE c.story_id = s.id)
+             FROM stories s WHERE s.id BETWEEN ? AND ?""",
+        (PARAGRAPH_SEPARATOR, first_id, last_id),
+    )
+
+
+async def search_ids(conn: aiosqlite.Connection, visibility: Visibility, query: str, *,
+                     limit: int = 25, shown: StoryFilter | None = None) -> SearchHits[int]:
+    """Full-text search; every word of the query must match (as a prefix when it is
+    SHORTEST_PREFIX long), best first (bot/library/search_rank.py) among the newest
+    SEARCH_RANKED matches; when more matched, the newest with every word in their titles
+    first (search_order)."""
+    terms = [t for t in re.findall(r"\w+", query) if t]
+    if not terms:
+        return SearchHits[int]()
+    match = " ".join(_term(term) for term in terms)
+    where, params = visibility_clause(visibility)
+    # Blocked tags asked story by story: a walk stops after SEARCH_RANKED stories.
+    extra, extra_args = filter_clauses(shown, walked=())
+    clauses = " AND ".join([where, *extra])
+    read = _read_for(terms)
+    # The newest matches in view, by the search index's own order, stopping after the
+    # ones ranked; on the loop's thread unless the channel's view skips so many that the
+    # walk runs long.
+    rows = await read(
+        conn,
+        f"""SELECT s.id, s.title, s.summary
+              FROM story_search JOIN stories s ON s.id = story_search.rowid
+             WHERE story_search MATCH ? AND {clauses}
+             ORDER BY story_search.rowid DESC LIMIT ?""",
+        (match, *params, *extra_args, SEARCH_RANKED + 1),
+    )
+    more = len(rows) > SEARCH_RANKED
+    matched = [(int(r[0]), str(r[1]), str(r[2])) for r in rows[:SEARCH_RANKED]]
+    words = list(dict.fromkeys(word for term in terms for word in plain_words(term)))
+    ranked = score_matches(words, matched, await _words_in_tags(
+        conn, words, [story[0] for story in matched]))
+    titled: list[Scored] = []
+    if more:
+        titles = await read(
+            conn,
+            f"""SELECT s.id, s.title
+                  FROM story_title_search t JOIN stories s ON s.id = t.rowid
+                 WHERE story_title_search MATCH ? AND {clauses}
+                 ORDER BY t.rowid DESC LIMIT ?""",
+            (match, *params, *extra_args, SEARCH_RANKED),
+        )
+        titled = score_matches(words, [(int(r[0]), str(r[1]), "") for r in titles])
+    return SearchHits[int](best_first(ranked, titled, limit), newest_only=more)
+
+
+async def _words_in_tags(conn: aiosqlite.Connection, words: Sequence[str],
+                         story_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The query words each of these stories carries in its tags, by story (those with
+    none left out): the search index asked for each word in the tags column over the
+    stories' span of ids alone, so a walk is as long as the span, however many stories
+    carry the word elsewhere."""
+    found: dict[int, set[str]] = {}
+    if not story_ids:
+        return found
+    wanted = set(story_ids)
+    for word in words:
+        rows = await _read_for([word])(
+            conn,
+            "SELECT rowid FROM story_search WHERE story_search MATCH ? "
+            "AND rowid BETWEEN ? AND ?",
+            (f"{{tags}} : {_term(word)}", min(story_ids), max(story_ids)))
+        for (story_id,) in rows:
+            if story_id in wanted:
+                found.setdefault(story_id, set()).add(word)
+    return found
+
+
+def _term(word: str) -> str:
+    """A query word as FTS5 is asked for it: a prefix when it is SHORTEST_PREFIX long."""
+    return f'"{word}"*' if len(word) >= SHORTEST_PREFIX else f'"{word}"'
+
+
+def _read_for(terms: Sequence[str]) -> Read:
+    """How to run a search statement over these query words. A prefix longer than the
+    index's own is answered by merging the postings of every word it begins, over the
+    whole library, in one step of SQLite's machine that no allowance can interrupt: such
+    a statement takes the hop to the database thread, so the loop never waits for it."""
+    merged = any(len(term) > LONGEST_INDEXED_PREFIX for term in terms)
+    return fetch_all if merged else fetch_bounded
