@@ -49,7 +49,11 @@ def test_a_text_holding_the_separator_keeps_its_place() -> None:
 
 def test_fold_agrees_with_decomposing_and_dropping_every_mark() -> None:
     every = "".join(chr(code) for code in range(0x20, 0xD800))
+    astral = "".join(chr(code) for code in range(0x1D15E, 0x1D1AA))  # marks beyond the BMP
     slow = "".join(ch for ch in unicodedata.normalize("NFKD", every.casefold())
                    if not unicodedata.combining(ch))
     assert fold(every) == slow
+    assert fold(astral + "é") == "".join(
+        ch for ch in unicodedata.normalize("NFKD", (astral + "é").casefold())
+        if not unicodedata.combining(ch))
     assert plain_words("Crème brûlée_au-lait") == ["creme", "brulee", "au", "lait"]
