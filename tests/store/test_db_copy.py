@@ -178,3 +178,27 @@ def test_a_missing_source_or_unreachable_target_is_one_line(tmp_path: Path) -> N
                                       "postgresql://me@127.0.0.1:1/library"])
     assert unreachable.exit_code == 1
     assert "127.0.0.1:1" in unreachable.output and "Traceback" not in unreachable.output
+
+
+def test_db_check_names_a_story_missing_from_either_search_index(tmp_path: Path) -> None:
+    import sqlite3
+
+    library = tmp_path / "library.db"
+
+    async def fill() -> None:
+        store = await open_store(str(library))
+        try:
+            await Catalog(store).import_paths([DEMO_STORIES], guild_id=None)
+        finally:
+            await store.close()
+
+    asyncio.run(fill())
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "check", str(library)]).exit_code == 0
+    with sqlite3.connect(library) as raw:
+        raw.execute("DELETE FROM story_title_search WHERE rowid = "
+                    "(SELECT min(id) FROM stories)")
+    checked = runner.invoke(app, ["db", "check", str(library)])
+    assert checked.exit_code == 1
+    assert "1 stories have no entry in the title search index" in checked.output
+    assert "in the search index" not in checked.output.replace("title search index", "")

@@ -151,13 +151,16 @@ class SqliteLibrary:
                     if r[0] != "ok"]
         problems += [f"{r[0]} row {r[1]} points at a missing {r[2]} row"
                      for r in await fetch_all(self.conn, "PRAGMA foreign_key_check")]
-        try:
-            await self.conn.execute(
-                "INSERT INTO story_search (story_search, rank) VALUES ('integrity-check', 1)")
-        except aiosqlite.DatabaseError as problem:
-            problems.append(f"the search index is damaged ({problem})")
-        problems += await missing_search_rows(self, "SELECT count(*) FROM stories WHERE id "
-                                                    "NOT IN (SELECT rowid FROM story_search)")
+        for index, what in (("story_search", "search index"),
+                            ("story_title_search", "title search index")):
+            try:
+                await self.conn.execute(
+                    f"INSERT INTO {index} ({index}, rank) VALUES ('integrity-check', 1)")
+            except aiosqlite.DatabaseError as problem:
+                problems.append(f"the {what} is damaged ({problem})")
+            problems += await missing_search_rows(
+                self, f"SELECT count(*) FROM stories WHERE id NOT IN (SELECT rowid FROM {index})",
+                what)
         return problems
 
     async def value(self, sql: str) -> Any:
@@ -246,9 +249,10 @@ class PostgresLibrary:
         await self.pool.close()
 
 
-async def missing_search_rows(library: SqliteLibrary | PostgresLibrary, sql: str) -> list[str]:
+async def missing_search_rows(library: SqliteLibrary | PostgresLibrary, sql: str,
+                              index: str = "search index") -> list[str]:
     missing = int(await library.value(sql))
-    return [f"{missing} stories have no search entry"] if missing else []
+    return [f"{missing} stories have no entry in the {index}"] if missing else []
 
 
 async def open_library(target: str, *, must_exist: bool) -> SqliteLibrary | PostgresLibrary:
