@@ -128,3 +128,33 @@ async def test_queued_reactions_survive_the_server_dropping_every_connection(dsn
     finally:
         await admin.close()
         await store.close()
+
+
+async def test_the_search_indexes_keep_small_pending_lists(dsn: str) -> None:
+    """Migration 9: a GIN index's pending list is read whole by every search and priced
+    by the planner, which walked every story for a rare word rather than read it; kept at
+    64 kB, the list never grows past a few stories. A search's words are written into its
+    statement (search.tsquery_sql), so each is planned for its words: a rare word, words
+    with quotes and backslashes around them, and a word found nowhere all answer rightly."""
+    from bot.library.models import Chapter, Rating, StoryDraft
+    from bot.library.visibility import ALL_GUILDS
+
+    store = await PostgresStore.open(dsn)
+    try:
+        for index in ("story_search_document", "story_search_title"):
+            options = await store.pool.fetchval(
+                "SELECT reloptions FROM pg_class WHERE relname = $1", index)
+            assert "gin_pending_list_limit=64" in options
+        drafts = [(StoryDraft(title=f"Harbour {n}", authors=["Wren"], rating=Rating.TEEN,
+                              chapters=[Chapter(1, "", f"The sea, day {n}.")]), [])
+                  for n in range(300)]
+        drafts.append((StoryDraft(title="O'Keeper", authors=["Wren"], rating=Rating.TEEN,
+                                  chapters=[Chapter(1, "", "A lighthouse.")]), []))
+        ids = await store.bulk.add_batch(drafts, guild_id=None)
+        assert list(await store.stories.search_ids(ALL_GUILDS, "lighthouse")) == [ids[-1]]
+        assert list(await store.stories.search_ids(
+            ALL_GUILDS, "it's 'light\\house' o'keeper")) == []
+        assert list(await store.stories.search_ids(ALL_GUILDS, "'o'keep\\")) == [ids[-1]]
+        assert list(await store.stories.search_ids(ALL_GUILDS, "zzqxj")) == []
+    finally:
+        await store.close()

@@ -325,15 +325,16 @@ class StoryRepository:
             """The newest stories in view whose `document` matches, each with its rank
             negated (lower better, as in SQLite), stopping after `count` of them; ranked
             after the walk, not before."""
-            params = Params(text)
+            params = Params()
             where = " AND ".join([visibility_clause(visibility, params),
                                   *filter_clauses(shown, params)])
-            tsquery = "to_tsquery('simple', $1)"
+            # The words and the count written in, not passed: see `search.tsquery_sql`.
+            tsquery = search.tsquery_sql(text)
             rows = await self.pool.fetch(
                 f"""SELECT n.id, {search.rank_sql(f"ss.{document}", tsquery)}
                       FROM (SELECT s.id FROM story_search ss JOIN stories s ON s.id = ss.story_id
                              WHERE ss.{document} @@ {tsquery} AND {where}
-                             ORDER BY s.id DESC LIMIT {params.add(count)}) n
+                             ORDER BY s.id DESC LIMIT {int(count)}) n
                       JOIN story_search ss ON ss.story_id = n.id""",
                 *params.values,
             )
