@@ -11,8 +11,8 @@ from datetime import date, datetime
 from math import isqrt
 from typing import Protocol, TypeVar
 
-from bot.library.models import Chapter, StoryDraft
-from bot.library.records import PassageLike
+from bot.library.models import Chapter, Story, StoryDraft
+from bot.library.records import PassageLike, SearchHits, StoryFilter
 from bot.library.visibility import ALL_GUILDS, Visibility, can_see
 
 # bot.library.segmentation.Cut.PARAGRAPH: the cut stored for passages that do not say.
@@ -130,3 +130,18 @@ def walk_crossover(rows: int, library: int, tags: int) -> int:
     times. Even at sqrt(rows x library x tags): fewer carriers, gather; more, walk. Either
     way a page reads at most about that many stories (2,236 of 100k for 50 lines)."""
     return max(1, isqrt(rows * library * max(1, tags)))
+
+
+class _SearchesIds(Protocol):
+    async def search_ids(self, visibility: Visibility, query: str, *, limit: int = 25,
+                         shown: StoryFilter | None = None) -> SearchHits[int]: ...
+    async def get_many(self, story_ids: Sequence[int], visibility: Visibility
+                       ) -> list[Story]: ...
+
+
+async def searched_stories(stories: _SearchesIds, visibility: Visibility, query: str, *,
+                           limit: int, shown: StoryFilter | None) -> SearchHits[Story]:
+    """A store's `search`: its `search_ids`, read as whole stories."""
+    found = await stories.search_ids(visibility, query, limit=limit, shown=shown)
+    return SearchHits[Story](await stories.get_many(found, visibility),
+                             newest_only=found.newest_only)

@@ -57,6 +57,7 @@ from bot.store.story_rows import (
     iso_day,
     moment_of,
     passage_row,
+    searched_stories,
     visible_in_order,
 )
 
@@ -305,10 +306,7 @@ class StoryRepository:
         self, visibility: Visibility, query: str, *, limit: int = 25,
         shown: StoryFilter | None = None,
     ) -> SearchHits[Story]:
-        """`search_ids`' stories."""
-        found = await self.search_ids(visibility, query, limit=limit, shown=shown)
-        return SearchHits[Story](visible_in_order(await self._select_ids(found), found),
-                                 newest_only=found.newest_only)
+        return await searched_stories(self, visibility, query, limit=limit, shown=shown)
 
     async def search_ids(
         self, visibility: Visibility, query: str, *, limit: int = 25,
