@@ -1,4 +1,5 @@
-"""Full-text search documents and queries, built from words the store normalises itself.
+"""Full-text search documents and queries, built from words the store normalises itself,
+and a search's walk.
 
 SQLite's FTS5 (unicode61, remove_diacritics 2) splits text at every character that is not a
 letter or digit, folds case and strips accents. PostgreSQL's parser would instead keep
@@ -13,9 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+import asyncpg
+
 from bot.library.models import PARAGRAPH_SEPARATOR
-from bot.library.records import SHORTEST_PREFIX
+from bot.library.records import SEARCH_RANKED, SHORTEST_PREFIX, SearchHits, StoryFilter
+from bot.library.search_order import Scored, best_first
 from bot.library.search_rank import plain_words as words_of
+from bot.library.visibility import Visibility
+from bot.store.postgres.story_sql import Params, filter_clauses, visibility_clause
 
 # ts_rank takes one weight per label in the order {D, C, B, A}: text 0.1, summary 0.4, tags
 # 0.6, title 1.0; the SQLite store scores with the same weights (bot/library/search_rank.py).
@@ -77,3 +83,39 @@ def tsquery_sql(text: str) -> str:
 def rank_sql(document: str, query: str) -> str:
     """An SQL expression ranking `document` against `query` (both SQL expressions)."""
     return f"ts_rank('{RANK_WEIGHTS}', {document}, {query})"
+
+
+async def search_ids(pool: asyncpg.Pool, visibility: Visibility, query: str, *,
+                     limit: int = 25, shown: StoryFilter | None = None) -> SearchHits[int]:
+    """Full-text search; every word of the query must match (as a prefix when it is
+    SHORTEST_PREFIX long), best first among the newest SEARCH_RANKED matches; when more
+    matched, the newest with every word in their titles first (search_order)."""
+    text = prefix_query(query)
+    if text is None:
+        return SearchHits[int]()
+
+    async def newest(document: str, count: int) -> list[Scored]:
+        """The newest stories in view whose `document` matches, each with its rank
+        negated (lower better, as in SQLite), stopping after `count` of them; ranked
+        after the walk, not before."""
+        params = Params()
+        where = " AND ".join([visibility_clause(visibility, params),
+                              *filter_clauses(shown, params)])
+        # The words and the count written in, not passed: see `tsquery_sql`.
+        tsquery = tsquery_sql(text)
+        rows = await pool.fetch(
+            f"""SELECT n.id, {rank_sql(f"ss.{document}", tsquery)}
+                  FROM (SELECT s.id FROM story_search ss JOIN stories s ON s.id = ss.story_id
+                         WHERE ss.{document} @@ {tsquery} AND {where}
+                         ORDER BY s.id DESC LIMIT {int(count)}) n
+                  JOIN story_search ss ON ss.story_id = n.id""",
+            *params.values,
+        )
+        return [(int(row[0]), -float(row[1])) for row in rows]
+
+    ranked = await newest("document", SEARCH_RANKED + 1)
+    ranked.sort(key=lambda row: -row[0])  # the newest first, to cut at SEARCH_RANKED
+    more = len(ranked) > SEARCH_RANKED
+    titled = await newest("title_document", SEARCH_RANKED) if more else []
+    return SearchHits[int](best_first(ranked[:SEARCH_RANKED], titled, limit),
+                           newest_only=more)

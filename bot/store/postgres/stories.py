@@ -26,14 +26,12 @@ from bot.library.models import (
     TagKind,
 )
 from bot.library.records import (
-    SEARCH_RANKED,
     PassageLike,
     SearchHits,
     SortOrder,
     StoryFilter,
     TitleRow,
 )
-from bot.library.search_order import best_first
 from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.library.vocabulary import language_code
 from bot.store.postgres import search
@@ -312,38 +310,8 @@ class StoryRepository:
         self, visibility: Visibility, query: str, *, limit: int = 25,
         shown: StoryFilter | None = None,
     ) -> SearchHits[int]:
-        """Full-text search; every word of the query must match (as a prefix when it is
-        SHORTEST_PREFIX long), best first among the newest SEARCH_RANKED matches; when
-        more matched, the newest with every word in their titles first (search_order)."""
-        text = search.prefix_query(query)
-        if text is None:
-            return SearchHits[int]()
-
-        async def newest(document: str, count: int) -> builtins.list[tuple[int, float]]:
-            """The newest stories in view whose `document` matches, each with its rank
-            negated (lower better, as in SQLite), stopping after `count` of them; ranked
-            after the walk, not before."""
-            params = Params()
-            where = " AND ".join([visibility_clause(visibility, params),
-                                  *filter_clauses(shown, params)])
-            # The words and the count written in, not passed: see `search.tsquery_sql`.
-            tsquery = search.tsquery_sql(text)
-            rows = await self.pool.fetch(
-                f"""SELECT n.id, {search.rank_sql(f"ss.{document}", tsquery)}
-                      FROM (SELECT s.id FROM story_search ss JOIN stories s ON s.id = ss.story_id
-                             WHERE ss.{document} @@ {tsquery} AND {where}
-                             ORDER BY s.id DESC LIMIT {int(count)}) n
-                      JOIN story_search ss ON ss.story_id = n.id""",
-                *params.values,
-            )
-            return [(int(row[0]), -float(row[1])) for row in rows]
-
-        ranked = await newest("document", SEARCH_RANKED + 1)
-        ranked.sort(key=lambda row: -row[0])  # the newest first, to cut at SEARCH_RANKED
-        more = len(ranked) > SEARCH_RANKED
-        titled = await newest("title_document", SEARCH_RANKED) if more else []
-        ids = best_first(ranked[:SEARCH_RANKED], titled, limit)
-        return SearchHits[int](ids, newest_only=more)
+        """The best matches' ids, best first (bot/store/postgres/search.py)."""
+        return await search.search_ids(self.pool, visibility, query, limit=limit, shown=shown)
 
     async def remove(self, story_id: int, visibility: Visibility) -> Story:
         story = await self.get(story_id, visibility)
