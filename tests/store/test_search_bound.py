@@ -105,3 +105,14 @@ async def test_a_search_walks_the_newest_stories_with_its_words_in_their_titles(
     found = await store.stories.search(ALL_GUILDS, "lantern", limit=3)
     assert old_titled[0] not in {s.id for s in found}
     assert [s.id for s in await store.stories.search(ALL_GUILDS, "beacon")] == old_titled
+
+
+async def test_words_run_together_are_searched_as_words_of_their_own(store: Store) -> None:
+    # "harbour_lantern" is two words to both stores, each matched anywhere in the story;
+    # SQLite used to ask FTS5 for the phrase, its last word a prefix of any length.
+    lantern, = await _add(store, [_draft("Keeper", "The lantern by the harbour.")], None)
+    await _add(store, [_draft("Cove", "A harbour.")], None)
+    assert [s.id for s in await store.stories.search(ALL_GUILDS, "harbour_lantern")] \
+        == [lantern]
+    assert [s.id for s in await store.stories.search(ALL_GUILDS, "lantern_by")] == [lantern]
+    assert await store.stories.search(ALL_GUILDS, "lantern_b") == []  # "b": a whole word

@@ -8,7 +8,6 @@ one word, and a walk stops where the search does.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -58,15 +57,18 @@ async def search_ids(conn: aiosqlite.Connection, visibility: Visibility, query: 
     SHORTEST_PREFIX long), best first (bot/library/search_rank.py) among the newest
     SEARCH_RANKED matches; when more matched, the newest with every word in their titles
     first (search_order)."""
-    terms = [t for t in re.findall(r"\w+", query) if t]
-    if not terms:
+    # The query's plain words, each asked of FTS5 alone: a run like "a_b" would be a phrase
+    # whose last word, "b", a one-letter prefix, merges the postings of every word
+    # beginning with it. (PostgreSQL's store asks for the same words.)
+    words = list(dict.fromkeys(plain_words(query)))
+    if not words:
         return SearchHits[int]()
-    match = " ".join(_term(term) for term in terms)
+    match = " ".join(_term(word) for word in words)
     where, params = visibility_clause(visibility)
     # Blocked tags asked story by story: a walk stops after SEARCH_RANKED stories.
     extra, extra_args = filter_clauses(shown, walked=())
     clauses = " AND ".join([where, *extra])
-    read = _read_for(terms)
+    read = _read_for(words)
     # The newest matches in view, by the search index's own order, stopping after the
     # ones ranked; on the loop's thread unless the channel's view skips so many that the
     # walk runs long.
@@ -80,7 +82,6 @@ async def search_ids(conn: aiosqlite.Connection, visibility: Visibility, query: 
     )
     more = len(rows) > SEARCH_RANKED
     matched = [(int(r[0]), str(r[1]), str(r[2])) for r in rows[:SEARCH_RANKED]]
-    words = list(dict.fromkeys(word for term in terms for word in plain_words(term)))
     ranked = score_matches(words, matched, await _words_in_tags(
         conn, words, [story[0] for story in matched]))
     titled: list[Scored] = []
@@ -124,10 +125,10 @@ def _term(word: str) -> str:
     return f'"{word}"*' if len(word) >= SHORTEST_PREFIX else f'"{word}"'
 
 
-def _read_for(terms: Sequence[str]) -> Read:
+def _read_for(words: Sequence[str]) -> Read:
     """How to run a search statement over these query words. A prefix longer than the
     index's own is answered by merging the postings of every word it begins, over the
     whole library, in one step of SQLite's machine that no allowance can interrupt: such
     a statement takes the hop to the database thread, so the loop never waits for it."""
-    merged = any(len(term) > LONGEST_INDEXED_PREFIX for term in terms)
+    merged = any(len(word) > LONGEST_INDEXED_PREFIX for word in words)
     return fetch_all if merged else fetch_bounded
