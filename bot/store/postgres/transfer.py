@@ -25,6 +25,7 @@ from bot.store.sqlite.database import connect as sqlite_connect
 from bot.store.sqlite.database import fetch_all
 from bot.store.sqlite.database import transaction as sqlite_transaction
 from bot.store.sqlite.stories import StoryRepository as SqliteStoryRepository
+from bot.store.sqlite.story_search import SEARCH_TABLES, forget_search_rows
 
 # Every table of the library, parents before children; the ORDER BY puts a canonical tag
 # before its synonyms (tags.canonical_id points one hop at a canonical tag).
@@ -133,8 +134,7 @@ class SqliteLibrary:
                 await self.conn.execute(
                     "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
                     (value, table))
-            await self.conn.execute("DELETE FROM story_search")
-            await self.conn.execute("DELETE FROM story_title_search")
+            await forget_search_rows(self.conn)
             last = counters.get("stories", 0)
             if last:
                 await SqliteStoryRepository(self.conn).index_for_search(1, last)
@@ -143,16 +143,15 @@ class SqliteLibrary:
         async with sqlite_transaction(self.conn):
             for table, _ in reversed(TABLES):
                 await self.conn.execute(f'DELETE FROM "{table}"')
-            await self.conn.execute("DELETE FROM story_search")
-            await self.conn.execute("DELETE FROM story_title_search")
+            await forget_search_rows(self.conn)
 
     async def check(self) -> list[str]:
         problems = [str(r[0]) for r in await fetch_all(self.conn, "PRAGMA integrity_check")
                     if r[0] != "ok"]
         problems += [f"{r[0]} row {r[1]} points at a missing {r[2]} row"
                      for r in await fetch_all(self.conn, "PRAGMA foreign_key_check")]
-        for index, what in (("story_search", "search index"),
-                            ("story_title_search", "title search index")):
+        for index, what in zip(SEARCH_TABLES, ("search index", "title search index"),
+                               strict=True):
             try:
                 await self.conn.execute(
                     f"INSERT INTO {index} ({index}, rank) VALUES ('integrity-check', 1)")

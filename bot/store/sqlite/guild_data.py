@@ -14,6 +14,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.store.sqlite.database import fetch_all, transaction
+from bot.store.sqlite.story_search import forget_search_rows
 
 GUILD_COLUMN = "guild_id"
 # Deleted last: stories cascade to what hangs off them; removals is the schedule itself.
@@ -69,10 +70,8 @@ class GuildDataRepository:
         tables = await guild_tables(self.conn)
         deleted: dict[str, int] = {}
         async with transaction(self.conn):
-            for search_table in ("story_search", "story_title_search"):
-                await self.conn.execute(
-                    f"DELETE FROM {search_table} WHERE rowid IN "
-                    "(SELECT id FROM stories WHERE guild_id = ?)", (guild_id,))
+            await forget_search_rows(
+                self.conn, "rowid IN (SELECT id FROM stories WHERE guild_id = ?)", (guild_id,))
             for table in tables:
                 cursor = await self.conn.execute(
                     f'DELETE FROM "{table}" WHERE guild_id = ?', (guild_id,))

@@ -34,7 +34,7 @@ from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.library.vocabulary import language_code
 from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.story_reads import lines_by_id, lines_page, page_filters, stories_page
-from bot.store.sqlite.story_search import index_for_search, search_ids
+from bot.store.sqlite.story_search import forget_search_rows, index_for_search, search_ids
 from bot.store.sqlite.story_sql import (
     ORDER_BY,
     PASSAGE_INSERT,
@@ -265,9 +265,7 @@ class StoryRepository:
     async def remove(self, story_id: int, visibility: Visibility) -> Story:
         story = await self.get(story_id, visibility)
         async with transaction(self.conn):
-            await self.conn.execute("DELETE FROM story_search WHERE rowid = ?", (story_id,))
-            await self.conn.execute("DELETE FROM story_title_search WHERE rowid = ?",
-                                    (story_id,))
+            await forget_search_rows(self.conn, "rowid = ?", (story_id,))
             await self.conn.execute("DELETE FROM stories WHERE id = ?", (story_id,))
         return story
 

@@ -24,14 +24,23 @@ from bot.store.sqlite.story_sql import filter_clauses, visibility_clause
 # Migration 14's `prefix` option: the longest prefix with postings of its own.
 LONGEST_INDEXED_PREFIX = 6
 
+# Every table a story has search rows in: what removes a story removes its rows from each.
+SEARCH_TABLES = ("story_search", "story_title_search")
+
 Read = Callable[..., Awaitable[list[sqlite3.Row]]]
+
+
+async def forget_search_rows(conn: aiosqlite.Connection, condition: str = "TRUE",
+                             params: Sequence[object] = ()) -> None:
+    """Delete the search rows of the stories `condition` picks (on `rowid`, the story's
+    id) from every search table."""
+    for table in SEARCH_TABLES:
+        await conn.execute(f"DELETE FROM {table} WHERE {condition}", params)
 
 
 async def index_for_search(conn: aiosqlite.Connection, first_id: int, last_id: int) -> None:
     """(Re)write the search rows of stories first_id..last_id from what is stored."""
-    for table in ("story_search", "story_title_search"):
-        await conn.execute(f"DELETE FROM {table} WHERE rowid BETWEEN ? AND ?",
-                           (first_id, last_id))
+    await forget_search_rows(conn, "rowid BETWEEN ? AND ?", (first_id, last_id))
     await conn.execute(
         "INSERT INTO story_title_search (rowid, title) "
         "SELECT id, title FROM stories WHERE id BETWEEN ? AND ?", (first_id, last_id))
