@@ -13,8 +13,11 @@ from .entities import JsonDict
 Uploads = dict[int, tuple[str, bytes]]
 # Where read_body leaves a parsed multipart body for the request log.
 MULTIPART_KEY: Any = "sandbox_multipart"
+# Where the server's check of a JSON body leaves it parsed for the handler's read_body.
+JSON_KEY: Any = "sandbox_json"
 if hasattr(web, "RequestKey"):  # aiohttp >= 3.12 prefers typed keys
     MULTIPART_KEY = web.RequestKey("sandbox_multipart", tuple)
+    JSON_KEY = web.RequestKey("sandbox_json", object)
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -67,6 +70,8 @@ async def read_body(request: web.Request) -> tuple[Any, Uploads]:
         return body, uploads
     if not request.body_exists:
         return {}, uploads
+    if JSON_KEY in request:  # parsed once, when the server checked it was JSON
+        return request[JSON_KEY], uploads
     text = await request.text()  # cached by aiohttp, so the logging middleware can read it too
     return (parse_json(text) if text else {}), uploads
 

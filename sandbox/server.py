@@ -17,7 +17,7 @@ from aiohttp import web
 from . import auth
 from .faults import Fault
 from .gateway import GatewayHub
-from .http_util import MULTIPART_KEY, DiscordError, json_response, parse_json, read_body
+from .http_util import JSON_KEY, MULTIPART_KEY, DiscordError, json_response, parse_json, read_body
 from .ratelimits import RateDecision
 from .rest_core import add_core_routes
 from .rest_interactions import add_interaction_routes
@@ -59,7 +59,7 @@ def create_app(state: SandboxState, hub: GatewayHub) -> web.Application:
         if request.content_type == "application/json" and request.body_exists:
             text = await request.text()
             if text:
-                parse_json(text)
+                request[JSON_KEY] = parse_json(text)
         if fault is not None and not fault.after_processing:
             if fault.delay:
                 await asyncio.sleep(fault.delay)  # the request reaches "Discord" late
@@ -100,11 +100,12 @@ def create_app(state: SandboxState, hub: GatewayHub) -> web.Application:
         if fault is None or fault.status != 429:
             response.headers.update(decision.headers)
         response.headers.update(ALWAYS_HEADERS)
-        body, files = await _logged_body(request)
-        state.requests.append(LoggedRequest(request.method, request.path, route, body,
-                                            response.status, files, dict(request.query)))
+        body, files, text = await _logged_body(request)
+        logged = LoggedRequest(request.method, request.path, route, body, response.status,
+                               files, dict(request.query), text)
+        state.requests.append(logged)
         if state.spec is not None:
-            _check_against_spec(state, request, response, body, files, fault)
+            _check_against_spec(state, request, response, logged.json, files, fault)
         return response
 
     app = web.Application(middlewares=[api_middleware], client_max_size=64 * 1024 * 1024)
@@ -116,20 +117,17 @@ def create_app(state: SandboxState, hub: GatewayHub) -> web.Application:
     return app
 
 
-async def _logged_body(request: web.Request) -> tuple[object, list[str]]:
+async def _logged_body(request: web.Request) -> tuple[object, list[str], str | None]:
+    """The body for the log: parsed (multipart), or its JSON text, parsed when read."""
     if request.content_type.startswith("multipart/"):
         if MULTIPART_KEY not in request:  # answered before the handler read it
             with contextlib.suppress(DiscordError, ValueError, OSError):
                 await read_body(request)
         body, files = request.get(MULTIPART_KEY, (None, []))
-        return body, files
+        return body, files, None
     if request.content_type == "application/json" and request.body_exists:
-        text = await request.text()
-        try:
-            return (json.loads(text) if text else None), []
-        except ValueError:
-            return text, []
-    return None, []
+        return None, [], await request.text()
+    return None, [], None
 
 
 def _check_against_spec(state: SandboxState, request: web.Request,

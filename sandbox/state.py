@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,15 +32,31 @@ Listening = Callable[[str, int | None], bool]
 
 @dataclass
 class LoggedRequest:
-    """One HTTP request the bot made (json is the JSON body or the multipart payload_json)."""
+    """One HTTP request the bot made (json is the JSON body or the multipart payload_json).
+
+    A JSON body is logged as its text and parsed when `json` is first read: the handler
+    parsed it already and may have changed what it got, so the log cannot share that, and
+    parsing every card a second time would be charged to the bot in the round-trip
+    benchmark (most logged bodies are never read)."""
 
     method: str
     path: str
     route: str  # the matched route pattern, e.g. "/channels/{channel_id}/messages"
-    json: Any
+    body: Any  # the body as logged; while `text` is set, its JSON is not parsed yet
     status: int
     files: list[str] = field(default_factory=list)
     query: dict[str, str] = field(default_factory=dict)
+    text: str | None = None
+
+    @property
+    def json(self) -> Any:
+        if self.text is not None:
+            try:
+                self.body = json.loads(self.text) if self.text else None
+            except ValueError:
+                self.body = self.text  # not JSON: the text as sent
+            self.text = None
+        return self.body
 
 
 class SandboxState(StoredFiles):
@@ -79,6 +96,8 @@ class SandboxState(StoredFiles):
         self.dispatch: Dispatcher = lambda event, data: None
         self.listening: Listening = lambda event, guild_id: False
         self._changed = asyncio.Condition()
+        # The loop on which a wake-up is scheduled and has not run yet.
+        self._waking: asyncio.AbstractEventLoop | None = None
 
     def unexplained_spec_violations(self) -> list[SpecViolation]:
         """Spec violations that no entry of spec_allowlist.py explains."""
@@ -89,14 +108,22 @@ class SandboxState(StoredFiles):
     # ----- change notification (tests wait on the state instead of sleeping)
 
     def notify(self) -> None:
-        """Wake everything waiting in `wait_for` (called after every mutation)."""
+        """Wake everything waiting in `wait_for` (called after every mutation). Mutations
+        in one step of the loop share one wake-up: waiters look at the state as it is then."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no running loop: nobody can be waiting
+            return
+        if self._waking is loop:
+            return
 
         async def wake() -> None:
+            self._waking = None
             async with self._changed:
                 self._changed.notify_all()
 
-        with contextlib.suppress(RuntimeError):  # no running loop: nobody can be waiting
-            asyncio.get_running_loop().create_task(wake())
+        loop.create_task(wake())
+        self._waking = loop
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         """Wait until predicate() returns something truthy and return it."""
