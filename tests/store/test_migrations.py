@@ -87,7 +87,8 @@ async def test_the_search_index_moves_to_its_prefix_postings_whole(tmp_path: Pat
         await store.close()
     # The file as version 13 left it: the index without prefix postings, no title index.
     with sqlite3.connect(path) as raw:
-        raw.executescript("""
+        raw.executescript(f"""
+            {_BEFORE_LINE_TAGS}
             DROP TABLE story_title_search;
             CREATE VIRTUAL TABLE old_search USING fts5 (
                 title, summary, tags, body, tokenize = 'unicode61 remove_diacritics 2');
@@ -109,4 +110,36 @@ async def test_the_search_index_moves_to_its_prefix_postings_whole(tmp_path: Pat
             == raw.execute("SELECT count(*) FROM stories").fetchone()
         assert "prefix = '3 4 5 6'" in raw.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'story_search'").fetchone()[0]
+        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# The file as version 14 left it: no story_line_tags, no triggers keeping it.
+_BEFORE_LINE_TAGS = """
+    DROP TRIGGER story_line_tags_added;
+    DROP TRIGGER story_line_tags_removed;
+    DROP TRIGGER story_line_tags_changed;
+    DROP TABLE story_line_tags;"""
+
+
+async def test_list_lines_read_the_same_fandoms_and_warnings_after_migration_15(
+        tmp_path: Path) -> None:
+    """Migration 15 fills story_line_tags from the links already there: every list line of
+    a library from before it shows the same fandoms and warnings, in the same order."""
+    path = tmp_path / "before.db"
+    store = await SqliteStore.open(path)
+    try:
+        assert (await Catalog(store).import_paths([DEMO_STORIES], guild_id=None)).imported
+        before = await store.stories.list_lines(ALL_GUILDS, limit=1000)
+        assert any(line.fandoms for line in before) and any(line.warnings for line in before)
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as raw:
+        raw.executescript(f"{_BEFORE_LINE_TAGS}\nPRAGMA user_version = 14;")
+    store = await SqliteStore.open(path)
+    try:
+        assert await store.stories.list_lines(ALL_GUILDS, limit=1000) == before
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == len(load_migrations())
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

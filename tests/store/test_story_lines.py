@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.library.models import Chapter, ListedStory, Rating, Story, StoryDraft, TagKind
+from bot.library.models import Chapter, ListedStory, Rating, Story, StoryDraft, Tag, TagKind
 from bot.library.records import StoryFilter
+from bot.library.tags import tag_key
 from bot.library.visibility import ALL_GUILDS
 from bot.store.protocol import Store
 
@@ -116,3 +117,32 @@ def _listed(story: Story, shown: StoryFilter, tag: str) -> bool:
     names = story.tag_names(TagKind.FREEFORM)
     return (tag in names and (shown.ratings is None or story.rating in shown.ratings)
             and not (shown.without_tag_ids and "Dark" in names))
+
+
+async def test_a_line_follows_its_storys_tag_edits_renames_and_removal(store: Store) -> None:
+    """SQLite reads a line's fandoms and warnings from story_line_tags, which triggers keep
+    in step with the story's tags: edits, a curator's rename and a removal show at once."""
+    tide, anchorage, _ = await _library(store)
+    await store.stories.update(
+        tide.id, add_tags=[Tag(TagKind.WARNING, "Creator Chose Not To Use Archive Warnings"),
+                           Tag(TagKind.FANDOM, "Harbour Tales")],
+        remove_tag_keys=[(TagKind.FANDOM, tag_key("Original Work")),
+                         (TagKind.WARNING, tag_key("No Archive Warnings Apply"))])
+    await store.stories.update(anchorage.id, rating=Rating.MATURE)  # rewrites rating tags
+    sea = await store.tags.find(TagKind.FANDOM, "Sea Stories")
+    assert sea is not None
+    await store.tags.rename(sea, "Stories of the Sea")
+    lines = {line.id: line for line in await store.stories.list_lines(ALL_GUILDS)}
+    for story in (tide, anchorage):
+        assert lines[story.id] == _line_of(await store.stories.get(story.id, ALL_GUILDS))
+    assert lines[tide.id].fandoms == ["Stories of the Sea", "Harbour Tales"]
+    assert lines[tide.id].warnings == ["Creator Chose Not To Use Archive Warnings"]
+    assert lines[anchorage.id].warnings == ["Graphic Depictions Of Violence",
+                                            "Major Character Death"]
+    await store.stories.remove(tide.id, ALL_GUILDS)
+    again = await store.stories.add(StoryDraft(
+        title="Tidewater", authors=["Wren"], chapters=[Chapter(1, "", "one")],
+        rating=Rating.TEEN, fandoms=["Moors"], warnings=[], freeform=[]), [], guild_id=7)
+    lines = {line.id: line for line in await store.stories.list_lines(ALL_GUILDS)}
+    assert tide.id not in lines
+    assert (lines[again.id].fandoms, lines[again.id].warnings) == (["Moors"], [])

@@ -29,14 +29,14 @@ def _joined(names_query: str) -> str:
 
 
 # One query for a whole page: the page's rows are chosen first (by the order's index), then
-# each one's authors, and its fandoms and warnings (one walk over its tags, each name led
-# by its kind's first letter, "f" or "w"), by primary key.
+# each one's authors, and its fandoms and warnings (its story_line_tags, each name led by
+# its kind's first letter, "f" or "w"), by primary key.
 LINE_COLUMNS = f"""s.id, s.guild_id, s.title, s.rating, s.words,
     {_joined("SELECT a.name FROM story_authors sa JOIN authors a ON a.id = sa.author_id "
              "WHERE sa.story_id = s.id ORDER BY sa.position")},
     {_joined("SELECT substr(t.kind, 1, 1) || t.name AS name "
-             "FROM story_tags st JOIN tags t ON t.id = st.tag_id WHERE st.story_id = s.id "
-             "AND t.kind IN ('fandom', 'warning') ORDER BY st.position")}"""
+             "FROM story_line_tags lt JOIN tags t ON t.id = lt.tag_id "
+             "WHERE lt.story_id = s.id ORDER BY lt.position")}"""
 
 
 def listed_story(row: Any) -> ListedStory:
