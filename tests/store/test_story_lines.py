@@ -146,3 +146,29 @@ async def test_a_line_follows_its_storys_tag_edits_renames_and_removal(store: St
     lines = {line.id: line for line in await store.stories.list_lines(ALL_GUILDS)}
     assert tide.id not in lines
     assert (lines[again.id].fandoms, lines[again.id].warnings) == (["Moors"], [])
+
+
+async def test_a_tags_page_is_right_when_its_carriers_changed_since_it_was_planned(
+        store: Store) -> None:
+    """SQLite plans a tag's page from counts up to a minute old (walk the order's index or
+    gather the tag's stories): a page asked again after the tag spread, or after it was
+    taken off nearly every story, has exactly the stories carrying it now."""
+    def draft(n: int, tags: list[str]) -> StoryDraft:
+        return _draft(f"Story {n:02}", ["Wren"], Rating.TEEN, f"word {n}", fandoms=[],
+                      warnings=[], freeform=tags)
+
+    stories = [await store.stories.add(draft(n, ["Spreading"] * (n == 0)), [], guild_id=None)
+               for n in range(30)]
+    spreading = next(t.id for t in await store.tags.all() if t.name == "Spreading")
+    only = StoryFilter(tag_groups=(frozenset({spreading}),))
+    assert [s.id for s in await store.stories.list_lines(ALL_GUILDS, shown=only)] \
+        == [stories[0].id]
+    for story in stories[1:]:
+        await store.stories.update(story.id, add_tags=[Tag(TagKind.FREEFORM, "Spreading")])
+    assert [s.id for s in await store.stories.list_lines(ALL_GUILDS, shown=only, limit=5)] \
+        == [s.id for s in stories[:5]]
+    for story in stories[:-1]:
+        await store.stories.update(
+            story.id, remove_tag_keys=[(TagKind.FREEFORM, tag_key("Spreading"))])
+    assert [s.id for s in await store.stories.list_lines(ALL_GUILDS, shown=only, limit=5)] \
+        == [stories[-1].id]
