@@ -9,8 +9,8 @@ medians in ms of its last 200 interactions, split at discord.py's seams:
 - `request_to_reply`: the answer's request to the stand-in's reply (the answer crossing,
   the stand-in checking it, and its reply read back);
 - `after_reply`: the reply to the command's end (what a handler does after answering).
-The README's "Where a command's time goes" table was made with it. It wraps private
-discord.py methods (`DiscordWebSocket.received_message`, `CommandTree._call`,
+`benchmarks/PERFORMANCE.md`'s "Where a command's time goes" table was made with it. It
+wraps private discord.py methods (`DiscordWebSocket.received_message`, `CommandTree._call`,
 `AsyncWebhookAdapter.request`) and is only for benchmarks.
 """
 
