@@ -24,15 +24,16 @@ from datetime import datetime
 from bot.library.selection import PassageCandidate, SelectionRules, is_spoiler_safe
 
 # Draws asked of the store in the first batch, doubled in each next one, and batches before
-# giving up on sampling. Each draw is a few random page reads (at 100k stories 4 µs a draw
-# in a tight loop, 15-25 µs in the running bot, where the pages have gone cold between
-# commands), and each batch also costs a statement and the feedback weights of its pool. At
-# 100k synthetic stories 60% of draws qualify and a third of those are kept (weight 1 under
-# a bound of 3), so a draw is kept with p ~ 0.2 and a batch of n finds none with 0.8^n.
-# Taking a batch as 60 µs and a draw as 15 µs, the expected cost is nearly flat from 4 to 8
-# first draws (0.22-0.23 ms) and rises past that (12: 0.27, 24: 0.42); 8 leaves 17% of
-# choices a second batch, and the median choice reads 8 passages, not 24. Six batches (504 draws in all, 360 before) keep the rare channel where
-# few passages qualify sampling about as long before it falls back to the scan.
+# giving up on sampling. Each draw is a few random page reads: at 100k stories 4 µs a draw
+# in a tight loop, 13-27 µs in the running bot (24 draws took 0.31-0.65 ms there: its pages
+# go cold between commands); each batch also costs a statement and its pool's feedback
+# weights. At 100k synthetic stories 60% of draws qualify and a third of those are kept
+# (weight 1 under a bound of 3), so a draw is kept with p ~ 0.2 and a batch of n finds
+# none with 0.8^n. Taking a batch as 60 µs and a draw as 15 µs, the expected cost is
+# nearly flat from 4 to 8 first draws (0.22-0.23 ms) and rises past that (12: 0.27, 24:
+# 0.42); 8 leaves 17% of choices a second batch, and the median choice reads 8 passages,
+# not 24. Six batches (504 draws in all, 360 before) keep the rare channel where few
+# passages qualify sampling about as long before it falls back to the scan.
 FIRST_BATCH_DRAWS = 8
 MAX_BATCHES = 6
 
