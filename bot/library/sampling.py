@@ -32,8 +32,8 @@ from bot.library.selection import PassageCandidate, SelectionRules, is_spoiler_s
 # none with 0.8^n. Taking a batch as 60 µs and a draw as 15 µs, the expected cost is
 # nearly flat from 4 to 8 first draws (0.22-0.23 ms) and rises past that (12: 0.27, 24:
 # 0.42); 8 leaves 17% of choices a second batch, and the median choice reads 8 passages,
-# not 24. Six batches (504 draws in all, 360 before) keep the rare channel where few
-# passages qualify sampling about as long before it falls back to the scan.
+# not 24. Six batches (504 draws in all, against 360 before) let the rare channel where few
+# passages qualify sample a little longer before it falls back to the scan.
 FIRST_BATCH_DRAWS = 8
 MAX_BATCHES = 6
 
