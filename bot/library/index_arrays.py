@@ -70,4 +70,4 @@ def distinct_sorted(values: np.ndarray) -> np.ndarray:
     keep = np.empty(len(ordered), dtype=bool)
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return np.compress(keep, ordered)  # faster than ordered[keep] (see profile_search.py)
+    return ordered.compress(keep)  # faster than ordered[keep] (see profile_search.py)

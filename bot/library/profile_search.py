@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.library.index_arrays import distinct_sorted
+from bot.library.index_gathers import code_row_counts, codes_rows
 from bot.library.recommend_search import (
     Pick,
     Plan,
@@ -41,12 +42,15 @@ MAX_BUDGET = 16_384  # past this, the page is built from the candidates alone
 GROWTH = 4
 # Float sums in another order than the scores' may differ in the last bits.
 SLACK = 1.0 + 1e-9
+_INT16_MAX = int(np.iinfo(np.int16).max)
 FIRST_SCORED = 64  # candidates scored exactly before the first look at the page
 MAX_SCORED = 4_096  # candidates scored exactly at most
-# Filters below use np.compress(mask, a), not a[mask]: numpy's boolean indexing branches
+# Filters below use a.compress(mask), not a[mask]: numpy's boolean indexing branches
 # on every element, and on masks of no pattern (which rows are allowed, which carry a term)
 # it took 3-4x as long (55k elements: 190 µs against 68, numpy 2.4). The same elements
-# come out in the same order.
+# come out in the same order. The array methods (a.take, a.compress, a.repeat) rather than
+# np.take and the like: a search makes some thirty such calls, and the functions pass each
+# through two Python-level wrappers first.
 
 # Grow the budget also when the bigger one could not prove the page either: for me pages
 # at 100k then match the every-row page more often (overlap@page 0.99 instead of 0.93),
@@ -73,16 +77,19 @@ class _Terms:
     # of every story's tags in the index: a story's terms add up in plan order as read.
     code_ordered: bool
     # Per term, its codes: posting lists are sliced only for the terms gathered (a profile
-    # has about a hundred terms; a budget gathers the rarest few).
+    # has about a hundred terms; a budget gathers the rarest few). Empty when
+    # one_code_each: term i is then the code codes[i].
     term_codes: list[list[int]]
     # Per tag code of the vocabulary (not per story), the term it counts as (-1: none):
     # the index's scratch array (TagIndex.code_scratch), valid until the next search.
     term_of: np.ndarray
+    # Term i is the tag code codes[i] (planned by code, no server view).
+    one_code_each: bool = False
 
 
 def _terms(index: TagIndex, plan: Plan) -> _Terms:
-    if plan.term_codes is not None:
-        return _coded_terms(index, plan, plan.term_codes)
+    if plan.term_codes is not None and plan.term_weights is not None:
+        return _coded_terms(index, plan.term_codes, plan.term_weights)
     view = plan.view
     weights, codes, position, lengths = [], [], [], []
     term_codes: list[list[int]] = []
@@ -105,16 +112,14 @@ def _terms(index: TagIndex, plan: Plan) -> _Terms:
     return _sorted_by_code(index, weights, lengths, codes, position, term_codes)
 
 
-def _coded_terms(index: TagIndex, plan: Plan, codes: list[int]) -> _Terms:
+def _coded_terms(index: TagIndex, codes: list[int], weights: np.ndarray) -> _Terms:
     """Terms planned with their codes (no server view): one code each, ascending
     (recommend._terms_by_code), so plan order is code order."""
-    known = plan.tag_weights
     ascending = np.array(codes, dtype=np.int64)
-    return _Terms(weights=np.array([q * known[tag] for tag, q in plan.terms.items()],
-                                   dtype=np.float64),
-                  lengths=index.code_row_counts(codes), codes=ascending, merged=False,
-                  code_ordered=True, term_codes=[[code] for code in codes],
-                  term_of=index.code_scratch(ascending, np.arange(len(codes))))
+    return _Terms(weights=weights, lengths=code_row_counts(index, codes), codes=ascending,
+                  merged=False, code_ordered=True, term_codes=[],
+                  term_of=index.code_scratch(ascending, np.arange(len(codes))),
+                  one_code_each=True)
 
 
 def _sorted_by_code(index: TagIndex, weights: list[float], lengths: list[int],
@@ -143,26 +148,27 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
         # bounded by the heaviest terms, as many as it has tags.
         best = _best_sums(terms.weights)
         _, tag_counts, _ = index.row_tag_table()
-        carried = np.clip(tag_counts[carrying], 0, len(best) - 1)
+        carried = np.minimum(tag_counts.take(carrying), len(best) - 1)
         upper = (best[carried] + base) * index.columns().factor[carrying] * SLACK
         picks, settled = _settled_page(index, plan, terms, carrying, upper)
         return ProfilePage(picks, settled, len(carrying))
     order = np.argsort(-(terms.weights / np.maximum(terms.lengths, 1)), kind="stable")
-    reach = np.cumsum(terms.lengths[order])
+    reach = terms.lengths[order].cumsum()
     while True:
         taken = _terms_within(reach, budget)
         rows, partial, hits = _gathered(index, terms, order[:taken])
         if carrying is not None:
             kept = member_of(rows, carrying)
-            rows, partial, hits = (np.compress(kept, rows), np.compress(kept, partial),
-                                   np.compress(kept, hits))
+            rows, partial, hits = (rows.compress(kept), partial.compress(kept),
+                                   hits.compress(kept))
         best_rest = _best_sums(terms.weights[order[taken:]])
         # What a story can score at most: the gathered terms it carries, plus the heaviest
         # other terms, as many as it has tags besides those, the include weight, times its
         # length factor.
         _, tag_counts, _ = index.row_tag_table()
-        others = np.clip(tag_counts[rows] - hits, 0, len(best_rest) - 1)
-        row_factor = index.columns().factor[rows]
+        # hits counts links of the row's own: never more than its tags
+        others = np.minimum(tag_counts.take(rows) - hits, len(best_rest) - 1)
+        row_factor = index.columns().factor.take(rows)
         upper = (partial + best_rest[others] + base) * row_factor * SLACK
         complete = carrying is None and taken == len(order)  # every term gathered
         outside = _outside(best_rest, base)  # the most a story not gathered can score
@@ -194,18 +200,22 @@ def _left_out(terms: _Terms, order: np.ndarray, reach: np.ndarray, budget: int) 
 
 def _terms_within(reach: np.ndarray, budget: int) -> int:
     """How many terms (in gathering order) a budget takes: at least one."""
-    return max(1, int(np.searchsorted(reach, budget, side="right")))
+    return max(1, int(reach.searchsorted(budget, side="right")))
 
 
 def _kth_largest(values: np.ndarray, k: int) -> float:
     if len(values) < k:
         return -np.inf
-    return float(np.partition(values, len(values) - k)[len(values) - k])
+    partitioned = values.copy()
+    partitioned.partition(len(values) - k)
+    return float(partitioned[len(values) - k])
 
 
 def _best_sums(weights: np.ndarray) -> np.ndarray:
     """[0, the heaviest, the two heaviest added up, ...]."""
-    return np.concatenate(([0.0], np.cumsum(np.sort(weights)[::-1])))
+    ascending = weights.copy()
+    ascending.sort()
+    return np.concatenate(([0.0], ascending[::-1].cumsum()))
 
 
 def _outside(best_sums: np.ndarray, base: float) -> float:
@@ -222,16 +232,19 @@ def _gathered(index: TagIndex, terms: _Terms, gathered: np.ndarray
     """The distinct rows on the gathered terms' posting lists, ascending, each row's sum
     of those terms' weights (a member of a server tag counted once per member: only ever
     too high, which an upper bound allows) and how many of its tags are on those lists."""
-    lists = [index.code_rows(code) for term in gathered.tolist()
-             for code in terms.term_codes[term]]
-    if not lists:
+    if terms.one_code_each:
+        every = codes_rows(index, terms.codes[gathered])
+    else:
+        lists = [index.code_rows(code) for term in gathered.tolist()
+                 for code in terms.term_codes[term]]
+        every = np.concatenate(lists) if lists else np.empty(0, dtype=np.int32)
+    if not len(every):
         return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64), np.empty(0, np.int64)
-    every = np.concatenate(lists)
-    weights = np.repeat(terms.weights[gathered], [terms.lengths[term] for term in gathered])
+    weights = terms.weights[gathered].repeat(terms.lengths[gathered])
     rows = distinct_sorted(every)
     slots = index.row_slots()  # each row's place in `rows` (4x cheaper than searchsorted)
     slots[rows] = np.arange(len(rows), dtype=np.int32)
-    at = np.take(slots, every)
+    at = slots.take(every)
     partial = np.bincount(at, weights=weights, minlength=len(rows))
     return rows, partial, np.bincount(at, minlength=len(rows))
 
@@ -260,18 +273,18 @@ def _settled_page(index: TagIndex, plan: Plan, terms: _Terms, rows: np.ndarray,
         batch = _best_unscored(upper, unscored, max(FIRST_SCORED, 4 * plan.limit))
     while True:
         unscored[batch] = False
-        picked = rows[batch]
-        picked = np.compress(allowed_rows(index, plan, picked), picked)
+        picked = rows.take(batch)
+        picked = picked.compress(allowed_rows(index, plan, picked))
         raw = _raw_scores(index, terms, picked)
         if plan.include_weights:
             raw += include
         else:
             keep = raw > 0.0
-            picked, raw = np.compress(keep, picked), np.compress(keep, raw)
+            picked, raw = picked.compress(keep), raw.compress(keep)
         chosen = np.concatenate((chosen, picked))
-        scores = np.concatenate((scores, raw * factor[picked]))
+        scores = np.concatenate((scores, raw * factor.take(picked)))
         picks = diversify(best_first(index, chosen, scores), index, plan)
-        left = np.flatnonzero(unscored)
+        left = unscored.nonzero()[0]
         if not len(left):
             return picks, True
         room = MAX_SCORED - (len(rows) - len(left))
@@ -280,7 +293,7 @@ def _settled_page(index: TagIndex, plan: Plan, terms: _Terms, rows: np.ndarray,
         if len(picks) < plan.limit:
             batch = _best_unscored(upper, unscored, min(room, GROWTH * (len(rows) - len(left))))
         else:
-            batch = np.compress(upper[left] >= picks[-1].score, left)
+            batch = left.compress(upper[left] >= picks[-1].score)
             if not len(batch):
                 return picks, True
             if len(batch) > room:
@@ -289,10 +302,10 @@ def _settled_page(index: TagIndex, plan: Plan, terms: _Terms, rows: np.ndarray,
 
 def _best_unscored(upper: np.ndarray, unscored: np.ndarray, count: int) -> np.ndarray:
     """Up to `count` of the unscored positions, highest bound first."""
-    left = np.flatnonzero(unscored)
+    left = unscored.nonzero()[0]
     if len(left) <= count:
         return left
-    return left[np.argpartition(-upper[left], count - 1)[:count]]
+    return left[(-upper[left]).argpartition(count - 1)[:count]]
 
 
 def _raw_scores(index: TagIndex, terms: _Terms, rows: np.ndarray) -> np.ndarray:
@@ -301,23 +314,23 @@ def _raw_scores(index: TagIndex, terms: _Terms, rows: np.ndarray) -> np.ndarray:
     if not len(terms.codes) or not len(rows):
         return np.zeros(len(rows), dtype=np.float64)
     starts, counts, flat = index.row_tag_table()
-    per_row = counts[rows].astype(np.int64)
+    per_row = counts.take(rows)
     # Every candidate's tag slice laid end to end: `at` is each tag's place in `flat`.
-    at = np.repeat(starts[rows] - (np.cumsum(per_row) - per_row), per_row)
+    at = (starts.take(rows) - (per_row.cumsum() - per_row)).repeat(per_row)
     at += np.arange(len(at))
-    # np.take, not fancy indexing: a third cheaper on these ~30k-element gathers.
-    position = np.take(terms.term_of, np.take(flat, at))
-    hits = np.flatnonzero(position >= 0)
-    owner = np.take(np.repeat(np.arange(len(rows)), per_row), hits)
-    position = np.take(position, hits)
+    # take, not fancy indexing: a third cheaper on these ~30k-element gathers.
+    position = terms.term_of.take(flat.take(at))
+    hits = (position >= 0).nonzero()[0]
+    owner = np.arange(len(rows)).repeat(per_row).take(hits)
+    position = position.take(hits)
     if terms.code_ordered:
         # Each row's hits come in its tag order, which is plan order here; bincount adds
         # in input order, so every row's sum is added up term by term in plan order.
-        return np.bincount(owner, weights=np.take(terms.weights, position),
+        return np.bincount(owner, weights=terms.weights.take(position),
                            minlength=len(rows)).astype(np.float64, copy=False)
     # In plan order (then by row); a row carrying two members of one server tag counts
     # that tag once.
-    if terms.merged or len(terms.weights) > np.iinfo(np.int16).max:
+    if terms.merged or len(terms.weights) > _INT16_MAX:
         key = position.astype(np.int64) * len(rows) + owner
         key = distinct_sorted(key) if terms.merged else np.sort(key)
         return np.bincount(key % len(rows), weights=terms.weights[key // len(rows)],

@@ -22,10 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Set
 from dataclasses import dataclass, field
+from itertools import compress
+from typing import NamedTuple
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.library.errors import InvalidInput, StoryNotFound
+from bot.library.index_gathers import tag_links, weighted_code_sums
 from bot.library.models import ListedStory, TagKind
 from bot.library.profile_search import search_profile
 from bot.library.recommend_search import (
@@ -95,6 +99,8 @@ def recommend(index: TagIndex, query: RecommendQuery) -> list[Recommendation]:
     if plan is None:
         return []
     picks = search_profile(index, plan).picks if plan.terms and len(index) else search(index, plan)
+    if plan.term_codes and plan.term_weights is not None and not plan.include_weights:
+        return _explain_by_code(index, plan.term_codes, plan.term_weights, picks)
     return [_explain(index, plan, pick) for pick in picks]
 
 
@@ -158,24 +164,26 @@ def plan_query(index: TagIndex, query: RecommendQuery) -> Plan | None:
         if query.like_story_id not in index:
             raise StoryNotFound(query.like_story_id)
         left_out.add(query.like_story_id)
-    terms, codes = (_terms_by_code(index, query) if view is None
-                    else (_terms_in_view(index, query, view), None))
-    if query.profile is not None and not terms and not query.include \
+    if view is None:
+        coded = _terms_by_code(index, query)
+        weighted, terms, tag_weights = coded.weighted, coded.terms, coded.tag_weights
+        include_weights, term_codes = coded.include_weights, coded.codes
+        term_weights: np.ndarray | None = coded.weights
+    else:
+        terms = _terms_in_view(index, query, view)
+        weighted, term_codes, term_weights = len(terms), None, None
+        include_weights = {tag: max(1.0, terms.pop(tag, 0.0)) for tag in sorted(query.include)}
+        tag_weights = {tag: tag_weight(index, view, tag) for tag in terms}
+        terms = {tag: q for tag, q in terms.items() if tag_weights[tag] > 0.0}
+    if query.profile is not None and not weighted and not query.include \
             and query.like_story_id is None:
         return None  # a reader with no history yet: nothing to go on
-
-    include_weights = {tag: max(1.0, terms.pop(tag, 0.0)) for tag in sorted(query.include)}
-    if codes is None:
-        tag_weights = {tag: tag_weight(index, view, tag) for tag in terms}
-    else:  # a "for me" profile has about a hundred terms: weighed by code
-        tag_weights = dict(zip(terms, index.code_weights([codes[tag] for tag in terms]),
-                               strict=True))
     excluded = (query.exclude if view is None
                 else {member for tag in query.exclude for member in view.ref_members(tag)})
-    kept = {tag: q for tag, q in terms.items() if tag_weights[tag] > 0.0}
     return Plan(
-        terms=kept,
-        term_codes=None if codes is None else [codes[tag] for tag in kept],
+        terms=terms,
+        term_codes=term_codes,
+        term_weights=term_weights,
         include_weights=include_weights,
         banned=frozenset(query.blocked | excluded),
         left_out=frozenset(left_out),
@@ -188,23 +196,48 @@ def plan_query(index: TagIndex, query: RecommendQuery) -> Plan | None:
     )
 
 
-def _terms_by_code(index: TagIndex, query: RecommendQuery
-                   ) -> tuple[dict[TagRef, float], dict[TagRef, int]]:
+class _CodedTerms(NamedTuple):
+    weighted: int  # weighted tags on the query's stories, include tags and all
+    terms: dict[TagRef, float]  # the terms that weigh something, include tags apart
+    tag_weights: dict[TagRef, float]  # their tag weights
+    include_weights: dict[TagRef, float]
+    codes: list[int]  # the terms' codes, in the order of `terms` (ascending)
+    weights: np.ndarray  # each term's query weight x tag weight, in that order
+
+
+def _terms_by_code(index: TagIndex, query: RecommendQuery) -> _CodedTerms:
     """The profile's terms (each with its tag code) in ascending code order: a story's tags
     are in that order in the index too, so a search can add up a story's terms as it reads
-    them and still add them in the plan's order (see profile_search._raw_scores)."""
-    by_code: dict[int, float] = {}
+    them and still add them in the plan's order (see profile_search._raw_scores). A term's
+    query weight adds up its stories' in order, from 0.0: the liked story's 1 first, then
+    each liked story's share, by story id. About a hundred terms for "for me": weighed and
+    kept as arrays, turned into tags once."""
+    stories: list[tuple[int, float]] = []
     if query.like_story_id is not None:
-        by_code = dict.fromkeys(index.weighted_codes_of(query.like_story_id), 1.0)
+        stories.append((query.like_story_id, 1.0))
     if query.profile is not None:
-        get = by_code.get
-        for sid, share in _shares(index, query.profile):
-            for code in index.weighted_codes_of(sid):
-                by_code[code] = get(code, 0.0) + share
-    codes = sorted(by_code)
-    refs = index.tag_refs(codes)
-    return dict(zip(refs, [by_code[code] for code in codes], strict=True)), dict(
-        zip(refs, codes, strict=True))
+        stories.extend(_shares(index, query.profile))
+    codes, shares = weighted_code_sums(index, stories)
+    weights = index.code_weights(codes)
+    refs = index.tag_refs(codes.tolist())
+    kept = weights > 0.0
+    include_weights: dict[TagRef, float] = {}
+    if query.include:
+        at = dict(zip(refs, range(len(refs)), strict=True))
+        for tag in sorted(query.include):
+            found = at.get(tag)
+            include_weights[tag] = max(1.0, 0.0 if found is None else float(shares[found]))
+            if found is not None:
+                kept[found] = False
+    kept_refs = list(compress(refs, kept.tolist()))
+    shares, weights = np.compress(kept, shares), np.compress(kept, weights)
+    return _CodedTerms(
+        weighted=len(refs),
+        terms=dict(zip(kept_refs, shares.tolist(), strict=True)),
+        tag_weights=dict(zip(kept_refs, weights.tolist(), strict=True)),
+        include_weights=include_weights,
+        codes=np.compress(kept, codes).tolist(),
+        weights=shares * weights)
 
 
 def _terms_in_view(index: TagIndex, query: RecommendQuery, view: TagView) -> dict[TagRef, float]:
@@ -249,6 +282,36 @@ def _explain(index: TagIndex, plan: Plan, pick: Pick) -> Recommendation:
     return Recommendation(story_id=sid, score=round(score, 6), reasons=reasons,
                           more_by_author=pick.more_by_author,
                           more_in_series=pick.more_in_series)
+
+
+def _explain_by_code(index: TagIndex, term_codes: list[int], term_weights: np.ndarray,
+                     picks: list[Pick]) -> list[Recommendation]:
+    """_explain for a plan by code with no include tags (like, for me), every pick at
+    once: each of a pick's tags that is a term gives its term's weight x the pick's length
+    factor, read by code from the plan's arrays instead of by tag from its dicts. The same
+    products, so the same reasons."""
+    if not picks:
+        return []
+    codes, counts = tag_links(index, [pick.story_id for pick in picks])
+    planned = np.array(term_codes)  # ascending
+    at = np.minimum(planned.searchsorted(codes), len(planned) - 1)
+    is_term = (planned.take(at) == codes).tolist()
+    refs = index.tag_refs(codes.tolist())
+    weights, term_at = term_weights.tolist(), at.tolist()
+    explained, start = [], 0
+    for pick, count in zip(picks, counts.tolist(), strict=True):
+        factor = index.factor(pick.story_id)
+        contributions = [(weights[term_at[k]] * factor, refs[k])
+                         for k in range(start, start + count) if is_term[k]]
+        start += count
+        contributions = [item for item in contributions if item[0] > 0.0]
+        contributions.sort(key=lambda item: (-item[0], item[1]))
+        explained.append(Recommendation(
+            story_id=pick.story_id, score=round(pick.score, 6),
+            reasons=[Reason(tag, round(weight, 4))
+                     for weight, tag in contributions[:REASONS_SHOWN]],
+            more_by_author=pick.more_by_author, more_in_series=pick.more_in_series))
+    return explained
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,8 @@ class Plan:
     # Each term's tag code, in the order of `terms` (ascending), when planned without a
     # server view (a server tag may stand for several codes).
     term_codes: list[int] | None = None
+    # With term_codes: each term's query weight x tag weight, in the same order.
+    term_weights: np.ndarray | None = None
 
     def fold(self, tags: Iterable[TagRef]) -> Iterable[TagRef]:
         view = self.view
@@ -109,7 +111,7 @@ def member_of(values: np.ndarray, sorted_rows: np.ndarray) -> np.ndarray:
     """Which of `values` occur in the ascending array `sorted_rows`."""
     if not len(sorted_rows) or not len(values):
         return np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_rows, values), len(sorted_rows) - 1)
+    at = np.minimum(sorted_rows.searchsorted(values), len(sorted_rows) - 1)
     return sorted_rows[at] == values
 
 
@@ -196,13 +198,13 @@ def allowed_rows(index: TagIndex, plan: Plan, rows: np.ndarray) -> np.ndarray:
     """The filters that always apply, for candidate rows: alive, rating allowed, seen from
     here, no banned tag, not left out."""
     columns = index.columns()
-    allowed = columns.live[rows]
+    allowed = columns.live.take(rows)
     if plan.allowed_ratings is not None:
         allowed &= _code_mask(index.rating_code, index.rating_code_count,
-                              plan.allowed_ratings)[columns.rating[rows]]
+                              plan.allowed_ratings).take(columns.rating.take(rows))
     if plan.visible_guilds is not None:
         allowed &= _code_mask(index.guild_code, index.guild_code_count,
-                              plan.visible_guilds)[columns.guild[rows]]
+                              plan.visible_guilds).take(columns.guild.take(rows))
     for tag in plan.banned:
         allowed &= ~member_of(rows, index.rows(tag))
     if plan.left_out:
@@ -224,19 +226,21 @@ def best_first(index: TagIndex, rows: np.ndarray,
     boundary with the index's tie ranks, and sorts only those; grows `size` when the page
     builder asks for more (the diversity cap can skip many).
     """
-    ranks = index.tie_ranks()[rows]
-    story_ids = index.columns().story_id[rows]
+    ranks = index.tie_ranks().take(rows)
+    story_ids = index.columns().story_id.take(rows)
     n = len(scores)
     yielded = 0
     size = 32
     while yielded < n:
         size = min(size, n)
-        kth = np.partition(scores, n - size)[n - size]
-        above = np.flatnonzero(scores > kth)
-        ties = np.flatnonzero(scores == kth)
+        partitioned = scores.copy()
+        partitioned.partition(n - size)
+        kth = partitioned[n - size]
+        above = (scores > kth).nonzero()[0]
+        ties = (scores == kth).nonzero()[0]
         wanted = size - len(above)
         if len(ties) > wanted:
-            ties = ties[np.argpartition(ranks[ties], wanted - 1)[:wanted]]
+            ties = ties[ranks[ties].argpartition(wanted - 1)[:wanted]]
         pool = np.concatenate((above, ties))
         pool = pool[np.lexsort((ranks[pool], -scores[pool]))]
         chosen = pool[yielded:]

@@ -9,6 +9,7 @@ import numpy as np
 
 from bot.library.index_build import build_index
 from bot.library.index_columns import IndexColumns
+from bot.library.index_gathers import codes_rows
 from bot.library.models import TagKind
 from bot.library.recommend import RecommendQuery, recommend, recommend_exhaustive
 from bot.library.tag_index import KIND_WEIGHTS, IndexedStory, TagIndex, TagRef
@@ -96,6 +97,24 @@ def test_bulk_built_index_answers_like_the_reference_and_keeps_changing() -> Non
         if not query.include or rng.random() < 0.5:
             query.like_story_id = rng.choice(live)
         assert recommend(index, query) == recommend_exhaustive(index, query)
+
+
+def test_codes_rows_is_each_codes_rows_end_to_end() -> None:
+    """A profile search gathers many posting lists at once: from the bulk-built lists in
+    one gather, and list by list once a code has changed since the build."""
+    rng = random.Random(4)
+    index = build_index(*as_columns(random_library(rng, 200)))
+
+    def one_by_one(codes: list[int]) -> np.ndarray:
+        return np.concatenate([index.code_rows(code) for code in codes])
+
+    codes = sorted(rng.sample(range(index.tag_code_count), 12))
+    gathered = codes_rows(index, np.array(codes))
+    assert len(gathered) > 12 and np.array_equal(gathered, one_by_one(codes))
+    index.add(IndexedStory(9_999, tuple(VOCABULARY[:3]), "teen"))  # own lists for these
+    codes = [index.code_of(VOCABULARY[0]), *codes]
+    assert np.array_equal(codes_rows(index, np.array(codes)), one_by_one(codes))
+    assert len(codes_rows(index, np.array([], dtype=np.int64))) == 0
 
 
 def test_an_empty_library_builds_an_empty_index() -> None:
