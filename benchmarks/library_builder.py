@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Coroutine
 from contextlib import closing
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def library_file(size: int) -> Path:
         started = time.perf_counter()
         partial = path.with_suffix(".building")
         partial.unlink(missing_ok=True)
-        asyncio.run(_build(partial, size))
+        _run_outside_any_loop(_build(partial, size))
         partial.rename(path)
         print(f"built a {size:,}-story library in {time.perf_counter() - started:.1f} s",
               file=sys.stderr, flush=True)
@@ -104,10 +105,25 @@ def _migrated(path: Path) -> None:
 
     async def open_and_close() -> None:
         await (await connect(path)).close()
-    # In a thread of its own: callers may be inside an event loop.
-    thread = threading.Thread(target=asyncio.run, args=(open_and_close(),))
+    _run_outside_any_loop(open_and_close())
+
+
+def _run_outside_any_loop(work: Coroutine[object, object, None]) -> None:
+    """Runs `work` to its end on a loop of its own in a thread of its own: callers may be
+    inside an event loop (bench_overlay copies the library from within one), where
+    `asyncio.run` refuses. An error in `work` is raised here."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(work)
+        except BaseException as error:  # re-raised in the caller's thread below
+            errors.append(error)
+    thread = threading.Thread(target=run)
     thread.start()
     thread.join()
+    if errors:
+        raise errors[0]
 
 
 def copy_of_library(size: int, destination: Path) -> Path:
