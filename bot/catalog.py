@@ -24,7 +24,7 @@ from bot.library.errors import (
 from bot.library.gate import Gate, Shown, title_matches
 from bot.library.lookup import AUTOCOMPLETE_LIMIT, fuzzy_matches
 from bot.library.models import ListedStory, Passage, Rating, Story, StoryDraft, Tag, TagKind
-from bot.library.overlay import TagOverlay, line_seen_through
+from bot.library.overlay import TagOverlay, lines_seen_through
 from bot.library.rating_change import RatingChange
 from bot.library.records import (
     SearchHits,
@@ -231,10 +231,17 @@ class Catalog:
     ) -> builtins.list[ListedStory]:
         """Stories a channel may list, optionally carrying a tag of every group, as a list
         shows them: a line each (no summaries, no tags but fandoms and warnings)."""
+        return lines_seen_through(
+            await self._lines_listed(gate, tag_groups=tag_groups, sort=sort, limit=limit),
+            gate.overlay)
+
+    async def _lines_listed(self, gate: Gate, *, tag_groups: Sequence[frozenset[int]],
+                            sort: SortOrder = "title", limit: int) -> builtins.list[ListedStory]:
+        """`list_shown`'s lines with the shared tag names."""
         listed = gate.listed
         shown = StoryFilter(listed.ratings, listed.without_tag_ids, tuple(tag_groups))
-        return [line_seen_through(line, gate.overlay) for line in await self._stories.list_lines(
-            gate.visibility, sort=sort, limit=limit, shown=shown)]
+        return await self._stories.list_lines(gate.visibility, sort=sort, limit=limit,
+                                              shown=shown)
 
     async def search_shown(self, query: str, gate: Gate,
                            limit: int = 25) -> SearchHits[ListedStory]:
@@ -249,12 +256,13 @@ class Catalog:
         # a search naming one finds the stories carrying that tag here, first.
         group = gate.overlay.group_named(query)
         if group:
-            tagged = await self.list_shown(gate, tag_groups=[group], limit=limit)
+            tagged = await self._lines_listed(gate, tag_groups=[group], limit=limit)
             found = list({story.id: story for story in [*tagged, *found]}.values())[:limit]
         return SearchHits[ListedStory](
-            (line_seen_through(story, gate.overlay) for story in found
-             if gate.shows(story.id, story.guild_id, story.rating) is Shown.FULL
-             or title_matches(query, story.title)),
+            lines_seen_through((story for story in found
+                                if gate.shows(story.id, story.guild_id, story.rating)
+                                is Shown.FULL or title_matches(query, story.title)),
+                               gate.overlay),
             newest_only=hits.newest_only)
 
     # -- finding a story from what someone typed -------------------------------------

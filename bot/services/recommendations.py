@@ -18,7 +18,7 @@ from bot.catalog import Catalog
 from bot.library.errors import InvalidInput, StoryNotFound
 from bot.library.gate import Gate
 from bot.library.models import TagKind
-from bot.library.overlay import TagOverlay, line_seen_through
+from bot.library.overlay import TagOverlay, lines_seen_through
 from bot.library.recommend import (
     MAX_QUERY_TAGS,
     RecommendationPage,
@@ -249,11 +249,11 @@ class RecommendationService:
                              if (tag := self.ref_of(tag_id)) is not None}
         page = recommend(self.index, query)
         # A result shows what a list line shows: no summaries or whole tag lists to read.
-        stories = {story.id: story for story in await self.catalog.lines_of(
-            [found.story_id for found in page], _view(guild_id))}
+        stories = {story.id: story for story in lines_seen_through(await self.catalog.lines_of(
+            [found.story_id for found in page], _view(guild_id)), overlay)}
         results = [
             RecommendedStory(
-                line_seen_through(stories[found.story_id], overlay),
+                stories[found.story_id],
                 found.score,
                 [self.tag_name(reason.tag, overlay) for reason in found.reasons],
                 found.more_by_author, found.more_in_series,

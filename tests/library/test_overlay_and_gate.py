@@ -8,8 +8,8 @@ from bot.library.errors import InvalidInput
 from bot.library.gate import Shown, channel_gate, title_matches
 from bot.library.guild_settings import GuildSettings, RestrictedStories
 from bot.library.lookup import exact_title, suggestions
-from bot.library.models import Rating, TagKind
-from bot.library.overlay import TagOverlay, merge_plan
+from bot.library.models import ListedStory, Rating, TagKind
+from bot.library.overlay import TagOverlay, lines_seen_through, merge_plan
 from bot.library.recommend import RecommendQuery, recommend, recommend_exhaustive
 from bot.library.records import TagRow
 from bot.library.tag_index import IndexedStory, TagIndex
@@ -27,6 +27,34 @@ def test_merges_are_kept_flat_and_loops_left_unmerged() -> None:
     assert set(overlay.members(3)) == {1, 2, 3} and overlay.members(3)[0] == 3
     assert overlay.fold(5) == 5 and overlay.fold(6) == 6  # a loop merges nothing
     assert overlay.fold_ref((FREE, "fluff")) == (FREE, "hurt")
+
+
+def line(fandoms: list[str], warnings: list[str]) -> ListedStory:
+    return ListedStory(id=7, guild_id=None, title="T", authors=["A"], rating=Rating.TEEN,
+                       words=900, fandoms=fandoms, warnings=warnings)
+
+
+def test_list_lines_show_the_servers_names_and_keep_the_rest() -> None:
+    warning = TagRow(5, TagKind.WARNING, "Major Character Death", "major character death",
+                     None)
+    overlay = TagOverlay(1, renamed={4: "Trek", 5: "Someone Dies", 1: "Floof"},
+                         rows=[*ROWS, warning])
+    # "Fluff" is a freeform tag: a fandom spelled the same is another tag, not renamed
+    untouched = line(["Other", "Fluff"], ["No Archive Warnings Apply"])
+    both, only_warning, spelled, kept = lines_seen_through(
+        [line(["Star Trek", "Other"], ["Major Character Death"]),
+         line(["Other"], ["Major Character Death"]), line(["star  TREK"], []), untouched],
+        overlay)
+    assert (both.fandoms, both.warnings) == (["Trek", "Other"], ["Someone Dies"])
+    assert (both.id, both.title, both.authors, both.words) == (7, "T", ["A"], 900)
+    assert (only_warning.fandoms, only_warning.warnings) == (["Other"], ["Someone Dies"])
+    assert spelled.fandoms == ["Trek"]
+    assert kept is untouched  # not copied: most lines of a page
+    # only kinds with a rename are looked at; a server without renames keeps every line
+    fandoms_only = TagOverlay(1, renamed={4: "Trek"}, rows=ROWS)
+    assert lines_seen_through([untouched], fandoms_only)[0] is untouched
+    assert lines_seen_through([untouched], TagOverlay(1, merged_into={1: 2}, rows=ROWS)) == [
+        untouched]
 
 
 def test_merge_rules_refuse_in_one_line() -> None:
