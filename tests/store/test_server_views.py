@@ -233,3 +233,20 @@ async def test_autocomplete_follows_every_title_change_while_a_channel_types(
         "Harbour")
     await services.catalog.remove(added.id, A)
     assert "Harbour Fog" not in await named("Harbour")
+
+
+async def test_a_search_names_each_line_s_tags_once(services: Services) -> None:
+    """A search that names a server's own tag adds that tag's stories, whose lines are
+    renamed once. Here "Star Trek" is called "Greek and Roman Mythology" in A, and that
+    shared fandom is called "Myths": /tags rename refuses such a pair, but the operator's
+    shared rename can make one after the local renames (written to the store directly)."""
+    ids = {row.name: row.id for row in await services.store.tags.all()
+           if row.kind is TagKind.FANDOM}
+    await services.store.tag_overlays.rename(A, ids["Greek and Roman Mythology"], "Myths")
+    await services.store.tag_overlays.rename(A, ids["Star Trek"], "Greek and Roman Mythology")
+    gate = await services.gates.for_channel(A, True)
+    searched = {story.title: story.fandoms for story in
+                await services.catalog.search_shown("Greek and Roman Mythology", gate)}
+    assert searched["Shore Leave"] == ["Greek and Roman Mythology"]
+    listed = {line.title: line.fandoms for line in await services.catalog.list_shown(gate)}
+    assert listed["Shore Leave"] == ["Greek and Roman Mythology"]
