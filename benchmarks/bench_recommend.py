@@ -130,17 +130,20 @@ def profile_pages(index: TagIndex, queries: list[RecommendQuery]) -> dict[str, o
         every_row = [pick.story_id for pick in search(index, plan)]
         shown = [pick.story_id for pick in page.picks]
         kind = by_kind.setdefault(_kind(query), {"exact": [], "same": [], "overlap": [],
-                                                 "candidates": []})
+                                                 "candidates": [], "scored": []})
         kind["exact"].append(float(page.exact))
         kind["same"].append(float(shown == every_row))
         kind["overlap"].append(len(set(shown) & set(every_row)) / max(len(every_row), 1))
         kind["candidates"].append(float(page.candidates))
+        kind["scored"].append(float(page.scored))
     return {name: {"queries": len(got["exact"]), "proven_exact": int(sum(got["exact"])),
                    "same_as_every_row": int(sum(got["same"])),
                    "overlap_at_page_mean": round(sum(got["overlap"]) / len(got["overlap"]), 4),
                    "overlap_at_page_min": round(min(got["overlap"]), 2),
                    "candidates_p50": int(_percentile(got["candidates"], 0.5)),
-                   "candidates_max": int(max(got["candidates"]))}
+                   "candidates_max": int(max(got["candidates"])),
+                   "scored_p50": int(_percentile(got["scored"], 0.5)),
+                   "scored_max": int(max(got["scored"]))}
             for name, got in sorted(by_kind.items())}
 
 

@@ -132,3 +132,30 @@ def test_a_servers_merged_tags_count_once_at_any_budget() -> None:
             proven += 1
             assert page.picks == search(index, plan)
     assert proven > 40
+
+
+def test_a_page_that_cannot_be_proven_stops_after_the_best_candidates_by_floor() -> None:
+    """With more candidates than `unproven_scored` and bounds too loose to prune, the best
+    that many by their gathered terms are scored first; when their page cannot beat what a
+    story off the lists could score, the rest are left unscored. The page still holds exact
+    scores, best first, and a page proven with the cap is still the every-row page."""
+    rng = random.Random(23)
+    index, vocabulary = library(rng)
+    given_up = proven = 0
+    for n in range(240):
+        plan = plan_query(index, random_query(rng, index, vocabulary))
+        assert plan is not None
+        budget, max_budget = [(8, 8), (64, 64), (64, 4096)][n % 3]
+        page = search_profile(index, plan, budget, max_budget, unproven_scored=24)
+        uncapped = search_profile(index, plan, budget, max_budget, unproven_scored=10_000)
+        assert page.scored <= page.candidates
+        if page.exact:
+            proven += 1
+            assert page.picks == search(index, plan)
+        elif page.scored == 24 < uncapped.scored:
+            given_up += 1
+        scores = [pick.score for pick in page.picks]
+        assert scores == sorted(scores, reverse=True)
+        for pick in page.picks:
+            assert pick.score == exact_score(index, plan, pick.story_id)
+    assert given_up > 10 and proven > 60  # both paths were exercised
