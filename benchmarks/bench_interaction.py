@@ -6,9 +6,13 @@ stories, on SQLite and on PostgreSQL, through the same sandbox in the same run. 
 measured right before and right after each library's storybot and pooled for that library:
 this shared machine's speed drifts (the same command's median, same code, has differed 2x
 between runs minutes apart), and a floor measured minutes away carries that drift into the
-ratio. For every command: median and p99, their ratio to the floor, the largest/smallest
-library median ratio, and PostgreSQL's median over SQLite's. The sandbox's spec validation
-stays off (it is for tests, and would dominate the figures). A PostgreSQL library is the
+ratio. For the same reason each backend's smallest library is measured first and again
+last, and the two pooled: the largest/smallest ratio compares libraries measured up to ten
+minutes apart, and bracketing the largest cancels a drift that goes one way over the run
+(each half's medians are kept under `smallest_again`). For every command: median and p99,
+their ratio to the floor, the largest/smallest library median ratio, and PostgreSQL's
+median over SQLite's. The sandbox's spec validation stays off (it is for tests, and would
+dominate the figures). A PostgreSQL library is the
 SQLite one copied in bulk (postgres_library.py). The Markdown table goes to
 benchmarks/results/interaction.md.
 Run: `.venv/bin/python -m benchmarks.bench_interaction [--quick] [--backend both]
@@ -22,6 +26,7 @@ import asyncio
 import logging
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -201,11 +206,23 @@ async def measure_library(sandbox: Sandbox, backend: str, size: int, rounds: int
         db.unlink(missing_ok=True)
 
 
+def bracketed(plan: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The plan with each backend's smallest library measured again after its largest."""
+    out: list[tuple[str, int]] = []
+    for backend in dict.fromkeys(b for b, _ in plan):
+        sizes = [size for b, size in plan if b == backend]
+        out += [(backend, size) for size in sizes]
+        if len(set(sizes)) > 1:
+            out.append((backend, min(sizes)))
+    return out
+
+
 async def run(plan: list[tuple[str, int]], rounds: int, pg_server: str | None,
               settle: float = SETTLE_SECONDS) -> dict[str, object]:
     logging.getLogger("discord").setLevel(logging.ERROR)
     samples: Samples = {}
     setup: dict[str, float] = {}
+    halves: dict[str, dict[int, list[dict[str, float]]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         async with Sandbox.start() as sandbox:
             before = await measure_floor(sandbox, rounds)
@@ -213,11 +230,23 @@ async def run(plan: list[tuple[str, int]], rounds: int, pg_server: str | None,
                 started = time.perf_counter()
                 measured = await measure_library(sandbox, backend, size, rounds, Path(tmp),
                                                  pg_server, setup, settle)
-                setup[f"{backend}_{size}_total"] = time.perf_counter() - started
+                key = f"{backend}_{size}_total"
+                setup[key] = setup.get(key, 0.0) + time.perf_counter() - started
                 after = await measure_floor(sandbox, rounds)
-                samples.setdefault(backend, {})[size] = {**measured, BARE: before + after}
+                measured[BARE] = before + after
+                halves.setdefault(backend, {}).setdefault(size, []).append(
+                    {label: round(statistics.median(values) * 1000, 3)
+                     for label, values in measured.items()})
+                pooled = samples.setdefault(backend, {}).setdefault(size, {})
+                for label, values in measured.items():  # a library measured twice: pooled
+                    pooled.setdefault(label, []).extend(values)
                 before = after
-    return figures(samples, rounds, setup)
+    result = figures(samples, rounds, setup)
+    result["smallest_again"] = {  # p50 ms of each half, first measured and again
+        backend: {f"stories_{size}": {"first": both[0], "again": both[1]}
+                  for size, both in by_size.items() if len(both) == 2}
+        for backend, by_size in halves.items()}
+    return result
 
 
 def sizes_from(text: str) -> list[int]:
@@ -247,6 +276,7 @@ def main() -> None:
     rounds = 20 if args.quick else args.rounds
     plan = [("sqlite", size) for size in sqlite_sizes if backend in ("sqlite", "both")]
     plan += [("postgres", size) for size in pg_sizes if backend in ("postgres", "both")]
+    plan = bracketed(plan)
     for size in sorted({size for _, size in plan}):
         library_file(size)  # build (or reuse) it before the event loop starts
     pg_server, server = start_server() if any(b == "postgres" for b, _ in plan) else (None, None)

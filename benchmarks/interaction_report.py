@@ -113,5 +113,7 @@ def markdown(result: dict[str, Any], machine: str) -> str:
             "stand-in, bot and stand-in in separate processes. The bare bot (one no-op "
             "command, no cogs, no database) is measured right before and right after each "
             "library, back to back, and each column's ratios are to the pings next to it. "
+            "Each backend's smallest library is measured first and again last, the two "
+            "pooled, so that the growth ratios span the run's drift. "
             f"{machine}\n")
     return "\n".join(lines) + "\n" + note
