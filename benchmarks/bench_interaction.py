@@ -12,9 +12,8 @@ minutes apart, and bracketing the largest cancels a drift that goes one way over
 (each half's medians are kept under `smallest_again`). For every command: median and p99,
 their ratio to the floor, the largest/smallest library median ratio, and PostgreSQL's
 median over SQLite's. The sandbox's spec validation stays off (it is for tests, and would
-dominate the figures). A PostgreSQL library is the
-SQLite one copied in bulk (postgres_library.py). The Markdown table goes to
-benchmarks/results/interaction.md.
+dominate the figures). A PostgreSQL library is the SQLite one copied in bulk
+(postgres_library.py). The Markdown table goes to benchmarks/results/interaction.md.
 Run: `.venv/bin/python -m benchmarks.bench_interaction [--quick] [--backend both]
 [--sizes 1000,10000,100000] [--postgres-sizes 1000,10000]`.
 """

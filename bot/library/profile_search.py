@@ -74,7 +74,7 @@ class ProfilePage:
     picks: list[Pick]
     exact: bool  # proven the same page as scoring every story
     candidates: int  # stories gathered
-    scored: int  # of those, scored exactly
+    scored: int  # of those, looked at: filtered, and scored exactly if allowed
 
 
 @dataclass(frozen=True)
