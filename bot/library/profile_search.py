@@ -294,9 +294,10 @@ def _settled_page(index: TagIndex, plan: Plan, terms: _Terms, rows: np.ndarray,
     unscored = np.ones(len(rows), dtype=bool)
     loose = floors is not None and 2 * np.count_nonzero(
         upper >= _kth_largest(floors.scores, plan.limit)) >= len(rows)
-    first_look = floors is not None and loose and len(rows) > floors.unproven_scored
-    if floors is not None and first_look:
+    give_up_at: float | None = None  # the first batch's page gives up at or under this
+    if floors is not None and loose and len(rows) > floors.unproven_scored:
         batch = _best_unscored(floors.scores, unscored, floors.unproven_scored)
+        give_up_at = floors.outside
     elif loose and len(rows) <= MAX_SCORED:
         batch = np.arange(len(rows))
     else:
@@ -318,10 +319,10 @@ def _settled_page(index: TagIndex, plan: Plan, terms: _Terms, rows: np.ndarray,
         scored = len(rows) - len(left)
         if not len(left):
             return picks, True, scored
-        if floors is not None and first_look:
-            first_look = False
-            if len(picks) == plan.limit and picks[-1].score <= floors.outside:
+        if give_up_at is not None:
+            if len(picks) == plan.limit and picks[-1].score <= give_up_at:
                 return picks, False, scored
+            give_up_at = None
         room = MAX_SCORED - scored
         if room <= 0:
             return picks, False, scored
