@@ -4,8 +4,9 @@ and how reactions, stars, kudos and bookmarks become weights. Pure: no Discord, 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import islice
 
 from bot.library.errors import InvalidInput
 from bot.library.records import FeedbackEntry, StoryTotals
@@ -117,6 +118,24 @@ def story_affinity(signals: StorySignals) -> float:
     if signals.stars_count:
         score += (signals.stars_total / signals.stars_count - 3.0)
     return round(score, 4)
+
+
+# "For me" reads a reader's taste from the stories they did something with most recently.
+# A profile's terms, and its search's work, grow with the stories in it: at 100k stories,
+# in process, a reader with kudos on 512 stories from all over the library took 7.5-7.9 ms
+# a /recommend for_me with all of them, 4.8 with the latest 50 (1.9 with kudos on 32).
+# And a taste follows what was read lately.
+TASTE_STORIES = 50
+
+
+def reader_taste(signals: Mapping[int, StorySignals]
+                 ) -> tuple[dict[int, float], set[int]]:
+    """From a reader's signals per story, most recent first: how much they liked each of
+    their TASTE_STORIES most recent stories, and every story they gave kudos to (never
+    recommended back to them, however long ago)."""
+    recent = islice(signals.items(), TASTE_STORIES)
+    return ({story_id: story_affinity(done) for story_id, done in recent},
+            {story_id for story_id, done in signals.items() if done.kudos})
 
 
 def love_score(reactions: int, kudos: int, bookmarks: int, stars_total: int,

@@ -63,6 +63,17 @@ class Plan:
     term_codes: list[int] | None = None
     # With term_codes: each term's query weight x tag weight, in the same order.
     term_weights: np.ndarray | None = None
+    _left_out_rows: np.ndarray | None = field(default=None, init=False, repr=False,
+                                              compare=False)
+
+    def left_out_rows(self, index: TagIndex) -> np.ndarray:
+        """The indexed rows of `left_out`, ascending, worked out once per plan: a search
+        filters several batches, and a reader's kudos (all left out) may be hundreds."""
+        if self._left_out_rows is None:
+            self._left_out_rows = np.array(
+                sorted(row for row in map(index.row_of, self.left_out) if row is not None),
+                dtype=np.int64)
+        return self._left_out_rows
 
     def fold(self, tags: Iterable[TagRef]) -> Iterable[TagRef]:
         view = self.view
@@ -208,9 +219,7 @@ def allowed_rows(index: TagIndex, plan: Plan, rows: np.ndarray) -> np.ndarray:
     for tag in plan.banned:
         allowed &= ~member_of(rows, index.rows(tag))
     if plan.left_out:
-        left_out = np.array(sorted(row for row in map(index.row_of, plan.left_out)
-                                   if row is not None), dtype=np.int64)
-        allowed &= ~member_of(rows, left_out)
+        allowed &= ~member_of(rows, plan.left_out_rows(index))
     if plan.visible is not None:
         visible = plan.visible
         allowed &= np.fromiter((sid in visible for sid in columns.story_id[rows].tolist()),

@@ -28,7 +28,7 @@ from bot.library.feedback import (
     love_score,
     parse_stars,
     passage_weight,
-    story_affinity,
+    reader_taste,
 )
 from bot.library.records import BookmarkRow, FeedbackEntry, Ranked, ReactionChange
 from bot.store.protocol import Store
@@ -258,7 +258,6 @@ class FeedbackService:
 
     async def reader_profile(self, guild_id: int, user_id: int
                              ) -> tuple[dict[int, float], set[int]]:
-        """(story id -> affinity, stories the reader gave kudos) for "for me" recommendations."""
-        signals = await self.repo.reader_signals(guild_id, user_id)
-        return ({sid: story_affinity(s) for sid, s in signals.items()},
-                {sid for sid, s in signals.items() if s.kudos})
+        """(story id -> affinity, stories the reader gave kudos) for "for me" recommendations:
+        the affinities of their most recent stories (`reader_taste`)."""
+        return reader_taste(await self.repo.reader_signals(guild_id, user_id))

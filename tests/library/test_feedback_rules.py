@@ -10,6 +10,7 @@ from bot.library.errors import InvalidInput
 from bot.library.feedback import (
     MAX_WEIGHT,
     MIN_WEIGHT,
+    TASTE_STORIES,
     PassageSignals,
     StorySignals,
     clean_comment,
@@ -19,6 +20,7 @@ from bot.library.feedback import (
     love_score,
     parse_stars,
     passage_weight,
+    reader_taste,
     story_affinity,
 )
 
@@ -82,3 +84,19 @@ def test_story_affinity_and_love_score() -> None:
     assert story_affinity(StorySignals(stars_total=1, stars_count=1, negative_reactions=1)) < 0
     assert love_score(reactions=3, kudos=1, bookmarks=0, stars_total=0, stars_count=0) == 5.0
     assert love_score(0, 0, 0, stars_total=1, stars_count=1) < 0
+
+
+def test_a_readers_taste_is_their_most_recent_stories_and_every_kudos_is_left_out() -> None:
+    # Most recent first, as the store hands them over: kudos on the even ones, a bookmark
+    # on the odd ones, and the oldest of all disliked.
+    signals = {story_id: StorySignals(kudos=True) if story_id % 2 == 0
+               else StorySignals(bookmarks=1)
+               for story_id in range(TASTE_STORIES + 20, 1, -1)}
+    signals[1] = StorySignals(kudos=True, stars_total=1, stars_count=1, negative_reactions=3)
+    profile, left_out = reader_taste(signals)
+    assert list(profile) == list(signals)[:TASTE_STORIES]
+    assert profile[TASTE_STORIES + 20] == story_affinity(StorySignals(kudos=True))
+    assert profile[TASTE_STORIES + 19] == story_affinity(StorySignals(bookmarks=1))
+    # Kudos given long ago still keep those stories out of the page, the disliked one too.
+    assert left_out == set(range(2, TASTE_STORIES + 21, 2)) | {1}
+    assert reader_taste({}) == ({}, set())

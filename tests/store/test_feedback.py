@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.catalog import Catalog
 from bot.library.records import FeedbackEntry, ReactionChange
 from bot.store.protocol import Store
 from tests.store.backends import RawDatabase
@@ -191,3 +192,27 @@ async def test_a_readers_signals_are_theirs_in_this_server_only(
     assert (other.kudos, other.reactions, other.bookmarks) == (False, 1, 0)
     assert await store.feedback.reader_signals(GUILD, 7) == {}
     assert await store.feedback.reader_signals(GUILD + 1, 5) == {}  # another server
+
+
+async def test_a_readers_signals_come_most_recent_first(store: Store) -> None:
+    """For me reads the reader's most recent stories first (reader_taste): a story's time
+    is its latest signal of any kind, kudos, bookmark, reaction or stars."""
+    first, first_passages, messages = await story_with_posts(store)
+    second, _, _ = await story_with_posts(store, "dead-reckoning.md", posts=1,
+                                          first_message=9100)
+    third, _, _ = await story_with_posts(store, "shore-leave.md", posts=1, first_message=9200)
+    await store.feedback_writes.toggle_kudos(second.id, 5, GUILD, "2026-11-21T09:00:00+00:00")
+    await store.feedback_writes.toggle_kudos(first.id, 5, GUILD, "2026-11-21T10:00:00+00:00")
+    await store.feedback_writes.toggle_kudos(third.id, 5, GUILD, "2026-11-21T11:00:00+00:00")
+    assert list(await store.feedback.reader_signals(GUILD, 5)) == [third.id, first.id,
+                                                                   second.id]
+    # A later bookmark brings the second story to the front; stars on the first after it.
+    passage = (await Catalog(store).passages(second.id, GUILD))[0]
+    await store.feedback_writes.toggle_bookmark(5, passage.id, second.id, GUILD,
+                                                "2026-11-21T12:00:00+00:00")
+    assert list(await store.feedback.reader_signals(GUILD, 5)) == [second.id, third.id,
+                                                                   first.id]
+    await store.feedback_writes.save_feedback(
+        FeedbackEntry(GUILD, first.id, first_passages[0].id, 5, 4, "", "2026-11-21T13:00:00+00:00"))
+    assert list(await store.feedback.reader_signals(GUILD, 5)) == [first.id, second.id,
+                                                                   third.id]

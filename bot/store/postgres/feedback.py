@@ -221,20 +221,22 @@ class FeedbackRepository:
         return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
     async def reader_signals(self, guild_id: int, user_id: int) -> dict[int, StorySignals]:
-        """Per story, what this reader did in this server (one query: /recommend for_me
-        asks it on every call)."""
+        """Per story, what this reader did in this server, the story they did something
+        with most recently first (one query: /recommend for_me asks it on every call)."""
         rows = await self._rows(
             "SELECT story_id, MAX(kudos), SUM(bookmarks), SUM(reactions), SUM(negative), "
             "SUM(stars_total), SUM(stars_count) FROM ("
             "SELECT story_id, 1 AS kudos, 0 AS bookmarks, 0 AS reactions, 0 AS negative, "
-            "0 AS stars_total, 0 AS stars_count FROM kudos WHERE user_id = $1 AND guild_id = $2 "
-            "UNION ALL SELECT story_id, 0, COUNT(*), 0, 0, 0, 0 FROM bookmarks "
+            "0 AS stars_total, 0 AS stars_count, at FROM kudos "
+            "WHERE user_id = $1 AND guild_id = $2 "
+            "UNION ALL SELECT story_id, 0, COUNT(*), 0, 0, 0, 0, MAX(at) FROM bookmarks "
             "WHERE user_id = $1 AND guild_id = $2 GROUP BY 1 "
             "UNION ALL SELECT story_id, 0, 0, COUNT(*), "
-            "COUNT(*) FILTER (WHERE emoji = ANY($3::text[])), 0, 0 "
+            "COUNT(*) FILTER (WHERE emoji = ANY($3::text[])), 0, 0, MAX(at) "
             "FROM reactions WHERE user_id = $1 AND guild_id = $2 GROUP BY 1 "
-            "UNION ALL SELECT story_id, 0, 0, 0, 0, SUM(stars), COUNT(*) FROM feedback "
-            "WHERE user_id = $1 AND guild_id = $2 GROUP BY 1) AS signals GROUP BY story_id",
+            "UNION ALL SELECT story_id, 0, 0, 0, 0, SUM(stars), COUNT(*), MAX(at) FROM feedback "
+            "WHERE user_id = $1 AND guild_id = $2 GROUP BY 1) AS signals "
+            "GROUP BY story_id ORDER BY MAX(at) DESC, story_id DESC",
             user_id, guild_id, _NEGATIVE)
         return {int(sid): StorySignals(bool(kudos), int(bookmarks), int(reactions),
                                        int(negative), int(stars_total), int(stars_count))
