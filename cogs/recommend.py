@@ -30,7 +30,7 @@ class RecommendCog(commands.Cog):
         like="A story the results should be like",
         tags="Tags every result must carry, separated by commas",
         exclude="Tags no result may carry, separated by commas",
-        for_me="Pick from what you gave kudos and feedback to (shown only to you)",
+        for_me="Pick by what you gave kudos and feedback to lately (shown only to you)",
     )
     @app_commands.autocomplete(like=story_autocomplete, tags=tag_list_autocomplete,
                                exclude=tag_list_autocomplete)
