@@ -122,9 +122,9 @@ def story_affinity(signals: StorySignals) -> float:
 
 # "For me" reads a reader's taste from the stories they did something with most recently.
 # A profile's terms, and its search's work, grow with the stories in it: at 100k stories,
-# in process, a reader with kudos on 512 stories from all over the library took 7.5-7.9 ms
-# a /recommend for_me with all of them, 4.8 with the latest 50 (1.9 with kudos on 32).
-# And a taste follows what was read lately.
+# in process, a reader with kudos on 512 stories from all over the library took 6.1-7.9 ms
+# a /recommend for_me with all of them, 4.1-4.8 with the latest 50 (1.8-2.1 with kudos on
+# 32). And a taste follows what was read lately.
 TASTE_STORIES = 50
 
 

@@ -194,10 +194,12 @@ async def test_a_readers_signals_are_theirs_in_this_server_only(
     assert await store.feedback.reader_signals(GUILD + 1, 5) == {}  # another server
 
 
-async def test_a_readers_signals_come_most_recent_first(store: Store) -> None:
+async def test_a_readers_signals_come_most_recent_first(
+    store: Store, writer: FeedbackWriter
+) -> None:
     """For me reads the reader's most recent stories first (reader_taste): a story's time
     is its latest signal of any kind, kudos, bookmark, reaction or stars."""
-    first, first_passages, messages = await story_with_posts(store)
+    first, first_passages, _ = await story_with_posts(store)
     second, _, _ = await story_with_posts(store, "dead-reckoning.md", posts=1,
                                           first_message=9100)
     third, _, _ = await story_with_posts(store, "shore-leave.md", posts=1, first_message=9200)
@@ -216,3 +218,7 @@ async def test_a_readers_signals_come_most_recent_first(store: Store) -> None:
         FeedbackEntry(GUILD, first.id, first_passages[0].id, 5, 4, "", "2026-11-21T13:00:00+00:00"))
     assert list(await store.feedback.reader_signals(GUILD, 5)) == [first.id, second.id,
                                                                    third.id]
+    await writer.submit(ReactionChange(9200, 5, "❤️", True, "2026-11-21T14:00:00+00:00"))
+    await writer.flush()
+    assert list(await store.feedback.reader_signals(GUILD, 5)) == [third.id, first.id,
+                                                                   second.id]
