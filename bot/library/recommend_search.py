@@ -70,9 +70,7 @@ class Plan:
         """The indexed rows of `left_out`, ascending, worked out once per plan: a search
         filters several batches, and a reader's kudos (all left out) may be hundreds."""
         if self._left_out_rows is None:
-            self._left_out_rows = np.array(
-                sorted(row for row in map(index.row_of, self.left_out) if row is not None),
-                dtype=np.int64)
+            self._left_out_rows = index.rows_of(self.left_out)
         return self._left_out_rows
 
     def fold(self, tags: Iterable[TagRef]) -> Iterable[TagRef]:

@@ -291,6 +291,12 @@ class TagIndex:
     def row_of(self, story_id: int) -> int | None:
         return self._row_of.get(story_id)
 
+    def rows_of(self, story_ids: Iterable[int]) -> np.ndarray:
+        """The rows of those of these stories that are indexed, ascending (one dict lookup
+        each, without a Python call each: a reader's kudos may be hundreds)."""
+        found = map(self._row_of.get, story_ids)
+        return np.sort(np.fromiter((row for row in found if row is not None), dtype=np.int64))
+
     def _shared_rows(self, code: int) -> np.ndarray:
         if code >= len(self._shared_start):
             return _NO_ROWS

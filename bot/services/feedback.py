@@ -22,6 +22,7 @@ from datetime import datetime
 from bot.library.clock import Clock
 from bot.library.errors import InvalidInput
 from bot.library.feedback import (
+    TASTE_STORIES,
     GuildStats,
     StoryStats,
     clean_comment,
@@ -260,4 +261,4 @@ class FeedbackService:
                              ) -> tuple[dict[int, float], set[int]]:
         """(story id -> affinity, stories the reader gave kudos) for "for me" recommendations:
         the affinities of their most recent stories (`reader_taste`)."""
-        return reader_taste(await self.repo.reader_signals(guild_id, user_id))
+        return reader_taste(await self.repo.reader_signals(guild_id, user_id, TASTE_STORIES))

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from bot.library.changes import Change
 from bot.library.errors import DuplicateStory
-from bot.library.feedback import PassageSignals, StorySignals
+from bot.library.feedback import PassageSignals, ReaderSignals
 from bot.library.guild_settings import GuildSettings
 from bot.library.index_columns import IndexColumns, StoredSnapshot
 from bot.library.models import (
@@ -247,9 +247,9 @@ class FeedbackReads(Protocol):
     async def reaction_days(self, guild_id: int, story_id: int | None) -> list[tuple[str, int]]: ...
     async def story_figures(self, guild_id: int) -> list[Ranked]: ...
     async def passage_stories(self, passage_ids: list[int]) -> dict[int, tuple[int, int]]: ...
-    async def reader_signals(self, guild_id: int, user_id: int) -> dict[int, StorySignals]:
-        """Per story, what the reader did in the server: the story they did something
-        with most recently first."""
+    async def reader_signals(self, guild_id: int, user_id: int, recent: int) -> ReaderSignals:
+        """What the reader did in the server: per story, the `recent` stories they did
+        something with most recently, newest first; and every story given kudos."""
     async def bookmarks(
         self, user_id: int, guild_id: int, offset: int, limit: int
     ) -> tuple[list[BookmarkRow], int]: ...

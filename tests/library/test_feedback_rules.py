@@ -12,6 +12,7 @@ from bot.library.feedback import (
     MIN_WEIGHT,
     TASTE_STORIES,
     PassageSignals,
+    ReaderSignals,
     StorySignals,
     clean_comment,
     emoji_key,
@@ -89,14 +90,16 @@ def test_story_affinity_and_love_score() -> None:
 def test_a_readers_taste_is_their_most_recent_stories_and_every_kudos_is_left_out() -> None:
     # Most recent first, as the store hands them over: kudos on the even ones, a bookmark
     # on the odd ones, and the oldest of all disliked.
-    signals = {story_id: StorySignals(kudos=True) if story_id % 2 == 0
-               else StorySignals(bookmarks=1)
-               for story_id in range(TASTE_STORIES + 20, 1, -1)}
-    signals[1] = StorySignals(kudos=True, stars_total=1, stars_count=1, negative_reactions=3)
-    profile, left_out = reader_taste(signals)
-    assert list(profile) == list(signals)[:TASTE_STORIES]
+    recent = {story_id: StorySignals(kudos=True) if story_id % 2 == 0
+              else StorySignals(bookmarks=1)
+              for story_id in range(TASTE_STORIES + 20, 1, -1)}
+    recent[1] = StorySignals(kudos=True, stars_total=1, stars_count=1, negative_reactions=3)
+    kudos = frozenset(story_id for story_id, done in recent.items() if done.kudos) | {900}
+    profile, left_out = reader_taste(ReaderSignals(recent, kudos))
+    assert list(profile) == list(recent)[:TASTE_STORIES]
     assert profile[TASTE_STORIES + 20] == story_affinity(StorySignals(kudos=True))
     assert profile[TASTE_STORIES + 19] == story_affinity(StorySignals(bookmarks=1))
-    # Kudos given long ago still keep those stories out of the page, the disliked one too.
-    assert left_out == set(range(2, TASTE_STORIES + 21, 2)) | {1}
-    assert reader_taste({}) == ({}, set())
+    # Kudos given long ago (900: before the store's recent ones) still keep those stories
+    # out of the page, and so does the disliked one.
+    assert left_out == set(range(2, TASTE_STORIES + 21, 2)) | {1, 900}
+    assert reader_taste(ReaderSignals({}, frozenset())) == ({}, set())

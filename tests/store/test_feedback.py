@@ -183,42 +183,49 @@ async def test_a_readers_signals_are_theirs_in_this_server_only(
         await store.feedback_writes.save_feedback(
             FeedbackEntry(GUILD, story.id, passage_id, 5, stars, "", AT))
 
-    signals = await store.feedback.reader_signals(GUILD, 5)
-    assert list(signals) == [story.id]
-    mine = signals[story.id]
+    signals = await store.feedback.reader_signals(GUILD, 5, recent=10)
+    assert list(signals.recent) == [story.id] and signals.kudos == {story.id}
+    mine = signals.recent[story.id]
     assert (mine.kudos, mine.bookmarks, mine.reactions, mine.negative_reactions,
             mine.stars_total, mine.stars_count) == (True, 2, 2, 1, 5, 2)
-    other = (await store.feedback.reader_signals(GUILD, 6))[story.id]
+    other = (await store.feedback.reader_signals(GUILD, 6, recent=10)).recent[story.id]
     assert (other.kudos, other.reactions, other.bookmarks) == (False, 1, 0)
-    assert await store.feedback.reader_signals(GUILD, 7) == {}
-    assert await store.feedback.reader_signals(GUILD + 1, 5) == {}  # another server
+    for guild, reader in ((GUILD, 7), (GUILD + 1, 5)):  # another reader; another server
+        nothing = await store.feedback.reader_signals(guild, reader, recent=10)
+        assert (dict(nothing.recent), nothing.kudos) == ({}, frozenset())
 
 
 async def test_a_readers_signals_come_most_recent_first(
     store: Store, writer: FeedbackWriter
 ) -> None:
-    """For me reads the reader's most recent stories first (reader_taste): a story's time
-    is its latest signal of any kind, kudos, bookmark, reaction or stars."""
+    """For me reads the reader's most recent stories (reader_taste): a story's time is its
+    latest signal of any kind, kudos, bookmark, reaction or stars; past the recent ones,
+    only the stories given kudos."""
     first, first_passages, _ = await story_with_posts(store)
     second, _, _ = await story_with_posts(store, "dead-reckoning.md", posts=1,
                                           first_message=9100)
     third, _, _ = await story_with_posts(store, "shore-leave.md", posts=1, first_message=9200)
+
+    async def newest_first() -> list[int]:
+        return list((await store.feedback.reader_signals(GUILD, 5, recent=10)).recent)
+
     await store.feedback_writes.toggle_kudos(second.id, 5, GUILD, "2026-11-21T09:00:00+00:00")
     await store.feedback_writes.toggle_kudos(first.id, 5, GUILD, "2026-11-21T10:00:00+00:00")
     await store.feedback_writes.toggle_kudos(third.id, 5, GUILD, "2026-11-21T11:00:00+00:00")
-    assert list(await store.feedback.reader_signals(GUILD, 5)) == [third.id, first.id,
-                                                                   second.id]
+    assert await newest_first() == [third.id, first.id, second.id]
     # A later bookmark brings the second story to the front; stars on the first after it.
     passage = (await Catalog(store).passages(second.id, GUILD))[0]
     await store.feedback_writes.toggle_bookmark(5, passage.id, second.id, GUILD,
                                                 "2026-11-21T12:00:00+00:00")
-    assert list(await store.feedback.reader_signals(GUILD, 5)) == [second.id, third.id,
-                                                                   first.id]
+    assert await newest_first() == [second.id, third.id, first.id]
     await store.feedback_writes.save_feedback(
-        FeedbackEntry(GUILD, first.id, first_passages[0].id, 5, 4, "", "2026-11-21T13:00:00+00:00"))
-    assert list(await store.feedback.reader_signals(GUILD, 5)) == [first.id, second.id,
-                                                                   third.id]
+        FeedbackEntry(GUILD, first.id, first_passages[0].id, 5, 4, "",
+                      "2026-11-21T13:00:00+00:00"))
+    assert await newest_first() == [first.id, second.id, third.id]
     await writer.submit(ReactionChange(9200, 5, "❤️", True, "2026-11-21T14:00:00+00:00"))
     await writer.flush()
-    assert list(await store.feedback.reader_signals(GUILD, 5)) == [third.id, first.id,
-                                                                   second.id]
+    assert await newest_first() == [third.id, first.id, second.id]
+    # Only the newest one in full when one is asked for; every kudos all the same.
+    latest = await store.feedback.reader_signals(GUILD, 5, recent=1)
+    assert list(latest.recent) == [third.id]
+    assert latest.kudos == {first.id, second.id, third.id}

@@ -12,8 +12,9 @@ from typing import Any
 
 import asyncpg
 
-from bot.library.feedback import NEGATIVE_EMOJIS, PassageSignals, StorySignals
+from bot.library.feedback import NEGATIVE_EMOJIS, PassageSignals, ReaderSignals
 from bot.library.records import BookmarkRow, FeedbackEntry, Ranked, ReactionChange, StoryTotals
+from bot.store.feedback_rows import reader_signals_of
 from bot.store.postgres.database import Executor, affected
 
 _NEGATIVE = sorted(NEGATIVE_EMOJIS)
@@ -220,9 +221,10 @@ class FeedbackRepository:
             list(passage_ids))
         return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
-    async def reader_signals(self, guild_id: int, user_id: int) -> dict[int, StorySignals]:
-        """Per story, what this reader did in this server, the story they did something
-        with most recently first (one query: /recommend for_me asks it on every call)."""
+    async def reader_signals(self, guild_id: int, user_id: int, recent: int) -> ReaderSignals:
+        """What this reader did in this server: per story, the `recent` stories they did
+        something with most recently, newest first, and every story they gave kudos to (one
+        query: /recommend for_me asks it on every call)."""
         rows = await self._rows(
             "SELECT story_id, MAX(kudos), SUM(bookmarks), SUM(reactions), SUM(negative), "
             "SUM(stars_total), SUM(stars_count) FROM ("
@@ -238,10 +240,7 @@ class FeedbackRepository:
             "WHERE user_id = $1 AND guild_id = $2 GROUP BY 1) AS signals "
             "GROUP BY story_id ORDER BY MAX(at) DESC, story_id DESC",
             user_id, guild_id, _NEGATIVE)
-        return {int(sid): StorySignals(bool(kudos), int(bookmarks), int(reactions),
-                                       int(negative), int(stars_total), int(stars_count))
-                for sid, kudos, bookmarks, reactions, negative, stars_total, stars_count
-                in rows}
+        return reader_signals_of(rows, recent)
 
     async def bookmarks(self, user_id: int, guild_id: int, offset: int,
                         limit: int) -> tuple[list[BookmarkRow], int]:
