@@ -87,12 +87,9 @@ def library_file(size: int) -> Path:
         partial = path.with_suffix(".building")
         partial.unlink(missing_ok=True)
         _run_outside_any_loop(_build(partial, size))
-        # On disk before anything is measured: the kernel writes a new file's pages back
-        # ~30 s later, and a round-trip run right after building the 100k library (850
-        # MB) measured every command 1.5-1.7x slower at 100k than at 1k, the next run
-        # 0.9-1.1x.
-        with partial.open("rb+") as built:
-            os.fsync(built.fileno())
+        # A round-trip run right after building the 100k library (850 MB) measured every
+        # command 1.5-1.7x slower at 100k than at 1k, the next run 0.9-1.1x.
+        _on_disk(partial)
         partial.rename(path)
         print(f"built a {size:,}-story library in {time.perf_counter() - started:.1f} s",
               file=sys.stderr, flush=True)
@@ -137,6 +134,12 @@ def copy_of_library(size: int, destination: Path) -> Path:
     disk before it is used: the kernel writes dirty pages back after about 30 s, which for
     a 100k copy (700 MB) fell in the middle of the round trips measured on it."""
     shutil.copy(library_file(size), destination)
-    with destination.open("rb+") as copied:
-        os.fsync(copied.fileno())
+    _on_disk(destination)
     return destination
+
+
+def _on_disk(path: Path) -> None:
+    """Written to disk now, before anything is measured: the kernel writes a new file's
+    dirty pages back ~30 s later, in the middle of whatever runs then."""
+    with path.open("rb+") as written:
+        os.fsync(written.fileno())
