@@ -34,7 +34,7 @@ class TagOverlay:
     """One server's renames and merges, read-only once built (rebuild after a change)."""
 
     __slots__ = ("_by_local_key", "_members", "_ref_members", "_ref_names", "_ref_parent",
-                 "guild_id", "merged_into", "renamed", "renamed_kinds", "rows")
+                 "_spellings", "guild_id", "merged_into", "renamed", "renamed_kinds", "rows")
 
     def __init__(self, guild_id: int | None, *, renamed: Mapping[int, str] | None = None,
                  merged_into: Mapping[int, int] | None = None,
@@ -57,6 +57,11 @@ class TagOverlay:
         self._ref_names = {ref(by_id[t]): name for t, name in self.renamed.items() if t in by_id}
         # Kinds with a rename here: a list line need not look up the names of the others.
         self.renamed_kinds = frozenset(kind for kind, _ in self._ref_names)
+        # renamed_names' answers by kind and spelling ("": not renamed). Lines repeat the
+        # same few hundred fandom names, and a memo read is a third of working out a key.
+        # It holds at most the spellings of the vocabulary, and goes with the overlay,
+        # which is built anew after every change.
+        self._spellings: dict[TagKind, dict[str, str]] = {}
 
     @classmethod
     def empty(cls, guild_id: int | None = None) -> TagOverlay:
@@ -116,6 +121,19 @@ class TagOverlay:
         return self._ref_names.get((kind, _key(name))) if self._ref_names else None
 
 
+    def renamed_names(self, kind: TagKind, names: list[str]) -> list[str] | None:
+        """`names` of one kind (a list line's fandoms or warnings) with this server's names
+        for the renamed ones, or None when none of them is renamed (most lines)."""
+        known = self._spellings.setdefault(kind, {})
+        renamed = False
+        for name in names:
+            local = known.get(name)
+            if local is None:
+                local = known[name] = self.renamed_key(kind, name) or ""
+            renamed = renamed or bool(local)
+        return [known[name] or name for name in names] if renamed else None
+
+
 def _flattened(merged_into: Mapping[int, int]) -> dict[int, int]:
     """Follow chains (a later operator merge can make them); drop loops and self-merges."""
     flat: dict[int, int] = {}
@@ -153,23 +171,21 @@ def lines_seen_through(lines: Iterable[ListedStory], overlay: TagOverlay
 
     Apply it once: a local name that is another tag's shared name would be renamed again."""
     lines = list(lines)
-    kinds = [(kind, attribute) for kind, attribute in _LINE_TAGS
-             if kind in overlay.renamed_kinds]
-    if not kinds:
+    fandoms_renamed = TagKind.FANDOM in overlay.renamed_kinds
+    warnings_renamed = TagKind.WARNING in overlay.renamed_kinds
+    if not (fandoms_renamed or warnings_renamed):
         return lines
-    renamed = overlay.renamed_key
     for at, line in enumerate(lines):
-        if any(renamed(kind, name) for kind, attribute in kinds
-               for name in getattr(line, attribute)):
+        fandoms = overlay.renamed_names(TagKind.FANDOM, line.fandoms) if fandoms_renamed else None
+        warnings = (overlay.renamed_names(TagKind.WARNING, line.warnings) if warnings_renamed
+                    else None)
+        if fandoms is not None or warnings is not None:
             lines[at] = ListedStory(
                 id=line.id, guild_id=line.guild_id, title=line.title, authors=line.authors,
                 rating=line.rating, words=line.words,
-                fandoms=[renamed(TagKind.FANDOM, name) or name for name in line.fandoms],
-                warnings=[renamed(TagKind.WARNING, name) or name for name in line.warnings])
+                fandoms=line.fandoms if fandoms is None else fandoms,
+                warnings=line.warnings if warnings is None else warnings)
     return lines
-
-
-_LINE_TAGS = ((TagKind.FANDOM, "fandoms"), (TagKind.WARNING, "warnings"))
 
 
 # -- the wrangling rules (the service asks, then the store writes) ------------------------
