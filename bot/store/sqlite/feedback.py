@@ -24,33 +24,35 @@ _NEGATIVE_MARKS = ", ".join("?" * len(_NEGATIVE))
 
 # ----- writes (run inside the writer's transaction)
 
+# Each (message, reader, emoji)'s last change in a run, the run being a JSON array of
+# ReactionChange rows [message_id, user_id, emoji, added, at] in order: in a GROUP BY
+# with max(), SQLite takes the other columns from the row holding the max.
+_LAST_CHANGES = (
+    "WITH last AS (SELECT value ->> 0 AS message_id, value ->> 1 AS user_id, "
+    "value ->> 2 AS emoji, value ->> 3 AS added, value ->> 4 AS at, max(key) AS seq "
+    "FROM json_each(?) GROUP BY 1, 2, 3) ")
+
+
 async def apply_reaction_changes(conn: aiosqlite.Connection, changes: list[ReactionChange]) -> int:
     """Apply changes in order. Only the last change per (message, reader, emoji) decides the
-    final row, so the run is folded to that before touching the table. A reaction on a
+    final row, so SQLite folds the run to that before touching the table. A reaction on a
     message that is not (or no longer) a recorded post is dropped by the join on posts.
 
-    Each side is ONE statement over a JSON array (json_each), so SQLite does the per-row
-    work in C without holding Python's GIL: the event loop keeps running meanwhile."""
-    last: dict[tuple[int, int, str], ReactionChange] = {}
-    for change in changes:
-        key = (change.message_id, change.user_id, change.emoji)
-        last.pop(key, None)  # re-insert so dict order follows the latest change
-        last[key] = change
-    removed = [[c.message_id, c.user_id, c.emoji] for c in last.values() if not c.added]
-    added = [[c.message_id, c.user_id, c.emoji, c.at] for c in last.values() if c.added]
-    if removed:
-        await conn.execute(
-            "DELETE FROM reactions WHERE (message_id, user_id, emoji) IN ("
-            "SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))",
-            (json.dumps(removed, ensure_ascii=False),))
-    if added:
-        await conn.execute(
-            "INSERT OR IGNORE INTO reactions "
-            "(message_id, user_id, emoji, passage_id, story_id, guild_id, at) "
-            "SELECT p.message_id, j.value ->> 1, j.value ->> 2, p.passage_id, p.story_id, "
-            "p.guild_id, j.value ->> 3 FROM json_each(?) AS j "
-            "JOIN posts AS p ON p.message_id = j.value ->> 0",
-            (json.dumps(added, ensure_ascii=False),))
+    The run goes over as one JSON array (a ReactionChange is a tuple: one C call encodes
+    the lot), and each side is ONE statement over it, so SQLite does the folding and the
+    per-row work in C without holding Python's GIL. Folding in Python on the event loop
+    took a tenth of a burst's time (bench_reactions: 0.95x the no-op listener's rate with
+    neither, 0.84x with the fold alone)."""
+    run = json.dumps(changes, ensure_ascii=False)
+    await conn.execute(
+        _LAST_CHANGES + "DELETE FROM reactions WHERE (message_id, user_id, emoji) IN ("
+        "SELECT message_id, user_id, emoji FROM last WHERE NOT added)", (run,))
+    await conn.execute(
+        _LAST_CHANGES + "INSERT OR IGNORE INTO reactions "
+        "(message_id, user_id, emoji, passage_id, story_id, guild_id, at) "
+        "SELECT p.message_id, last.user_id, last.emoji, p.passage_id, p.story_id, "
+        "p.guild_id, last.at FROM last JOIN posts AS p ON p.message_id = last.message_id "
+        "WHERE last.added ORDER BY last.seq", (run,))
     return len(changes)
 
 
