@@ -57,10 +57,11 @@ class TagOverlay:
         self._ref_names = {ref(by_id[t]): name for t, name in self.renamed.items() if t in by_id}
         # Kinds with a rename here: a list line need not look up the names of the others.
         self.renamed_kinds = frozenset(kind for kind, _ in self._ref_names)
-        # renamed_names' answers by kind and spelling ("": not renamed). Lines repeat the
-        # same few hundred fandom names, and a memo read is a third of working out a key.
-        # It holds at most the spellings of the vocabulary, and goes with the overlay,
-        # which is built anew after every change.
+        # renamed_names' answers by kind and spelling ("": not renamed). List lines repeat
+        # the same few hundred fandom names, and looking each one up (its key, then the
+        # renames) on every line was nine tenths of the overlay's cost on /story list. It
+        # holds at most the vocabulary's spellings, and goes with the overlay, which is
+        # built anew after every change.
         self._spellings: dict[TagKind, dict[str, str]] = {}
 
     @classmethod
@@ -119,7 +120,6 @@ class TagOverlay:
         """The local name of a story's tag spelled `name`, if that spelling is a renamed
         canonical tag (a synonym keeps its own spelling, as on AO3)."""
         return self._ref_names.get((kind, _key(name))) if self._ref_names else None
-
 
     def renamed_names(self, kind: TagKind, names: list[str]) -> list[str] | None:
         """`names` of one kind (a list line's fandoms or warnings) with this server's names

@@ -50,6 +50,13 @@ def test_list_lines_show_the_servers_names_and_keep_the_rest() -> None:
     assert (only_warning.fandoms, only_warning.warnings) == (["Other"], ["Someone Dies"])
     assert spelled.fandoms == ["Trek"]
     assert kept is untouched  # not copied: most lines of a page
+    # the same page again, its spellings now remembered: the same lines
+    again = lines_seen_through([line(["Star Trek", "Other"], ["Major Character Death"]),
+                                line(["star  TREK"], []), untouched], overlay)
+    assert [(s.fandoms, s.warnings) for s in again] == [
+        (["Trek", "Other"], ["Someone Dies"]), (["Trek"], []),
+        (["Other", "Fluff"], ["No Archive Warnings Apply"])]
+    assert again[2] is untouched
     # only kinds with a rename are looked at; a server without renames keeps every line
     fandoms_only = TagOverlay(1, renamed={4: "Trek"}, rows=ROWS)
     assert lines_seen_through([untouched], fandoms_only)[0] is untouched
