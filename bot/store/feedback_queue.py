@@ -52,6 +52,8 @@ class BatchingWriter:
         self.committed_changes = 0
         self.busy_retries = 0
         self._queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_LIMIT)
+        self._jobs_queued = 0  # jobs in the queue (they end a burst's gathering early)
+        self._job_queued = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._applying: list[Any] = []  # the batch being written, for a shutdown's count
 
@@ -75,6 +77,8 @@ class BatchingWriter:
             raise RuntimeError("the feedback writer is not running")
         queued = QueuedJob(job)
         await self._queue.put(queued)
+        self._jobs_queued += 1
+        self._job_queued.set()
         result: T = await queued.done
         return result
 
@@ -104,9 +108,7 @@ class BatchingWriter:
             batch = [await self._queue.get()]
             if (isinstance(batch[0], ReactionChange) and self.max_delay
                     and self._queue.qsize() < self.max_batch):
-                # Let a burst gather for a moment, so it becomes one transaction (a job, e.g.
-                # a button click or a flush, goes at once).
-                await asyncio.sleep(self.max_delay)
+                await self._gather()
             while len(batch) < self.max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             if any(item is STOP for item in batch):
@@ -116,10 +118,23 @@ class BatchingWriter:
                     item = self._queue.get_nowait()
                     if item is not STOP:
                         batch.append(item)
+            if self._jobs_queued:  # taken out of the queue now
+                self._jobs_queued -= sum(isinstance(item, QueuedJob) for item in batch)
             if batch:
                 self._applying = batch
                 await self._apply(batch)
                 self._applying = []
+
+    async def _gather(self) -> None:
+        """Let a burst of reactions gather for a moment, so it becomes one transaction. A
+        job (a button click, a flush) queued before or meanwhile ends the wait: someone is
+        waiting for it, and it would otherwise wait out the rest of `max_delay`."""
+        if self._jobs_queued:
+            return
+        self._job_queued.clear()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.max_delay):
+                await self._job_queued.wait()
 
     async def _apply(self, batch: list[Any]) -> None:
         raise NotImplementedError

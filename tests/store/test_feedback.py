@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from typing import Any
 
@@ -142,6 +143,31 @@ async def test_close_commits_everything_queued(store: Store, raw: RawDatabase) -
         await writer.submit(ReactionChange(messages[0], user, "❤️", True, AT))
     await writer.close()
     assert len(await store.feedback.reactions()) == 500
+
+
+async def test_a_job_behind_a_reaction_does_not_wait_out_the_bursts_gathering(
+    store: Store, raw: RawDatabase
+) -> None:
+    """A click's write (any job: here a flush) queued while a burst gathers goes with the
+    reactions gathered so far, not after the rest of the gathering time."""
+    _, _, messages = await story_with_posts(store)
+    writer = raw.new_writer(max_delay=60.0)
+    writer.start()
+    try:
+        await writer.submit(ReactionChange(messages[0], 5, "❤️", True, AT))
+        await asyncio.sleep(0)  # the writer takes the reaction and starts gathering
+        await writer.submit(ReactionChange(messages[1], 5, "❤️", True, AT))
+        await asyncio.wait_for(writer.flush(), timeout=15)
+        assert sorted(await store.feedback.reactions()) == sorted(
+            [(messages[0], 5, "❤️"), (messages[1], 5, "❤️")])
+        # With nothing waiting, a reaction's burst still gathers: no commit yet.
+        await writer.submit(ReactionChange(messages[2], 5, "❤️", True, AT))
+        await asyncio.sleep(0.05)
+        assert writer.committed_batches == 1
+        await asyncio.wait_for(writer.flush(), timeout=15)
+        assert writer.committed_batches == 2
+    finally:
+        await writer.close()
 
 
 async def test_story_figures_and_the_export_count_each_kind_once_per_server(
