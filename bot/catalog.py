@@ -11,6 +11,7 @@ import builtins
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
+from bot.catalog_lookup import CatalogLookup
 from bot.folder_import import FolderImport, ImportOutcome, ImportReport
 from bot.importers import read_story, read_story_file
 from bot.importers.base import ImportLimits
@@ -22,7 +23,6 @@ from bot.library.errors import (
     StoryNotFound,
 )
 from bot.library.gate import Gate, Shown, title_matches
-from bot.library.lookup import AUTOCOMPLETE_LIMIT, fuzzy_matches
 from bot.library.models import ListedStory, Passage, Rating, Story, StoryDraft, Tag, TagKind
 from bot.library.overlay import TagOverlay, lines_seen_through
 from bot.library.rating_change import RatingChange
@@ -31,21 +31,13 @@ from bot.library.records import (
     SortOrder,
     StoryFilter,
     TagCount,
-    TagRow,
     TitleRow,
 )
 from bot.library.segmentation import segment_chapters
-from bot.library.shown_titles import ShownTitles, title_named, titles_in_view
-from bot.library.tag_names import tag_name_choices, tag_name_index
 from bot.library.tags import clean_tag_name, tag_key
-from bot.library.title_index import FUZZY_LIMIT, TitleIndex
-from bot.library.visibility import ALL_GUILDS, Visibility
+from bot.library.visibility import Visibility
 from bot.store.protocol import Store
 from bot.story_files import story_files
-
-# Gates whose nameable titles are kept: each typing reader has their own gate, and each
-# entry holds up to FUZZY_LIMIT titles (about 0.5 MB), so a few, for those typing now.
-SHOWN_TITLES_KEPT = 16
 
 
 class Catalog:
@@ -56,24 +48,9 @@ class Catalog:
         self._tags = store.tags
         self._bulk = store.bulk
         self.limits = limits or ImportLimits()
-        # id -> (id, guild_id, title, rating) of every story, for instant autocomplete; kept
-        # in step with every add, edit and remove made through this catalog.
-        self._titles: dict[int, TitleRow] | None = None
-        # The same titles by prefix, for autocomplete at any library size (built on first
-        # use, off the event loop; kept in step with `_titles`).
-        self._title_index: TitleIndex | None = None
-        self._title_index_building = asyncio.Lock()
-        # Bumped by every change to the title rows; the titles a channel may name are kept
-        # per gate until it moves (a small library's autocomplete matches all of them on
-        # every keystroke, and working out which a channel may name was most of that).
-        self._titles_version = 0
-        self._shown_by_gate: dict[int, tuple[Gate, int, dict[int, str]]] = {}
-        # Tag rows for autocomplete, with the store's write count when they were read.
-        self._write_count = store.write_count
-        self._tag_rows: tuple[int, builtins.list[TagRow]] | None = None
-        # Those rows' names by prefix, per kind (None: every kind), for tag autocomplete.
-        self._tag_indexes: tuple[builtins.list[TagRow],
-                                 dict[TagKind | None, TitleIndex]] | None = None
+        # Titles and tag names in memory, for autocomplete and typed titles; told of every
+        # add, edit and remove made here.
+        self._lookup = CatalogLookup(store.stories, store.tags, store.write_count)
         # Called with a story id after it was added, edited or removed (e.g. to keep the
         # recommendation index in step). Listeners must not raise.
         self.change_listeners: list[Callable[[int], Awaitable[None]]] = []
@@ -96,7 +73,7 @@ class Catalog:
 
     async def _added(self, story: Story) -> None:
         """A new story: into the title index, then to the listeners."""
-        self._set_title(story.id, story.guild_id, story.title, story.rating)
+        self._lookup.set_title(story.id, story.guild_id, story.title, story.rating)
         await self._changed(story.id)
 
     async def import_bytes(
@@ -190,7 +167,7 @@ class Catalog:
 
     async def remove(self, story_id: int, visibility: Visibility) -> Story:
         story = await self._stories.remove(story_id, visibility)
-        self._drop_title(story_id)
+        self._lookup.drop_title(story_id)
         await self._changed(story_id)
         return story
 
@@ -215,7 +192,7 @@ class Catalog:
             add_tags=cleaned, remove_tag_keys=[(t.kind, tag_key(t.name)) for t in remove_tags],
         )
         story = await self._stories.get(story_id, visibility)
-        self._set_title(story.id, story.guild_id, story.title, story.rating)
+        self._lookup.set_title(story.id, story.guild_id, story.title, story.rating)
         await self._changed(story.id)
         return story
 
@@ -265,135 +242,46 @@ class Catalog:
                                gate.overlay),
             newest_only=hits.newest_only)
 
-    # -- finding a story from what someone typed -------------------------------------
-
-    async def _title_rows(self) -> dict[int, TitleRow]:
-        if self._titles is None:
-            self._titles = {row.story_id: row for row in await self._stories.titles()}
-            self._titles_version += 1
-        return self._titles
-
-    def _set_title(self, story_id: int, guild_id: int | None, title: str,
-                   rating: Rating) -> None:
-        """A story added or edited: its title row, in every copy kept."""
-        if self._titles is not None:
-            self._titles[story_id] = TitleRow(story_id, guild_id, title, rating)
-        if self._title_index is not None:
-            self._title_index.set(story_id, guild_id, title)
-        self._titles_version += 1
-
-    def _drop_title(self, story_id: int) -> None:
-        if self._titles is not None:
-            self._titles.pop(story_id, None)
-        if self._title_index is not None:
-            self._title_index.discard(story_id)
-        self._titles_version += 1
-
-    async def _shown(self, gate: Gate) -> dict[int, str]:
-        """`titles(gate)`, kept while the gate (the same object: gates are cached while
-        what they are made of is unchanged) and the title rows are."""
-        rows = await self._title_rows()
-        kept = self._shown_by_gate.get(id(gate))
-        if kept is not None and kept[0] is gate and kept[1] == self._titles_version:
-            return kept[2]
-        shown = titles_in_view(rows, gate)
-        if len(self._shown_by_gate) >= SHOWN_TITLES_KEPT:
-            self._shown_by_gate.clear()
-        self._shown_by_gate[id(gate)] = (gate, self._titles_version, shown)
-        return shown
+    # -- finding a story from what someone typed (bot/catalog_lookup.py) ---------------
 
     async def story_count(self) -> int:
         """Stories in the whole library (reads the title rows once, as autocomplete does)."""
-        return len(await self._title_rows())
+        return len(await self._lookup.rows())
 
     async def titles(self, view: Visibility | Gate) -> dict[int, str]:
         """Titles of the stories in view (for a Gate: those the channel may name)."""
-        return titles_in_view(await self._title_rows(), view)
+        return await self._lookup.titles(view)
 
     async def shown_titles(self, gate: Gate) -> Mapping[int, str]:
-        """The titles a channel may name, as a view over the title rows: a lookup costs the
-        same at any library size (`titles` copies every one)."""
-        return ShownTitles(await self._title_rows(), gate)
+        """The titles a channel may name, looked up at the same cost at any library size."""
+        return await self._lookup.shown_titles(gate)
 
     async def own_titles(self, guild_id: int) -> dict[int, str]:
         """Titles of the stories one server added (not the demo library)."""
-        return {row.story_id: row.title for row in (await self._title_rows()).values()
-                if row.guild_id == guild_id}
+        return await self._lookup.own_titles(guild_id)
 
     async def forget_stories(self, story_ids: Sequence[int]) -> None:
         """Stories deleted behind the catalog's back (a server's data purged): drop them
         from the title index and tell the listeners."""
         for story_id in story_ids:
-            self._drop_title(story_id)
+            self._lookup.drop_title(story_id)
             await self._changed(story_id)
 
     async def reread_titles(self, story_ids: Sequence[int] | None) -> None:
         """Stories another process added, edited or removed (None: any may have changed):
-        their title rows are read again, and the tag rows (a story brings new tags) later."""
-        self._tag_rows = None
-        if story_ids is None:
-            self._titles = self._title_index = None
-            self._titles_version += 1
-        for story_id in story_ids or ():
-            try:
-                story = await self._stories.get(story_id, ALL_GUILDS)
-            except StoryNotFound:
-                self._drop_title(story_id)
-                continue
-            self._set_title(story_id, story.guild_id, story.title, story.rating)
+        their title rows are read again, and the tag rows later."""
+        await self._lookup.reread(story_ids)
 
     async def story_choices(
         self, query: str, view: Visibility | Gate
     ) -> builtins.list[tuple[int, str]]:
-        """Autocomplete: fuzzy in a small library; past that, titles (and title words)
-        starting with what was typed, from the prefix index, filtered by the view."""
-        rows = await self._title_rows()
-        if len(rows) < FUZZY_LIMIT:
-            named = await self._shown(view) if isinstance(view, Gate) else await self.titles(view)
-            return fuzzy_matches(query, named)
-        index = await self._prefix_index(rows)
-        if not isinstance(view, Gate):
-            return index.choices(query, view)
-        found = index.choices(query, view.visibility, limit=4 * AUTOCOMPLETE_LIMIT)
-        shown = [(sid, title) for sid, title in found if sid in rows
-                 and view.shows(sid, rows[sid].guild_id, rows[sid].rating) is not Shown.HIDDEN]
-        return shown[:AUTOCOMPLETE_LIMIT]
-
-    async def _all_tags(self) -> builtins.list[TagRow]:
-        """Every tag row, read again only after the library was written (each keystroke of
-        a tag autocomplete would otherwise read them all)."""
-        written = self._write_count()
-        if self._tag_rows is None or self._tag_rows[0] != written:
-            self._tag_rows = (written, await self._tags.all())
-        return self._tag_rows[1]
-
-    async def _prefix_index(self, rows: dict[int, TitleRow]) -> TitleIndex:
-        async with self._title_index_building:  # one build, however many keystrokes wait
-            if self._title_index is None:
-                listed = [(row.story_id, row.guild_id, row.title) for row in rows.values()]
-                self._title_index = await asyncio.to_thread(TitleIndex, listed)
-        return self._title_index
+        """Autocomplete of a story's title, among those in view."""
+        return await self._lookup.story_choices(query, view)
 
     async def tag_choices(self, query: str, kind: TagKind | None = None,
                           overlay: TagOverlay | None = None) -> builtins.list[str]:
         """Tag names (canonical and synonyms, and a server's own names) for autocomplete."""
-        local: dict[int, str] = {}
-        if overlay is not None:  # local names first, under ids no tag row uses
-            local = {-tag_id: name for tag_id, name in overlay.renamed.items()
-                     if tag_id in overlay.rows and (kind is None
-                                                    or overlay.rows[tag_id].kind is kind)}
-        return tag_name_choices(query, await self._tag_index(kind), local)
-
-    async def _tag_index(self, kind: TagKind | None) -> TitleIndex:
-        """Tag names of one kind (or all) by prefix, built off the event loop once per
-        change of the vocabulary: a keystroke never walks every tag."""
-        rows = await self._all_tags()
-        if self._tag_indexes is None or self._tag_indexes[0] is not rows:
-            self._tag_indexes = (rows, {})
-        built = self._tag_indexes[1]
-        if kind not in built:
-            built[kind] = await asyncio.to_thread(tag_name_index, rows, kind)
-        return built[kind]
+        return await self._lookup.tag_choices(query, kind, overlay)
 
     async def resolve(self, text: str, view: Visibility | Gate) -> Story:
         """The story someone meant: an id (what autocomplete sends) or a title typed exactly.
@@ -410,7 +298,7 @@ class Catalog:
     async def resolve_title(self, text: str, view: Visibility | Gate) -> TitleRow:
         """`resolve` from the title rows kept in memory, without reading the story: for
         callers that need only its id, title, server and rating."""
-        return title_named(text, await self._title_rows(), view)
+        return await self._lookup.resolve_title(text, view)
 
     async def passages(
         self, story_id: int, visibility: Visibility
