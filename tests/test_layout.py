@@ -21,9 +21,10 @@ CLOCK_READS = re.compile(r"\btime\.time\(\)|\bdatetime\.now\(|\butcnow\(|\bdate\
 
 def python_files(*folders: str) -> Iterator[Path]:
     """The Python files under each folder; a file named instead of a folder is itself
-    (rglob on a file finds nothing, which would pass any check silently)."""
+    (rglob on a file, or on nothing, finds nothing, which would pass any check silently)."""
     for folder in folders:
         path = ROOT / folder
+        assert path.exists(), f"a layout rule names {folder}, which is not there"
         yield from [path] if path.is_file() else sorted(path.rglob("*.py"))
 
 
