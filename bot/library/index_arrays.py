@@ -1,11 +1,33 @@
-"""The growable arrays and interning tables the recommendation index is held in
-(bot.library.tag_index), and the sorted-distinct helper its searches share."""
+"""The growable arrays, interning tables and per-row columns the recommendation index is
+held in (bot.library.tag_index), and the sorted-distinct helper its searches share."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Dense per-row columns for one query (views: do not keep across index changes)."""
+
+    story_id: np.ndarray  # int64
+    factor: np.ndarray  # float64, length factor
+    popularity: np.ndarray  # float64
+    rating: np.ndarray  # int16 rating code
+    live: np.ndarray  # bool, False for removed stories
+    series: np.ndarray  # int32 series code, -1 for none
+    guild: np.ndarray  # int32 guild code
+
+
+# The index's per-row columns and their types: Columns' and each row's slices of the
+# flat tag and author code arrays.
+ROW_COLUMN_TYPES = {"sid": np.int64, "factor": np.float64, "popularity": np.float64,
+                    "rating": np.int16, "live": np.bool_, "series": np.int32,
+                    "guild": np.int32, "tag_start": np.int64, "tag_count": np.int32,
+                    "author_start": np.int64, "author_count": np.int32}
 
 
 class GrowArray:

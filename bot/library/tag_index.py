@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 
 import numpy as np
 
-from bot.library.index_arrays import GrowArray, Interned
+from bot.library.index_arrays import ROW_COLUMN_TYPES, Columns, GrowArray, Interned
+from bot.library.index_scratch import QueryScratch
 from bot.library.indexed_story import (
     KIND_WEIGHTS,
     LENGTH_FREE_TAGS,
@@ -41,25 +41,6 @@ __all__ = ["KIND_WEIGHTS", "LENGTH_FREE_TAGS", "NO_SERIES", "IndexedStory", "Tag
            "TagRef", "length_factor", "weighted"]
 
 _MIN_DEAD_FOR_REBUILD = 1024
-
-
-@dataclass(frozen=True)
-class Columns:
-    """Dense per-row columns for one query (views: do not keep across index changes)."""
-
-    story_id: np.ndarray  # int64
-    factor: np.ndarray  # float64, length factor
-    popularity: np.ndarray  # float64
-    rating: np.ndarray  # int16 rating code
-    live: np.ndarray  # bool, False for removed stories
-    series: np.ndarray  # int32 series code, -1 for none
-    guild: np.ndarray  # int32 guild code
-
-
-_COLUMN_TYPES = {"sid": np.int64, "factor": np.float64, "popularity": np.float64,
-                 "rating": np.int16, "live": np.bool_, "series": np.int32, "guild": np.int32,
-                 "tag_start": np.int64, "tag_count": np.int32,
-                 "author_start": np.int64, "author_count": np.int32}
 
 
 class TagIndex:
@@ -87,15 +68,13 @@ class TagIndex:
         self._row_of: dict[int, int] = {}
         self._rows = 0
         self._dead = 0
-        self._col = {name: GrowArray(dtype) for name, dtype in _COLUMN_TYPES.items()}
+        self._col = {name: GrowArray(dtype) for name, dtype in ROW_COLUMN_TYPES.items()}
         self._row_tags = GrowArray(np.int32)  # every row's tag codes, one slice per row
         self._row_authors = GrowArray(np.int32)
         self._tie_ranks: np.ndarray | None = None
         # columns(): for how many rows, over which sid array, and the views
         self._columns: tuple[int, np.ndarray, Columns] | None = None
-        self._slots = np.empty(0, dtype=np.int32)  # see row_slots
-        # see code_scratch: per dtype, the array and the codes the last query wrote
-        self._code_scratch: dict[type, tuple[np.ndarray, np.ndarray]] = {}
+        self._scratch = QueryScratch()  # row_slots, code_scratch
         # weight() per tag, as asked: every query weighs each of its tags (a "for me"
         # profile has about a hundred). Any change moves N or a df, so it clears them all.
         self._weights: dict[TagRef, float] = {}
@@ -330,35 +309,13 @@ class TagIndex:
         return col["tag_start"].view(), col["tag_count"].view(), self._row_tags.view()
 
     def row_slots(self) -> np.ndarray:
-        """A scratch array with an int32 slot per row, kept between queries and never
-        cleared (write the slots you read). A search numbers its candidate rows in it: one
-        write and one read per row instead of a binary search, and nothing per library row.
-        """
-        if len(self._slots) < self._rows:
-            self._slots = np.empty(max(self._rows, 2 * len(self._slots)), dtype=np.int32)
-        return self._slots
+        """A slot per row for a search to number its candidates in (QueryScratch)."""
+        return self._scratch.row_slots(self._rows)
 
     def code_scratch(self, codes: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """An array over the tag codes holding `values` at `codes` and -1 elsewhere.
-        It is kept between queries, and each call first puts back the -1s of the last
-        one's codes: a query pays for its hundred codes, not for a vocabulary-wide fill
-        (55k codes at 100k stories). Read it before the next call.
-
-        Its integers are the narrowest that hold `values`: a search looks up every tag of
-        its ~2,000 candidates in it, and at 100k an int8 array (55 kB) answers those ~38k
-        random reads from a cold cache in 38 µs where an int32 one (220 kB) took 92."""
-        top = int(values.max()) if len(values) else 0
-        dtype = np.int8 if top <= _INT8_MAX else np.int16 if top <= _INT16_MAX else np.int32
-        scratch, written = self._code_scratch.get(dtype, (None, None))
-        if scratch is None or len(scratch) < self.tag_code_count:
-            scratch = np.full(max(self.tag_code_count, 2 * (0 if scratch is None
-                                                              else len(scratch))),
-                              -1, dtype=dtype)
-        else:
-            scratch[written] = -1
-        scratch[codes] = values
-        self._code_scratch[dtype] = (scratch, codes)
-        return scratch
+        """An array over the tag codes: `values` at `codes`, -1 elsewhere (QueryScratch);
+        read it before the next call."""
+        return self._scratch.code_scratch(codes, values, self.tag_code_count)
 
     @property
     def tag_code_count(self) -> int:
@@ -445,4 +402,3 @@ class _StoriesById(Mapping[int, IndexedStory]):
 
 
 _NO_ROWS = np.empty(0, dtype=np.int32)
-_INT8_MAX, _INT16_MAX = int(np.iinfo(np.int8).max), int(np.iinfo(np.int16).max)
