@@ -1,8 +1,9 @@
 """The store's surface: what services and the composition root may ask of any backend.
 
 `bot/store/sqlite/` implements it on one SQLite file; a PostgreSQL store implements the
-same protocols. Nothing outside `bot/store/` sees a connection, a cursor or SQL: it sees
-these methods and the records in `bot/store/records.py`.
+same protocols. Those for what readers do (feedback, kudos, bookmarks, blocks) are in
+`bot/store/protocol_readers.py`. Nothing outside `bot/store/` sees a connection, a cursor
+or SQL: it sees these methods and the records in `bot/library/records.py`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Protocol
 
 from bot.library.changes import Change
 from bot.library.errors import DuplicateStory
-from bot.library.feedback import PassageSignals, ReaderSignals
 from bot.library.guild_settings import GuildSettings
 from bot.library.index_columns import IndexColumns, StoredSnapshot
 from bot.library.models import (
@@ -29,19 +29,14 @@ from bot.library.models import (
 )
 from bot.library.overlay import TagOverlay
 from bot.library.records import (
-    BookmarkRow,
     DailyPostRow,
-    FeedbackEntry,
     IndexRow,
     PassageLike,
     PostRecord,
-    Ranked,
-    ReactionChange,
     ScheduleRecord,
     SearchHits,
     SortOrder,
     StoryFilter,
-    StoryTotals,
     TagCount,
     TagRow,
     TitleRow,
@@ -54,6 +49,7 @@ from bot.library.shards import ShardPlan
 from bot.library.source_records import SourceChannels, SuggestedWork, SuggestionRecord
 from bot.library.visibility import Visibility
 from bot.store.bulk_rows import StoryFacts
+from bot.store.protocol_readers import FeedbackReads, FeedbackWriteStore, ReaderBlocksStore
 
 
 class StoryStore(Protocol):
@@ -227,59 +223,6 @@ class DailyStore(Protocol):
     async def last_sent(self, guild_id: int) -> DailyPostRow | None: ...
     async def set_prompt(self, guild_id: int, story_id: int, prompt: str | None) -> None: ...
     async def prompt(self, guild_id: int, story_id: int) -> str | None: ...
-
-
-class FeedbackReads(Protocol):
-    async def post_message_ids(self) -> list[int]: ...
-    async def is_post(self, message_id: int) -> bool: ...
-    async def passage_story(self, passage_id: int) -> int | None: ...
-    async def feedback_of(
-        self, user_id: int, story_id: int, passage_id: int | None
-    ) -> FeedbackEntry | None: ...
-    async def reactions(self, guild_id: int | None = None) -> list[tuple[int, int, str]]: ...
-    async def story_totals(self, guild_id: int, story_id: int) -> StoryTotals: ...
-    async def comments(
-        self, guild_id: int, story_id: int, limit: int = 10
-    ) -> list[FeedbackEntry]: ...
-    async def passage_signals(
-        self, guild_id: int, passage_ids: list[int] | None = None, story_id: int | None = None
-    ) -> dict[int, PassageSignals]: ...
-    async def reaction_days(self, guild_id: int, story_id: int | None) -> list[tuple[str, int]]: ...
-    async def story_figures(self, guild_id: int) -> list[Ranked]: ...
-    async def passage_stories(self, passage_ids: list[int]) -> dict[int, tuple[int, int]]: ...
-    async def reader_signals(self, guild_id: int, user_id: int, recent: int) -> ReaderSignals:
-        """What the reader did in the server: per story, the `recent` stories they did
-        something with most recently, newest first; and every story given kudos."""
-    async def bookmarks(
-        self, user_id: int, guild_id: int, offset: int, limit: int
-    ) -> tuple[list[BookmarkRow], int]: ...
-    async def export_rows(self, guild_id: int) -> list[tuple[object, ...]]: ...
-
-
-class FeedbackWriteStore(Protocol):
-    async def reaction(self, change: ReactionChange) -> None: ...
-    async def toggle_kudos(
-        self, story_id: int, user_id: int, guild_id: int | None, at: str
-    ) -> bool: ...
-    async def toggle_bookmark(
-        self, user_id: int, passage_id: int, story_id: int, guild_id: int | None, at: str
-    ) -> bool: ...
-    async def save_feedback(self, entry: FeedbackEntry) -> None: ...
-    async def forget_user(self, user_id: int) -> dict[str, int]: ...
-    async def flush(self) -> None: ...
-    @property
-    def running(self) -> bool:
-        """Whether the writer still takes writes (false once the store is closing)."""
-        ...
-
-
-class ReaderBlocksStore(Protocol):
-    """Blocks are per person, across servers. Each blocked tag is read through its current"""
-
-    async def list(self, user_id: int) -> list[TagRow]: ...
-    async def block(self, user_id: int, canonical_tag_id: int) -> bool: ...
-    async def unblock(self, user_id: int, canonical_tag_id: int) -> bool: ...
-    async def forget(self, user_id: int) -> int: ...
 
 
 class RecommendIndexStore(Protocol):
