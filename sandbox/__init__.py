@@ -4,7 +4,8 @@ README.md in this folder for what it speaks."""
 
 from .control import InteractionResult, Sandbox, SandboxTimeout, gateway_url_for, point_discord
 from .messages import MessageRecord, Pings
-from .state import LoggedRequest, SandboxState
+from .request_log import LoggedRequest
+from .state import SandboxState
 
 __all__ = [
     "InteractionResult",

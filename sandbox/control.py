@@ -38,10 +38,11 @@ from .interactions import (
     build_modal_data,
 )
 from .messages import MessageRecord
+from .request_log import LoggedRequest
 from .results import InteractionResult, SandboxTimeout
 from .server import SandboxServer
 from .snowflake import shard_of
-from .state import LoggedRequest, SandboxState
+from .state import SandboxState
 from .world import SandboxRoles, SandboxUsers
 
 ChannelRef = str | int | Channel

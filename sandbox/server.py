@@ -19,11 +19,12 @@ from .faults import Fault
 from .gateway import GatewayHub
 from .http_util import JSON_KEY, MULTIPART_KEY, DiscordError, json_response, parse_json, read_body
 from .ratelimits import RateDecision
+from .request_log import LoggedRequest
 from .rest_core import add_core_routes
 from .rest_interactions import add_interaction_routes
 from .rest_messages import add_message_routes
 from .spec import DiscordSpec
-from .state import LoggedRequest, SandboxState
+from .state import SandboxState
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

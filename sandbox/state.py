@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .auth import SANDBOX_BOT_TOKEN
@@ -18,6 +16,7 @@ from .faults import FaultPlan
 from .files import StoredFiles
 from .messages import MessageRecord, StoredFile, number_components
 from .ratelimits import RateLimits
+from .request_log import LoggedRequest
 from .snowflake import SnowflakeFactory
 from .world import PRIMARY_GUILD_NAME, SandboxRoles, build_guild, build_world
 
@@ -28,35 +27,6 @@ if TYPE_CHECKING:
 Dispatcher = Callable[[str, JsonDict], None]
 # Whether any live session would receive this event of this guild (its intents allow it).
 Listening = Callable[[str, int | None], bool]
-
-
-@dataclass
-class LoggedRequest:
-    """One HTTP request the bot made (json is the JSON body or the multipart payload_json).
-
-    A JSON body is logged as its text and parsed when `json` is first read: the handler
-    parsed it already and may have changed what it got, so the log cannot share that, and
-    parsing every card a second time would be charged to the bot in the round-trip
-    benchmark (most logged bodies are never read)."""
-
-    method: str
-    path: str
-    route: str  # the matched route pattern, e.g. "/channels/{channel_id}/messages"
-    body: Any  # the body as logged; while `text` is set, its JSON is not parsed yet
-    status: int
-    files: list[str] = field(default_factory=list)
-    query: dict[str, str] = field(default_factory=dict)
-    text: str | None = None
-
-    @property
-    def json(self) -> Any:
-        if self.text is not None:
-            try:
-                self.body = json.loads(self.text) if self.text else None
-            except ValueError:
-                self.body = self.text  # not JSON: the text as sent
-            self.text = None
-        return self.body
 
 
 class SandboxState(StoredFiles):
