@@ -22,8 +22,8 @@ class Columns:
     guild: np.ndarray  # int32 guild code
 
 
-# The index's per-row columns and their types: Columns' and each row's slices of the
-# flat tag and author code arrays.
+# The index's per-row columns and their types: those Columns hands out, then where each
+# row's slices of the flat tag and author code arrays start and how long they are.
 ROW_COLUMN_TYPES = {"sid": np.int64, "factor": np.float64, "popularity": np.float64,
                     "rating": np.int16, "live": np.bool_, "series": np.int32,
                     "guild": np.int32, "tag_start": np.int64, "tag_count": np.int32,
