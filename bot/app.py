@@ -69,6 +69,9 @@ GIL_SWITCH_SECONDS = 0.001
 class StoryBot(commands.Bot):
     services: Services
     _settling: asyncio.Task[None] | None = None
+    # Its services built, cogs loaded and commands synced (bot.serve closes a bot that is,
+    # and cancels the start-up of one that is not).
+    is_set_up = False
     # The shards this process runs when the bot is split over processes; None: all of it.
     plan: ShardPlan | None = None
 
@@ -116,6 +119,7 @@ class StoryBot(commands.Bot):
         for extension in COGS:
             await self.load_extension(extension)
         await self.sync_commands()
+        self.is_set_up = True
 
     async def _settle_heap(self) -> None:
         """Once the long-lived objects exist (the recommendation index, the titles), move

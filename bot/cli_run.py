@@ -65,31 +65,25 @@ def run_bot(ctx: typer.Context, shard_count: ShardCountOption = None,
         raise typer.Exit(2)
     _configure_logging(settings)
     from bot.app import create_bot, point_at_api
+    from bot.serve import run_until_stopped
 
     point_at_api(settings)
     if plan is not None:
         logging.getLogger("storybot").info("running %s", plan.describe())
     token = settings.discord_token.get_secret_value()
-    _stop_in_order_on_signals()
     _run_until_stopped(settings,
-                       lambda: create_bot(settings, plan, own_process=True).run(
-                           token, log_handler=None))
+                       lambda: run_until_stopped(create_bot(settings, plan, own_process=True),
+                                                 token))
 
 
-def _stop_in_order_on_signals() -> None:
-    """SIGTERM (a service manager's stop) ends the bot as Ctrl-C does: connections closed
-    and queued feedback written, not dropped. Ctrl-C works even when the process was
-    started with SIGINT ignored (as a background job of a non-interactive shell is)."""
+def _stop_on_signals_between_runs() -> None:
+    """Outside the bot's event loop (before it starts, waiting to try again), Ctrl-C and
+    SIGTERM (a service manager's stop) end the process with a KeyboardInterrupt; inside it,
+    bot.serve closes the bot in order. Ctrl-C works even when the process was started with
+    SIGINT ignored (as a background job of a non-interactive shell is). Set again after
+    each run: a closed event loop leaves SIGTERM at its default."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _interrupt)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    # SIGTERM becomes SIGINT, not a KeyboardInterrupt of its own: under asyncio.run, SIGINT
-    # cancels only the main task, so the bot closes while its other tasks (the feedback
-    # writer with queued reactions) still run. A KeyboardInterrupt raised here would end
-    # the loop, and asyncio.run would then cancel every task at once, the writer included.
-    signal.raise_signal(signal.SIGINT)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 # Waits between attempts to reach Discord or the database: doubling, at most a minute.
@@ -116,9 +110,13 @@ def _run_until_stopped(settings: Settings, run_once: Callable[[], None]) -> None
     where = settings.discord_api_base or "discord.com"
     database_unavailable = _database_unavailable(settings)
     delay = _FIRST_RETRY_SECONDS
+    _stop_on_signals_between_runs()
     while True:
         try:
-            run_once()
+            try:
+                run_once()
+            finally:
+                _stop_on_signals_between_runs()
             return
         except discord.LoginFailure:
             err.print("error: Discord refused DISCORD_TOKEN; check it in .env", highlight=False)

@@ -124,36 +124,3 @@ def test_help_texts_read_well() -> None:
                                  "PYTHONPATH": str(PROJECT_ROOT)})
     assert "A story (id or title) the results should be like." in result.stdout
     assert "--exclude" in result.stdout and "to be like." not in result.stdout
-
-
-# `storybot run`'s stop, without Discord: the process sends itself SIGTERM while a second
-# task (standing for the feedback writer) waits, and the main task reports, as it is
-# cancelled, whether that task was asked to stop too.
-SIGTERM_PROBE = """
-import asyncio, os, signal
-from bot.cli_run import _stop_in_order_on_signals
-
-async def main():
-    writer = asyncio.create_task(asyncio.sleep(3600))
-    # From the loop, as a signal comes: while it waits for events.
-    asyncio.get_running_loop().call_later(0.2, os.kill, os.getpid(), signal.SIGTERM)
-    try:
-        await asyncio.sleep(30)
-    except asyncio.CancelledError:
-        print("writer cancelled first" if writer.cancelling() else "writer still running")
-        raise
-
-_stop_in_order_on_signals()
-try:
-    asyncio.run(main())
-except KeyboardInterrupt:
-    pass
-"""
-
-
-def test_sigterm_stops_the_bot_as_ctrl_c_does_with_its_other_tasks_still_running() -> None:
-    """Under asyncio.run, Ctrl-C cancels only the main task, so the bot closes (and its
-    writer commits what is queued) before anything else is stopped; SIGTERM must too."""
-    shown = subprocess.run([sys.executable, "-c", SIGTERM_PROBE], capture_output=True,
-                           text=True, timeout=60, cwd=PROJECT_ROOT)
-    assert shown.stdout.strip() == "writer still running", shown.stderr

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from bot.bootstrap import open_services
 from bot.config import Settings
 from sandbox.control import Sandbox
 from sandbox.session import SANDBOX_TOKEN
@@ -108,13 +109,59 @@ async def test_run_retries_a_database_it_cannot_reach_with_longer_waits(
     assert process.returncode in (0, 130)  # Ctrl-C while running or while waiting
 
 
+async def test_run_waiting_to_retry_stops_on_sigterm_as_on_ctrl_c(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Between attempts to reach the library (no event loop running) SIGTERM ends the
+    process as Ctrl-C does, without a traceback."""
+    unreachable = "postgresql://storybot:secret@127.0.0.1:1/library"
+    async with storybot_run(sandbox, tmp_path, unreachable,
+                            stop_with=signal.SIGTERM) as process:
+        await read_lines_until(process, 1, "cannot reach PostgreSQL")
+    assert process.returncode in (0, 130)  # while running or while waiting
+    assert process.stderr is not None
+    assert "Traceback" not in (await process.stderr.read()).decode("utf-8", "replace")
+
+
 async def test_run_stops_in_order_on_sigterm_as_on_ctrl_c(
     sandbox: Sandbox, settings: Settings, tmp_path: Path
 ) -> None:
     """A service manager stops the bot with SIGTERM: it closes as on Ctrl-C (exit 0, its
-    goodbye logged), not killed with queued feedback unwritten."""
+    goodbye logged), not killed with queued feedback unwritten: a reaction it has just
+    received (its writer gathers a burst for up to 50 ms) is in the library afterwards."""
+    reader, heart = sandbox.users.reader, "\N{HEAVY BLACK HEART}"
     async with storybot_run(sandbox, tmp_path, str(settings.storybot_db),
                             stop_with=signal.SIGTERM) as process:
         await sandbox.wait_until_bot_ready(timeout=60)
         await sandbox.wait_for_commands("excerpt", timeout=60)
+        card = await (await sandbox.slash(reader, "excerpt", channel="stories",
+                                          timeout=30)).wait_until_done()
+        await asyncio.sleep(0.5)  # the bot records the card as a post once it is sent
+        await sandbox.react(reader, card, heart)
+        await asyncio.sleep(0.02)  # read by the bot, not yet written
     assert process.returncode == 0
+    async with open_services(settings.storybot_db) as services:
+        reactions = await services.store.feedback.reactions(sandbox.guild_id)
+    assert reactions == [(card.id, reader.id, heart)]
+    assert process.stderr is not None
+    log = (await process.stderr.read()).decode("utf-8", "replace")
+    assert "stopping (SIGTERM)" in log and log.rstrip().endswith("stopped"), log
+    assert "Traceback" not in log
+
+
+async def test_run_stopped_while_starting_ends_its_start_up_in_order(
+    sandbox: Sandbox, settings: Settings, tmp_path: Path
+) -> None:
+    """SIGTERM before the bot is set up (its library opening, its commands not yet synced)
+    ends the start-up: exit 0, no traceback. Had it come later, the bot would close as it
+    does when running (above); either way it stops."""
+    async with storybot_run(sandbox, tmp_path, str(settings.storybot_db),
+                            stop_with=signal.SIGTERM) as process:
+        await read_lines_until(process, 1, "logging in using static token")
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
+    assert process.returncode == 0
+    assert process.stderr is not None
+    log = (await process.stderr.read()).decode("utf-8", "replace")
+    assert "stopping (SIGTERM)" in log and log.rstrip().endswith("stopped"), log
+    assert "Traceback" not in log
