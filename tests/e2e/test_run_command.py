@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.bootstrap import open_services
 from bot.config import Settings
+from bot.store.open import open_store
 from sandbox.control import Sandbox
 from sandbox.session import SANDBOX_TOKEN
 from tests.conftest import PROJECT_ROOT
@@ -46,6 +47,20 @@ async def storybot_run(sandbox: Sandbox, folder: Path, db: str, *args: str,
                 process.kill()
                 await process.wait()
                 raise AssertionError(f"storybot run did not stop on {stop_with.name}") from None
+
+
+async def recorded_as_post(settings: Settings, message_id: int, timeout: float = 30) -> None:
+    """Wait until the running bot has recorded a message it sent as a post (read through a
+    store of the test's own on the same library)."""
+    store = await open_store(settings.storybot_db)
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while await store.posts.get(message_id) is None:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"message {message_id} was never recorded as a post")
+            await asyncio.sleep(0.02)
+    finally:
+        await store.close()
 
 
 async def read_lines_until(process: asyncio.subprocess.Process, done: int, marker: str,
@@ -136,9 +151,9 @@ async def test_run_stops_in_order_on_sigterm_as_on_ctrl_c(
         await sandbox.wait_for_commands("excerpt", timeout=60)
         card = await (await sandbox.slash(reader, "excerpt", channel="stories",
                                           timeout=30)).wait_until_done()
-        await asyncio.sleep(0.5)  # the bot records the card as a post once it is sent
+        await recorded_as_post(settings, card.id)  # reactions count on posts only
         await sandbox.react(reader, card, heart)
-        await asyncio.sleep(0.02)  # read by the bot, not yet written
+        await asyncio.sleep(0.02)  # read by the bot; its writer may still be gathering it
     assert process.returncode == 0
     async with open_services(settings.storybot_db) as services:
         reactions = await services.store.feedback.reactions(sandbox.guild_id)
