@@ -56,9 +56,14 @@ async def serve(bot: StoryBot, token: str) -> None:
     try:
         async with bot:
             await bot.start(token)
-        if closing is not None:
-            await closing
     except asyncio.CancelledError:
         if not stopping:
             raise
+    except Exception:
+        if not stopping:
+            raise
+        # The gateway torn down under a connection attempt: the stop goes on regardless.
+        log.debug("the connection ended with an error while stopping", exc_info=True)
+    if closing is not None:
+        await closing
     log.info("stopped")
