@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from bot.bootstrap import open_services
 from bot.config import Settings
 from bot.store.open import open_store
 from sandbox.control import Sandbox
@@ -61,6 +60,14 @@ async def recorded_as_post(settings: Settings, message_id: int, timeout: float =
             await asyncio.sleep(0.02)
     finally:
         await store.close()
+
+
+async def stopped_in_order(process: asyncio.subprocess.Process) -> None:
+    """The ended process's log: the SIGTERM stop logged from start to end, no traceback."""
+    assert process.stderr is not None
+    log = (await process.stderr.read()).decode("utf-8", "replace")
+    assert "stopping (SIGTERM)" in log and log.rstrip().endswith("stopped"), log
+    assert "Traceback" not in log
 
 
 async def read_lines_until(process: asyncio.subprocess.Process, done: int, marker: str,
@@ -155,13 +162,13 @@ async def test_run_stops_in_order_on_sigterm_as_on_ctrl_c(
         await sandbox.react(reader, card, heart)
         await asyncio.sleep(0.02)  # read by the bot; its writer may still be gathering it
     assert process.returncode == 0
-    async with open_services(settings.storybot_db) as services:
-        reactions = await services.store.feedback.reactions(sandbox.guild_id)
+    store = await open_store(settings.storybot_db)
+    try:
+        reactions = await store.feedback.reactions(sandbox.guild_id)
+    finally:
+        await store.close()
     assert reactions == [(card.id, reader.id, heart)]
-    assert process.stderr is not None
-    log = (await process.stderr.read()).decode("utf-8", "replace")
-    assert "stopping (SIGTERM)" in log and log.rstrip().endswith("stopped"), log
-    assert "Traceback" not in log
+    await stopped_in_order(process)
 
 
 async def test_run_stopped_while_starting_ends_its_start_up_in_order(
@@ -176,7 +183,4 @@ async def test_run_stopped_while_starting_ends_its_start_up_in_order(
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
     assert process.returncode == 0
-    assert process.stderr is not None
-    log = (await process.stderr.read()).decode("utf-8", "replace")
-    assert "stopping (SIGTERM)" in log and log.rstrip().endswith("stopped"), log
-    assert "Traceback" not in log
+    await stopped_in_order(process)
