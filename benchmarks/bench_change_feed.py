@@ -153,7 +153,12 @@ def _summary(seconds: list[float]) -> dict[str, float]:
 
 
 async def run(size: int, rounds: int) -> dict[str, Any]:
-    folder = Path(tempfile.mkdtemp(prefix="storybot-bench-feed-"))
+    # The library's copy (85 MB at 10k) goes with the folder when the run ends.
+    with tempfile.TemporaryDirectory(prefix="storybot-bench-feed-") as folder:
+        return await _run_in(Path(folder), size, rounds)
+
+
+async def _run_in(folder: Path, size: int, rounds: int) -> dict[str, Any]:
     sqlite_path = copy_of_library(size, folder / "library.db")
     server_dsn, server = start_server()
     try:

@@ -22,8 +22,10 @@ Run: `python -m benchmarks.passage_quality [--baseline REV] [--json] [FILE ...]`
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -67,7 +69,9 @@ def baseline_segmenter(revision: str) -> Segmenter:
     if not sources:
         raise SystemExit(f"{revision} has no bot/library/segmentation.py")
     package = "_baseline_" + re.sub(r"\W", "_", revision)
-    folder = Path(tempfile.mkdtemp(prefix="passage_quality_")) / package
+    scratch = tempfile.mkdtemp(prefix="passage_quality_")
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)  # imported until the end
+    folder = Path(scratch) / package
     folder.mkdir()
     (folder / "__init__.py").write_text("", "utf-8")
     for path in sources:
