@@ -98,7 +98,7 @@ def build_index(columns: IndexColumns, tag_code_of_id: np.ndarray,
     index._row_authors = GrowArray(np.int32, np.array(author_codes, dtype=np.int32))
     index._row_of = dict(zip(story_ids.tolist(), range(n), strict=True))
     index._rows = n
-    index._tie_ranks = None
+    index._tie = None
     return index
 
 

@@ -1,8 +1,10 @@
 """Ranking for bot.library.recommend.
 
 An include-only search (`/recommend tags:`) looks only at the stories carrying the include
-tags: they all score the include weight times their length factor, so its cost follows
-the rarest include tag's posting list, not the library. `search_every_row` ranks a profile
+tags: they all score the include weight times their length factor, so their order is the
+index's tie order. A rare tag's carriers are ranked; a common tag's (thousands at 100k)
+are read off the tie order until the page is full, so its cost follows how many stories
+the page needs, not the library. `search_every_row` ranks a profile
 (like a story, for me) exactly by adding each term's weight to its posting rows in a
 scratch array over all rows: its cost is the total length of those lists, which grows with
 the library. The bot ranks profiles with bot.library.profile_search instead (bounded);
@@ -18,7 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from bot.library.index_arrays import distinct_sorted
+from bot.library.index_arrays import Columns, distinct_sorted
 from bot.library.tag_index import KIND_WEIGHTS, IndexedStory, TagIndex, TagRef
 
 MAX_PER_AUTHOR = 2
@@ -124,22 +126,64 @@ def member_of(values: np.ndarray, sorted_rows: np.ndarray) -> np.ndarray:
     return sorted_rows[at] == values
 
 
+# Include tags alone carried by more stories than this: the page walks the index's tie
+# order instead of ranking every carrier (`search_included`).
+WALK_FROM = 2_048
+FIRST_WALKED = 256  # rows of the tie order looked at first; each next chunk is 4x
+
+
 def search(index: TagIndex, plan: Plan) -> list[Pick]:
     if not len(index):
         return []
     if not plan.terms:
-        return _search_included(index, plan) if plan.include_weights else []
+        return search_included(index, plan) if plan.include_weights else []
     return search_every_row(index, plan)
 
 
-def _search_included(index: TagIndex, plan: Plan) -> list[Pick]:
+def search_included(index: TagIndex, plan: Plan, walk_from: int = WALK_FROM) -> list[Pick]:
     """Include tags alone: every story carrying them scores the same include weight times
-    its length factor, so only those stories are looked at."""
+    its length factor, so only those stories are looked at. A common tag's carriers (a
+    tenth of a 100k library) are not all ranked: see `_carriers_in_tie_order`."""
     rows = carrying_all(index, plan)
+    weight = include_weight(index, plan)
+    if len(rows) > walk_from:
+        return diversify(_carriers_in_tie_order(index, plan, rows, weight), index, plan)
     rows = np.compress(allowed_rows(index, plan, rows), rows)  # see profile_search.py
-    raw = np.full(len(rows), include_weight(index, plan), dtype=np.float64)
+    raw = np.full(len(rows), weight, dtype=np.float64)
     scores = raw * index.columns().factor[rows]
     return diversify(best_first(index, rows, scores), index, plan)
+
+
+def _carriers_in_tie_order(index: TagIndex, plan: Plan, rows: np.ndarray, weight: float
+                           ) -> Iterator[tuple[int, float]]:
+    """What best_first gives for `rows` (ascending) scored `weight` times their length
+    factor, without ranking them all. The tie order puts the larger factor first, then
+    the more popular story, then the lower id: it is best_first's order for equal weights.
+    So the allowed carriers are read off the tie order, a chunk at a time, for as long as
+    the page builder asks. Once the walk has read as many rows as there are carriers (a
+    channel that may see few of them), the carriers not reached yet are ranked instead."""
+    order = index.tie_order()
+    columns = index.columns()
+    start, size = 0, FIRST_WALKED
+    while start < len(order):
+        if start >= len(rows):
+            ranks = index.tie_ranks().take(rows)
+            left = ranks >= start
+            rows, ranks = rows.compress(left), ranks.compress(left)
+            rows = rows.take(ranks.argsort(kind="stable"))
+            yield from _scored(columns, rows.compress(allowed_rows(index, plan, rows)), weight)
+            return
+        chunk = order[start:start + size]
+        chunk = chunk.compress(member_of(chunk, rows))
+        yield from _scored(columns, chunk.compress(allowed_rows(index, plan, chunk)), weight)
+        start += size
+        size *= 4
+
+
+def _scored(columns: Columns, rows: np.ndarray, weight: float) -> Iterator[tuple[int, float]]:
+    # The same product as search_included's ranked path: bit-identical scores.
+    scores = np.full(len(rows), weight, dtype=np.float64) * columns.factor.take(rows)
+    return zip(columns.story_id.take(rows).tolist(), scores.tolist(), strict=True)
 
 
 def search_every_row(index: TagIndex, plan: Plan) -> list[Pick]:

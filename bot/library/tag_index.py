@@ -71,7 +71,7 @@ class TagIndex:
         self._col = {name: GrowArray(dtype) for name, dtype in ROW_COLUMN_TYPES.items()}
         self._row_tags = GrowArray(np.int32)  # every row's tag codes, one slice per row
         self._row_authors = GrowArray(np.int32)
-        self._tie_ranks: np.ndarray | None = None
+        self._tie: tuple[np.ndarray, np.ndarray] | None = None  # see tie_ranks()
         # columns(): for how many rows, over which sid array, and the views
         self._columns: tuple[int, np.ndarray, Columns] | None = None
         self._scratch = QueryScratch()  # row_slots, code_scratch
@@ -116,7 +116,7 @@ class TagIndex:
             column.append(value)
         self._row_tags.extend(codes)
         self._row_authors.extend(authors)
-        self._tie_ranks = None
+        self._tie = None
         self._weights.clear()
         self._code_weights_stale = True
         df = self._df.data
@@ -138,7 +138,7 @@ class TagIndex:
         self._col["live"].data[row] = False
         self._guild_live.data[self._col["guild"].data[row]] -= 1
         self._dead += 1
-        self._tie_ranks = None
+        self._tie = None
         self._weights.clear()
         self._code_weights_stale = True
         df = self._df.data
@@ -358,14 +358,20 @@ class TagIndex:
     def tie_ranks(self) -> np.ndarray:
         """Each row's place in tie_key order (0 first). Rebuilt lazily after changes: one
         O(n log n) sort on the first query after a batch of adds or removes."""
-        if self._tie_ranks is None:
-            n = self._rows
+        return self._tie_order_and_ranks()[0]
+
+    def tie_order(self) -> np.ndarray:
+        """The rows in tie_key order (dead ones too), built with tie_ranks."""
+        return self._tie_order_and_ranks()[1]
+
+    def _tie_order_and_ranks(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._tie is None:
             col = self.columns()
             order = np.lexsort((col.story_id, -col.popularity, -col.factor))
-            ranks = np.empty(n, dtype=np.int64)
-            ranks[order] = np.arange(n, dtype=np.int64)
-            self._tie_ranks = ranks
-        return self._tie_ranks
+            ranks = np.empty(self._rows, dtype=np.int64)
+            ranks[order] = np.arange(self._rows, dtype=np.int64)
+            self._tie = (ranks, order.astype(np.int32))
+        return self._tie
 
     def columns(self) -> Columns:
         """The per-row columns as views, made again only when a row was added or the

@@ -14,10 +14,12 @@ from bot.library.errors import InvalidInput, StoryNotFound
 from bot.library.models import TagKind
 from bot.library.recommend import (
     RecommendQuery,
+    plan_query,
     recommend,
     recommend_exhaustive,
     suggest_tags,
 )
+from bot.library.recommend_search import search_included
 from bot.library.tag_index import IndexedStory, TagIndex, TagRef
 
 K = TagKind
@@ -343,3 +345,45 @@ def test_index_rebuilds_itself_after_many_removals() -> None:
     ranked = ids(index, query)
     # 1120 and 1180 share "trope 10" with 1150; then the rest of the fandom, by id.
     assert ranked[:3] == [1120, 1180, 1101]
+
+
+def test_a_common_include_tag_walks_the_tie_order_to_the_same_page() -> None:
+    """A tag on more stories than WALK_FROM is not ranked carrier by carrier: its page is
+    read off the index's tie order. Forced here on every query (walk_from=0), with few
+    authors (the page builder skips many), ratings, blocks and removed stories filtering
+    the walk, and a channel that sees few carriers of a rarer tag (the walk hands over to
+    ranking the carriers it has not reached)."""
+    rng = random.Random(13)
+    common = [(K.FREEFORM, f"trope {n}") for n in range(3)]
+    rare = [(K.CHARACTER, f"character {n}") for n in range(40)]
+    ratings = ["general", "teen", "mature", "explicit"]
+    stories = [
+        story(sid, rng.choice(ratings), f"author {rng.randrange(12)}",
+              *rng.sample(common, rng.randint(1, 3)), *rng.sample(rare, rng.randint(0, 14)),
+              series=rng.choice([None, None, "s1", "s2"]), popularity=rng.randrange(5))
+        for sid in range(1, 3001)
+    ]  # fmt: skip
+    index = TagIndex(stories)
+    for sid in range(1, 3001, 11):
+        index.remove(sid)
+    walked_pages = 0
+    for _ in range(60):
+        query = RecommendQuery(
+            include=set(rng.sample(common, rng.choice([1, 1, 2])) if rng.random() < 0.7
+                        else rng.sample(rare, 1)),
+            blocked=set(rng.sample(rare, rng.choice([0, 2, 8]))),
+            allowed_ratings=rng.choice([None, {"general", "teen"}, {"explicit"}]),
+            limit=rng.choice([5, 10, 25]),
+        )
+        if rng.random() < 0.2:  # a channel that may see a few stories only
+            query.visible_story_ids = {s.story_id for s in rng.sample(stories, 40)}
+        plan = plan_query(index, query)
+        assert plan is not None
+        walked = search_included(index, plan, walk_from=0)
+        assert walked == search_included(index, plan, walk_from=len(index) + 1)
+        reference = recommend_exhaustive(index, query)
+        assert [(p.story_id, p.more_by_author, p.more_in_series) for p in walked] == [
+            (r.story_id, r.more_by_author, r.more_in_series) for r in reference]
+        assert recommend(index, query) == reference
+        walked_pages += len(walked) == query.limit
+    assert walked_pages > 20  # many pages were full, not only the few a channel sees
