@@ -149,8 +149,7 @@ def search_included(index: TagIndex, plan: Plan, walk_from: int = WALK_FROM) -> 
     if len(rows) > walk_from:
         return diversify(_carriers_in_tie_order(index, plan, rows, weight), index, plan)
     rows = np.compress(allowed_rows(index, plan, rows), rows)  # see profile_search.py
-    raw = np.full(len(rows), weight, dtype=np.float64)
-    scores = raw * index.columns().factor[rows]
+    scores = _included_scores(index.columns(), rows, weight)
     return diversify(best_first(index, rows, scores), index, plan)
 
 
@@ -180,9 +179,13 @@ def _carriers_in_tie_order(index: TagIndex, plan: Plan, rows: np.ndarray, weight
         size *= 4
 
 
+def _included_scores(columns: Columns, rows: np.ndarray, weight: float) -> np.ndarray:
+    """The include weight times each row's length factor (both paths: the same bits)."""
+    return np.full(len(rows), weight, dtype=np.float64) * columns.factor.take(rows)
+
+
 def _scored(columns: Columns, rows: np.ndarray, weight: float) -> Iterator[tuple[int, float]]:
-    # The same product as search_included's ranked path: bit-identical scores.
-    scores = np.full(len(rows), weight, dtype=np.float64) * columns.factor.take(rows)
+    scores = _included_scores(columns, rows, weight)
     return zip(columns.story_id.take(rows).tolist(), scores.tolist(), strict=True)
 
 
