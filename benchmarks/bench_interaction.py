@@ -9,7 +9,11 @@ between runs minutes apart), and a floor measured minutes away carries that drif
 ratio. For the same reason each backend's smallest library is measured first and again
 last, and the two pooled: the largest/smallest ratio compares libraries measured up to ten
 minutes apart, and bracketing the largest cancels a drift that goes one way over the run
-(each half's medians are kept under `smallest_again`). For every command: median and p99,
+(each half's medians are kept under `smallest_again`). Storybot's commands are measured
+interleaved, one of each per round, while the floor is one command in a row; so each command
+is also measured alone, `rounds` times in a row right before the interleaved rounds (the
+`… alone` figures), which sets it against the floor measured the same way. For every
+command: median and p99,
 their ratio to the floor, the largest/smallest library median ratio, and PostgreSQL's
 median over SQLite's. The sandbox's spec validation stays off (it is for tests, and would
 dominate the figures). A PostgreSQL library is the SQLite one copied in bulk
@@ -33,7 +37,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from benchmarks.interaction_report import BARE, Samples, figures, markdown
+from benchmarks.interaction_report import ALONE, BARE, Samples, figures, markdown
 from benchmarks.library_builder import copy_of_library, library_file
 from benchmarks.postgres_library import copy_to_postgres, postgres_available, start_server
 from benchmarks.stats import emit
@@ -141,6 +145,13 @@ async def timed(sandbox: Sandbox, probe: Probe) -> float:
     return time.perf_counter() - started
 
 
+async def repeated(sandbox: Sandbox, probe: Probe, rounds: int) -> list[float]:
+    """`rounds` round trips of one command in a row, after 20 unmeasured ones."""
+    for _ in range(20):
+        await timed(sandbox, probe)
+    return [await timed(sandbox, probe) for _ in range(rounds)]
+
+
 async def measure_floor(sandbox: Sandbox, rounds: int) -> list[float]:
     process = spawn(sandbox, "bare")
     try:
@@ -152,9 +163,7 @@ async def measure_floor(sandbox: Sandbox, rounds: int) -> list[float]:
                 raise RuntimeError("/ping got no callback")
             return result
         await until_answered(sandbox, ping)
-        for _ in range(20):
-            await timed(sandbox, ping)
-        return [await timed(sandbox, ping) for _ in range(rounds)]
+        return await repeated(sandbox, ping, rounds)
     finally:
         stop(process)
 
@@ -173,6 +182,11 @@ async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, database: s
         # After the index, start-up builds the title index and freezes the heap (seconds
         # at 100k); measuring during that would measure start-up.
         await asyncio.sleep(settle)
+        # Each command also alone, as the floor is measured: first, so that the stamps
+        # (benchmarks/stamps.py keeps each command's last interactions) stay the
+        # interleaved rounds'.
+        alone = {f"{label}{ALONE}": await repeated(sandbox, probe, rounds)
+                 for label, probe in probes.items()}
         for _ in range(3):
             for probe in probes.values():
                 await timed(sandbox, probe)
@@ -180,7 +194,7 @@ async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, database: s
         for _ in range(rounds):  # interleaved, so noise hits every command alike
             for label, probe in probes.items():
                 samples[label].append(await timed(sandbox, probe))
-        return samples
+        return samples | alone
     finally:
         stop(process)
 

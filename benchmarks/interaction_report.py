@@ -3,7 +3,8 @@ README's Performance section can take as it is.
 
 Samples come in as seconds per (backend, library size, command); every command is set
 against the bare bot's `/ping` measured right before and right after that library (the
-`BARE` samples of the same library).
+`BARE` samples of the same library). A command measured alone (`rounds` times in a row, as
+the floor is) comes as its label with ALONE appended, and gets a table of its own.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from benchmarks.stats import summary_ms
 
 Samples = dict[str, dict[int, dict[str, list[float]]]]  # backend -> size -> command -> s
 BARE = "bare_bot_ping"  # the floor's samples, measured next to each library's commands
+ALONE = "_alone"  # appended to a command's label: that command measured in a row
 BACKEND_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 COMMAND_NAMES = {
     "excerpt": "`/excerpt`",
@@ -90,24 +92,34 @@ def markdown(result: dict[str, Any], machine: str) -> str:
                       "median")
     header += [f"PostgreSQL/SQLite median at {size_label(int(k.removeprefix('stories_')))}"
                for k in pg_ratio]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    commands = next(([c for c in result[b][f"stories_{s}"] if c != BARE]
-                     for b, s in columns), [])
-    for command in commands:
-        row = [COMMAND_NAMES.get(command, command)]
-        for backend, size in columns:
-            cell = result[backend][f"stories_{size}"][command]
-            row.append(f"{cell['p50_ms']:.1f} / {cell['p99_ms']:.1f} "
-                       f"({cell['median_ratio_to_bare']:.1f}×)")
-        row += [f"{result[b][key][command]:.2f}" for b, key in growth]
-        row += [f"{result['postgres_to_sqlite_median_ratio'][k][command]:.2f}"
-                for k in pg_ratio]
-        lines.append("| " + " | ".join(row) + " |")
-    bare = [result[b][f"stories_{s}"][BARE] for b, s in columns]
-    lines.append("| bare discord.py bot `/ping` | "
-                 + " | ".join([f"{base['p50_ms']:.2f} / {base['p99_ms']:.1f} (1×)"
-                               for base in bare] + [""] * (len(header) - 1 - len(columns)))
-                 + " |")
+    labels = next(([c for c in result[b][f"stories_{s}"] if c != BARE]
+                   for b, s in columns), [])
+
+    def table(first: str, rows: list[str]) -> list[str]:
+        lines = ["| " + " | ".join([first, *header[1:]]) + " |", "|" + "---|" * len(header)]
+        for command in rows:
+            name = command.removesuffix(ALONE)
+            row = [COMMAND_NAMES.get(name, name)]
+            for backend, size in columns:
+                cell = result[backend][f"stories_{size}"][command]
+                row.append(f"{cell['p50_ms']:.1f} / {cell['p99_ms']:.1f} "
+                           f"({cell['median_ratio_to_bare']:.1f}×)")
+            row += [f"{result[b][key][command]:.2f}" for b, key in growth]
+            row += [f"{result['postgres_to_sqlite_median_ratio'][k][command]:.2f}"
+                    for k in pg_ratio]
+            lines.append("| " + " | ".join(row) + " |")
+        bare = [result[b][f"stories_{s}"][BARE] for b, s in columns]
+        lines.append("| bare discord.py bot `/ping` | "
+                     + " | ".join([f"{base['p50_ms']:.2f} / {base['p99_ms']:.1f} (1×)"
+                                   for base in bare]
+                                  + [""] * (len(header) - 1 - len(columns)))
+                     + " |")
+        return lines
+
+    lines = table("command", [label for label in labels if not label.endswith(ALONE)])
+    alone = [label for label in labels if label.endswith(ALONE)]
+    if alone:  # the same columns, each command measured in a row as the floor is
+        lines += ["", *table("command alone, in a row", alone)]
     note = (f"\n{result['rounds']} rounds per command, interleaved; each round trip is "
             "INTERACTION_CREATE sent to the callback received, through the loopback Discord "
             "stand-in, bot and stand-in in separate processes. The bare bot (one no-op "
@@ -115,5 +127,7 @@ def markdown(result: dict[str, Any], machine: str) -> str:
             "library, back to back, and each column's ratios are to the pings next to it. "
             "Each backend's smallest library is measured first and again last, the two "
             "pooled, so that the growth ratios span the run's drift. "
-            f"{machine}\n")
+            + ("In the second table each command was sent that many times in a row, right "
+               "before the interleaved rounds, as the floor is measured. " if alone else "")
+            + f"{machine}\n")
     return "\n".join(lines) + "\n" + note

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 from benchmarks.__main__ import BENCHMARKS
+from benchmarks.bench_interaction import QUICK_RESULTS
+from benchmarks.interaction_report import ALONE
 from benchmarks.stamps import STAMPS_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,15 +46,17 @@ def test_every_benchmark_runs_in_quick_mode_and_reports_figures(tmp_path: Path) 
         assert len(numbers(report)) > 1, f"{name} reported no figures: {report}"
     assert "| benchmark | figure | value |" in result.stdout
     # The round trips: every storybot command set against the bare bot measured right
-    # before and right after it.
+    # before and right after it, interleaved and again alone (in a row, as the floor is).
     interaction = reports["interaction"]
     commands = dict(interaction["sqlite"]["stories_1000"])
     bare = commands.pop("bare_bot_ping")
-    assert set(commands) == {"excerpt", "story_list", "story_list_tag", "story_info",
-                             "story_search", "recommend_tags", "recommend_like", "recommend_for_me",
-                             "story_autocomplete"}
+    measured = {"excerpt", "story_list", "story_list_tag", "story_info", "story_search",
+                "recommend_tags", "recommend_like", "recommend_for_me", "story_autocomplete"}
+    assert set(commands) == measured | {f"{command}{ALONE}" for command in measured}
     assert all(figures["median_ratio_to_bare"] > 0 for figures in commands.values())
     assert bare["n"] == 2 * interaction["rounds"]
+    table = (QUICK_RESULTS / "interaction.md").read_text("utf-8")
+    assert "| command alone, in a row |" in table and table.count("`/recommend for_me` |") == 2
 
     # Each peer's steps, stamped inside it (the last storybot peer's library wrote last).
     storybot = json.loads(stamps.with_suffix(".storybot.json").read_text("utf-8"))
