@@ -183,8 +183,8 @@ async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, database: s
         # at 100k); measuring during that would measure start-up.
         await asyncio.sleep(settle)
         # Each command also alone, as the floor is measured: first, so that the stamps
-        # (benchmarks/stamps.py keeps each command's last interactions) stay the
-        # interleaved rounds'.
+        # (benchmarks/stamps.py keeps each command's last 200) are the interleaved
+        # rounds' when there are 200 of them, as in `make bench`.
         alone = {f"{label}{ALONE}": await repeated(sandbox, probe, rounds)
                  for label, probe in probes.items()}
         for _ in range(3):
