@@ -12,12 +12,11 @@ minutes apart, and bracketing the largest cancels a drift that goes one way over
 (each half's medians are kept under `smallest_again`). Storybot's commands are measured
 interleaved, one of each per round, while the floor is one command in a row; so each command
 is also measured alone, `rounds` times in a row right before the interleaved rounds (the
-`… alone` figures), which sets it against the floor measured the same way. For every
-command: median and p99,
-their ratio to the floor, the largest/smallest library median ratio, and PostgreSQL's
-median over SQLite's. The sandbox's spec validation stays off (it is for tests, and would
-dominate the figures). A PostgreSQL library is the SQLite one copied in bulk
-(postgres_library.py). The Markdown table goes to benchmarks/results/interaction.md.
+`…_alone` figures), which sets it against the floor measured the same way. For every
+command: median and p99, their ratio to the floor, the largest/smallest library median
+ratio, and PostgreSQL's median over SQLite's. The sandbox's spec validation stays off (it is
+for tests, and would dominate the figures). A PostgreSQL library is the SQLite one copied in
+bulk (postgres_library.py). The Markdown tables go to benchmarks/results/interaction.md.
 Run: `.venv/bin/python -m benchmarks.bench_interaction [--quick] [--backend both]
 [--sizes 1000,10000,100000] [--postgres-sizes 1000,10000]`.
 """

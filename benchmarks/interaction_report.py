@@ -75,7 +75,8 @@ def figures(samples: Samples, rounds: int, setup_seconds: dict[str, float]) -> d
 
 def markdown(result: dict[str, Any], machine: str) -> str:
     """One row per command; a column per backend and size: p50 / p99 in ms and the median
-    as a multiple of the bare bot's; then the growth and PostgreSQL/SQLite ratios."""
+    as a multiple of the bare bot's; then the growth and PostgreSQL/SQLite ratios. The
+    commands measured alone, if any, in a second table with the same columns."""
     columns = [(backend, int(key.removeprefix("stories_")))
                for backend in BACKEND_NAMES if backend in result
                for key in result[backend] if key.startswith("stories_")]
