@@ -11,8 +11,9 @@ last, and the two pooled: the largest/smallest ratio compares libraries measured
 minutes apart, and bracketing the largest cancels a drift that goes one way over the run
 (each half's medians are kept under `smallest_again`). Storybot's commands are measured
 interleaved, one of each per round, while the floor is one command in a row; so each command
-is also measured alone, `rounds` times in a row right before the interleaved rounds (the
-`…_alone` figures), which sets it against the floor measured the same way. For every
+is also measured alone, `rounds` times in a row (in four blocks taken in turn through the
+commands: `in_blocks`) right before the interleaved rounds (the `…_alone` figures), which
+sets it against the floor measured the same way. For every
 command: median and p99, their ratio to the floor, the largest/smallest library median
 ratio, and PostgreSQL's median over SQLite's. The sandbox's spec validation stays off (it is
 for tests, and would dominate the figures). A PostgreSQL library is the SQLite one copied in
@@ -45,6 +46,8 @@ from sandbox.results import SandboxTimeout
 
 Probe = Callable[[Sandbox], Awaitable[object]]
 SETTLE_SECONDS = 8.0
+WARM_UP = 20  # unmeasured round trips before a command's (or the floor's) rounds in a row
+ALONE_BLOCKS = 4  # see in_blocks
 RESULTS = Path(__file__).parent / "results"
 QUICK_RESULTS = Path(tempfile.gettempdir()) / "storybot-bench" / "quick"
 
@@ -145,10 +148,27 @@ async def timed(sandbox: Sandbox, probe: Probe) -> float:
 
 
 async def repeated(sandbox: Sandbox, probe: Probe, rounds: int) -> list[float]:
-    """`rounds` round trips of one command in a row, after 20 unmeasured ones."""
-    for _ in range(20):
+    """`rounds` round trips of one command in a row, after WARM_UP unmeasured ones."""
+    for _ in range(WARM_UP):
         await timed(sandbox, probe)
     return [await timed(sandbox, probe) for _ in range(rounds)]
+
+
+async def in_blocks(sandbox: Sandbox, probes: dict[str, Probe], rounds: int,
+                    blocks: int = ALONE_BLOCKS) -> dict[str, list[float]]:
+    """Each command `rounds` times in a row, as the floor is measured, but in `blocks`
+    blocks taken in turn through the commands: a slow spell of this shared machine (seconds
+    long) then lands on parts of several commands' blocks, not on the whole of one
+    command's rounds. Each block starts with a few unmeasured round trips, as many in all
+    as the floor's run starts with."""
+    alone: dict[str, list[float]] = {label: [] for label in probes}
+    for block in range(blocks):
+        size = rounds // blocks + (block < rounds % blocks)
+        for label, probe in probes.items():
+            for _ in range(WARM_UP // blocks):
+                await timed(sandbox, probe)
+            alone[label] += [await timed(sandbox, probe) for _ in range(size)]
+    return alone
 
 
 async def measure_floor(sandbox: Sandbox, rounds: int) -> list[float]:
@@ -184,8 +204,8 @@ async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, database: s
         # Each command also alone, as the floor is measured: first, so that the stamps
         # (benchmarks/stamps.py keeps each command's last 200) are the interleaved
         # rounds' when there are 200 of them, as in `make bench`.
-        alone = {f"{label}{ALONE}": await repeated(sandbox, probe, rounds)
-                 for label, probe in probes.items()}
+        alone = {f"{label}{ALONE}": values
+                 for label, values in (await in_blocks(sandbox, probes, rounds)).items()}
         for _ in range(3):
             for probe in probes.values():
                 await timed(sandbox, probe)

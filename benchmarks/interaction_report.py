@@ -128,7 +128,9 @@ def markdown(result: dict[str, Any], machine: str) -> str:
             "library, back to back, and each column's ratios are to the pings next to it. "
             "Each backend's smallest library is measured first and again last, the two "
             "pooled, so that the growth ratios span the run's drift. "
-            + ("In the second table each command was sent that many times in a row, right "
-               "before the interleaved rounds, as the floor is measured. " if alone else "")
+            + ("In the second table each command was sent that many times in a row, as the "
+               "floor is measured (in blocks taken in turn through the commands, each after a "
+               "few unmeasured ones), right before the interleaved rounds. "
+               if alone else "")
             + f"{machine}\n")
     return "\n".join(lines) + "\n" + note
