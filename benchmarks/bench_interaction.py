@@ -147,9 +147,10 @@ async def timed(sandbox: Sandbox, probe: Probe) -> float:
     return time.perf_counter() - started
 
 
-async def repeated(sandbox: Sandbox, probe: Probe, rounds: int) -> list[float]:
-    """`rounds` round trips of one command in a row, after WARM_UP unmeasured ones."""
-    for _ in range(WARM_UP):
+async def repeated(sandbox: Sandbox, probe: Probe, rounds: int,
+                   warm_up: int = WARM_UP) -> list[float]:
+    """`rounds` round trips of one command in a row, after `warm_up` unmeasured ones."""
+    for _ in range(warm_up):
         await timed(sandbox, probe)
     return [await timed(sandbox, probe) for _ in range(rounds)]
 
@@ -165,9 +166,7 @@ async def in_blocks(sandbox: Sandbox, probes: dict[str, Probe], rounds: int,
     for block in range(blocks):
         size = rounds // blocks + (block < rounds % blocks)
         for label, probe in probes.items():
-            for _ in range(WARM_UP // blocks):
-                await timed(sandbox, probe)
-            alone[label] += [await timed(sandbox, probe) for _ in range(size)]
+            alone[label] += await repeated(sandbox, probe, size, WARM_UP // blocks)
     return alone
 
 
