@@ -12,7 +12,7 @@ from bot.checks import channel_is_age_restricted, guild_id_of
 from bot.importers.uploads import parse_tag_list
 from bot.render.recommend_card import recommendation_embed
 from bot.ui.autocomplete import story_autocomplete, tag_list_autocomplete
-from bot.ui.excerpt_buttons import recommendation_view, sent
+from bot.ui.excerpt_buttons import recommendation_view
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -55,7 +55,6 @@ class RecommendCog(commands.Cog):
         send = (interaction.followup.send if interaction.response.is_done()
                 else interaction.response.send_message)
         await send(embed=recommendation_embed(page), view=view, ephemeral=for_me)
-        sent(view)
 
 
 async def setup(bot: StoryBot) -> None:

@@ -46,7 +46,7 @@ from bot.services.discussion import open_discussion
 from bot.services.excerpts import Excerpt, ExcerptService
 from bot.store.errors import StoreUnavailable
 from bot.store.protocol import DailyStore, Store
-from bot.ui.excerpt_buttons import excerpt_view, sent
+from bot.ui.excerpt_buttons import excerpt_view
 
 log = logging.getLogger("storybot.daily")
 
@@ -231,7 +231,6 @@ class DailyService:
                                          excerpt.settings.warning_style),
             view=view, allowed_mentions=mentions, **nonce,
         )
-        sent(view)
         self.checkpoint("sent")
         await self.excerpts.record_post(message_id=message.id, guild_id=record.guild_id,
                                         channel_id=channel.id, excerpt=excerpt, kind="daily")

@@ -15,7 +15,7 @@ from bot.services.discussion import open_discussion
 from bot.services.excerpts import Excerpt
 from bot.ui.context import channel_is_age_restricted, guild_id_of, services_of
 from bot.ui.feedback_modal import FeedbackModal
-from bot.ui.persistent import PersistentButton
+from bot.ui.persistent import PersistentButton, sent_view
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -106,30 +106,19 @@ class RecommendedExcerptButton(PersistentButton, action="rec-excerpt", fields=("
 
 
 def excerpt_view(passage: Passage, *, discuss: bool = True) -> discord.ui.View:
-    """The card's buttons. Their clicks are answered by the registered actions (before and
-    after a restart), so the view is stopped once sent (see `sent`)."""
-    view = discord.ui.View(timeout=None)
+    """The card's buttons (their clicks are answered by the registered actions)."""
     pid = passage.id
-    view.add_item(KudosButton(pid))
-    view.add_item(BookmarkButton(pid))
-    view.add_item(FeedbackButton(pid))
+    buttons = [KudosButton.button(pid), BookmarkButton.button(pid), FeedbackButton.button(pid)]
     if passage.seq + 1 < passage.story_passage_count:
-        view.add_item(NextPassageButton(pid))
+        buttons.append(NextPassageButton.button(pid))
     if discuss:
-        view.add_item(DiscussButton(pid))
-    return view
+        buttons.append(DiscussButton.button(pid))
+    return sent_view(*buttons)
 
 
 def recommendation_view(story_ids: list[int]) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    for number, story_id in enumerate(story_ids, start=1):
-        view.add_item(RecommendedExcerptButton(story_id, label=f"Excerpt of #{number}"))
-    return view
-
-
-def sent(view: discord.ui.View) -> None:
-    """Forget a sent view: the registered actions answer its buttons."""
-    view.stop()
+    return sent_view(*(RecommendedExcerptButton.button(story_id, label=f"Excerpt of #{number}")
+                       for number, story_id in enumerate(story_ids, start=1)))
 
 
 async def send_card(interaction: Interaction, excerpt: Excerpt, *, ephemeral: bool) -> None:
@@ -144,7 +133,6 @@ async def send_card(interaction: Interaction, excerpt: Excerpt, *, ephemeral: bo
         callback = await interaction.response.send_message(embed=embed, view=view,
                                                            ephemeral=ephemeral)
         message_id = callback.message_id
-    sent(view)
     if message_id is None:  # pragma: no cover - a message callback names its message
         return
     await services_of(interaction).excerpts.record_post(

@@ -23,7 +23,7 @@ from bot.services.story_links import Added, RefreshOutcome
 from bot.sources import BackingOff, Queued, Started
 from bot.ui.context import channel_is_age_restricted, guild_id_of, services_of
 from bot.ui.excerpt_buttons import send_card
-from bot.ui.persistent import PersistentButton
+from bot.ui.persistent import PersistentButton, sent_view
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -62,10 +62,7 @@ class ReadNewChapterButton(PersistentButton, action="read-new", fields=("passage
 
 
 def refresh_view(story_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(RefreshStoryButton(story_id))
-    view.stop()  # the registered action answers its clicks
-    return view
+    return sent_view(RefreshStoryButton.button(story_id))
 
 
 async def add_from_link(interaction: Interaction, url: str, *, allow_adult: bool,
@@ -134,8 +131,7 @@ async def announce_new_chapters(client: discord.Client, services: Services,
     if story.rating not in settings.allowed_ratings(bool(getattr(parent, "nsfw", False))):
         log.info("story %s not announced: %s is not age-restricted", story.id, channel.id)
         return None
-    view = discord.ui.View(timeout=None)
-    view.add_item(ReadNewChapterButton(outcome.new_passage_ids[0]))
+    view = sent_view(ReadNewChapterButton.button(outcome.new_passage_ids[0]))
     role = channels.updates_role_id
     try:
         await channel.send(

@@ -9,7 +9,7 @@ import discord
 from bot.library.errors import PermissionDenied
 from bot.render.stats import bookmarks_embed, forget_summary
 from bot.ui.context import guild_id_of, services_of
-from bot.ui.persistent import PersistentButton
+from bot.ui.persistent import PersistentButton, sent_view
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -40,9 +40,7 @@ class BookmarksPageButton(PersistentButton, action="bookmarks", fields=("user_id
 
 
 def forget_view(user_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(ForgetButton(user_id))
-    return view
+    return sent_view(ForgetButton.button(user_id))
 
 
 async def bookmarks_message(interaction: Interaction, page: int
@@ -50,10 +48,9 @@ async def bookmarks_message(interaction: Interaction, page: int
     user_id = interaction.user.id
     rows, page, pages = await services_of(interaction).feedback.bookmarks_page(
         user_id, guild_id_of(interaction), page)
-    view = discord.ui.View(timeout=None)
-    if pages > 1:
-        view.add_item(BookmarksPageButton(user_id, max(0, page - 1), label="Previous",
-                                          disabled=page == 0))
-        view.add_item(BookmarksPageButton(user_id, min(pages - 1, page + 1), label="Next",
-                                          disabled=page >= pages - 1))
-    return bookmarks_embed(rows, page, pages), view
+    buttons = [] if pages <= 1 else [
+        BookmarksPageButton.button(user_id, max(0, page - 1), label="Previous",
+                                   disabled=page == 0),
+        BookmarksPageButton.button(user_id, min(pages - 1, page + 1), label="Next",
+                                   disabled=page >= pages - 1)]
+    return bookmarks_embed(rows, page, pages), sent_view(*buttons)

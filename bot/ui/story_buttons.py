@@ -14,7 +14,7 @@ from bot.render.recommend_card import tag_list_embed, tag_page_starts
 from bot.render.story_notes import notes_embed
 from bot.render.text import truncate
 from bot.ui.context import guild_id_of, services_of
-from bot.ui.persistent import PersistentButton
+from bot.ui.persistent import PersistentButton, sent_view
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -53,15 +53,11 @@ class RemoveStoryButton(PersistentButton, action="remove-story", fields=("story_
 
 
 def notes_view(story: Story) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(NotesButton(story.id))
-    return view
+    return sent_view(NotesButton.button(story.id))
 
 
 def remove_view(story: Story, user_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(RemoveStoryButton(story.id, user_id))
-    return view
+    return sent_view(RemoveStoryButton.button(story.id, user_id))
 
 
 class TagsPageButton(PersistentButton, action="tags", fields=("user_id", "kind", "page")):
@@ -85,14 +81,14 @@ async def tag_list_message(interaction: Interaction, kind: TagKind | None, page:
     starts = _page_starts(uses, kind)
     pages = len(starts)
     page = min(max(page, 0), pages - 1)
-    view = discord.ui.View(timeout=None)
+    buttons = []
     if pages > 1:
         user_id, kind_code = interaction.user.id, _KINDS.index(kind)
-        view.add_item(TagsPageButton(user_id, kind_code, max(0, page - 1), label="Previous",
-                                     disabled=page == 0))
-        view.add_item(TagsPageButton(user_id, kind_code, min(pages - 1, page + 1), label="Next",
-                                     disabled=page >= pages - 1))
-    return tag_list_embed(uses, kind, page, starts), view
+        buttons = [TagsPageButton.button(user_id, kind_code, max(0, page - 1), label="Previous",
+                                         disabled=page == 0),
+                   TagsPageButton.button(user_id, kind_code, min(pages - 1, page + 1),
+                                         label="Next", disabled=page >= pages - 1)]
+    return tag_list_embed(uses, kind, page, starts), sent_view(*buttons)
 
 
 # The page starts of the last tag lists, by the list itself (the service hands out the same

@@ -22,7 +22,7 @@ from bot.render.suggestion_cards import (
 )
 from bot.render.text import truncate
 from bot.ui.context import guild_id_of, services_of
-from bot.ui.persistent import PersistentButton
+from bot.ui.persistent import PersistentButton, sent_view
 
 if TYPE_CHECKING:
     from bot.app import StoryBot
@@ -89,11 +89,8 @@ class RejectReasonModal(discord.ui.Modal, title="Reject the suggestion"):
 
 
 def review_view(card_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(ApproveSuggestionButton(card_id))
-    view.add_item(RejectSuggestionButton(card_id))
-    view.stop()  # the registered actions answer its clicks
-    return view
+    return sent_view(ApproveSuggestionButton.button(card_id),
+                     RejectSuggestionButton.button(card_id))
 
 
 async def _close_card(interaction: Interaction, work: SuggestedWork, outcome: str) -> None:
