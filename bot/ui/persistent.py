@@ -94,7 +94,8 @@ def sent_view(*buttons: discord.ui.Button[Any]) -> discord.ui.View:
     Stopped already: the registered actions answer its clicks by custom id, before a restart
     and after, so discord.py need neither keep it nor time it out (it gives an ephemeral
     message's view a 15-minute timer). Plain buttons rather than the DynamicItems that answer
-    the clicks: a card of ten costs a third less to build (58 µs against 95)."""
+    the clicks: built, serialized and let go, a card of ten took 58 µs in process against 95
+    as DynamicItems kept by discord.py until stopped after sending."""
     view = discord.ui.View(timeout=None)
     for button in buttons:
         view.add_item(button)
