@@ -15,7 +15,13 @@ from bot.config import Settings
 from bot.errors import GENERIC_FAILURE
 from bot.library.visibility import ALL_GUILDS
 from bot.services.recommendations import RecommendationService
-from bot.ui.persistent import ACTIONS, CUSTOM_ID_PREFIX, PersistentButton, expired_pattern
+from bot.ui.persistent import (
+    ACTIONS,
+    CUSTOM_ID_PREFIX,
+    PersistentButton,
+    expired_pattern,
+    sent_view,
+)
 from sandbox.control import Sandbox
 from sandbox.session import RunningBot, start_bot
 
@@ -80,6 +86,22 @@ def test_the_expired_pattern_spares_every_registered_action_and_nothing_else() -
         assert cls.__discord_ui_compiled_template__.fullmatch(custom_id)  # type: ignore[attr-defined]
     for old in ("sb:retired:1", "v0:kudos:1", "sb:kudos:x", "sb:kudos"):
         assert expired.fullmatch(old), old
+
+
+async def test_a_sent_button_is_what_the_registered_action_would_send() -> None:
+    """Cards send plain buttons (sent_view) and a click comes back by custom id to the
+    registered class: on the wire they must be the DynamicItem's buttons exactly. The view
+    is stopped already, so discord.py neither keeps it nor times it out (a view can only
+    be stopped on a running loop, where the bot builds every one: hence async)."""
+    for cls in ACTIONS.values():
+        values = range(1, len(cls.fields) + 1)
+        registered = discord.ui.View(timeout=None)
+        registered.add_item(cls(*values, label="Page 2", disabled=True))
+        sent = sent_view(cls.button(*values, label="Page 2", disabled=True))
+        assert sent.to_components() == registered.to_components(), cls.action
+        assert sent.is_finished()
+    with pytest.raises(TypeError, match="takes"):
+        ACTIONS["kudos"].button(1, 2)
 
 
 def test_a_second_button_for_one_action_is_refused() -> None:
