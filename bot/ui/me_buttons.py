@@ -48,9 +48,5 @@ async def bookmarks_message(interaction: Interaction, page: int
     user_id = interaction.user.id
     rows, page, pages = await services_of(interaction).feedback.bookmarks_page(
         user_id, guild_id_of(interaction), page)
-    buttons = [] if pages <= 1 else [
-        BookmarksPageButton.button(user_id, max(0, page - 1), label="Previous",
-                                   disabled=page == 0),
-        BookmarksPageButton.button(user_id, min(pages - 1, page + 1), label="Next",
-                                   disabled=page >= pages - 1)]
-    return bookmarks_embed(rows, page, pages), sent_view(*buttons)
+    turns = BookmarksPageButton.page_turns(user_id, page=page, pages=pages)
+    return bookmarks_embed(rows, page, pages), sent_view(*turns)

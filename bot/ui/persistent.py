@@ -67,6 +67,16 @@ class PersistentButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=
                                  custom_id=cls.custom_id_for(*values))
 
     @classmethod
+    def page_turns(cls, *fields: int, page: int, pages: int) -> list[discord.ui.Button[Any]]:
+        """Previous and Next for a paged message whose last field is the page to turn to
+        (none when there is one page)."""
+        if pages <= 1:
+            return []
+        return [cls.button(*fields, max(0, page - 1), label="Previous", disabled=page == 0),
+                cls.button(*fields, min(pages - 1, page + 1), label="Next",
+                           disabled=page >= pages - 1)]
+
+    @classmethod
     def custom_id_for(cls, *values: int) -> str:
         return ":".join([CUSTOM_ID_PREFIX, cls.action, *(str(int(v)) for v in values)])
 

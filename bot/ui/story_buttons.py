@@ -81,14 +81,9 @@ async def tag_list_message(interaction: Interaction, kind: TagKind | None, page:
     starts = _page_starts(uses, kind)
     pages = len(starts)
     page = min(max(page, 0), pages - 1)
-    buttons = []
-    if pages > 1:
-        user_id, kind_code = interaction.user.id, _KINDS.index(kind)
-        buttons = [TagsPageButton.button(user_id, kind_code, max(0, page - 1), label="Previous",
-                                         disabled=page == 0),
-                   TagsPageButton.button(user_id, kind_code, min(pages - 1, page + 1),
-                                         label="Next", disabled=page >= pages - 1)]
-    return tag_list_embed(uses, kind, page, starts), sent_view(*buttons)
+    turns = TagsPageButton.page_turns(interaction.user.id, _KINDS.index(kind), page=page,
+                                      pages=pages)
+    return tag_list_embed(uses, kind, page, starts), sent_view(*turns)
 
 
 # The page starts of the last tag lists, by the list itself (the service hands out the same
