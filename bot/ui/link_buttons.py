@@ -143,6 +143,4 @@ async def announce_new_chapters(client: discord.Client, services: Services,
     except discord.HTTPException as problem:
         log.warning("could not announce story %s in %s: %s", story.id, channel.id, problem)
         return None
-    finally:
-        view.stop()
     return channel.id
