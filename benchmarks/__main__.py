@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.stats import profile_search_kind
+
 # A name whose bench_<name>.py is not there (yet) is skipped.
 BENCHMARKS = ("import", "folder_import", "recommend", "overlay", "interaction", "reactions",
               "startup", "store", "change_feed", "loop_lag", "shards")
@@ -66,6 +68,7 @@ def main() -> None:
     print()
     print(f"Machine: {platform.machine()}, {platform.python_implementation()} "
           f"{platform.python_version()}, Linux {platform.release()}; "
+          f"the profile search {profile_search_kind()}; "
           f"total {time.perf_counter() - started:.0f} s")
     print()
     print(markdown_table(results))

@@ -40,7 +40,7 @@ from pathlib import Path
 from benchmarks.interaction_report import ALONE, BARE, Samples, figures, markdown
 from benchmarks.library_builder import copy_of_library, library_file
 from benchmarks.postgres_library import copy_to_postgres, postgres_available, start_server
-from benchmarks.stats import emit
+from benchmarks.stats import emit, profile_search_kind
 from sandbox.control import Sandbox
 from sandbox.results import SandboxTimeout
 
@@ -318,9 +318,11 @@ def main() -> None:
         if server is not None:
             server.cleanup()
     result["total_s"] = round(time.perf_counter() - started, 1)
+    result["profile_search"] = profile_search_kind()
     machine = (f"Measured on {platform.machine()}, {os.cpu_count()} cores, Python "
                f"{platform.python_version()}, {time.strftime('%Y-%m-%d', time.gmtime())}, load "
-               f"average {os.getloadavg()[0]:.1f} at the end (other work on the machine).")
+               f"average {os.getloadavg()[0]:.1f} at the end (other work on the machine); "
+               f"the profile search {profile_search_kind()}.")
     table = args.markdown or (QUICK_RESULTS if args.quick else RESULTS) / "interaction.md"
     table.parent.mkdir(parents=True, exist_ok=True)
     table.write_text(markdown(result, machine), "utf-8")

@@ -7,6 +7,8 @@ import statistics
 import sys
 from collections.abc import Sequence
 
+from bot.library.profile_kernel import available
+
 
 def percentile(samples: Sequence[float], fraction: float) -> float:
     """The nearest-rank percentile (fraction in 0..1) of the samples."""
@@ -31,3 +33,9 @@ def emit(name: str, figures: dict[str, object]) -> None:
     """One JSON line per benchmark on stdout: what `make bench` collects."""
     sys.stdout.write(json.dumps({"benchmark": name, **figures}, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def profile_search_kind() -> str:
+    """How this install runs profile searches, for a run's report: the compiled search
+    (bot/library/profile_kernel.py) or the numpy one."""
+    return "compiled" if available() else "in numpy"

@@ -142,8 +142,10 @@ def test_the_rules_catch_what_they_are_for(tmp_path: Path) -> None:
 
 
 def test_no_module_grows_past_the_size_we_split_at() -> None:
+    compiled = sorted(ROOT.joinpath("bot").rglob("*.[ch]"))  # the compiled profile search
+    assert compiled
     long = [f"{path.relative_to(ROOT)}: {count} lines"
-            for path in python_files("bot", "cogs", "sandbox")
+            for path in [*python_files("bot", "cogs", "sandbox"), *compiled]
             if (count := len(path.read_text("utf-8").splitlines())) > 450]
     assert long == []
 

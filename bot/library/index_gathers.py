@@ -53,10 +53,8 @@ def codes_rows(index: TagIndex, codes: np.ndarray) -> np.ndarray:
     """index.code_rows of each code, laid end to end in the order given: from the
     bulk-built postings in one gather (a code changed since the build has its own list:
     then they are sliced one by one)."""
-    listed = codes.tolist()
-    if (not listed or max(listed) >= len(index._shared_start)
-            or not index._own.keys().isdisjoint(listed)):
-        found = [index.code_rows(code) for code in listed]
+    if not len(codes) or not bulk_built(index, codes):
+        found = [index.code_rows(code) for code in codes.tolist()]
         return np.concatenate(found) if found else _NO_ROWS
     counts = index._shared_count[codes]
     ends = counts.cumsum()
@@ -76,3 +74,33 @@ def code_row_counts(index: TagIndex, codes: list[int]) -> np.ndarray:
             if (own := index._own.get(code)) is not None:
                 counts[n] = own.size
     return counts
+
+
+def bulk_built(index: TagIndex, codes: np.ndarray) -> bool:
+    """Whether every one of these codes' posting lists is still the bulk-built one (a
+    slice of bulk_postings)."""
+    listed = codes.tolist()
+    return (not listed or max(listed) < len(index._shared_start)) and (
+        not index._own or index._own.keys().isdisjoint(listed))
+
+
+def bulk_postings(index: TagIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The bulk-built posting lists: every list's rows end to end, and each code's start
+    and length in them (a code changed since has a list of its own: own_postings)."""
+    return index._shared, index._shared_start, index._shared_count
+
+
+def own_postings(index: TagIndex, codes: list[int]) -> list[tuple[int, np.ndarray]]:
+    """(place in `codes`, rows) for each of these codes whose list changed since the bulk
+    build (or which is newer than it)."""
+    own = index._own
+    if not own:
+        return []
+    return [(at, own[code].view()) for at, code in enumerate(codes) if code in own]
+
+
+def author_table(index: TagIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every row's author codes as (start, count) columns over the flat code array, as
+    TagIndex.row_tag_table lays out tags."""
+    col = index._col
+    return col["author_start"].view(), col["author_count"].view(), index._row_authors.view()

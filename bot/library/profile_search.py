@@ -31,6 +31,7 @@ import numpy as np
 
 from bot.library.index_arrays import distinct_sorted
 from bot.library.index_gathers import code_row_counts, codes_rows
+from bot.library.profile_kernel import compiled_page
 from bot.library.recommend_search import (
     Pick,
     Plan,
@@ -154,6 +155,13 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
                    max_budget: int = MAX_BUDGET,
                    unproven_scored: int = UNPROVEN_SCORED) -> ProfilePage:
     terms = _terms(index, plan)
+    if terms.one_code_each:
+        compiled = compiled_page(
+            index, plan, terms.codes, terms.weights, terms.term_of,
+            (plan.limit, budget, max_budget, unproven_scored, FIRST_SCORED, MAX_SCORED, GROWTH),
+            SLACK, GROW_UNPROVABLE)
+        if compiled is not None:
+            return ProfilePage(*compiled)
     base = include_weight(index, plan) if plan.include_weights else 0.0
     carrying = carrying_all(index, plan) if plan.include_weights else None
     if carrying is not None and len(carrying) <= max_budget:
@@ -337,11 +345,18 @@ def _settled_page(index: TagIndex, plan: Plan, terms: _Terms, rows: np.ndarray,
 
 
 def _best_unscored(upper: np.ndarray, unscored: np.ndarray, count: int) -> np.ndarray:
-    """Up to `count` of the unscored positions, highest `upper` first."""
+    """Up to `count` of the unscored positions, highest `upper` first; of those tied at
+    the cut, the first (the lower rows). The compiled search keeps the same ones: an
+    argpartition would choose among the tied by its own algorithm."""
     left = unscored.nonzero()[0]
     if len(left) <= count:
         return left
-    return left[(-upper[left]).argpartition(count - 1)[:count]]
+    if count <= 0:
+        return left[:0]
+    values = upper.take(left)
+    cut = _kth_largest(values, count)
+    above = left.compress(values > cut)
+    return np.concatenate((above, left.compress(values == cut)[:count - len(above)]))
 
 
 def _raw_scores(index: TagIndex, terms: _Terms, rows: np.ndarray) -> np.ndarray:

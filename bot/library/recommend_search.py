@@ -216,10 +216,10 @@ def allowed_mask(index: TagIndex, plan: Plan) -> np.ndarray:
     columns = index.columns()
     allowed = columns.live.copy()
     if plan.allowed_ratings is not None:
-        allowed &= _code_mask(index.rating_code, index.rating_code_count,
+        allowed &= code_mask(index.rating_code, index.rating_code_count,
                               plan.allowed_ratings)[columns.rating]
     if plan.visible_guilds is not None:
-        allowed &= _code_mask(index.guild_code, index.guild_code_count,
+        allowed &= code_mask(index.guild_code, index.guild_code_count,
                               plan.visible_guilds)[columns.guild]
     for tag in plan.banned:
         allowed[index.rows(tag)] = False
@@ -231,8 +231,9 @@ def allowed_mask(index: TagIndex, plan: Plan) -> np.ndarray:
     return allowed
 
 
-def _code_mask(code_of: Callable[[Any], int | None], count: int,
-               wanted: Iterable[Any]) -> np.ndarray:
+def code_mask(code_of: Callable[[Any], int | None], count: int,
+              wanted: Iterable[Any]) -> np.ndarray:
+    """A mask over `count` codes: True at the codes of the wanted values."""
     mask = np.zeros(count, dtype=bool)
     for value in wanted:
         if (code := code_of(value)) is not None:
@@ -256,10 +257,10 @@ def allowed_rows(index: TagIndex, plan: Plan, rows: np.ndarray) -> np.ndarray:
     columns = index.columns()
     allowed = columns.live.take(rows)
     if plan.allowed_ratings is not None:
-        allowed &= _code_mask(index.rating_code, index.rating_code_count,
+        allowed &= code_mask(index.rating_code, index.rating_code_count,
                               plan.allowed_ratings).take(columns.rating.take(rows))
     if plan.visible_guilds is not None:
-        allowed &= _code_mask(index.guild_code, index.guild_code_count,
+        allowed &= code_mask(index.guild_code, index.guild_code_count,
                               plan.visible_guilds).take(columns.guild.take(rows))
     for tag in plan.banned:
         allowed &= ~member_of(rows, index.rows(tag))

@@ -1,0 +1,89 @@
+/* The compiled profile search: what its parts share (see profile_search.py, the reference,
+ * and search.c, the outline). */
+#ifndef STORYBOT_KERNEL_H
+#define STORYBOT_KERNEL_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+
+typedef struct {
+    /* terms, in plan order (ascending code) */
+    Py_ssize_t terms;
+    const int64_t *codes;
+    const double *weights;
+    const void *term_of; /* per tag code: the term, -1 none; 1, 2 or 4 bytes each */
+    Py_ssize_t term_of_size;
+    /* each term's posting list: a slice of the bulk-built lists or a list of its own */
+    const int32_t **term_rows;
+    const int64_t *term_length;
+    /* per row */
+    const int64_t *tag_start, *author_start, *tie_ranks;
+    const int32_t *tag_count, *author_count, *series, *guild;
+    const int32_t *row_tags, *row_authors;
+    const double *factor;
+    const uint8_t *live;
+    const int16_t *rating;
+    const uint8_t *rating_mask, *guild_mask; /* NULL: no such filter */
+    Py_ssize_t rating_mask_size, guild_mask_size;
+    const int64_t *banned; /* ascending tag codes */
+    Py_ssize_t banned_count;
+    const int64_t *left_out; /* ascending rows */
+    Py_ssize_t left_out_count;
+    int32_t *slots; /* a slot per row, never cleared */
+    /* settings */
+    Py_ssize_t limit, unproven_scored, first_scored, max_scored, growth;
+    double slack, length_free_tags;
+    int grow_unprovable;
+    Py_ssize_t max_per_author, max_per_series; /* stories on a page */
+} Search;
+
+/* The candidates of one budget: rows (in the order first met), their weight on the gathered
+ * terms, how many gathered terms each carries, bounds and floors. */
+typedef struct {
+    Py_ssize_t count;
+    int32_t *rows;
+    double *partial, *upper, *floors;
+    int32_t *hits;
+    uint8_t *unscored;
+} Candidates;
+
+typedef struct {
+    Py_ssize_t count;
+    int32_t *row;
+    double *score;
+    Py_ssize_t *more_by_author, *more_in_series;
+} Page;
+
+typedef struct { int32_t code; Py_ssize_t count, last; } Tally;
+
+typedef struct {
+    /* every scored, allowed candidate with a score */
+    Py_ssize_t count;
+    int32_t *row;
+    double *score;
+    /* scratch */
+    Py_ssize_t *heap;
+    Tally *authors, *series;
+    Py_ssize_t author_capacity;
+} Chosen;
+
+typedef struct { int settled; Py_ssize_t scored; } Settled;
+
+typedef struct {
+    int exact;
+    Py_ssize_t candidates, scored;
+} Outcome;
+
+/* select.c */
+double kth_largest(const double *values, Py_ssize_t n, Py_ssize_t k, double *scratch);
+Py_ssize_t best_unscored(const Candidates *c, const double *values, Py_ssize_t count,
+                         Py_ssize_t *batch, double *scratch, int32_t *rows_scratch);
+/* page.c */
+int settled_page(const Search *s, Candidates *c, double outside_score, Chosen *ch, Page *page,
+                 Settled *out, double *scratch, int32_t *rows_scratch, Py_ssize_t *batch);
+/* search.c */
+int profile_search(const Search *s, Py_ssize_t budget, Py_ssize_t max_budget, Page *page,
+                   Outcome *out);
+
+#endif

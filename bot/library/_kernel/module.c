@@ -1,0 +1,246 @@
+/* The Python entry point of the compiled profile search: the index's arrays through the
+ * buffer protocol (no numpy headers needed), checked, searched (search.c), and the page
+ * handed back as lists. */
+#include <string.h>
+
+#include "kernel.h"
+
+/* ---- the arrays, read through the buffer protocol ------------------------------------ */
+
+#define MAX_BUFFERS 24
+
+typedef struct {
+    Py_buffer views[MAX_BUFFERS];
+    int held;
+} Buffers;
+
+static void release_all(Buffers *b) {
+    for (int i = 0; i < b->held; i++) PyBuffer_Release(&b->views[i]);
+    b->held = 0;
+}
+
+/* kind: 'i' signed integer ('w' writable), 'f' float64, '?' bool. NULL (or None when optional) gives
+ * data NULL and length 0. */
+static int take(Buffers *b, PyObject *obj, char kind, Py_ssize_t itemsize, int optional,
+                const char *name, const void **data, Py_ssize_t *length) {
+    *data = NULL;
+    *length = 0;
+    if (obj == Py_None && optional) return 0;
+    if (b->held == MAX_BUFFERS) {
+        PyErr_SetString(PyExc_RuntimeError, "too many arrays");
+        return -1;
+    }
+    Py_buffer *view = &b->views[b->held];
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT;
+    if (kind == 'w') { /* a writable signed integer array */
+        flags |= PyBUF_WRITABLE;
+        kind = 'i';
+    }
+    if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
+    b->held++;
+    const char *format = view->format ? view->format : "B";
+    if (*format == '<' || *format == '=' || *format == '@') format++;
+    int ok = view->ndim == 1 && format[0] && !format[1];
+    if (ok && kind == 'i') ok = strchr("bhilq", format[0]) != NULL;
+    if (ok && kind == 'f') ok = format[0] == 'd';
+    if (ok && kind == '?') ok = format[0] == '?';
+    if (ok && itemsize) ok = view->itemsize == itemsize;
+    if (!ok) {
+        PyErr_Format(PyExc_TypeError, "%s: unexpected array type (%s, %zd bytes)", name,
+                     view->format ? view->format : "?", view->itemsize);
+        return -1;
+    }
+    *data = view->buf;
+    *length = view->shape[0];
+    return 0;
+}
+
+/* ---- the Python entry point ------------------------------------------------------------- */
+
+static const char search_doc[] =
+    "search(arrays, settings) -> (rows, scores, more_by_author, more_in_series, exact, "
+    "candidates, scored)\n\n"
+    "The page of a profile search (see bot/library/profile_search.py, which calls it).";
+
+static PyObject *py_search(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *codes, *weights, *term_of_, *shared, *shared_start, *shared_count, *own,
+        *tag_start, *tag_count, *row_tags, *author_start, *author_count, *row_authors,
+        *factor, *live, *rating, *guild, *series, *tie_ranks, *rating_mask, *guild_mask,
+        *banned, *left_out, *slots;
+    Py_ssize_t limit, budget, max_budget, unproven, first, max_scored, growth, per_author,
+        per_series;
+    double slack, length_free;
+    int grow_unprovable;
+    if (!PyArg_ParseTuple(args, "(OOOOOOOOOOOOOOOOOOOOOOOO)(nnnnnnnnnddp):search", &codes,
+                          &weights, &term_of_, &shared, &shared_start, &shared_count, &own,
+                          &tag_start, &tag_count, &row_tags, &author_start, &author_count,
+                          &row_authors, &factor, &live, &rating, &guild, &series, &tie_ranks,
+                          &rating_mask, &guild_mask, &banned, &left_out, &slots, &limit,
+                          &budget, &max_budget, &unproven, &first, &max_scored, &growth,
+                          &per_author, &per_series,
+                          &slack, &length_free, &grow_unprovable))
+        return NULL;
+    Buffers b = {.held = 0};
+    Search s = {0};
+    PyObject *result = NULL, *own_items = NULL;
+    Py_buffer *own_views = NULL;
+    Py_ssize_t own_held = 0;
+    Page page = {0};
+    Outcome outcome = {0};
+    Py_ssize_t n_codes, n_weights, n_term_of, n_shared, n_starts, n_counts, n_rows, ignored;
+    Py_ssize_t n_row_tags, n_row_authors, n_slots;
+    const void *p;
+#define TAKE(obj, kind, size, opt, field, len)                                              \
+    if (take(&b, obj, kind, size, opt, #obj, &p, len) < 0) goto fail;                      \
+    s.field = p;
+    TAKE(codes, 'i', 8, 0, codes, &n_codes)
+    TAKE(weights, 'f', 8, 0, weights, &n_weights)
+    TAKE(term_of_, 'i', 0, 0, term_of, &n_term_of)
+    s.term_of_size = b.views[b.held - 1].itemsize;
+    const int32_t *s_shared;
+    const int64_t *s_shared_start, *s_shared_count;
+    if (take(&b, shared, 'i', 4, 0, "shared", &p, &n_shared) < 0) goto fail;
+    s_shared = p;
+    if (take(&b, shared_start, 'i', 8, 0, "shared_start", &p, &n_starts) < 0) goto fail;
+    s_shared_start = p;
+    if (take(&b, shared_count, 'i', 8, 0, "shared_count", &p, &n_counts) < 0) goto fail;
+    s_shared_count = p;
+    TAKE(tag_start, 'i', 8, 0, tag_start, &n_rows)
+    TAKE(tag_count, 'i', 4, 0, tag_count, &ignored)
+    TAKE(row_tags, 'i', 4, 0, row_tags, &n_row_tags)
+    TAKE(author_start, 'i', 8, 0, author_start, &ignored)
+    TAKE(author_count, 'i', 4, 0, author_count, &ignored)
+    TAKE(row_authors, 'i', 4, 0, row_authors, &n_row_authors)
+    TAKE(factor, 'f', 8, 0, factor, &ignored)
+    TAKE(live, '?', 1, 0, live, &ignored)
+    TAKE(rating, 'i', 2, 0, rating, &ignored)
+    TAKE(guild, 'i', 4, 0, guild, &ignored)
+    TAKE(series, 'i', 4, 0, series, &ignored)
+    TAKE(tie_ranks, 'i', 8, 0, tie_ranks, &ignored)
+    TAKE(rating_mask, '?', 1, 1, rating_mask, &s.rating_mask_size)
+    TAKE(guild_mask, '?', 1, 1, guild_mask, &s.guild_mask_size)
+    TAKE(banned, 'i', 8, 0, banned, &s.banned_count)
+    TAKE(left_out, 'i', 8, 0, left_out, &s.left_out_count)
+#undef TAKE
+    if (take(&b, slots, 'w', 4, 0, "slots", &p, &n_slots) < 0) goto fail;
+    s.slots = (int32_t *)p;
+    /* Every per-row array (the views taken 6, 7, 9, 10 and 12 to 17) covers the rows. */
+    static const int per_row[] = {6, 7, 9, 10, 12, 13, 14, 15, 16, 17};
+    for (size_t i = 0; i < sizeof per_row / sizeof per_row[0]; i++) {
+        if (b.views[per_row[i]].shape[0] < n_rows) {
+            PyErr_SetString(PyExc_ValueError, "per-row arrays of different lengths");
+            goto fail;
+        }
+    }
+    if (n_codes != n_weights || n_codes < 1 || n_slots < n_rows || n_starts != n_counts
+        || limit < 1 || s.term_of_size > 4) {
+        PyErr_SetString(PyExc_ValueError, "inconsistent search arrays");
+        goto fail;
+    }
+    const int32_t **term_rows = PyMem_Calloc((size_t)n_codes, sizeof(int32_t *));
+    int64_t *term_length = PyMem_Calloc((size_t)n_codes, sizeof(int64_t));
+    s.term_rows = term_rows;
+    s.term_length = term_length;
+    if (!term_rows || !term_length) { PyErr_NoMemory(); goto fail; }
+    /* the terms with lists of their own: (term, rows) pairs */
+    own_items = PySequence_Fast(own, "own posting lists: a sequence");
+    if (!own_items) goto fail;
+    Py_ssize_t own_count = PySequence_Fast_GET_SIZE(own_items);
+    own_views = PyMem_Calloc((size_t)(own_count + 1), sizeof(Py_buffer));
+    if (!own_views) { PyErr_NoMemory(); goto fail; }
+    for (Py_ssize_t k = 0; k < own_count; k++) {
+        PyObject *pair = PySequence_Fast_GET_ITEM(own_items, k), *list;
+        Py_ssize_t term;
+        if (!PyArg_ParseTuple(pair, "nO:own", &term, &list)) goto fail;
+        if (term < 0 || term >= n_codes || term_rows[term]) {
+            PyErr_SetString(PyExc_ValueError, "own posting lists: a term out of range");
+            goto fail;
+        }
+        Py_buffer *view = &own_views[own_held];
+        if (PyObject_GetBuffer(list, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) goto fail;
+        own_held++;
+        if (view->ndim != 1 || view->itemsize != 4 || !view->format
+            || !strchr("ilb", view->format[strlen(view->format) - 1])) {
+            PyErr_SetString(PyExc_TypeError, "own posting lists: int32 arrays");
+            goto fail;
+        }
+        term_rows[term] = view->buf;
+        term_length[term] = view->shape[0];
+    }
+    for (Py_ssize_t i = 0; i < n_codes; i++) {
+        int64_t code = s.codes[i];
+        if (code < 0 || code >= n_term_of || (i && code <= s.codes[i - 1])) {
+            PyErr_SetString(PyExc_ValueError, "term codes out of order or out of range");
+            goto fail;
+        }
+        if (term_rows[i]) continue;
+        if (code >= n_starts || s_shared_start[code] + s_shared_count[code] > n_shared) {
+            PyErr_SetString(PyExc_ValueError, "a term with no posting list");
+            goto fail;
+        }
+        term_rows[i] = s_shared + s_shared_start[code];
+        term_length[i] = s_shared_count[code];
+    }
+    s.terms = n_codes;
+    s.limit = limit;
+    s.unproven_scored = unproven;
+    s.first_scored = first;
+    s.max_scored = max_scored;
+    s.growth = growth;
+    s.slack = slack;
+    s.length_free_tags = length_free;
+    s.grow_unprovable = grow_unprovable;
+    s.max_per_author = per_author;
+    s.max_per_series = per_series;
+    (void)n_row_tags;
+    (void)n_row_authors;
+
+    page.row = PyMem_Malloc((size_t)limit * sizeof(int32_t));
+    page.score = PyMem_Malloc((size_t)limit * sizeof(double));
+    page.more_by_author = PyMem_Malloc((size_t)limit * sizeof(Py_ssize_t));
+    page.more_in_series = PyMem_Malloc((size_t)limit * sizeof(Py_ssize_t));
+    if (!page.row || !page.score || !page.more_by_author || !page.more_in_series) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    if (profile_search(&s, budget, max_budget, &page, &outcome) < 0) goto fail;
+    PyObject *rows = PyList_New(page.count), *scores = PyList_New(page.count);
+    PyObject *by_author = PyList_New(page.count), *in_series = PyList_New(page.count);
+    if (rows && scores && by_author && in_series) {
+        for (Py_ssize_t i = 0; i < page.count; i++) {
+            PyList_SET_ITEM(rows, i, PyLong_FromLong(page.row[i]));
+            PyList_SET_ITEM(scores, i, PyFloat_FromDouble(page.score[i]));
+            PyList_SET_ITEM(by_author, i, PyLong_FromSsize_t(page.more_by_author[i]));
+            PyList_SET_ITEM(in_series, i, PyLong_FromSsize_t(page.more_in_series[i]));
+        }
+        result = Py_BuildValue("(NNNNOnn)", rows, scores, by_author, in_series,
+                               outcome.exact ? Py_True : Py_False, outcome.candidates,
+                               outcome.scored);
+    } else {
+        Py_XDECREF(rows); Py_XDECREF(scores); Py_XDECREF(by_author); Py_XDECREF(in_series);
+    }
+fail:
+    PyMem_Free(page.row); PyMem_Free(page.score); PyMem_Free(page.more_by_author);
+    PyMem_Free(page.more_in_series);
+    PyMem_Free((void *)s.term_rows);
+    PyMem_Free((void *)s.term_length);
+    for (Py_ssize_t k = 0; k < own_held; k++) PyBuffer_Release(&own_views[k]);
+    PyMem_Free(own_views);
+    Py_XDECREF(own_items);
+    release_all(&b);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"search", py_search, METH_VARARGS, search_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_profile_kernel",
+    "The profile search compiled (see bot/library/profile_search.py).", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__profile_kernel(void) { return PyModule_Create(&module); }

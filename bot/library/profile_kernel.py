@@ -1,0 +1,83 @@
+"""The compiled profile search (bot/library/_kernel/), where it was built.
+
+A "for me" search at 100k stories is some forty numpy calls over a few thousand candidates.
+In the running bot it took about 0.8 ms of `/recommend for_me`'s round trip, twice its
+time in a tight loop in process: each call's own cost, paid from cold caches after the
+other interactions (benchmarks/PERFORMANCE.md, stops 41 and 49). The extension runs the
+same search in one call: the same steps, the same arithmetic in the same order and the
+same tie rules, so the same page with every score bit-equal
+(tests/library/test_profile_kernel.py holds the two to it on many libraries). It takes
+the common plans: one tag code per term (no server view), no include tags, no story-id
+filter; any other goes to the numpy search in profile_search.py, which stays the
+reference.
+
+The extension is optional: an install without a C compiler leaves it out, and
+STORYBOT_COMPILED_SEARCH=0 turns it off (to compare the two).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from bot.library.index_gathers import author_table, bulk_postings, own_postings
+from bot.library.recommend_search import MAX_PER_AUTHOR, MAX_PER_SERIES, Pick, Plan, code_mask
+from bot.library.tag_index import LENGTH_FREE_TAGS, TagIndex
+
+_search: Callable[..., Any] | None
+try:
+    from bot.library import _profile_kernel  # type: ignore[attr-defined]
+    _search = _profile_kernel.search
+except ImportError:  # built without a compiler: the numpy search runs
+    _search = None
+
+ENABLED = os.environ.get("STORYBOT_COMPILED_SEARCH", "1") != "0"
+
+
+def built() -> bool:
+    """Whether the extension was built with this install."""
+    return _search is not None
+
+
+def available() -> bool:
+    """Whether profile searches run compiled here (built, and not turned off)."""
+    return _search is not None and ENABLED
+
+
+def compiled_page(index: TagIndex, plan: Plan, codes: np.ndarray, weights: np.ndarray,
+                  term_of: np.ndarray, settings: tuple[int, ...], slack: float,
+                  grow_unprovable: bool) -> tuple[list[Pick], bool, int, int] | None:
+    """The page of a search with these terms (codes ascending, one per term; term_of the
+    index's code scratch for them), whether it is exact, how many candidates and how many
+    scored; None when the plan is not one the compiled search takes.
+    `settings`: the page size, the budget, the largest budget, the candidates scored before
+    giving up a proof, scored first, scored at most, and the budget's growth."""
+    if (_search is None or not ENABLED or plan.include_weights or plan.visible is not None
+            or plan.view is not None):
+        return None
+    columns = index.columns()
+    tag_start, tag_count, row_tags = index.row_tag_table()
+    author_start, author_count, row_authors = author_table(index)
+    shared, shared_start, shared_count = bulk_postings(index)
+    banned = sorted(code for tag in plan.banned if (code := index.code_of(tag)) is not None)
+    ratings = None if plan.allowed_ratings is None else code_mask(
+        index.rating_code, index.rating_code_count, plan.allowed_ratings)
+    guilds = None if plan.visible_guilds is None else code_mask(
+        index.guild_code, index.guild_code_count, plan.visible_guilds)
+    rows, scores, by_author, in_series, exact, candidates, scored = _search(
+        (codes, weights, term_of, shared, shared_start, shared_count,
+         own_postings(index, codes.tolist()),
+         tag_start, tag_count, row_tags, author_start, author_count, row_authors,
+         columns.factor, columns.live, columns.rating, columns.guild, columns.series,
+         index.tie_ranks(), ratings, guilds, np.array(banned, dtype=np.int64),
+         plan.left_out_rows(index), index.row_slots()),
+        (*settings, MAX_PER_AUTHOR, MAX_PER_SERIES, slack, float(LENGTH_FREE_TAGS),
+         grow_unprovable))
+    story_ids = columns.story_id.take(rows).tolist()
+    picks = [Pick(story_id, score, more_by_author, more_in_series)
+             for story_id, score, more_by_author, more_in_series
+             in zip(story_ids, scores, by_author, in_series, strict=True)]
+    return picks, exact, candidates, scored
