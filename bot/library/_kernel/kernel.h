@@ -7,6 +7,16 @@
 #include <Python.h>
 #include <stdint.h>
 
+/* The search reads a few values of each of some thousands of rows scattered over
+ * library-wide arrays: each read a cache miss, one after another. Asked for some rows
+ * ahead, they arrive together. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(address) __builtin_prefetch(address)
+#else
+#define PREFETCH(address) ((void)0)
+#endif
+#define AHEAD 32 /* rows asked for ahead of the one read */
+
 typedef struct {
     /* terms, in plan order (ascending code) */
     Py_ssize_t terms;

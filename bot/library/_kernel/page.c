@@ -13,6 +13,21 @@ static inline Py_ssize_t term_of(const Search *s, int32_t code) {
     }
 }
 
+/* What allowed() and raw_score() read of a row, asked for ahead (see PREFETCH); its tags
+ * once its tag_start has arrived. */
+static inline void ask_for_row(const Search *s, int32_t row) {
+    PREFETCH(&s->live[row]);
+    PREFETCH(&s->rating[row]);
+    PREFETCH(&s->guild[row]);
+    PREFETCH(&s->tag_start[row]);
+    PREFETCH(&s->tag_count[row]);
+    PREFETCH(&s->factor[row]);
+}
+
+static inline void ask_for_tags(const Search *s, int32_t row) {
+    PREFETCH(s->row_tags + s->tag_start[row]);
+}
+
 /* recommend_search.allowed_rows, for one row */
 static int allowed(const Search *s, int32_t row) {
     if (!s->live[row]) return 0;
@@ -153,6 +168,8 @@ int settled_page(const Search *s, Candidates *c, double outside_score, Chosen *c
     }
     for (;;) {
         for (Py_ssize_t i = 0; i < size; i++) {
+            if (i + AHEAD < size) ask_for_row(s, c->rows[batch[i + AHEAD]]);
+            if (i + AHEAD / 2 < size) ask_for_tags(s, c->rows[batch[i + AHEAD / 2]]);
             Py_ssize_t p = batch[i];
             c->unscored[p] = 0;
             int32_t row = c->rows[p];

@@ -61,6 +61,7 @@ static void gather(const Search *s, const Py_ssize_t *order, Py_ssize_t taken, C
         const int32_t *rows = s->term_rows[term];
         int64_t count = s->term_length[term];
         for (int64_t i = 0; i < count; i++) {
+            if (i + AHEAD < count) PREFETCH(&s->slots[rows[i + AHEAD]]);
             int32_t row = rows[i];
             int32_t slot = s->slots[row];
             if (slot < 0 || slot >= n || c->rows[slot] != row) {
@@ -164,6 +165,10 @@ int profile_search(const Search *s, Py_ssize_t budget, Py_ssize_t max_budget, Pa
         best_sums(s, order, taken, sums, sum_scratch);
         Py_ssize_t rest = n - taken; /* sums holds rest + 1 */
         for (Py_ssize_t p = 0; p < c->count; p++) {
+            if (p + AHEAD < c->count) {
+                PREFETCH(&s->tag_count[c->rows[p + AHEAD]]);
+                PREFETCH(&s->factor[c->rows[p + AHEAD]]);
+            }
             int32_t row = c->rows[p];
             Py_ssize_t others = (Py_ssize_t)s->tag_count[row] - c->hits[p];
             if (others > rest) others = rest;
