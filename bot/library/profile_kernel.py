@@ -7,9 +7,8 @@ other interactions (benchmarks/PERFORMANCE.md, stops 41 and 49). The extension r
 same search in one call: the same steps, the same arithmetic in the same order and the
 same tie rules, so the same page with every score bit-equal
 (tests/library/test_profile_kernel.py holds the two to it on many libraries). It takes
-the common plans: one tag code per term (no server view), no include tags, no story-id
-filter; any other goes to the numpy search in profile_search.py, which stays the
-reference.
+every plan but those with include tags or a list of story ids (a channel's view); those
+go to the numpy search in profile_search.py, which stays the reference.
 
 The extension is optional: an install without a C compiler leaves it out, and
 STORYBOT_COMPILED_SEARCH=0 turns it off (to compare the two).
@@ -47,16 +46,19 @@ def available() -> bool:
     return _search is not None and ENABLED
 
 
-def compiled_page(index: TagIndex, plan: Plan, codes: np.ndarray, weights: np.ndarray,
-                  term_of: np.ndarray, settings: tuple[int, ...], slack: float,
-                  grow_unprovable: bool) -> tuple[list[Pick], bool, int, int] | None:
-    """The page of a search with these terms (codes ascending, one per term; term_of the
-    index's code scratch for them), whether it is exact, how many candidates and how many
-    scored; None when the plan is not one the compiled search takes.
-    `settings`: the page size, the budget, the largest budget, the candidates scored before
-    giving up a proof, scored first, scored at most, and the budget's growth."""
-    if (_search is None or not ENABLED or plan.include_weights or plan.visible is not None
-            or plan.view is not None):
+def compiled_page(index: TagIndex, plan: Plan, codes: np.ndarray, ends: np.ndarray | None,
+                  weights: np.ndarray, term_of: np.ndarray, code_ordered: bool,
+                  settings: tuple[int, ...], slack: float, grow_unprovable: bool
+                  ) -> tuple[list[Pick], bool, int, int] | None:
+    """The page of a search with these terms, whether it is exact, how many candidates and
+    how many scored; None when the plan is not one the compiled search takes.
+    `codes`: every term's tag codes in plan order (a server tag's members), laid end to end;
+    `ends`: where each term's end in them (None: one code each); `weights`: each term's;
+    `term_of`: the index's code scratch, each code's term; `code_ordered`: plan order is
+    code order, one code each. `settings`: the page size, the budget, the largest budget,
+    the candidates scored before giving up a proof, scored first, scored at most, and the
+    budget's growth."""
+    if _search is None or not ENABLED or plan.include_weights or plan.visible is not None:
         return None
     columns = index.columns()
     tag_start, tag_count, row_tags = index.row_tag_table()
@@ -68,14 +70,14 @@ def compiled_page(index: TagIndex, plan: Plan, codes: np.ndarray, weights: np.nd
     guilds = None if plan.visible_guilds is None else code_mask(
         index.guild_code, index.guild_code_count, plan.visible_guilds)
     rows, scores, by_author, in_series, exact, candidates, scored = _search(
-        (codes, weights, term_of, shared, shared_start, shared_count,
+        (codes, ends, weights, term_of, shared, shared_start, shared_count,
          own_postings(index, codes.tolist()),
          tag_start, tag_count, row_tags, author_start, author_count, row_authors,
          columns.factor, columns.live, columns.rating, columns.guild, columns.series,
          index.tie_ranks(), ratings, guilds, np.array(banned, dtype=np.int64),
          plan.left_out_rows(index), index.row_slots()),
         (*settings, MAX_PER_AUTHOR, MAX_PER_SERIES, slack, float(LENGTH_FREE_TAGS),
-         grow_unprovable))
+         grow_unprovable, code_ordered))
     story_ids = columns.story_id.take(rows).tolist()
     picks = [Pick(story_id, score, more_by_author, more_in_series)
              for story_id, score, more_by_author, more_in_series

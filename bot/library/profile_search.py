@@ -155,13 +155,12 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
                    max_budget: int = MAX_BUDGET,
                    unproven_scored: int = UNPROVEN_SCORED) -> ProfilePage:
     terms = _terms(index, plan)
-    if terms.one_code_each:
-        compiled = compiled_page(
-            index, plan, terms.codes, terms.weights, terms.term_of,
-            (plan.limit, budget, max_budget, unproven_scored, FIRST_SCORED, MAX_SCORED, GROWTH),
-            SLACK, GROW_UNPROVABLE)
-        if compiled is not None:
-            return ProfilePage(*compiled)
+    compiled = compiled_page(
+        index, plan, *_members(terms), terms.weights, terms.term_of, terms.code_ordered,
+        (plan.limit, budget, max_budget, unproven_scored, FIRST_SCORED, MAX_SCORED, GROWTH),
+        SLACK, GROW_UNPROVABLE)
+    if compiled is not None:
+        return ProfilePage(*compiled)
     base = include_weight(index, plan) if plan.include_weights else 0.0
     carrying = carrying_all(index, plan) if plan.include_weights else None
     if carrying is not None and len(carrying) <= max_budget:
@@ -214,6 +213,16 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
         if full and not GROW_UNPROVABLE and _outside(
                 _best_sums(_left_out(terms, order, reach, budget)), base) >= picks[-1].score:
             return ProfilePage(picks, False, len(rows), scored)
+
+
+def _members(terms: _Terms) -> tuple[np.ndarray, np.ndarray | None]:
+    """Every term's codes in plan order, laid end to end, and where each term's end (None:
+    one code each, term i the code codes[i])."""
+    if terms.one_code_each:
+        return terms.codes, None
+    counts = [len(own) for own in terms.term_codes]
+    laid = [code for own in terms.term_codes for code in own]
+    return np.array(laid, dtype=np.int64), np.cumsum(counts, dtype=np.int64)
 
 
 def _left_out(terms: _Terms, order: np.ndarray, reach: np.ndarray, budget: int) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 Both run on the same bulk-built libraries, changed after the build (stories added with new
 tags, others removed: lists of their own, dead rows), with every filter a channel and a
-reader bring and budgets tiny enough to take every path: a page proven at once, one proven
+reader bring, in a server's view of merged and renamed tags or none, and budgets tiny
+enough to take every path: a page proven at once, one proven
 after growing, one built from the candidates alone, one given up after the best floors.
 Every page must be the same, with bit-equal scores and the same counts.
 """
@@ -18,8 +19,10 @@ from bot.library import profile_kernel
 from bot.library.index_build import build_index
 from bot.library.index_columns import IndexColumns
 from bot.library.models import TagKind
+from bot.library.overlay import TagOverlay
 from bot.library.profile_search import ProfilePage, search_profile
 from bot.library.recommend import RecommendQuery, plan_query
+from bot.library.records import TagRow
 from bot.library.tag_index import IndexedStory, TagIndex, TagRef
 
 pytestmark = pytest.mark.skipif(
@@ -96,7 +99,6 @@ def both_pages(index: TagIndex, query: RecommendQuery, **budgets: int
     plan = plan_query(index, query)
     if plan is None or not plan.terms:
         return None
-    assert plan.term_codes is not None  # planned by code: a plan the compiled search takes
     profile_kernel.ENABLED = True
     try:
         compiled = search_profile(index, plan, **budgets)
@@ -152,14 +154,54 @@ def test_a_term_whose_list_changed_since_the_build_is_read_from_its_own_list() -
     assert shown & set(carriers[1:]) or len(carriers) == 1
 
 
+def server_view() -> TagOverlay:
+    """A server's view: each common tag absorbs two rare ones of its kind, two common
+    freeform tags are one, a few tags renamed."""
+    rows = [TagRow(n + 1, kind, key, key, None) for n, (kind, key) in enumerate(VOCABULARY)]
+    merges = {rows[len(COMMON) + at].id: rows[kind * 3].id
+              for kind in range(len(K)) for at in (kind * 40, kind * 40 + 1)}
+    merges[rows[4].id] = rows[3].id
+    renamed = {rows[n].id: f"renamed {n}" for n in (0, 7, 30)}
+    return TagOverlay(1, merged_into=merges, renamed=renamed, rows=rows)
+
+
+@pytest.mark.parametrize("budgets", [{}, {"budget": 8, "max_budget": 512,
+                                          "unproven_scored": 16}])
+def test_in_a_servers_view_merged_tags_count_once_on_both_paths(budgets: dict[str, int]
+                                                                  ) -> None:
+    view = server_view()
+    merged = code_ordered = 0
+    for seed in range(3):
+        index = changed_library(seed)
+        rng = random.Random(200 + seed)
+        for _ in range(60):
+            query = random_query(rng, index)
+            query.view = view
+            query.blocked = {view.fold_ref(tag) for tag in query.blocked}
+            plan = plan_query(index, query)
+            if plan is None or not plan.terms:
+                continue
+            assert plan.view is view and plan.term_codes is None  # planned through the view
+            pages = both_pages(index, query, **budgets)
+            assert pages is not None
+            assert as_tuples(pages[0]) == as_tuples(pages[1])
+            members = [view.ref_members(tag) for tag in plan.terms if view.has_members(tag)]
+            merged += any(len(own) > 1 for own in members)
+            code_ordered += not members
+    assert merged > 20 and code_ordered  # both ways of adding up a story's terms
+
+
 def test_plans_it_does_not_take_go_to_the_numpy_search() -> None:
     index = changed_library(3)
     live = sorted(index.stories_by_id)
-    query = RecommendQuery(like_story_id=live[0], include={COMMON[0]}, limit=5)
-    plan = plan_query(index, query)
-    assert plan is not None and plan.term_codes is not None and plan.include_weights
-    assert profile_kernel.compiled_page(
-        index, plan, np.array(plan.term_codes), plan.term_weights, index.code_scratch(
-            np.array(plan.term_codes), np.arange(len(plan.term_codes))),
-        (5, 4_096, 16_384, 1_024, 64, 4_096, 4), 1.0, False) is None
-    assert search_profile(index, plan).picks  # answered all the same
+    plans = [plan_query(index, RecommendQuery(like_story_id=live[0], include={COMMON[0]})),
+             plan_query(index, RecommendQuery(like_story_id=live[0],
+                                              visible_story_ids=set(live[:300])))]
+    for plan in plans:
+        assert plan is not None and plan.term_codes is not None
+        codes = np.array(plan.term_codes)
+        assert profile_kernel.compiled_page(
+            index, plan, codes, None, plan.term_weights,
+            index.code_scratch(codes, np.arange(len(codes))), True,
+            (10, 4_096, 16_384, 1_024, 64, 4_096, 4), 1.0, False) is None
+        assert search_profile(index, plan).picks  # answered all the same

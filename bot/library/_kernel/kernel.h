@@ -18,15 +18,20 @@
 #define AHEAD 32 /* rows asked for ahead of the one read */
 
 typedef struct {
-    /* terms, in plan order (ascending code) */
+    /* terms, in plan order */
     Py_ssize_t terms;
-    const int64_t *codes;
     const double *weights;
     const void *term_of; /* per tag code: the term, -1 none; 1, 2 or 4 bytes each */
     Py_ssize_t term_of_size;
-    /* each term's posting list: a slice of the bulk-built lists or a list of its own */
-    const int32_t **term_rows;
-    const int64_t *term_length;
+    /* Plan order is code order and every term one code: a row's terms add up as its tags
+     * are read (profile_search._Terms.code_ordered). */
+    int code_ordered;
+    /* Each term's tag codes (one, or a server tag's members) are members member_end[t - 1]
+     * to member_end[t]; each member's posting list is a slice of the bulk-built lists or a
+     * list of its own. term_length: a term's members' lists' lengths added up. */
+    const Py_ssize_t *member_end;
+    const int32_t **member_rows;
+    const int64_t *member_length, *term_length;
     /* per row */
     const int64_t *tag_start, *author_start, *tie_ranks;
     const int32_t *tag_count, *author_count, *series, *guild;

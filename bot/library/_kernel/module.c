@@ -64,22 +64,22 @@ static const char search_doc[] =
 
 static PyObject *py_search(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *codes, *weights, *term_of_, *shared, *shared_start, *shared_count, *own,
+    PyObject *codes, *member_ends, *weights, *term_of_, *shared, *shared_start, *shared_count, *own,
         *tag_start, *tag_count, *row_tags, *author_start, *author_count, *row_authors,
         *factor, *live, *rating, *guild, *series, *tie_ranks, *rating_mask, *guild_mask,
         *banned, *left_out, *slots;
     Py_ssize_t limit, budget, max_budget, unproven, first, max_scored, growth, per_author,
         per_series;
     double slack, length_free;
-    int grow_unprovable;
-    if (!PyArg_ParseTuple(args, "(OOOOOOOOOOOOOOOOOOOOOOOO)(nnnnnnnnnddp):search", &codes,
-                          &weights, &term_of_, &shared, &shared_start, &shared_count, &own,
+    int grow_unprovable, code_ordered;
+    if (!PyArg_ParseTuple(args, "(OOOOOOOOOOOOOOOOOOOOOOOOO)(nnnnnnnnnddpp):search", &codes,
+                          &member_ends, &weights, &term_of_, &shared, &shared_start, &shared_count, &own,
                           &tag_start, &tag_count, &row_tags, &author_start, &author_count,
                           &row_authors, &factor, &live, &rating, &guild, &series, &tie_ranks,
                           &rating_mask, &guild_mask, &banned, &left_out, &slots, &limit,
                           &budget, &max_budget, &unproven, &first, &max_scored, &growth,
                           &per_author, &per_series,
-                          &slack, &length_free, &grow_unprovable))
+                          &slack, &length_free, &grow_unprovable, &code_ordered))
         return NULL;
     Buffers b = {.held = 0};
     Search s = {0};
@@ -94,7 +94,10 @@ static PyObject *py_search(PyObject *self, PyObject *args) {
 #define TAKE(obj, kind, size, opt, field, len)                                              \
     if (take(&b, obj, kind, size, opt, #obj, &p, len) < 0) goto fail;                      \
     s.field = p;
-    TAKE(codes, 'i', 8, 0, codes, &n_codes)
+    const int64_t *member_codes, *ends;
+    Py_ssize_t n_ends;
+    if (take(&b, codes, 'i', 8, 0, "codes", &p, &n_codes) < 0) goto fail;
+    member_codes = p;
     TAKE(weights, 'f', 8, 0, weights, &n_weights)
     TAKE(term_of_, 'i', 0, 0, term_of, &n_term_of)
     s.term_of_size = b.views[b.held - 1].itemsize;
@@ -123,6 +126,8 @@ static PyObject *py_search(PyObject *self, PyObject *args) {
     TAKE(banned, 'i', 8, 0, banned, &s.banned_count)
     TAKE(left_out, 'i', 8, 0, left_out, &s.left_out_count)
 #undef TAKE
+    if (take(&b, member_ends, 'i', 8, 1, "member_ends", &p, &n_ends) < 0) goto fail;
+    ends = p;
     if (take(&b, slots, 'w', 4, 0, "slots", &p, &n_slots) < 0) goto fail;
     s.slots = (int32_t *)p;
     /* Every per-row array (the views taken 6, 7, 9, 10 and 12 to 17) covers the rows. */
@@ -133,17 +138,35 @@ static PyObject *py_search(PyObject *self, PyObject *args) {
             goto fail;
         }
     }
-    if (n_codes != n_weights || n_codes < 1 || n_slots < n_rows || n_starts != n_counts
-        || limit < 1 || s.term_of_size > 4) {
+    /* codes: each term's tag codes in turn, one each unless member_ends says where each
+     * term's end (a server tag's members) */
+    Py_ssize_t n_terms = n_weights;
+    if (n_terms < 1 || n_slots < n_rows || n_starts != n_counts || limit < 1
+        || s.term_of_size > 4 || (ends ? n_ends != n_terms : n_codes != n_terms)) {
         PyErr_SetString(PyExc_ValueError, "inconsistent search arrays");
         goto fail;
     }
-    const int32_t **term_rows = PyMem_Calloc((size_t)n_codes, sizeof(int32_t *));
-    int64_t *term_length = PyMem_Calloc((size_t)n_codes, sizeof(int64_t));
-    s.term_rows = term_rows;
+    Py_ssize_t *member_end = PyMem_Calloc((size_t)n_terms, sizeof(Py_ssize_t));
+    const int32_t **member_rows = PyMem_Calloc((size_t)n_codes + 1, sizeof(int32_t *));
+    int64_t *member_length = PyMem_Calloc((size_t)n_codes + 1, sizeof(int64_t));
+    int64_t *term_length = PyMem_Calloc((size_t)n_terms, sizeof(int64_t));
+    s.member_end = member_end;
+    s.member_rows = member_rows;
+    s.member_length = member_length;
     s.term_length = term_length;
-    if (!term_rows || !term_length) { PyErr_NoMemory(); goto fail; }
-    /* the terms with lists of their own: (term, rows) pairs */
+    if (!member_end || !member_rows || !member_length || !term_length) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t t = 0; t < n_terms; t++) {
+        member_end[t] = ends ? (Py_ssize_t)ends[t] : t + 1;
+        if (member_end[t] < (t ? member_end[t - 1] : 0) || member_end[t] > n_codes
+            || (t == n_terms - 1 && member_end[t] != n_codes)) {
+            PyErr_SetString(PyExc_ValueError, "member_ends out of order");
+            goto fail;
+        }
+    }
+    /* the members with lists of their own: (member, rows) pairs */
     own_items = PySequence_Fast(own, "own posting lists: a sequence");
     if (!own_items) goto fail;
     Py_ssize_t own_count = PySequence_Fast_GET_SIZE(own_items);
@@ -151,10 +174,10 @@ static PyObject *py_search(PyObject *self, PyObject *args) {
     if (!own_views) { PyErr_NoMemory(); goto fail; }
     for (Py_ssize_t k = 0; k < own_count; k++) {
         PyObject *pair = PySequence_Fast_GET_ITEM(own_items, k), *list;
-        Py_ssize_t term;
-        if (!PyArg_ParseTuple(pair, "nO:own", &term, &list)) goto fail;
-        if (term < 0 || term >= n_codes || term_rows[term]) {
-            PyErr_SetString(PyExc_ValueError, "own posting lists: a term out of range");
+        Py_ssize_t member;
+        if (!PyArg_ParseTuple(pair, "nO:own", &member, &list)) goto fail;
+        if (member < 0 || member >= n_codes || member_rows[member]) {
+            PyErr_SetString(PyExc_ValueError, "own posting lists: a code out of range");
             goto fail;
         }
         Py_buffer *view = &own_views[own_held];
@@ -165,24 +188,28 @@ static PyObject *py_search(PyObject *self, PyObject *args) {
             PyErr_SetString(PyExc_TypeError, "own posting lists: int32 arrays");
             goto fail;
         }
-        term_rows[term] = view->buf;
-        term_length[term] = view->shape[0];
+        member_rows[member] = view->buf;
+        member_length[member] = view->shape[0];
     }
-    for (Py_ssize_t i = 0; i < n_codes; i++) {
-        int64_t code = s.codes[i];
-        if (code < 0 || code >= n_term_of || (i && code <= s.codes[i - 1])) {
-            PyErr_SetString(PyExc_ValueError, "term codes out of order or out of range");
+    for (Py_ssize_t i = 0, t = 0; i < n_codes; i++) {
+        int64_t code = member_codes[i];
+        if (code < 0 || code >= n_term_of) {
+            PyErr_SetString(PyExc_ValueError, "a tag code out of range");
             goto fail;
         }
-        if (term_rows[i]) continue;
-        if (code >= n_starts || s_shared_start[code] + s_shared_count[code] > n_shared) {
-            PyErr_SetString(PyExc_ValueError, "a term with no posting list");
-            goto fail;
+        if (!member_rows[i]) {
+            if (code >= n_starts || s_shared_start[code] + s_shared_count[code] > n_shared) {
+                PyErr_SetString(PyExc_ValueError, "a tag code with no posting list");
+                goto fail;
+            }
+            member_rows[i] = s_shared + s_shared_start[code];
+            member_length[i] = s_shared_count[code];
         }
-        term_rows[i] = s_shared + s_shared_start[code];
-        term_length[i] = s_shared_count[code];
+        while (member_end[t] <= i) t++;
+        term_length[t] += member_length[i];
     }
-    s.terms = n_codes;
+    s.code_ordered = code_ordered;
+    s.terms = n_terms;
     s.limit = limit;
     s.unproven_scored = unproven;
     s.first_scored = first;
@@ -223,7 +250,9 @@ static PyObject *py_search(PyObject *self, PyObject *args) {
 fail:
     PyMem_Free(page.row); PyMem_Free(page.score); PyMem_Free(page.more_by_author);
     PyMem_Free(page.more_in_series);
-    PyMem_Free((void *)s.term_rows);
+    PyMem_Free((void *)s.member_end);
+    PyMem_Free((void *)s.member_rows);
+    PyMem_Free((void *)s.member_length);
     PyMem_Free((void *)s.term_length);
     for (Py_ssize_t k = 0; k < own_held; k++) PyBuffer_Release(&own_views[k]);
     PyMem_Free(own_views);

@@ -58,17 +58,47 @@ static int allowed(const Search *s, int32_t row) {
     return 1;
 }
 
-/* profile_search._raw_scores for one row: its terms added up in its tag order, which is
- * plan order (both ascending by code). */
+#define SORTED_TERMS 128 /* a row's terms sorted on the stack; past that, found in turn */
+
+/* profile_search._raw_scores for one row: the weights of the terms it carries, each once,
+ * added up in plan order. In code order that is the order its tags are read in. */
 static double raw_score(const Search *s, int32_t row) {
     const int32_t *tags = s->row_tags + s->tag_start[row];
     Py_ssize_t n = s->tag_count[row];
     double sum = 0.0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_ssize_t term = term_of(s, tags[i]);
-        if (term >= 0) sum += s->weights[term];
+    if (s->code_ordered) {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_ssize_t term = term_of(s, tags[i]);
+            if (term >= 0) sum += s->weights[term];
+        }
+        return sum;
     }
-    return sum;
+    /* A server's view: its terms sorted by plan position, a term two of whose members the
+     * row carries once. */
+    Py_ssize_t sorted[SORTED_TERMS], found = 0;
+    if (n <= SORTED_TERMS) {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_ssize_t term = term_of(s, tags[i]), j = found;
+            if (term < 0) continue;
+            while (j > 0 && sorted[j - 1] > term) j--;
+            if (j > 0 && sorted[j - 1] == term) continue;
+            memmove(&sorted[j + 1], &sorted[j], (size_t)(found - j) * sizeof(Py_ssize_t));
+            sorted[j] = term;
+            found++;
+        }
+        for (Py_ssize_t i = 0; i < found; i++) sum += s->weights[sorted[i]];
+        return sum;
+    }
+    for (Py_ssize_t last = -1;;) { /* the next term after `last`, until none is left */
+        Py_ssize_t next = -1;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_ssize_t term = term_of(s, tags[i]);
+            if (term > last && (next < 0 || term < next)) next = term;
+        }
+        if (next < 0) return sum;
+        sum += s->weights[next];
+        last = next;
+    }
 }
 
 /* best first: the higher score, then the lower tie rank (recommend_search.best_first) */

@@ -3,10 +3,10 @@
  * the running bot. profile_search.py is the reference and the documentation: this file
  * follows `search_profile` (and page.c `_settled_page`) step by step, with the same
  * arithmetic in the same order (built with -ffp-contract=off), so every score is
- * bit-equal, and the same tie rules, so every page is the same. It takes plans with one
- * code per term in code order, no include tags and no story-id filter; profile_kernel.py
- * calls it only for those. setup.py builds it as an optional extension: without a
- * compiler the numpy search runs.
+ * bit-equal, and the same tie rules, so every page is the same. It takes every plan but
+ * those with include tags or a list of story ids (profile_kernel.py sends those to
+ * numpy). setup.py builds it as an optional extension: without a compiler the numpy
+ * search runs.
  */
 #include <math.h>
 #include <string.h>
@@ -52,27 +52,32 @@ static Py_ssize_t terms_within(const int64_t *reach, Py_ssize_t n, Py_ssize_t bu
 
 /* Every candidate of a budget: the gathered terms' posting rows, numbered in the order
  * first met (the slots say where each row is: a slot counts only when its row is the one
- * at that place), with their weights added in gathering order (as bincount adds them). */
+ * at that place), with their weights added in gathering order (as bincount adds them). A
+ * row on two members' lists of one term counts it twice: only ever too high, which a bound
+ * allows (profile_search._gathered). */
 static void gather(const Search *s, const Py_ssize_t *order, Py_ssize_t taken, Candidates *c) {
     Py_ssize_t n = 0;
     for (Py_ssize_t j = 0; j < taken; j++) {
         Py_ssize_t term = order[j];
         double weight = s->weights[term];
-        const int32_t *rows = s->term_rows[term];
-        int64_t count = s->term_length[term];
-        for (int64_t i = 0; i < count; i++) {
-            if (i + AHEAD < count) PREFETCH(&s->slots[rows[i + AHEAD]]);
-            int32_t row = rows[i];
-            int32_t slot = s->slots[row];
-            if (slot < 0 || slot >= n || c->rows[slot] != row) {
-                slot = (int32_t)n++;
-                s->slots[row] = slot;
-                c->rows[slot] = row;
-                c->partial[slot] = 0.0;
-                c->hits[slot] = 0;
+        Py_ssize_t first = term ? s->member_end[term - 1] : 0;
+        for (Py_ssize_t member = first; member < s->member_end[term]; member++) {
+            const int32_t *rows = s->member_rows[member];
+            int64_t count = s->member_length[member];
+            for (int64_t i = 0; i < count; i++) {
+                if (i + AHEAD < count) PREFETCH(&s->slots[rows[i + AHEAD]]);
+                int32_t row = rows[i];
+                int32_t slot = s->slots[row];
+                if (slot < 0 || slot >= n || c->rows[slot] != row) {
+                    slot = (int32_t)n++;
+                    s->slots[row] = slot;
+                    c->rows[slot] = row;
+                    c->partial[slot] = 0.0;
+                    c->hits[slot] = 0;
+                }
+                c->partial[slot] += weight;
+                c->hits[slot]++;
             }
-            c->partial[slot] += weight;
-            c->hits[slot]++;
         }
     }
     c->count = n;
