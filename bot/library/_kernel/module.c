@@ -19,8 +19,8 @@ static void release_all(Buffers *b) {
     b->held = 0;
 }
 
-/* kind: 'i' signed integer ('w' writable), 'f' float64, '?' bool. NULL (or None when optional) gives
- * data NULL and length 0. */
+/* kind: 'i' signed integer ('w' writable), 'f' float64, '?' bool. None (when optional)
+ * gives data NULL and length 0. */
 static int take(Buffers *b, PyObject *obj, char kind, Py_ssize_t itemsize, int optional,
                 const char *name, const void **data, Py_ssize_t *length) {
     *data = NULL;
@@ -64,8 +64,8 @@ static const char search_doc[] =
 
 static PyObject *py_search(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *codes, *member_ends, *weights, *term_of_, *shared, *shared_start, *shared_count, *own,
-        *tag_start, *tag_count, *row_tags, *author_start, *author_count, *row_authors,
+    PyObject *codes, *member_ends, *weights, *term_of_, *shared, *shared_start, *shared_count,
+        *own, *tag_start, *tag_count, *row_tags, *author_start, *author_count, *row_authors,
         *factor, *live, *rating, *guild, *series, *tie_ranks, *rating_mask, *guild_mask,
         *banned, *left_out, *slots;
     Py_ssize_t limit, budget, max_budget, unproven, first, max_scored, growth, per_author,
@@ -73,13 +73,13 @@ static PyObject *py_search(PyObject *self, PyObject *args) {
     double slack, length_free;
     int grow_unprovable, code_ordered;
     if (!PyArg_ParseTuple(args, "(OOOOOOOOOOOOOOOOOOOOOOOOO)(nnnnnnnnnddpp):search", &codes,
-                          &member_ends, &weights, &term_of_, &shared, &shared_start, &shared_count, &own,
-                          &tag_start, &tag_count, &row_tags, &author_start, &author_count,
-                          &row_authors, &factor, &live, &rating, &guild, &series, &tie_ranks,
-                          &rating_mask, &guild_mask, &banned, &left_out, &slots, &limit,
-                          &budget, &max_budget, &unproven, &first, &max_scored, &growth,
-                          &per_author, &per_series,
-                          &slack, &length_free, &grow_unprovable, &code_ordered))
+                          &member_ends, &weights, &term_of_, &shared, &shared_start,
+                          &shared_count, &own, &tag_start, &tag_count, &row_tags,
+                          &author_start, &author_count, &row_authors, &factor, &live, &rating,
+                          &guild, &series, &tie_ranks, &rating_mask, &guild_mask, &banned,
+                          &left_out, &slots, &limit, &budget, &max_budget, &unproven, &first,
+                          &max_scored, &growth, &per_author, &per_series, &slack, &length_free,
+                          &grow_unprovable, &code_ordered))
         return NULL;
     Buffers b = {.held = 0};
     Search s = {0};
@@ -130,7 +130,9 @@ static PyObject *py_search(PyObject *self, PyObject *args) {
     ends = p;
     if (take(&b, slots, 'w', 4, 0, "slots", &p, &n_slots) < 0) goto fail;
     s.slots = (int32_t *)p;
-    /* Every per-row array (the views taken 6, 7, 9, 10 and 12 to 17) covers the rows. */
+    /* Every per-row array (the views taken 6, 7, 9, 10 and 12 to 17) covers the rows. What
+     * the index holds is trusted beyond that: its rows, tag codes and slices agree (the numpy
+     * search would raise an IndexError where this would read out of bounds). */
     static const int per_row[] = {6, 7, 9, 10, 12, 13, 14, 15, 16, 17};
     for (size_t i = 0; i < sizeof per_row / sizeof per_row[0]; i++) {
         if (b.views[per_row[i]].shape[0] < n_rows) {
