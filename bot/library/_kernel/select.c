@@ -5,51 +5,33 @@
 
 #include "kernel.h"
 
-static void swap_d(double *a, double *b) { double t = *a; *a = *b; *b = t; }
-static void swap_i(int32_t *a, int32_t *b) { int32_t t = *a; *a = *b; *b = t; }
-
-/* The k-th smallest (0-based) of values[0..n), reordering them (quickselect). */
-static double select_double(double *v, Py_ssize_t n, Py_ssize_t k) {
-    Py_ssize_t lo = 0, hi = n - 1;
-    while (hi > lo) {
-        Py_ssize_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < v[lo]) swap_d(&v[mid], &v[lo]);
-        if (v[hi] < v[lo]) swap_d(&v[hi], &v[lo]);
-        if (v[hi] < v[mid]) swap_d(&v[hi], &v[mid]);
-        double pivot = v[mid];
-        Py_ssize_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot) i++;
-            while (pivot < v[j]) j--;
-            if (i <= j) { swap_d(&v[i], &v[j]); i++; j--; }
-        }
-        if (k <= j) hi = j;
-        else if (k >= i) lo = i;
-        else break;
+/* The k-th smallest (0-based) of values[0..n), reordering them (quickselect), for a
+ * type: select_double and select_int. */
+#define DEFINE_SELECT(name, type)                                                          \
+    static type name(type *v, Py_ssize_t n, Py_ssize_t k) {                                \
+        Py_ssize_t lo = 0, hi = n - 1;                                                     \
+        while (hi > lo) {                                                                  \
+            Py_ssize_t mid = lo + (hi - lo) / 2;                                           \
+            type t;                                                                        \
+            if (v[mid] < v[lo]) { t = v[mid]; v[mid] = v[lo]; v[lo] = t; }                 \
+            if (v[hi] < v[lo]) { t = v[hi]; v[hi] = v[lo]; v[lo] = t; }                    \
+            if (v[hi] < v[mid]) { t = v[hi]; v[hi] = v[mid]; v[mid] = t; }                 \
+            type pivot = v[mid];                                                           \
+            Py_ssize_t i = lo, j = hi;                                                     \
+            while (i <= j) {                                                               \
+                while (v[i] < pivot) i++;                                                  \
+                while (pivot < v[j]) j--;                                                  \
+                if (i <= j) { t = v[i]; v[i] = v[j]; v[j] = t; i++; j--; }                 \
+            }                                                                              \
+            if (k <= j) hi = j;                                                            \
+            else if (k >= i) lo = i;                                                       \
+            else break;                                                                    \
+        }                                                                                  \
+        return v[k];                                                                       \
     }
-    return v[k];
-}
 
-static int32_t select_int(int32_t *v, Py_ssize_t n, Py_ssize_t k) {
-    Py_ssize_t lo = 0, hi = n - 1;
-    while (hi > lo) {
-        Py_ssize_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < v[lo]) swap_i(&v[mid], &v[lo]);
-        if (v[hi] < v[lo]) swap_i(&v[hi], &v[lo]);
-        if (v[hi] < v[mid]) swap_i(&v[hi], &v[mid]);
-        int32_t pivot = v[mid];
-        Py_ssize_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot) i++;
-            while (pivot < v[j]) j--;
-            if (i <= j) { swap_i(&v[i], &v[j]); i++; j--; }
-        }
-        if (k <= j) hi = j;
-        else if (k >= i) lo = i;
-        else break;
-    }
-    return v[k];
-}
+DEFINE_SELECT(select_double, double)
+DEFINE_SELECT(select_int, int32_t)
 
 /* profile_search._kth_largest */
 double kth_largest(const double *values, Py_ssize_t n, Py_ssize_t k, double *scratch) {
