@@ -178,7 +178,7 @@ static int diversify(const Search *s, Chosen *ch, Page *page) {
 /* profile_search._settled_page with floors, no include weight. */
 int settled_page(const Search *s, Candidates *c, double outside_score, Chosen *ch,
                  Page *page, Settled *out, double *scratch, int32_t *rows_scratch,
-                        Py_ssize_t *batch) {
+                 Py_ssize_t *batch) {
     Py_ssize_t n = c->count, size;
     if (n > 0) memset(c->unscored, 1, (size_t)n);
     ch->count = 0;
@@ -229,6 +229,7 @@ int settled_page(const Search *s, Candidates *c, double outside_score, Chosen *c
             Py_ssize_t wanted = s->growth * scored;
             size = best_unscored(c, c->upper, room < wanted ? room : wanted, batch, scratch,
                                  rows_scratch);
+            if (!size) { out->settled = 0; return 0; } /* (settings of 0: nothing to add) */
         } else {
             size = 0;
             for (Py_ssize_t p = 0; p < n; p++)
