@@ -217,10 +217,10 @@ def allowed_mask(index: TagIndex, plan: Plan) -> np.ndarray:
     allowed = columns.live.copy()
     if plan.allowed_ratings is not None:
         allowed &= code_mask(index.rating_code, index.rating_code_count,
-                              plan.allowed_ratings)[columns.rating]
+                             plan.allowed_ratings)[columns.rating]
     if plan.visible_guilds is not None:
         allowed &= code_mask(index.guild_code, index.guild_code_count,
-                              plan.visible_guilds)[columns.guild]
+                             plan.visible_guilds)[columns.guild]
     for tag in plan.banned:
         allowed[index.rows(tag)] = False
     allowed[[row for row in map(index.row_of, plan.left_out) if row is not None]] = False
@@ -258,10 +258,10 @@ def allowed_rows(index: TagIndex, plan: Plan, rows: np.ndarray) -> np.ndarray:
     allowed = columns.live.take(rows)
     if plan.allowed_ratings is not None:
         allowed &= code_mask(index.rating_code, index.rating_code_count,
-                              plan.allowed_ratings).take(columns.rating.take(rows))
+                             plan.allowed_ratings).take(columns.rating.take(rows))
     if plan.visible_guilds is not None:
         allowed &= code_mask(index.guild_code, index.guild_code_count,
-                              plan.visible_guilds).take(columns.guild.take(rows))
+                             plan.visible_guilds).take(columns.guild.take(rows))
     for tag in plan.banned:
         allowed &= ~member_of(rows, index.rows(tag))
     if plan.left_out:

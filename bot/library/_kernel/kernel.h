@@ -63,6 +63,7 @@ typedef struct {
     uint8_t *unscored;
 } Candidates;
 
+/* The page: its picks best first, with the stories left out for each (recommend_search.Pick). */
 typedef struct {
     Py_ssize_t count;
     int32_t *row;
@@ -70,6 +71,7 @@ typedef struct {
     Py_ssize_t *more_by_author, *more_in_series;
 } Page;
 
+/* An author's or a series' picks on the page so far, and the latest one's place. */
 typedef struct { int32_t code; Py_ssize_t count, last; } Tally;
 
 typedef struct {

@@ -91,45 +91,41 @@ static PyObject *py_search(PyObject *self, PyObject *args) {
     Py_ssize_t n_codes, n_weights, n_term_of, n_shared, n_starts, n_counts, n_rows, ignored;
     Py_ssize_t n_row_tags, n_row_authors, n_slots;
     const void *p;
-#define TAKE(obj, kind, size, opt, field, len)                                              \
-    if (take(&b, obj, kind, size, opt, #obj, &p, len) < 0) goto fail;                      \
-    s.field = p;
     const int64_t *member_codes, *ends;
-    Py_ssize_t n_ends;
-    if (take(&b, codes, 'i', 8, 0, "codes", &p, &n_codes) < 0) goto fail;
-    member_codes = p;
-    TAKE(weights, 'f', 8, 0, weights, &n_weights)
-    TAKE(term_of_, 'i', 0, 0, term_of, &n_term_of)
-    s.term_of_size = b.views[b.held - 1].itemsize;
     const int32_t *s_shared;
     const int64_t *s_shared_start, *s_shared_count;
-    if (take(&b, shared, 'i', 4, 0, "shared", &p, &n_shared) < 0) goto fail;
-    s_shared = p;
-    if (take(&b, shared_start, 'i', 8, 0, "shared_start", &p, &n_starts) < 0) goto fail;
-    s_shared_start = p;
-    if (take(&b, shared_count, 'i', 8, 0, "shared_count", &p, &n_counts) < 0) goto fail;
-    s_shared_count = p;
-    TAKE(tag_start, 'i', 8, 0, tag_start, &n_rows)
-    TAKE(tag_count, 'i', 4, 0, tag_count, &ignored)
-    TAKE(row_tags, 'i', 4, 0, row_tags, &n_row_tags)
-    TAKE(author_start, 'i', 8, 0, author_start, &ignored)
-    TAKE(author_count, 'i', 4, 0, author_count, &ignored)
-    TAKE(row_authors, 'i', 4, 0, row_authors, &n_row_authors)
-    TAKE(factor, 'f', 8, 0, factor, &ignored)
-    TAKE(live, '?', 1, 0, live, &ignored)
-    TAKE(rating, 'i', 2, 0, rating, &ignored)
-    TAKE(guild, 'i', 4, 0, guild, &ignored)
-    TAKE(series, 'i', 4, 0, series, &ignored)
-    TAKE(tie_ranks, 'i', 8, 0, tie_ranks, &ignored)
-    TAKE(rating_mask, '?', 1, 1, rating_mask, &s.rating_mask_size)
-    TAKE(guild_mask, '?', 1, 1, guild_mask, &s.guild_mask_size)
-    TAKE(banned, 'i', 8, 0, banned, &s.banned_count)
-    TAKE(left_out, 'i', 8, 0, left_out, &s.left_out_count)
+    Py_ssize_t n_ends;
+    /* Each array in turn (the order the per-row check below counts on), into `target`. */
+#define TAKE(obj, kind, size, optional, target, length)                                    \
+    if (take(&b, obj, kind, size, optional, #obj, &p, length) < 0) goto fail;             \
+    target = p;
+    TAKE(codes, 'i', 8, 0, member_codes, &n_codes)
+    TAKE(weights, 'f', 8, 0, s.weights, &n_weights)
+    TAKE(term_of_, 'i', 0, 0, s.term_of, &n_term_of)
+    s.term_of_size = b.views[b.held - 1].itemsize;
+    TAKE(shared, 'i', 4, 0, s_shared, &n_shared)
+    TAKE(shared_start, 'i', 8, 0, s_shared_start, &n_starts)
+    TAKE(shared_count, 'i', 8, 0, s_shared_count, &n_counts)
+    TAKE(tag_start, 'i', 8, 0, s.tag_start, &n_rows)
+    TAKE(tag_count, 'i', 4, 0, s.tag_count, &ignored)
+    TAKE(row_tags, 'i', 4, 0, s.row_tags, &n_row_tags)
+    TAKE(author_start, 'i', 8, 0, s.author_start, &ignored)
+    TAKE(author_count, 'i', 4, 0, s.author_count, &ignored)
+    TAKE(row_authors, 'i', 4, 0, s.row_authors, &n_row_authors)
+    TAKE(factor, 'f', 8, 0, s.factor, &ignored)
+    TAKE(live, '?', 1, 0, s.live, &ignored)
+    TAKE(rating, 'i', 2, 0, s.rating, &ignored)
+    TAKE(guild, 'i', 4, 0, s.guild, &ignored)
+    TAKE(series, 'i', 4, 0, s.series, &ignored)
+    TAKE(tie_ranks, 'i', 8, 0, s.tie_ranks, &ignored)
+    TAKE(rating_mask, '?', 1, 1, s.rating_mask, &s.rating_mask_size)
+    TAKE(guild_mask, '?', 1, 1, s.guild_mask, &s.guild_mask_size)
+    TAKE(banned, 'i', 8, 0, s.banned, &s.banned_count)
+    TAKE(left_out, 'i', 8, 0, s.left_out, &s.left_out_count)
+    TAKE(member_ends, 'i', 8, 1, ends, &n_ends)
 #undef TAKE
-    if (take(&b, member_ends, 'i', 8, 1, "member_ends", &p, &n_ends) < 0) goto fail;
-    ends = p;
     if (take(&b, slots, 'w', 4, 0, "slots", &p, &n_slots) < 0) goto fail;
-    s.slots = (int32_t *)p;
+    s.slots = (int32_t *)p; /* written: the one array taken writable */
     /* Every per-row array (the views taken 6, 7, 9, 10 and 12 to 17) covers the rows. What
      * the index holds is trusted beyond that: its rows, tag codes and slices agree (the numpy
      * search would raise an IndexError where this would read out of bounds). */
