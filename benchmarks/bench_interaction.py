@@ -170,8 +170,10 @@ async def in_blocks(sandbox: Sandbox, probes: dict[str, Probe], rounds: int,
     return alone
 
 
-async def measure_floor(sandbox: Sandbox, rounds: int) -> list[float]:
-    process = spawn(sandbox, "bare")
+async def measure_floor(sandbox: Sandbox, rounds: int, busy_ms: float = 0.0) -> list[float]:
+    """The bare bot's `/ping`, `rounds` times in a row; with `busy_ms`, a bare bot that
+    computes that long before it answers (bench_busy_floor)."""
+    process = spawn(sandbox, "bare", *(["--busy-ms", f"{busy_ms:g}"] if busy_ms else []))
     try:
         await sandbox.wait_for_commands("ping", timeout=60)
 

@@ -22,6 +22,7 @@ import cProfile
 import logging
 import os
 import signal
+import time
 from pathlib import Path
 
 import discord
@@ -36,17 +37,33 @@ from sandbox.auth import SANDBOX_BOT_TOKEN
 PROFILE_ENV = "STORYBOT_BENCH_PROFILE"
 
 
-class BareBot(discord.Client):
-    """The least a discord.py bot can be: one command that answers at once."""
+def busy_for(seconds: float, memory: list[int]) -> int:
+    """Compute for `seconds`, reading `memory` a cache line or more apart, as a handler
+    reading its data does (benchmarks/bench_busy_floor.py)."""
+    end = time.perf_counter() + seconds
+    at = total = 0
+    while time.perf_counter() < end:
+        for _ in range(64):
+            total += memory[at]
+            at = (at + 4099) % len(memory)
+    return total
 
-    def __init__(self) -> None:
+
+class BareBot(discord.Client):
+    """The least a discord.py bot can be: one command that answers at once, or after
+    computing for `busy_ms` (the busy floor, bench_busy_floor)."""
+
+    def __init__(self, busy_ms: float = 0.0) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(intents=intents, guild_ready_timeout=0.05)
         self.tree: app_commands.CommandTree[BareBot] = app_commands.CommandTree(self)
+        memory = list(range(4_000_000)) if busy_ms else []  # 32 MB of pointers and more
 
         @self.tree.command(name="ping", description="answers at once (the benchmark's floor)")
         async def ping(interaction: discord.Interaction[BareBot]) -> None:
+            if busy_ms:
+                busy_for(busy_ms / 1000, memory)
             await interaction.response.send_message("pong", ephemeral=True)
 
     async def setup_hook(self) -> None:
@@ -77,6 +94,8 @@ def main() -> None:
     parser.add_argument("api_base")
     parser.add_argument("gateway_url")
     parser.add_argument("database", nargs="?")
+    parser.add_argument("--busy-ms", type=float, default=0.0,
+                        help="bare: compute this long before answering (bench_busy_floor)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     settings = Settings(discord_api_base=args.api_base, discord_gateway_url=args.gateway_url,
@@ -84,7 +103,7 @@ def main() -> None:
                         demo_stories_dir=Path("/nonexistent"),
                         _env_file=None)  # type: ignore[call-arg]
     point_at_api(settings)
-    client: discord.Client = (BareBot() if args.kind == "bare"
+    client: discord.Client = (BareBot(args.busy_ms) if args.kind == "bare"
                               else StoryBot(settings, guild_ready_timeout=0.05, own_process=True))
     stamps_to = os.environ.get(STAMPS_ENV)
     stamps = Stamps() if stamps_to else None
