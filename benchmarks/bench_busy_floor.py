@@ -2,16 +2,16 @@
 
 The round-trip benchmark sets each storybot command against a bare discord.py bot whose
 `/ping` answers at once. A round trip is not the floor plus the handler's time: while a
-handler works, the stand-in's process sits idle, and on this shared virtual machine an
-idle process wakes slower than a busy one, so the answer's crossing and the stand-in's
-reply take longer too (stop 51: a bare bot computing for 2 ms before answering took
-3.48-3.64 ms against a floor of 0.99-1.14 ms answering at once). This benchmark measures
-that: the same bare bot, told to compute for a fixed time before it answers (reading
-memory as it goes, as a handler does), at several times, each time against the bot that
-answers at once measured right before it in the same round. The answer is the longest
-handler time whose median round trip was within 3x the floor: what a storybot command's
-handler (discord.py's own steps, our work and the card: `benchmarks/stamps.py`'s
-`handler`) has to stay under for the 3x target.
+handler works, the stand-in's process sits idle, and on this shared virtual machine an idle
+process wakes slower than a busy one, so the answer's crossing and the stand-in's reply take
+longer too (stop 51: a bare bot computing for 2 ms before answering took 3.48-3.64 ms
+against a floor of 0.99-1.14 ms answering at once). This benchmark measures that: the same
+bare bot, told to compute for a fixed time before it answers (reading memory as it goes, as
+a handler does), at several times, each against the bot that answers at once measured at the
+start of the same round (seconds before). The answer is the longest handler time whose
+median round trip was within 3x the floor: what a storybot command's handler (discord.py's
+own steps, our work and the card: `benchmarks/stamps.py`'s `handler`) has to stay under for
+the 3x target.
 
 Run: `.venv/bin/python -m benchmarks.bench_busy_floor [--quick] [--rounds 200]
 [--busy-ms 0.5,1,1.5,2,2.5] [--repeats 3]`.
