@@ -35,17 +35,16 @@ TARGET_RATIO = 3.0
 
 async def run(busy_ms: list[float], rounds: int, repeats: int) -> dict[str, object]:
     logging.getLogger("discord").setLevel(logging.ERROR)
-    # by busy time: each repeat's median (ms) and its ratio to that repeat's own floor
+    # by busy time (0: the floor), each round's median in ms
     medians: dict[float, list[float]] = {ms: [] for ms in [0.0, *busy_ms]}
-    ratios: dict[float, list[float]] = {ms: [] for ms in busy_ms}
     async with Sandbox.start() as sandbox:
         for _ in range(repeats):
-            floor = statistics.median(await measure_floor(sandbox, rounds)) * 1000
-            medians[0.0].append(floor)
-            for ms in busy_ms:
-                median = statistics.median(await measure_floor(sandbox, rounds, ms)) * 1000
-                medians[ms].append(median)
-                ratios[ms].append(median / floor)
+            for ms in medians:  # the floor first, then each busy time, in every round
+                medians[ms].append(
+                    statistics.median(await measure_floor(sandbox, rounds, ms)) * 1000)
+    # each round's busy median against that round's own floor
+    ratios = {ms: [busy / floor for busy, floor in zip(medians[ms], medians[0.0], strict=True)]
+              for ms in busy_ms}
     by_busy = {}
     for ms, values in medians.items():
         row: dict[str, object] = {"p50_ms_each": [round(v, 3) for v in values],
