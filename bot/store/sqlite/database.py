@@ -36,50 +36,47 @@ async def fetch_all(
 # its writer on the loop's thread alike.
 WRITE_RULES = ("foreign_keys = ON", "synchronous = NORMAL")
 
-# Each shared connection's read-only twin, opened and used on the event loop's own thread
-# (file libraries only; see `fetch_few`).
-_quick_reads: weakref.WeakKeyDictionary[aiosqlite.Connection, sqlite3.Connection] = (
-    weakref.WeakKeyDictionary()
-)
-# And its writer there, for a write that is one statement or one script (`write_on_loop`).
-_quick_writes: weakref.WeakKeyDictionary[aiosqlite.Connection, sqlite3.Connection] = (
+# Each shared connection's twin, opened and used on the event loop's own thread (file
+# libraries only): it reads (`fetch_few`) and writes (`write_on_loop`).
+_loop_twins: weakref.WeakKeyDictionary[aiosqlite.Connection, sqlite3.Connection] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def open_loop_twins(conn: aiosqlite.Connection, path: Path | str) -> None:
-    """Give `conn` two twins on the same file, used on the event loop's thread: a read-only
-    one for `fetch_few`, and a writer for `write_on_loop`. In WAL mode a reader never waits
-    for a writer, and busy_timeout 0 makes the rare wait (a checkpoint's reset, another
-    process's recovery, another connection writing) an error answered by taking the hop."""
+def open_loop_twin(conn: aiosqlite.Connection, path: Path | str) -> None:
+    """Give `conn` a twin on the same file, used on the event loop's thread for `fetch_few`
+    and `write_on_loop`. In WAL mode a reader never waits for a writer, and busy_timeout 0
+    makes the rare wait (a checkpoint's reset, another process's recovery, another
+    connection writing) an error answered by taking the hop.
+
+    One connection both reads and writes: SQLite drops a connection's whole page cache when
+    it sees another connection's commit, so a separate writer's /excerpt history cost the
+    next search at 100k stories ~0.1 ms of its pages read again; its own commits it keeps.
+    (Nor is the reads' connection made `query_only` between writes: setting that pragma
+    cost as much.) Everything read through it is our own SELECTs."""
     if str(path) == ":memory:":  # a second connection would open another database
         return
     twin = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     twin.row_factory = sqlite3.Row
-    twin.execute("PRAGMA query_only = ON")
-    twin.execute("PRAGMA busy_timeout = 0")
-    _quick_reads[conn] = twin
-    writer = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     for pragma in (*WRITE_RULES, "busy_timeout = 0",
                    # A checkpoint copies pages and syncs the file: never on the loop's
                    # thread (see `_checkpoint_soon`).
                    "wal_autocheckpoint = 0"):
-        writer.execute(f"PRAGMA {pragma}")
-    _quick_writes[conn] = writer
+        twin.execute(f"PRAGMA {pragma}")
+    _loop_twins[conn] = twin
 
 
-def close_loop_twins(conn: aiosqlite.Connection) -> None:
-    for twins in (_quick_reads, _quick_writes):
-        twin = twins.pop(conn, None)
-        if twin is not None:
-            twin.close()
+def close_loop_twin(conn: aiosqlite.Connection) -> None:
+    twin = _loop_twins.pop(conn, None)
+    if twin is not None:
+        twin.close()
 
 
 async def fetch_few(
     conn: aiosqlite.Connection, sql: str, params: Sequence[object] | Mapping[str, object] = ()
 ) -> list[sqlite3.Row]:
     """`fetch_all` for a read of a few rows by key (a story by id, a page's stories, a
-    batch of drawn passages), run on the event loop's thread through the read-only twin.
+    batch of drawn passages), run on the event loop's thread through its twin.
 
     A hop to aiosqlite's thread and back costs ~150 µs on a 2-core machine, and such a read
     ~20 µs; /excerpt makes five. Only reads whose cost is bounded by their key belong here:
@@ -119,7 +116,7 @@ def _read_on_loop(conn: aiosqlite.Connection, sql: str,
                   ) -> list[sqlite3.Row] | None:
     """The rows, read on the loop's thread through the twin; None when the read must take
     the hop instead (no twin, a transaction open, the file busy, over its allowance)."""
-    twin = _quick_reads.get(conn)
+    twin = _loop_twins.get(conn)
     if twin is None or conn in _open_transactions:
         return None
     if steps is not None:
@@ -277,7 +274,7 @@ async def write_one(conn: aiosqlite.Connection, sql: str,
 
 
 # After this many writes on the loop's thread, a passive checkpoint runs on the database
-# thread: the loop's writer never checkpoints (see `open_loop_twins`), and the shared
+# thread: the loop's twin never checkpoints (see `open_loop_twin`), and the shared
 # connection's own commits, which would, may be rare.
 LOOP_WRITES_PER_CHECKPOINT = 200
 _loop_writes: weakref.WeakKeyDictionary[aiosqlite.Connection, int] = (
@@ -289,7 +286,7 @@ _checkpoints: set[asyncio.Task[None]] = set()
 def write_on_loop(conn: aiosqlite.Connection, sql: str,
                   params: Sequence[object] | Mapping[str, object] | None = ()) -> bool:
     """Write `sql` (one statement, or with params None a script that opens and commits its
-    own transaction) on the event loop's thread through `conn`'s writer twin, and say
+    own transaction) on the event loop's thread through `conn`'s twin, and say
     whether it was written. A hop to the database thread and back took ~0.4 ms in a
     running bot, and /excerpt's history script takes ~0.15 ms here; /excerpt makes two
     writes. False, with nothing written, when the caller must take the hop: no twin (an
@@ -298,7 +295,7 @@ def write_on_loop(conn: aiosqlite.Connection, sql: str,
     connection. A write that was awaited lands before any write begun after it; of two
     concurrent writes, a later one may land here while the earlier still waits for the
     lock, so nothing may count on the order of writes neither of which was awaited."""
-    writer = _quick_writes.get(conn)
+    writer = _loop_twins.get(conn)
     if writer is None or conn in _open_transactions or write_lock(conn).locked():
         return False
     try:

@@ -18,7 +18,7 @@ from bot.store.protocol import Store
 from bot.store.sqlite.bulk_import import BulkStoryWriter
 from bot.store.sqlite.change_feed import SingleProcessFeed
 from bot.store.sqlite.daily import DailyRepository
-from bot.store.sqlite.database import close_loop_twins, connect, open_loop_twins
+from bot.store.sqlite.database import close_loop_twin, connect, open_loop_twin
 from bot.store.sqlite.feedback import (
     FeedbackRepository,
     save_feedback,
@@ -73,13 +73,13 @@ class SqliteStore:
         """Open (creating and migrating) the database; the feedback writer starts at once."""
         conn = await connect(path)
         try:
-            open_loop_twins(conn, path)
+            open_loop_twin(conn, path)
             if str(path) == ":memory:":  # one in-memory database: the writer shares it
                 writer = FeedbackWriter(conn)
             else:  # its own connection (own thread) so batches never interleave other writes
                 writer = FeedbackWriter(await connect(path), owns_connection=True)
         except BaseException:
-            close_loop_twins(conn)
+            close_loop_twin(conn)
             await conn.close()
             raise
         writer.start()
@@ -96,7 +96,7 @@ class SqliteStore:
     async def close(self) -> None:
         """Commit everything the writer holds, then close the connections."""
         await self._writer.close()
-        close_loop_twins(self._conn)
+        close_loop_twin(self._conn)
         await self._conn.close()
 
 
