@@ -33,7 +33,7 @@ async def fetch_all(
 
 
 # What every connection that writes holds to (per connection in SQLite): the shared one and
-# its writer on the loop's thread alike.
+# its twin on the loop's thread alike.
 WRITE_RULES = ("foreign_keys = ON", "synchronous = NORMAL")
 
 # Each shared connection's twin, opened and used on the event loop's own thread (file
@@ -295,17 +295,17 @@ def write_on_loop(conn: aiosqlite.Connection, sql: str,
     connection. A write that was awaited lands before any write begun after it; of two
     concurrent writes, a later one may land here while the earlier still waits for the
     lock, so nothing may count on the order of writes neither of which was awaited."""
-    writer = _loop_twins.get(conn)
-    if writer is None or conn in _open_transactions or write_lock(conn).locked():
+    twin = _loop_twins.get(conn)
+    if twin is None or conn in _open_transactions or write_lock(conn).locked():
         return False
     try:
         if params is None:
-            writer.executescript(sql)
+            twin.executescript(sql)
         else:
-            writer.execute(sql, params)
+            twin.execute(sql, params)
     except BaseException as error:
-        if writer.in_transaction:  # a script that failed inside its transaction
-            writer.execute("ROLLBACK")
+        if twin.in_transaction:  # a script that failed inside its transaction
+            twin.execute("ROLLBACK")
         if is_busy(error):
             return False
         raise

@@ -1,6 +1,7 @@
 """The SQLite store: one file, one shared connection for the bot's reads and writes, the
 feedback writer's own connection, so reaction batches never interleave other writes, and a
-read-only twin of the shared one for reads by key on the event loop's thread (`fetch_few`).
+twin of the shared one on the event loop's thread, for reads by key (`fetch_few`) and
+one-statement writes (`write_on_loop`).
 
 It is the only object that holds a connection; everything else reaches the database
 through its repositories (see bot/store/protocol.py for the surface they share with any
