@@ -74,6 +74,8 @@ async def _build(path: Path, size: int) -> None:
             drafts = [_draft(story, rng) for story in stories[start:start + BATCH]]
             batch = [(d, segment_chapters(d.chapters)) for d in drafts]
             await writer.add_batch(batch, guild_id=None)
+        # As a folder import of the whole library leaves it: the search index in one piece.
+        await writer.compact_search(size)
     finally:
         await conn.close()
 

@@ -105,6 +105,7 @@ class FolderImport:
                 if self.on_file is not None:
                     for outcome in outcomes:
                         self.on_file(outcome)
+            await self.bulk.compact_search(len(report.imported))
         finally:
             # Stops the pool. After a cancellation the iterator may still be running in
             # its thread; it then ends with the interpreter, having written nothing.

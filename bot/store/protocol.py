@@ -256,6 +256,10 @@ class BulkStore(Protocol):
         now: datetime | None = None,
         facts: Sequence[StoryFacts] | None = None,
     ) -> list[Story | DuplicateStory]: ...
+    async def compact_search(self, stored: int) -> bool:
+        """After an import that stored `stored` stories, tidy the search index if the
+        backend's index is left in pieces that reads walk one by one; True if it did."""
+        ...
 
 
 class StorySourceStore(Protocol):

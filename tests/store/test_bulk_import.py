@@ -7,11 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.catalog import Catalog
-from bot.folder_import import ImportOutcome
+from bot.folder_import import WRITE_BATCH, ImportOutcome
 from bot.library.models import Chapter, StoryDraft
 from bot.library.segmentation import segment_chapters
 from bot.library.visibility import ALL_GUILDS
 from bot.store.protocol import Store
+from bot.store.sqlite.store import SqliteStore
+from bot.store.sqlite.story_search import SEARCH_TABLES
 from tests.conftest import FIXTURES
 from tests.store.backends import RawDatabase
 
@@ -137,3 +139,36 @@ def test_the_facts_worked_out_while_parsing_are_the_drafts_own(tmp_path: Path) -
     assert len(parsed) == len(STORY_FILES) + 40
     for result in parsed:
         assert result.facts == story_facts(result.draft), result.path.name
+
+
+async def search_pieces(store: SqliteStore) -> dict[str, int]:
+    """How many segments each of SQLite's search tables is in."""
+    raw = RawDatabase(store)
+    return {table: (await raw.fetch(f"SELECT count(DISTINCT segid) FROM {table}_idx"))[0][0]
+            for table in SEARCH_TABLES}
+
+
+async def test_a_large_import_leaves_the_search_index_in_one_piece(
+    sqlite_store: SqliteStore, tmp_path: Path,
+) -> None:
+    catalog = Catalog(sqlite_store)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(2 * WRITE_BATCH + 50):  # three write batches, three commits
+        story_file(folder, f"story-{number:03}", body(number) + f" Keyword{number % 7}.")
+    report = await catalog.import_paths([folder], workers=0)
+    assert len(report.imported) == 2 * WRITE_BATCH + 50
+    assert await search_pieces(sqlite_store) == {table: 1 for table in SEARCH_TABLES}
+    hits = await catalog.search("keyword3", ALL_GUILDS, limit=100)
+    assert len(hits) == len(range(3, 2 * WRITE_BATCH + 50, 7))
+
+    # Ten more are under a quarter of the library: their batch stays a piece of its own,
+    # and a search finds stories in both.
+    later = tmp_path / "later"
+    later.mkdir()
+    for number in range(1000, 1010):
+        story_file(later, f"story-{number}", body(number) + f" Keyword{number % 7}.")
+    assert len((await catalog.import_paths([later], workers=0)).imported) == 10
+    assert await search_pieces(sqlite_store) == {table: 2 for table in SEARCH_TABLES}
+    hits = await catalog.search("keyword3", ALL_GUILDS, limit=100)
+    assert len(hits) == len(range(3, 2 * WRITE_BATCH + 50, 7)) + 1

@@ -22,6 +22,7 @@ from bot.library.records import PassageLike
 from bot.store.bulk_rows import BatchPlan, StoryFacts, TagKey, plan_batch
 from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.stories import StoryRepository
+from bot.store.sqlite.story_search import compact_search_index
 from bot.store.sqlite.story_sql import PASSAGE_INSERT
 
 # The WAL pages after which an import's commit copies the log into the database. SQLite's
@@ -43,6 +44,11 @@ async def _checkpoints_deferred(conn: aiosqlite.Connection) -> AsyncIterator[Non
     finally:
         await conn.execute(f"PRAGMA wal_autocheckpoint = {_DEFAULT_CHECKPOINT_PAGES}")
 
+
+# An import merges the search index into one piece when its stories are at least this
+# share of the library: the merge costs a pass over the whole index, which an import that
+# large has cut into many pieces (every batch's commit adds one).
+COMPACT_SHARE = 0.25
 
 # SQLite's default bound on "?" parameters in one statement is 32,766; lookups stay far below.
 _LOOKUP_CHUNK = 500
@@ -86,6 +92,19 @@ class BulkStoryWriter:
             stored = iter(await self._write(plan, batch, guild_id, added_by, now))
         return [next(stored) if isinstance(outcome, int) else outcome
                 for outcome in plan.outcomes]
+
+    async def compact_search(self, stored: int) -> bool:
+        """After an import that stored `stored` stories: merge the search index into one
+        piece (story_search.compact_search_index) when they are at least COMPACT_SHARE of
+        the library; say whether it did."""
+        if stored <= 0:
+            return False
+        rows = await fetch_all(self.conn, "SELECT count(*) FROM stories")
+        if stored < COMPACT_SHARE * int(rows[0][0]):
+            return False
+        async with transaction(self.conn):
+            await compact_search_index(self.conn)
+        return True
 
     async def _plan(self, batch: Sequence[tuple[StoryDraft, Sequence[PassageLike]]],
                     guild_id: int | None, facts: Sequence[StoryFacts] | None = None
