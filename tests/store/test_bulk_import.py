@@ -7,11 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.catalog import Catalog
-from bot.folder_import import WRITE_BATCH, ImportOutcome
+from bot.folder_import import ImportOutcome
 from bot.library.models import Chapter, StoryDraft
 from bot.library.segmentation import segment_chapters
 from bot.library.visibility import ALL_GUILDS
 from bot.store.protocol import Store
+from bot.store.sqlite.bulk_import import COMPACT_FROM_PIECES, COMPACT_FROM_STORIES
 from bot.store.sqlite.store import SqliteStore
 from bot.store.sqlite.story_search import SEARCH_TABLES
 from tests.conftest import FIXTURES
@@ -141,6 +142,7 @@ def test_the_facts_worked_out_while_parsing_are_the_drafts_own(tmp_path: Path) -
         assert result.facts == story_facts(result.draft), result.path.name
 
 
+
 async def search_pieces(store: SqliteStore) -> dict[str, int]:
     """How many segments each of SQLite's search tables is in."""
     raw = RawDatabase(store)
@@ -148,27 +150,47 @@ async def search_pieces(store: SqliteStore) -> dict[str, int]:
             for table in SEARCH_TABLES}
 
 
-async def test_a_large_import_leaves_the_search_index_in_one_piece(
+async def one_commit_each(store: SqliteStore, numbers: range) -> None:
+    for number in numbers:
+        draft = StoryDraft(title=f"Single {number}", authors=["Someone"], chapters=[
+            Chapter(1, "", body(number) + f" Keyword{number % 7}.")])
+        await store.bulk.import_batch([(draft, segment_chapters(draft.chapters))],
+                                      guild_id=None)
+
+
+async def test_a_large_import_merges_a_search_index_left_in_many_pieces(
     sqlite_store: SqliteStore, tmp_path: Path,
 ) -> None:
+    # Merged from the first story here, not from COMPACT_FROM_STORIES.
+    sqlite_store.bulk.compact_from_stories = 1
+    # Stories added one commit at a time: each commit's search rows are a piece of their own
+    # (until FTS5 merges the sixteenth).
+    await one_commit_each(sqlite_store, range(12))
+    assert await search_pieces(sqlite_store) == {table: 12 for table in SEARCH_TABLES}
+    assert COMPACT_FROM_PIECES < 12
     catalog = Catalog(sqlite_store)
-    folder = tmp_path / "many"
-    folder.mkdir()
-    for number in range(2 * WRITE_BATCH + 50):  # three write batches, three commits
-        story_file(folder, f"story-{number:03}", body(number) + f" Keyword{number % 7}.")
-    report = await catalog.import_paths([folder], workers=0)
-    assert len(report.imported) == 2 * WRITE_BATCH + 50
+    # One more, under a quarter of the library: nothing is merged.
+    one = tmp_path / "one"
+    one.mkdir()
+    story_file(one, "story-100", body(100) + " Keyword2.")
+    assert len((await catalog.import_paths([one], workers=0)).imported) == 1
+    assert await search_pieces(sqlite_store) == {table: 13 for table in SEARCH_TABLES}
+
+    five = tmp_path / "five"
+    five.mkdir()
+    for number in range(200, 205):
+        story_file(five, f"story-{number}", body(number) + f" Keyword{number % 7}.")
+    assert len((await catalog.import_paths([five], workers=0)).imported) == 5
     assert await search_pieces(sqlite_store) == {table: 1 for table in SEARCH_TABLES}
     hits = await catalog.search("keyword3", ALL_GUILDS, limit=100)
-    assert len(hits) == len(range(3, 2 * WRITE_BATCH + 50, 7))
+    assert len(hits) == len([n for n in [*range(12), 100, *range(200, 205)] if n % 7 == 3])
 
-    # Ten more are under a quarter of the library: their batch stays a piece of its own,
-    # and a search finds stories in both.
-    later = tmp_path / "later"
-    later.mkdir()
-    for number in range(1000, 1010):
-        story_file(later, f"story-{number}", body(number) + f" Keyword{number % 7}.")
-    assert len((await catalog.import_paths([later], workers=0)).imported) == 10
-    assert await search_pieces(sqlite_store) == {table: 2 for table in SEARCH_TABLES}
-    hits = await catalog.search("keyword3", ALL_GUILDS, limit=100)
-    assert len(hits) == len(range(3, 2 * WRITE_BATCH + 50, 7)) + 1
+
+async def test_a_small_library_is_left_as_it_is(sqlite_store: SqliteStore) -> None:
+    """Under COMPACT_FROM_STORIES a library keeps its pieces, however many: they are short,
+    and merging them would cost more than it saves."""
+    await one_commit_each(sqlite_store, range(12))
+    assert await search_pieces(sqlite_store) == {table: 12 for table in SEARCH_TABLES}
+    assert COMPACT_FROM_STORIES > 12
+    assert not await sqlite_store.bulk.compact_search(12)
+    assert await search_pieces(sqlite_store) == {table: 12 for table in SEARCH_TABLES}

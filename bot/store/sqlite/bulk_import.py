@@ -22,7 +22,7 @@ from bot.library.records import PassageLike
 from bot.store.bulk_rows import BatchPlan, StoryFacts, TagKey, plan_batch
 from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.stories import StoryRepository
-from bot.store.sqlite.story_search import compact_search_index
+from bot.store.sqlite.story_search import compact_search_index, search_index_pieces
 from bot.store.sqlite.story_sql import PASSAGE_INSERT
 
 # The WAL pages after which an import's commit copies the log into the database. SQLite's
@@ -46,9 +46,14 @@ async def _checkpoints_deferred(conn: aiosqlite.Connection) -> AsyncIterator[Non
 
 
 # An import merges the search index into one piece when its stories are at least this
-# share of the library: the merge costs a pass over the whole index, which an import that
-# large has cut into many pieces (every batch's commit adds one).
+# share of a library of at least this many, and the index is in more than this many
+# pieces. The merge costs a pass over the whole index (170 ms for 1,000 stories of 7.6 KB,
+# 0.24 s at 10k, 2.7 s at 100k); each piece costs a search a few µs, more the longer its
+# postings (FTS5 merges them when a sixteenth is added, so an index is in 1 to 15; the
+# benchmarks' 100k library, imported in batches of 100, was in 13).
 COMPACT_SHARE = 0.25
+COMPACT_FROM_STORIES = 10_000
+COMPACT_FROM_PIECES = 8
 
 # SQLite's default bound on "?" parameters in one statement is 32,766; lookups stay far below.
 _LOOKUP_CHUNK = 500
@@ -57,6 +62,7 @@ _LOOKUP_CHUNK = 500
 @dataclass
 class BulkStoryWriter:
     conn: aiosqlite.Connection
+    compact_from_stories: int = COMPACT_FROM_STORIES
 
     async def add_batch(
         self,
@@ -96,11 +102,15 @@ class BulkStoryWriter:
     async def compact_search(self, stored: int) -> bool:
         """After an import that stored `stored` stories: merge the search index into one
         piece (story_search.compact_search_index) when they are at least COMPACT_SHARE of
-        the library; say whether it did."""
+        a library of at least `compact_from_stories` and the index is in more than
+        COMPACT_FROM_PIECES; say whether it did."""
         if stored <= 0:
             return False
         rows = await fetch_all(self.conn, "SELECT count(*) FROM stories")
-        if stored < COMPACT_SHARE * int(rows[0][0]):
+        library = int(rows[0][0])
+        if library < self.compact_from_stories or stored < COMPACT_SHARE * library:
+            return False
+        if await search_index_pieces(self.conn) <= COMPACT_FROM_PIECES:
             return False
         async with transaction(self.conn):
             await compact_search_index(self.conn)
