@@ -142,7 +142,6 @@ def test_the_facts_worked_out_while_parsing_are_the_drafts_own(tmp_path: Path) -
         assert result.facts == story_facts(result.draft), result.path.name
 
 
-
 async def search_pieces(store: SqliteStore) -> dict[str, int]:
     """How many segments each of SQLite's search tables is in."""
     raw = RawDatabase(store)

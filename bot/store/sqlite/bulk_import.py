@@ -19,6 +19,7 @@ from bot.library.clock import SystemClock
 from bot.library.errors import DuplicateStory
 from bot.library.models import Story, StoryDraft, Tag
 from bot.library.records import PassageLike
+from bot.library.visibility import ALL_GUILDS
 from bot.store.bulk_rows import BatchPlan, StoryFacts, TagKey, plan_batch
 from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.stories import StoryRepository
@@ -106,8 +107,7 @@ class BulkStoryWriter:
         COMPACT_FROM_PIECES; say whether it did."""
         if stored <= 0:
             return False
-        rows = await fetch_all(self.conn, "SELECT count(*) FROM stories")
-        library = int(rows[0][0])
+        library = await StoryRepository(self.conn).count(ALL_GUILDS)
         if library < self.compact_from_stories or stored < COMPACT_SHARE * library:
             return False
         if await search_index_pieces(self.conn) <= COMPACT_FROM_PIECES:
