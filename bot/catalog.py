@@ -11,6 +11,7 @@ import builtins
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
+from bot.catalog_lines import LineCache
 from bot.catalog_lookup import CatalogLookup
 from bot.folder_import import FolderImport, ImportOutcome, ImportReport
 from bot.importers import read_story, read_story_file
@@ -35,7 +36,7 @@ from bot.library.records import (
 )
 from bot.library.segmentation import segment_chapters
 from bot.library.tags import clean_tag_name, tag_key
-from bot.library.visibility import Visibility
+from bot.library.visibility import ALL_GUILDS, Visibility, can_see
 from bot.store.protocol import Store
 from bot.story_files import story_files
 
@@ -51,11 +52,15 @@ class Catalog:
         # Titles and tag names in memory, for autocomplete and typed titles; told of every
         # add, edit and remove made here.
         self._lookup = CatalogLookup(store.stories, store.tags, store.write_count)
+        # List lines in memory (pages, searches and recommendations show the same ones
+        # again and again); dropped with every change the listeners hear of.
+        self._lines = LineCache()
         # Called with a story id after it was added, edited or removed (e.g. to keep the
         # recommendation index in step). Listeners must not raise.
         self.change_listeners: list[Callable[[int], Awaitable[None]]] = []
 
     async def _changed(self, story_id: int) -> None:
+        self._lines.drop((story_id,))
         for listener in self.change_listeners:
             await listener(story_id)
 
@@ -143,8 +148,15 @@ class Catalog:
 
     async def lines_of(self, story_ids: Sequence[int], visibility: Visibility
                        ) -> builtins.list[ListedStory]:
-        """`get_many`, as list lines (authors, rating, length, fandoms and warnings)."""
-        return await self._stories.lines_of(story_ids, visibility)
+        """`get_many`, as list lines (authors, rating, length, fandoms and warnings): the
+        visible ones, in the order given."""
+        found = await self._lines.lines_of(story_ids, self._read_lines)
+        return [line for story_id in story_ids
+                if (line := found.get(story_id)) is not None
+                and can_see(visibility, line.guild_id)]
+
+    async def _read_lines(self, story_ids: builtins.list[int]) -> builtins.list[ListedStory]:
+        return await self._stories.lines_of(story_ids, ALL_GUILDS)
 
     async def list(
         self,
@@ -217,8 +229,9 @@ class Catalog:
         """`list_shown`'s lines with the shared tag names."""
         listed = gate.listed
         shown = StoryFilter(listed.ratings, listed.without_tag_ids, tuple(tag_groups))
-        return await self._stories.list_lines(gate.visibility, sort=sort, limit=limit,
-                                              shown=shown)
+        story_ids = await self._stories.list_ids(gate.visibility, sort=sort, limit=limit,
+                                                 shown=shown)
+        return await self.lines_of(story_ids, ALL_GUILDS)  # the page is in view already
 
     async def search_shown(self, query: str, gate: Gate,
                            limit: int = 25) -> SearchHits[ListedStory]:
@@ -228,7 +241,7 @@ class Catalog:
             raise InvalidInput("the search is empty: give a word or two")
         hits = await self._stories.search_ids(gate.visibility, query, limit=limit,
                                               shown=gate.listed)
-        found = await self._stories.lines_of(hits, gate.visibility)
+        found = await self.lines_of(hits, gate.visibility)
         # The server's own tag names (renames, merges) are not in the shared search index:
         # a search naming one finds the stories carrying that tag here, first.
         group = gate.overlay.group_named(query)
@@ -260,6 +273,16 @@ class Catalog:
         """Titles of the stories one server added (not the demo library)."""
         return await self._lookup.own_titles(guild_id)
 
+    async def chapters_appended(self, story_id: int) -> None:
+        """A story grew chapters from its site (bot/services/story_links.py): its length
+        changed, and its passages."""
+        await self._changed(story_id)
+
+    def vocabulary_changed(self) -> None:
+        """The shared tag names changed (a merge or a rename, here or in another process):
+        lines show fandoms and warnings by them. Rare enough to drop every line."""
+        self._lines.clear()
+
     async def forget_stories(self, story_ids: Sequence[int]) -> None:
         """Stories deleted behind the catalog's back (a server's data purged): drop them
         from the title index and tell the listeners."""
@@ -270,6 +293,10 @@ class Catalog:
     async def reread_titles(self, story_ids: Sequence[int] | None) -> None:
         """Stories another process added, edited or removed (None: any may have changed):
         their title rows are read again, and the tag rows later."""
+        if story_ids is None:
+            self._lines.clear()
+        else:
+            self._lines.drop(story_ids)
         await self._lookup.reread(story_ids)
 
     async def story_choices(

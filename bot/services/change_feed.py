@@ -12,7 +12,8 @@ drops what a change touches when it makes the change. This module adds the other
 
 What each cache is and where it follows changes:
 - Catalog: the title rows and prefix index (autocomplete, resolve) and the tag rows
-  (tag autocomplete) -> `Catalog.reread_titles`;
+  (tag autocomplete) -> `Catalog.reread_titles`; its list lines -> the same, and
+  `Catalog.vocabulary_changed`;
 - GateService: server overlays and blocked-tag sets -> `forget` / `forget_all`, and the
   blocked stories on any story change (a catalog listener);
 - GuildSettingsStore: each server's settings -> `forget` / `forget_all`;
@@ -111,6 +112,7 @@ class ChangeFollower:
         await self.catalog.reread_titles(story_ids)
 
     async def _vocabulary_changed(self, touched: Sequence[int]) -> None:
+        self.catalog.vocabulary_changed()
         if self.recommendations.is_ready:
             await self.recommendations.reindex_tags(list(touched))  # forgets the overlays
         else:  # an index not built yet reads the new vocabulary when it is

@@ -130,6 +130,7 @@ class StoryLinks:
             passages = await asyncio.to_thread(segment_chapters, chapters)
             new_ids = await self.store.story_sources.append_chapters(story_id, chapters,
                                                                      passages)
+            await self.catalog.chapters_appended(story_id)
         elif update.kind is UpdateKind.CHANGED:
             complete = None  # our copy is kept; a curator decides
         await self.store.story_sources.mark_checked(

@@ -87,6 +87,10 @@ class StoryStore(Protocol):
         self, visibility: Visibility, *, sort: SortOrder = "title", limit: int = 100,
         offset: int = 0, shown: StoryFilter | None = None,
     ) -> builtins.list[ListedStory]: ...
+    async def list_ids(
+        self, visibility: Visibility, *, sort: SortOrder = "title", limit: int = 100,
+        offset: int = 0, shown: StoryFilter | None = None,
+    ) -> builtins.list[int]: ...
     async def count(self, visibility: Visibility) -> int: ...
     async def search(
         self, visibility: Visibility, query: str, *, limit: int = 25,

@@ -50,6 +50,8 @@ async def test_a_new_chapter_is_appended_and_old_passages_keep_their_ids(
 ) -> None:
     story = await services.story_links.add(URL, guild_id=1, added_by=5, allow_adult=False)
     before = [(p.id, p.text) for p in await services.store.stories.passages(story.id)]
+    [line] = await services.catalog.lines_of([story.id], 1)  # a list line, kept in memory
+    assert line.words == story.words
     unchanged = await services.story_links.refresh(story.id)
     assert unchanged.summary() == "no new chapters" and unchanged.new_passage_ids == []
 
@@ -59,6 +61,8 @@ async def test_a_new_chapter_is_appended_and_old_passages_keep_their_ids(
     assert after[:len(before)] == before
     assert grown.new_passage_ids == [pid for pid, _ in after[len(before):]]
     assert grown.story.chapter_count == 3 and grown.story.complete is True
+    [line] = await services.catalog.lines_of([story.id], 1)
+    assert line.words == grown.story.words > story.words
     assert grown.summary() == "1 new chapter; the story is now complete"
     # A complete story is no longer followed.
     assert await services.story_links.due(10) == []

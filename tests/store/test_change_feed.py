@@ -99,6 +99,7 @@ async def test_a_removal_and_an_edit_reach_the_other_process(
         return story_id in await b.catalog.titles(GUILD)
 
     await eventually(lambda: b_sees(removed.id))
+    assert len(await b.catalog.lines_of([kept.id, removed.id], GUILD)) == 2  # B keeps them
     await a.catalog.remove(removed.id, GUILD)
     await a.catalog.edit(kept.id, GUILD, title="Dead Reckoning, Revised")
 
@@ -107,6 +108,8 @@ async def test_a_removal_and_an_edit_reach_the_other_process(
         return removed.id not in titles and titles.get(kept.id) == "Dead Reckoning, Revised"
 
     await eventually(b_follows)
+    assert [(line.id, line.title) for line in await b.catalog.lines_of(
+        [kept.id, removed.id], GUILD)] == [(kept.id, "Dead Reckoning, Revised")]
     assert await b.catalog.story_choices("Shore", GUILD) == []
     page = await b.recommendations.recommend_for(GUILD, READER, True, tags=["Soulmate AU"])
     assert [found.story.id for found in page.results] == [kept.id]
@@ -171,8 +174,11 @@ async def test_the_operators_shared_rename_reaches_the_other_process(
     story = await add(a, "dead-reckoning.md")
     await eventually(lambda: b.recommendations.index.get(story.id) is not None)
     assert "Trapped Together" in await b.catalog.tag_choices("Trapped")
+    assert [line.fandoms for line in await b.catalog.lines_of([story.id], GUILD)] == [
+        ["Star Trek"]]
 
     await a.recommendations.rename_tag("Trapped Together", "Stuck Together")
+    await a.recommendations.rename_tag("Star Trek", "Star Trek (All Series)")
 
     async def b_has_the_new_name() -> bool:
         return "Stuck Together" in await b.catalog.tag_choices("Stuck")
@@ -180,6 +186,12 @@ async def test_the_operators_shared_rename_reaches_the_other_process(
     await eventually(b_has_the_new_name)
     names = {use.name for use in await b.recommendations.tag_list(None)}
     assert "Stuck Together" in names and "Trapped Together" not in names
+
+    async def b_shows_the_new_fandom() -> bool:
+        [line] = await b.catalog.lines_of([story.id], GUILD)
+        return line.fandoms == ["Star Trek (All Series)"]
+
+    await eventually(b_shows_the_new_fandom)
 
 
 async def test_a_purged_server_is_gone_from_the_other_process_too(

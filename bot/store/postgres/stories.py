@@ -37,7 +37,7 @@ from bot.library.vocabulary import language_code
 from bot.store.postgres import search
 from bot.store.postgres.database import Executor, note_write, run_transaction
 from bot.store.postgres.search_documents import write_search_documents
-from bot.store.postgres.story_pages import page_filters
+from bot.store.postgres.story_pages import listed_line, page_ids, page_lines
 from bot.store.postgres.story_sql import (  # Params, visibility_clause: for passages.py too
     LINE_COLUMNS,
     ORDER_BY,
@@ -49,7 +49,6 @@ from bot.store.postgres.story_sql import (  # Params, visibility_clause: for pas
 from bot.store.postgres.tags import ensure_tag
 from bot.store.story_rows import (
     day_of,
-    fandoms_and_warnings,
     fingerprint_and_words,
     is_web_link,
     iso_day,
@@ -61,13 +60,6 @@ from bot.store.story_rows import (
 
 PASSAGE_COPY_COLUMNS = ("story_id", "seq", "chapter", "text", "words", "cut_before",
                         "cut_after")
-
-def _listed(r: Any) -> ListedStory:
-    """A list line from LINE_COLUMNS."""
-    fandoms, warnings = fandoms_and_warnings(r[6])
-    return ListedStory(id=r[0], guild_id=r[1], title=r[2], authors=list(r[5]),
-                       rating=RATING_OF[r[3]], words=r[4], fandoms=fandoms, warnings=warnings)
-
 
 def story_from_row(r: Any) -> Story:
     return Story(
@@ -222,7 +214,7 @@ class StoryRepository:
         """`get_many` as list lines: a page of recommendations shows no more."""
         rows = await self.pool.fetch(f"SELECT {LINE_COLUMNS} FROM stories s "
                                      "WHERE s.id = ANY($1::bigint[])", list(story_ids))
-        return visible_in_order(map(_listed, rows), story_ids, visibility)
+        return visible_in_order(map(listed_line, rows), story_ids, visibility)
 
     async def get(
         self, story_id: int, visibility: Visibility, *, with_chapters: bool = False
@@ -279,20 +271,17 @@ class StoryRepository:
         self, visibility: Visibility, *, sort: SortOrder = "title", limit: int = 100,
         offset: int = 0, shown: StoryFilter | None = None,
     ) -> builtins.list[ListedStory]:
-        """A list page: what one line shows of each story in view, in one query (the page's
-        rows first, then their authors, fandoms and warnings)."""
-        params = Params()
-        where = " AND ".join([visibility_clause(visibility, params),
-                              *await page_filters(self.pool, shown, limit + offset, params)])
-        order = ORDER_BY[sort]
-        rows = await self.pool.fetch(
-            f"""SELECT {LINE_COLUMNS} FROM (
-                    SELECT s.* FROM stories s WHERE {where} ORDER BY {order}
-                     LIMIT {params.add(limit)} OFFSET {params.add(offset)}) s
-                ORDER BY {order}""",
-            *params.values,
-        )
-        return [_listed(row) for row in rows]
+        """A list page: what one line shows of each story in view, in one query."""
+        return await page_lines(self.pool, visibility, sort=sort, limit=limit, offset=offset,
+                                shown=shown)
+
+    async def list_ids(
+        self, visibility: Visibility, *, sort: SortOrder = "title", limit: int = 100,
+        offset: int = 0, shown: StoryFilter | None = None,
+    ) -> builtins.list[int]:
+        """The ids of `list_lines`' page, in its order."""
+        return await page_ids(self.pool, visibility, sort=sort, limit=limit, offset=offset,
+                              shown=shown)
 
     async def count(self, visibility: Visibility) -> int:
         params = Params()

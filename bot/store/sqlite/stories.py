@@ -33,7 +33,13 @@ from bot.library.records import (
 from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.library.vocabulary import language_code
 from bot.store.sqlite.database import fetch_all, transaction
-from bot.store.sqlite.story_reads import lines_by_id, lines_page, page_filters, stories_page
+from bot.store.sqlite.story_reads import (
+    ids_page,
+    lines_by_id,
+    lines_page,
+    page_filters,
+    stories_page,
+)
 from bot.store.sqlite.story_search import forget_search_rows, index_for_search, search_ids
 from bot.store.sqlite.story_sql import (
     ORDER_BY,
@@ -242,6 +248,17 @@ class StoryRepository:
         return await lines_page(self.conn, " AND ".join([where, *extra]),
                                 [*params, *extra_args], order=ORDER_BY[sort], limit=limit,
                                 offset=offset, gathered=gathered)
+
+    async def list_ids(
+        self, visibility: Visibility, *, sort: SortOrder = "title", limit: int = 100,
+        offset: int = 0, shown: StoryFilter | None = None,
+    ) -> builtins.list[int]:
+        """The ids of `list_lines`' page, in its order."""
+        where, params = visibility_clause(visibility, in_order=True)
+        extra, extra_args, gathered = await page_filters(self.conn, shown, limit + offset)
+        return await ids_page(self.conn, " AND ".join([where, *extra]), [*params, *extra_args],
+                              order=ORDER_BY[sort], limit=limit, offset=offset,
+                              gathered=gathered)
 
     async def count(self, visibility: Visibility) -> int:
         where, params = visibility_clause(visibility)

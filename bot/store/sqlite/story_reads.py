@@ -69,6 +69,16 @@ async def lines_page(conn: aiosqlite.Connection, where: str, params: Sequence[ob
     return [listed_story(row) for row in rows]
 
 
+async def ids_page(conn: aiosqlite.Connection, where: str, params: Sequence[object], *,
+                   order: str, limit: int, offset: int, gathered: int = 0) -> list[int]:
+    """A page's story ids, in its order: `lines_page` without the lines, for a reader that
+    has most of them already (bot/catalog_lines.py)."""
+    read = fetch_bounded if gathered <= GATHERED_ON_LOOP else fetch_all
+    rows = await read(conn, f"SELECT s.id FROM stories s WHERE {where} ORDER BY {order} "
+                            "LIMIT ? OFFSET ?", (*params, limit, offset))
+    return [row[0] for row in rows]
+
+
 # A page gathering more stories than this (a tag's, to sort them) reads on the database
 # thread: at ~6 µs a story read at random from a 100k library, that is ~1 ms of the loop.
 GATHERED_ON_LOOP = 200
