@@ -5,7 +5,8 @@ from setuptools import Extension, setup
 
 setup(ext_modules=[Extension(
     "bot.library._profile_kernel",
-    sources=[f"bot/library/_kernel/{name}.c" for name in ("module", "search", "page", "select")],
+    sources=[f"bot/library/_kernel/{name}.c"
+             for name in ("module", "search", "page", "select", "terms")],
     depends=["bot/library/_kernel/kernel.h"],
     # Without a C compiler the install goes on without it, and the numpy search runs.
     optional=True,
