@@ -5,8 +5,7 @@ from setuptools import Extension, setup
 
 setup(ext_modules=[Extension(
     "bot.library._profile_kernel",
-    sources=[f"bot/library/_kernel/{name}.c"
-             for name in ("module", "search", "page", "select", "terms")],
+    sources=[f"bot/library/_kernel/{name}.c" for name in ("module", "search", "page", "select")],
     depends=["bot/library/_kernel/kernel.h"],
     # Without a C compiler the install goes on without it, and the numpy search runs.
     optional=True,

@@ -26,16 +26,6 @@ def tag_links(index: TagIndex, story_ids: list[int]) -> tuple[np.ndarray, np.nda
     return index._row_tags.data.take(at), counts
 
 
-def code_sum_arrays(index: TagIndex, stories: list[tuple[int, float]]
-                    ) -> tuple[np.ndarray, ...]:
-    """What the compiled weighted_code_sums reads: the stories' rows and weights, and the
-    index's tag table and kind weights."""
-    rows = np.array([index._row_of[story_id] for story_id, _ in stories], dtype=np.int64)
-    weights = np.array([weight for _, weight in stories], dtype=np.float64)
-    return (rows, weights, index._col["tag_start"].data, index._col["tag_count"].data,
-            index._row_tags.data, index._kind_weight.data)
-
-
 def weighted_code_sums(index: TagIndex, stories: list[tuple[int, float]]
                        ) -> tuple[np.ndarray, np.ndarray]:
     """The weighted tag codes of these indexed stories, ascending, each with the weights of

@@ -22,17 +22,16 @@ from typing import Any
 
 import numpy as np
 
-from bot.library.index_gathers import author_table, bulk_postings, code_sum_arrays, own_postings
+from bot.library.index_gathers import author_table, bulk_postings, own_postings
 from bot.library.recommend_search import MAX_PER_AUTHOR, MAX_PER_SERIES, Pick, Plan, code_mask
 from bot.library.tag_index import LENGTH_FREE_TAGS, TagIndex
 
 _search: Callable[..., Any] | None
-_code_sums: Callable[..., Any] | None
 try:
     from bot.library import _profile_kernel  # type: ignore[attr-defined]
-    _search, _code_sums = _profile_kernel.search, _profile_kernel.code_sums
+    _search = _profile_kernel.search
 except ImportError:  # built without a compiler: the numpy search runs
-    _search = _code_sums = None
+    _search = None
 
 ENABLED = os.environ.get("STORYBOT_COMPILED_SEARCH", "1") != "0"
 
@@ -45,16 +44,6 @@ def built() -> bool:
 def available() -> bool:
     """Whether profile searches run compiled here (built, and not turned off)."""
     return _search is not None and ENABLED
-
-
-def compiled_code_sums(index: TagIndex, stories: list[tuple[int, float]]
-                       ) -> tuple[np.ndarray, np.ndarray] | None:
-    """index_gathers.weighted_code_sums in one call (the same codes, the same sums); None
-    when the extension is not here or turned off."""
-    if _code_sums is None or not ENABLED or not stories:
-        return None
-    codes, sums = _code_sums(*code_sum_arrays(index, stories))
-    return np.frombuffer(codes, dtype=np.int64), np.frombuffer(sums, dtype=np.float64)
 
 
 def compiled_page(index: TagIndex, plan: Plan, codes: np.ndarray, ends: np.ndarray | None,

@@ -18,7 +18,6 @@ import pytest
 from bot.library import profile_kernel
 from bot.library.index_build import build_index
 from bot.library.index_columns import IndexColumns
-from bot.library.index_gathers import weighted_code_sums
 from bot.library.models import TagKind
 from bot.library.overlay import TagOverlay
 from bot.library.profile_search import ProfilePage, search_profile
@@ -190,33 +189,6 @@ def test_in_a_servers_view_merged_tags_count_once_on_both_paths(budgets: dict[st
             merged += any(len(own) > 1 for own in members)
             code_ordered += not members
     assert merged > 20 and code_ordered  # both ways of adding up a story's terms
-
-
-def test_a_profiles_terms_added_up_compiled_are_numpys_to_the_bit() -> None:
-    """The weighted tag codes of a "for me" plan (recommend._terms_by_code): the same codes,
-    each with its stories' weights added in the same order (thirds and sevenths: another
-    order would round differently)."""
-    compared = 0
-    for seed in range(4):
-        index = changed_library(seed)
-        rng = random.Random(300 + seed)
-        live = sorted(index.stories_by_id)
-        for _ in range(50):
-            stories = [(sid, rng.choice([1 / 3, 1 / 7, 0.5, 1.0, 3.0]))
-                       for sid in rng.sample(live, rng.randint(1, 40))]
-            compiled = profile_kernel.compiled_code_sums(index, stories)
-            assert compiled is not None
-            profile_kernel.ENABLED = False
-            try:
-                assert profile_kernel.compiled_code_sums(index, stories) is None  # turned off
-            finally:
-                profile_kernel.ENABLED = True
-            codes, sums = weighted_code_sums(index, stories)
-            assert compiled[0].tolist() == codes.tolist()
-            assert [value.hex() for value in compiled[1].tolist()] == [
-                value.hex() for value in sums.tolist()]
-            compared += len(codes)
-    assert compared > 5_000
 
 
 def test_plans_it_does_not_take_go_to_the_numpy_search() -> None:

@@ -92,15 +92,6 @@ typedef struct {
     Py_ssize_t candidates, scored;
 } Outcome;
 
-/* A tag of a profile's story: its code, its place in input order, the story's weight. */
-typedef struct { int32_t code; Py_ssize_t at; double weight; } CodeLink;
-
-/* terms.c: the distinct codes ascending and their sums; `links` holds every tag of the
- * rows, `codes` and `sums` as many. Returns how many codes. */
-Py_ssize_t code_sums(const int64_t *rows, const double *weights, Py_ssize_t n,
-                     const int64_t *tag_start, const int32_t *tag_count,
-                     const int32_t *row_tags, const double *kind_weight, CodeLink *links,
-                     int64_t *codes, double *sums);
 /* select.c */
 double kth_largest(const double *values, Py_ssize_t n, Py_ssize_t k, double *scratch);
 Py_ssize_t best_unscored(const Candidates *c, const double *values, Py_ssize_t count,

@@ -259,83 +259,8 @@ fail:
     return result;
 }
 
-static const char code_sums_doc[] =
-    "code_sums(rows, weights, tag_start, tag_count, row_tags, kind_weight) -> (codes, sums)\n\n"
-    "The weighted tag codes of these rows, ascending, each with the weights of the rows\n"
-    "carrying it added up in the order given, as bytearrays of int64 and float64 (see\n"
-    "index_gathers.weighted_code_sums, which calls it).";
-
-static PyObject *py_code_sums(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *rows_, *weights_, *tag_start_, *tag_count_, *row_tags_, *kind_weight_;
-    if (!PyArg_ParseTuple(args, "OOOOOO:code_sums", &rows_, &weights_, &tag_start_,
-                          &tag_count_, &row_tags_, &kind_weight_))
-        return NULL;
-    Buffers b = {.held = 0};
-    PyObject *result = NULL, *codes_out = NULL, *sums_out = NULL;
-    CodeLink *links = NULL;
-    const void *p;
-    const int64_t *rows, *tag_start;
-    const double *weights, *kind_weight;
-    const int32_t *tag_count, *row_tags;
-    Py_ssize_t n, n_weights, n_starts, n_counts, n_row_tags, n_codes;
-#define TAKE(obj, kind, size, target, length)                                              \
-    if (take(&b, obj, kind, size, 0, #obj, &p, length) < 0) goto fail;                    \
-    target = p;
-    TAKE(rows_, 'i', 8, rows, &n)
-    TAKE(weights_, 'f', 8, weights, &n_weights)
-    TAKE(tag_start_, 'i', 8, tag_start, &n_starts)
-    TAKE(tag_count_, 'i', 4, tag_count, &n_counts)
-    TAKE(row_tags_, 'i', 4, row_tags, &n_row_tags)
-    TAKE(kind_weight_, 'f', 8, kind_weight, &n_codes)
-#undef TAKE
-    if (n_weights != n) {
-        PyErr_SetString(PyExc_ValueError, "a weight for each row");
-        goto fail;
-    }
-    Py_ssize_t total = 0;
-    for (Py_ssize_t i = 0; i < n; i++) { /* every row, slice and code in range */
-        int64_t row = rows[i];
-        if (row < 0 || row >= n_starts || row >= n_counts || tag_start[row] < 0
-            || tag_count[row] < 0 || tag_start[row] + tag_count[row] > n_row_tags) {
-            PyErr_SetString(PyExc_ValueError, "a row out of range");
-            goto fail;
-        }
-        for (int32_t t = 0; t < tag_count[row]; t++) {
-            int32_t code = row_tags[tag_start[row] + t];
-            if (code < 0 || code >= n_codes) {
-                PyErr_SetString(PyExc_ValueError, "a tag code out of range");
-                goto fail;
-            }
-        }
-        total += tag_count[row];
-    }
-    links = PyMem_Malloc((size_t)(total + 1) * sizeof(CodeLink));
-    codes_out = PyByteArray_FromStringAndSize(NULL, total * (Py_ssize_t)sizeof(int64_t));
-    sums_out = PyByteArray_FromStringAndSize(NULL, total * (Py_ssize_t)sizeof(double));
-    if (!links || !codes_out || !sums_out) {
-        if (!links) PyErr_NoMemory();
-        goto fail;
-    }
-    Py_ssize_t distinct = code_sums(rows, weights, n, tag_start, tag_count, row_tags,
-                                    kind_weight, links,
-                                    (int64_t *)PyByteArray_AS_STRING(codes_out),
-                                    (double *)PyByteArray_AS_STRING(sums_out));
-    if (PyByteArray_Resize(codes_out, distinct * (Py_ssize_t)sizeof(int64_t)) < 0
-        || PyByteArray_Resize(sums_out, distinct * (Py_ssize_t)sizeof(double)) < 0)
-        goto fail;
-    result = PyTuple_Pack(2, codes_out, sums_out);
-fail:
-    Py_XDECREF(codes_out);
-    Py_XDECREF(sums_out);
-    PyMem_Free(links);
-    release_all(&b);
-    return result;
-}
-
 static PyMethodDef methods[] = {
     {"search", py_search, METH_VARARGS, search_doc},
-    {"code_sums", py_code_sums, METH_VARARGS, code_sums_doc},
     {NULL, NULL, 0, NULL},
 };
 
