@@ -34,7 +34,8 @@ class TagOverlay:
     """One server's renames and merges, read-only once built (rebuild after a change)."""
 
     __slots__ = ("_by_local_key", "_members", "_ref_members", "_ref_names", "_ref_parent",
-                 "_spellings", "guild_id", "merged_into", "renamed", "renamed_kinds", "rows")
+                 "_seen_lines", "_spellings", "guild_id", "merged_into", "renamed",
+                 "renamed_kinds", "rows")
 
     def __init__(self, guild_id: int | None, *, renamed: Mapping[int, str] | None = None,
                  merged_into: Mapping[int, int] | None = None,
@@ -63,6 +64,10 @@ class TagOverlay:
         # holds at most the vocabulary's spellings, and goes with the overlay, which is
         # built anew after every change.
         self._spellings: dict[TagKind, dict[str, str]] = {}
+        # lines_seen_through's answers by story: (the line given, the line seen here). The
+        # catalog hands out the same line object until the story changes (its lines kept in
+        # memory, bot/catalog_lines.py), so a page shown again costs a lookup a line.
+        self._seen_lines: dict[int, tuple[ListedStory, ListedStory]] = {}
 
     @classmethod
     def empty(cls, guild_id: int | None = None) -> TagOverlay:
@@ -175,7 +180,14 @@ def lines_seen_through(lines: Iterable[ListedStory], overlay: TagOverlay
     warnings_renamed = TagKind.WARNING in overlay.renamed_kinds
     if not (fandoms_renamed or warnings_renamed):
         return lines
+    seen_before = overlay._seen_lines
+    if len(seen_before) > SEEN_LINES_KEPT:
+        seen_before.clear()
     for at, line in enumerate(lines):
+        before = seen_before.get(line.id)
+        if before is not None and before[0] is line:
+            lines[at] = before[1]
+            continue
         fandoms = overlay.renamed_names(TagKind.FANDOM, line.fandoms) if fandoms_renamed else None
         warnings = (overlay.renamed_names(TagKind.WARNING, line.warnings) if warnings_renamed
                     else None)
@@ -185,7 +197,13 @@ def lines_seen_through(lines: Iterable[ListedStory], overlay: TagOverlay
                 rating=line.rating, words=line.words,
                 fandoms=line.fandoms if fandoms is None else fandoms,
                 warnings=line.warnings if warnings is None else warnings)
+        seen_before[line.id] = (line, lines[at])
     return lines
+
+
+# Lines a server's overlay remembers having seen through (lines_seen_through); past it, it
+# starts again. As many as the catalog keeps.
+SEEN_LINES_KEPT = 10_000
 
 
 # -- the wrangling rules (the service asks, then the store writes) ------------------------

@@ -116,3 +116,16 @@ def test_the_index_serves_a_servers_view_like_the_reference() -> None:
         fast = [(r.story_id, r.score, r.reasons) for r in recommend(index, query)]
         assert fast == [(r.story_id, r.score, r.reasons)
                         for r in recommend_exhaustive(index, query)]
+
+
+def test_a_line_seen_before_is_given_again_and_a_changed_one_is_seen_anew() -> None:
+    overlay = TagOverlay(1, renamed={4: "Trek"}, rows=ROWS)
+    kept = line(["Star Trek"], [])
+    first = lines_seen_through([kept], overlay)[0]
+    assert first.fandoms == ["Trek"]
+    assert lines_seen_through([kept], overlay)[0] is first  # the catalog's same line
+    edited = line(["Other"], [])  # story 7 edited: the catalog hands out a new line
+    assert lines_seen_through([edited], overlay)[0] is edited
+    # a server's rename changed: its overlay is built anew, and sees every line anew
+    renamed_again = TagOverlay(1, renamed={4: "ST"}, rows=ROWS)
+    assert lines_seen_through([kept], renamed_again)[0].fandoms == ["ST"]
