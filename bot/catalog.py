@@ -203,6 +203,7 @@ class Catalog:
             story_id, title=title and title.strip(), summary=summary, rating=rating,
             add_tags=cleaned, remove_tag_keys=[(t.kind, tag_key(t.name)) for t in remove_tags],
         )
+        self._lines.drop((story_id,))  # at once: no page shows the old rating after the write
         story = await self._stories.get(story_id, visibility)
         self._lookup.set_title(story.id, story.guild_id, story.title, story.rating)
         await self._changed(story.id)

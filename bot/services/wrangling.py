@@ -180,8 +180,8 @@ class TagWrangling:
         pairs = [(s, t) for s in sources for t in targets if s.kind is t.kind]
         source, target = pairs[0] if pairs else (sources[0], targets[0])
         affected = await self.tags.merge(source, target)
-        await self.service.reindex_tags(affected)
         self.service.catalog.vocabulary_changed()
+        await self.service.reindex_tags(affected)
         self.listings.invalidate()
         await self.changes.publish(Change.tags(affected))
         return source, target, len(affected)
@@ -192,8 +192,8 @@ class TagWrangling:
         if tag_key(new_name) == tag.key and new_name.strip() == tag.name:
             raise InvalidInput(f"“{shown(tag.name)}” already has that name")
         affected = await self.tags.rename(tag, new_name)
-        await self.service.reindex_tags(affected)
         self.service.catalog.vocabulary_changed()
+        await self.service.reindex_tags(affected)
         self.listings.invalidate()
         await self.changes.publish(Change.tags(affected))
         return await self.tags.canonical_of(tag.id), len(affected)
