@@ -7,7 +7,7 @@ import contextlib
 import itertools
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -19,6 +19,10 @@ from bot.store.migrations import Migration, bundled_migrations
 
 def load_migrations() -> list[Migration]:
     return bundled_migrations("bot.store.sqlite")
+
+
+# fetch_all or fetch_bounded: a read that some callers choose between.
+Read = Callable[..., Awaitable[list[sqlite3.Row]]]
 
 
 async def fetch_all(

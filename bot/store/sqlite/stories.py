@@ -243,10 +243,8 @@ class StoryRepository:
         offset: int = 0, shown: StoryFilter | None = None,
     ) -> builtins.list[ListedStory]:
         """A list page: what one line shows of each story in view, in one query."""
-        where, params = visibility_clause(visibility, in_order=True)
-        extra, extra_args, gathered = await page_filters(self.conn, shown, limit + offset)
-        return await lines_page(self.conn, " AND ".join([where, *extra]),
-                                [*params, *extra_args], order=ORDER_BY[sort], limit=limit,
+        where, params, gathered = await self._page_where(visibility, shown, limit + offset)
+        return await lines_page(self.conn, where, params, order=ORDER_BY[sort], limit=limit,
                                 offset=offset, gathered=gathered)
 
     async def list_ids(
@@ -254,11 +252,17 @@ class StoryRepository:
         offset: int = 0, shown: StoryFilter | None = None,
     ) -> builtins.list[int]:
         """The ids of `list_lines`' page, in its order."""
+        where, params, gathered = await self._page_where(visibility, shown, limit + offset)
+        return await ids_page(self.conn, where, params, order=ORDER_BY[sort], limit=limit,
+                              offset=offset, gathered=gathered)
+
+    async def _page_where(self, visibility: Visibility, shown: StoryFilter | None, rows: int
+                          ) -> tuple[str, builtins.list[object], int]:
+        """A list page's WHERE (the view, walking an order's index, and the channel's
+        filters), its parameters, and how many stories it gathers (`page_filters`)."""
         where, params = visibility_clause(visibility, in_order=True)
-        extra, extra_args, gathered = await page_filters(self.conn, shown, limit + offset)
-        return await ids_page(self.conn, " AND ".join([where, *extra]), [*params, *extra_args],
-                              order=ORDER_BY[sort], limit=limit, offset=offset,
-                              gathered=gathered)
+        extra, extra_args, gathered = await page_filters(self.conn, shown, rows)
+        return " AND ".join([where, *extra]), [*params, *extra_args], gathered
 
     async def count(self, visibility: Visibility) -> int:
         where, params = visibility_clause(visibility)

@@ -15,7 +15,7 @@ import aiosqlite
 
 from bot.library.models import RATING_OF, TAG_KIND_OF, ListedStory, Story, Tag
 from bot.library.records import StoryFilter
-from bot.store.sqlite.database import fetch_all, fetch_bounded, fetch_few
+from bot.store.sqlite.database import Read, fetch_all, fetch_bounded, fetch_few
 from bot.store.sqlite.story_sql import filter_clauses, tag_ids
 from bot.store.story_rows import day_of, fandoms_and_warnings, moment_of, walk_crossover
 
@@ -57,8 +57,7 @@ async def lines_page(conn: aiosqlite.Connection, where: str, params: Sequence[ob
     skip most of the library: it reads on the loop's thread within an allowance (see
     `fetch_bounded`); one gathering many stories (`gathered`, see `page_filters`) reads on
     the database thread."""
-    read = fetch_bounded if gathered <= GATHERED_ON_LOOP else fetch_all
-    rows = await read(
+    rows = await _page_read(gathered)(
         conn,
         f"""SELECT {LINE_COLUMNS} FROM (
                 SELECT s.id, s.guild_id, s.title, s.rating, s.words, s.added_at FROM stories s
@@ -73,10 +72,16 @@ async def ids_page(conn: aiosqlite.Connection, where: str, params: Sequence[obje
                    order: str, limit: int, offset: int, gathered: int = 0) -> list[int]:
     """A page's story ids, in its order: `lines_page` without the lines, for a reader that
     has most of them already (bot/catalog_lines.py)."""
-    read = fetch_bounded if gathered <= GATHERED_ON_LOOP else fetch_all
-    rows = await read(conn, f"SELECT s.id FROM stories s WHERE {where} ORDER BY {order} "
-                            "LIMIT ? OFFSET ?", (*params, limit, offset))
+    rows = await _page_read(gathered)(
+        conn, f"SELECT s.id FROM stories s WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+        (*params, limit, offset))
     return [row[0] for row in rows]
+
+
+def _page_read(gathered: int) -> Read:
+    """How a page reads: on the loop's thread within an allowance, unless it gathers more
+    than GATHERED_ON_LOOP stories (then on the database thread)."""
+    return fetch_bounded if gathered <= GATHERED_ON_LOOP else fetch_all
 
 
 # A page gathering more stories than this (a tag's, to sort them) reads on the database

@@ -8,8 +8,7 @@ one word, and a walk stops where the search does.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 import aiosqlite
 
@@ -18,7 +17,7 @@ from bot.library.records import SEARCH_RANKED, SHORTEST_PREFIX, SearchHits, Stor
 from bot.library.search_order import Scored, best_first
 from bot.library.search_rank import plain_words, score_matches
 from bot.library.visibility import Visibility
-from bot.store.sqlite.database import fetch_all, fetch_bounded
+from bot.store.sqlite.database import Read, fetch_all, fetch_bounded
 from bot.store.sqlite.story_sql import filter_clauses, visibility_clause
 
 # Migration 14's `prefix` option: the longest prefix with postings of its own.
@@ -26,8 +25,6 @@ LONGEST_INDEXED_PREFIX = 6
 
 # Every table a story has search rows in: what removes a story removes its rows from each.
 SEARCH_TABLES = ("story_search", "story_title_search")
-
-Read = Callable[..., Awaitable[list[sqlite3.Row]]]
 
 
 async def forget_search_rows(conn: aiosqlite.Connection, condition: str = "TRUE",
