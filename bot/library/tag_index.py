@@ -75,6 +75,9 @@ class TagIndex:
         # columns(): for how many rows, over which sid array, and the views
         self._columns: tuple[int, np.ndarray, Columns] | None = None
         self._scratch = QueryScratch()  # row_slots, code_scratch
+        # The compiled search's row records and what they were laid out from (see
+        # profile_kernel.row_records, which keeps them).
+        self.kernel_rows: tuple[tuple[int, int, np.ndarray], np.ndarray] | None = None
         # weight() per tag, as asked: every query weighs each of its tags (a "for me"
         # profile has about a hundred). Any change moves N or a df, so it clears them all.
         self._weights: dict[TagRef, float] = {}

@@ -154,6 +154,34 @@ def test_a_term_whose_list_changed_since_the_build_is_read_from_its_own_list() -
     assert shown & set(carriers[1:]) or len(carriers) == 1
 
 
+def test_the_row_records_follow_the_index_between_searches() -> None:
+    """The records the compiled search reads are kept from one search to the next: each
+    page after an addition, a removal or an edit is still the numpy search's."""
+    rng = random.Random(11)
+    index = changed_library(11)
+    before = profile_kernel.row_records(index)
+    assert profile_kernel.row_records(index) is before  # kept while nothing changed
+    changes = [lambda: index.add(story(rng, 700, RARE)),  # a new row
+               lambda: index.remove(rng.choice(sorted(index.stories_by_id))),  # a dead one
+               lambda: index.add(story(rng, rng.choice(sorted(index.stories_by_id)), RARE))]
+    compared = 0
+    for change in changes * 3:
+        for _ in range(5):
+            pages = both_pages(index, random_query(rng, index))
+            if pages is not None:
+                assert as_tuples(pages[0]) == as_tuples(pages[1])
+                compared += 1
+        kept = profile_kernel.row_records(index)
+        change()
+        assert profile_kernel.row_records(index) is not kept
+    assert compared > 20
+    records = profile_kernel.row_records(index).view(profile_kernel.ROW_RECORD)
+    columns = index.columns()
+    assert records["live"].tolist() == columns.live.astype(np.uint8).tolist()
+    assert records["factor"].tolist() == columns.factor.tolist()
+    assert records.ctypes.data % 64 == 0
+
+
 def server_view() -> TagOverlay:
     """A server's view: each common tag absorbs two rare ones of its kind, two common
     freeform tags are one, a few tags renamed."""

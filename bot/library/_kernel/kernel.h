@@ -9,13 +9,25 @@
 
 /* The search reads a few values of each of some thousands of rows scattered over
  * library-wide arrays: each read a cache miss, one after another. Asked for some rows
- * ahead, they arrive together. */
+ * ahead, they arrive together (and in one cache line each: RowRecord). */
 #if defined(__GNUC__) || defined(__clang__)
 #define PREFETCH(address) __builtin_prefetch(address)
 #else
 #define PREFETCH(address) ((void)0)
 #endif
 #define AHEAD 32 /* rows asked for ahead of the one read */
+
+/* What the search reads of each row it bounds or scores, side by side: one cache line a
+ * row instead of one in each of six library-wide arrays (which, read from cold caches in
+ * the running bot, were most of the search's time). profile_kernel.row_records lays them
+ * out; 32 bytes, so from a 64-byte boundary no record straddles two lines. */
+typedef struct {
+    double factor;
+    int64_t tag_start;
+    int32_t tag_count, guild;
+    int16_t rating;
+    uint8_t live, unused[5];
+} RowRecord;
 
 typedef struct {
     /* terms, in plan order */
@@ -33,19 +45,16 @@ typedef struct {
     const int32_t **member_rows;
     const int64_t *member_length, *term_length;
     /* per row */
-    const int64_t *tag_start, *author_start, *tie_ranks;
-    const int32_t *tag_count, *author_count, *series, *guild;
+    const RowRecord *rec;
+    const int64_t *author_start, *tie_ranks;
+    const int32_t *author_count, *series;
     const int32_t *row_tags, *row_authors;
-    const double *factor;
-    const uint8_t *live;
-    const int16_t *rating;
     const uint8_t *rating_mask, *guild_mask; /* NULL: no such filter */
     Py_ssize_t rating_mask_size, guild_mask_size;
     const int64_t *banned; /* ascending tag codes */
     Py_ssize_t banned_count;
     const int64_t *left_out; /* ascending rows */
     Py_ssize_t left_out_count;
-    int32_t *slots; /* a slot per row, never cleared */
     /* settings */
     Py_ssize_t limit, unproven_scored, first_scored, max_scored, growth;
     double slack, length_free_tags;

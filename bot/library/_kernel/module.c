@@ -7,7 +7,7 @@
 
 /* ---- the arrays, read through the buffer protocol ------------------------------------ */
 
-#define MAX_BUFFERS 24
+#define MAX_BUFFERS 20
 
 typedef struct {
     Py_buffer views[MAX_BUFFERS];
@@ -19,8 +19,8 @@ static void release_all(Buffers *b) {
     b->held = 0;
 }
 
-/* kind: 'i' signed integer ('w' writable), 'f' float64, '?' bool. None (when optional)
- * gives data NULL and length 0. */
+/* kind: 'i' signed integer, 'u' bytes, 'f' float64, '?' bool. None (when optional) gives
+ * data NULL and length 0. */
 static int take(Buffers *b, PyObject *obj, char kind, Py_ssize_t itemsize, int optional,
                 const char *name, const void **data, Py_ssize_t *length) {
     *data = NULL;
@@ -31,17 +31,13 @@ static int take(Buffers *b, PyObject *obj, char kind, Py_ssize_t itemsize, int o
         return -1;
     }
     Py_buffer *view = &b->views[b->held];
-    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT;
-    if (kind == 'w') { /* a writable signed integer array */
-        flags |= PyBUF_WRITABLE;
-        kind = 'i';
-    }
-    if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
     b->held++;
     const char *format = view->format ? view->format : "B";
     if (*format == '<' || *format == '=' || *format == '@') format++;
     int ok = view->ndim == 1 && format[0] && !format[1];
     if (ok && kind == 'i') ok = strchr("bhilq", format[0]) != NULL;
+    if (ok && kind == 'u') ok = format[0] == 'B';
     if (ok && kind == 'f') ok = format[0] == 'd';
     if (ok && kind == '?') ok = format[0] == '?';
     if (ok && itemsize) ok = view->itemsize == itemsize;
@@ -65,21 +61,19 @@ static const char search_doc[] =
 static PyObject *py_search(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *codes, *member_ends, *weights, *term_of_, *shared, *shared_start, *shared_count,
-        *own, *tag_start, *tag_count, *row_tags, *author_start, *author_count, *row_authors,
-        *factor, *live, *rating, *guild, *series, *tie_ranks, *rating_mask, *guild_mask,
-        *banned, *left_out, *slots;
+        *own, *records, *row_tags, *author_start, *author_count, *row_authors, *series,
+        *tie_ranks, *rating_mask, *guild_mask, *banned, *left_out;
     Py_ssize_t limit, budget, max_budget, unproven, first, max_scored, growth, per_author,
         per_series;
     double slack, length_free;
     int grow_unprovable, code_ordered;
-    if (!PyArg_ParseTuple(args, "(OOOOOOOOOOOOOOOOOOOOOOOOO)(nnnnnnnnnddpp):search", &codes,
+    if (!PyArg_ParseTuple(args, "(OOOOOOOOOOOOOOOOOOO)(nnnnnnnnnddpp):search", &codes,
                           &member_ends, &weights, &term_of_, &shared, &shared_start,
-                          &shared_count, &own, &tag_start, &tag_count, &row_tags,
-                          &author_start, &author_count, &row_authors, &factor, &live, &rating,
-                          &guild, &series, &tie_ranks, &rating_mask, &guild_mask, &banned,
-                          &left_out, &slots, &limit, &budget, &max_budget, &unproven, &first,
-                          &max_scored, &growth, &per_author, &per_series, &slack, &length_free,
-                          &grow_unprovable, &code_ordered))
+                          &shared_count, &own, &records, &row_tags, &author_start,
+                          &author_count, &row_authors, &series, &tie_ranks, &rating_mask,
+                          &guild_mask, &banned, &left_out, &limit, &budget, &max_budget,
+                          &unproven, &first, &max_scored, &growth, &per_author, &per_series,
+                          &slack, &length_free, &grow_unprovable, &code_ordered))
         return NULL;
     Buffers b = {.held = 0};
     Search s = {0};
@@ -89,7 +83,7 @@ static PyObject *py_search(PyObject *self, PyObject *args) {
     Page page = {0};
     Outcome outcome = {0};
     Py_ssize_t n_codes, n_weights, n_term_of, n_shared, n_starts, n_counts, n_rows, ignored;
-    Py_ssize_t n_row_tags, n_row_authors, n_slots;
+    Py_ssize_t n_row_tags, n_row_authors, n_record_bytes;
     const void *p;
     const int64_t *member_codes, *ends;
     const int32_t *s_shared;
@@ -106,16 +100,11 @@ static PyObject *py_search(PyObject *self, PyObject *args) {
     TAKE(shared, 'i', 4, 0, s_shared, &n_shared)
     TAKE(shared_start, 'i', 8, 0, s_shared_start, &n_starts)
     TAKE(shared_count, 'i', 8, 0, s_shared_count, &n_counts)
-    TAKE(tag_start, 'i', 8, 0, s.tag_start, &n_rows)
-    TAKE(tag_count, 'i', 4, 0, s.tag_count, &ignored)
+    TAKE(records, 'u', 1, 0, s.rec, &n_record_bytes)
     TAKE(row_tags, 'i', 4, 0, s.row_tags, &n_row_tags)
-    TAKE(author_start, 'i', 8, 0, s.author_start, &ignored)
+    TAKE(author_start, 'i', 8, 0, s.author_start, &n_rows)
     TAKE(author_count, 'i', 4, 0, s.author_count, &ignored)
     TAKE(row_authors, 'i', 4, 0, s.row_authors, &n_row_authors)
-    TAKE(factor, 'f', 8, 0, s.factor, &ignored)
-    TAKE(live, '?', 1, 0, s.live, &ignored)
-    TAKE(rating, 'i', 2, 0, s.rating, &ignored)
-    TAKE(guild, 'i', 4, 0, s.guild, &ignored)
     TAKE(series, 'i', 4, 0, s.series, &ignored)
     TAKE(tie_ranks, 'i', 8, 0, s.tie_ranks, &ignored)
     TAKE(rating_mask, '?', 1, 1, s.rating_mask, &s.rating_mask_size)
@@ -124,22 +113,26 @@ static PyObject *py_search(PyObject *self, PyObject *args) {
     TAKE(left_out, 'i', 8, 0, s.left_out, &s.left_out_count)
     TAKE(member_ends, 'i', 8, 1, ends, &n_ends)
 #undef TAKE
-    if (take(&b, slots, 'w', 4, 0, "slots", &p, &n_slots) < 0) goto fail;
-    s.slots = (int32_t *)p; /* written: the one array taken writable */
-    /* Every per-row array (the views taken 6, 7, 9, 10 and 12 to 17) covers the rows. What
-     * the index holds is trusted beyond that: its rows, tag codes and slices agree (the numpy
-     * search would raise an IndexError where this would read out of bounds). */
-    static const int per_row[] = {6, 7, 9, 10, 12, 13, 14, 15, 16, 17};
+    /* Every per-row array (the views taken 8, 9, 11 and 12: author_start counts the rows)
+     * and the records cover the rows. What the index holds is trusted beyond that: its
+     * rows, tag codes and slices agree (the numpy search would raise an IndexError where
+     * this would read out of bounds). */
+    static const int per_row[] = {9, 11, 12};
     for (size_t i = 0; i < sizeof per_row / sizeof per_row[0]; i++) {
         if (b.views[per_row[i]].shape[0] < n_rows) {
             PyErr_SetString(PyExc_ValueError, "per-row arrays of different lengths");
             goto fail;
         }
     }
+    if (n_record_bytes < n_rows * (Py_ssize_t)sizeof(RowRecord)
+        || (uintptr_t)s.rec % _Alignof(RowRecord)) {
+        PyErr_SetString(PyExc_ValueError, "row records: too few, or not aligned");
+        goto fail;
+    }
     /* codes: each term's tag codes in turn, one each unless member_ends says where each
      * term's end (a server tag's members) */
     Py_ssize_t n_terms = n_weights;
-    if (n_terms < 1 || n_slots < n_rows || n_starts != n_counts || limit < 1
+    if (n_terms < 1 || n_starts != n_counts || limit < 1
         || s.term_of_size > 4 || (ends ? n_ends != n_terms : n_codes != n_terms)) {
         PyErr_SetString(PyExc_ValueError, "inconsistent search arrays");
         goto fail;

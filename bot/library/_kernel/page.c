@@ -14,34 +14,30 @@ static inline Py_ssize_t term_of(const Search *s, int32_t code) {
 }
 
 /* What allowed() and raw_score() read of a row, asked for ahead (see PREFETCH); its tags
- * once its tag_start has arrived. */
+ * once its record has arrived. */
 static inline void ask_for_row(const Search *s, int32_t row) {
-    PREFETCH(&s->live[row]);
-    PREFETCH(&s->rating[row]);
-    PREFETCH(&s->guild[row]);
-    PREFETCH(&s->tag_start[row]);
-    PREFETCH(&s->tag_count[row]);
-    PREFETCH(&s->factor[row]);
+    PREFETCH(&s->rec[row]);
 }
 
 static inline void ask_for_tags(const Search *s, int32_t row) {
-    PREFETCH(s->row_tags + s->tag_start[row]);
+    PREFETCH(s->row_tags + s->rec[row].tag_start);
 }
 
 /* recommend_search.allowed_rows, for one row */
 static int allowed(const Search *s, int32_t row) {
-    if (!s->live[row]) return 0;
+    const RowRecord *r = &s->rec[row];
+    if (!r->live) return 0;
     if (s->rating_mask) {
-        int16_t code = s->rating[row];
+        int16_t code = r->rating;
         if (code < 0 || code >= s->rating_mask_size || !s->rating_mask[code]) return 0;
     }
     if (s->guild_mask) {
-        int32_t code = s->guild[row];
+        int32_t code = r->guild;
         if (code < 0 || code >= s->guild_mask_size || !s->guild_mask[code]) return 0;
     }
     if (s->banned_count) {
-        const int32_t *tags = s->row_tags + s->tag_start[row];
-        Py_ssize_t n = s->tag_count[row], i = 0, j = 0;
+        const int32_t *tags = s->row_tags + r->tag_start;
+        Py_ssize_t n = r->tag_count, i = 0, j = 0;
         while (i < n && j < s->banned_count) {
             if (tags[i] == s->banned[j]) return 0;
             if (tags[i] < s->banned[j]) i++; else j++;
@@ -63,8 +59,8 @@ static int allowed(const Search *s, int32_t row) {
 /* profile_search._raw_scores for one row: the weights of the terms it carries, each once,
  * added up in plan order. In code order that is the order its tags are read in. */
 static double raw_score(const Search *s, int32_t row) {
-    const int32_t *tags = s->row_tags + s->tag_start[row];
-    Py_ssize_t n = s->tag_count[row];
+    const int32_t *tags = s->row_tags + s->rec[row].tag_start;
+    Py_ssize_t n = s->rec[row].tag_count;
     double sum = 0.0;
     if (s->code_ordered) {
         for (Py_ssize_t i = 0; i < n; i++) {
@@ -207,7 +203,7 @@ int settled_page(const Search *s, Candidates *c, double outside_score, Chosen *c
             double raw = raw_score(s, row);
             if (!(raw > 0.0)) continue;
             ch->row[ch->count] = row;
-            ch->score[ch->count] = raw * s->factor[row];
+            ch->score[ch->count] = raw * s->rec[row].factor;
             ch->count++;
         }
         if (diversify(s, ch, page) < 0) return -1;
