@@ -79,7 +79,7 @@ class ProfilePage:
 
 
 @dataclass(frozen=True)
-class _Terms:
+class ProfileTerms:
     """The plan's profile terms in plan order, with what the search needs of each."""
 
     weights: np.ndarray  # query weight x tag weight
@@ -100,7 +100,9 @@ class _Terms:
     one_code_each: bool = False
 
 
-def _terms(index: TagIndex, plan: Plan) -> _Terms:
+def profile_terms(index: TagIndex, plan: Plan) -> ProfileTerms:
+    """The plan's terms as the search reads them (its term_of valid until the next
+    search's terms are made)."""
     if plan.term_codes is not None and plan.term_weights is not None:
         return _coded_terms(index, plan.term_codes, plan.term_weights)
     view = plan.view
@@ -125,11 +127,11 @@ def _terms(index: TagIndex, plan: Plan) -> _Terms:
     return _sorted_by_code(index, weights, lengths, codes, position, term_codes)
 
 
-def _coded_terms(index: TagIndex, codes: list[int], weights: np.ndarray) -> _Terms:
+def _coded_terms(index: TagIndex, codes: list[int], weights: np.ndarray) -> ProfileTerms:
     """Terms planned with their codes (no server view): one code each, ascending
     (recommend._terms_by_code), so plan order is code order."""
     ascending = np.array(codes, dtype=np.int64)
-    return _Terms(weights=weights, lengths=code_row_counts(index, codes), codes=ascending,
+    return ProfileTerms(weights=weights, lengths=code_row_counts(index, codes), codes=ascending,
                   merged=False, code_ordered=True, term_codes=[],
                   term_of=index.code_scratch(ascending, np.arange(len(codes))),
                   one_code_each=True)
@@ -137,13 +139,13 @@ def _coded_terms(index: TagIndex, codes: list[int], weights: np.ndarray) -> _Ter
 
 def _sorted_by_code(index: TagIndex, weights: list[float], lengths: list[int],
                     codes: list[int], position: list[int], term_codes: list[list[int]]
-                    ) -> _Terms:
+                    ) -> ProfileTerms:
     """Terms in a server's view: `codes` (each with its term's `position`) in any order."""
     order = np.argsort(np.array(codes, dtype=np.int64), kind="stable")
     sorted_codes = np.array(codes, dtype=np.int64)[order]
     sorted_position = np.array(position, dtype=np.int64)[order]
     merged = any(len(own) > 1 for own in term_codes)
-    return _Terms(weights=np.array(weights, dtype=np.float64),
+    return ProfileTerms(weights=np.array(weights, dtype=np.float64),
                   lengths=np.array(lengths, dtype=np.int64),
                   codes=sorted_codes, merged=merged,
                   code_ordered=not merged and bool(np.all(np.diff(sorted_position) > 0)),
@@ -152,9 +154,11 @@ def _sorted_by_code(index: TagIndex, weights: list[float], lengths: list[int],
 
 
 def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
-                   max_budget: int = MAX_BUDGET,
-                   unproven_scored: int = UNPROVEN_SCORED) -> ProfilePage:
-    terms = _terms(index, plan)
+                   max_budget: int = MAX_BUDGET, unproven_scored: int = UNPROVEN_SCORED,
+                   terms: ProfileTerms | None = None) -> ProfilePage:
+    """`terms`: profile_terms of this plan, when the caller keeps them (to explain the
+    page by them)."""
+    terms = profile_terms(index, plan) if terms is None else terms
     compiled = compiled_page(
         index, plan, *_members(terms), terms.weights, terms.term_of, terms.code_ordered,
         (plan.limit, budget, max_budget, unproven_scored, FIRST_SCORED, MAX_SCORED, GROWTH),
@@ -215,7 +219,7 @@ def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
             return ProfilePage(picks, False, len(rows), scored)
 
 
-def _members(terms: _Terms) -> tuple[np.ndarray, np.ndarray | None]:
+def _members(terms: ProfileTerms) -> tuple[np.ndarray, np.ndarray | None]:
     """Every term's codes in plan order, laid end to end, and where each term's end (None:
     one code each, term i the code codes[i])."""
     if terms.one_code_each:
@@ -225,7 +229,7 @@ def _members(terms: _Terms) -> tuple[np.ndarray, np.ndarray | None]:
     return np.array(laid, dtype=np.int64), np.cumsum(counts, dtype=np.int64)
 
 
-def _left_out(terms: _Terms, order: np.ndarray, reach: np.ndarray, budget: int) -> np.ndarray:
+def _left_out(terms: ProfileTerms, order: np.ndarray, reach: np.ndarray, budget: int) -> np.ndarray:
     """The weights of the terms a budget leaves out."""
     return terms.weights[order[_terms_within(reach, budget):]]
 
@@ -259,7 +263,7 @@ def _outside(best_sums: np.ndarray, base: float) -> float:
     return float(((best_sums + base) * factor).max()) * SLACK
 
 
-def _gathered(index: TagIndex, terms: _Terms, gathered: np.ndarray
+def _gathered(index: TagIndex, terms: ProfileTerms, gathered: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The distinct rows on the gathered terms' posting lists, ascending, each row's sum
     of those terms' weights (a member of a server tag counted once per member: only ever
@@ -290,7 +294,7 @@ class _Floors:
     unproven_scored: int  # rows scored before giving up proving the page
 
 
-def _settled_page(index: TagIndex, plan: Plan, terms: _Terms, rows: np.ndarray,
+def _settled_page(index: TagIndex, plan: Plan, terms: ProfileTerms, rows: np.ndarray,
                   upper: np.ndarray, floors: _Floors | None = None
                   ) -> tuple[list[Pick], bool, int]:
     """The page among `rows`, scoring exactly (and filtering) only what can reach it: the
@@ -368,7 +372,7 @@ def _best_unscored(upper: np.ndarray, unscored: np.ndarray, count: int) -> np.nd
     return np.concatenate((above, left.compress(values == cut)[:count - len(above)]))
 
 
-def _raw_scores(index: TagIndex, terms: _Terms, rows: np.ndarray) -> np.ndarray:
+def _raw_scores(index: TagIndex, terms: ProfileTerms, rows: np.ndarray) -> np.ndarray:
     """Each row's sum of the term weights it carries, added in plan order (as the reference
     does, so equal tag sets give bit-equal scores and ties go by tie rank)."""
     if not len(terms.codes) or not len(rows):

@@ -31,7 +31,7 @@ from rapidfuzz import fuzz, process
 from bot.library.errors import InvalidInput, StoryNotFound
 from bot.library.index_gathers import tag_links, weighted_code_sums
 from bot.library.models import ListedStory, TagKind
-from bot.library.profile_search import search_profile
+from bot.library.profile_search import ProfileTerms, profile_terms, search_profile
 from bot.library.recommend_search import (
     MAX_PER_AUTHOR,
     MAX_PER_SERIES,
@@ -98,10 +98,13 @@ def recommend(index: TagIndex, query: RecommendQuery) -> list[Recommendation]:
     plan = plan_query(index, query)
     if plan is None:
         return []
-    picks = search_profile(index, plan).picks if plan.terms and len(index) else search(index, plan)
-    if plan.term_codes and plan.term_weights is not None and not plan.include_weights:
-        return _explain_by_code(index, plan.term_codes, plan.term_weights, picks)
-    return [_explain(index, plan, pick) for pick in picks]
+    if not (plan.terms and len(index)):
+        return [_explain(index, plan, pick) for pick in search(index, plan)]
+    terms = profile_terms(index, plan)
+    picks = search_profile(index, plan, terms=terms).picks
+    if plan.include_weights:
+        return [_explain(index, plan, pick) for pick in picks]
+    return _explain_by_term(index, terms, list(plan.terms), picks)
 
 
 def recommend_exhaustive(index: TagIndex, query: RecommendQuery) -> list[Recommendation]:
@@ -284,26 +287,26 @@ def _explain(index: TagIndex, plan: Plan, pick: Pick) -> Recommendation:
                           more_in_series=pick.more_in_series)
 
 
-def _explain_by_code(index: TagIndex, term_codes: list[int], term_weights: np.ndarray,
+def _explain_by_term(index: TagIndex, terms: ProfileTerms, term_tags: list[TagRef],
                      picks: list[Pick]) -> list[Recommendation]:
-    """_explain for a plan by code with no include tags (like, for me), every pick at
-    once: each of a pick's tags that is a term gives its term's weight x the pick's length
-    factor, read by code from the plan's arrays instead of by tag from its dicts. The same
-    products, so the same reasons."""
+    """_explain for a profile plan with no include tags (like, for me; in a server's view
+    or not), every pick at once, by the search's own terms: each of a pick's tag codes
+    that counts as a term (`terms.term_of`; a term once, though the pick carry two of a
+    server tag's members) gives that term's weight x the pick's length factor, and its
+    reason is the term's tag as planned (`term_tags`, in plan order). The same products as
+    _explain's, so the same reasons; but no tag of a pick is looked up, folded or hashed,
+    which is what _explain spends its time on (per pick, from cold caches in the bot)."""
     if not picks:
         return []
     codes, counts = tag_links(index, [pick.story_id for pick in picks])
-    planned = np.array(term_codes)  # ascending
-    at = np.minimum(planned.searchsorted(codes), len(planned) - 1)
-    is_term = (planned.take(at) == codes).tolist()
-    refs = index.tag_refs(codes.tolist())
-    weights, term_at = term_weights.tolist(), at.tolist()
+    term_at = terms.term_of.take(codes).tolist()  # -1: not a term
+    weights = terms.weights.tolist()
     explained, start = [], 0
     for pick, count in zip(picks, counts.tolist(), strict=True):
         factor = index.factor(pick.story_id)
-        contributions = [(weights[term_at[k]] * factor, refs[k])
-                         for k in range(start, start + count) if is_term[k]]
+        carried = dict.fromkeys(term for term in term_at[start:start + count] if term >= 0)
         start += count
+        contributions = [(weights[term] * factor, term_tags[term]) for term in carried]
         contributions = [item for item in contributions if item[0] > 0.0]
         contributions.sort(key=lambda item: (-item[0], item[1]))
         explained.append(Recommendation(

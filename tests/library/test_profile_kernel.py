@@ -21,7 +21,7 @@ from bot.library.index_columns import IndexColumns
 from bot.library.models import TagKind
 from bot.library.overlay import TagOverlay
 from bot.library.profile_search import ProfilePage, search_profile
-from bot.library.recommend import RecommendQuery, plan_query
+from bot.library.recommend import RecommendQuery, plan_query, recommend, recommend_exhaustive
 from bot.library.records import TagRow
 from bot.library.tag_index import IndexedStory, TagIndex, TagRef
 
@@ -217,6 +217,33 @@ def test_in_a_servers_view_merged_tags_count_once_on_both_paths(budgets: dict[st
             merged += any(len(own) > 1 for own in members)
             code_ordered += not members
     assert merged > 20 and code_ordered  # both ways of adding up a story's terms
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_reasons_read_by_term_are_the_references_in_a_view_and_without(compiled: bool) -> None:
+    """recommend explains a like/for me page by the search's terms; the reference folds
+    and weighs each tag of each pick. Same pages, same reasons, in a server's view (where a
+    pick may carry two members of one server tag) and without one."""
+    view = server_view()
+    reasons = merged_reasons = 0
+    profile_kernel.ENABLED = compiled
+    try:
+        for seed in range(3):
+            index = changed_library(seed)
+            rng = random.Random(300 + seed)
+            for _ in range(40):
+                query = random_query(rng, index)
+                if rng.random() < 0.5:
+                    query.view = view
+                    query.blocked = {view.fold_ref(tag) for tag in query.blocked}
+                found = recommend(index, query)
+                assert found == recommend_exhaustive(index, query)
+                reasons += sum(len(r.reasons) for r in found)
+                merged_reasons += sum(view.has_members(reason.tag) for r in found
+                                      for reason in r.reasons if query.view is view)
+    finally:
+        profile_kernel.ENABLED = True
+    assert reasons > 500 and merged_reasons > 50
 
 
 def test_plans_it_does_not_take_go_to_the_numpy_search() -> None:
