@@ -131,10 +131,10 @@ def _coded_terms(index: TagIndex, codes: list[int], weights: np.ndarray) -> Prof
     """Terms planned with their codes (no server view): one code each, ascending
     (recommend._terms_by_code), so plan order is code order."""
     ascending = np.array(codes, dtype=np.int64)
-    return ProfileTerms(weights=weights, lengths=code_row_counts(index, codes), codes=ascending,
-                  merged=False, code_ordered=True, term_codes=[],
-                  term_of=index.code_scratch(ascending, np.arange(len(codes))),
-                  one_code_each=True)
+    return ProfileTerms(weights=weights, lengths=code_row_counts(index, codes),
+                        codes=ascending, merged=False, code_ordered=True, term_codes=[],
+                        term_of=index.code_scratch(ascending, np.arange(len(codes))),
+                        one_code_each=True)
 
 
 def _sorted_by_code(index: TagIndex, weights: list[float], lengths: list[int],
@@ -146,11 +146,11 @@ def _sorted_by_code(index: TagIndex, weights: list[float], lengths: list[int],
     sorted_position = np.array(position, dtype=np.int64)[order]
     merged = any(len(own) > 1 for own in term_codes)
     return ProfileTerms(weights=np.array(weights, dtype=np.float64),
-                  lengths=np.array(lengths, dtype=np.int64),
-                  codes=sorted_codes, merged=merged,
-                  code_ordered=not merged and bool(np.all(np.diff(sorted_position) > 0)),
-                  term_codes=term_codes,
-                  term_of=index.code_scratch(sorted_codes, sorted_position))
+                        lengths=np.array(lengths, dtype=np.int64),
+                        codes=sorted_codes, merged=merged,
+                        code_ordered=not merged and bool(np.all(np.diff(sorted_position) > 0)),
+                        term_codes=term_codes,
+                        term_of=index.code_scratch(sorted_codes, sorted_position))
 
 
 def search_profile(index: TagIndex, plan: Plan, budget: int = BUDGET,
@@ -229,7 +229,8 @@ def _members(terms: ProfileTerms) -> tuple[np.ndarray, np.ndarray | None]:
     return np.array(laid, dtype=np.int64), np.cumsum(counts, dtype=np.int64)
 
 
-def _left_out(terms: ProfileTerms, order: np.ndarray, reach: np.ndarray, budget: int) -> np.ndarray:
+def _left_out(terms: ProfileTerms, order: np.ndarray, reach: np.ndarray, budget: int
+              ) -> np.ndarray:
     """The weights of the terms a budget leaves out."""
     return terms.weights[order[_terms_within(reach, budget):]]
 
