@@ -7,8 +7,6 @@ import statistics
 import sys
 from collections.abc import Sequence
 
-from bot.library.profile_kernel import available
-
 
 def percentile(samples: Sequence[float], fraction: float) -> float:
     """The nearest-rank percentile (fraction in 0..1) of the samples."""
@@ -38,4 +36,9 @@ def emit(name: str, figures: dict[str, object]) -> None:
 def profile_search_kind() -> str:
     """How this install runs profile searches, for a run's report: the compiled search
     (bot/library/profile_kernel.py) or the numpy one."""
+    # Imported here, not at the top: numpy's import (about 85 ms) would otherwise be paid
+    # again by every worker of bench_folder_import's process pools, which import that
+    # benchmark's module (and so this one) as their main module.
+    from bot.library.profile_kernel import available
+
     return "compiled" if available() else "in numpy"

@@ -91,3 +91,16 @@ def test_the_fork_servers_preload_imports_no_beautifulsoup() -> None:
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                            check=True)
     assert shown.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("main_module", ["bot.__main__", "benchmarks.bench_folder_import"])
+def test_a_workers_main_module_imports_no_heavy_library(main_module: str) -> None:
+    """A worker started by the fork server also imports the importing program's main module
+    (the `storybot` command's, or the folder benchmark's when it runs): numpy alone would
+    cost each worker about 85 ms, a tenth of a 1,000-story import."""
+    heavy = ("numpy", "discord", "aiosqlite", "asyncpg")
+    probe = (f"import sys, {main_module}; "
+             f"print(sorted(name for name in {heavy!r} if name in sys.modules))")
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           check=True, cwd=Path(__file__).resolve().parents[2])
+    assert shown.stdout.strip() == "[]"
