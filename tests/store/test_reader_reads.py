@@ -90,6 +90,8 @@ async def test_a_readers_reads_cost_the_same_in_a_busy_server(
     assert quiet["signals"] > 0 and quiet["bookmarks"] > 0
     found = await feedback.reader_signals(GUILD, READER, 30)
     assert found.kudos == {story.id} and found.recent[story.id].stars_count == 1
+    page = await feedback.bookmarks(READER, GUILD, 0, 10)
+    assert page[1] == 1 and page[0][0].story_id == story.id
 
     # Three thousand other readers, each with a row in every table of the server.
     _add_rows(path, story.id, passage_ids, range(1_000, 4_000), 100_000)
@@ -98,5 +100,6 @@ async def test_a_readers_reads_cost_the_same_in_a_busy_server(
     # The same answers, and no step for another reader's row (walking them was 3,000
     # rows a table: tens of thousands of steps).
     assert await feedback.reader_signals(GUILD, READER, 30) == found
+    assert await feedback.bookmarks(READER, GUILD, 0, 10) == page
     assert busy["signals"] <= quiet["signals"] + 50
     assert busy["bookmarks"] <= quiet["bookmarks"] + 50
