@@ -168,18 +168,23 @@ class FeedbackRepository:
     async def passage_signals(self, guild_id: int, passage_ids: list[int] | None = None,
                               story_id: int | None = None) -> dict[int, PassageSignals]:
         """Per passage: reactions (and how many were negative), bookmarks, stars."""
-        filters, params = ["guild_id = ?", "passage_id IS NOT NULL"], [guild_id]
+        filters = ["guild_id = ?", "passage_id IS NOT NULL"]
+        params: list[object] = [guild_id]
         if passage_ids is not None:
-            filters.append(f"passage_id IN ({', '.join('?' * len(passage_ids))})")
-            params += passage_ids
+            # Named passages (/excerpt's batch of draws) are read through each table's
+            # (passage, server) index (migration 16). Before it, SQLite took the server
+            # index and filtered out every other passage's rows: with 200,000 reactions in
+            # the server a batch of 16 draws took 35 ms on the event loop's thread, 0.26 ms
+            # now. One JSON array: a scan's candidates can outnumber SQLite's parameters.
+            filters.append("passage_id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(passage_ids))
         if story_id is not None:
             filters.append("story_id = ?")
             params.append(story_id)
         where = " AND ".join(filters)
         # One query for the three tables (one round trip to the database thread, not
-        # three: /excerpt asks this for every batch of draws).
-        # Bounded by the passages when they are named (a batch of draws); a whole server's
-        # or story's sums take the hop.
+        # three). Bounded by the passages when they are named, so on the loop's thread; a
+        # whole server's or story's sums take the hop.
         read = self._rows if passage_ids is None else self._few
         rows = await read(
             f"SELECT 0, passage_id, COUNT(*), SUM(emoji IN ({_NEGATIVE_MARKS})) FROM reactions "
