@@ -18,9 +18,11 @@ posts in 200 servers (--quick: the 1k library and a twentieth of the rows). Each
 - `daily_unfinished`: the daily loop's look for interrupted posts (every 30 s);
 - `member_suggestions`: a member's own suggestions.
 
-A read bounded by what it asks for costs the same in both states: the figure is each read's
-busy/quiet median ratio (noise puts it around 1; a read that walks the server's rows is
-tens of times slower busy). Progress on stderr; ONE JSON line on stdout.
+The figure is each read's busy/quiet median ratio. A read bounded by what it asks for costs
+about the same in both states: its indexes are a level deeper and less of them is in
+memory when busy (1–3× in `make bench`). A read that walks the server's rows is tens to
+hundreds of times slower busy (before stop 57, `/excerpt`'s draw weights 541×). Progress on
+stderr; ONE JSON line on stdout.
 """
 
 from __future__ import annotations

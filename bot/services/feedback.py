@@ -24,6 +24,7 @@ from bot.library.errors import InvalidInput
 from bot.library.feedback import (
     TASTE_STORIES,
     GuildStats,
+    PassageSignals,
     StoryStats,
     clean_comment,
     love_score,
@@ -73,6 +74,21 @@ def _csv_bytes(rows: list[tuple[object, ...]]) -> bytes:
         writer.writerows([_inert(cell) for cell in row] for row in rows)
         text.flush()
         return buffer.getvalue()
+
+
+def _best_of_server(figures: list[Ranked], signals: dict[int, PassageSignals],
+                    where: dict[int, tuple[int, int]], shown: Container[int], top: int
+                    ) -> tuple[list[tuple[int, float]], list[tuple[int, int, int, float]]]:
+    """A server's `top` stories (story id, score) and passages (passage id, story id, seq,
+    score) the channel may show, best first; none without a positive score."""
+    stories = sorted(((r.story_id, _score(r)) for r in figures if r.story_id in shown),
+                     key=lambda t: (-t[1], t[0]))
+    passages = sorted(
+        ((pid, where[pid][0], where[pid][1],
+          love_score(s.reactions, 0, s.bookmarks, s.stars_total, s.stars_count))
+         for pid, s in signals.items() if pid in where and where[pid][0] in shown),
+        key=lambda t: (-t[3], t[0]))
+    return [s for s in stories if s[1] > 0][:top], [p for p in passages if p[3] > 0][:top]
 
 
 def _score(r: Ranked) -> float:
@@ -210,20 +226,14 @@ class FeedbackService:
                           ) -> GuildStats:
         shown = visible  # membership only: never copy a 100k-story library per /stats
         figures = await self.repo.story_figures(guild_id)
-        # every story of a busy server with feedback: ranked off the event loop
-        stories = await asyncio.to_thread(
-            lambda: sorted(((r.story_id, _score(r)) for r in figures if r.story_id in shown),
-                           key=lambda t: (-t[1], t[0])))
         signals = await self.repo.passage_signals(guild_id)
         where = await self.repo.passage_stories(list(signals))
-        passages = sorted(
-            ((pid, where[pid][0], where[pid][1],
-              love_score(s.reactions, 0, s.bookmarks, s.stars_total, s.stars_count))
-             for pid, s in signals.items() if pid in where and where[pid][0] in shown),
-            key=lambda t: (-t[3], t[0]))
+        # Every story and passage of a busy server with feedback (tens of thousands of
+        # each): ranked off the event loop.
+        stories, passages = await asyncio.to_thread(
+            _best_of_server, figures, signals, where, shown, top)
         days = await self.repo.reaction_days(guild_id, None)
-        return GuildStats([s for s in stories if s[1] > 0][:top],
-                          [p for p in passages if p[3] > 0][:top], days)
+        return GuildStats(stories, passages, days)
 
     async def export_csv(self, guild_id: int) -> bytes:
         rows = await self.repo.export_rows(guild_id)

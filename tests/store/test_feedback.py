@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sqlite3
 from typing import Any
 
 import pytest
@@ -133,6 +134,19 @@ async def test_passage_signals_count_reactions_bookmarks_and_stars(
     assert (liked.reactions, liked.bookmarks, liked.negative_reactions) == (3, 1, 0)
     assert (dismissed.negative_reactions, dismissed.stars_total) == (1, 1)
     assert passages[2].id not in signals
+
+
+async def test_passage_stories_answer_for_more_passages_than_sqlite_takes_parameters(
+    store: Store
+) -> None:
+    """Server-wide /stats asks where every passage with feedback in the server is: a busy
+    server's can outnumber the parameters SQLite takes in one statement (32,766 by default,
+    250,000 in Debian's build)."""
+    story, passages, _ = await story_with_posts(store)
+    limit = sqlite3.connect(":memory:").getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    asked = [p.id for p in passages] + list(range(10_000_000, 10_000_001 + limit))
+    found = await store.feedback.passage_stories(asked)
+    assert found == {p.id: (story.id, p.seq) for p in passages}
 
 
 async def test_close_commits_everything_queued(store: Store, raw: RawDatabase) -> None:

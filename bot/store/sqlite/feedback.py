@@ -236,9 +236,12 @@ class FeedbackRepository:
         """passage id -> (story id, seq)."""
         if not passage_ids:
             return {}
-        rows = await self._few(
-            f"SELECT id, story_id, seq FROM passages WHERE id IN "
-            f"({', '.join('?' * len(passage_ids))})", tuple(passage_ids))
+        # Server-wide /stats asks this for every passage with feedback in the server: one
+        # JSON array (a parameter each can outnumber what SQLite takes: 32,766 by default,
+        # 250,000 in Debian's build), read on the database thread, not the loop's.
+        rows = await self._rows(
+            "SELECT id, story_id, seq FROM passages WHERE id IN "
+            "(SELECT value FROM json_each(?))", (json.dumps(passage_ids),))
         return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
 
     async def reader_signals(self, guild_id: int, user_id: int, recent: int) -> ReaderSignals:
