@@ -162,7 +162,7 @@ async def run(size: int, rounds: int, scale: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         path = copy_of_library(size, Path(tmp) / f"library-{size}.db")
         # The reader's rows and the weighed batches are on a fifth of the passages, which
-        # the busy year leaves alone: a read bounded by its passages costs the same.
+        # the busy year leaves alone: a read bounded by its passages costs about the same.
         every = _passages(path)
         random.Random(3).shuffle(every)
         passages, others = every[:len(every) // 5], every[len(every) // 5:]
