@@ -84,7 +84,6 @@ def write_reader(path: Path, passages: list[tuple[int, int]]) -> None:
 def write_busy_year(path: Path, passages: list[tuple[int, int]], scale: int) -> dict[str, int]:
     """Everyone else's rows (divided by `scale` for --quick); returns how many of each."""
     rng = random.Random(11)
-    reacted = passages
     readers = list(OTHER_READERS)
     counts = {"reactions": 200_000 // scale, "bookmarks": 50_000 // scale,
               "stars": 50_000 // scale, "kudos": 100_000 // scale}
@@ -92,14 +91,14 @@ def write_busy_year(path: Path, passages: list[tuple[int, int]], scale: int) -> 
         conn.executemany(
             "INSERT INTO reactions (message_id, user_id, emoji, passage_id, story_id, "
             "guild_id, at) VALUES (?, ?, '❤️', ?, ?, ?, ?)",
-            [(100_000 + n, readers[n % len(readers)], *reacted[n % len(reacted)], SERVER, AT)
+            [(100_000 + n, readers[n % len(readers)], *passages[n % len(passages)], SERVER, AT)
              for n in range(counts["reactions"])])
         for table, sql in (
                 ("bookmarks", "INSERT OR IGNORE INTO bookmarks (user_id, passage_id, "
                               "story_id, guild_id, at) VALUES (?, ?, ?, ?, ?)"),
                 ("stars", "INSERT OR IGNORE INTO feedback (user_id, passage_id, story_id, "
                           "guild_id, stars, at) VALUES (?, ?, ?, ?, 3, ?)")):
-            conn.executemany(sql, [(rng.choice(readers), *rng.choice(reacted), SERVER, AT)
+            conn.executemany(sql, [(rng.choice(readers), *rng.choice(passages), SERVER, AT)
                                    for _ in range(counts[table])])
         conn.executemany(
             "INSERT OR IGNORE INTO kudos (story_id, user_id, guild_id, at) VALUES (?, ?, ?, ?)",

@@ -64,10 +64,7 @@ async def test_the_daily_loop_reads_only_unfinished_posts(
     daily = sqlite_store.daily
     assert await daily.claim(GUILD, date(2026, 11, 21), NOW)  # claimed, never marked
 
-    async def unfinished() -> object:
-        return await daily.unfinished()
-
-    quiet = steps(path, await statements(sqlite_store, unfinished, "daily_posts"))
+    quiet = steps(path, await statements(sqlite_store, daily.unfinished, "daily_posts"))
     assert quiet > 0
     found = await daily.unfinished()
     assert [(row.guild_id, row.local_date) for row in found] == [(GUILD, date(2026, 11, 21))]
@@ -82,7 +79,7 @@ async def test_the_daily_loop_reads_only_unfinished_posts(
               None if day % 50 == 0 else 10_000 + day, "missed" if day % 50 == 0 else None)
              for guild in range(1, 21) for day in range(730)])
     conn.close()
-    busy = steps(path, await statements(sqlite_store, unfinished, "daily_posts"))
+    busy = steps(path, await statements(sqlite_store, daily.unfinished, "daily_posts"))
     assert await daily.unfinished() == found
     assert busy <= quiet + 20
 
