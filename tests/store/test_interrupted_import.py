@@ -4,13 +4,21 @@ The real `storybot import` in a subprocess, on both backends."""
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
 import os
 import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
+
+from bot.catalog import Catalog
+from bot.folder_import import WRITE_BATCH, ImportOutcome
+from bot.library.visibility import ALL_GUILDS
 from bot.store.protocol import Store
 from tests.conftest import PROJECT_ROOT
 from tests.store.backends import RawDatabase, open_library
@@ -126,3 +134,36 @@ async def test_ctrl_c_ends_the_import_in_one_line_keeping_what_it_reported(
         assert re.search(rf"^interrupted: {len(reported)} imported, 0 rejected", errors, re.M)
         assert kept == set(reported)
     await rerun_adds_the_rest(target, folder, kept)
+
+
+async def test_an_import_cancelled_while_the_next_batch_is_collected_stops_its_pool(
+    store: Store, tmp_path: Path,
+) -> None:
+    """The next batch is collected, in a thread, while one is written: a cancellation then
+    finds it half collected. The import ends at once keeping what it reported, the half
+    batch is neither stored nor reported, and no worker is left parsing."""
+    folder = tmp_path / "stories"
+    write_stories(folder, 600)
+    catalog = Catalog(store)
+    reported: list[int] = []
+    importing: asyncio.Task[object] | None = None
+
+    def on_file(outcome: ImportOutcome) -> None:
+        assert outcome.story is not None, outcome.error
+        reported.append(outcome.story.id)
+        if len(reported) == WRITE_BATCH and importing is not None:
+            importing.cancel()  # the first batch is committed; the second is on its way
+
+    importing = asyncio.ensure_future(catalog.import_paths([folder], workers=2,
+                                                           on_file=on_file))
+    started = time.monotonic()
+    with pytest.raises(asyncio.CancelledError):
+        await importing
+    assert time.monotonic() - started < 60
+    assert multiprocessing.active_children() == []
+    assert len(reported) == WRITE_BATCH
+    stored = await store.stories.list(ALL_GUILDS, limit=1000)
+    assert sorted(story.id for story in stored) == sorted(reported)
+    # The same import again adds exactly the rest.
+    again = await catalog.import_paths([folder], workers=2)
+    assert len(again.imported) == 600 - WRITE_BATCH and len(again.rejected) == WRITE_BATCH
