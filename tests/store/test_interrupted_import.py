@@ -11,7 +11,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -156,10 +155,8 @@ async def test_an_import_cancelled_while_the_next_batch_is_collected_stops_its_p
 
     importing = asyncio.ensure_future(catalog.import_paths([folder], workers=2,
                                                            on_file=on_file))
-    started = time.monotonic()
     with pytest.raises(asyncio.CancelledError):
-        await importing
-    assert time.monotonic() - started < 60
+        await asyncio.wait_for(importing, 300)  # a hang guard, not a measure
     assert multiprocessing.active_children() == []
     assert len(reported) == WRITE_BATCH
     stored = await store.stories.list(ALL_GUILDS, limit=1000)
