@@ -1,6 +1,7 @@
 """A folder import killed (SIGKILL) or interrupted (Ctrl-C) keeps every story it printed as
 imported, each one whole, and no part of any other; the same import run again adds the rest.
-The real `storybot import` in a subprocess, on both backends."""
+The real `storybot import` in a subprocess, on both backends; and, in process, an import
+cancelled between two batches."""
 
 from __future__ import annotations
 
@@ -139,8 +140,8 @@ async def test_an_import_cancelled_while_the_next_batch_is_collected_stops_its_p
     store: Store, tmp_path: Path,
 ) -> None:
     """The next batch is collected, in a thread, while one is written: a cancellation then
-    finds it half collected. The import ends at once keeping what it reported, the half
-    batch is neither stored nor reported, and no worker is left parsing."""
+    finds it half collected. The import ends keeping what it reported, the half batch is
+    neither stored nor reported, and no worker is left parsing."""
     folder = tmp_path / "stories"
     write_stories(folder, 600)
     catalog = Catalog(store)
