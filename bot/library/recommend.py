@@ -29,8 +29,9 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.library.errors import InvalidInput, StoryNotFound
-from bot.library.index_gathers import tag_links, weighted_code_sums
+from bot.library.index_gathers import tag_links
 from bot.library.models import ListedStory, TagKind
+from bot.library.profile_kernel import code_sums
 from bot.library.profile_search import ProfileTerms, profile_terms, search_profile
 from bot.library.recommend_search import (
     MAX_PER_AUTHOR,
@@ -220,7 +221,7 @@ def _terms_by_code(index: TagIndex, query: RecommendQuery) -> _CodedTerms:
         stories.append((query.like_story_id, 1.0))
     if query.profile is not None:
         stories.extend(_shares(index, query.profile))
-    codes, shares = weighted_code_sums(index, stories)
+    codes, shares = code_sums(index, stories)
     weights = index.code_weights(codes)
     refs = index.tag_refs(codes.tolist())
     kept = weights > 0.0
@@ -304,15 +305,16 @@ def _explain_by_term(index: TagIndex, terms: ProfileTerms, term_tags: list[TagRe
     explained, start = [], 0
     for pick, count in zip(picks, counts.tolist(), strict=True):
         factor = index.factor(pick.story_id)
-        carried = dict.fromkeys(term for term in term_at[start:start + count] if term >= 0)
+        # (-weight, tag) pairs sort as _explain's contributions do, heaviest first, then by
+        # tag (no two terms share one), with no key function to call per pair.
+        ranked = sorted((-weight, term_tags[term])
+                        for term in set(term_at[start:start + count])
+                        if term >= 0 and (weight := weights[term] * factor) > 0.0)
         start += count
-        contributions = [(weights[term] * factor, term_tags[term]) for term in carried]
-        contributions = [item for item in contributions if item[0] > 0.0]
-        contributions.sort(key=lambda item: (-item[0], item[1]))
         explained.append(Recommendation(
             story_id=pick.story_id, score=round(pick.score, 6),
-            reasons=[Reason(tag, round(weight, 4))
-                     for weight, tag in contributions[:REASONS_SHOWN]],
+            reasons=[Reason(tag, round(-negated, 4))
+                     for negated, tag in ranked[:REASONS_SHOWN]],
             more_by_author=pick.more_by_author, more_in_series=pick.more_in_series))
     return explained
 
