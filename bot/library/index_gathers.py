@@ -15,21 +15,10 @@ from bot.library.tag_index import TagIndex
 _NO_ROWS = np.empty(0, dtype=np.int32)
 
 
-def story_rows(index: TagIndex, story_ids: list[int]) -> list[int]:
-    """The rows of these indexed stories, in the order given."""
-    row_of = index._row_of
-    return [row_of[story_id] for story_id in story_ids]
-
-
-def kind_weights(index: TagIndex) -> np.ndarray:
-    """Each tag code's kind weight (0: ratings and warnings, which only filter)."""
-    return index._kind_weight.data
-
-
 def tag_links(index: TagIndex, story_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """These indexed stories' tag codes laid end to end (each story's ascending), and how
     many each story has."""
-    rows = story_rows(index, story_ids)
+    rows = [index._row_of[story_id] for story_id in story_ids]
     counts = index._col["tag_count"].data.take(rows)
     ends = counts.cumsum()
     at = (index._col["tag_start"].data.take(rows) - (ends - counts)).repeat(counts)
@@ -45,7 +34,7 @@ def weighted_code_sums(index: TagIndex, stories: list[tuple[int, float]]
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
     codes, counts = tag_links(index, [story_id for story_id, _ in stories])
     weights = np.array([weight for _, weight in stories]).repeat(counts)
-    kept = kind_weights(index)[codes] > 0.0
+    kept = index._kind_weight.data[codes] > 0.0
     codes, weights = codes.compress(kept), weights.compress(kept)
     # Numbered by distinct code (as np.unique would, with fewer steps): bincount adds in
     # input order, so each code's weights add up in the order of `stories`.

@@ -1,4 +1,4 @@
-"""The compiled profile search and profile planning (bot/library/_kernel/), where built.
+"""The compiled profile search (bot/library/_kernel/), where it was built.
 
 A "for me" search at 100k stories is some forty numpy calls over a few thousand candidates.
 In the running bot it took about 0.8 ms of `/recommend for_me`'s round trip, twice its
@@ -16,10 +16,6 @@ the running bot these reads come from cold caches, and one cache line a row inst
 or seven took a fifth off its time there (0.31 -> 0.25 ms for the benchmark's reader at
 100k, in process with the caches emptied between searches; 0.10 when warm).
 
-It also plans a "for me" profile (`code_sums`): its liked stories' weighted tag codes, each
-with their shares added up, which numpy took fifteen calls for (0.10 -> 0.04 ms in process
-from cold caches, for the benchmark's reader at 100k).
-
 The extension is optional: an install without a C compiler leaves it out, and
 STORYBOT_COMPILED_SEARCH=0 turns it off (to compare the two).
 """
@@ -32,24 +28,16 @@ from typing import Any
 
 import numpy as np
 
-from bot.library.index_gathers import (
-    author_table,
-    bulk_postings,
-    kind_weights,
-    own_postings,
-    story_rows,
-    weighted_code_sums,
-)
+from bot.library.index_gathers import author_table, bulk_postings, own_postings
 from bot.library.recommend_search import MAX_PER_AUTHOR, MAX_PER_SERIES, Pick, Plan, code_mask
 from bot.library.tag_index import LENGTH_FREE_TAGS, TagIndex
 
 _search: Callable[..., Any] | None
-_code_sums: Callable[..., Any] | None
 try:
     from bot.library import _profile_kernel  # type: ignore[attr-defined]
-    _search, _code_sums = _profile_kernel.search, _profile_kernel.code_sums
+    _search = _profile_kernel.search
 except ImportError:  # built without a compiler: the numpy search runs
-    _search = _code_sums = None
+    _search = None
 
 ENABLED = os.environ.get("STORYBOT_COMPILED_SEARCH", "1") != "0"
 
@@ -133,18 +121,3 @@ def compiled_page(index: TagIndex, plan: Plan, codes: np.ndarray, ends: np.ndarr
              for story_id, score, more_by_author, more_in_series
              in zip(story_ids, scores, by_author, in_series, strict=True)]
     return picks, exact, candidates, scored
-
-
-def code_sums(index: TagIndex, stories: list[tuple[int, float]]
-              ) -> tuple[np.ndarray, np.ndarray]:
-    """index_gathers.weighted_code_sums (the reference), in one compiled call where the
-    extension is built: the same codes and bit-equal sums. Planning a "for me" search
-    gathered its liked stories' tags in fifteen numpy calls, each paid from cold caches in
-    the running bot."""
-    if _code_sums is None or not ENABLED or not stories:
-        return weighted_code_sums(index, stories)
-    tag_start, tag_count, row_tags = index.row_tag_table()
-    codes, sums = _code_sums(story_rows(index, [story_id for story_id, _ in stories]),
-                             [share for _, share in stories], tag_start, tag_count,
-                             row_tags, kind_weights(index))
-    return np.frombuffer(codes, dtype=np.int64), np.frombuffer(sums, dtype=np.float64)

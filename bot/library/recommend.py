@@ -29,9 +29,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.library.errors import InvalidInput, StoryNotFound
-from bot.library.index_gathers import tag_links
+from bot.library.index_gathers import tag_links, weighted_code_sums
 from bot.library.models import ListedStory, TagKind
-from bot.library.profile_kernel import code_sums
 from bot.library.profile_search import ProfileTerms, profile_terms, search_profile
 from bot.library.recommend_search import (
     MAX_PER_AUTHOR,
@@ -221,7 +220,7 @@ def _terms_by_code(index: TagIndex, query: RecommendQuery) -> _CodedTerms:
         stories.append((query.like_story_id, 1.0))
     if query.profile is not None:
         stories.extend(_shares(index, query.profile))
-    codes, shares = code_sums(index, stories)
+    codes, shares = weighted_code_sums(index, stories)
     weights = index.code_weights(codes)
     refs = index.tag_refs(codes.tolist())
     kept = weights > 0.0

@@ -18,7 +18,6 @@ import pytest
 from bot.library import profile_kernel
 from bot.library.index_build import build_index
 from bot.library.index_columns import IndexColumns
-from bot.library.index_gathers import kind_weights, story_rows, weighted_code_sums
 from bot.library.models import TagKind
 from bot.library.overlay import TagOverlay
 from bot.library.profile_search import ProfilePage, search_profile
@@ -245,40 +244,6 @@ def test_reasons_read_by_term_are_the_references_in_a_view_and_without(compiled:
     finally:
         profile_kernel.ENABLED = True
     assert reasons > 500 and merged_reasons > 50
-
-
-def test_a_profiles_tag_codes_and_shares_are_the_numpy_ones_bit_for_bit() -> None:
-    """Planning a profile compiled: the same weighted codes, each with its liked stories'
-    shares added up in the same order (float sums in another order may differ)."""
-    shared_codes = 0
-    for seed in range(3):
-        index = changed_library(seed)
-        rng = random.Random(200 + seed)
-        live = sorted(index.stories_by_id)
-        for _ in range(80):
-            liked = rng.sample(live, rng.choice([1, 2, 8, 50]))
-            stories = [(sid, rng.choice([0.1, 1 / 3, 0.7, 2.0]) * rng.random()) for sid in liked]
-            codes, sums = profile_kernel.code_sums(index, stories)
-            numpy_codes, numpy_sums = weighted_code_sums(index, stories)
-            assert codes.tolist() == numpy_codes.tolist()
-            assert sums.tobytes() == numpy_sums.tobytes()
-            assert (kind_weights(index)[codes] > 0.0).all()
-            shared_codes += len(codes) < sum(len(index.weighted_tags_of(sid)) for sid in liked)
-    assert shared_codes > 100  # codes carried by several liked stories were added up
-
-
-def test_the_compiled_code_sums_refuse_rows_the_index_does_not_have() -> None:
-    index = changed_library(5)
-    starts, counts, tags = index.row_tag_table()
-    row = story_rows(index, [sorted(index.stories_by_id)[0]])
-    code_sums = profile_kernel._code_sums
-    assert code_sums is not None
-    with pytest.raises(ValueError, match="row out of range"):
-        code_sums([len(counts) + 5], [1.0], starts, counts, tags, kind_weights(index))
-    with pytest.raises(ValueError, match="as many shares as rows"):
-        code_sums(row, [1.0, 2.0], starts, counts, tags, kind_weights(index))
-    with pytest.raises(TypeError):
-        code_sums(row, [1.0], starts.astype(np.float64), counts, tags, kind_weights(index))
 
 
 def test_plans_it_does_not_take_go_to_the_numpy_search() -> None:

@@ -1,7 +1,6 @@
 /* The Python entry point of the compiled profile search: the index's arrays through the
  * buffer protocol (no numpy headers needed), checked, searched (search.c), and the page
  * handed back as lists. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "kernel.h"
@@ -253,116 +252,8 @@ fail:
     return result;
 }
 
-/* ---- a profile's terms: its liked stories' tag codes, each with their shares ------------- */
-
-typedef struct {
-    int32_t code;
-    Py_ssize_t link; /* the place it was read in: the order shares add up in */
-    double share;
-} Link;
-
-static int by_code_then_read(const void *a, const void *b) {
-    const Link *x = a, *y = b;
-    if (x->code != y->code) return x->code < y->code ? -1 : 1;
-    return (x->link > y->link) - (x->link < y->link);
-}
-
-static const char code_sums_doc[] =
-    "code_sums(rows, shares, tag_start, tag_count, row_tags, kind_weight) -> (codes, sums)\n\n"
-    "index_gathers.weighted_code_sums in one call: the weighted tag codes (kind weight > 0)\n"
-    "of these rows, ascending (int64 bytes), and each code's shares added up in the order\n"
-    "of the rows, from 0.0 (float64 bytes).";
-
-static PyObject *py_code_sums(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *rows_arg, *shares_arg, *starts_arg, *counts_arg, *tags_arg, *kind_arg;
-    if (!PyArg_ParseTuple(args, "OOOOOO:code_sums", &rows_arg, &shares_arg, &starts_arg,
-                          &counts_arg, &tags_arg, &kind_arg))
-        return NULL;
-    Buffers b = {.held = 0};
-    PyObject *rows = NULL, *shares = NULL, *codes_out = NULL, *sums_out = NULL;
-    PyObject *result = NULL;
-    Link *links = NULL;
-    const void *p;
-    const int64_t *tag_start;
-    const int32_t *tag_count, *row_tags;
-    const double *kind_weight;
-    Py_ssize_t n_starts, n_counts, n_tags, n_kinds;
-    if (take(&b, starts_arg, 'i', 8, 0, "tag_start", &p, &n_starts) < 0) goto fail;
-    tag_start = p;
-    if (take(&b, counts_arg, 'i', 4, 0, "tag_count", &p, &n_counts) < 0) goto fail;
-    tag_count = p;
-    if (take(&b, tags_arg, 'i', 4, 0, "row_tags", &p, &n_tags) < 0) goto fail;
-    row_tags = p;
-    if (take(&b, kind_arg, 'f', 8, 0, "kind_weight", &p, &n_kinds) < 0) goto fail;
-    kind_weight = p;
-    rows = PySequence_Fast(rows_arg, "rows: a sequence");
-    shares = rows ? PySequence_Fast(shares_arg, "shares: a sequence") : NULL;
-    if (!shares) goto fail;
-    Py_ssize_t stories = PySequence_Fast_GET_SIZE(rows);
-    if (PySequence_Fast_GET_SIZE(shares) != stories) {
-        PyErr_SetString(PyExc_ValueError, "as many shares as rows");
-        goto fail;
-    }
-    Py_ssize_t n_rows = n_starts < n_counts ? n_starts : n_counts, total = 0;
-    for (Py_ssize_t i = 0; i < stories; i++) {
-        Py_ssize_t row = PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(rows, i), NULL);
-        if (row == -1 && PyErr_Occurred()) goto fail;
-        if (row < 0 || row >= n_rows || tag_count[row] < 0
-            || tag_start[row] < 0 || tag_start[row] + tag_count[row] > n_tags) {
-            PyErr_SetString(PyExc_ValueError, "a row out of range");
-            goto fail;
-        }
-        total += tag_count[row];
-    }
-    links = PyMem_Malloc((size_t)(total ? total : 1) * sizeof(Link));
-    if (!links) { PyErr_NoMemory(); goto fail; }
-    Py_ssize_t kept = 0, read = 0;
-    for (Py_ssize_t i = 0; i < stories; i++) {
-        Py_ssize_t row = PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(rows, i), NULL);
-        double share = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(shares, i));
-        if (share == -1.0 && PyErr_Occurred()) goto fail;
-        for (int64_t t = tag_start[row], end = t + tag_count[row]; t < end; t++, read++) {
-            int32_t code = row_tags[t];
-            if (code < 0 || code >= n_kinds) {
-                PyErr_SetString(PyExc_ValueError, "a tag code out of range");
-                goto fail;
-            }
-            if (kind_weight[code] > 0.0)
-                links[kept++] = (Link){.code = code, .link = read, .share = share};
-        }
-    }
-    qsort(links, (size_t)kept, sizeof(Link), by_code_then_read);
-    Py_ssize_t distinct = 0;
-    for (Py_ssize_t i = 0; i < kept; i++)
-        distinct += !i || links[i].code != links[i - 1].code;
-    codes_out = PyByteArray_FromStringAndSize(NULL, distinct * (Py_ssize_t)sizeof(int64_t));
-    sums_out = PyByteArray_FromStringAndSize(NULL, distinct * (Py_ssize_t)sizeof(double));
-    if (!codes_out || !sums_out) goto fail;
-    int64_t *codes = (int64_t *)PyByteArray_AS_STRING(codes_out);
-    double *sums = (double *)PyByteArray_AS_STRING(sums_out);
-    /* As numpy's bincount adds: from 0.0, in the order read (the order of the rows). */
-    for (Py_ssize_t i = 0, d = -1; i < kept; i++) {
-        if (!i || links[i].code != links[i - 1].code) {
-            codes[++d] = links[i].code;
-            sums[d] = 0.0;
-        }
-        sums[d] += links[i].share;
-    }
-    result = Py_BuildValue("(OO)", codes_out, sums_out);
-fail:
-    Py_XDECREF(codes_out);
-    Py_XDECREF(sums_out);
-    PyMem_Free(links);
-    Py_XDECREF(rows);
-    Py_XDECREF(shares);
-    release_all(&b);
-    return result;
-}
-
 static PyMethodDef methods[] = {
     {"search", py_search, METH_VARARGS, search_doc},
-    {"code_sums", py_code_sums, METH_VARARGS, code_sums_doc},
     {NULL, NULL, 0, NULL},
 };
 
