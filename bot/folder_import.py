@@ -94,8 +94,12 @@ class FolderImport:
         # the import's one serial step; 1,000 small stories with 2 workers: 1,546 a second
         # against 1,424, medians of twelve).
         stopping = threading.Event()
-        collecting = asyncio.ensure_future(
-            asyncio.to_thread(_take, results, WRITE_BATCH, stopping))
+
+        def collect_next() -> asyncio.Future[list[ParseResult]]:
+            return asyncio.ensure_future(
+                asyncio.to_thread(_take, results, WRITE_BATCH, stopping))
+
+        collecting = collect_next()
         # What the process held before the import (a bot's whole library index, say) is
         # left out of the cyclic collector's full passes while the import makes garbage:
         # each would walk all of it again (5-10% of a small process's import CPU, more in
@@ -109,8 +113,7 @@ class FolderImport:
             # Shielded: a cancellation stops the import here, not the collecting, which the
             # `finally` lets end (an executor's thread cannot be stopped from outside).
             while chunk := await asyncio.shield(collecting):
-                collecting = asyncio.ensure_future(
-                    asyncio.to_thread(_take, results, WRITE_BATCH, stopping))
+                collecting = collect_next()
                 outcomes = await self._store(chunk)
                 report.outcomes += outcomes
                 if self.on_file is not None:
