@@ -2,18 +2,23 @@
 
 The floor is a bare discord.py bot (one no-op `/ping`, no cogs, no database) in its own
 process; storybot runs in its own process too, on synthetic libraries of 1k, 10k and 100k
-stories, on SQLite and on PostgreSQL, through the same sandbox in the same run. The floor is
-measured right before and right after each library's storybot and pooled for that library:
-this shared machine's speed drifts (the same command's median, same code, has differed 2x
-between runs minutes apart), and a floor measured minutes away carries that drift into the
-ratio. For the same reason each backend's smallest library is measured first and again
+stories, on SQLite and on PostgreSQL, in the same run. Both cross the same stand-in's code
+in this process: the bare bot, alive for the whole run, on a stand-in of its own (it has
+a command tree of its own to sync), storybot on the other. This shared machine's speed
+drifts, over minutes (the same command's median, same code, has differed 2x between runs
+minutes apart) and over seconds (the floor's median has gone from 1.4 to 2.9 ms and back
+within one library's measuring), and a floor measured at other moments carries that drift
+into the ratio. So the floor is measured in blocks of pings in a row, each after the same
+unmeasured pings as before, one before each block of storybot's commands and one after
+the last (`Floor`), and pooled for that library: it spans the seconds its commands do.
+For the same reason each backend's smallest library is measured first and again
 last, and the two pooled: the largest/smallest ratio compares libraries measured up to ten
 minutes apart, and bracketing the largest cancels a drift that goes one way over the run
 (each half's medians are kept under `smallest_again`). Storybot's commands are measured
-interleaved, one of each per round, while the floor is one command in a row; so each command
-is also measured alone, `rounds` times in a row (in four blocks taken in turn through the
-commands: `in_blocks`) right before the interleaved rounds (the `…_alone` figures), which
-sets it against the floor measured the same way. For every
+interleaved, one of each per round (in four blocks: `interleaved`), while the floor is one
+command in a row; so each command is also measured alone, `rounds` times in a row (in four
+blocks taken in turn through the commands: `in_blocks`) right before the interleaved
+rounds (the `…_alone` figures), which sets it against the floor measured the same way. For every
 command: median and p99, their ratio to the floor, the largest/smallest library median
 ratio, and PostgreSQL's median over SQLite's. The sandbox's spec validation stays off (it is
 for tests, and would dominate the figures). A PostgreSQL library is the SQLite one copied in
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import platform
@@ -34,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from benchmarks.interaction_report import ALONE, BARE, Samples, figures, markdown
@@ -47,7 +53,7 @@ from sandbox.results import SandboxTimeout
 Probe = Callable[[Sandbox], Awaitable[object]]
 SETTLE_SECONDS = 8.0
 WARM_UP = 20  # unmeasured round trips before a command's (or the floor's) rounds in a row
-ALONE_BLOCKS = 4  # see in_blocks
+BLOCKS = 4  # see in_blocks and interleaved
 RESULTS = Path(__file__).parent / "results"
 QUICK_RESULTS = Path(tempfile.gettempdir()) / "storybot-bench" / "quick"
 
@@ -155,19 +161,41 @@ async def repeated(sandbox: Sandbox, probe: Probe, rounds: int,
     return [await timed(sandbox, probe) for _ in range(rounds)]
 
 
-async def in_blocks(sandbox: Sandbox, probes: dict[str, Probe], rounds: int,
-                    blocks: int = ALONE_BLOCKS) -> dict[str, list[float]]:
+def block_sizes(rounds: int, blocks: int) -> list[int]:
+    return [rounds // blocks + (block < rounds % blocks) for block in range(blocks)]
+
+
+async def in_blocks(sandbox: Sandbox, probes: dict[str, Probe], rounds: int, floor: Floor,
+                    blocks: int = BLOCKS) -> dict[str, list[float]]:
     """Each command `rounds` times in a row, as the floor is measured, but in `blocks`
     blocks taken in turn through the commands: a slow spell of this shared machine (seconds
     long) then lands on parts of several commands' blocks, not on the whole of one
     command's rounds. Each block starts with a few unmeasured round trips, as many in all
-    as the floor's run starts with."""
+    as a floor block starts with, and a block of the floor comes before each."""
     alone: dict[str, list[float]] = {label: [] for label in probes}
-    for block in range(blocks):
-        size = rounds // blocks + (block < rounds % blocks)
+    for size in block_sizes(rounds, blocks):
+        await floor.block(size)
         for label, probe in probes.items():
             alone[label] += await repeated(sandbox, probe, size, WARM_UP // blocks)
     return alone
+
+
+async def interleaved(sandbox: Sandbox, probes: dict[str, Probe], rounds: int, floor: Floor,
+                      blocks: int = BLOCKS) -> dict[str, list[float]]:
+    """`rounds` rounds of one of each command, so noise hits every command alike, in
+    `blocks` blocks with a block of the floor before each and after the last. Each block
+    starts with three unmeasured rounds (the floor's block with its unmeasured pings)."""
+    samples: dict[str, list[float]] = {label: [] for label in probes}
+    for size in block_sizes(rounds, blocks):
+        await floor.block(size)
+        for _ in range(3):
+            for probe in probes.values():
+                await timed(sandbox, probe)
+        for _ in range(size):
+            for label, probe in probes.items():
+                samples[label].append(await timed(sandbox, probe))
+    await floor.block(rounds // blocks)
+    return samples
 
 
 async def measure_floor(sandbox: Sandbox, rounds: int, busy_ms: float = 0.0) -> list[float]:
@@ -176,21 +204,60 @@ async def measure_floor(sandbox: Sandbox, rounds: int, busy_ms: float = 0.0) -> 
     process = spawn(sandbox, "bare", *(["--busy-ms", f"{busy_ms:g}"] if busy_ms else []))
     try:
         await sandbox.wait_for_commands("ping", timeout=60)
-
-        async def ping(sb: Sandbox) -> object:
-            result = await sb.slash(sb.users.reader, "ping", {}, channel="stories", timeout=2)
-            if result.callback_type is None:
-                raise RuntimeError("/ping got no callback")
-            return result
-        await until_answered(sandbox, ping)
-        return await repeated(sandbox, ping, rounds)
+        await until_answered(sandbox, bare_ping)
+        return await repeated(sandbox, bare_ping, rounds)
     finally:
         stop(process)
 
 
+async def bare_ping(sandbox: Sandbox) -> object:
+    result = await sandbox.slash(sandbox.users.reader, "ping", {}, channel="stories", timeout=2)
+    if result.callback_type is None:
+        raise RuntimeError("/ping got no callback")
+    return result
+
+
+class Floor:
+    """The bare bot, alive for the whole run beside storybot on a stand-in of its own (the
+    same code, in the same process, so both bots cross the same kind of loopback to the
+    same event loop), measured in blocks between storybot's blocks: the floor then spans
+    the same seconds as the commands it is set against, and a slow spell of the machine
+    lands on both. Each block is `WARM_UP` unmeasured pings and then its pings in a row,
+    as the floor was measured before and after each library until stop 60."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.samples: list[float] = []
+        self.block_medians: list[float] = []  # ms, each block's, in order
+
+    async def block(self, rounds: int) -> None:
+        pings = await repeated(self.sandbox, bare_ping, rounds)
+        self.samples += pings
+        self.block_medians.append(round(statistics.median(pings) * 1000, 3))
+
+    def taken(self) -> list[float]:
+        """The pings measured since the last call."""
+        samples, self.samples = self.samples, []
+        return samples
+
+
+@contextlib.asynccontextmanager
+async def bare_bot() -> AsyncIterator[Floor]:
+    """A stand-in of its own with the bare bot connected and answering."""
+    async with Sandbox.start() as sandbox:
+        process = spawn(sandbox, "bare")
+        try:
+            await sandbox.wait_for_commands("ping", timeout=60)
+            await until_answered(sandbox, bare_ping)
+            yield Floor(sandbox)
+        finally:
+            stop(process)
+
+
 async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, database: str,
-                           settle: float) -> dict[str, list[float]]:
-    """Every probe `rounds` times against storybot on `database` (a file or a DSN)."""
+                           settle: float, floor: Floor) -> dict[str, list[float]]:
+    """Every probe `rounds` times against storybot on `database` (a file or a DSN), and
+    the floor in blocks between them."""
     process = spawn(sandbox, "storybot", database)
     try:
         await sandbox.wait_for_commands("story", "excerpt", timeout=120)
@@ -202,37 +269,32 @@ async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, database: s
         # After the index, start-up builds the title index and freezes the heap (seconds
         # at 100k); measuring during that would measure start-up.
         await asyncio.sleep(settle)
+        floor.taken()
         # Each command also alone, as the floor is measured: first, so that the stamps
         # (benchmarks/stamps.py keeps each command's last 200) are the interleaved
         # rounds' when there are 200 of them, as in `make bench`.
         alone = {f"{label}{ALONE}": values
-                 for label, values in (await in_blocks(sandbox, probes, rounds)).items()}
-        for _ in range(3):
-            for probe in probes.values():
-                await timed(sandbox, probe)
-        samples: dict[str, list[float]] = {label: [] for label in probes}
-        for _ in range(rounds):  # interleaved, so noise hits every command alike
-            for label, probe in probes.items():
-                samples[label].append(await timed(sandbox, probe))
-        return samples | alone
+                 for label, values in (await in_blocks(sandbox, probes, rounds, floor)).items()}
+        samples = await interleaved(sandbox, probes, rounds, floor)
+        return samples | alone | {BARE: floor.taken()}
     finally:
         stop(process)
 
 
 async def measure_library(sandbox: Sandbox, backend: str, size: int, rounds: int, tmp: Path,
-                          pg_server: str | None, setup: dict[str, float], settle: float
-                          ) -> dict[str, list[float]]:
+                          pg_server: str | None, setup: dict[str, float], settle: float,
+                          floor: Floor) -> dict[str, list[float]]:
     """One private copy of the size's library on the backend, measured, then thrown away."""
     db = copy_of_library(size, tmp / f"library-{size}.db")
     try:
         if backend == "sqlite":
-            return await measure_storybot(sandbox, size, rounds, str(db), settle)
+            return await measure_storybot(sandbox, size, rounds, str(db), settle, floor)
         assert pg_server is not None
         library = await copy_to_postgres(db, pg_server)
         setup[f"copy_{size}_to_postgres"] = library.copy_seconds
         db.unlink()
         try:
-            return await measure_storybot(sandbox, size, rounds, library.dsn, settle)
+            return await measure_storybot(sandbox, size, rounds, library.dsn, settle, floor)
         finally:
             await library.drop()
     finally:
@@ -256,29 +318,30 @@ async def run(plan: list[tuple[str, int]], rounds: int, pg_server: str | None,
     samples: Samples = {}
     setup: dict[str, float] = {}
     halves: dict[str, dict[int, list[dict[str, float]]]] = {}
+    floor_blocks: dict[str, dict[str, list[list[float]]]] = {}  # each block's p50 ms
     with tempfile.TemporaryDirectory() as tmp:
-        async with Sandbox.start() as sandbox:
-            before = await measure_floor(sandbox, rounds)
+        async with Sandbox.start() as sandbox, bare_bot() as floor:
             for backend, size in plan:
                 started = time.perf_counter()
                 measured = await measure_library(sandbox, backend, size, rounds, Path(tmp),
-                                                 pg_server, setup, settle)
+                                                 pg_server, setup, settle, floor)
                 key = f"{backend}_{size}_total"
                 setup[key] = setup.get(key, 0.0) + time.perf_counter() - started
-                after = await measure_floor(sandbox, rounds)
-                measured[BARE] = before + after
                 halves.setdefault(backend, {}).setdefault(size, []).append(
                     {label: round(statistics.median(values) * 1000, 3)
                      for label, values in measured.items()})
+                floor_blocks.setdefault(backend, {}).setdefault(
+                    f"stories_{size}", []).append(floor.block_medians)
+                floor.block_medians = []
                 pooled = samples.setdefault(backend, {}).setdefault(size, {})
                 for label, values in measured.items():  # a library measured twice: pooled
                     pooled.setdefault(label, []).extend(values)
-                before = after
     result = figures(samples, rounds, setup)
     result["smallest_again"] = {  # p50 ms of each half, first measured and again
         backend: {f"stories_{size}": {"first": both[0], "again": both[1]}
                   for size, both in by_size.items() if len(both) == 2}
         for backend, by_size in halves.items()}
+    result["floor_blocks_p50_ms"] = floor_blocks
     return result
 
 

@@ -2,8 +2,8 @@
 README's Performance section can take as it is.
 
 Samples come in as seconds per (backend, library size, command); every command is set
-against the bare bot's `/ping` measured right before and right after that library (the
-`BARE` samples of the same library). A command measured alone (`rounds` times in a row, as
+against the bare bot's `/ping` measured in blocks between that library's (the `BARE`
+samples of the same library). A command measured alone (`rounds` times in a row, as
 the floor is) comes as its label with ALONE appended, and gets a table of its own.
 """
 
@@ -124,8 +124,10 @@ def markdown(result: dict[str, Any], machine: str) -> str:
     note = (f"\n{result['rounds']} rounds per command, interleaved; each round trip is "
             "INTERACTION_CREATE sent to the callback received, through the loopback Discord "
             "stand-in, bot and stand-in in separate processes. The bare bot (one no-op "
-            "command, no cogs, no database) is measured right before and right after each "
-            "library, back to back, and each column's ratios are to the pings next to it. "
+            "command, no cogs, no database, on a stand-in of its own in the same process) is "
+            "measured in blocks of pings in a row, one before each block of storybot's "
+            "commands and one after the last, and each column's ratios are to that "
+            "library's pings. "
             "Each backend's smallest library is measured first and again last, the two "
             "pooled, so that the growth ratios span the run's drift. "
             + ("In the second table each command was sent that many times in a row, as the "

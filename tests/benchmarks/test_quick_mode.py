@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.__main__ import BENCHMARKS
-from benchmarks.bench_interaction import QUICK_RESULTS
+from benchmarks.bench_interaction import BLOCKS, QUICK_RESULTS
 from benchmarks.interaction_report import ALONE
 from benchmarks.stamps import STAMPS_ENV
 
@@ -45,8 +45,8 @@ def test_every_benchmark_runs_in_quick_mode_and_reports_figures(tmp_path: Path) 
         assert "error" not in report, f"{name}: {report}\n{result.stderr[-3000:]}"
         assert len(numbers(report)) > 1, f"{name} reported no figures: {report}"
     assert "| benchmark | figure | value |" in result.stdout
-    # The round trips: every storybot command set against the bare bot measured right
-    # before and right after it, interleaved and again alone (in a row, as the floor is).
+    # The round trips: every storybot command set against the bare bot measured in blocks
+    # between its blocks, interleaved and again alone (in a row, as the floor is).
     interaction = reports["interaction"]
     commands = dict(interaction["sqlite"]["stories_1000"])
     bare = commands.pop("bare_bot_ping")
@@ -54,7 +54,11 @@ def test_every_benchmark_runs_in_quick_mode_and_reports_figures(tmp_path: Path) 
                 "recommend_tags", "recommend_like", "recommend_for_me", "story_autocomplete"}
     assert set(commands) == measured | {f"{command}{ALONE}" for command in measured}
     assert all(figures["median_ratio_to_bare"] > 0 for figures in commands.values())
-    assert bare["n"] == 2 * interaction["rounds"]
+    # A block of the floor before each of the four blocks alone and four interleaved, and
+    # one after the last.
+    assert bare["n"] == (2 * BLOCKS + 1) * (interaction["rounds"] // BLOCKS)
+    blocks = interaction["floor_blocks_p50_ms"]["sqlite"]["stories_1000"]
+    assert [len(each) for each in blocks] == [2 * BLOCKS + 1]
     table = (QUICK_RESULTS / "interaction.md").read_text("utf-8")
     assert "| command alone, in a row |" in table and table.count("`/recommend for_me` |") == 2
 
