@@ -240,6 +240,11 @@ class Floor:
         samples, self.samples = self.samples, []
         return samples
 
+    def blocks_taken(self) -> list[float]:
+        """Each block's median (ms) since the last call, in order."""
+        medians, self.block_medians = self.block_medians, []
+        return medians
+
 
 @contextlib.asynccontextmanager
 async def bare_bot() -> AsyncIterator[Floor]:
@@ -269,7 +274,6 @@ async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, database: s
         # After the index, start-up builds the title index and freezes the heap (seconds
         # at 100k); measuring during that would measure start-up.
         await asyncio.sleep(settle)
-        floor.taken()
         # Each command also alone, as the floor is measured: first, so that the stamps
         # (benchmarks/stamps.py keeps each command's last 200) are the interleaved
         # rounds' when there are 200 of them, as in `make bench`.
@@ -331,8 +335,7 @@ async def run(plan: list[tuple[str, int]], rounds: int, pg_server: str | None,
                     {label: round(statistics.median(values) * 1000, 3)
                      for label, values in measured.items()})
                 floor_blocks.setdefault(backend, {}).setdefault(
-                    f"stories_{size}", []).append(floor.block_medians)
-                floor.block_medians = []
+                    f"stories_{size}", []).append(floor.blocks_taken())
                 pooled = samples.setdefault(backend, {}).setdefault(size, {})
                 for label, values in measured.items():  # a library measured twice: pooled
                     pooled.setdefault(label, []).extend(values)
