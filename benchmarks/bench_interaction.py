@@ -162,6 +162,7 @@ async def repeated(sandbox: Sandbox, probe: Probe, rounds: int,
 
 
 def block_sizes(rounds: int, blocks: int) -> list[int]:
+    """`rounds` split into `blocks` sizes as even as they can be."""
     return [rounds // blocks + (block < rounds % blocks) for block in range(blocks)]
 
 
@@ -184,7 +185,8 @@ async def interleaved(sandbox: Sandbox, probes: dict[str, Probe], rounds: int, f
                       blocks: int = BLOCKS) -> dict[str, list[float]]:
     """`rounds` rounds of one of each command, so noise hits every command alike, in
     `blocks` blocks with a block of the floor before each and after the last. Each block
-    starts with three unmeasured rounds (the floor's block with its unmeasured pings)."""
+    starts with three unmeasured rounds, as each of the floor's starts with unmeasured
+    pings."""
     samples: dict[str, list[float]] = {label: [] for label in probes}
     for size in block_sizes(rounds, blocks):
         await floor.block(size)
@@ -198,16 +200,23 @@ async def interleaved(sandbox: Sandbox, probes: dict[str, Probe], rounds: int, f
     return samples
 
 
-async def measure_floor(sandbox: Sandbox, rounds: int, busy_ms: float = 0.0) -> list[float]:
-    """The bare bot's `/ping`, `rounds` times in a row; with `busy_ms`, a bare bot that
-    computes that long before it answers (bench_busy_floor)."""
+@contextlib.asynccontextmanager
+async def bare_peer(sandbox: Sandbox, busy_ms: float = 0.0) -> AsyncIterator[None]:
+    """The bare bot in its own process, connected to `sandbox` and answering; stopped on
+    exit. With `busy_ms` it computes that long before it answers (bench_busy_floor)."""
     process = spawn(sandbox, "bare", *(["--busy-ms", f"{busy_ms:g}"] if busy_ms else []))
     try:
         await sandbox.wait_for_commands("ping", timeout=60)
         await until_answered(sandbox, bare_ping)
-        return await repeated(sandbox, bare_ping, rounds)
+        yield
     finally:
         stop(process)
+
+
+async def measure_floor(sandbox: Sandbox, rounds: int, busy_ms: float = 0.0) -> list[float]:
+    """The bare bot's `/ping`, `rounds` times in a row, the bot started for them."""
+    async with bare_peer(sandbox, busy_ms):
+        return await repeated(sandbox, bare_ping, rounds)
 
 
 async def bare_ping(sandbox: Sandbox) -> object:
@@ -249,14 +258,8 @@ class Floor:
 @contextlib.asynccontextmanager
 async def bare_bot() -> AsyncIterator[Floor]:
     """A stand-in of its own with the bare bot connected and answering."""
-    async with Sandbox.start() as sandbox:
-        process = spawn(sandbox, "bare")
-        try:
-            await sandbox.wait_for_commands("ping", timeout=60)
-            await until_answered(sandbox, bare_ping)
-            yield Floor(sandbox)
-        finally:
-            stop(process)
+    async with Sandbox.start() as sandbox, bare_peer(sandbox):
+        yield Floor(sandbox)
 
 
 async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, database: str,
