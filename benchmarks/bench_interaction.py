@@ -236,23 +236,15 @@ class Floor:
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
-        self.samples: list[float] = []
-        self.block_medians: list[float] = []  # ms, each block's, in order
+        self.blocks: list[list[float]] = []  # each block's pings (s), in order
 
     async def block(self, rounds: int) -> None:
-        pings = await repeated(self.sandbox, bare_ping, rounds)
-        self.samples += pings
-        self.block_medians.append(round(statistics.median(pings) * 1000, 3))
+        self.blocks.append(await repeated(self.sandbox, bare_ping, rounds))
 
-    def taken(self) -> list[float]:
-        """The pings measured since the last call."""
-        samples, self.samples = self.samples, []
-        return samples
-
-    def blocks_taken(self) -> list[float]:
-        """Each block's median (ms) since the last call, in order."""
-        medians, self.block_medians = self.block_medians, []
-        return medians
+    def taken(self) -> list[list[float]]:
+        """The blocks measured since the last call."""
+        blocks, self.blocks = self.blocks, []
+        return blocks
 
 
 @contextlib.asynccontextmanager
@@ -264,8 +256,8 @@ async def bare_bot() -> AsyncIterator[Floor]:
 
 async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, database: str,
                            settle: float, floor: Floor) -> dict[str, list[float]]:
-    """Every probe `rounds` times against storybot on `database` (a file or a DSN), and
-    the floor in blocks between them."""
+    """Every probe `rounds` times against storybot on `database` (a file or a DSN), with
+    the floor's blocks between them (kept by `floor`)."""
     process = spawn(sandbox, "storybot", database)
     try:
         await sandbox.wait_for_commands("story", "excerpt", timeout=120)
@@ -283,7 +275,7 @@ async def measure_storybot(sandbox: Sandbox, size: int, rounds: int, database: s
         alone = {f"{label}{ALONE}": values
                  for label, values in (await in_blocks(sandbox, probes, rounds, floor)).items()}
         samples = await interleaved(sandbox, probes, rounds, floor)
-        return samples | alone | {BARE: floor.taken()}
+        return samples | alone
     finally:
         stop(process)
 
@@ -334,11 +326,13 @@ async def run(plan: list[tuple[str, int]], rounds: int, pg_server: str | None,
                                                  pg_server, setup, settle, floor)
                 key = f"{backend}_{size}_total"
                 setup[key] = setup.get(key, 0.0) + time.perf_counter() - started
+                blocks = floor.taken()
+                measured[BARE] = [ping for block in blocks for ping in block]
                 halves.setdefault(backend, {}).setdefault(size, []).append(
                     {label: round(statistics.median(values) * 1000, 3)
                      for label, values in measured.items()})
-                floor_blocks.setdefault(backend, {}).setdefault(
-                    f"stories_{size}", []).append(floor.blocks_taken())
+                floor_blocks.setdefault(backend, {}).setdefault(f"stories_{size}", []).append(
+                    [round(statistics.median(block) * 1000, 3) for block in blocks])
                 pooled = samples.setdefault(backend, {}).setdefault(size, {})
                 for label, values in measured.items():  # a library measured twice: pooled
                     pooled.setdefault(label, []).extend(values)
