@@ -45,6 +45,12 @@ def test_every_benchmark_runs_in_quick_mode_and_reports_figures(tmp_path: Path) 
         assert "error" not in report, f"{name}: {report}\n{result.stderr[-3000:]}"
         assert len(numbers(report)) > 1, f"{name} reported no figures: {report}"
     assert "| benchmark | figure | value |" in result.stdout
+    # A folder import's figure is its median import, every import's rate beside it (one
+    # each in quick mode).
+    folder = reports["folder_import"]
+    for workers in (1, 2):
+        imported = folder[f"import_{workers}"]
+        assert imported["runs_stories_per_s"] == [imported["stories_per_s"]]
     # The round trips: every storybot command set against the bare bot measured in blocks
     # between its blocks, interleaved and again alone (in a row, as the floor is).
     interaction = reports["interaction"]
