@@ -142,12 +142,14 @@ def main() -> None:
             for workers, done in runs.items():
                 database = Path(tmp) / f"{workers}-{repeat}.db"
                 done.append(asyncio.run(import_rate(folder, database, workers)))
-        imports = {f"import_{workers}": {**median_import(done), "runs_stories_per_s": [
+        middle = {workers: median_import(done) for workers, done in runs.items()}
+        imports = {f"import_{workers}": {**middle[workers], "runs_stories_per_s": [
             run["stories_per_s"] for run in done]} for workers, done in runs.items()}
     # What the machine's cores allow, from CPU time alone (so a busy machine does not bend
     # it): each story costs its parse in a worker plus the importing process's share (the
-    # collecting, checks and writing of import_2); pickling between them is left out.
-    all_in = in_process["cpu_ms_per_story_here"] + median_import(runs[2])["cpu_ms_per_story_here"]
+    # collecting, checks and writing of the median import_2); pickling between them is
+    # left out.
+    all_in = in_process["cpu_ms_per_story_here"] + middle[2]["cpu_ms_per_story_here"]
     cores = os.cpu_count() or 1
     emit("folder_import", {
         "stories": count,
