@@ -34,6 +34,7 @@ from bot.library.models import StoryDraft
 from bot.library.segmentation import PassageDraft, segment_chapters
 from bot.store.bulk_rows import StoryFacts
 from bot.store.passage_spans import PassageSpans
+from bot.store.search_words import search_words
 from bot.store.story_rows import content_hash
 
 # Files per task: one file per task would spend more on passing messages than on small
@@ -52,7 +53,8 @@ class ParsedStory:
     # PassageSpans when every passage is a span of its chapter's text (segmentation's
     # always are): the text is then sent to the writing process once, with the chapters.
     passages: Sequence[PassageDraft]
-    # The fingerprint and word count, worked out here so the writing process need not.
+    # The fingerprint, word count and search words, worked out here so the writing
+    # process need not.
     facts: StoryFacts
 
     def __reduce__(self) -> tuple[object, ...]:
@@ -87,7 +89,8 @@ def parse_story_file(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> Parse
         passages = segment_chapters(draft.chapters)
         # The passages' counts add up to the draft's (segmentation counts the same words,
         # in one faster pass), which spares counting every word again.
-        facts = StoryFacts(content_hash(draft.chapters), sum(p.words for p in passages))
+        facts = StoryFacts(content_hash(draft.chapters), sum(p.words for p in passages),
+                           search_words(chapter.text for chapter in draft.chapters))
         return ParsedStory(path, draft, PassageSpans.of(draft.chapters, passages) or passages,
                            facts)
     except ImportRejected as rejected:

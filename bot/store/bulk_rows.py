@@ -18,6 +18,7 @@ from bot.library.records import PassageLike
 from bot.library.tags import tag_key
 from bot.library.vocabulary import language_code
 from bot.store.passage_spans import PassageSpans
+from bot.store.search_words import search_words
 from bot.store.story_rows import content_hash, day_of, is_web_link, iso_day, passage_row
 
 # value (a fingerprint or a source) -> (id, title) of the first stored story carrying it
@@ -31,6 +32,8 @@ class StoryFacts(NamedTuple):
 
     fingerprint: str
     words: int
+    # The text's distinct words, as its full-text search row holds them (search_words).
+    search_words: str
 
 
 class StoryRow(NamedTuple):
@@ -59,7 +62,8 @@ class StoryRow(NamedTuple):
 
 
 def story_facts(draft: StoryDraft) -> StoryFacts:
-    return StoryFacts(content_hash(draft.chapters), draft.words)
+    return StoryFacts(content_hash(draft.chapters), draft.words,
+                      search_words(chapter.text for chapter in draft.chapters))
 
 
 @dataclass
@@ -145,13 +149,19 @@ class BatchPlan:
     def new_ids(self) -> list[int]:
         return [outcome for outcome in self.outcomes if isinstance(outcome, int)]
 
+    def search_words(self) -> dict[int, str]:
+        """Each new story's id and the words of its search row."""
+        return {outcome: facts.search_words
+                for outcome, facts in zip(self.outcomes, self.facts, strict=True)
+                if isinstance(outcome, int)}
+
     def rows(self, batch: Sequence[tuple[StoryDraft, Sequence[PassageLike]]], *,
              guild_id: int | None, added_by: int | None, added_at: str) -> BatchRows:
         rows = BatchRows()
         authors: dict[str, None] = {}
         # The stories of a batch share most of their tags: each name is keyed once.
         keys_of: dict[tuple[TagKind, str], TagKey] = {}
-        for outcome, (fingerprint, words), (draft, passages) in zip(
+        for outcome, (fingerprint, words, _), (draft, passages) in zip(
                 self.outcomes, self.facts, batch, strict=True):
             if not isinstance(outcome, int):
                 continue
@@ -199,7 +209,7 @@ async def plan_batch(
     of the batch with either. New drafts get ids in order. `facts`, when given, are
     story_facts of each draft."""
     known = list(facts) if facts is not None else [story_facts(draft) for draft in drafts]
-    hashes = [fingerprint for fingerprint, _ in known]
+    hashes = [story.fingerprint for story in known]
     sources = [draft.source if draft.source and is_web_link(draft.source) else None
                for draft in drafts]
     stored_hash = await by_hash(sorted(set(hashes))) if drafts else {}

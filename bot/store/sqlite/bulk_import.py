@@ -187,7 +187,8 @@ class BulkStoryWriter:
             "INSERT INTO story_tags (story_id, tag_id, position) VALUES (?, ?, ?)",
             rows.story_tags(tag_ids),
         )
-        await StoryRepository(self.conn).index_for_search(plan.new_ids[0], plan.new_ids[-1])
+        await StoryRepository(self.conn).index_for_search(plan.new_ids[0], plan.new_ids[-1],
+                                                          plan.search_words())
         return rows.stored_stories(tag_ids, tag_names)
 
     async def _tag_ids(self, tags: dict[TagKey, Tag]) -> tuple[dict[TagKey, int], dict[int, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,6 +32,7 @@ from bot.library.records import (
 )
 from bot.library.visibility import ALL_GUILDS, Visibility
 from bot.library.vocabulary import language_code
+from bot.store.bulk_rows import story_facts
 from bot.store.sqlite.database import fetch_all, transaction
 from bot.store.sqlite.story_reads import (
     ids_page,
@@ -48,7 +49,6 @@ from bot.store.sqlite.story_sql import (
 )
 from bot.store.sqlite.tags import TagRepository
 from bot.store.story_rows import (
-    fingerprint_and_words,
     is_web_link,
     iso_day,
     passage_row,
@@ -75,7 +75,9 @@ class StoryRepository:
         now: datetime | None = None,
     ) -> Story:
         """Store a whole story in one transaction: it is there completely or not at all."""
-        fingerprint, words = await asyncio.to_thread(fingerprint_and_words, draft)
+        # The fingerprint, word count and search words read every word: in a thread.
+        facts = await asyncio.to_thread(story_facts, draft)
+        fingerprint, words = facts.fingerprint, facts.words
         added_at = (now or SystemClock().now()).isoformat()
         rating = draft.rating or Rating.NOT_RATED
         async with transaction(self.conn):
@@ -115,7 +117,7 @@ class StoryRepository:
             tags = [Tag(TagKind.RATING, rating.value), *(t for t in draft.tags()
                                                         if t.kind is not TagKind.RATING)]
             await self._insert_story_tags(story_id, tags)
-            await self.reindex_for_search(story_id)
+            await self.index_for_search(story_id, story_id, {story_id: facts.search_words})
         return await self.get(story_id, ALL_GUILDS)
 
     async def _find_by_hash(self, fingerprint: str, guild_id: int | None) -> tuple[int, str] | None:
@@ -168,9 +170,11 @@ class StoryRepository:
     async def reindex_for_search(self, story_id: int) -> None:
         await self.index_for_search(story_id, story_id)
 
-    async def index_for_search(self, first_id: int, last_id: int) -> None:
-        """(Re)write the full-text rows of stories first_id..last_id from what is stored."""
-        await index_for_search(self.conn, first_id, last_id)
+    async def index_for_search(self, first_id: int, last_id: int,
+                               words: Mapping[int, str] | None = None) -> None:
+        """(Re)write the full-text rows of stories first_id..last_id from what is stored
+        (story_search.index_for_search)."""
+        await index_for_search(self.conn, first_id, last_id, words)
 
     async def get_many(self, story_ids: Sequence[int], visibility: Visibility
                        ) -> builtins.list[Story]:

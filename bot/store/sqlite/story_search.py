@@ -1,14 +1,16 @@
 """Full-text search over SQLite's FTS5: the search rows of stories, and a search's walk.
 
-story_search holds each story's title, summary, tags and text (rowid = the story's id);
-story_title_search its title alone (migration 14). Both keep postings of their own for
+story_search holds each story's title, summary, tags and the words of its text, each once
+(bot/store/search_words.py; rowid = the story's id); story_title_search its title alone
+(migration 14). Both keep postings of their own for
 prefixes of 3 to LONGEST_INDEXED_PREFIX letters, so a prefix that short is walked like
 one word, and a walk stops where the search does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Mapping, Sequence
 
 import aiosqlite
 
@@ -17,11 +19,15 @@ from bot.library.records import SEARCH_RANKED, SHORTEST_PREFIX, SearchHits, Stor
 from bot.library.search_order import Scored, best_first
 from bot.library.search_rank import plain_words, score_matches
 from bot.library.visibility import Visibility
+from bot.store.search_words import search_words
 from bot.store.sqlite.database import Read, fetch_all, fetch_bounded
 from bot.store.sqlite.story_sql import filter_clauses, visibility_clause
 
 # Migration 14's `prefix` option: the longest prefix with postings of its own.
 LONGEST_INDEXED_PREFIX = 6
+
+# Stories whose text index_for_search reads at once, when their writer has no search words.
+_TEXTS_READ_AT_ONCE = 500
 
 # Every table a story has search rows in: what removes a story removes its rows from each.
 SEARCH_TABLES = ("story_search", "story_title_search")
@@ -53,13 +59,34 @@ async def search_index_pieces(conn: aiosqlite.Connection) -> int:
     return max(int(rows[0][0]) for rows in counts)
 
 
-async def index_for_search(conn: aiosqlite.Connection, first_id: int, last_id: int) -> None:
-    """(Re)write the search rows of stories first_id..last_id from what is stored."""
+async def index_for_search(conn: aiosqlite.Connection, first_id: int, last_id: int,
+                           words: Mapping[int, str] | None = None) -> None:
+    """(Re)write the search rows of stories first_id..last_id from what is stored; `words`:
+    each story's search words (bot/store/search_words.py) where its writer has them, else
+    they are read from its chapters."""
     await forget_search_rows(conn, "rowid BETWEEN ? AND ?", (first_id, last_id))
     await conn.execute(
         "INSERT INTO story_title_search (rowid, title) "
         "SELECT id, title FROM stories WHERE id BETWEEN ? AND ?", (first_id, last_id))
-    await conn.execute(
+    if words is not None:
+        await _insert_search_rows(conn, words)
+        return
+    # Read from the chapters a few hundred stories at a time: a transfer indexes a whole
+    # library this way, and all of its text at once need not fit in memory.
+    after = first_id - 1
+    while texts := await fetch_all(
+            conn,
+            """SELECT s.id, (SELECT group_concat(c.text, ?) FROM chapters c
+                              WHERE c.story_id = s.id)
+                 FROM stories s WHERE s.id > ? AND s.id <= ? ORDER BY s.id LIMIT ?""",
+            (PARAGRAPH_SEPARATOR, after, last_id, _TEXTS_READ_AT_ONCE)):
+        # In a thread: the words of a long work take milliseconds to find.
+        await _insert_search_rows(conn, await asyncio.to_thread(_words_by_story, texts))
+        after = int(texts[-1][0])
+
+
+async def _insert_search_rows(conn: aiosqlite.Connection, words: Mapping[int, str]) -> None:
+    await conn.executemany(
         """INSERT INTO story_search (rowid, title, summary, tags, body)
            SELECT s.id, s.title, s.summary,
                   (SELECT IFNULL(group_concat(
@@ -68,11 +95,14 @@ async def index_for_search(conn: aiosqlite.Connection, first_id: int, last_id: i
                      FROM story_tags st JOIN tags t ON t.id = st.tag_id
                      JOIN tags c ON c.id = IFNULL(t.canonical_id, t.id)
                     WHERE st.story_id = s.id),
-                  (SELECT IFNULL(group_concat(c.text, ?), '')
-                     FROM chapters c WHERE c.story_id = s.id)
-             FROM stories s WHERE s.id BETWEEN ? AND ?""",
-        (PARAGRAPH_SEPARATOR, first_id, last_id),
+                  ?
+             FROM stories s WHERE s.id = ?""",
+        [(text, story_id) for story_id, text in words.items()],
     )
+
+
+def _words_by_story(texts: Sequence[aiosqlite.Row]) -> dict[int, str]:
+    return {int(story_id): search_words([text or ""]) for story_id, text in texts}
 
 
 async def search_ids(conn: aiosqlite.Connection, visibility: Visibility, query: str, *,
