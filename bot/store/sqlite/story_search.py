@@ -65,11 +65,8 @@ async def index_for_search(conn: aiosqlite.Connection, first_id: int, last_id: i
     each story's search words (bot/store/search_words.py) where its writer has them, else
     they are read from its chapters."""
     await forget_search_rows(conn, "rowid BETWEEN ? AND ?", (first_id, last_id))
-    await conn.execute(
-        "INSERT INTO story_title_search (rowid, title) "
-        "SELECT id, title FROM stories WHERE id BETWEEN ? AND ?", (first_id, last_id))
     if words is not None:
-        await _insert_search_rows(conn, words)
+        await _insert_search_rows(conn, first_id, last_id, words)
         return
     # Read from the chapters a few hundred stories at a time: a transfer indexes a whole
     # library this way, and all of its text at once need not fit in memory.
@@ -80,25 +77,35 @@ async def index_for_search(conn: aiosqlite.Connection, first_id: int, last_id: i
                               WHERE c.story_id = s.id)
                  FROM stories s WHERE s.id > ? AND s.id <= ? ORDER BY s.id LIMIT ?""",
             (PARAGRAPH_SEPARATOR, after, last_id, _TEXTS_READ_AT_ONCE)):
-        # In a thread: the words of a long work take milliseconds to find.
-        await _insert_search_rows(conn, await asyncio.to_thread(_words_by_story, texts))
         after = int(texts[-1][0])
+        # In a thread: the words of a long work take milliseconds to find.
+        await _insert_search_rows(conn, int(texts[0][0]), after,
+                                  await asyncio.to_thread(_words_by_story, texts))
 
 
-async def _insert_search_rows(conn: aiosqlite.Connection, words: Mapping[int, str]) -> None:
-    await conn.executemany(
-        """INSERT INTO story_search (rowid, title, summary, tags, body)
-           SELECT s.id, s.title, s.summary,
+async def _insert_search_rows(conn: aiosqlite.Connection, first_id: int, last_id: int,
+                              words: Mapping[int, str]) -> None:
+    """The search rows of the stories first_id..last_id that `words` has. The rows are read
+    in one query and inserted as values: an INSERT ... SELECT per story into FTS5 took
+    about 0.1 ms more a story than the same row as values, more than indexing its words."""
+    stories = await fetch_all(
+        conn,
+        """SELECT s.id, s.title, s.summary,
                   (SELECT IFNULL(group_concat(
                               CASE WHEN c.id = t.id THEN t.name
                                    ELSE t.name || ' · ' || c.name END, ' · '), '')
                      FROM story_tags st JOIN tags t ON t.id = st.tag_id
                      JOIN tags c ON c.id = IFNULL(t.canonical_id, t.id)
-                    WHERE st.story_id = s.id),
-                  ?
-             FROM stories s WHERE s.id = ?""",
-        [(text, story_id) for story_id, text in words.items()],
-    )
+                    WHERE st.story_id = s.id)
+             FROM stories s WHERE s.id BETWEEN ? AND ?""",
+        (first_id, last_id))
+    rows = [(story_id, title, summary, tags, words[story_id])
+            for story_id, title, summary, tags in stories if story_id in words]
+    await conn.executemany("INSERT INTO story_title_search (rowid, title) VALUES (?, ?)",
+                           [row[:2] for row in rows])
+    await conn.executemany(
+        "INSERT INTO story_search (rowid, title, summary, tags, body) VALUES (?, ?, ?, ?, ?)",
+        rows)
 
 
 def _words_by_story(texts: Sequence[aiosqlite.Row]) -> dict[int, str]:
