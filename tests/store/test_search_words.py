@@ -4,6 +4,7 @@ way a search row is written (a folder import, one story added, a story edited) w
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -41,7 +42,6 @@ def story_search_schema(tmp_path: Path) -> str:
     """How the SQLite store's migrations make story_search, from a migrated library."""
     async def migrated() -> None:
         await (await SqliteStore.open(tmp_path / "schema.db")).close()
-    import asyncio
     asyncio.run(migrated())
     with closing(sqlite3.connect(tmp_path / "schema.db")) as conn:
         (sql,), = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'story_search'")
