@@ -2,9 +2,9 @@
 
 story_search holds each story's title, summary, tags and the words of its text, each once
 (bot/store/search_words.py; rowid = the story's id); story_title_search its title alone
-(migration 14). Both keep postings of their own for
-prefixes of 3 to LONGEST_INDEXED_PREFIX letters, so a prefix that short is walked like
-one word, and a walk stops where the search does.
+(migration 14). Both keep postings of their own for prefixes of 3 to
+LONGEST_INDEXED_PREFIX letters, so a prefix that short is walked like one word, and a
+walk stops where the search does.
 """
 
 from __future__ import annotations
