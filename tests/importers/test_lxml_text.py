@@ -57,3 +57,21 @@ def test_the_text_rules_hold_on_the_lxml_tree(snippet: str) -> None:
 def test_an_empty_document_has_no_root() -> None:
     assert lxml_text.parse_document(b"") is None
     assert lxml_text.parse_document("  \n ") is None
+
+
+@pytest.mark.parametrize("declared", [
+    '<meta charset="windows-1252">',
+    '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">',
+    '<?xml version="1.0" encoding="iso-8859-1"?>',
+])
+def test_the_text_is_read_as_decoded_whatever_the_page_declares(declared: str) -> None:
+    # A UTF-8 page that says it is in a code page (an editor's template, a site's header):
+    # decode_text has read the bytes; a parser that then went by the declaration would
+    # turn every accent and curly quote into two or three wrong characters.
+    words = "Café – “quoted” naïve ½"
+    page = f"{declared}<html><head></head><body><p>{words}</p></body></html>"
+    root = lxml_text.parse_document(page.encode("utf-8"))
+    assert root is not None
+    body = next(lxml_text.elements(root, "body"))
+    assert lxml_text.plain_text(body) == words
+    assert lxml_text.story_text(body) == words
