@@ -10,11 +10,13 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.catalog import Catalog
 from bot.importers import read_story_file
 from bot.library.visibility import ALL_GUILDS
-from bot.store.search_words import search_words
+from bot.store.search_words import distinct_words_in_python, search_words
 from bot.store.sqlite.store import SqliteStore
 from tests.conftest import DEMO_STORIES, FIXTURES
 from tests.store.backends import RawDatabase
@@ -82,6 +84,40 @@ def test_words_are_kept_in_order_of_first_appearance_and_chapters_joined() -> No
         "the dragon and lantern")
     assert search_words([]) == ""
     assert search_words(["", "  \n"]) == ""
+
+
+try:
+    from bot.store._search_words import distinct_words as compiled_words
+except ImportError:  # built without a C compiler: the Python form is all there is
+    compiled_words = None
+needs_compiled = pytest.mark.skipif(compiled_words is None, reason="not compiled here")
+
+
+@needs_compiled
+def test_the_compiled_words_are_the_python_words_on_every_story() -> None:
+    assert compiled_words is not None
+    for name, text in texts():
+        data = text.encode("utf-8", "surrogatepass")
+        assert compiled_words(data) == distinct_words_in_python(data), name
+    # Its table grows past its first size (256 words), keeping every word it held.
+    many = " ".join(f"w{number} W{number % 700}" for number in range(5000)).encode()
+    assert compiled_words(many) == distinct_words_in_python(many)
+    assert compiled_words(b"") == compiled_words(b" ._-\n") == b""
+
+
+@needs_compiled
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(
+    # Words from a few letters (so they repeat), cut by every kind of ASCII byte, with
+    # capitals and multi-byte characters among them.
+    st.lists(st.sampled_from(["a", "A", "ab", "AB", "b_", "é", "É", "\u2019", "9", " ", ".",
+                              "\n", "\t", "\x00", "\x7f", "日", "-"]), max_size=80).map("".join),
+    st.text(max_size=200),
+))
+def test_the_compiled_words_are_the_python_words_on_any_text(text: str) -> None:
+    assert compiled_words is not None
+    data = text.encode("utf-8", "surrogatepass")
+    assert compiled_words(data) == distinct_words_in_python(data)
 
 
 @pytest.mark.parametrize("path", [p for p in STORY_FILES if p.parent.name == "ao3"][:2],
