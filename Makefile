@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint bench clean
 
-$(STAMP): pyproject.toml setup.py $(wildcard bot/library/_kernel/*) bot/store/_search_words.c
+$(STAMP): pyproject.toml setup.py $(wildcard bot/library/_kernel/*) bot/store/_words.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

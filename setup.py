@@ -1,6 +1,6 @@
-"""The compiled parts: the profile search (bot/library/profile_kernel.py) and the search
-words of a story (bot/store/search_words.py), each with a Python form that runs where
-there is no C compiler. Everything else about the package is in pyproject.toml;
+"""The compiled parts: the profile search (bot/library/profile_kernel.py) and a story's
+search words and fingerprint words (bot/store/_words.c), each with a Python form that
+runs where there is no C compiler. Everything else about the package is in pyproject.toml;
 setuptools reads both."""
 
 from setuptools import Extension, setup
@@ -17,7 +17,7 @@ setup(ext_modules=[
         # machines): the scores must be bit-equal to numpy's.
         extra_compile_args=["-O2", "-ffp-contract=off"],
     ),
-    # A folder import's search words, likewise optional: without it the Python form runs.
-    Extension("bot.store._search_words", sources=["bot/store/_search_words.c"],
+    # A story's words, likewise optional: without it their Python forms run.
+    Extension("bot.store._words", sources=["bot/store/_words.c"],
               optional=True, extra_compile_args=["-O2"]),
 ])

@@ -40,7 +40,7 @@ def search_words(texts: Iterable[str]) -> str:
 
 def distinct_words_in_python(data: bytes) -> bytes:
     """The words of UTF-8 text, folded, each once in order of first appearance: the
-    reference the compiled form (_search_words.c) is held to, and what runs without it."""
+    reference the compiled form (_words.c) is held to, and what runs without it."""
     return b" ".join(dict.fromkeys(data.translate(_FOLDED).split()))
 
 
@@ -48,6 +48,6 @@ _distinct_words: Callable[[bytes], bytes]
 try:
     # The same words in one pass, without a bytes object and a dict entry per word: a
     # tenth of a small story's reading time in a folder import.
-    from bot.store._search_words import distinct_words as _distinct_words  # type: ignore[no-redef]
+    from bot.store._words import distinct_words as _distinct_words  # type: ignore[no-redef]
 except ImportError:  # built without a C compiler
     _distinct_words = distinct_words_in_python

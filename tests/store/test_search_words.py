@@ -87,7 +87,7 @@ def test_words_are_kept_in_order_of_first_appearance_and_chapters_joined() -> No
 
 
 try:
-    from bot.store._search_words import distinct_words as compiled_words
+    from bot.store._words import distinct_words as compiled_words
 except ImportError:  # built without a C compiler: the Python form is all there is
     compiled_words = None
 needs_compiled = pytest.mark.skipif(compiled_words is None, reason="not compiled here")

@@ -1,28 +1,33 @@
-/* search_words.py's distinct words, in one pass over the text's UTF-8 bytes.
+/* A story's words as the store keeps them, each in one pass over the text's bytes: the
+ * distinct words of its search row (search_words.py) and the words its fingerprint hashes
+ * (story_rows.content_hash). Each has a Python form, the reference the tests hold this to
+ * (tests/store/test_search_words.py), which runs where there is no C compiler.
  *
- * In Python the words are cut out as a bytes object each and counted in a dict: for a
- * small story of 1,150 words that is 0.1 ms of the 1.3 ms a folder import spends reading
- * it. Here each word is folded and looked up where it lies, in a small hash table of the
- * words kept so far, and only the result is built. The rules are search_words.py's (its
- * Python form is the reference, and tests/store/test_search_words.py holds the two equal):
- * an ASCII capital is made small, every other ASCII byte but a letter or digit cuts, and
- * any byte of a multi-byte character (>= 0x80) is kept as it is. */
+ * The search words: in Python each word is cut out as a bytes object and counted in a
+ * dict, for a small story of 1,150 words 0.1 ms of the 1.3 ms a folder import spends
+ * reading it. Here each word is folded and looked up where it lies, in a small hash table
+ * of the words kept so far, and only the result is built. An ASCII capital is made small,
+ * every other ASCII byte but a letter or digit cuts, and any byte of a multi-byte
+ * character (>= 0x80) is kept as it is. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
 
-/* Per byte: what it becomes in a word, or 0 where it cuts. */
+/* Per byte: what it becomes in a search word, or 0 where it cuts. */
 static unsigned char folded[256];
 
-static void fill_folded(void) {
+/* Per byte of ASCII text: what it becomes in a fingerprint's word (\w casefolded: a
+ * letter small, a digit, an underscore), or 0 where it cuts. */
+static unsigned char fingerprint_folded[256];
+
+static void fill_tables(void) {
     for (int byte = 0; byte < 256; byte++) {
-        if (byte >= 0x80 || (byte >= 'a' && byte <= 'z') || (byte >= '0' && byte <= '9'))
-            folded[byte] = (unsigned char)byte;
-        else if (byte >= 'A' && byte <= 'Z')
-            folded[byte] = (unsigned char)(byte - 'A' + 'a');
-        else
-            folded[byte] = 0;
+        int small = byte >= 'a' && byte <= 'z', digit = byte >= '0' && byte <= '9';
+        int capital = byte >= 'A' && byte <= 'Z';
+        unsigned char lowered = (unsigned char)(capital ? byte - 'A' + 'a' : byte);
+        folded[byte] = (byte >= 0x80 || small || digit || capital) ? lowered : 0;
+        fingerprint_folded[byte] = (small || digit || capital || byte == '_') ? lowered : 0;
     }
 }
 
@@ -122,18 +127,56 @@ static PyObject *distinct_words(PyObject *module, PyObject *arg) {
     return result;
 }
 
+static const char ascii_words_doc[] =
+    "ascii_words(data: bytes) -> bytes\n\n"
+    "The runs of \\w in ASCII text, casefolded, joined by single spaces: what "
+    "story_rows.content_hash hashes of a chapter. A byte outside ASCII cuts.";
+
+/* The fingerprint's words, for ASCII text: in Python a translate, a split at each run of
+ * two spaces, a strip of each piece and a join, four passes and a bytes object a piece. */
+static PyObject *ascii_words(PyObject *module, PyObject *arg) {
+    (void)module;
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
+    const unsigned char *data = view.buf;
+    Py_ssize_t size = view.len;
+    /* No longer than the text: a space is written only for a cut between two words. */
+    PyObject *result = PyBytes_FromStringAndSize(NULL, size);
+    if (result == NULL) {
+        PyBuffer_Release(&view);
+        return NULL;
+    }
+    unsigned char *out = (unsigned char *)PyBytes_AS_STRING(result);
+    Py_ssize_t written = 0;
+    Py_ssize_t at = 0;
+    while (at < size) {
+        while (at < size && fingerprint_folded[data[at]] == 0) at++;
+        if (at == size) break;
+        if (written) out[written++] = ' ';
+        unsigned char byte;
+        while (at < size && (byte = fingerprint_folded[data[at]]) != 0) {
+            out[written++] = byte;
+            at++;
+        }
+    }
+    PyBuffer_Release(&view);
+    if (_PyBytes_Resize(&result, written) < 0) return NULL;
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"distinct_words", distinct_words, METH_O, distinct_words_doc},
+    {"ascii_words", ascii_words, METH_O, ascii_words_doc},
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef search_words_module = {
-    PyModuleDef_HEAD_INIT, "_search_words",
-    "search_words.py's distinct words, compiled.", -1, methods,
+static struct PyModuleDef words_module = {
+    PyModuleDef_HEAD_INIT, "_words",
+    "A story's search words and fingerprint words, compiled.", -1, methods,
     NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit__search_words(void) {
-    fill_folded();
-    return PyModule_Create(&search_words_module);
+PyMODINIT_FUNC PyInit__words(void) {
+    fill_tables();
+    return PyModule_Create(&words_module);
 }
