@@ -2,7 +2,7 @@
 
 A walk in Python costs a few calls per element and per string: for a small story that is
 four times lxml's parse. Here one XSLT transform (C) writes an element's text in document
-order with private-use marker characters where the walk would act (a block's edges, an
+order with marker characters (C1 controls) where the walk would act (a block's edges, an
 <hr>, a <br>, an emphasis tag's start and end), and a few whole-chapter str and regex passes
 apply the rules: whitespace collapsed, Markdown escaped, emphasis closed on each line,
 blocks and line breaks made paragraphs, ornaments made scene breaks, line starts escaped.
@@ -37,20 +37,24 @@ from bot.library.models import PARAGRAPH_SEPARATOR, SCENE_BREAK
 
 Element: TypeAlias = etree._Element
 
-# Markers (private use, so no real text needs them; a text that has one takes the walk).
-_BLOCK = "\ue000"  # a block's start or end: the walk's "\n\n"
-_RULE = "\ue001"  # <hr>
-_LINE_BREAK = "\ue002"  # <br>
-_WALK_INSTEAD = "\ue003"  # a <br> inside emphasis: the walk closes emphasis per line
-# Emphasis: one start and one end character per marker ("*", "**", "__", "~~").
+# Markers: C1 control characters, which no story text needs (a text that has one takes
+# the walk) and an XML stylesheet may hold. Below U+0100, so a chapter's str keeps one byte
+# a character: with private-use markers (U+E000) every pass below read and wrote two, and
+# decoding the transform's output alone took a fifth of the conversion.
+_BLOCK = "\x80"  # a block's start or end: the walk's "\n\n"
+_RULE = "\x81"  # <hr>
+_LINE_BREAK = "\x82"  # <br>
+_WALK_INSTEAD = "\x83"  # a <br> inside emphasis: the walk closes emphasis per line
+# Emphasis: one start and one end character per marker ("*", "**", "__", "~~"). (Not
+# U+0085, which str.split and strip take for whitespace.)
 _MARKERS = sorted(set(EMPHASIS_MARKERS.values()), key=lambda m: (len(m), m))
-_STARTS = {marker: chr(0xE010 + n) for n, marker in enumerate(_MARKERS)}
-_ENDS = {marker: chr(0xE018 + n) for n, marker in enumerate(_MARKERS)}
+_STARTS = {marker: chr(0x90 + n) for n, marker in enumerate(_MARKERS)}
+_ENDS = {marker: chr(0x98 + n) for n, marker in enumerate(_MARKERS)}
 # Less text than this (bytes) is converted by the walk: a transform costs about as much
 # to set up as walking a few hundred bytes of text.
 _SMALL = 512
-# The UTF-8 lead of U+E000-U+E03F: a text holding one of these takes the walk.
-_MARKER_BYTES = b"\xee\x80"
+# Any C1 control character (U+0080-U+009F) in UTF-8: a text holding one takes the walk.
+_MARKER_BYTES = re.compile(b"\xc2[\x80-\x9f]")
 # Whitespace as str.split (the walk) sees it, but the space: each is made a space, then
 # runs of spaces one. Looked for in the text's UTF-8 bytes, without the other ASCII bytes
 # (a multi-byte character is all non-ASCII bytes, so none is cut or made up).
@@ -139,7 +143,7 @@ def converted(root: Element, *, scene_breaks: bool, min_bytes: int = _SMALL) -> 
     """The walk's chapter text of root's content, or None where the walk must run (also
     when root holds less than min_bytes of text)."""
     data = etree.tostring(root, method="text", encoding="utf-8", with_tail=False)
-    if len(data) < min_bytes or _MARKER_BYTES in data:
+    if len(data) < min_bytes or (b"\xc2" in data and _MARKER_BYTES.search(data)):
         return None  # the walk costs less than a transform's set-up; or a marker in the text
     try:
         text = str(_transform()(root))

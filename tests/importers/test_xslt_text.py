@@ -37,10 +37,13 @@ RULE_CASES = [
     "<span>inline</span> <a href=x>link</a><font>font</font><o:p>office</o:p><P>UPPER</P>",
     "<p>Short.</p><p>Oh.</p><p>***</p><p>* * * * * * * * * * * * * * * * * *</p>",
     "<p>text ⁂</p><p>⁂</p><p>⁂</p><p>end</p><p>⁂</p>",
+    "<p>private-use characters: &#xE000; <i>&#xE011;</i>\ue002</p>",
+    # References to C1 code points: the parser reads them as windows-1252's characters.
+    "<p>references: &#x80; <b>&#x91;</b>&#x85;</p>",
 ]
 WALK_ONLY_CASES = [
     "<p><i>a line<br>and the next</i></p>",  # each line gets its own markers
-    "<p>a private-use character: &#xE000; &#xE011;</p>",
+    "<p>control characters (the conversion's markers): \x80 <i>\x90</i> \x9f</p>",
     # Spaced emphasis nested past a few rounds of moving spaces (a hostile file's shape).
     "<p>" + "<i> " * 20 + "deep" + " </i>" * 20 + "</p>",
 ]
