@@ -62,35 +62,41 @@ static int grow(Table *table) {
     return 0;
 }
 
-static const char distinct_words_doc[] =
-    "distinct_words(data: bytes) -> bytes\n\n"
-    "The words of UTF-8 text, folded (bot/store/search_words.py), each once in order of "
-    "first appearance, one space apart.";
+/* What an entry point does between taking its bytes and handing back the result: write
+ * the words into out (never more than size bytes: each word written is one of the text's,
+ * and each space between two stands for at least one cut between them) and say how many
+ * bytes it wrote, or -1 when out of memory. */
+typedef Py_ssize_t (*WordsInto)(const unsigned char *data, Py_ssize_t size,
+                                unsigned char *out);
 
-static PyObject *distinct_words(PyObject *module, PyObject *arg) {
-    (void)module;
+static PyObject *words_of(PyObject *arg, WordsInto words_into) {
     Py_buffer view;
     if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
-    const unsigned char *data = view.buf;
-    Py_ssize_t size = view.len;
-    /* The result is never longer than the text: each word kept is one of its words, and
-     * each space between two of them stands for at least one cut between them. */
-    PyObject *result = PyBytes_FromStringAndSize(NULL, size);
-    Table table = {PyMem_Calloc(256, sizeof(Kept)), 255, 0};
-    if (result == NULL || table.slots == NULL) {
-        Py_XDECREF(result);
-        PyMem_Free(table.slots);
-        PyBuffer_Release(&view);
-        return PyErr_NoMemory();
+    PyObject *result = PyBytes_FromStringAndSize(NULL, view.len);
+    Py_ssize_t written = 0;
+    if (result != NULL) {
+        written = words_into(view.buf, view.len, (unsigned char *)PyBytes_AS_STRING(result));
+        if (written < 0) {
+            Py_CLEAR(result);
+            PyErr_NoMemory();
+        }
     }
-    unsigned char *out = (unsigned char *)PyBytes_AS_STRING(result);
+    PyBuffer_Release(&view);
+    if (result != NULL && _PyBytes_Resize(&result, written) < 0) return NULL;
+    return result;
+}
+
+/* Each word is folded into place after what is written (and a space), then kept or, when
+ * it was met before, left to be written over. */
+static Py_ssize_t distinct_words_into(const unsigned char *data, Py_ssize_t size,
+                                      unsigned char *out) {
+    Table table = {PyMem_Calloc(256, sizeof(Kept)), 255, 0};
+    if (table.slots == NULL) return -1;
     Py_ssize_t written = 0;
     Py_ssize_t at = 0;
     while (at < size) {
         while (at < size && folded[data[at]] == 0) at++;
         if (at == size) break;
-        /* The word is folded into place after what is written (and a space), then kept
-         * or, when it was met before, left to be written over. */
         Py_ssize_t start = written ? written + 1 : 0;
         Py_ssize_t length = 0;
         uint64_t hash = 14695981039346656037ULL; /* FNV-1a */
@@ -116,38 +122,18 @@ static PyObject *distinct_words(PyObject *module, PyObject *arg) {
         if (written) out[written] = ' ';
         written = start + length;
         if (++table.used * 2 > table.mask + 1 && grow(&table) < 0) {
-            Py_DECREF(result);
-            PyMem_Free(table.slots);
-            PyBuffer_Release(&view);
-            return PyErr_NoMemory();
+            written = -1;
+            break;
         }
     }
     PyMem_Free(table.slots);
-    PyBuffer_Release(&view);
-    if (_PyBytes_Resize(&result, written) < 0) return NULL;
-    return result;
+    return written;
 }
-
-static const char ascii_words_doc[] =
-    "ascii_words(data: bytes) -> bytes\n\n"
-    "The runs of \\w in ASCII text, casefolded, joined by single spaces: what "
-    "story_rows.content_hash hashes of a chapter. A byte outside ASCII cuts.";
 
 /* The fingerprint's words, for ASCII text: in Python a translate, a split at each run of
  * two spaces, a strip of each piece and a join, four passes and a bytes object a piece. */
-static PyObject *ascii_words(PyObject *module, PyObject *arg) {
-    (void)module;
-    Py_buffer view;
-    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
-    const unsigned char *data = view.buf;
-    Py_ssize_t size = view.len;
-    /* No longer than the text: a space is written only for a cut between two words. */
-    PyObject *result = PyBytes_FromStringAndSize(NULL, size);
-    if (result == NULL) {
-        PyBuffer_Release(&view);
-        return NULL;
-    }
-    unsigned char *out = (unsigned char *)PyBytes_AS_STRING(result);
+static Py_ssize_t ascii_words_into(const unsigned char *data, Py_ssize_t size,
+                                   unsigned char *out) {
     Py_ssize_t written = 0;
     Py_ssize_t at = 0;
     while (at < size) {
@@ -160,9 +146,27 @@ static PyObject *ascii_words(PyObject *module, PyObject *arg) {
             at++;
         }
     }
-    PyBuffer_Release(&view);
-    if (_PyBytes_Resize(&result, written) < 0) return NULL;
-    return result;
+    return written;
+}
+
+static const char distinct_words_doc[] =
+    "distinct_words(data: bytes) -> bytes\n\n"
+    "The words of UTF-8 text, folded (bot/store/search_words.py), each once in order of "
+    "first appearance, one space apart.";
+
+static PyObject *distinct_words(PyObject *module, PyObject *arg) {
+    (void)module;
+    return words_of(arg, distinct_words_into);
+}
+
+static const char ascii_words_doc[] =
+    "ascii_words(data: bytes) -> bytes\n\n"
+    "The runs of \\w in ASCII text, casefolded, joined by single spaces: what "
+    "story_rows.content_hash hashes of a chapter. A byte outside ASCII cuts.";
+
+static PyObject *ascii_words(PyObject *module, PyObject *arg) {
+    (void)module;
+    return words_of(arg, ascii_words_into);
 }
 
 static PyMethodDef methods[] = {
