@@ -193,3 +193,25 @@ async def test_a_small_library_is_left_as_it_is(sqlite_store: SqliteStore) -> No
     assert COMPACT_FROM_STORIES > 12
     assert not await sqlite_store.bulk.compact_search(12)
     assert await search_pieces(sqlite_store) == {table: 12 for table in SEARCH_TABLES}
+
+
+async def test_a_batch_leaves_the_connection_as_it_found_it(sqlite_store: SqliteStore) -> None:
+    """The import's settings (checkpoints deferred, statement journals and a larger page
+    cache in memory) last as long as its batch: the bot's own queries after it keep the
+    connection's."""
+    conn = sqlite_store.bulk.conn
+
+    async def settings() -> list[object]:
+        found = []
+        for pragma in ("wal_autocheckpoint", "temp_store", "cache_size"):
+            async with conn.execute(f"PRAGMA {pragma}") as rows:
+                found.append((await rows.fetchone() or [None])[0])
+        return found
+
+    before = await settings()
+    draft = StoryDraft(title="Kept", authors=["Someone"],
+                       chapters=[Chapter(1, "", "A few words of a story.")])
+    await sqlite_store.bulk.import_batch([(draft, segment_chapters(draft.chapters))],
+                                         guild_id=None)
+    assert before == [1000, 0, -2000]
+    assert await settings() == before
