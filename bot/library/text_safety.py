@@ -40,6 +40,11 @@ _WHITESPACE = re.compile(r"\s+")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+def _clean_ascii(text: str) -> bool:
+    """Whether clean_text would leave text as it is, told by one scan."""
+    return text.isascii() and _ASCII_CONTROL.search(text) is None
+
+
 def _escape_surrogate(match: re.Match[str]) -> str:
     code = ord(match.group())
     if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the original byte 0x80-0xff
@@ -50,9 +55,7 @@ def _escape_surrogate(match: re.Match[str]) -> str:
 def clean_text(text: str) -> str:
     """Multi-line text safe to store: escape sequences and controls removed, a form feed
     or carriage return becomes a newline, tabs and newlines kept."""
-    if text.isascii() and _ASCII_CONTROL.search(text) is None:
-        return text
-    return _cleaned(text)
+    return text if _clean_ascii(text) else _cleaned(text)
 
 
 def _cleaned(text: str) -> str:
@@ -66,7 +69,7 @@ def _cleaned(text: str) -> str:
 def clean_line(text: str) -> str:
     """One-line text safe to store (a title, a name, a tag): `clean_text` with every run of
     whitespace, newlines included, made one space."""
-    if text.isascii() and _ASCII_CONTROL.search(text) is None:
+    if _clean_ascii(text):
         # The whitespace left is spaces, tabs and newlines, which str.split takes as the
         # regex does.
         return " ".join(text.split())

@@ -45,6 +45,7 @@ _DEFAULT_CHECKPOINT_PAGES = 1_000  # SQLite's, which the connection otherwise ke
 # a cache of 64 MB, 4 writes and 5 reads a story fewer. Both only while a batch is
 # written: the bot's own queries keep their temporary files and its memory.
 _IMPORT_CACHE_KB = 64 * 1024
+_DEFAULT_CACHE_SIZE = -2000  # SQLite's (2 MB), which the connection otherwise keeps
 
 
 @contextlib.asynccontextmanager
@@ -52,8 +53,6 @@ async def _import_settings(conn: aiosqlite.Connection) -> AsyncIterator[None]:
     """A batch's settings: its commits check the log against the larger threshold, and its
     statement journals and pages stay in memory. The connection's own are back as soon as
     the batch is written."""
-    rows = await fetch_all(conn, "PRAGMA cache_size")
-    cache_size = int(rows[0][0])
     await conn.execute(f"PRAGMA wal_autocheckpoint = {_IMPORT_CHECKPOINT_PAGES}")
     await conn.execute("PRAGMA temp_store = MEMORY")
     await conn.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KB}")
@@ -62,7 +61,7 @@ async def _import_settings(conn: aiosqlite.Connection) -> AsyncIterator[None]:
     finally:
         await conn.execute(f"PRAGMA wal_autocheckpoint = {_DEFAULT_CHECKPOINT_PAGES}")
         await conn.execute("PRAGMA temp_store = DEFAULT")
-        await conn.execute(f"PRAGMA cache_size = {cache_size}")
+        await conn.execute(f"PRAGMA cache_size = {_DEFAULT_CACHE_SIZE}")
 
 
 # An import merges the search index into one piece when its stories are at least this
