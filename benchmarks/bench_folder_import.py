@@ -3,7 +3,8 @@ at least 1,000 stories/s on 2 cores), parsed in this process and in a process po
 
 Figures, in stories per second:
 - `in_process`: parse_files(workers=0), read + convert + cut passages, one file at a time;
-- `pool_1` / `pool_2`: the same through the pool with 1 and 2 workers, in input order;
+- `pool_1` / `pool_2`: the same through the pool with 1 and 2 workers, in input order (this
+  process reads the first files itself while the workers start);
 - `import_1` / `import_2`: what `storybot import FOLDER` does, end to end: Catalog.import_paths
   (the pool feeding the bulk writer in batches, duplicate checks in the transaction) into a
   fresh SQLite file, with 1 and 2 parsing workers: the median of IMPORT_REPEATS imports

@@ -83,6 +83,31 @@ def test_input_is_read_lazily_so_memory_stays_bounded() -> None:
     assert handed_out < 100
 
 
+def test_this_process_reads_the_first_files_while_the_workers_start() -> None:
+    """A worker of a "spawn" pool is a new interpreter importing the parsers: a second or
+    so, in which this process reads the first files itself. The workers are then handed
+    the rest, and every result still comes once, in input order."""
+    if "spawn" not in multiprocessing.get_all_start_methods():
+        pytest.skip("spawn is not available here")
+    handed_out = 0
+    wanted = [*STORY_FILES[:3]] * 4
+
+    def paths() -> Iterator[Path]:
+        nonlocal handed_out
+        for path in wanted:
+            handed_out += 1
+            yield path
+
+    results = parse_files(paths(), workers=2, batch=2,
+                          context=multiprocessing.get_context("spawn"))
+    first = next(results)
+    assert isinstance(first, ParsedStory) and first.path == wanted[0]
+    assert handed_out == 1  # read here: a batch for the pool would have taken two
+    rest = list(results)
+    assert [result.path for result in [first, *rest]] == wanted
+    assert multiprocessing.active_children() == []
+
+
 def test_the_fork_servers_preload_imports_no_beautifulsoup() -> None:
     """The fork server preloads this module and every worker is forked from it, so what it
     imports is paid at every folder import. BeautifulSoup (about a third of that import

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.catalog import Catalog
-from bot.folder_import import WRITE_BATCH, ImportOutcome
+from bot.folder_import import LAST_WRITE_BATCH, WRITE_BATCH, ImportOutcome, write_batch
 from bot.library.visibility import ALL_GUILDS
 from bot.store.protocol import Store
 from tests.conftest import PROJECT_ROOT
@@ -165,3 +165,22 @@ async def test_an_import_cancelled_while_the_next_batch_is_collected_stops_its_p
     # The same import again adds exactly the rest.
     again = await catalog.import_paths([folder], workers=2)
     assert len(again.imported) == 600 - WRITE_BATCH and len(again.rejected) == WRITE_BATCH
+
+
+@pytest.mark.parametrize("files", [1, 24, 25, 26, 99, 150, 201, 1000, 1234])
+def test_an_imports_last_transactions_are_its_smallest(files: int) -> None:
+    """Each transaction of an import writes what its batch collected: as many as
+    write_batch asks for, or what is left. The last ones, written with the workers idle,
+    are small; the rest are full."""
+    sizes: list[int] = []
+    left = files
+    while left:
+        sizes.append(min(write_batch(left), left))
+        left -= sizes[-1]
+    assert sum(sizes) == files
+    assert max(sizes) <= WRITE_BATCH
+    assert sizes[-1] <= LAST_WRITE_BATCH
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes.count(WRITE_BATCH) >= files // WRITE_BATCH - 2
+    if files == 1000:
+        assert sizes == [WRITE_BATCH] * 9 + [50, 25, 25]
