@@ -20,8 +20,8 @@ from benchmarks.stats import profile_search_kind
 
 # A name whose bench_<name>.py is not there (yet) is skipped.
 BENCHMARKS = ("import", "folder_import", "recommend", "overlay", "interaction", "busy_floor",
-              "reactions", "busy_server", "startup", "store", "change_feed", "loop_lag",
-              "shards")
+              "reactions", "busy_server", "serial", "startup", "store", "change_feed",
+              "loop_lag", "shards")
 
 
 def run_one(name: str, quick: bool) -> dict[str, Any] | None:

@@ -12,6 +12,8 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from operator import attrgetter
+from typing import Literal
 
 from bot.catalog import Catalog
 from bot.library.clock import Clock
@@ -21,6 +23,7 @@ from bot.library.guild_settings import GuildSettings
 from bot.library.models import Passage, Story
 from bot.library.records import PostRecord
 from bot.library.sampling import (
+    SampledPassage,
     accepted,
     batch_sizes,
     qualifies,
@@ -40,7 +43,12 @@ from bot.store.protocol import Store
 
 # (guild id, passage ids) -> weight per passage id (liked > 1.0 > dismissed); missing = 1.0.
 PassageWeights = Callable[[int, list[int]], Awaitable[dict[int, float]]]
+IdRange = tuple[int, int] | None  # the lowest and highest id of a table (None: empty)
+Table = Literal["passages", "stories"]  # what is drawn: passages, or stories' openings
+# A batch of drawn ids -> the drawn rows that exist and are allowed, in draw order.
+DrawBatch = Callable[[list[int]], Awaitable[list[SampledPassage]]]
 STORY_COOLDOWN = timedelta(days=14)
+_SEQ = attrgetter("seq")
 # Libraries with fewer passages than this are scanned: cheap, and the tests' seeded choices
 # stay what they were.
 SAMPLING_THRESHOLD = 1_000
@@ -82,19 +90,23 @@ class ExcerptService:
         self.sampling_threshold = sampling_threshold
         # Told each recorded post's message id (feedback then takes its reactions at once).
         self.on_post = on_post
-        self._id_range: tuple[int, int] | None = None
-        self._id_range_until = 0.0  # time.monotonic() after which it is read again
+        # The passages' and the stories' id ranges: the draws' bounds.
+        self._id_ranges: dict[Table, IdRange] = {}
+        self._id_ranges_until = 0.0  # time.monotonic() after which they are read again
         catalog.change_listeners.append(self._library_changed)
 
     async def _library_changed(self, story_id: int) -> None:
-        self._id_range_until = 0.0  # passages came or went: read the range again
+        self._id_ranges_until = 0.0  # stories or passages came or went: read them again
 
-    async def _passage_id_range(self) -> tuple[int, int] | None:
+    async def _id_range(self, table: Table) -> IdRange:
         now = time.monotonic()
-        if now >= self._id_range_until:
-            self._id_range = await self.history.id_range()
-            self._id_range_until = now + ID_RANGE_SECONDS
-        return self._id_range
+        if now >= self._id_ranges_until:
+            self._id_ranges.clear()
+            self._id_ranges_until = now + ID_RANGE_SECONDS
+        if table not in self._id_ranges:
+            self._id_ranges[table] = await (self.history.id_range() if table == "passages"
+                                            else self.history.story_id_range())
+        return self._id_ranges[table]
 
     async def candidates(
         self, guild_id: int, age_restricted: bool, story_ids: Sequence[int] | None = None
@@ -140,15 +152,41 @@ class ExcerptService:
                        ) -> PassageCandidate | None:
         """`select_passage`'s choice drawn by rejection sampling (see bot/library/sampling.py),
         at a cost that does not grow with the library; None when the caller must scan."""
-        id_range = await self._passage_id_range()
-        if id_range is None or id_range[1] - id_range[0] + 1 < self.sampling_threshold:
-            return None
         gate = await self.gates.for_channel(guild_id, age_restricted)  # the scan's own rules
-        rules = await self.rules(guild_id)
+        return await self._drawn(
+            guild_id, await self.rules(guild_id), now, "passages",
+            lambda draws: self.history.sample(guild_id, gate.visibility, gate.full_ratings,
+                                              gate.blocked_tag_ids, draws))
+
+    async def _sampled_opening(self, guild_id: int, age_restricted: bool, now: datetime,
+                               leaving: int | None) -> PassageCandidate | None:
+        """`next_serial_passage`'s choice of a new story (the first passage of one other
+        than `leaving`) drawn by rejection sampling: story ids drawn uniformly, each drawn
+        story's first passage kept by the same rules as a random excerpt's. None when the
+        caller must scan (a small library, or sampling found too little)."""
+        gate = await self.gates.for_channel(guild_id, age_restricted)
+        # An opening is never a spoiler (next_serial_passage's own rules).
+        rules = replace(await self.rules(guild_id), spoiler_fraction=1.0)
+
+        async def openings(draws: list[int]) -> list[SampledPassage]:
+            drawn = await self.history.sample_openings(
+                guild_id, gate.visibility, gate.full_ratings, gate.blocked_tag_ids, draws)
+            return [sample for sample in drawn if sample.candidate.story_id != leaving]
+
+        return await self._drawn(guild_id, rules, now, "stories", openings)
+
+    async def _drawn(self, guild_id: int, rules: SelectionRules, now: datetime,
+                     drawn_from: Table, draw: DrawBatch) -> PassageCandidate | None:
+        """A candidate kept by rejection sampling from batches of ids drawn uniformly in
+        `drawn_from`'s id range; None when the caller must scan."""
+        passages = await self._id_range("passages")
+        if passages is None or passages[1] - passages[0] + 1 < self.sampling_threshold:
+            return None  # a full scan is cheap here
+        id_range = await self._id_range(drawn_from)
+        if id_range is None:
+            return None
         for size in batch_sizes():
-            draws = random_ids(*id_range, size, self.rng)
-            drawn = await self.history.sample(guild_id, gate.visibility, gate.full_ratings,
-                                              gate.blocked_tag_ids, draws)
+            drawn = await draw(random_ids(*id_range, size, self.rng))
             pool = [s.candidate for s in drawn if qualifies(s, rules, now)]
             if not pool:
                 continue
@@ -166,14 +204,26 @@ class ExcerptService:
     async def next_serial(
         self, guild_id: int, age_restricted: bool, position: SerialPosition | None
     ) -> Excerpt:
-        """The book club's next passage: on in the same story, or the start of a new one."""
-        candidates = await self.candidates(guild_id, age_restricted)
-        if not candidates:
-            raise await self._nothing_to_show(guild_id, age_restricted, None)
+        """The book club's next passage: on in the same story, or the start of a new one.
+        Neither reads the whole library: the story's own passages, then a new story drawn
+        by sampling (the full `next_serial_passage` only where sampling must give way)."""
+        if position is not None:
+            gate = await self.gates.for_channel(guild_id, age_restricted)
+            story = await self.history.candidates(gate.visibility, gate.full_ratings,
+                                                  gate.blocked_tag_ids, [position.story_id])
+            following = [c for c in story if c.seq > position.seq]
+            if following:  # still allowed, and not finished: no new story, nothing recorded
+                return await self.excerpt(min(following, key=_SEQ).passage_id, guild_id)
         now = self.clock.now()
-        history = await self.history.history(guild_id)
-        chosen = next_serial_passage(candidates, position, history, now,
-                                     await self.rules(guild_id), self.rng)
+        chosen = await self._sampled_opening(guild_id, age_restricted, now,
+                                             None if position is None else position.story_id)
+        if chosen is None:
+            candidates = await self.candidates(guild_id, age_restricted)
+            if not candidates:
+                raise await self._nothing_to_show(guild_id, age_restricted, None)
+            history = await self.history.history(guild_id)
+            chosen = next_serial_passage(candidates, position, history, now,
+                                         await self.rules(guild_id), self.rng)
         if chosen is None:  # pragma: no cover - there are candidates, so an opening exists
             raise InvalidInput("there is no passage to show here")
         if position is None or chosen.story_id != position.story_id:

@@ -41,14 +41,18 @@ def clock() -> FakeClock:
 
 
 class AskedWeights:
-    """A weights hook that remembers how many passages each choice asked about."""
+    """A weights hook that remembers which passages each choice asked about."""
 
     def __init__(self, favourite: int | None = None) -> None:
         self.favourite = favourite
-        self.sizes: list[int] = []
+        self.asked: list[list[int]] = []
+
+    @property
+    def sizes(self) -> list[int]:
+        return [len(passage_ids) for passage_ids in self.asked]
 
     async def __call__(self, guild_id: int, passage_ids: list[int]) -> dict[int, float]:
-        self.sizes.append(len(passage_ids))
+        self.asked.append(list(passage_ids))
         if self.favourite is None:
             return {pid: 1.0 for pid in passage_ids}
         return {pid: (MAX_WEIGHT if pid == self.favourite else 0.0) for pid in passage_ids}

@@ -80,8 +80,15 @@ class PassageRepository:
 
     async def id_range(self) -> tuple[int, int] | None:
         """The lowest and highest passage id (None when there is no passage)."""
+        return await self._id_range("passages")
+
+    async def story_id_range(self) -> tuple[int, int] | None:
+        """The lowest and highest story id, every server's (None when there is no story)."""
+        return await self._id_range("stories")
+
+    async def _id_range(self, table: str) -> tuple[int, int] | None:
         row = await self.pool.fetchrow(
-            "SELECT (SELECT min(id) FROM passages), (SELECT max(id) FROM passages)")
+            f"SELECT (SELECT min(id) FROM {table}), (SELECT max(id) FROM {table})")
         if row is None or row[0] is None:
             return None
         return int(row[0]), int(row[1])
@@ -97,6 +104,36 @@ class PassageRepository:
         """The drawn passage ids that exist and belong to an allowed story (the filter of
         `candidates`), in draw order, each with the server's history of it and its story.
         Every draw is a primary-key look-up: the cost is the number of draws."""
+        return await self._sampled(
+            guild_id, visibility, ratings, blocked_canonical_tag_ids, draws,
+            "JOIN passages p ON p.id = d.id JOIN stories s ON s.id = p.story_id")
+
+    async def sample_openings(
+        self,
+        guild_id: int,
+        visibility: Visibility,
+        ratings: Collection[Rating],
+        blocked_canonical_tag_ids: Collection[int],
+        story_draws: Sequence[int],
+    ) -> list[SampledPassage]:
+        """`sample` of the drawn story ids: the first passage of each drawn story that
+        exists, is allowed and has passages, in draw order. Two look-ups a draw (the story,
+        its first passage by (story_id, seq)): the cost is the number of draws."""
+        return await self._sampled(
+            guild_id, visibility, ratings, blocked_canonical_tag_ids, story_draws,
+            """JOIN stories s ON s.id = d.id CROSS JOIN LATERAL (
+                   SELECT o.id, o.story_id, o.seq FROM passages o WHERE o.story_id = s.id
+                    ORDER BY o.seq LIMIT 1) p""")
+
+    async def _sampled(
+        self,
+        guild_id: int,
+        visibility: Visibility,
+        ratings: Collection[Rating],
+        blocked_canonical_tag_ids: Collection[int],
+        draws: Sequence[int],
+        drawn_rows: str,  # joins `d (id, pos)` to the drawn passages `p` and stories `s`
+    ) -> list[SampledPassage]:
         if not draws:
             return []
         params = Params(list(draws), guild_id)
@@ -108,9 +145,8 @@ class PassageRepository:
                                 WHERE es.guild_id = $2 AND es.passage_id = p.id),
                        (SELECT ef.featured_at FROM excerpt_featured ef
                          WHERE ef.guild_id = $2 AND ef.story_id = p.story_id)
-                  FROM unnest($1::bigint[]) WITH ORDINALITY AS d (pid, pos)
-                  JOIN passages p ON p.id = d.pid
-                  JOIN stories s ON s.id = p.story_id
+                  FROM unnest($1::bigint[]) WITH ORDINALITY AS d (id, pos)
+                  {drawn_rows}
                  WHERE {' AND '.join(clauses)} ORDER BY d.pos""",
             *params.values,
         )

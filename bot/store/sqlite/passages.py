@@ -103,10 +103,17 @@ class PassageRepository:
 
     async def id_range(self) -> tuple[int, int] | None:
         """The lowest and highest passage id (None when there is no passage)."""
+        return await self._id_range("passages")
+
+    async def story_id_range(self) -> tuple[int, int] | None:
+        """The lowest and highest story id, every server's (None when there is no story)."""
+        return await self._id_range("stories")
+
+    async def _id_range(self, table: str) -> tuple[int, int] | None:
         # Two sub-selects: each is one step down the rowid b-tree; min and max in one
         # SELECT would scan the whole table.
-        rows = await fetch_all(self.conn, "SELECT (SELECT min(id) FROM passages), "
-                                          "(SELECT max(id) FROM passages)")
+        rows = await fetch_all(self.conn, f"SELECT (SELECT min(id) FROM {table}), "
+                                          f"(SELECT max(id) FROM {table})")
         if not rows or rows[0][0] is None:
             return None
         return int(rows[0][0]), int(rows[0][1])
@@ -122,25 +129,53 @@ class PassageRepository:
         """The drawn passage ids that exist and belong to an allowed story (the filter of
         `candidates`), in draw order, each with the server's history of it and its story.
         Every draw is a primary-key look-up: the cost is the number of draws."""
+        # CROSS JOIN keeps SQLite's join order: the few draws first, then look-ups.
+        return await self._sampled(
+            guild_id, visibility, ratings, blocked_canonical_tag_ids, draws,
+            """passages p ON p.id = d.id CROSS JOIN stories s ON s.id = p.story_id""")
+
+    async def sample_openings(
+        self,
+        guild_id: int,
+        visibility: Visibility,
+        ratings: Collection[Rating],
+        blocked_canonical_tag_ids: Collection[int],
+        story_draws: Sequence[int],
+    ) -> list[SampledPassage]:
+        """`sample` of the drawn story ids: the first passage of each drawn story that
+        exists, is allowed and has passages, in draw order. Two look-ups a draw (the story,
+        its first passage by (story_id, seq)): the cost is the number of draws."""
+        return await self._sampled(
+            guild_id, visibility, ratings, blocked_canonical_tag_ids, story_draws,
+            """stories s ON s.id = d.id CROSS JOIN passages p ON p.id = (
+                   SELECT o.id FROM passages o WHERE o.story_id = s.id ORDER BY o.seq LIMIT 1)""")
+
+    async def _sampled(
+        self,
+        guild_id: int,
+        visibility: Visibility,
+        ratings: Collection[Rating],
+        blocked_canonical_tag_ids: Collection[int],
+        draws: Sequence[int],
+        drawn_rows: str,  # joins `draw d (pos, id)` to the drawn passages `p`, stories `s`
+    ) -> list[SampledPassage]:
         if not draws:
             return []
         clauses, args = _story_filter(visibility, ratings, blocked_canonical_tag_ids)
         values = ",".join("(?, ?)" for _ in draws)
         drawn: list[object] = []
-        for position, passage_id in enumerate(draws):
-            drawn += [position, passage_id]
-        # CROSS JOIN keeps SQLite's join order: the few draws first, then look-ups.
+        for position, drawn_id in enumerate(draws):
+            drawn += [position, drawn_id]
         rows = await fetch_few(
             self.conn,
-            f"""WITH draw (pos, pid) AS (VALUES {values})
+            f"""WITH draw (pos, id) AS (VALUES {values})
                 SELECT p.id, p.story_id, p.seq,
                        (SELECT count(*) FROM passages q WHERE q.story_id = p.story_id),
                        EXISTS (SELECT 1 FROM excerpt_shown es
                                 WHERE es.guild_id = ? AND es.passage_id = p.id),
                        (SELECT ef.featured_at FROM excerpt_featured ef
                          WHERE ef.guild_id = ? AND ef.story_id = p.story_id)
-                  FROM draw d CROSS JOIN passages p ON p.id = d.pid
-                  CROSS JOIN stories s ON s.id = p.story_id
+                  FROM draw d CROSS JOIN {drawn_rows}
                  WHERE {' AND '.join(clauses)} ORDER BY d.pos""",
             (*drawn, guild_id, guild_id, *args),
         )
