@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 
@@ -86,7 +86,7 @@ class PassageRepository:
         """The lowest and highest story id, every server's (None when there is no story)."""
         return await self._id_range("stories")
 
-    async def _id_range(self, table: str) -> tuple[int, int] | None:
+    async def _id_range(self, table: Literal["passages", "stories"]) -> tuple[int, int] | None:
         row = await self.pool.fetchrow(
             f"SELECT (SELECT min(id) FROM {table}), (SELECT max(id) FROM {table})")
         if row is None or row[0] is None:

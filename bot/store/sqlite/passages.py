@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 import aiosqlite
 
@@ -109,7 +110,7 @@ class PassageRepository:
         """The lowest and highest story id, every server's (None when there is no story)."""
         return await self._id_range("stories")
 
-    async def _id_range(self, table: str) -> tuple[int, int] | None:
+    async def _id_range(self, table: Literal["passages", "stories"]) -> tuple[int, int] | None:
         # Two sub-selects: each is one step down the rowid b-tree; min and max in one
         # SELECT would scan the whole table.
         rows = await fetch_all(self.conn, f"SELECT (SELECT min(id) FROM {table}), "
@@ -129,7 +130,6 @@ class PassageRepository:
         """The drawn passage ids that exist and belong to an allowed story (the filter of
         `candidates`), in draw order, each with the server's history of it and its story.
         Every draw is a primary-key look-up: the cost is the number of draws."""
-        # CROSS JOIN keeps SQLite's join order: the few draws first, then look-ups.
         return await self._sampled(
             guild_id, visibility, ratings, blocked_canonical_tag_ids, draws,
             """passages p ON p.id = d.id CROSS JOIN stories s ON s.id = p.story_id""")
@@ -166,6 +166,7 @@ class PassageRepository:
         drawn: list[object] = []
         for position, drawn_id in enumerate(draws):
             drawn += [position, drawn_id]
+        # CROSS JOIN keeps SQLite's join order: the few draws first, then look-ups.
         rows = await fetch_few(
             self.conn,
             f"""WITH draw (pos, id) AS (VALUES {values})
