@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.catalog import Catalog
 from bot.store.protocol import Store
 from bot.store.sqlite.store import SqliteStore
+from tests.conftest import DEMO_STORIES
 from tests.store.backends import (
     BACKENDS,
     RawDatabase,
@@ -53,3 +55,12 @@ async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
 @pytest.fixture
 def raw(store: Store) -> RawDatabase:
     return RawDatabase(store)
+
+
+@pytest.fixture
+async def catalog(store: Store) -> Catalog:
+    """The demo library in this test's store."""
+    library = Catalog(store)
+    report = await library.ensure_demo_library(DEMO_STORIES)
+    assert report is not None and not report.rejected
+    return library

@@ -15,7 +15,6 @@ from bot.library.feedback import MAX_WEIGHT
 from bot.library.models import Rating
 from bot.services.excerpts import ExcerptService
 from bot.store.sqlite.store import SqliteStore
-from tests.conftest import DEMO_STORIES
 
 GUILD = 4343
 START = datetime(2026, 3, 1, 9, tzinfo=UTC)
@@ -25,14 +24,6 @@ SAFE_RATINGS = {Rating.GENERAL, Rating.TEEN}
 @pytest.fixture
 def store(sqlite_store: SqliteStore) -> SqliteStore:
     return sqlite_store  # this file's rules are tested on SQLite alone
-
-
-@pytest.fixture
-async def catalog(store: SqliteStore) -> Catalog:
-    library = Catalog(store)
-    report = await library.ensure_demo_library(DEMO_STORIES)
-    assert report is not None and not report.rejected
-    return library
 
 
 @pytest.fixture

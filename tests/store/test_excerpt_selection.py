@@ -18,19 +18,10 @@ from bot.render.excerpt_card import excerpt_embed
 from bot.services.excerpts import ExcerptService
 from bot.store.protocol import Store
 from bot.ui.excerpt_buttons import excerpt_view
-from tests.conftest import DEMO_STORIES
 
 GUILD = 4242
 START = datetime(2026, 2, 1, 12, tzinfo=UTC)
 SAFE_RATINGS = {Rating.GENERAL, Rating.TEEN}
-
-
-@pytest.fixture
-async def catalog(store: Store) -> Catalog:
-    library = Catalog(store)
-    report = await library.ensure_demo_library(DEMO_STORIES)
-    assert report is not None and not report.rejected
-    return library
 
 
 @pytest.fixture

@@ -16,21 +16,12 @@ from bot.library.models import Chapter, Rating, StoryDraft
 from bot.library.selection import PassageCandidate, SerialPosition
 from bot.services.excerpts import ExcerptService
 from bot.store.protocol import Store
-from tests.conftest import DEMO_STORIES
 from tests.store.test_excerpt_sampling import AskedWeights
 
 GUILD = 4545
 OTHER_GUILD = 4546
 START = datetime(2026, 4, 1, 9, tzinfo=UTC)
 SAFE_RATINGS = {Rating.GENERAL, Rating.TEEN}
-
-
-@pytest.fixture
-async def catalog(store: Store) -> Catalog:
-    library = Catalog(store)
-    report = await library.ensure_demo_library(DEMO_STORIES)
-    assert report is not None and not report.rejected
-    return library
 
 
 @pytest.fixture
